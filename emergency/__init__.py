@@ -1,0 +1,1 @@
+"""一图研判: situational awareness for county emergency-management bureaus (non-UI core)."""

@@ -1,0 +1,263 @@
+"""DuckDB store: connection, schema, forward migrations and the one query choke point."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+# DuckDB would otherwise look for extensions online and hang ~18 s on the intranet.
+CONNECTION_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+# Each migration is applied once, in order, inside one transaction; never edit a
+# released step, append a new one.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (
+            key VARCHAR PRIMARY KEY,
+            value VARCHAR
+        );
+        COMMENT ON TABLE meta IS 'Store facts: county_code, county_name, is_demo, timezone (Asia/Shanghai).';
+
+        CREATE TABLE county (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            geometry BLOB NOT NULL,
+            area_km2 DOUBLE,
+            min_lon DOUBLE, min_lat DOUBLE, max_lon DOUBLE, max_lat DOUBLE
+        );
+        COMMENT ON TABLE county IS 'The one county this store serves; geometry is WKB in WGS84 lon/lat.';
+
+        CREATE TABLE townships (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            geometry BLOB NOT NULL,
+            area_km2 DOUBLE,
+            population INTEGER,
+            label_lon DOUBLE,
+            label_lat DOUBLE,
+            is_demo BOOLEAN NOT NULL DEFAULT FALSE
+        );
+        COMMENT ON TABLE townships IS 'Townships (乡镇/街道); geometry is WKB polygon in WGS84 lon/lat.';
+
+        CREATE TABLE rain_gauges (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            kind VARCHAR,
+            township VARCHAR,
+            lon DOUBLE NOT NULL,
+            lat DOUBLE NOT NULL,
+            elevation_m DOUBLE,
+            source VARCHAR
+        );
+        COMMENT ON TABLE rain_gauges IS 'Rain gauges; lon/lat WGS84; township is townships.code.';
+
+        CREATE TABLE rainfall (
+            station VARCHAR NOT NULL,
+            ts TIMESTAMP NOT NULL,
+            mm DOUBLE NOT NULL,
+            interval_min SMALLINT NOT NULL,
+            PRIMARY KEY (station, ts)
+        );
+        COMMENT ON TABLE rainfall IS 'Rain per station and interval; one row per station and time.';
+        COMMENT ON COLUMN rainfall.ts IS 'End of the interval, local time Asia/Shanghai (UTC+8), no zone stored.';
+        COMMENT ON COLUMN rainfall.mm IS 'Rain fallen in (ts - interval_min, ts], millimetres.';
+
+        CREATE TABLE incidents (
+            id VARCHAR PRIMARY KEY,
+            type VARCHAR NOT NULL,
+            occurred_at TIMESTAMP NOT NULL,
+            township VARCHAR,
+            address VARCHAR,
+            lon DOUBLE,
+            lat DOUBLE,
+            deaths INTEGER NOT NULL DEFAULT 0,
+            injured INTEGER NOT NULL DEFAULT 0,
+            missing INTEGER NOT NULL DEFAULT 0,
+            trapped INTEGER NOT NULL DEFAULT 0,
+            loss_10k_yuan DOUBLE NOT NULL DEFAULT 0,
+            status VARCHAR NOT NULL,
+            source VARCHAR,
+            updated_at TIMESTAMP,
+            description VARCHAR
+        );
+        COMMENT ON TABLE incidents IS 'Incidents; type and status are codes (see emergency.vocab); times Asia/Shanghai.';
+
+        CREATE TABLE warehouses (
+            name VARCHAR PRIMARY KEY,
+            township VARCHAR,
+            address VARCHAR,
+            manager VARCHAR,
+            phone VARCHAR,
+            lon DOUBLE NOT NULL,
+            lat DOUBLE NOT NULL
+        );
+
+        CREATE TABLE stock (
+            warehouse VARCHAR NOT NULL,
+            item VARCHAR NOT NULL,
+            category VARCHAR NOT NULL,
+            quantity DOUBLE NOT NULL,
+            unit VARCHAR,
+            updated_at TIMESTAMP,
+            PRIMARY KEY (warehouse, item)
+        );
+        COMMENT ON TABLE stock IS 'Relief stock per warehouse and item; category is a code (see emergency.vocab).';
+
+        CREATE TABLE teams (
+            name VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            members INTEGER NOT NULL,
+            leader VARCHAR,
+            phone VARCHAR,
+            township VARCHAR,
+            lon DOUBLE NOT NULL,
+            lat DOUBLE NOT NULL
+        );
+
+        CREATE TABLE shelters (
+            name VARCHAR PRIMARY KEY,
+            kind VARCHAR,
+            capacity INTEGER NOT NULL,
+            occupancy INTEGER NOT NULL DEFAULT 0,
+            township VARCHAR,
+            lon DOUBLE NOT NULL,
+            lat DOUBLE NOT NULL
+        );
+
+        CREATE TABLE hazard_points (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            kind VARCHAR NOT NULL,
+            township VARCHAR,
+            lon DOUBLE NOT NULL,
+            lat DOUBLE NOT NULL,
+            people INTEGER NOT NULL DEFAULT 0,
+            households INTEGER NOT NULL DEFAULT 0,
+            critical_mm_1h DOUBLE,
+            critical_mm_3h DOUBLE,
+            critical_mm_24h DOUBLE
+        );
+        COMMENT ON TABLE hazard_points IS 'Geological/flood hazard points; kind is flash_flood, landslide, debris_flow or waterlogging.';
+
+        CREATE SEQUENCE import_log_id;
+        CREATE TABLE import_log (
+            id BIGINT PRIMARY KEY DEFAULT nextval('import_log_id'),
+            file_name VARCHAR NOT NULL,
+            file_hash VARCHAR,
+            kind VARCHAR NOT NULL,
+            accepted INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            user_name VARCHAR,
+            imported_at TIMESTAMP NOT NULL
+        );
+        COMMENT ON COLUMN import_log.imported_at IS 'Local time Asia/Shanghai.';
+        """,
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store at ``path`` and bring its schema up to date.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        DuckDB file, or ``":memory:"``.
+    read_only : bool
+        Open without taking the writer lock; the schema must then be current.
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+    """
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
+    if not read_only:
+        migrate(conn)
+    return conn
+
+
+def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """Return the schema version of the store, 0 for an empty database."""
+    cursor = conn.cursor()
+    has_meta = cursor.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return 0
+    row = cursor.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the store's version; return the new version."""
+    current = schema_version(conn)
+    cursor = conn.cursor()
+    for version, ddl in MIGRATIONS:
+        if version <= current:
+            continue
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            cursor.execute(ddl)
+            cursor.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
+            )
+            cursor.execute("COMMIT")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            raise
+        log.info("store migrated to schema version %s", version)
+        current = version
+    return current
+
+
+def run(conn: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
+    """Run one parameterized statement on a fresh cursor and return a DataFrame."""
+    cursor = conn.cursor()
+    try:
+        return cursor.execute(sql, params or []).df()
+    except duckdb.Error:
+        log.error("query failed: %s params=%r", sql, params)
+        raise
+    finally:
+        cursor.close()
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | None = None):
+    """Run one parameterized statement and return the first column of its first row."""
+    cursor = conn.cursor()
+    try:
+        row = cursor.execute(sql, params or []).fetchone()
+    finally:
+        cursor.close()
+    return row[0] if row else None
+
+
+def get_meta(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return the meta table as a dict."""
+    frame = run(conn, "SELECT key, value FROM meta")
+    return dict(zip(frame["key"], frame["value"]))
+
+
+def set_meta(conn: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+    """Insert or replace meta entries."""
+    cursor = conn.cursor()
+    try:
+        for key, value in values.items():
+            cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+    finally:
+        cursor.close()

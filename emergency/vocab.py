@@ -1,0 +1,73 @@
+"""Controlled vocabularies: the codes stored in the database and their display colours.
+
+Labels for each code (zh/en) live in emergency.i18n; colours are here so the map,
+charts and exports use the same colour for the same category.
+"""
+
+# Incident type codes; RGB colours shared by map and charts.
+INCIDENT_TYPES: dict[str, tuple[int, int, int]] = {
+    "flood": (31, 119, 180),  # 洪涝
+    "flash_flood": (23, 190, 207),  # 山洪
+    "landslide": (140, 86, 75),  # 滑坡
+    "debris_flow": (188, 128, 45),  # 泥石流
+    "waterlogging": (120, 160, 230),  # 内涝
+    "collapse": (127, 127, 127),  # 房屋倒塌
+    "traffic": (148, 103, 189),  # 交通中断
+    "other": (90, 90, 90),  # 其他
+}
+
+# Incident status codes, in workflow order.
+INCIDENT_STATUSES: dict[str, tuple[int, int, int]] = {
+    "pending": (214, 39, 40),  # 待处置
+    "active": (255, 127, 14),  # 处置中
+    "closed": (44, 160, 44),  # 已处置
+}
+OPEN_STATUSES = ("pending", "active")
+
+HAZARD_KINDS: dict[str, tuple[int, int, int]] = {
+    "flash_flood": (23, 190, 207),  # 山洪
+    "landslide": (140, 86, 75),  # 滑坡
+    "debris_flow": (188, 128, 45),  # 泥石流
+    "waterlogging": (120, 160, 230),  # 内涝
+}
+
+STOCK_CATEGORIES: dict[str, tuple[int, int, int]] = {
+    "flood_control": (31, 119, 180),  # 防汛物资
+    "rescue_equipment": (255, 127, 14),  # 救援装备
+    "living": (44, 160, 44),  # 生活类
+    "medical": (214, 39, 40),  # 医疗
+    "power_comms": (148, 103, 189),  # 电力通信
+}
+
+TEAM_KINDS: dict[str, tuple[int, int, int]] = {
+    "fire_rescue": (214, 39, 40),  # 综合性消防救援
+    "flood_rescue": (31, 119, 180),  # 防汛抢险
+    "militia": (44, 160, 44),  # 民兵应急
+    "medical": (227, 119, 194),  # 医疗救护
+    "social": (255, 187, 120),  # 社会救援力量
+}
+
+GAUGE_KINDS = ("automatic", "hydrological", "manual")
+SHELTER_KINDS = ("school", "stadium", "community_center", "park", "other")
+
+# Precipitation grade lower bounds in mm by accumulation window (hours). 12 h and 24 h
+# follow GB/T 28592-2012 (降水量等级); 1/3/6 h are the CMA operational scales
+# (小雨/中雨/大雨/暴雨/大暴雨/特大暴雨). Windows longer than 24 h use the 24 h scale.
+RAIN_SCALES: dict[int, tuple[float, ...]] = {
+    1: (0.1, 2.6, 8.1, 16.0, 30.0, 50.0),
+    3: (0.1, 3.0, 10.0, 20.0, 50.0, 70.0),
+    6: (0.1, 4.0, 13.0, 25.0, 60.0, 120.0),
+    12: (0.1, 5.0, 15.0, 30.0, 70.0, 140.0),
+    24: (0.1, 10.0, 25.0, 50.0, 100.0, 250.0),
+}
+RAIN_GRADE_CODES = ("light", "moderate", "heavy", "rainstorm", "heavy_rainstorm", "extreme_rainstorm")
+# Standard Chinese rain map colours: light green -> deep magenta.
+RAIN_GRADE_COLORS: tuple[tuple[int, int, int], ...] = (
+    (166, 242, 143),
+    (61, 186, 61),
+    (97, 184, 255),
+    (0, 0, 254),
+    (250, 0, 250),
+    (128, 0, 64),
+)
+NO_RAIN_COLOR = (200, 200, 200)
