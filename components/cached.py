@@ -1,0 +1,81 @@
+"""The only place with st.cache_resource / st.cache_data: the store and cached query wrappers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from emergency import config, demo, queries, store
+
+# Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
+QUERY_TTL_S = 60
+# Cached results kept per query; one per recent filter combination.
+QUERY_MAX_ENTRIES = 256
+
+
+@st.cache_resource(show_spinner=False)
+def get_store() -> duckdb.DuckDBPyConnection:
+    """Open the one connection of this process, building the demo store on first start."""
+    path = config.database_path()
+    demo.ensure_demo(path)
+    return store.connect(path)
+
+
+def clear() -> None:
+    """Forget every cached query result (after an import or a write)."""
+    st.cache_data.clear()
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def meta() -> dict[str, str]:
+    return store.get_meta(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def data_range() -> tuple[datetime | None, datetime | None]:
+    return queries.data_range(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def county() -> pd.DataFrame:
+    return queries.county(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def townships() -> pd.DataFrame:
+    return queries.townships(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def gauge_totals(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.gauge_totals(get_store(), start, end, townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_rain(start: datetime, end: datetime) -> pd.DataFrame:
+    return queries.township_rain(get_store(), start, end)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def incidents(
+    start: datetime,
+    end: datetime,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    return queries.incidents(get_store(), start, end, townships, types, statuses)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def kpis(
+    start: datetime,
+    end: datetime,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    return queries.kpis(get_store(), start, end, townships, types, statuses)

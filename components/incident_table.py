@@ -1,0 +1,23 @@
+"""The filtered incident list with labels instead of codes (shown as text, never as HTML)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.text import labels, tr
+
+COLUMNS = ("id", "occurred_at", "type", "status", "township_name", "address", "deaths", "injured", "missing", "trapped")
+
+
+def render(incidents: pd.DataFrame) -> None:
+    """Draw the incident table, or the explicit empty state."""
+    st.subheader(tr("map.layer.incidents"))
+    if incidents.empty:
+        st.info(tr("map.empty_incidents"))
+        return
+    table = incidents[list(COLUMNS)].copy()
+    table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
+    table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
+    table.columns = [tr(f"col.{name}") for name in COLUMNS]
+    st.dataframe(table, hide_index=True, width="stretch")

@@ -1,0 +1,40 @@
+"""KPI cards: the number, its change versus the previous equal window, and how it is computed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.text import tr
+
+
+def _delta(current, previous, fmt: str = "{:+.0f}") -> str | None:
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    return fmt.format(current - previous)
+
+
+def render(now: pd.DataFrame, before: pd.DataFrame) -> None:
+    """Draw the headline cards from one-row KPI frames of this and the previous window."""
+    cur, prev = now.iloc[0], before.iloc[0]
+    mm = tr("unit.mm")
+
+    def fmt_mm(value) -> str:
+        return "—" if pd.isna(value) else f"{value:.1f} {mm}"
+
+    station = "" if pd.isna(cur["rain_max_station"]) else f"（{cur['rain_max_station']}）"
+    cards = [
+        (tr("kpi.rain_max"), fmt_mm(cur["rain_max_mm"]) + station,
+         _delta(cur["rain_max_mm"], prev["rain_max_mm"], "{:+.1f} " + mm), tr("kpi.rain_max_help")),
+        (tr("kpi.rain_mean"), fmt_mm(cur["rain_mean_mm"]),
+         _delta(cur["rain_mean_mm"], prev["rain_mean_mm"], "{:+.1f} " + mm), tr("kpi.rain_mean_help")),
+        (tr("kpi.incidents"), f"{int(cur['incidents'])}",
+         _delta(cur["incidents"], prev["incidents"]), tr("kpi.incidents_help")),
+        (tr("kpi.open"), f"{int(cur['open_incidents'])}",
+         _delta(cur["open_incidents"], prev["open_incidents"]), tr("kpi.open_help")),
+        (tr("kpi.affected"), f"{int(cur['affected_townships'])}",
+         _delta(cur["affected_townships"], prev["affected_townships"]), tr("kpi.affected_help")),
+    ]
+    for column, (title, value, delta, help_text) in zip(st.columns(len(cards)), cards):
+        # More rain or incidents is bad news: show increases in red.
+        column.metric(title, value, delta=delta, delta_color="inverse", help=help_text, border=True)

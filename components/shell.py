@@ -1,0 +1,53 @@
+"""The frame around every page: language toggle, store opening with clear errors, header banner."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from components import cached
+from components.text import LANGUAGE_KEY, tr
+from emergency import config, i18n
+
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def language_toggle() -> None:
+    """Sidebar zh/en switch, seeded from ``?lang=`` and mirrored back to it."""
+    if LANGUAGE_KEY not in st.session_state:
+        requested = st.query_params.get("lang", i18n.DEFAULT_LANGUAGE)
+        st.session_state[LANGUAGE_KEY] = requested if requested in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    st.sidebar.radio(
+        tr("app.language"),
+        options=list(i18n.LANGUAGES),
+        format_func=LANGUAGE_NAMES.get,
+        horizontal=True,
+        key=LANGUAGE_KEY,
+    )
+    if st.session_state[LANGUAGE_KEY] == i18n.DEFAULT_LANGUAGE:
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = st.session_state[LANGUAGE_KEY]
+
+
+def open_store() -> bool:
+    """Open (and on first start build) the store; show a clear message instead of a traceback."""
+    try:
+        with st.spinner(tr("app.building_demo")):
+            cached.get_store()
+    except Exception as error:  # any failure to open must read as a message, not a traceback
+        st.error(tr("app.db_error", path=str(config.database_path()), reason=str(error)))
+        return False
+    return True
+
+
+def header(meta: dict[str, str]) -> None:
+    """Title line with the county name and the demo/real data banner."""
+    county = meta.get("county_name", "")
+    st.sidebar.markdown(f"### {html.escape(tr('app.title'))}")
+    st.sidebar.caption(f"{html.escape(county)} · {html.escape(tr('app.subtitle'))}")
+    if meta.get("is_demo") == "true":
+        st.warning(tr("app.demo_banner"), icon=":material/science:")
+    else:
+        st.caption(tr("app.real_banner", county=county))

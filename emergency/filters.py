@@ -1,0 +1,149 @@
+"""The shared filter state: validated from URL query parameters and written back to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES
+
+# Window presets offered in the filter bar, hours.
+PRESET_HOURS = (1, 3, 6, 12, 24, 72)
+DEFAULT_HOURS = 24
+CUSTOM = "custom"
+# ISO minute precision keeps shared links short and readable.
+URL_TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page shows: a time window ``(start, end]`` and selections (empty = all)."""
+
+    end: datetime
+    hours: int | str = DEFAULT_HOURS
+    start: datetime | None = None
+    townships: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.start is None:
+            object.__setattr__(self, "start", self.end - timedelta(hours=int(self.hours)))
+
+    @property
+    def window_hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+    def previous(self) -> "Filters":
+        """The window of equal length just before this one, same selections."""
+        length = self.end - self.start
+        return replace(self, end=self.start, start=self.start - length)
+
+
+@dataclass
+class Notice:
+    """A query parameter that was ignored, for the visible notice."""
+
+    name: str
+    value: str
+    reason: str = "invalid"
+
+
+@dataclass
+class Parsed:
+    filters: Filters
+    notices: list[Notice] = field(default_factory=list)
+
+
+def _split(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(",") if part]
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _choices(params, name, known: Iterable[str], notices: list[Notice]) -> tuple[str, ...]:
+    known = list(known)
+    values = _split(params.get(name))
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        notices.append(Notice(name, ",".join(unknown)))
+    # Keep the canonical order so equal selections make equal cache keys.
+    return tuple(code for code in known if code in values)
+
+
+def from_query_params(
+    params: Mapping[str, str],
+    latest: datetime,
+    township_codes: Iterable[str],
+) -> Parsed:
+    """Validate URL parameters into Filters; anything invalid falls back to its default.
+
+    Parameters
+    ----------
+    params : mapping
+        ``township``, ``hours`` (a preset or ``custom``), ``end``, ``start`` (custom only),
+        ``type``, ``status``; lists are comma-separated codes.
+    latest : datetime
+        Default end of the window: the latest data time, not the wall clock.
+    township_codes : iterable of str
+        The known township codes.
+    """
+    notices: list[Notice] = []
+    hours: int | str = DEFAULT_HOURS
+    raw_hours = params.get("hours")
+    if raw_hours:
+        if raw_hours == CUSTOM:
+            hours = CUSTOM
+        elif raw_hours.isdigit() and int(raw_hours) in PRESET_HOURS:
+            hours = int(raw_hours)
+        else:
+            notices.append(Notice("hours", raw_hours))
+
+    end = latest
+    if params.get("end"):
+        try:
+            end = _parse_time(params["end"])
+        except ValueError:
+            notices.append(Notice("end", params["end"]))
+
+    start = None
+    if hours == CUSTOM:
+        try:
+            start = _parse_time(params.get("start", ""))
+            if start >= end:
+                notices.append(Notice("start", params["start"], "order"))
+                start, hours = None, DEFAULT_HOURS
+        except ValueError:
+            notices.append(Notice("start", params.get("start", "")))
+            hours = DEFAULT_HOURS
+
+    filters = Filters(
+        end=end,
+        hours=hours,
+        start=start,
+        townships=_choices(params, "township", township_codes, notices),
+        types=_choices(params, "type", INCIDENT_TYPES, notices),
+        statuses=_choices(params, "status", INCIDENT_STATUSES, notices),
+    )
+    return Parsed(filters, notices)
+
+
+def to_query_params(filters: Filters, latest: datetime | None = None) -> dict[str, str]:
+    """Return the URL parameters that reproduce ``filters``; defaults are left out."""
+    params: dict[str, str] = {}
+    if filters.townships:
+        params["township"] = ",".join(filters.townships)
+    if filters.hours != DEFAULT_HOURS:
+        params["hours"] = str(filters.hours)
+    if latest is None or filters.end != latest:
+        params["end"] = filters.end.strftime(URL_TIME_FORMAT)
+    if filters.hours == CUSTOM:
+        params["start"] = filters.start.strftime(URL_TIME_FORMAT)
+    if filters.types:
+        params["type"] = ",".join(filters.types)
+    if filters.statuses:
+        params["status"] = ",".join(filters.statuses)
+    return params

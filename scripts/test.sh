@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install test needs (Debian chromium + CJK fonts for browser tests and chart export,
+# Python packages) and run the whole test suite. Extra arguments go to pytest.
+source "$(dirname "$0")/_env.sh"
+
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "==> installing chromium and fonts-noto-cjk (apt)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    else
+        echo "missing: run 'sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk'" >&2
+        exit 1
+    fi
+fi
+ensure_venv requirements-dev.txt
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+    echo "pytest collected no tests: failing on purpose" >&2
+    exit 1
+fi
+exit "$status"

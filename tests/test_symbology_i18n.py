@@ -1,0 +1,55 @@
+"""Rain grade colours, the strings table and tooltip escaping."""
+
+import numpy as np
+
+from emergency import i18n, mapdata, symbology
+from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, NO_RAIN_COLOR, RAIN_GRADE_COLORS
+
+
+def test_24h_grade_boundaries():
+    values = [0.0, 0.1, 9.9, 10.0, 24.9, 25.0, 49.9, 50.0, 99.9, 100.0, 249.9, 250.0, np.nan]
+    assert symbology.rain_grade(values, 24).tolist() == [-1, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, -1]
+
+
+def test_scale_by_window_length():
+    assert [symbology.rain_scale_hours(h) for h in (0.5, 1, 2, 3, 6, 12, 24, 72)] == [1, 1, 3, 3, 6, 12, 24, 24]
+    # 30 mm is heavy rain over 24 h but a rainstorm within one hour.
+    assert symbology.rain_grade([30.0], 24)[0] == 2
+    assert symbology.rain_grade([30.0], 1)[0] == 4
+
+
+def test_colours():
+    colors = symbology.rain_colors([0, 60, 300], 24)
+    assert colors[0][:3] == list(NO_RAIN_COLOR)
+    assert colors[1][:3] == list(RAIN_GRADE_COLORS[3])
+    assert colors[2][:3] == list(RAIN_GRADE_COLORS[5])
+
+
+def test_legend_rows_cover_the_scale():
+    rows = symbology.rain_legend(24)
+    assert [text for _, text, _ in rows] == ["0.1 – 9.9", "10 – 24.9", "25 – 49.9", "50 – 99.9", "100 – 249.9", "≥ 250"]
+
+
+def test_every_string_has_both_languages():
+    for key, pair in i18n.STRINGS.items():
+        assert len(pair) == 2 and all(pair), key
+
+
+def test_every_code_has_a_label():
+    for vocabulary, codes in (("incident_type", INCIDENT_TYPES), ("incident_status", INCIDENT_STATUSES),
+                              ("hazard_kind", HAZARD_KINDS)):
+        assert set(i18n.CODE_LABELS[vocabulary]) == set(codes)
+    assert i18n.label("incident_status", "pending") == "待处置"
+    assert i18n.label("incident_status", "pending", "en") == "Pending"
+
+
+def test_tooltip_escapes_user_text():
+    tip = mapdata.tooltip_html("<img src=x onerror=alert(1)>", [("地址", "<script>x</script>")])
+    assert "<img" not in tip and "<script>" not in tip
+    assert "&lt;img src=x onerror=alert(1)&gt;" in tip
+
+
+def test_fit_view_centres_the_box():
+    view = mapdata.fit_view(117.7, 28.0, 118.3, 28.6)
+    assert abs(view["longitude"] - 118.0) < 1e-9 and abs(view["latitude"] - 28.3) < 1e-9
+    assert 8 < view["zoom"] < 11
