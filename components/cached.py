@@ -16,10 +16,14 @@ QUERY_TTL_S = 60
 QUERY_MAX_ENTRIES = 256
 
 
-@st.cache_resource(show_spinner=False)
 def get_store() -> duckdb.DuckDBPyConnection:
-    """Open the one connection of this process, building the demo store on first start."""
-    path = config.database_path()
+    """Return the one connection of this process to the configured store."""
+    return _open_store(str(config.database_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> duckdb.DuckDBPyConnection:
+    # Keyed by path so that a changed setting (tests, a second county) opens the right file.
     demo.ensure_demo(path)
     return store.connect(path)
 

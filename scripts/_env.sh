@@ -1,7 +1,7 @@
 # Shared by run.sh and test.sh: a project virtualenv in .venv, (re)installed only when a
 # requirements file changed, so the second start is instant.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON_BIN="${PYTHON_BIN:-python3}"
 
 ensure_venv() {

@@ -1,0 +1,136 @@
+"""Real-browser harness: the app under `streamlit run` on a free loopback port, driven by Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Page, sync_playwright
+
+from emergency import config
+
+CHROMIUM = "/usr/bin/chromium"
+# Background-networking flags keep Chromium itself from calling Google hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+START_TIMEOUT_S = 90
+RUN_TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def app_server(db_path: Path, extra_env: dict[str, str] | None = None):
+    """Run the app on a free loopback port with its store at ``db_path``; yield its URL."""
+    port = free_port()
+    env = {**os.environ, config.DB_PATH_ENV: str(db_path), **(extra_env or {})}
+    log_path = ARTIFACTS / f"server-{port}.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=config.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"app did not start: {log_path.read_text()[-3000:]}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@dataclass
+class Watch:
+    """What a page did that a test must refuse: console errors, outside requests, dialogs."""
+
+    app_host: str
+    console_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.on("request", self._request)
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+
+    def _request(self, request) -> None:
+        parsed = urlparse(request.url)
+        if parsed.scheme in ("data", "blob"):
+            return
+        if parsed.netloc != self.app_host:
+            self.outside_requests.append(request.url)
+
+    def assert_clean(self) -> None:
+        assert not self.outside_requests, f"requests to outside hosts: {self.outside_requests}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+        assert not self.dialogs, f"dialogs fired: {self.dialogs}"
+
+
+@contextmanager
+def browser_page(url: str, width: int = 1600, height: int = 1000):
+    """Yield (page, watch) in headless system Chromium."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            watch = Watch(urlparse(url).netloc)
+            watch.attach(page)
+            yield page, watch
+        finally:
+            browser.close()
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the app is connected and its script has finished running."""
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=RUN_TIMEOUT_MS)
+    # The script state flips to running shortly after connecting; give it a moment first.
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=RUN_TIMEOUT_MS)
+
+
+def assert_no_exception(page: Page) -> None:
+    exceptions = page.locator("[data-testid=stException]")
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

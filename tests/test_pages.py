@@ -1,0 +1,106 @@
+"""AppTest of the app shell and the one-map page on a copy of the demo store."""
+
+import json
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from emergency import config
+
+TIMEOUT_S = 60
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    st.cache_data.clear()
+    return AppTest.from_file("app.py", default_timeout=TIMEOUT_S)
+
+
+def deck_spec(at) -> dict:
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.json)
+
+
+def layer_ids(at) -> list[str]:
+    return [layer["id"] for layer in deck_spec(at)["layers"]]
+
+
+def test_one_map_renders_in_chinese_with_every_layer(app):
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "态势一张图"
+    assert any("演示数据" in w.value for w in app.warning)
+    assert len(app.metric) == 5
+    assert layer_ids(app) == ["townships", "county-outline", "gauges", "incidents", "township-labels"]
+    spec = deck_spec(app)
+    assert spec["mapStyle"] == "/app/static/basemap.json"
+    assert spec["initialViewState"]["longitude"] == pytest.approx(117.9, abs=0.3)
+
+
+def test_layer_toggles_remove_layers(app):
+    app.run()
+    app.toggle(key="one_map_layer_gauges").set_value(False).run()
+    assert "gauges" not in layer_ids(app)
+    app.toggle(key="one_map_layer_incidents").set_value(False).run()
+    assert "incidents" not in layer_ids(app)
+
+
+def test_url_parameters_seed_the_filters(app):
+    app.query_params["township"] = "361104001"
+    app.query_params["hours"] = "6"
+    app.query_params["type"] = "flood"
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="flt_townships").value == ["361104001"]
+    assert app.selectbox(key="flt_hours").value == 6
+    assert app.multiselect(key="flt_types").value == ["flood"]
+    assert not app.warning[1:]  # only the demo banner, no notices
+
+
+def test_filter_changes_are_written_to_the_url(app):
+    app.run()
+    assert "township" not in app.query_params
+    app.multiselect(key="flt_townships").set_value(["361104002"]).run()
+    app.selectbox(key="flt_hours").set_value(3).run()
+    assert app.query_params["township"] == ["361104002"]
+    assert app.query_params["hours"] == ["3"]
+
+
+def test_invalid_url_parameters_show_a_notice(app):
+    app.query_params["hours"] = "999"
+    app.query_params["township"] = "nowhere"
+    app.run()
+    assert not app.exception
+    notices = [w.value for w in app.warning]
+    assert any("hours=999" in text for text in notices)
+    assert any("township=nowhere" in text for text in notices)
+    assert app.selectbox(key="flt_hours").value == 24
+
+
+def test_window_before_the_data_is_an_explicit_empty_state(app):
+    app.query_params["end"] = "2020-01-01T00:00"
+    app.run()
+    assert not app.exception
+    infos = " ".join(i.value for i in app.info)
+    assert "没有降雨数据" in infos and "没有事件" in infos
+
+
+def test_english_toggle(app):
+    app.query_params["lang"] = "en"
+    app.run()
+    assert app.title[0].value == "Situation map"
+    app.radio(key="lang").set_value("zh").run()
+    assert app.title[0].value == "态势一张图"
+    assert "lang" not in app.query_params
+
+
+def test_unopenable_store_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    bad = tmp_path / "not-a-db.duckdb"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv(config.DB_PATH_ENV, str(bad))
+    at = AppTest.from_file("app.py", default_timeout=TIMEOUT_S).run()
+    assert not at.exception
+    assert str(bad) in at.error[0].value
