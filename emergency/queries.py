@@ -200,3 +200,222 @@ def kpis(
         """,
         [*rain_where.params, *OPEN_STATUSES, *incident_where.params],
     )
+
+
+# Rolling-sum frames: a row at ts covers (ts - interval, ts], so "the hour ending at t" is
+# the rows with ts in (t - 1 h, t], i.e. RANGE ... 3599 SECONDS PRECEDING for whole-second times.
+ROLLING_1H = "RANGE BETWEEN INTERVAL 3599 SECOND PRECEDING AND CURRENT ROW"
+ROLLING_3H = "RANGE BETWEEN INTERVAL 10799 SECOND PRECEDING AND CURRENT ROW"
+
+
+def township_metrics(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return per township every metric the choropleth can show, for ``(start, end]``.
+
+    Columns: code, name, rain_mean_mm (mean of its gauges' accumulations), rain_max_mm,
+    max_1h_mm / max_3h_mm (largest rolling 1 h / 3 h sum of any of its gauges inside the
+    window), incidents, open_incidents (matching the type/status filters), hazard_people.
+    """
+    incident_where = (
+        Where().window("occurred_at", start, end).any_of("type", types).any_of("status", statuses)
+    )
+    return run(
+        conn,
+        f"""
+        WITH rolling AS (
+            SELECT station, mm,
+                   sum(mm) OVER (PARTITION BY station ORDER BY ts {ROLLING_1H}) AS sum_1h,
+                   sum(mm) OVER (PARTITION BY station ORDER BY ts {ROLLING_3H}) AS sum_3h
+            FROM rainfall WHERE ts > ? AND ts <= ?
+        ),
+        per_station AS (
+            SELECT station, sum(mm) AS total_mm, max(sum_1h) AS max_1h, max(sum_3h) AS max_3h
+            FROM rolling GROUP BY station
+        ),
+        rain AS (
+            SELECT g.township, avg(p.total_mm) AS mean_mm, max(p.total_mm) AS max_mm,
+                   max(p.max_1h) AS max_1h, max(p.max_3h) AS max_3h
+            FROM per_station p JOIN rain_gauges g ON g.code = p.station
+            GROUP BY g.township
+        ),
+        events AS (
+            SELECT township, count(*) AS incidents,
+                   count(*) FILTER (WHERE status IN ({", ".join("?" for _ in OPEN_STATUSES)})) AS open_incidents
+            FROM incidents {incident_where.sql()}
+            GROUP BY township
+        ),
+        hazards AS (
+            SELECT township, sum(people)::BIGINT AS people FROM hazard_points GROUP BY township
+        )
+        SELECT t.code, t.name,
+               round(r.mean_mm, 1) AS rain_mean_mm, round(r.max_mm, 1) AS rain_max_mm,
+               round(r.max_1h, 1) AS max_1h_mm, round(r.max_3h, 1) AS max_3h_mm,
+               coalesce(e.incidents, 0) AS incidents, coalesce(e.open_incidents, 0) AS open_incidents,
+               coalesce(h.people, 0) AS hazard_people
+        FROM townships t
+        LEFT JOIN rain r ON r.township = t.code
+        LEFT JOIN events e ON e.township = t.code
+        LEFT JOIN hazards h ON h.township = t.code
+        ORDER BY t.code
+        """,
+        [start, end, *OPEN_STATUSES, *incident_where.params],
+    )
+
+
+def bucket_minutes(window_hours: float) -> int:
+    """Bar width of a hyetograph: 5 min up to 6 h, hourly up to 3 days, else daily."""
+    if window_hours <= 6:
+        return 5
+    if window_hours <= 72:
+        return 60
+    return 1440
+
+
+def gauge_series(
+    conn: duckdb.DuckDBPyConnection, station: str, start: datetime, end: datetime, minutes: int
+) -> pd.DataFrame:
+    """Return a gauge's rain per ``minutes`` bucket in ``(start, end]`` with the running total.
+
+    A bucket is labelled by its end, like the rows it sums.
+    """
+    return run(
+        conn,
+        """
+        WITH buckets AS (
+            SELECT time_bucket(to_minutes(?), ts - INTERVAL 1 SECOND, ?::TIMESTAMP) + to_minutes(?) AS ts,
+                   sum(mm) AS mm
+            FROM rainfall WHERE station = ? AND ts > ? AND ts <= ?
+            GROUP BY 1
+        )
+        SELECT ts, round(mm, 1) AS mm, round(sum(mm) OVER (ORDER BY ts), 1) AS cumulative_mm
+        FROM buckets ORDER BY ts
+        """,
+        [minutes, start, minutes, station, start, end],
+    )
+
+
+def _points_in_townships(table: str, columns: str, townships: Sequence[str], extra: str = "") -> tuple[str, list]:
+    where = Where().any_of("p.township", townships)
+    return (
+        f"""
+        SELECT {columns}, t.name AS township_name
+        FROM {table} p LEFT JOIN townships t ON t.code = p.township
+        {extra}
+        {where.sql()}
+        """,
+        where.params,
+    )
+
+
+def warehouses(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return warehouses with their number of stock items and total quantity (all units summed)."""
+    sql, params = _points_in_townships(
+        "warehouses",
+        "p.name, p.township, p.address, p.manager, p.phone, p.lon, p.lat, "
+        "coalesce(s.items, 0) AS items, coalesce(s.quantity, 0) AS quantity, s.updated_at",
+        townships,
+        extra="""LEFT JOIN (SELECT warehouse, count(*) AS items, sum(quantity) AS quantity,
+                                   max(updated_at) AS updated_at
+                            FROM stock GROUP BY warehouse) s ON s.warehouse = p.name""",
+    )
+    return run(conn, sql + " ORDER BY p.name", params)
+
+
+def warehouse_stock(conn: duckdb.DuckDBPyConnection, warehouse: str) -> pd.DataFrame:
+    """Return one warehouse's stock rows by category and item."""
+    return run(
+        conn,
+        "SELECT item, category, quantity, unit, updated_at FROM stock WHERE warehouse = ? ORDER BY category, item",
+        [warehouse],
+    )
+
+
+def teams(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return rescue teams."""
+    sql, params = _points_in_townships(
+        "teams", "p.name, p.kind, p.members, p.leader, p.phone, p.township, p.lon, p.lat", townships
+    )
+    return run(conn, sql + " ORDER BY p.name", params)
+
+
+def shelters(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return shelters with their free capacity (capacity - occupancy, never below 0)."""
+    sql, params = _points_in_townships(
+        "shelters",
+        "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - p.occupancy, 0) AS free, "
+        "p.township, p.lon, p.lat",
+        townships,
+    )
+    return run(conn, sql + " ORDER BY p.name", params)
+
+
+def hazard_points(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return hazard points with people and households exposed and their critical rainfall."""
+    sql, params = _points_in_townships(
+        "hazard_points",
+        "p.id, p.name, p.kind, p.township, p.lon, p.lat, p.people, p.households, "
+        "p.critical_mm_1h, p.critical_mm_3h, p.critical_mm_24h",
+        townships,
+    )
+    return run(conn, sql + " ORDER BY p.id", params)
+
+
+def incident(conn: duckdb.DuckDBPyConnection, ident: str) -> pd.DataFrame:
+    """Return one incident's full record (zero rows if unknown)."""
+    return run(
+        conn,
+        """
+        SELECT i.*, t.name AS township_name
+        FROM incidents i LEFT JOIN townships t ON t.code = i.township
+        WHERE i.id = ?
+        """,
+        [ident],
+    )
+
+
+def point_grid(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    start: datetime,
+    end: datetime,
+    cell_deg: float,
+    townships: Sequence[str] = (),
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Aggregate incidents into square cells of ``cell_deg`` degrees: cell centre and count.
+
+    Used when a layer would ship more points than the browser should draw.
+    """
+    if table != "incidents":  # an identifier, so only whitelisted tables
+        raise ValueError(f"cannot grid table {table!r}")
+    where = _incident_where(start, end, townships, types, statuses).add("i.lon IS NOT NULL")
+    return run(
+        conn,
+        f"""
+        SELECT (floor(i.lon / ?) + 0.5) * ? AS lon, (floor(i.lat / ?) + 0.5) * ? AS lat,
+               count(*) AS count,
+               count(*) FILTER (WHERE i.status IN ({", ".join("?" for _ in OPEN_STATUSES)})) AS open
+        FROM incidents i {where.sql()}
+        GROUP BY 1, 2 ORDER BY count DESC
+        """,
+        [cell_deg, cell_deg, cell_deg, cell_deg, *OPEN_STATUSES, *where.params],
+    )
+
+
+def count_incidents(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    townships: Sequence[str] = (),
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> int:
+    """Return how many incidents match, without fetching them."""
+    where = _incident_where(start, end, townships, types, statuses)
+    return int(run(conn, f"SELECT count(*) AS n FROM incidents i {where.sql()}", where.params)["n"].iloc[0])

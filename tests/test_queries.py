@@ -92,3 +92,45 @@ def test_no_value_is_spliced_into_sql(tiny_conn):
     # A hostile "township code" is only ever a parameter: it matches nothing, breaks nothing.
     hostile = "x') OR 1=1 --"
     assert queries.incidents(tiny_conn, hour(0), hour(12), townships=[hostile]).empty
+
+
+def test_township_metrics_by_hand(tiny_conn):
+    metrics = queries.township_metrics(tiny_conn, hour(0), hour(12)).set_index("code")
+    west, east = metrics.loc[WEST], metrics.loc[EAST]
+    assert (west["rain_mean_mm"], west["rain_max_mm"]) == (25.0, 40.0)
+    # G1 rains 10 mm every hour: the wettest hour is 10 mm, the wettest 3 h 30 mm.
+    assert (west["max_1h_mm"], west["max_3h_mm"]) == (10.0, 30.0)
+    assert (west["incidents"], west["open_incidents"]) == (2, 1)
+    assert (east["incidents"], east["open_incidents"]) == (2, 2)
+    assert (west["hazard_people"], east["hazard_people"]) == (100, 0)
+    closed = queries.township_metrics(tiny_conn, hour(0), hour(12), statuses=["closed"]).set_index("code")
+    assert closed.loc[WEST, "incidents"] == 1 and closed.loc[EAST, "incidents"] == 0
+
+
+def test_gauge_series_buckets_are_labelled_by_their_end(tiny_conn):
+    hourly = queries.gauge_series(tiny_conn, "G1", hour(0), hour(5), 60)
+    assert [ts.hour for ts in hourly["ts"]] == [1, 2, 3, 4]
+    assert list(hourly["cumulative_mm"]) == [10.0, 20.0, 30.0, 40.0]
+    three_hourly = queries.gauge_series(tiny_conn, "G1", hour(0), hour(6), 180)
+    assert [(ts.hour, mm) for ts, mm in zip(three_hourly["ts"], three_hourly["mm"])] == [(3, 30.0), (6, 10.0)]
+    assert queries.bucket_minutes(3) == 5 and queries.bucket_minutes(24) == 60 and queries.bucket_minutes(168) == 1440
+
+
+def test_resources(tiny_conn):
+    stores = queries.warehouses(tiny_conn)
+    assert stores.iloc[0]["items"] == 2 and stores.iloc[0]["quantity"] == 5200
+    assert list(queries.warehouse_stock(tiny_conn, "西镇仓库")["item"]) == ["编织袋", "救生衣"]
+    shelters = queries.shelters(tiny_conn).set_index("name")
+    # Over-full shelters have no free places, not negative ones.
+    assert shelters.loc["西镇小学", "free"] == 180 and shelters.loc["东乡礼堂", "free"] == 0
+    assert list(queries.teams(tiny_conn, [WEST])["name"]) == []
+    assert list(queries.hazard_points(tiny_conn, [WEST])["id"]) == ["H1", "H2"]
+
+
+def test_incident_record_and_grid(tiny_conn):
+    assert queries.incident(tiny_conn, "I2").iloc[0]["township_name"] == "西镇"
+    assert queries.incident(tiny_conn, "nope").empty
+    grid = queries.point_grid(tiny_conn, "incidents", hour(0), hour(12), 0.1)
+    assert sorted(grid["count"]) == [2, 2] and grid["count"].sum() == queries.count_incidents(tiny_conn, hour(0), hour(12))
+    with pytest.raises(ValueError):
+        queries.point_grid(tiny_conn, "teams; DROP TABLE x", hour(0), hour(12), 0.1)

@@ -61,3 +61,11 @@ def populate(conn) -> None:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'test', ?)""",
             [ident, kind, when, township, address, lon, lat, status, when],
         )
+    cur.execute("INSERT INTO warehouses VALUES ('西镇仓库', '999999001', '西镇一村', '王五', '13900000001', 117.94, 28.34)")
+    cur.execute("INSERT INTO stock VALUES ('西镇仓库', '编织袋', 'flood_control', 5000, '条', ?)", [T0])
+    cur.execute("INSERT INTO stock VALUES ('西镇仓库', '救生衣', 'rescue_equipment', 200, '件', ?)", [T0])
+    cur.execute("INSERT INTO teams VALUES ('东乡民兵队', 'militia', 30, '李四', '13900000002', '999999002', 118.04, 28.34)")
+    cur.execute("INSERT INTO shelters VALUES ('西镇小学', 'school', 300, 120, '999999001', 117.96, 28.36)")
+    cur.execute("INSERT INTO shelters VALUES ('东乡礼堂', 'community_center', 100, 150, '999999002', 118.07, 28.37)")
+    cur.execute("INSERT INTO hazard_points VALUES ('H1', '西镇后山', 'landslide', '999999001', 117.97, 28.38, 40, 12, 30, 60, 120)")
+    cur.execute("INSERT INTO hazard_points VALUES ('H2', '西镇河口', 'flash_flood', '999999001', 117.91, 28.31, 60, 20, 25, 50, 100)")
