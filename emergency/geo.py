@@ -437,6 +437,14 @@ def geometry_to_wkb(geom):
     return shapely.to_wkb(geom)
 
 
+# DuckDB hands BLOB columns to pandas as bytearray, which shapely.from_wkb rejects.
+_as_bytes = np.frompyfunc(lambda blob: None if blob is None else bytes(blob), 1, 1)
+
+
 def wkb_to_geometry(blob):
-    """Decode WKB bytes (or an array of them) from the store into shapely geometries."""
-    return shapely.from_wkb(blob)
+    """Decode WKB (bytes, bytearray, or an array/Series of them) from the store into shapely geometries."""
+    if isinstance(blob, (bytes, str)):
+        return shapely.from_wkb(blob)
+    if isinstance(blob, (bytearray, memoryview)):
+        return shapely.from_wkb(bytes(blob))
+    return shapely.from_wkb(_as_bytes(np.asarray(blob, dtype=object)))

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -155,3 +156,7 @@ def test_wkb_round_trip():
     blob = geo.geometry_to_wkb(square)
     assert isinstance(blob, bytes)
     assert geo.wkb_to_geometry(blob).equals(square)
+    # DuckDB returns BLOB columns to pandas as bytearray.
+    assert geo.wkb_to_geometry(bytearray(blob)).equals(square)
+    decoded = geo.wkb_to_geometry(pd.Series([bytearray(blob), None]))
+    assert decoded[0].equals(square) and decoded[1] is None
