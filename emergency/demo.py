@@ -71,9 +71,12 @@ SOUTH_RISE_M = 650.0
 MASSIFS = ((117.93, 28.58, 950.0, 0.035), (118.07, 28.03, 750.0, 0.06))
 MAX_ELEVATION_M = 1500.0
 
-# Kilometres per degree at the county's latitude, for the storm's flat local frame.
+# The storm's flat local frame: origin near the county's centre (lon, lat), kilometres per
+# degree at its latitude, and the county's half width and half height in km.
+STORM_ORIGIN = (117.96, 28.40)
 KM_PER_DEG_LAT = 110.9
-KM_PER_DEG_LON = 111.32 * np.cos(np.radians(28.4))
+KM_PER_DEG_LON = 111.32 * np.cos(np.radians(STORM_ORIGIN[1]))
+HALF_EXTENT_KM = (26.0, 48.0)
 # Storm episodes: (start hours after STORM_START, duration h, strength). Strength >= 1 gets a
 # quasi-stationary "training" cell pinned near a gauge, which makes the red-signal totals;
 # the last episode is still raining at DEMO_NOW so the dashboard opens on a live situation.
@@ -83,9 +86,49 @@ STEERING_KMH = (26.0, 8.0)
 
 # Villages for addresses and names: first + second syllable, typical of northeast Jiangxi.
 VILLAGE_FIRST = tuple("石高枫黄新龙塘杨周徐汪毛何桥山岭坑垄田溪洋茶竹樟上下大小东西南北")
-VILLAGE_SECOND = ("门", "桥", "林", "坑", "坊", "塘", "潭", "背", "家", "头", "口", "源", "坞", "畈", "岭", "湾", "洲", "墩")
+VILLAGE_SECOND = (
+    "门",
+    "桥",
+    "林",
+    "坑",
+    "坊",
+    "塘",
+    "潭",
+    "背",
+    "家",
+    "头",
+    "口",
+    "源",
+    "坞",
+    "畈",
+    "岭",
+    "湾",
+    "洲",
+    "墩",
+)
 SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙朱胡郑汪程叶余方")
-GIVEN_NAMES = ("伟", "军", "华", "明", "建国", "志强", "海", "平", "红", "丽", "春生", "国庆", "小兵", "文", "斌", "勇", "新华", "卫东", "建平", "金水")
+GIVEN_NAMES = (
+    "伟",
+    "军",
+    "华",
+    "明",
+    "建国",
+    "志强",
+    "海",
+    "平",
+    "红",
+    "丽",
+    "春生",
+    "国庆",
+    "小兵",
+    "文",
+    "斌",
+    "勇",
+    "新华",
+    "卫东",
+    "建平",
+    "金水",
+)
 
 INCIDENT_TEXT = {
     "flood": "河水漫溢，农田和村道受淹",
@@ -197,7 +240,7 @@ def _townships(outline) -> pd.DataFrame:
     # A cell crossing the 信州区 notch splits in two; keep the part holding the seed and hand
     # each stray part to the township it shares the longest border with.
     kept, strays = [], []
-    for index, (geom, seed) in enumerate(zip(clipped, seeds)):
+    for index, (geom, seed) in enumerate(zip(clipped, seeds, strict=True)):
         parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
         home = next(p for p in parts if p.covers(seed))
         kept.append(home)
@@ -327,13 +370,13 @@ def _scaled(kind: str, scale: float) -> int:
 def _storm_rates(lon: np.ndarray, lat: np.ndarray, elevation: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Rain rate (mm/h) per gauge and 5-minute step from moving Gaussian rain cells.
 
-    Each episode of the Meiyu front brings one broad stratiform shield, a swarm of small
+    Each episode of the Meiyu front brings two broad stratiform shields, a swarm of small
     convective cells drifting with the steering wind, and (for strong episodes) a
     quasi-stationary training cell pinned near a random gauge.
     """
-    x = (lon - lon.mean()) * KM_PER_DEG_LON
-    y = (lat - lat.mean()) * KM_PER_DEG_LAT
-    half_w, half_h = np.ptp(x) / 2, np.ptp(y) / 2
+    x = (lon - STORM_ORIGIN[0]) * KM_PER_DEG_LON
+    y = (lat - STORM_ORIGIN[1]) * KM_PER_DEG_LAT
+    half_w, half_h = HALF_EXTENT_KM
     cells = []  # (t0 h, life h, peak mm/h, sigma km, x_mid, y_mid, vx, vy)
     for start, duration, strength in EPISODES:
         start = start + rng.normal(0, 2.0)
@@ -341,22 +384,45 @@ def _storm_rates(lon: np.ndarray, lat: np.ndarray, elevation: np.ndarray, rng: n
         vx, vy = STEERING_KMH[0] * rng.uniform(0.7, 1.3), STEERING_KMH[1] * rng.uniform(0.3, 1.5)
         for _ in range(2):
             cells.append(
-                (start, duration, 3.5 * strength * rng.uniform(0.6, 1.4), rng.uniform(35, 60),
-                 rng.normal(0, 15), rng.normal(0, 25), vx * 0.8, vy * 0.8)
+                (
+                    start,
+                    duration,
+                    3.5 * strength * rng.uniform(0.6, 1.4),
+                    rng.uniform(35, 60),
+                    rng.normal(0, 15),
+                    rng.normal(0, 25),
+                    vx * 0.8,
+                    vy * 0.8,
+                )
             )
         n_convective = rng.poisson(duration * 1.6 * strength)
         for _ in range(n_convective):
             life = rng.uniform(1.0, 4.0)
             cells.append(
-                (start + rng.uniform(0, duration - life / 2), life, float(np.clip(rng.lognormal(np.log(14), 0.5), 5, 50)),
-                 rng.uniform(4, 12), rng.uniform(-half_w - 10, half_w + 10), rng.uniform(-half_h - 10, half_h + 10),
-                 vx + rng.normal(0, 6), vy + rng.normal(0, 6))
+                (
+                    start + rng.uniform(0, duration - life / 2),
+                    life,
+                    float(np.clip(rng.lognormal(np.log(14), 0.5), 5, 50)),
+                    rng.uniform(4, 12),
+                    rng.uniform(-half_w - 10, half_w + 10),
+                    rng.uniform(-half_h - 10, half_h + 10),
+                    vx + rng.normal(0, 6),
+                    vy + rng.normal(0, 6),
+                )
             )
         if strength >= 1.0:
             anchor = rng.integers(0, x.shape[0])
             cells.append(
-                (start + duration * rng.uniform(0.3, 0.6), rng.uniform(4.0, 5.0), rng.uniform(52, 60), rng.uniform(5, 7),
-                 x[anchor] + rng.normal(0, 1.5), y[anchor] + rng.normal(0, 1.5), rng.normal(0, 2), rng.normal(0, 2))
+                (
+                    start + duration * rng.uniform(0.3, 0.6),
+                    rng.uniform(4.0, 5.0),
+                    rng.uniform(52, 60),
+                    rng.uniform(5, 7),
+                    x[anchor] + rng.normal(0, 1.5),
+                    y[anchor] + rng.normal(0, 1.5),
+                    rng.normal(0, 2),
+                    rng.normal(0, 2),
+                )
             )
     # Orographic lift: up to +35 % on the highest ground.
     uplift = 1.0 + 0.35 * (elevation - LOWLAND_M) / (MAX_ELEVATION_M - LOWLAND_M)
@@ -477,7 +543,8 @@ def _incidents(
     pending_status = ~closed & (rng.random(n) < np.exp(-age_h / 6.0))
     status = np.where(closed, "closed", np.where(pending_status, "pending", "active"))
     handled_h = np.where(
-        closed, np.minimum(age_h, rng.uniform(1, 30, n)),
+        closed,
+        np.minimum(age_h, rng.uniform(1, 30, n)),
         np.where(pending_status, np.minimum(age_h, rng.uniform(0.05, 0.4, n)), age_h * rng.uniform(0.2, 1.0, n)),
     )
     updated = occurred + pd.to_timedelta(np.floor(handled_h * 60), unit="min")
@@ -544,7 +611,11 @@ def _warehouses(townships: pd.DataFrame, n: int, rng: np.random.Generator) -> tu
     held = np.isin(items["item"], CORE_ITEMS)[None, :] | (rng.random((n, len(items))) < OPTIONAL_ITEM_P)
     size = np.where(np.arange(n) == 0, 5.0, 1.0)[:, None] * rng.lognormal(0, 0.4, (n, len(items)))
     quantity = np.maximum(1.0, np.round(items["typical"].to_numpy()[None, :] * size))
-    restocked = STORM_START - timedelta(days=3) + pd.to_timedelta(rng.integers(0, 9 * 24 * 60, (n, len(items))).ravel(), unit="min")
+    restocked = (
+        STORM_START
+        - timedelta(days=3)
+        + pd.to_timedelta(rng.integers(0, 9 * 24 * 60, (n, len(items))).ravel(), unit="min")
+    )
     w_idx, i_idx = np.nonzero(held)
     stock = pd.DataFrame(
         {
@@ -620,7 +691,9 @@ def _hazard_points(townships: pd.DataFrame, n: int, rng: np.random.Generator) ->
     three_hour = np.round(np.clip(one_hour * rng.uniform(1.6, 2.2, n), 40, 120))
     day = np.round(np.clip(three_hour * rng.uniform(1.7, 2.4, n), 80, 250))
     kind_zh = pd.Series(kinds).map(HAZARD_ZH).to_numpy().astype(str)
-    names = np.char.add(np.char.add(np.char.add(townships["name"].to_numpy()[which].astype(str), _villages(rng, n)), kind_zh), "隐患点")
+    names = np.char.add(
+        np.char.add(np.char.add(townships["name"].to_numpy()[which].astype(str), _villages(rng, n)), kind_zh), "隐患点"
+    )
     width = max(4, len(str(n)))
     return pd.DataFrame(
         {
@@ -692,9 +765,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
         outline = geo.read_outline(config.DEMO_OUTLINE_PATH, crs="gcj02")
         townships = _townships(outline)
         gauges = _gauges(townships, _scaled("gauges", scale), rng)
-        rates = _storm_rates(
-            gauges["lon"].to_numpy(), gauges["lat"].to_numpy(), gauges["elevation_m"].to_numpy(), rng
-        )
+        rates = _storm_rates(gauges["lon"].to_numpy(), gauges["lat"].to_numpy(), gauges["elevation_m"].to_numpy(), rng)
         # Round in float64 so stored values are the nearest doubles to whole tenths.
         mm = np.round(rates.astype(np.float64) * (STEP_MIN / 60.0), 1)
         incidents = _incidents(townships, gauges, rates, _scaled("incidents", scale), rng)
@@ -707,7 +778,15 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
         frames = {
             "meta": pd.DataFrame(
                 {
-                    "key": ["county_code", "county_name", "is_demo", "timezone", "data_note", "demo_seed", "demo_scale"],
+                    "key": [
+                        "county_code",
+                        "county_name",
+                        "is_demo",
+                        "timezone",
+                        "data_note",
+                        "demo_seed",
+                        "demo_scale",
+                    ],
                     "value": [COUNTY_CODE, COUNTY_NAME, "true", TIMEZONE, DATA_NOTE, str(seed), repr(float(scale))],
                 }
             ),
@@ -804,6 +883,7 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     Parameters
     ----------
     conn : duckdb.DuckDBPyConnection
+        Any open store.
 
     Returns
     -------
@@ -820,7 +900,8 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
         # table is read from the catalogue, not user input; quoted as an identifier anyway.
         quoted = '"' + table.replace('"', '""') + '"'
         count, digest = store.run(
-            conn, f"SELECT count(*) AS n, CAST(bit_xor(md5_number(CAST(t AS VARCHAR))) AS VARCHAR) AS x FROM {quoted} AS t"
+            conn,
+            f"SELECT count(*) AS n, CAST(bit_xor(md5_number(CAST(t AS VARCHAR))) AS VARCHAR) AS x FROM {quoted} AS t",
         ).iloc[0]
         sums[table] = hashlib.md5(f"{count}:{digest}".encode()).hexdigest()
     return sums

@@ -132,8 +132,16 @@ def test_read_outline_trusts_file_crs_when_asked(tmp_path):
             {
                 "type": "FeatureCollection",
                 "features": [
-                    {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(shapely.box(117.8, 28.3, 117.9, 28.4))},
-                    {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(shapely.box(117.9, 28.3, 118.0, 28.4))},
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": shapely.geometry.mapping(shapely.box(117.8, 28.3, 117.9, 28.4)),
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": shapely.geometry.mapping(shapely.box(117.9, 28.3, 118.0, 28.4)),
+                    },
                 ],
             }
         ),
