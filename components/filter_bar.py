@@ -85,19 +85,19 @@ def render() -> flt.Filters | None:
     )
     custom = st.session_state["flt_hours"] == flt.CUSTOM
     if custom:
-        start_cols = sidebar.columns(2)
-        start_cols[0].date_input(tr("filter.start_date"), key="flt_start_date")
-        start_cols[1].time_input(tr("filter.start_time"), step=TIME_STEP_S, key="flt_start_time")
-    end_cols = sidebar.columns(2)
-    end_cols[0].date_input(tr("filter.end_date"), key="flt_end_date")
-    end_cols[1].time_input(tr("filter.end_time"), step=TIME_STEP_S, key="flt_end_time")
+        sidebar.date_input(tr("filter.start_date"), key="flt_start_date")
+        sidebar.time_input(tr("filter.start_time"), step=TIME_STEP_S, key="flt_start_time")
+    sidebar.date_input(tr("filter.end_date"), key="flt_end_date")
+    sidebar.time_input(tr("filter.end_time"), step=TIME_STEP_S, key="flt_end_time")
     type_labels = labels("incident_type")
     sidebar.multiselect(
-        tr("filter.types"), options=list(type_labels), format_func=type_labels.get, key="flt_types"
+        tr("filter.types"), options=list(type_labels), format_func=type_labels.get,
+        placeholder=tr("filter.all"), key="flt_types",
     )
     status_labels = labels("incident_status")
     sidebar.multiselect(
-        tr("filter.statuses"), options=list(status_labels), format_func=status_labels.get, key="flt_statuses"
+        tr("filter.statuses"), options=list(status_labels), format_func=status_labels.get,
+        placeholder=tr("filter.all"), key="flt_statuses",
     )
 
     state = st.session_state

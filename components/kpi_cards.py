@@ -22,9 +22,11 @@ def render(now: pd.DataFrame, before: pd.DataFrame) -> None:
     def fmt_mm(value) -> str:
         return "—" if pd.isna(value) else f"{value:.1f} {mm}"
 
-    station = "" if pd.isna(cur["rain_max_station"]) else f"（{cur['rain_max_station']}）"
+    rain_max_title = (
+        tr("kpi.rain_max") if pd.isna(cur["rain_max_station"]) else tr("kpi.rain_max_at", station=cur["rain_max_station"])
+    )
     cards = [
-        (tr("kpi.rain_max"), fmt_mm(cur["rain_max_mm"]) + station,
+        (rain_max_title, fmt_mm(cur["rain_max_mm"]),
          _delta(cur["rain_max_mm"], prev["rain_max_mm"], "{:+.1f} " + mm), tr("kpi.rain_max_help")),
         (tr("kpi.rain_mean"), fmt_mm(cur["rain_mean_mm"]),
          _delta(cur["rain_mean_mm"], prev["rain_mean_mm"], "{:+.1f} " + mm), tr("kpi.rain_mean_help")),

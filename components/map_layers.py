@@ -15,7 +15,9 @@ from emergency.vocab import INCIDENT_STATUSES
 # Served by Streamlit static serving from static/basemap.json: no outside style or tiles.
 LOCAL_MAP_STYLE = "/app/static/basemap.json"
 # CJK-capable fonts, installed with the system (fonts-noto-cjk) on the intranet machines.
-LABEL_FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', sans-serif"
+# pydeck turns every plain string argument into a JS accessor; a string wrapped in double
+# quotes is passed through as a literal (the quotes are stripped).
+LABEL_FONT = '"Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"'
 # One tooltip for every layer: each row carries its own pre-escaped HTML in ``tip``.
 TOOLTIP = {
     "html": "{tip}",
@@ -79,8 +81,8 @@ def township_label_layer(townships: pd.DataFrame) -> pdk.Layer:
         get_size=13,
         get_color=[40, 40, 40, 255],
         font_family=LABEL_FONT,
-        # deck.gl's default atlas is ASCII only; "auto" collects the Chinese characters used.
-        character_set="auto",
+        # deck.gl's default font atlas is ASCII only; "auto" collects the characters drawn.
+        character_set='"auto"',
         outline_width=2,
         outline_color=[255, 255, 255, 220],
         font_settings={"sdf": True},

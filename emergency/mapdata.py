@@ -13,11 +13,14 @@ import shapely
 SIMPLIFY_DEG = 0.0003
 # Coordinate grid in degrees (~1 m) for the JSON sent to the browser.
 PRECISION_DEG = 1e-5
+# deck.gl's world is 512 px wide at zoom 0 (not 256 as for raster tiles).
+WORLD_PX = 512
 
 
 def shapes_geojson(wkb: Iterable[bytes]) -> list[dict]:
     """Return simplified, rounded GeoJSON geometry dicts for WKB polygons (vectorized in shapely)."""
-    geoms = shapely.from_wkb(list(wkb))
+    # DuckDB returns BLOBs as bytearray, which shapely does not take.
+    geoms = shapely.from_wkb([bytes(blob) for blob in wkb])
     geoms = shapely.set_precision(shapely.simplify(geoms, SIMPLIFY_DEG), PRECISION_DEG)
     return [shapely.geometry.mapping(geom) for geom in geoms]
 
@@ -45,7 +48,7 @@ def tooltip_html(title: str, rows: Iterable[tuple[str, object]]) -> str:
 
 
 def fit_view(min_lon: float, min_lat: float, max_lon: float, max_lat: float,
-             width_px: int = 1000, height_px: int = 620) -> dict:
+             width_px: int = 900, height_px: int = 620) -> dict:
     """Return longitude, latitude and zoom that fit a bounding box in a viewport (Web Mercator)."""
 
     def mercator_y(lat: float) -> float:
@@ -53,7 +56,7 @@ def fit_view(min_lon: float, min_lat: float, max_lon: float, max_lat: float,
 
     lon_span = max(max_lon - min_lon, 1e-6) / 360
     lat_span = max(mercator_y(max_lat) - mercator_y(min_lat), 1e-6) / (2 * math.pi)
-    zoom = min(math.log2(width_px / 256 / lon_span), math.log2(height_px / 256 / lat_span))
+    zoom = min(math.log2(width_px / WORLD_PX / lon_span), math.log2(height_px / WORLD_PX / lat_span))
     return {
         "longitude": (min_lon + max_lon) / 2,
         "latitude": (min_lat + max_lat) / 2,

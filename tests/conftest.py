@@ -5,11 +5,36 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
 
-from emergency import demo, store
+from emergency import config, demo, store
 from tests import tiny
 
 DEMO_SEED = 42
+APP_SCRIPT = str(config.PROJECT_ROOT / "app.py")
+APP_TIMEOUT_S = 60
+
+
+class _NavigationPagesManager(PagesManager):
+    """PagesManager that knows the app uses st.navigation, not the old pages/ auto-discovery.
+
+    AppTest builds a fresh PagesManager every run and re-detects "uses a pages/ directory"
+    from the folder name; our agreed folder is called pages/, so from the second run on
+    AppTest executed only the page script, without app.py's sidebar and banner. The real
+    server is not affected (st.navigation switches the detection off).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _apptest_uses_navigation(monkeypatch):
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +59,14 @@ def demo_copy(demo_file, tmp_path):
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, path)
     return path
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    """An AppTest of the whole app (shell + default page) on a private copy of the demo store.
+
+    Set ``app.query_params`` before ``app.run()``; switch pages with ``app.switch_page("pages/x.py")``.
+    """
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    st.cache_data.clear()
+    return AppTest.from_file(APP_SCRIPT, default_timeout=APP_TIMEOUT_S)

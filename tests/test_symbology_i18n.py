@@ -52,4 +52,5 @@ def test_tooltip_escapes_user_text():
 def test_fit_view_centres_the_box():
     view = mapdata.fit_view(117.7, 28.0, 118.3, 28.6)
     assert abs(view["longitude"] - 118.0) < 1e-9 and abs(view["latitude"] - 28.3) < 1e-9
-    assert 8 < view["zoom"] < 11
+    # 0.6 degrees of latitude in 620 px: zoom just under 9 in deck.gl's 512 px world.
+    assert 8 < view["zoom"] < 9.5
