@@ -419,3 +419,435 @@ def count_incidents(
     """Return how many incidents match, without fetching them."""
     where = _incident_where(start, end, townships, types, statuses)
     return int(run(conn, f"SELECT count(*) AS n FROM incidents i {where.sql()}", where.params)["n"].iloc[0])
+
+
+# --- trends, exports and the duty briefing (issue 5) ---
+
+# Accumulation windows (hours) of the station ranking's maximum intensities.
+INTENSITY_HOURS = (1, 3, 6, 24)
+# Columns an incident count may be grouped by (identifiers, so only from this whitelist).
+INCIDENT_GROUPS = {"type": "i.type", "status": "i.status", "township": "i.township"}
+
+
+def _buckets_cte() -> str:
+    """SQL of a ``buckets(ts)`` CTE: every bucket end of ``(start, end]``; params minutes, start, end."""
+    # A bucket is labelled by its end, like the rows it sums, so a row at ts belongs to
+    # the bucket ending at time_bucket(ts - 1 µs) + width; buckets align to the clock (midnight for days).
+    return """
+        p AS (SELECT to_minutes(?::BIGINT) AS width, ?::TIMESTAMP AS start_ts, ?::TIMESTAMP AS end_ts),
+        buckets AS (
+            SELECT unnest(generate_series(
+                time_bucket(p.width, p.start_ts) + p.width,
+                time_bucket(p.width, p.end_ts - INTERVAL 1 MICROSECOND) + p.width,
+                p.width)) AS ts
+            FROM p
+        )"""
+
+
+def rain_series(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    stations: Sequence[str] = (),
+    townships: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return the hyetograph of a gauge or the mean of an area's gauges, every bucket of the window.
+
+    Parameters
+    ----------
+    conn : duckdb.DuckDBPyConnection
+    start, end : datetime
+        The window ``(start, end]``.
+    minutes : int
+        Bucket width (see :func:`bucket_minutes`); buckets are aligned to the clock.
+    stations : sequence of str
+        Gauge codes; empty means every gauge of ``townships``.
+    townships : sequence of str
+        Township codes; empty means the whole county.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ts (bucket end), mm (mean over the gauges that reported in the bucket of their
+        sums; 0 when none reported), cumulative_mm, gauges (reporting in the bucket).
+    """
+    where = Where().window("r.ts", start, end).any_of("r.station", stations).any_of("g.township", townships)
+    return run(
+        conn,
+        f"""
+        WITH {_buckets_cte()},
+        per_gauge AS (
+            SELECT r.station, time_bucket(p.width, r.ts - INTERVAL 1 MICROSECOND) + p.width AS ts, sum(r.mm) AS mm
+            FROM rainfall r JOIN rain_gauges g ON g.code = r.station, p
+            {where.sql()}
+            GROUP BY ALL
+        ),
+        area AS (SELECT ts, avg(mm) AS mm, count(*) AS gauges FROM per_gauge GROUP BY ts)
+        SELECT b.ts, round(coalesce(a.mm, 0), 1) AS mm,
+               round(sum(coalesce(a.mm, 0)) OVER (ORDER BY b.ts), 1) AS cumulative_mm,
+               coalesce(a.gauges, 0) AS gauges
+        FROM buckets b LEFT JOIN area a ON a.ts = b.ts
+        ORDER BY b.ts
+        """,
+        [minutes, start, end, *where.params],
+    )
+
+
+def township_rain_series(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    townships: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return the township × bucket table of mean rain, with each township's running total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        township, township_name, ts (bucket end), mm (mean of its gauges' bucket sums),
+        cumulative_mm; one row per township with gauges and bucket of the window (0 mm
+        where none reported), ordered by township code and time.
+    """
+    where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    # Townships without a gauge have no rain series at all (not a series of zeros).
+    township_where = Where().any_of("t.code", townships).add(
+        "EXISTS (SELECT 1 FROM rain_gauges g WHERE g.township = t.code)"
+    )
+    return run(
+        conn,
+        f"""
+        WITH {_buckets_cte()},
+        per_gauge AS (
+            SELECT g.township, r.station, time_bucket(p.width, r.ts - INTERVAL 1 MICROSECOND) + p.width AS ts,
+                   sum(r.mm) AS mm
+            FROM rainfall r JOIN rain_gauges g ON g.code = r.station, p
+            {where.sql()}
+            GROUP BY ALL
+        ),
+        area AS (SELECT township, ts, avg(mm) AS mm FROM per_gauge GROUP BY ALL),
+        gauged AS (SELECT t.code, t.name FROM townships t {township_where.sql()})
+        SELECT t.code AS township, t.name AS township_name, b.ts,
+               round(coalesce(a.mm, 0), 1) AS mm,
+               round(sum(coalesce(a.mm, 0)) OVER (PARTITION BY t.code ORDER BY b.ts), 1) AS cumulative_mm
+        FROM gauged t CROSS JOIN buckets b
+        LEFT JOIN area a ON a.township = t.code AND a.ts = b.ts
+        ORDER BY t.code, b.ts
+        """,
+        [minutes, start, end, *where.params, *township_where.params],
+    )
+
+
+def station_ranking(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    townships: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Rank the gauges that reported in ``(start, end]`` by accumulated rain and peak intensities.
+
+    Peak intensities are the largest 1/3/6/24 h sums inside the window, rolled over clock
+    hours (the rain is first summed per hour ending at each full hour).
+
+    Returns
+    -------
+    pandas.DataFrame
+        code, name, township, township_name, total_mm, max_1h_mm, max_3h_mm, max_6h_mm,
+        max_24h_mm, max_1h_at (end of the wettest hour); wettest first.
+    """
+    rain_where = Where().window("ts", start, end)
+    gauge_where = Where().any_of("g.township", townships)
+    frames = ",\n".join(
+        f"sum(mm) OVER (PARTITION BY station ORDER BY hour "
+        f"RANGE BETWEEN INTERVAL {hours - 1} HOUR PRECEDING AND CURRENT ROW) AS sum_{hours}h"
+        for hours in INTENSITY_HOURS
+    )
+    maxima = ", ".join(f"max(sum_{hours}h) AS max_{hours}h" for hours in INTENSITY_HOURS)
+    rounded = ", ".join(f"round(s.max_{hours}h, 1) AS max_{hours}h_mm" for hours in INTENSITY_HOURS)
+    return run(
+        conn,
+        f"""
+        WITH hourly AS (
+            SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour,
+                   sum(mm) AS mm
+            FROM rainfall {rain_where.sql()}
+            GROUP BY ALL
+        ),
+        rolling AS (SELECT station, hour, mm, {frames} FROM hourly),
+        per_station AS (
+            SELECT station, sum(mm) AS total_mm, {maxima}, arg_max(hour, sum_1h) AS max_1h_at
+            FROM rolling GROUP BY station
+        )
+        SELECT g.code, g.name, g.township, t.name AS township_name,
+               round(s.total_mm, 1) AS total_mm, {rounded}, s.max_1h_at
+        FROM per_station s
+        JOIN rain_gauges g ON g.code = s.station
+        LEFT JOIN townships t ON t.code = g.township
+        {gauge_where.sql()}
+        ORDER BY s.total_mm DESC, g.code
+        """,
+        [*rain_where.params, *gauge_where.params],
+    )
+
+
+def incident_series(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    by: str,
+    townships: Sequence[str] = (),
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return incident counts per time bucket and ``by`` (type, status or township).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ts (bucket end, clock-aligned), key (the code), incidents; only non-zero rows.
+    """
+    if by not in INCIDENT_GROUPS:
+        raise ValueError(f"cannot group incidents by {by!r}")
+    where = _incident_where(start, end, townships, types, statuses)
+    return run(
+        conn,
+        f"""
+        WITH p AS (SELECT to_minutes(?::BIGINT) AS width)
+        SELECT time_bucket(p.width, i.occurred_at - INTERVAL 1 MICROSECOND) + p.width AS ts,
+               {INCIDENT_GROUPS[by]} AS key, count(*) AS incidents
+        FROM incidents i, p
+        {where.sql()}
+        GROUP BY ALL ORDER BY ts, key
+        """,
+        [minutes, *where.params],
+    )
+
+
+def incident_counts(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    by: Sequence[str],
+    townships: Sequence[str] = (),
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return incident counts and casualties grouped by one or more of type, status, township.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns (township adds township_name), incidents, deaths, injured,
+        missing, trapped, loss_10k_yuan; largest count first.
+    """
+    unknown = [name for name in by if name not in INCIDENT_GROUPS]
+    if unknown or not by:
+        raise ValueError(f"cannot group incidents by {list(by)!r}")
+    where = _incident_where(start, end, townships, types, statuses)
+    keys = [f"{INCIDENT_GROUPS[name]} AS {name}" for name in by]
+    if "township" in by:
+        keys.append("t.name AS township_name")
+    return run(
+        conn,
+        f"""
+        SELECT {", ".join(keys)}, count(*) AS incidents,
+               sum(i.deaths)::BIGINT AS deaths, sum(i.injured)::BIGINT AS injured, sum(i.missing)::BIGINT AS missing,
+               sum(i.trapped)::BIGINT AS trapped, round(sum(i.loss_10k_yuan), 1) AS loss_10k_yuan
+        FROM incidents i LEFT JOIN townships t ON t.code = i.township
+        {where.sql()}
+        GROUP BY ALL ORDER BY incidents DESC, {", ".join(by)}
+        """,
+        where.params,
+    )
+
+
+def incident_backlog(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    townships: Sequence[str] = (),
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return, at every bucket end, how many of the window's incidents were open and closed.
+
+    An incident counts from its ``occurred_at``; a closed one counts as closed from its
+    ``updated_at`` (the store keeps no status history, so that is when it was closed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ts, open, closed.
+    """
+    where = _incident_where(start, end, townships, types, statuses)
+    return run(
+        conn,
+        f"""
+        WITH {_buckets_cte()},
+        chosen AS (
+            SELECT i.occurred_at,
+                   CASE WHEN list_contains(?, i.status) THEN NULL
+                        ELSE greatest(coalesce(i.updated_at, i.occurred_at), i.occurred_at) END AS closed_at
+            FROM incidents i {where.sql()}
+        )
+        SELECT b.ts,
+               count(c.occurred_at) FILTER (WHERE c.closed_at IS NULL OR c.closed_at > b.ts) AS open,
+               count(c.occurred_at) FILTER (WHERE c.closed_at <= b.ts) AS closed
+        FROM buckets b LEFT JOIN chosen c ON c.occurred_at <= b.ts
+        GROUP BY b.ts ORDER BY b.ts
+        """,
+        [minutes, start, end, list(OPEN_STATUSES), *where.params],
+    )
+
+
+def stock_by_category(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return per warehouse and category how many items it holds and how many are below minimum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        warehouse, township, township_name, category, items, below_minimum.
+    """
+    where = Where().any_of("w.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT s.warehouse, w.township, t.name AS township_name, s.category,
+               count(*) AS items,
+               count(*) FILTER (WHERE s.quantity < m.minimum) AS below_minimum
+        FROM stock s
+        JOIN warehouses w ON w.name = s.warehouse
+        LEFT JOIN townships t ON t.code = w.township
+        LEFT JOIN stock_minimums m ON m.item = s.item
+        {where.sql()}
+        GROUP BY ALL ORDER BY s.warehouse, s.category
+        """,
+        where.params,
+    )
+
+
+def stock_by_item(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the total of each item over the warehouses (one unit per item), with its minimum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        item, category, unit, quantity, warehouses, minimum (per warehouse; NULL when not
+        configured), below_minimum (warehouses under it).
+    """
+    where = Where().any_of("w.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT s.item, s.category, any_value(s.unit) AS unit, sum(s.quantity) AS quantity,
+               count(*) AS warehouses, any_value(m.minimum) AS minimum,
+               count(*) FILTER (WHERE s.quantity < m.minimum) AS below_minimum
+        FROM stock s
+        JOIN warehouses w ON w.name = s.warehouse
+        LEFT JOIN stock_minimums m ON m.item = s.item
+        {where.sql()}
+        GROUP BY s.item, s.category ORDER BY s.category, s.item
+        """,
+        where.params,
+    )
+
+
+def stock_below_minimum(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the stock rows under their item's configured minimum, largest shortfall share first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        warehouse, township_name, item, category, quantity, minimum, shortfall, unit, updated_at.
+    """
+    where = Where().any_of("w.township", townships).add("s.quantity < m.minimum")
+    return run(
+        conn,
+        f"""
+        SELECT s.warehouse, t.name AS township_name, s.item, s.category, s.quantity, m.minimum,
+               m.minimum - s.quantity AS shortfall, s.unit, s.updated_at
+        FROM stock s
+        JOIN stock_minimums m ON m.item = s.item
+        JOIN warehouses w ON w.name = s.warehouse
+        LEFT JOIN townships t ON t.code = w.township
+        {where.sql()}
+        ORDER BY s.quantity / m.minimum, s.warehouse, s.item
+        """,
+        where.params,
+    )
+
+
+def stock_minimums(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the configured minimum stock per item (applies to each warehouse holding it)."""
+    return run(conn, "SELECT item, minimum, unit FROM stock_minimums ORDER BY item")
+
+
+def shelter_occupancy(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return per township its shelters' number, capacity, occupancy and occupancy rate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        township, township_name, shelters, capacity, occupancy, free, occupancy_rate (0..1+);
+        townships ordered by code.
+    """
+    where = Where().any_of("s.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT s.township, t.name AS township_name, count(*) AS shelters,
+               sum(s.capacity)::BIGINT AS capacity, sum(s.occupancy)::BIGINT AS occupancy,
+               sum(greatest(s.capacity - s.occupancy, 0))::BIGINT AS free,
+               round(sum(s.occupancy) / nullif(sum(s.capacity), 0), 3) AS occupancy_rate
+        FROM shelters s LEFT JOIN townships t ON t.code = s.township
+        {where.sql()}
+        GROUP BY ALL ORDER BY s.township
+        """,
+        where.params,
+    )
+
+
+def rainfall_rows(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    townships: Sequence[str] = (),
+    limit: int = 1_000_000,
+) -> pd.DataFrame:
+    """Return the raw rainfall reports of the window with gauge and township names, for export.
+
+    At most ``limit`` rows, ordered by station then time (a spreadsheet holds ~1 M rows).
+    """
+    where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT r.station, g.name AS station_name, t.name AS township_name, r.ts, r.mm, r.interval_min
+        FROM rainfall r JOIN rain_gauges g ON g.code = r.station LEFT JOIN townships t ON t.code = g.township
+        {where.sql()}
+        ORDER BY r.station, r.ts
+        LIMIT ?
+        """,
+        [*where.params, limit],
+    )
+
+
+def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return every stock row of the townships' warehouses with its minimum, for export."""
+    where = Where().any_of("w.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT s.warehouse, t.name AS township_name, s.item, s.category, s.quantity, s.unit,
+               m.minimum, s.updated_at
+        FROM stock s JOIN warehouses w ON w.name = s.warehouse
+        LEFT JOIN townships t ON t.code = w.township
+        LEFT JOIN stock_minimums m ON m.item = s.item
+        {where.sql()}
+        ORDER BY s.warehouse, s.category, s.item
+        """,
+        where.params,
+    )

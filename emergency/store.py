@@ -164,6 +164,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON COLUMN import_log.imported_at IS 'Local time Asia/Shanghai.';
         """,
     ),
+    (
+        4,
+        # Trends and the duty briefing (issue 5): the minimum each warehouse should hold of an
+        # item, so the resources page and the briefing can list what runs short.
+        """
+        CREATE TABLE stock_minimums (
+            item VARCHAR PRIMARY KEY,
+            minimum DOUBLE NOT NULL CHECK (minimum >= 0),
+            unit VARCHAR
+        );
+        COMMENT ON TABLE stock_minimums IS 'Minimum stock per item that every warehouse holding the item should keep (stock.item).';
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
