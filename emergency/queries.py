@@ -7,8 +7,9 @@ count in a window when ``start < occurred_at <= end``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -850,4 +851,349 @@ def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -
         ORDER BY s.warehouse, s.category, s.item
         """,
         where.params,
+    )
+
+
+# --- warning and dispatch (issue 7) ---
+
+# Accumulation windows a signal rule may use, hours; a rule outside this list is refused
+# (the store's CHECK constraint says the same), so column names built from them are safe.
+SIGNAL_WINDOWS_H = (1, 3, 6, 12, 24)
+# Township aggregations of gauge rain: whitelisted SQL aggregate per setting value.
+TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
+# Mean Earth radius (IUGG), km; the same constant as emergency.dispatch.EARTH_RADIUS_KM.
+EARTH_RADIUS_KM = 6371.0088
+# Degrees of latitude per km, for the bounding box that narrows a radius query first.
+DEG_LAT_PER_KM = 1 / 110.574
+
+
+def _window_column(hours: int) -> str:
+    if hours not in SIGNAL_WINDOWS_H:
+        raise ValueError(f"rain window of {hours!r} h is not one of {SIGNAL_WINDOWS_H}")
+    return f"mm_{hours}h"
+
+
+def _haversine_sql(lon1: str, lat1: str, lon2: str, lat2: str) -> str:
+    """Great-circle distance in km between two SQL expressions (columns or ``?``) in degrees."""
+    return (
+        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt("
+        f"pow(sin(radians({lat2} - {lat1}) / 2), 2) + "
+        f"cos(radians({lat1})) * cos(radians({lat2})) * pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
+    )
+
+
+def signal_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the rainstorm signal rules: level, rank (1 blue .. 4 red), window_hours, min_mm."""
+    return run(conn, "SELECT level, rank, window_hours, min_mm FROM signal_thresholds ORDER BY rank")
+
+
+def grade_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the incident grade rules: grade, rank (1 general .. 4 especially major), criterion, min_value."""
+    return run(
+        conn, "SELECT grade, rank, criterion, min_value FROM grade_thresholds ORDER BY rank, criterion"
+    )
+
+
+def warning_settings(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return the warning settings (township_method, ack_minutes) as a dict."""
+    frame = run(conn, "SELECT key, value FROM warning_settings")
+    return dict(zip(frame["key"], frame["value"]))
+
+
+def gauge_rain_at(
+    conn: duckdb.DuckDBPyConnection, moment: datetime, windows_h: Sequence[int]
+) -> pd.DataFrame:
+    """Return every gauge with its rain over each window ending at ``moment``.
+
+    Columns: code, name, township, township_name, lon, lat, reports (rows in the longest
+    window) and ``mm_<h>h`` per window, the rain of ``(moment - h, moment]``; NULL for a
+    gauge with no report in the longest window (no data is not no rain).
+    """
+    windows = sorted(set(windows_h))
+    sums = ", ".join(
+        f"CASE WHEN count(r.ts) > 0 THEN coalesce(sum(r.mm) FILTER (WHERE r.ts > ?), 0) END AS {_window_column(h)}"
+        for h in windows
+    )
+    cutoffs = [moment - timedelta(hours=h) for h in windows]
+    return run(
+        conn,
+        f"""
+        SELECT g.code, g.name, g.township, t.name AS township_name, g.lon, g.lat,
+               count(r.ts) AS reports, {sums}
+        FROM rain_gauges g
+        LEFT JOIN rainfall r ON r.station = g.code AND r.ts > ? AND r.ts <= ?
+        LEFT JOIN townships t ON t.code = g.township
+        GROUP BY g.code, g.name, g.township, t.name, g.lon, g.lat
+        ORDER BY g.code
+        """,
+        [*cutoffs, min(cutoffs), moment],
+    )
+
+
+def rolling_rain(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    windows_h: Sequence[int],
+    by: str = "township",
+    method: str = "max",
+) -> pd.DataFrame:
+    """Return rolling rain sums at every report time in ``(start, end]``, per township or gauge.
+
+    Each ``mm_<h>h`` is the rain of ``(ts - h, ts]``, summed by a DuckDB window function
+    (``RANGE BETWEEN <h> - 1 µs PRECEDING AND CURRENT ROW``: a row at ``ts - h`` covers
+    time before the window). Rows from ``start - max(h)`` feed the sums, so the first
+    values are complete.
+
+    Parameters
+    ----------
+    by : {"township", "gauge"}
+        Key of the result (column ``key``); townships aggregate their gauges per time.
+    method : {"max", "mean"}
+        How a township combines its gauges' sums at one time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        key, ts, ``mm_<h>h`` per window; sorted by key and ts.
+    """
+    if by not in ("township", "gauge"):
+        raise ValueError(f"rolling rain by {by!r}: use 'township' or 'gauge'")
+    if method not in TOWNSHIP_AGGREGATES:
+        raise ValueError(f"township method {method!r}: use one of {sorted(TOWNSHIP_AGGREGATES)}")
+    windows = sorted(set(windows_h))
+    frames = ", ".join(
+        f"sum(r.mm) OVER (PARTITION BY r.station ORDER BY r.ts RANGE BETWEEN ? PRECEDING AND CURRENT ROW) "
+        f"AS {_window_column(h)}"
+        for h in windows
+    )
+    offsets = [timedelta(hours=h) - timedelta(microseconds=1) for h in windows]
+    aggregate = TOWNSHIP_AGGREGATES[method] if by == "township" else "max"
+    key = "g.township" if by == "township" else "o.station"
+    columns = ", ".join(f"{aggregate}(o.{_window_column(h)}) AS {_window_column(h)}" for h in windows)
+    return run(
+        conn,
+        f"""
+        WITH rolling AS (
+            SELECT r.station, r.ts, {frames}
+            FROM rainfall r WHERE r.ts > ? AND r.ts <= ?
+        )
+        SELECT {key} AS key, o.ts, {columns}
+        FROM rolling o JOIN rain_gauges g ON g.code = o.station
+        WHERE o.ts > ? AND {key} IS NOT NULL
+        GROUP BY {key}, o.ts
+        ORDER BY key, o.ts
+        """,
+        [*offsets, start - timedelta(hours=max(windows)), end, start],
+    )
+
+
+def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.DataFrame:
+    """Return every hazard point with the rain of its nearest gauge over 1, 3 and 24 h to ``moment``.
+
+    The nearest gauge (great-circle distance) stands for the point: a measured value, no
+    interpolation across ridges. Columns: id, name, kind, township, township_name, lon, lat,
+    people, households, critical_mm_1h/3h/24h, gauge, gauge_name, gauge_km, mm_1h, mm_3h,
+    mm_24h (NULL when that gauge has no report in the last 24 h).
+    """
+    distance = _haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
+    return run(
+        conn,
+        f"""
+        WITH nearest AS (
+            SELECT h.id, arg_min(g.code, {distance}) AS gauge, min({distance}) AS gauge_km
+            FROM hazard_points h CROSS JOIN rain_gauges g
+            GROUP BY h.id
+        ),
+        sums AS (
+            SELECT station,
+                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
+                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
+                   sum(mm) AS mm_24h
+            FROM rainfall WHERE ts > ? AND ts <= ?
+            GROUP BY station
+        )
+        SELECT h.id, h.name, h.kind, h.township, t.name AS township_name, h.lon, h.lat,
+               h.people, h.households, h.critical_mm_1h, h.critical_mm_3h, h.critical_mm_24h,
+               n.gauge, g.name AS gauge_name, n.gauge_km, s.mm_1h, s.mm_3h, s.mm_24h
+        FROM hazard_points h
+        LEFT JOIN nearest n ON n.id = h.id
+        LEFT JOIN rain_gauges g ON g.code = n.gauge
+        LEFT JOIN sums s ON s.station = n.gauge
+        LEFT JOIN townships t ON t.code = h.township
+        ORDER BY h.id
+        """,
+        [moment - timedelta(hours=1), moment - timedelta(hours=3), moment - timedelta(hours=24), moment],
+    )
+
+
+def township_contacts(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the responsible persons of the townships (all when empty), by township."""
+    where = Where().any_of("c.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT c.township, t.name AS township_name, c.name, c.role, c.phone, c.is_demo
+        FROM township_contacts c LEFT JOIN townships t ON t.code = c.township
+        {where.sql()}
+        ORDER BY c.township, c.role, c.name
+        """,
+        where.params,
+    )
+
+
+def warnings_issued(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the issued warnings, newest first, with recipient and acknowledgement counts."""
+    return run(
+        conn,
+        """
+        SELECT w.id, w.level, w.townships, w.text, w.channels, w.issued_by, w.issued_at,
+               count(r.phone) AS recipients, count(r.acknowledged_at) AS acknowledged
+        FROM warnings w LEFT JOIN warning_recipients r ON r.warning_id = w.id
+        GROUP BY ALL
+        ORDER BY w.issued_at DESC, w.id DESC
+        """,
+    )
+
+
+def warning_recipients(conn: duckdb.DuckDBPyConnection, warning_id: int) -> pd.DataFrame:
+    """Return the recipients of one warning with their acknowledgement time (NULL: not yet)."""
+    return run(
+        conn,
+        """
+        SELECT r.warning_id, r.township, t.name AS township_name, r.name, r.role, r.phone,
+               r.acknowledged_at, w.issued_at
+        FROM warning_recipients r
+        JOIN warnings w ON w.id = r.warning_id
+        LEFT JOIN townships t ON t.code = r.township
+        WHERE r.warning_id = ?
+        ORDER BY r.township, r.role, r.name
+        """,
+        [warning_id],
+    )
+
+
+def incident_needs(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the incident type -> stock category table."""
+    return run(conn, "SELECT incident_type, category FROM incident_needs ORDER BY incident_type, category")
+
+
+def _within(table: str, columns: str, lon: float, lat: float, radius_km: float,
+            join: str = "", join_params: Sequence = (), condition: str = "") -> tuple[str, list]:
+    """SELECT of ``table`` rows (alias ``p``) within ``radius_km`` of a point, nearest first.
+
+    A bounding box on the raw columns narrows the rows before the haversine is computed;
+    ``join`` and ``condition`` are code-supplied SQL with their ``?`` values in ``join_params``.
+    """
+    lat_margin = radius_km * DEG_LAT_PER_KM
+    # Longitude degrees shrink with cos(lat); take the box edge nearest the pole.
+    far_lat = min(abs(lat) + lat_margin, 89.9)
+    lon_margin = radius_km / (111.320 * math.cos(math.radians(far_lat)))
+    sql = f"""
+        SELECT * FROM (
+            SELECT {columns}, t.name AS township_name, {_haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km
+            FROM {table} p {join}
+            LEFT JOIN townships t ON t.code = p.township
+            WHERE p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ? {condition}
+        ) WHERE distance_km <= ?
+        ORDER BY distance_km
+    """
+    # The haversine text holds the point's placeholders in the order lat, lat, lon.
+    params = [lat, lat, lon, *join_params,
+              lat - lat_margin, lat + lat_margin, lon - lon_margin, lon + lon_margin, radius_km]
+    return sql, params
+
+
+def teams_within(conn: duckdb.DuckDBPyConnection, lon: float, lat: float, radius_km: float) -> pd.DataFrame:
+    """Return rescue teams within ``radius_km`` of a point with their distance_km, nearest first."""
+    sql, params = _within(
+        "teams", "p.name, p.kind, p.members, p.leader, p.phone, p.township, p.lon, p.lat", lon, lat, radius_km
+    )
+    return run(conn, sql, params)
+
+
+def shelters_within(conn: duckdb.DuckDBPyConnection, lon: float, lat: float, radius_km: float) -> pd.DataFrame:
+    """Return shelters with free capacity within ``radius_km`` of a point, nearest first."""
+    sql, params = _within(
+        "shelters",
+        "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - p.occupancy, 0) AS free, "
+        "p.township, p.lon, p.lat",
+        lon, lat, radius_km,
+        condition="AND p.capacity > p.occupancy",
+    )
+    return run(conn, sql, params)
+
+
+def hazards_within(conn: duckdb.DuckDBPyConnection, lon: float, lat: float, radius_km: float) -> pd.DataFrame:
+    """Return hazard points within ``radius_km`` of a point with people exposed, nearest first."""
+    sql, params = _within(
+        "hazard_points", "p.id, p.name, p.kind, p.people, p.households, p.township, p.lon, p.lat",
+        lon, lat, radius_km,
+    )
+    return run(conn, sql, params)
+
+
+def warehouses_within(
+    conn: duckdb.DuckDBPyConnection, lon: float, lat: float, radius_km: float, categories: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Return warehouses within ``radius_km`` holding stock of ``categories`` (any when empty).
+
+    ``items`` lists the matching stock as "item quantity unit" text, ``item_count`` counts it.
+    """
+    stock = Where().add("quantity > 0").any_of("category", categories)
+    sql, params = _within(
+        "warehouses",
+        "p.name, p.township, p.address, p.manager, p.phone, p.lon, p.lat, s.item_count, s.items",
+        lon, lat, radius_km,
+        join=f"""JOIN (
+                SELECT warehouse, count(*) AS item_count,
+                       string_agg(item || ' ' || CAST(round(quantity) AS BIGINT) || coalesce(unit, ''), '、'
+                                  ORDER BY category, item) AS items
+                FROM stock {stock.sql()} GROUP BY warehouse
+            ) s ON s.warehouse = p.name""",
+        join_params=stock.params,
+    )
+    return run(conn, sql, params)
+
+
+def dispatches(conn: duckdb.DuckDBPyConnection, incident_id: str | None = None) -> pd.DataFrame:
+    """Return the dispatch log, newest first; only one incident's when ``incident_id`` is given."""
+    where = Where()
+    if incident_id is not None:
+        where.add("d.incident_id = ?", incident_id)
+    return run(
+        conn,
+        f"""
+        SELECT d.id, d.incident_id, d.lon, d.lat, d.resource_kind, d.resource_name, d.items,
+               d.distance_km, d.eta_min, d.status, d.note, d.created_by, d.created_at, d.updated_at
+        FROM dispatches d {where.sql()}
+        ORDER BY d.created_at DESC, d.id DESC
+        """,
+        where.params,
+    )
+
+
+def shelter_gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return per township the people at hazard points against shelter capacity.
+
+    Columns: code, name, hazard_people, shelter_capacity, shelter_free, shortfall
+    (people minus capacity, 0 when covered); sorted by shortfall, largest first.
+    """
+    return run(
+        conn,
+        """
+        WITH people AS (SELECT township, sum(people) AS n FROM hazard_points GROUP BY township),
+             places AS (SELECT township, sum(capacity) AS capacity,
+                               sum(greatest(capacity - occupancy, 0)) AS free
+                        FROM shelters GROUP BY township)
+        SELECT t.code, t.name,
+               coalesce(p.n, 0)::BIGINT AS hazard_people,
+               coalesce(s.capacity, 0)::BIGINT AS shelter_capacity,
+               coalesce(s.free, 0)::BIGINT AS shelter_free,
+               greatest(coalesce(p.n, 0) - coalesce(s.capacity, 0), 0)::BIGINT AS shortfall
+        FROM townships t
+        LEFT JOIN people p ON p.township = t.code
+        LEFT JOIN places s ON s.township = t.code
+        ORDER BY shortfall DESC, t.code
+        """,
     )

@@ -165,6 +165,113 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        3,
+        # Early warning and one-click dispatch (issue 7): editable thresholds seeded with the
+        # national defaults, responsible persons, issued warnings with their 叫应 and dispatches.
+        """
+        CREATE TABLE signal_thresholds (
+            level VARCHAR PRIMARY KEY,
+            rank INTEGER NOT NULL UNIQUE CHECK (rank BETWEEN 1 AND 4),
+            window_hours INTEGER NOT NULL CHECK (window_hours IN (1, 3, 6, 12, 24)),
+            min_mm DOUBLE NOT NULL CHECK (min_mm > 0)
+        );
+        COMMENT ON TABLE signal_thresholds IS 'Rainstorm signal rules (CMA 暴雨预警信号): level reached when the rain of the last window_hours is >= min_mm.';
+        INSERT INTO signal_thresholds VALUES
+            ('blue', 1, 12, 50), ('yellow', 2, 6, 50), ('orange', 3, 3, 50), ('red', 4, 3, 100);
+
+        CREATE TABLE grade_thresholds (
+            grade VARCHAR NOT NULL,
+            rank INTEGER NOT NULL CHECK (rank BETWEEN 1 AND 4),
+            criterion VARCHAR NOT NULL CHECK (criterion IN ('deaths', 'injured', 'loss_10k_yuan')),
+            min_value DOUBLE NOT NULL CHECK (min_value >= 0),
+            PRIMARY KEY (grade, criterion)
+        );
+        COMMENT ON TABLE grade_thresholds IS 'Incident grades (生产安全事故报告和调查处理条例): grade reached when a criterion is >= min_value; deaths counts deaths + missing, loss is in 10,000 yuan.';
+        INSERT INTO grade_thresholds VALUES
+            ('especially_major', 4, 'deaths', 30), ('especially_major', 4, 'injured', 100),
+            ('especially_major', 4, 'loss_10k_yuan', 10000),
+            ('major', 3, 'deaths', 10), ('major', 3, 'injured', 50), ('major', 3, 'loss_10k_yuan', 5000),
+            ('large', 2, 'deaths', 3), ('large', 2, 'injured', 10), ('large', 2, 'loss_10k_yuan', 1000),
+            ('general', 1, 'deaths', 0), ('general', 1, 'injured', 0), ('general', 1, 'loss_10k_yuan', 0);
+
+        CREATE TABLE warning_settings (
+            key VARCHAR PRIMARY KEY,
+            value VARCHAR NOT NULL
+        );
+        COMMENT ON TABLE warning_settings IS 'township_method: max or mean of its gauges; ack_minutes: 叫应 deadline.';
+        INSERT INTO warning_settings VALUES ('township_method', 'max'), ('ack_minutes', '30');
+
+        CREATE TABLE township_contacts (
+            township VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            phone VARCHAR NOT NULL,
+            is_demo BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (township, phone)
+        );
+        COMMENT ON TABLE township_contacts IS 'Responsible persons of each township who receive warnings (demo rows are synthetic).';
+
+        CREATE SEQUENCE warning_id;
+        CREATE TABLE warnings (
+            id BIGINT PRIMARY KEY DEFAULT nextval('warning_id'),
+            level VARCHAR NOT NULL,
+            townships VARCHAR[] NOT NULL,
+            text VARCHAR NOT NULL,
+            channels VARCHAR[] NOT NULL,
+            issued_by VARCHAR NOT NULL,
+            issued_at TIMESTAMP NOT NULL
+        );
+        COMMENT ON TABLE warnings IS 'Issued warnings; channels are recorded, not sent; issued_at local time Asia/Shanghai.';
+
+        CREATE TABLE warning_recipients (
+            warning_id BIGINT NOT NULL,
+            township VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            role VARCHAR,
+            phone VARCHAR NOT NULL,
+            acknowledged_at TIMESTAMP,
+            PRIMARY KEY (warning_id, township, phone)
+        );
+        COMMENT ON TABLE warning_recipients IS 'Recipients of a warning and their acknowledgement (叫应) time, local time Asia/Shanghai.';
+
+        CREATE TABLE incident_needs (
+            incident_type VARCHAR NOT NULL,
+            category VARCHAR NOT NULL,
+            PRIMARY KEY (incident_type, category)
+        );
+        COMMENT ON TABLE incident_needs IS 'Stock categories each incident type needs; drives the warehouses a dispatch proposes.';
+        INSERT INTO incident_needs VALUES
+            ('flood', 'flood_control'), ('flood', 'rescue_equipment'), ('flood', 'living'), ('flood', 'medical'),
+            ('flash_flood', 'rescue_equipment'), ('flash_flood', 'flood_control'), ('flash_flood', 'medical'),
+            ('flash_flood', 'living'),
+            ('landslide', 'rescue_equipment'), ('landslide', 'medical'), ('landslide', 'living'),
+            ('debris_flow', 'rescue_equipment'), ('debris_flow', 'medical'), ('debris_flow', 'living'),
+            ('waterlogging', 'flood_control'), ('waterlogging', 'power_comms'), ('waterlogging', 'living'),
+            ('collapse', 'rescue_equipment'), ('collapse', 'medical'), ('collapse', 'living'),
+            ('traffic', 'rescue_equipment'), ('traffic', 'power_comms'),
+            ('other', 'rescue_equipment'), ('other', 'living');
+
+        CREATE SEQUENCE dispatch_id;
+        CREATE TABLE dispatches (
+            id BIGINT PRIMARY KEY DEFAULT nextval('dispatch_id'),
+            incident_id VARCHAR,
+            lon DOUBLE NOT NULL,
+            lat DOUBLE NOT NULL,
+            resource_kind VARCHAR NOT NULL CHECK (resource_kind IN ('team', 'warehouse', 'shelter')),
+            resource_name VARCHAR NOT NULL,
+            items VARCHAR,
+            distance_km DOUBLE,
+            eta_min DOUBLE,
+            status VARCHAR NOT NULL,
+            note VARCHAR,
+            created_by VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        );
+        COMMENT ON TABLE dispatches IS 'Dispatch log: a team, warehouse (items) or shelter sent to an incident or point; status is a code (see emergency.vocab); times Asia/Shanghai.';
+        """,
+    ),
+    (
         4,
         # Trends and the duty briefing (issue 5): the minimum each warehouse should hold of an
         # item, so the resources page and the briefing can list what runs short.

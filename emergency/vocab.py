@@ -71,3 +71,37 @@ RAIN_GRADE_COLORS: tuple[tuple[int, int, int], ...] = (
     (128, 0, 64),
 )
 NO_RAIN_COLOR = (200, 200, 200)
+
+
+# --- warning and dispatch (issue 7) ---
+# Rainstorm signal levels (暴雨预警信号) in rising order; colours are the signal colours.
+SIGNAL_LEVELS: dict[str, tuple[int, int, int]] = {
+    "blue": (30, 110, 230),  # 蓝色
+    "yellow": (245, 200, 0),  # 黄色
+    "orange": (255, 128, 0),  # 橙色
+    "red": (220, 20, 30),  # 红色
+}
+NO_SIGNAL_COLOR = (205, 210, 215)
+# Incident grades in rising order (一般/较大/重大/特别重大), coloured like response levels IV..I.
+INCIDENT_GRADES: dict[str, tuple[int, int, int]] = {
+    "general": (30, 110, 230),  # 一般
+    "large": (245, 200, 0),  # 较大
+    "major": (255, 128, 0),  # 重大
+    "especially_major": (220, 20, 30),  # 特别重大
+}
+# Channels a warning is recorded as sent through (nothing is actually sent).
+WARNING_CHANNELS = ("sms", "broadcast", "wechat")
+# Dispatch status codes, in workflow order.
+DISPATCH_STATUSES: dict[str, tuple[int, int, int]] = {
+    "dispatched": (255, 127, 14),  # 已派出
+    "on_site": (31, 119, 180),  # 已到达
+    "completed": (44, 160, 44),  # 已完成
+    "cancelled": (127, 127, 127),  # 已取消
+}
+# Resource kinds on the dispatch map.
+RESOURCE_KINDS: dict[str, tuple[int, int, int]] = {
+    "team": (214, 39, 40),  # 救援队伍
+    "warehouse": (31, 119, 180),  # 物资仓库
+    "shelter": (44, 160, 44),  # 避难场所
+    "hazard": (140, 86, 75),  # 隐患点
+}

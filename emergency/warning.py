@@ -1,0 +1,555 @@
+"""Early warning: rainstorm signals, hazard points at risk, incident grades and 叫应 records.
+
+Signals follow the CMA rainstorm warning signals (暴雨预警信号): blue when 50 mm fell in
+12 h, yellow 50 mm in 6 h, orange 50 mm in 3 h, red 100 mm in 3 h; the rules live in the
+store's ``signal_thresholds`` table and can be edited. Incident grades follow the national
+production-safety thresholds (生产安全事故报告和调查处理条例, 2007, art. 3): the grade
+is the highest that any criterion reaches, "以上" including the bound; the rules live in
+``grade_thresholds``. Everything is evaluated "at a moment" (the filter window end), never
+at the wall clock; only warnings and acknowledgements are stamped with the wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from emergency import queries
+from emergency.store import run
+from emergency.vocab import INCIDENT_GRADES, SIGNAL_LEVELS, WARNING_CHANNELS
+
+# Level codes by rank: rank 1 is blue .. 4 red; rank 0 means no signal.
+LEVEL_CODES = tuple(SIGNAL_LEVELS)
+# Grade codes by rank: rank 1 is general .. 4 especially major.
+GRADE_CODES = tuple(INCIDENT_GRADES)
+TOWNSHIP_METHODS = tuple(queries.TOWNSHIP_AGGREGATES)
+DEFAULT_TOWNSHIP_METHOD = "max"
+# Minutes after issue when a recipient who has not acknowledged is listed as overdue.
+DEFAULT_ACK_MINUTES = 30
+# Rolling sums of 0.1 mm readings carry float noise (49.99999999); compare at this precision.
+SUM_DECIMALS = 6
+# Signal history shown before the window end when the window is shorter, hours.
+MIN_HISTORY_H = 24
+# Longest warning text kept, characters (a provincial release system limit, well above SMS).
+MAX_TEXT_CHARS = 2000
+# Incident figures per grade criterion; deaths count the missing too (死亡（含失踪）).
+GRADE_CRITERIA = {
+    "deaths": lambda frame: frame["deaths"].fillna(0) + frame["missing"].fillna(0),
+    "injured": lambda frame: frame["injured"].fillna(0),
+    "loss_10k_yuan": lambda frame: frame["loss_10k_yuan"].fillna(0),
+}
+LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+# Roles of the township responsible persons who receive warnings.
+CONTACT_ROLES = ("township_head", "flood_duty", "grid_member")
+
+
+def local_now() -> datetime:
+    """Return the wall clock as naive Asia/Shanghai local time, to the second."""
+    return datetime.now(LOCAL_TIMEZONE).replace(tzinfo=None, microsecond=0)
+
+
+def level_code(rank: int) -> str | None:
+    """Return the level code of a signal rank (None for 0, no signal)."""
+    return LEVEL_CODES[rank - 1] if 1 <= rank <= len(LEVEL_CODES) else None
+
+
+def settings(conn: duckdb.DuckDBPyConnection) -> dict:
+    """Return the warning settings with defaults: township_method (str), ack_minutes (int)."""
+    stored = queries.warning_settings(conn)
+    method = stored.get("township_method", DEFAULT_TOWNSHIP_METHOD)
+    return {
+        "township_method": method if method in TOWNSHIP_METHODS else DEFAULT_TOWNSHIP_METHOD,
+        "ack_minutes": int(stored.get("ack_minutes", DEFAULT_ACK_MINUTES)),
+    }
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def window_hours(thresholds: pd.DataFrame) -> list[int]:
+    """Return the distinct accumulation windows the signal rules use, hours."""
+    return sorted({int(h) for h in thresholds["window_hours"]})
+
+
+def signal_rank(sums: pd.DataFrame, thresholds: pd.DataFrame) -> np.ndarray:
+    """Return the signal rank per row: the highest rule rank whose window sum reaches its bound.
+
+    Parameters
+    ----------
+    sums : pandas.DataFrame
+        One row per gauge/township and time, a column ``mm_<h>h`` per window a rule uses
+        (NaN means no data and reaches nothing).
+    thresholds : pandas.DataFrame
+        Rules with rank, window_hours, min_mm (see :func:`emergency.queries.signal_thresholds`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer ranks, 0 where no rule holds.
+
+    Examples
+    --------
+    >>> rules = pd.DataFrame({"rank": [1, 4], "window_hours": [12, 3], "min_mm": [50.0, 100.0]})
+    >>> signal_rank(pd.DataFrame({"mm_3h": [10.0, 100.0], "mm_12h": [50.0, 120.0]}), rules).tolist()
+    [1, 4]
+    """
+    ranks = np.zeros(len(sums), dtype=int)
+    for rule in thresholds.itertuples(index=False):
+        values = np.round(sums[f"mm_{int(rule.window_hours)}h"].to_numpy(dtype=float), SUM_DECIMALS)
+        with np.errstate(invalid="ignore"):
+            reached = values >= rule.min_mm
+        ranks = np.where(reached, np.maximum(ranks, int(rule.rank)), ranks)
+    return ranks
+
+
+def _with_levels(frame: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["rank"] = signal_rank(frame, thresholds)
+    frame["level"] = [level_code(rank) for rank in frame["rank"]]
+    return frame
+
+
+def aggregate_townships(gauges: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Combine gauge window sums into township sums by ``method`` (max or mean of its gauges).
+
+    Gauges without data (NaN sums) are left out of the mean; a township none of whose
+    gauges reported keeps NaN sums.
+    """
+    if method not in TOWNSHIP_METHODS:
+        raise ValueError(f"township method {method!r}: use one of {TOWNSHIP_METHODS}")
+    columns = [c for c in gauges.columns if c.startswith("mm_")]
+    grouped = gauges.dropna(subset=["township"]).groupby("township")[columns]
+    combined = grouped.max() if method == "max" else grouped.mean()
+    return combined.reset_index()
+
+
+def gauge_signals_at(
+    conn: duckdb.DuckDBPyConnection, moment: datetime, thresholds: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Return every gauge with its window sums ending at ``moment`` and its signal rank/level."""
+    thresholds = queries.signal_thresholds(conn) if thresholds is None else thresholds
+    return _with_levels(queries.gauge_rain_at(conn, moment, window_hours(thresholds)), thresholds)
+
+
+def township_signals_at(
+    conn: duckdb.DuckDBPyConnection, moment: datetime, method: str | None = None
+) -> pd.DataFrame:
+    """Return the rainstorm signal of every township at ``moment`` (for the map and KPIs).
+
+    Parameters
+    ----------
+    conn : duckdb.DuckDBPyConnection
+    moment : datetime
+        End of the windows (the filter window end, local time).
+    method : {"max", "mean"}, optional
+        Township = max or mean of its gauges' window sums; default from the settings table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        code, name, ``mm_<h>h`` per rule window, rank (0 none .. 4 red), level (code or None),
+        gauges (number reporting), one row per township.
+    """
+    method = method or settings(conn)["township_method"]
+    thresholds = queries.signal_thresholds(conn)
+    gauges = queries.gauge_rain_at(conn, moment, window_hours(thresholds))
+    combined = aggregate_townships(gauges, method)
+    reporting = gauges[gauges["reports"] > 0].groupby("township").size().rename("gauges")
+    townships = queries.townships(conn)[["code", "name"]]
+    frame = townships.merge(combined, left_on="code", right_on="township", how="left").drop(columns="township")
+    frame = frame.merge(reporting, left_on="code", right_index=True, how="left")
+    frame["gauges"] = frame["gauges"].fillna(0).astype(int)
+    return _with_levels(frame, thresholds)
+
+
+def signal_history(rolling: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+    """Add the signal rank and level to rolling sums (key, ts, ``mm_<h>h``), sorted by key and ts."""
+    return _with_levels(rolling.sort_values(["key", "ts"], kind="stable").reset_index(drop=True), thresholds)
+
+
+def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:
+    """Return per key the current signal, when it started, its peak and its changes.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        key, ts, rank (from :func:`signal_history`), sorted by key and ts; the last row of
+        a key is "now".
+
+    Returns
+    -------
+    pandas.DataFrame
+        key, rank, level (current), level_since (first time of the trailing run at the
+        current level: an upgrade or downgrade starts it anew), signal_since (first time of the trailing run with any signal),
+        since_clipped (the run reaches back to the first row, so it began earlier or there),
+        peak_rank, peak_level, peak_at (first time of the peak), changes (list of
+        (ts, level) where the level changed, starting with the first row). Times are NaT
+        when there is no current signal.
+    """
+    columns = ["key", "rank", "level", "level_since", "signal_since", "since_clipped",
+               "peak_rank", "peak_level", "peak_at", "changes"]
+    if history.empty:
+        return pd.DataFrame(columns=columns)
+    h = history[["key", "ts", "rank"]].reset_index(drop=True)
+    h["pos"] = h.groupby("key").cumcount()
+    current = h.groupby("key")["rank"].last()
+    h["current"] = h["key"].map(current)
+
+    def run_start(breaks: pd.Series) -> pd.Series:
+        # Position after the last row that breaks the run: the start of the trailing run.
+        last_break = h["pos"].where(breaks).groupby(h["key"]).max()
+        return last_break.reindex(current.index).fillna(-1).astype(int) + 1
+
+    by_pos = h.set_index(["key", "pos"])["ts"]
+    level_start = run_start(h["rank"] != h["current"])
+    signal_start = run_start(h["rank"] < 1)
+
+    def ts_at(starts: pd.Series) -> pd.Series:
+        index = pd.MultiIndex.from_arrays([starts.index, starts.to_numpy()])
+        return pd.Series(by_pos.reindex(index).to_numpy(), index=starts.index)
+
+    peaks = h.loc[h.groupby("key")["rank"].idxmax(), ["key", "rank", "ts"]].set_index("key")
+    changed = h[(h["pos"] == 0) | (h["rank"] != h.groupby("key")["rank"].shift())]
+    changes = changed.groupby("key").apply(
+        lambda g: [(ts, level_code(rank)) for ts, rank in zip(g["ts"], g["rank"])], include_groups=False
+    )
+    has_signal = current > 0
+    summary = pd.DataFrame(
+        {
+            "key": current.index,
+            "rank": current.to_numpy(),
+            "level": [level_code(rank) for rank in current],
+            "level_since": ts_at(level_start).where(has_signal).to_numpy(),
+            "signal_since": ts_at(signal_start).where(has_signal).to_numpy(),
+            "since_clipped": ((signal_start == 0) & has_signal).to_numpy(),
+            "peak_rank": peaks["rank"].reindex(current.index).to_numpy(),
+            "peak_level": [level_code(rank) for rank in peaks["rank"].reindex(current.index)],
+            "peak_at": peaks["ts"].reindex(current.index).where(peaks["rank"].reindex(current.index) > 0).to_numpy(),
+            "changes": changes.reindex(current.index).to_numpy(),
+        }
+    )
+    return summary[columns]
+
+
+def township_signals(
+    conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, method: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return every township's signal summary over ``(start, end]`` and the history behind it.
+
+    The history reaches back at least ``MIN_HISTORY_H`` hours before ``end`` so that the
+    start of a signal is found even in a short window.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        code, name and the columns of :func:`summarize_signals`; townships without data
+        have rank 0. Sorted by rank (highest first), then code.
+    history : pandas.DataFrame
+        key (township code), ts, ``mm_<h>h``, rank, level.
+    """
+    method = method or settings(conn)["township_method"]
+    thresholds = queries.signal_thresholds(conn)
+    start = min(start, end - timedelta(hours=MIN_HISTORY_H))
+    rolling = queries.rolling_rain(conn, start, end, window_hours(thresholds), by="township", method=method)
+    history = signal_history(rolling, thresholds)
+    summary = summarize_signals(history)
+    townships = queries.townships(conn)[["code", "name"]]
+    summary = townships.merge(summary, left_on="code", right_on="key", how="left").drop(columns="key")
+    summary["rank"] = summary["rank"].fillna(0).astype(int)
+    summary["peak_rank"] = summary["peak_rank"].fillna(0).astype(int)
+    summary["since_clipped"] = summary["since_clipped"].fillna(False).astype(bool)
+    summary = summary.sort_values(["rank", "peak_rank", "code"], ascending=[False, False, True], kind="stable")
+    return summary.reset_index(drop=True), history
+
+
+# ---------------------------------------------------------------------- hazard points
+
+
+def hazard_exceedance(hazards: pd.DataFrame) -> pd.DataFrame:
+    """Add each point's exceedance of its critical rainfall and sort by it, largest first.
+
+    ``ratio_<w>`` is the rain of a window over its critical amount (NaN when either is
+    missing); ``exceedance`` is the largest ratio and ``exceeded_window`` its window
+    (1h/3h/24h); ``at_risk`` is exceedance >= 1.
+    """
+    frame = hazards.copy()
+    ratios = []
+    for window in ("1h", "3h", "24h"):
+        critical = frame[f"critical_mm_{window}"].astype(float).where(lambda c: c > 0)
+        frame[f"ratio_{window}"] = np.round(frame[f"mm_{window}"].astype(float), SUM_DECIMALS) / critical
+        ratios.append(f"ratio_{window}")
+    ratio_values = frame[ratios].to_numpy(dtype=float)
+    has_ratio = ~np.all(np.isnan(ratio_values), axis=1)
+    frame["exceedance"] = np.where(has_ratio, np.nanmax(np.where(np.isnan(ratio_values), -np.inf, ratio_values), axis=1), np.nan)
+    best = np.argmax(np.where(np.isnan(ratio_values), -np.inf, ratio_values), axis=1)
+    frame["exceeded_window"] = np.where(has_ratio, np.asarray(["1h", "3h", "24h"])[best], None)
+    frame["at_risk"] = frame["exceedance"].fillna(0) >= 1
+    return frame.sort_values(["exceedance", "people"], ascending=[False, False], na_position="last",
+                             kind="stable").reset_index(drop=True)
+
+
+def hazards_at_risk(conn: duckdb.DuckDBPyConnection, moment: datetime, only_at_risk: bool = True) -> pd.DataFrame:
+    """Return hazard points whose nearest gauge passed a critical amount at ``moment``, worst first.
+
+    Columns of :func:`emergency.queries.hazard_rain_at` plus those of :func:`hazard_exceedance`.
+    """
+    frame = hazard_exceedance(queries.hazard_rain_at(conn, moment))
+    return frame[frame["at_risk"]].reset_index(drop=True) if only_at_risk else frame
+
+
+# -------------------------------------------------------------------- incident grades
+
+
+def grade_incidents(incidents: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+    """Add the grade of each incident: the highest grade any criterion reaches.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With deaths, missing, injured and loss_10k_yuan (in 10,000 yuan).
+    thresholds : pandas.DataFrame
+        grade, rank, criterion, min_value (see :func:`emergency.queries.grade_thresholds`);
+        a criterion reaches a grade when its figure is >= min_value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with grade_rank (0 when no rule holds), grade (code) and grade_basis (the
+        criterion that set the grade; deaths before injured before loss on ties).
+
+    Examples
+    --------
+    >>> from emergency import store
+    >>> rules = queries.grade_thresholds(store.connect(":memory:"))
+    >>> row = pd.DataFrame({"deaths": [2], "missing": [1], "injured": [0], "loss_10k_yuan": [0.0]})
+    >>> grade_incidents(row, rules)["grade"].tolist()
+    ['large']
+    """
+    frame = incidents.copy()
+    best = np.zeros(len(frame), dtype=int)
+    basis = np.full(len(frame), None, dtype=object)
+    for criterion, figure in GRADE_CRITERIA.items():
+        values = figure(frame).to_numpy(dtype=float) if len(frame) else np.zeros(0)
+        reached = np.zeros(len(frame), dtype=int)
+        for rule in thresholds[thresholds["criterion"] == criterion].itertuples(index=False):
+            reached = np.where(values >= rule.min_value, np.maximum(reached, int(rule.rank)), reached)
+        basis = np.where(reached > best, criterion, basis)
+        best = np.maximum(best, reached)
+    names = thresholds.drop_duplicates("rank").set_index("rank")["grade"]
+    frame["grade_rank"] = best
+    frame["grade"] = [names.get(rank) if rank else None for rank in best]
+    frame["grade_basis"] = basis
+    return frame
+
+
+def incident_grades(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    townships: Sequence[str] = (),
+    types: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return the filtered incidents of ``(start, end]`` with grade_rank, grade and grade_basis."""
+    return grade_incidents(
+        queries.incidents(conn, start, end, townships, types, statuses), queries.grade_thresholds(conn)
+    )
+
+
+# ------------------------------------------------------------- configuration writes
+
+
+def set_signal_threshold(conn: duckdb.DuckDBPyConnection, level: str, window_hours_: int, min_mm: float) -> None:
+    """Change the rule of one signal level; refuses unknown levels, windows and non-positive amounts."""
+    if level not in LEVEL_CODES:
+        raise ValueError(f"unknown signal level {level!r}; use one of {LEVEL_CODES}")
+    if int(window_hours_) not in queries.SIGNAL_WINDOWS_H:
+        raise ValueError(f"window {window_hours_!r} h is not one of {queries.SIGNAL_WINDOWS_H}")
+    if not float(min_mm) > 0:
+        raise ValueError(f"threshold of {level} must be above 0 mm, got {min_mm!r}")
+    run(conn, "UPDATE signal_thresholds SET window_hours = ?, min_mm = ? WHERE level = ?",
+        [int(window_hours_), float(min_mm), level])
+
+
+def set_grade_threshold(conn: duckdb.DuckDBPyConnection, grade: str, criterion: str, min_value: float) -> None:
+    """Change the bound of one grade criterion; refuses unknown codes and negative bounds."""
+    if grade not in GRADE_CODES:
+        raise ValueError(f"unknown grade {grade!r}; use one of {GRADE_CODES}")
+    if criterion not in GRADE_CRITERIA:
+        raise ValueError(f"unknown criterion {criterion!r}; use one of {tuple(GRADE_CRITERIA)}")
+    if not float(min_value) >= 0:
+        raise ValueError(f"bound of {grade}/{criterion} must be 0 or more, got {min_value!r}")
+    run(conn, "UPDATE grade_thresholds SET min_value = ? WHERE grade = ? AND criterion = ?",
+        [float(min_value), grade, criterion])
+
+
+def set_township_method(conn: duckdb.DuckDBPyConnection, method: str) -> None:
+    """Choose how a township combines its gauges: ``max`` or ``mean``."""
+    if method not in TOWNSHIP_METHODS:
+        raise ValueError(f"township method {method!r}: use one of {TOWNSHIP_METHODS}")
+    run(conn, "INSERT OR REPLACE INTO warning_settings VALUES ('township_method', ?)", [method])
+
+
+# ------------------------------------------------------------ warnings and 叫应
+
+
+def issue_warning(
+    conn: duckdb.DuckDBPyConnection,
+    level: str,
+    townships: Sequence[str],
+    text: str,
+    channels: Sequence[str],
+    issued_by: str,
+    issued_at: datetime | None = None,
+) -> int:
+    """Record a warning and its recipients (the townships' responsible persons) in one transaction.
+
+    Channels are recorded, nothing is sent.
+
+    Parameters
+    ----------
+    level : str
+        Signal level code (blue, yellow, orange, red).
+    townships : sequence of str
+        Township codes; each must exist and have at least one responsible person.
+    text : str
+        The warning text (1 .. MAX_TEXT_CHARS characters after trimming).
+    channels : sequence of str
+        Some of ``WARNING_CHANNELS``.
+    issued_by : str
+        Name of the duty officer.
+    issued_at : datetime, optional
+        Local time of issue; the wall clock by default.
+
+    Returns
+    -------
+    int
+        The new warning's id.
+
+    Raises
+    ------
+    ValueError
+        With a message naming the bad field; nothing is written.
+    """
+    text, issued_by = (text or "").strip(), (issued_by or "").strip()
+    townships = list(dict.fromkeys(townships))
+    if level not in LEVEL_CODES:
+        raise ValueError(f"unknown warning level {level!r}; use one of {LEVEL_CODES}")
+    if not townships:
+        raise ValueError("a warning needs at least one township")
+    if not text or len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"warning text must have 1 to {MAX_TEXT_CHARS} characters, got {len(text)}")
+    unknown_channels = [c for c in channels if c not in WARNING_CHANNELS]
+    if not channels or unknown_channels:
+        raise ValueError(f"channels must be some of {WARNING_CHANNELS}, got {list(channels)}")
+    if not issued_by:
+        raise ValueError("the issuing duty officer's name is missing")
+    contacts = queries.township_contacts(conn, townships)
+    known = set(queries.townships(conn)["code"])
+    unknown = [code for code in townships if code not in known]
+    if unknown:
+        raise ValueError(f"unknown townships: {', '.join(unknown)}")
+    uncovered = [code for code in townships if code not in set(contacts["township"])]
+    if uncovered:
+        raise ValueError(f"no responsible person on record for townships: {', '.join(uncovered)}")
+    cursor = conn.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            warning_id = cursor.execute(
+                """INSERT INTO warnings (level, townships, text, channels, issued_by, issued_at)
+                   VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+                [level, townships, text, [c for c in WARNING_CHANNELS if c in channels], issued_by,
+                 issued_at or local_now()],
+            ).fetchone()[0]
+            cursor.execute(
+                """INSERT INTO warning_recipients (warning_id, township, name, role, phone)
+                   SELECT ?, township, name, role, phone FROM township_contacts
+                   WHERE list_contains(?, township)""",
+                [warning_id, townships],
+            )
+            cursor.execute("COMMIT")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
+    return int(warning_id)
+
+
+def acknowledge(
+    conn: duckdb.DuckDBPyConnection,
+    warning_id: int,
+    recipients: Sequence[tuple[str, str]],
+    at: datetime | None = None,
+) -> int:
+    """Record that recipients (township, phone) acknowledged a warning; return how many were new.
+
+    An acknowledgement already on record keeps its first time.
+    """
+    if not recipients:
+        return 0
+    keys = [f"{township}|{phone}" for township, phone in recipients]
+    cursor = conn.cursor()
+    try:
+        return cursor.execute(
+            """UPDATE warning_recipients SET acknowledged_at = ?
+               WHERE warning_id = ? AND acknowledged_at IS NULL
+                 AND list_contains(?, township || '|' || phone)""",
+            [at or local_now(), int(warning_id), keys],
+        ).fetchone()[0]
+    finally:
+        cursor.close()
+
+
+def overdue_recipients(recipients: pd.DataFrame, now: datetime, minutes: int) -> pd.DataFrame:
+    """Return the recipients who have not acknowledged ``minutes`` or more after the issue time.
+
+    Parameters
+    ----------
+    recipients : pandas.DataFrame
+        With acknowledged_at (NaT = not yet) and issued_at, as from
+        :func:`emergency.queries.warning_recipients`.
+    now : datetime
+        The time to judge at (local).
+    minutes : int
+        The deadline after issue.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The overdue rows with ``waiting_min`` (whole minutes since issue).
+    """
+    waiting = (pd.Timestamp(now) - pd.to_datetime(recipients["issued_at"])).dt.total_seconds() / 60
+    overdue = recipients["acknowledged_at"].isna() & (waiting >= minutes)
+    return recipients[overdue].assign(waiting_min=waiting[overdue].astype(int)).reset_index(drop=True)
+
+
+def seed_demo_contacts(conn: duckdb.DuckDBPyConnection, rng: np.random.Generator) -> int:
+    """Insert synthetic responsible persons (labelled demo) for every township; return the count.
+
+    Two per township (township head and flood duty officer) plus a grid member in every
+    other township; names are drawn from ``rng`` and phones are well-formed but fake
+    (137 0000 xxxx), so no real person is ever on the list.
+    """
+    from emergency import demo  # the demo generator owns the name pools (and imports us)
+
+    townships = queries.townships(conn)["code"].tolist()
+    rows = []
+    for index, code in enumerate(townships):
+        roles = CONTACT_ROLES if index % 2 == 0 else CONTACT_ROLES[:2]
+        surnames = rng.choice(demo.SURNAMES, len(roles))
+        given = rng.choice(demo.GIVEN_NAMES, len(roles))
+        for role, name in zip(roles, np.char.add(surnames, given)):
+            rows.append((code, str(name), role, f"1370000{len(rows) + 1:04d}"))
+    cursor = conn.cursor()
+    try:
+        cursor.executemany("INSERT INTO township_contacts VALUES (?, ?, ?, ?, true)", rows)
+    finally:
+        cursor.close()
+    return len(rows)
