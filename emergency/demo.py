@@ -218,7 +218,7 @@ DEMO_TABLES = (
 # ---------------------------------------------------------------------------- geography
 
 
-def terrain_m(lon, lat) -> np.ndarray:
+def _terrain_m(lon, lat) -> np.ndarray:
     """Synthetic ground elevation (m): lowland north, hills rising south, 灵山 and 五府山 massifs."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     rise = np.clip((28.42 - lat) / 0.42, 0.0, 1.0) ** 1.3
@@ -272,7 +272,7 @@ def _townships(outline) -> pd.DataFrame:
 def _population(area: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     fixed = np.array([p or 0 for *_, p in TOWNSHIPS], dtype=float)
     # Rural density falls with elevation: mountain townships are large but thinly settled.
-    weight = np.where(fixed > 0, 0.0, area**0.7 * (LOWLAND_M / terrain_m(lon, lat)) ** 0.5)
+    weight = np.where(fixed > 0, 0.0, area**0.7 * (LOWLAND_M / _terrain_m(lon, lat)) ** 0.5)
     rest = TOTAL_POPULATION - fixed.sum()
     return (fixed + np.round(rest * weight / weight.sum(), -2)).astype(np.int64)
 
@@ -453,7 +453,7 @@ def _gauges(townships: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.Dat
     # Code order follows north to south, west to east on a ~5 km grid, like a station list.
     order = np.lexsort((lon, -np.round(lat / 0.05)))
     lon, lat, which = lon[order], lat[order], which[order]
-    elevation = np.round(terrain_m(lon, lat) + rng.normal(0, 25, n)).clip(LOWLAND_M, MAX_ELEVATION_M)
+    elevation = np.round(_terrain_m(lon, lat) + rng.normal(0, 25, n)).clip(LOWLAND_M, MAX_ELEVATION_M)
     short = townships["name"].str.replace(r"(街道|镇|乡)$", "", regex=True).to_numpy()[which]
     names = pd.Series(np.char.add(np.char.add(short.astype(str), _villages(rng, n)), "站"))
     width = max(4, len(str(n)))
@@ -521,7 +521,7 @@ def _incidents(
 
     minutes = (step + 1) * STEP_MIN + rng.integers(0, 40, n)
     occurred = STORM_START + pd.to_timedelta(np.minimum(minutes, N_STEPS * STEP_MIN - 1), unit="min")
-    types = np.asarray(list(vocab.INCIDENT_TYPES))[_choose_rows(rng, _by_ground(terrain_m(lon, lat), INCIDENT_TYPE_P))]
+    types = np.asarray(list(vocab.INCIDENT_TYPES))[_choose_rows(rng, _by_ground(_terrain_m(lon, lat), INCIDENT_TYPE_P))]
     is_street = townships["name"].str.endswith("街道").to_numpy()[which]
     types = np.where(is_street & np.isin(types, ["landslide", "debris_flow", "flash_flood"]), "waterlogging", types)
 
@@ -684,9 +684,9 @@ def _shelters(
 
 def _hazard_points(townships: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
     # Hazards crowd where it is steep: weight townships by area times mean elevation.
-    ground = terrain_m(townships["label_lon"].to_numpy(), townships["label_lat"].to_numpy())
+    ground = _terrain_m(townships["label_lon"].to_numpy(), townships["label_lat"].to_numpy())
     which, lon, lat = _placed(townships, n, rng, townships["area_km2"].to_numpy() * ground)
-    kinds = np.asarray(list(vocab.HAZARD_KINDS))[_choose_rows(rng, _by_ground(terrain_m(lon, lat), HAZARD_KIND_P))]
+    kinds = np.asarray(list(vocab.HAZARD_KINDS))[_choose_rows(rng, _by_ground(_terrain_m(lon, lat), HAZARD_KIND_P))]
     people = np.clip(np.round(rng.lognormal(np.log(40), 1.0, n)), 5, 500).astype(np.int64)
     one_hour = np.round(rng.uniform(20, 60, n))
     three_hour = np.round(np.clip(one_hour * rng.uniform(1.6, 2.2, n), 40, 120))
