@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import config, geo, store, vocab
+from emergency import config, geo, store, vocab, warning
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
 
@@ -212,6 +212,7 @@ DEMO_TABLES = (
     "teams",
     "shelters",
     "hazard_points",
+    "township_contacts",
 )
 
 
@@ -812,6 +813,8 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
             "teams": teams,
             "shelters": shelters,
             "hazard_points": hazards,
+            # Warning recipients (issue 7), drawn last so the tables above keep their values.
+            "township_contacts": warning.demo_contacts(townships["code"].tolist(), rng),
         }
         del rates, mm
         cursor.execute("BEGIN TRANSACTION")

@@ -328,10 +328,18 @@ def test_township_without_responsible_person_is_refused():
 
 
 def test_demo_contacts_are_fake_and_labelled():
-    conn = empty_store()
-    count = warning.seed_demo_contacts(conn, np.random.default_rng(42))
+    contacts = warning.demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
+    assert len(contacts) == 5 and contacts["is_demo"].all()
+    assert contacts["phone"].str.fullmatch(r"1370000\d{4}").all() and contacts["phone"].is_unique
+    assert contacts.groupby("township")["role"].apply(list).to_dict() == {
+        TOWN_A: ["township_head", "flood_duty", "grid_member"], TOWN_B: ["township_head", "flood_duty"],
+    }
+    again = warning.demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
+    pd.testing.assert_frame_equal(contacts, again)
+
+
+def test_demo_store_has_contacts_for_every_township(demo_file):
+    conn = store.connect(demo_file, read_only=True)
     contacts = queries.township_contacts(conn)
-    assert count == len(contacts) == 5
+    assert set(contacts["township"]) == set(queries.townships(conn)["code"])
     assert contacts["is_demo"].all()
-    assert contacts["phone"].str.fullmatch(r"1370000\d{4}").all()
-    assert set(contacts["township"]) == {TOWN_A, TOWN_B}
