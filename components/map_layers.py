@@ -9,15 +9,18 @@ import pydeck as pdk
 import streamlit as st
 
 from components.text import label, tr
-from emergency import mapdata, symbology
-from emergency.vocab import INCIDENT_STATUSES
+from emergency import config, mapdata, symbology
+from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES
 
 # Served by Streamlit static serving from static/basemap.json: no outside style or tiles.
+# An intranet MapLibre style URL can replace it: [yitu] map_style in secrets.toml.
 LOCAL_MAP_STYLE = "/app/static/basemap.json"
 # CJK-capable fonts, installed with the system (fonts-noto-cjk) on the intranet machines.
 # pydeck turns every plain string argument into a JS accessor; a string wrapped in double
 # quotes is passed through as a literal (the quotes are stripped).
 LABEL_FONT = '"Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"'
+# Columns that identify a clicked object (kept in the layer data for on_select).
+KEY_COLUMNS = ("code", "id", "name")
 # One tooltip for every layer: each row carries its own pre-escaped HTML in ``tip``.
 TOOLTIP = {
     "html": "{tip}",
@@ -38,23 +41,16 @@ def county_outline_layer(county_geojson: dict) -> pdk.Layer:
     )
 
 
-def township_layer(townships: pd.DataFrame, shapes: list[dict], window_hours: float,
-                   selected: tuple[str, ...]) -> pdk.Layer:
-    """Townships filled by the mean accumulated rain of their gauges; unselected ones faded."""
-    alpha = townships["code"].map(lambda code: 170 if not selected or code in selected else 50)
-    fill = symbology.rain_colors(townships["mean_mm"], window_hours)
+def township_layer(townships: pd.DataFrame, shapes: list[dict], fill: list[list[int]],
+                   tips: list[str], selected: tuple[str, ...]) -> pdk.Layer:
+    """Township polygons filled by a metric's colours; unselected ones faded when a filter is set."""
+    alpha = [170 if not selected or code in selected else 45 for code in townships["code"]]
     props = pd.DataFrame(
         {
             "code": townships["code"],
             "name": townships["name"],
             "fill": [[*rgba[:3], a] for rgba, a in zip(fill, alpha)],
-            "tip": [
-                mapdata.tooltip_html(
-                    f"{tr('map.tooltip.township')} · {name}",
-                    [(tr("map.tooltip.rain"), "—" if pd.isna(mm) else f"{mm:.1f} {tr('unit.mm')}")],
-                )
-                for name, mm in zip(townships["name"], townships["mean_mm"])
-            ],
+            "tip": tips,
         }
     )
     return pdk.Layer(
@@ -69,6 +65,11 @@ def township_layer(townships: pd.DataFrame, shapes: list[dict], window_hours: fl
         pickable=True,
         auto_highlight=True,
     )
+
+
+def rain_surface_layer(image_url: str, bounds: list[float]) -> pdk.Layer:
+    """The interpolated rain surface as one image (a few kB, whatever the number of gauges)."""
+    return pdk.Layer("BitmapLayer", id="rain-surface", image=image_url, bounds=bounds, pickable=False)
 
 
 def township_label_layer(townships: pd.DataFrame) -> pdk.Layer:
@@ -92,37 +93,30 @@ def township_label_layer(townships: pd.DataFrame) -> pdk.Layer:
 
 def gauge_layer(gauges: pd.DataFrame, window_hours: float) -> pdk.Layer:
     """Gauges coloured on the precipitation-grade scale and sized by accumulated rain."""
-    data = gauges[["code", "name", "lon", "lat", "total_mm"]].copy()
-    data["fill"] = symbology.rain_colors(data["total_mm"], window_hours)
-    data["radius"] = 250 + data["total_mm"].fillna(0).clip(upper=300) * 8
-    data["tip"] = [
+    mm = tr("unit.mm")
+    tips = [
         mapdata.tooltip_html(
             f"{tr('map.tooltip.gauge')} · {name}",
-            [("ID", code), (tr("map.tooltip.rain"), "—" if pd.isna(mm) else f"{mm:.1f} {tr('unit.mm')}")],
+            [("ID", code), (tr("map.tooltip.rain"), "—" if pd.isna(total) else f"{total:.1f} {mm}")],
         )
-        for code, name, mm in zip(data["code"], data["name"], data["total_mm"])
+        for code, name, total in zip(gauges["code"], gauges["name"], gauges["total_mm"])
     ]
-    return pdk.Layer(
-        "ScatterplotLayer",
-        id="gauges",
-        data=data,
-        get_position=["lon", "lat"],
-        get_fill_color="fill",
-        get_radius="radius",
-        radius_min_pixels=4,
-        radius_max_pixels=18,
-        stroked=True,
-        get_line_color=[40, 40, 40, 200],
-        line_width_min_pixels=1,
-        pickable=True,
-    )
+    radius = 250 + gauges["total_mm"].fillna(0).clip(upper=300) * 8
+    return point_layer("gauges", gauges, symbology.rain_colors(gauges["total_mm"], window_hours), radius, tips,
+                       line_color=[40, 40, 40, 200])
+
+
+def severity(incidents: pd.DataFrame) -> pd.Series:
+    """People harmed or at risk in an incident: the size of its dot."""
+    return incidents["deaths"] * 3 + incidents["missing"] * 2 + incidents["injured"] + incidents["trapped"]
 
 
 def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
-    """Incidents coloured by status."""
-    data = incidents[["id", "type", "status", "occurred_at", "address", "lon", "lat"]].dropna(subset=["lon", "lat"]).copy()
-    data["fill"] = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 230] for status in data["status"]]
-    data["tip"] = [
+    """Incidents: fill by type, ring by status, size by people harmed or trapped."""
+    data = incidents.dropna(subset=["lon", "lat"])
+    fill = [[*INCIDENT_TYPES.get(kind, INCIDENT_TYPES["other"]), 235] for kind in data["type"]]
+    ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
+    tips = [
         mapdata.tooltip_html(
             f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
             [
@@ -136,29 +130,64 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
             data["id"], data["type"], data["status"], data["occurred_at"], data["address"]
         )
     ]
-    data["occurred_at"] = data["occurred_at"].dt.strftime("%Y-%m-%d %H:%M")
+    radius = 260 + severity(data).clip(upper=20) * 60
+    return point_layer("incidents", data, fill, radius, tips, line_color=ring, line_width_px=2.5)
+
+
+def grid_layer(layer_id: str, cells: pd.DataFrame, color: tuple[int, int, int], radius_m: float,
+               tips: list[str]) -> pdk.Layer:
+    """Aggregated cells drawn as circles sized by their count, for layers too dense to ship."""
+    data = cells[["lon", "lat"]].copy()
+    weight = cells.iloc[:, 2].astype(float)
+    data["radius"] = radius_m * (0.35 + 0.65 * (weight / max(weight.max(), 1)) ** 0.5)
+    data["tip"] = tips
     return pdk.Layer(
         "ScatterplotLayer",
-        id="incidents",
+        id=layer_id,
+        data=data,
+        get_position=["lon", "lat"],
+        get_fill_color=[*color, 190],
+        get_radius="radius",
+        stroked=True,
+        get_line_color=[255, 255, 255, 220],
+        line_width_min_pixels=1,
+        pickable=True,
+    )
+
+
+def point_layer(layer_id: str, points: pd.DataFrame, fill: list[list[int]], radius: pd.Series,
+                tips: list[str], line_color: list[list[int]] | list[int] | None = None,
+                line_width_px: float = 1.0) -> pdk.Layer:
+    """A pickable circle per row, sized in metres, with its escaped tooltip."""
+    data = points[[column for column in points.columns if column in KEY_COLUMNS] + ["lon", "lat"]].copy()
+    data["fill"] = fill
+    data["radius"] = radius.to_numpy()
+    data["tip"] = tips
+    per_row_line = isinstance(line_color, list) and line_color and isinstance(line_color[0], list)
+    if per_row_line:
+        data["line"] = line_color
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id=layer_id,
         data=data,
         get_position=["lon", "lat"],
         get_fill_color="fill",
-        get_radius=300,
-        radius_min_pixels=5,
-        radius_max_pixels=14,
+        get_radius="radius",
+        radius_min_pixels=3,
+        radius_max_pixels=22,
         stroked=True,
-        get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1.5,
+        get_line_color="line" if per_row_line else (line_color or [255, 255, 255, 230]),
+        line_width_min_pixels=line_width_px,
         pickable=True,
     )
 
 
 def deck(layers: list[pdk.Layer], view: dict) -> pdk.Deck:
-    """Wrap layers in a deck on the local offline style."""
+    """Wrap layers in a deck on the configured basemap (the local offline style by default)."""
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
-        map_style=LOCAL_MAP_STYLE,
+        map_style=config.setting("map_style", LOCAL_MAP_STYLE),
         tooltip=TOOLTIP,
     )
 

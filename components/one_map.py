@@ -1,84 +1,267 @@
-"""The one-map view: layer toggles, the deck, legends and township click-to-filter."""
+"""The one-map view: layer switches, choropleth metric, the deck, legends and click-through."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
-from components import cached, filter_bar, map_layers
-from components.text import label, tr
+from components import cached, detail_panel, filter_bar, map_layers
+from components.text import label, labels, tr
 from emergency import mapdata, symbology
 from emergency.filters import Filters
-from emergency.vocab import INCIDENT_STATUSES
+from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
 
 DECK_KEY = "one_map_deck"
+LAYERS_KEY = "one_map_layers"
+METRIC_KEY = "one_map_metric"
 MAP_HEIGHT_PX = 620
+LAYER_OPTIONS = ("townships", "surface", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards")
+DEFAULT_LAYERS = ["townships", "gauges", "incidents"]
+# A layer with more points than this is aggregated in DuckDB into grid cells before it is
+# sent: pydeck ships indented JSON (~130 bytes a point), and a view must stay under 1.5 MB.
+MAX_POINTS = 3000
+# Grid cell of aggregated layers, degrees (~1 km in Jiangxi).
+GRID_DEG = 0.01
+WAREHOUSE_COLOR = (121, 85, 72)
+SHELTER_COLOR = (46, 125, 50)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A choropleth metric: its column and how it is classed (rain scale hours or count breaks)."""
+
+    column: str
+    rain_hours: float | None = None
+    breaks: tuple[float, ...] = ()
+
+
+def _metrics(window_hours: float) -> dict[str, Metric]:
+    return {
+        "rain_mean": Metric("rain_mean_mm", rain_hours=window_hours),
+        "max_1h": Metric("max_1h_mm", rain_hours=1),
+        "max_3h": Metric("max_3h_mm", rain_hours=3),
+        "incidents": Metric("incidents", breaks=symbology.COUNT_BREAKS),
+        "open_incidents": Metric("open_incidents", breaks=symbology.COUNT_BREAKS),
+        "hazard_people": Metric("hazard_people", breaks=symbology.PEOPLE_BREAKS),
+    }
 
 
 def _on_select() -> None:
-    """A click on a township makes it the township filter (runs before the next script run)."""
+    """Runs before the next script run: a township click becomes the township filter; any
+    pickable object opens the detail panel."""
     selection = st.session_state[DECK_KEY].get("selection", {})
-    for feature in selection.get("objects", {}).get("townships", []):
-        code = (feature.get("properties") or {}).get("code")
-        if code:
-            filter_bar.select_township(code)
+    for layer_id, objects in (selection.get("objects") or {}).items():
+        if not objects:
+            continue
+        picked = objects[0]
+        if layer_id == "townships":
+            code = (picked.get("properties") or {}).get("code")
+            if code:
+                filter_bar.select_township(code)
+                detail_panel.open_detail("townships", code)
+        elif layer_id in detail_panel.DETAIL_LAYERS:
+            key = picked.get("code") or picked.get("id") or picked.get("name")
+            if key:
+                detail_panel.open_detail(layer_id, key)
+        return
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def _shapes(wkb: tuple[bytes, ...]) -> list[dict]:
     return mapdata.shapes_geojson(wkb)
 
 
-def render(f: Filters, incidents: pd.DataFrame) -> None:
-    """Draw the map of the filtered situation with its layer switches and legends."""
+def _controls(window_hours: float) -> tuple[list[str], str]:
+    names = labels("map_layer")
+    chosen = st.pills(
+        tr("map.layers"), options=list(LAYER_OPTIONS), format_func=names.get,
+        selection_mode="multi", default=DEFAULT_LAYERS, key=LAYERS_KEY,
+    )
+    metric_names = labels("map_metric")
+    metric = st.selectbox(
+        tr("map.metric"), options=list(_metrics(window_hours)), format_func=metric_names.get, key=METRIC_KEY,
+        disabled="townships" not in chosen,
+    )
+    return chosen, metric
+
+
+def _township_fill(metrics: pd.DataFrame, metric: Metric) -> list[list[int]]:
+    values = metrics[metric.column]
+    if metric.rain_hours is not None:
+        return symbology.rain_colors(values, metric.rain_hours)
+    return symbology.class_colors(values, metric.breaks)
+
+
+def _township_tips(metrics: pd.DataFrame) -> list[str]:
+    mm = tr("unit.mm")
+
+    def rain(value):
+        return "—" if pd.isna(value) else f"{value:.1f} {mm}"
+
+    return [
+        mapdata.tooltip_html(
+            f"{tr('map.tooltip.township')} · {row.name}",
+            [
+                (tr("map.metric.rain_mean"), rain(row.rain_mean_mm)),
+                (tr("map.metric.max_1h"), rain(row.max_1h_mm)),
+                (tr("map.metric.incidents"), f"{row.incidents}（{tr('map.metric.open_incidents')} {row.open_incidents}）"),
+                (tr("map.metric.hazard_people"), row.hazard_people),
+            ],
+        )
+        for row in metrics.itertuples()
+    ]
+
+
+def _legend_for_metric(metric_code: str, metric: Metric) -> None:
+    title = f"{tr('map.layer.townships')}：{label('map_metric', metric_code)}"
+    if metric.rain_hours is not None:
+        hours = symbology.rain_scale_hours(metric.rain_hours)
+        rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(metric.rain_hours)]
+        map_layers.legend(title, rows, note=tr("map.legend.scale", scale=hours))
+    else:
+        map_layers.legend(title, symbology.class_legend(metric.breaks))
+
+
+def _resource_layers(f: Filters, chosen: list[str]) -> list[pdk.Layer]:
+    layers = []
+    if "warehouses" in chosen:
+        stores = cached.warehouses(f.townships)
+        if not stores.empty:
+            tips = [mapdata.tooltip_html(f"{tr('map.layer.warehouses')} · {r.name}",
+                                         [(tr("map.tooltip.items"), r.items), (tr("map.tooltip.quantity"), f"{r.quantity:,.0f}")])
+                    for r in stores.itertuples()]
+            radius = 300 + (stores["quantity"].clip(lower=1) ** 0.5) * 6
+            layers.append(map_layers.point_layer("warehouses", stores, [[*WAREHOUSE_COLOR, 230]] * len(stores), radius, tips))
+    if "teams" in chosen:
+        teams = cached.teams(f.townships)
+        if not teams.empty:
+            tips = [mapdata.tooltip_html(f"{tr('map.layer.teams')} · {r.name}",
+                                         [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members)])
+                    for r in teams.itertuples()]
+            fill = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in teams["kind"]]
+            layers.append(map_layers.point_layer("teams", teams, fill, 250 + teams["members"].clip(upper=200) * 6, tips,
+                                                 line_color=[20, 20, 20, 255], line_width_px=2))
+    if "shelters" in chosen:
+        shelters = cached.shelters(f.townships)
+        if not shelters.empty:
+            tips = [mapdata.tooltip_html(f"{tr('map.layer.shelters')} · {r.name}",
+                                         [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
+                    for r in shelters.itertuples()]
+            radius = 200 + (shelters["free"].clip(lower=0) ** 0.5) * 15
+            layers.append(map_layers.point_layer("shelters", shelters, [[*SHELTER_COLOR, 210]] * len(shelters), radius, tips))
+    if "hazards" in chosen:
+        hazards = cached.hazard_points(f.townships)
+        if not hazards.empty:
+            tips = [mapdata.tooltip_html(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
+                                         [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
+                    for r in hazards.itertuples()]
+            fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in hazards["kind"]]
+            layers.append(map_layers.point_layer("hazards", hazards, fill, 150 + hazards["people"].clip(upper=500) * 3, tips,
+                                                 line_color=[255, 255, 255, 255]))
+    return layers
+
+
+def _point_legends(chosen: list[str], aggregated: set[str]) -> None:
+    grid_note = tr("map.legend.aggregated", km=round(GRID_DEG * 100))
+    if "incidents" in chosen:
+        map_layers.legend(
+            tr("map.legend.incident_types"),
+            [(label("incident_type", code), color) for code, color in INCIDENT_TYPES.items()],
+            note=grid_note if "incidents" in aggregated else tr("map.legend.incident_size"),
+        )
+        map_layers.legend(
+            tr("map.legend.incident_ring"),
+            [(label("incident_status", code), color) for code, color in INCIDENT_STATUSES.items()],
+        )
+    if "gauges" in aggregated:
+        map_layers.legend(tr("map.layer.gauges"), [], note=grid_note)
+    resource_rows = []
+    if "warehouses" in chosen:
+        resource_rows.append((tr("map.legend.warehouses"), WAREHOUSE_COLOR))
+    if "shelters" in chosen:
+        resource_rows.append((tr("map.legend.shelters"), SHELTER_COLOR))
+    if resource_rows:
+        map_layers.legend(tr("map.legend.resources"), resource_rows)
+    if "teams" in chosen:
+        map_layers.legend(tr("map.legend.teams"), [(label("team_kind", code), color) for code, color in TEAM_KINDS.items()])
+    if "hazards" in chosen:
+        map_layers.legend(tr("map.legend.hazards"), [(label("hazard_kind", code), color) for code, color in HAZARD_KINDS.items()])
+
+
+def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:
+    """Return the deck for the filters and the set of layers that were aggregated."""
     county = cached.county()
     townships = cached.townships()
-    if county.empty or townships.empty:
-        st.info(tr("app.no_data"))
-        return
-    rain = cached.township_rain(f.start, f.end)
-    townships = townships.merge(rain[["code", "mean_mm"]], on="code", how="left")
-    gauges = cached.gauge_totals(f.start, f.end, f.townships)
-
-    map_column, side = st.columns([4, 1])
-    with side:
-        st.markdown(f"**{tr('map.layers')}**")
-        show_townships = st.toggle(tr("map.layer.townships"), value=True, key="one_map_layer_townships")
-        show_gauges = st.toggle(tr("map.layer.gauges"), value=True, key="one_map_layer_gauges")
-        show_incidents = st.toggle(tr("map.layer.incidents"), value=True, key="one_map_layer_incidents")
-        scale = symbology.rain_scale_hours(f.window_hours)
-        rain_rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(f.window_hours)]
-        map_layers.legend(
-            tr("map.legend.rain", scale=scale),
-            rain_rows,
-            note=tr("map.legend.township_rain") if show_townships else None,
+    metric = _metrics(f.window_hours)[metric_code]
+    aggregated: set[str] = set()
+    layers: list[pdk.Layer] = []
+    if "townships" in chosen:
+        metrics = townships[["code", "name", "geometry", "label_lon", "label_lat"]].merge(
+            cached.township_metrics(f.start, f.end, f.types, f.statuses).drop(columns="name"), on="code", how="left"
         )
-        if show_incidents:
-            map_layers.legend(
-                tr("map.legend.incidents"),
-                [(label("incident_status", code), color) for code, color in INCIDENT_STATUSES.items()],
+        layers.append(
+            map_layers.township_layer(
+                metrics, _shapes(tuple(townships["geometry"])), _township_fill(metrics, metric),
+                _township_tips(metrics), f.townships,
             )
-
-    layers = []
-    county_shape = _shapes(tuple(county["geometry"]))
-    if show_townships:
-        layers.append(map_layers.township_layer(townships, _shapes(tuple(townships["geometry"])), f.window_hours, f.townships))
-    layers.append(map_layers.county_outline_layer(mapdata.feature_collection(county_shape, county[["code", "name"]])))
-    if show_gauges and not gauges.empty:
-        layers.append(map_layers.gauge_layer(gauges, f.window_hours))
-    if show_incidents and not incidents.empty:
-        layers.append(map_layers.incident_layer(incidents))
+        )
+    if "surface" in chosen:
+        image = cached.rain_surface(f.start, f.end)
+        if image:
+            layers.append(map_layers.rain_surface_layer(*image))
+    layers.append(map_layers.county_outline_layer(
+        mapdata.feature_collection(_shapes(tuple(county["geometry"])), county[["code", "name"]])
+    ))
+    layers += _resource_layers(f, chosen)
+    if "gauges" in chosen:
+        if cached.count_gauges(f.townships) > MAX_POINTS:
+            aggregated.add("gauges")
+            cells = cached.gauge_grid(f.start, f.end, GRID_DEG, f.townships)
+            tips = [mapdata.tooltip_html(tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)])
+                    for n, m in zip(cells["gauges"], cells["max_mm"])]
+            layers.append(map_layers.grid_layer("gauges-grid", cells[["lon", "lat", "gauges"]], (31, 119, 180), 500, tips))
+        else:
+            gauges = cached.gauge_totals(f.start, f.end, f.townships)
+            if not gauges.empty:
+                layers.append(map_layers.gauge_layer(gauges, f.window_hours))
+    if "incidents" in chosen:
+        if len(incidents) > MAX_POINTS:
+            aggregated.add("incidents")
+            cells = cached.incident_grid(f.start, f.end, GRID_DEG, f.townships, f.types, f.statuses)
+            tips = [mapdata.tooltip_html(tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)])
+                    for n, o in zip(cells["count"], cells["open"])]
+            layers.append(map_layers.grid_layer("incidents-grid", cells[["lon", "lat", "count"]], (214, 39, 40), 600, tips))
+        elif not incidents.empty:
+            layers.append(map_layers.incident_layer(incidents))
     layers.append(map_layers.township_label_layer(townships))
-
     box = county.iloc[0]
     view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)
+    return map_layers.deck(layers, view), aggregated
+
+
+def render(f: Filters, incidents: pd.DataFrame, height_px: int = MAP_HEIGHT_PX) -> None:
+    """Draw the map of the filtered situation with its layer switches, legends and detail panel."""
+    if cached.county().empty or cached.townships().empty:
+        st.info(tr("app.no_data"))
+        return
+    map_column, side = st.columns([4, 1.3])
+    with side:
+        chosen, metric_code = _controls(f.window_hours)
+    deck, aggregated = build_deck(f, chosen, metric_code, incidents)
+    with side:
+        if "townships" in chosen:
+            _legend_for_metric(metric_code, _metrics(f.window_hours)[metric_code])
+        if "gauges" in chosen or "surface" in chosen:
+            rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(f.window_hours)]
+            map_layers.legend(tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)), rows)
+        _point_legends(chosen, aggregated)
     with map_column:
-        if gauges["reports"].sum() == 0:
+        if cached.gauge_totals(f.start, f.end, f.townships)["reports"].sum() == 0:
             st.info(tr("map.empty_rain"))
-        st.pydeck_chart(
-            map_layers.deck(layers, view),
-            height=MAP_HEIGHT_PX,
-            on_select=_on_select,
-            selection_mode="single-object",
-            key=DECK_KEY,
-        )
+        if incidents.empty and "incidents" in chosen:
+            st.caption(tr("map.empty_incidents"))
+        st.pydeck_chart(deck, height=height_px, on_select=_on_select, selection_mode="single-object", key=DECK_KEY)
+    detail_panel.render(f)

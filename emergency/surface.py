@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from PIL import Image
 
-from emergency import symbology
+from emergency import queries, symbology
 
 # Grid cells along the longer side of the county's bounding box.
 DEFAULT_CELLS = 160
@@ -75,3 +75,14 @@ def rain_surface(lon, lat, values, outline: shapely.Geometry, window_hours: floa
     Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", optimize=True)
     url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     return url, [min_lon, min_lat, max_lon, max_lat]
+
+
+def window_surface(conn, start, end) -> tuple[str, list[float]] | None:
+    """Return the rain surface of ``(start, end]`` over the store's county (see rain_surface)."""
+    county = queries.county(conn)
+    if county.empty:
+        return None
+    gauges = queries.gauge_totals(conn, start, end)
+    outline = shapely.from_wkb(bytes(county.iloc[0]["geometry"]))
+    window_hours = (end - start).total_seconds() / 3600
+    return rain_surface(gauges["lon"], gauges["lat"], gauges["total_mm"], outline, window_hours)

@@ -44,3 +44,35 @@ def rain_legend(window_hours: float) -> list[tuple[str, str, tuple[int, int, int
         text = f"≥ {low:g}" if index == len(bounds) - 1 else f"{low:g} – {bounds[index + 1] - 0.1:.1f}"
         rows.append((code, text, color))
     return rows
+
+
+# Class lower bounds for count metrics on the choropleth (incidents per township).
+COUNT_BREAKS = (1, 3, 6, 10, 20)
+# Class lower bounds for people exposed at hazard points per township.
+PEOPLE_BREAKS = (1, 200, 500, 1000, 2000)
+# Sequential yellow -> dark red (ColorBrewer YlOrRd, 5 classes).
+SEQUENTIAL_COLORS: tuple[tuple[int, int, int], ...] = (
+    (255, 255, 178),
+    (254, 204, 92),
+    (253, 141, 60),
+    (240, 59, 32),
+    (189, 0, 38),
+)
+ZERO_COLOR = (235, 235, 235)
+
+
+def class_colors(values: pd.Series | np.ndarray, breaks: tuple[float, ...], alpha: int = 255) -> list[list[int]]:
+    """Return an RGBA colour per value on a sequential scale; below the first break is grey."""
+    palette = np.array([*SEQUENTIAL_COLORS, ZERO_COLOR])
+    index = np.searchsorted(np.asarray(breaks), np.nan_to_num(np.asarray(values, dtype=float)), side="right") - 1
+    rgb = palette[index]
+    return np.column_stack([rgb, np.full(len(rgb), alpha)]).astype(int).tolist()
+
+
+def class_legend(breaks: tuple[float, ...]) -> list[tuple[str, tuple[int, int, int]]]:
+    """Return (range text, colour) rows for a sequential class scale, zero class first."""
+    rows = [(f"< {breaks[0]:g}", ZERO_COLOR)]
+    for index, (low, color) in enumerate(zip(breaks, SEQUENTIAL_COLORS)):
+        text = f"≥ {low:g}" if index == len(breaks) - 1 else f"{low:g} – {breaks[index + 1] - 1:g}"
+        rows.append((text, color))
+    return rows

@@ -5,6 +5,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import one_map
 from emergency import config
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 
@@ -19,6 +20,11 @@ def layer_ids(at) -> list[str]:
     return [layer["id"] for layer in deck_spec(at)["layers"]]
 
 
+def township_fills(at) -> list:
+    layer = next(layer for layer in deck_spec(at)["layers"] if layer["id"] == "townships")
+    return [feature["properties"]["fill"] for feature in layer["data"]["features"]]
+
+
 def test_one_map_renders_in_chinese_with_every_layer(app):
     app.run()
     assert not app.exception
@@ -31,12 +37,33 @@ def test_one_map_renders_in_chinese_with_every_layer(app):
     assert spec["initialViewState"]["longitude"] == pytest.approx(117.9, abs=0.3)
 
 
-def test_layer_toggles_remove_layers(app):
+def test_layer_switches_add_and_remove_layers(app):
     app.run()
-    app.toggle(key="one_map_layer_gauges").set_value(False).run()
-    assert "gauges" not in layer_ids(app)
-    app.toggle(key="one_map_layer_incidents").set_value(False).run()
-    assert "incidents" not in layer_ids(app)
+    app.pills(key="one_map_layers").set_value(
+        ["townships", "surface", "warehouses", "teams", "shelters", "hazards"]
+    ).run()
+    assert not app.exception
+    ids = layer_ids(app)
+    assert ids == ["townships", "rain-surface", "county-outline", "warehouses", "teams", "shelters",
+                   "hazards", "township-labels"]
+    assert "gauges" not in ids and "incidents" not in ids
+
+
+def test_every_layer_has_a_legend(app):
+    app.run()
+    app.pills(key="one_map_layers").set_value(list(one_map.LAYER_OPTIONS)).run()
+    legends = " ".join(m.value for m in app.markdown if "yitu-legend" in m.value)
+    for title in ("乡镇面雨量", "累计雨量", "事件类型", "处置状态", "应急资源", "救援队伍", "隐患点"):
+        assert title in legends
+
+
+def test_choropleth_metric_changes_the_fill(app):
+    app.run()
+    rain_fill = township_fills(app)
+    app.selectbox(key="one_map_metric").set_value("hazard_people").run()
+    assert not app.exception
+    assert township_fills(app) != rain_fill
+    assert any("隐患点受威胁人数" in m.value for m in app.markdown if "yitu-legend" in m.value)
 
 
 def test_url_parameters_seed_the_filters(app):
@@ -86,7 +113,7 @@ def test_english_from_the_url(app):
     app.run()
     assert not app.exception
     assert app.title[0].value == "Situation map"
-    assert app.metric[0].label == "Max accumulated rain"
+    assert app.metric[0].label.startswith("Max rain")
     assert app.radio(key="lang").value == "en"
 
 

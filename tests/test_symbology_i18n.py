@@ -54,3 +54,12 @@ def test_fit_view_centres_the_box():
     assert abs(view["longitude"] - 118.0) < 1e-9 and abs(view["latitude"] - 28.3) < 1e-9
     # 0.6 degrees of latitude in 620 px: zoom just under 9 in deck.gl's 512 px world.
     assert 8 < view["zoom"] < 9.5
+
+
+def test_count_classes():
+    colors = symbology.class_colors([0, 1, 2, 3, 25], symbology.COUNT_BREAKS)
+    assert colors[0][:3] == list(symbology.ZERO_COLOR)
+    assert colors[1][:3] == colors[2][:3] == list(symbology.SEQUENTIAL_COLORS[0])
+    assert colors[3][:3] == list(symbology.SEQUENTIAL_COLORS[1])
+    assert colors[4][:3] == list(symbology.SEQUENTIAL_COLORS[4])
+    assert [text for text, _ in symbology.class_legend(symbology.COUNT_BREAKS)] == ["< 1", "1 – 2", "3 – 5", "6 – 9", "10 – 19", "≥ 20"]

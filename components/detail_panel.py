@@ -1,0 +1,168 @@
+"""The detail panel of a clicked map object: its fields and its related rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import cached
+from components.text import label, lang, tr
+from emergency import charts, queries
+from emergency.filters import Filters
+
+DETAIL_KEY = "one_map_detail"
+# Layers whose objects open a detail panel, with the vocabulary of their "kind" column.
+DETAIL_LAYERS = {"townships", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards"}
+
+
+def open_detail(layer: str, key: str) -> None:
+    st.session_state[DETAIL_KEY] = (layer, key)
+
+
+def _close() -> None:
+    st.session_state.pop(DETAIL_KEY, None)
+
+
+def _fields(rows: list[tuple[str, object]]) -> None:
+    """Show name/value pairs as a plain table (values are data, never markup)."""
+    table = pd.DataFrame(
+        {tr("detail.field"): [name for name, _ in rows], tr("detail.value"): ["—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for _, v in rows]}
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _row(frame: pd.DataFrame, column: str, key: str) -> pd.Series | None:
+    match = frame[frame[column] == key]
+    return None if match.empty else match.iloc[0]
+
+
+def _township(f: Filters, code: str) -> None:
+    metrics = cached.township_metrics(f.start, f.end, f.types, f.statuses)
+    row = _row(metrics, "code", code)
+    if row is None:
+        st.info(tr("detail.gone"))
+        return
+    st.subheader(f"{tr('map.tooltip.township')} · {row['name']}")
+    cols = st.columns(4)
+    mm = tr("unit.mm")
+    cols[0].metric(tr("map.metric.rain_mean"), "—" if pd.isna(row["rain_mean_mm"]) else f"{row['rain_mean_mm']:.1f} {mm}")
+    cols[1].metric(tr("map.metric.max_3h"), "—" if pd.isna(row["max_3h_mm"]) else f"{row['max_3h_mm']:.1f} {mm}")
+    cols[2].metric(tr("map.metric.incidents"), f"{row['incidents']}（{row['open_incidents']}）")
+    cols[3].metric(tr("map.metric.hazard_people"), int(row["hazard_people"]))
+    townships = (code,)
+    counts = [
+        (tr("map.layer.gauges"), cached.count_gauges(townships)),
+        (tr("map.layer.warehouses"), len(cached.warehouses(townships))),
+        (tr("map.layer.teams"), len(cached.teams(townships))),
+        (tr("map.layer.shelters"), len(cached.shelters(townships))),
+        (tr("map.layer.hazards"), len(cached.hazard_points(townships))),
+    ]
+    _fields(counts)
+
+
+def _gauge(f: Filters, code: str) -> None:
+    gauges = cached.gauge_totals(f.start, f.end, ())
+    row = _row(gauges, "code", code)
+    if row is None:
+        st.info(tr("detail.gone"))
+        return
+    st.subheader(f"{tr('map.tooltip.gauge')} · {row['name']}")
+    minutes = queries.bucket_minutes(f.window_hours)
+    series = cached.gauge_series(code, f.start, f.end, minutes)
+    left, right = st.columns([1, 2])
+    with left:
+        _fields([
+            ("ID", code), (tr("col.township_name"), row["township_name"]),
+            (tr("map.tooltip.rain"), row["total_mm"]), (tr("detail.elevation"), row["elevation_m"]),
+            (tr("detail.reports"), row["reports"]),
+        ])
+    with right:
+        if series.empty:
+            st.info(tr("map.empty_rain"))
+        else:
+            st.plotly_chart(charts.hyetograph(series, minutes, row["name"], lang()), key="detail_hyetograph")
+
+
+def _incident(f: Filters, ident: str) -> None:
+    record = cached.incident(ident)
+    if record.empty:
+        st.info(tr("detail.gone"))
+        return
+    row = record.iloc[0]
+    st.subheader(f"{tr('map.tooltip.incident')} · {label('incident_type', row['type'])} · {ident}")
+    _fields([
+        (tr("col.occurred_at"), f"{row['occurred_at']:%Y-%m-%d %H:%M}"),
+        (tr("col.status"), label("incident_status", row["status"])),
+        (tr("col.township_name"), row["township_name"]),
+        (tr("col.address"), row["address"]),
+        (tr("col.deaths"), row["deaths"]), (tr("col.injured"), row["injured"]),
+        (tr("col.missing"), row["missing"]), (tr("col.trapped"), row["trapped"]),
+        (tr("detail.loss"), row["loss_10k_yuan"]),
+        (tr("detail.description"), row["description"]),
+        (tr("detail.source"), row["source"]),
+        (tr("detail.updated_at"), None if pd.isna(row["updated_at"]) else f"{row['updated_at']:%Y-%m-%d %H:%M}"),
+    ])
+
+
+def _warehouse(f: Filters, name: str) -> None:
+    row = _row(cached.warehouses(()), "name", name)
+    if row is None:
+        st.info(tr("detail.gone"))
+        return
+    st.subheader(f"{tr('map.layer.warehouses')} · {name}")
+    _fields([(tr("col.township_name"), row["township_name"]), (tr("col.address"), row["address"]),
+             (tr("detail.manager"), row["manager"]), (tr("detail.phone"), row["phone"])])
+    stock = cached.warehouse_stock(name).copy()
+    stock["category"] = stock["category"].map(lambda code: label("stock_category", code))
+    stock.columns = [tr(f"detail.stock.{column}") for column in stock.columns]
+    st.dataframe(stock, hide_index=True, width="stretch")
+
+
+def _team(f: Filters, name: str) -> None:
+    row = _row(cached.teams(()), "name", name)
+    if row is None:
+        st.info(tr("detail.gone"))
+        return
+    st.subheader(f"{tr('map.layer.teams')} · {name}")
+    _fields([(tr("map.tooltip.kind"), label("team_kind", row["kind"])), (tr("map.tooltip.members"), row["members"]),
+             (tr("detail.leader"), row["leader"]), (tr("detail.phone"), row["phone"]),
+             (tr("col.township_name"), row["township_name"])])
+
+
+def _shelter(f: Filters, name: str) -> None:
+    row = _row(cached.shelters(()), "name", name)
+    if row is None:
+        st.info(tr("detail.gone"))
+        return
+    st.subheader(f"{tr('map.layer.shelters')} · {name}")
+    _fields([(tr("detail.capacity"), row["capacity"]), (tr("detail.occupancy"), row["occupancy"]),
+             (tr("map.tooltip.free"), row["free"]), (tr("col.township_name"), row["township_name"])])
+
+
+def _hazard(f: Filters, ident: str) -> None:
+    row = _row(cached.hazard_points(()), "id", ident)
+    if row is None:
+        st.info(tr("detail.gone"))
+        return
+    st.subheader(f"{tr('map.layer.hazards')} · {label('hazard_kind', row['kind'])} · {row['name']}")
+    _fields([("ID", ident), (tr("map.tooltip.people"), row["people"]), (tr("detail.households"), row["households"]),
+             (tr("detail.critical_1h"), row["critical_mm_1h"]), (tr("detail.critical_3h"), row["critical_mm_3h"]),
+             (tr("detail.critical_24h"), row["critical_mm_24h"]), (tr("col.township_name"), row["township_name"])])
+
+
+RENDERERS = {
+    "townships": _township, "gauges": _gauge, "incidents": _incident, "warehouses": _warehouse,
+    "teams": _team, "shelters": _shelter, "hazards": _hazard,
+}
+
+
+def render(f: Filters) -> None:
+    """Draw the panel of the last clicked object, or a hint how to open one."""
+    picked = st.session_state.get(DETAIL_KEY)
+    with st.container(border=True, key="one_map_detail_panel"):
+        if not picked:
+            st.caption(tr("detail.hint"))
+            return
+        layer, key = picked
+        RENDERERS[layer](f, key)
+        st.button(tr("detail.close"), on_click=_close, key="one_map_detail_close")
