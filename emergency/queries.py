@@ -409,6 +409,38 @@ def point_grid(
     )
 
 
+def gauge_grid(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    end: datetime,
+    cell_deg: float,
+    townships: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Aggregate gauges into square cells: centre, gauges, mean and max accumulated rain."""
+    where = Where().any_of("g.township", townships)
+    return run(
+        conn,
+        f"""
+        WITH totals AS (
+            SELECT station, sum(mm) AS total_mm FROM rainfall
+            WHERE ts > ? AND ts <= ? GROUP BY station
+        )
+        SELECT (floor(g.lon / ?) + 0.5) * ? AS lon, (floor(g.lat / ?) + 0.5) * ? AS lat,
+               count(*) AS gauges, round(avg(r.total_mm), 1) AS mean_mm, round(max(r.total_mm), 1) AS max_mm
+        FROM rain_gauges g LEFT JOIN totals r ON r.station = g.code
+        {where.sql()}
+        GROUP BY 1, 2
+        """,
+        [start, end, cell_deg, cell_deg, cell_deg, cell_deg, *where.params],
+    )
+
+
+def count_gauges(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> int:
+    """Return how many gauges the filters select."""
+    where = Where().any_of("g.township", townships)
+    return int(run(conn, f"SELECT count(*) AS n FROM rain_gauges g {where.sql()}", where.params)["n"].iloc[0])
+
+
 def count_incidents(
     conn: duckdb.DuckDBPyConnection,
     start: datetime,
