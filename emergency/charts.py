@@ -76,7 +76,7 @@ def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", le
         font={"family": FONT_FAMILY, "size": 13},
         height=height,
         margin={"l": 60, "r": 30, "t": 60, "b": 50},
-        legend={"title": {"text": legend_title}},
+        legend={"title": {"text": legend_title}, "traceorder": "normal"},
         hoverlabel={"font": {"family": FONT_FAMILY}},
         showlegend=True,
     )
