@@ -76,12 +76,13 @@ def _shapes(wkb: tuple[bytes, ...]) -> list[dict]:
 
 def _controls(window_hours: float) -> tuple[list[str], str]:
     names = labels("map_layer")
-    chosen = st.pills(
+    layer_column, metric_column = st.columns([3, 1])
+    chosen = layer_column.pills(
         tr("map.layers"), options=list(LAYER_OPTIONS), format_func=names.get,
         selection_mode="multi", default=DEFAULT_LAYERS, key=LAYERS_KEY,
     )
     metric_names = labels("map_metric")
-    metric = st.selectbox(
+    metric = metric_column.selectbox(
         tr("map.metric"), options=list(_metrics(window_hours)), format_func=metric_names.get, key=METRIC_KEY,
         disabled="townships" not in chosen,
     )
@@ -120,7 +121,10 @@ def _legend_for_metric(metric_code: str, metric: Metric) -> None:
     if metric.rain_hours is not None:
         hours = symbology.rain_scale_hours(metric.rain_hours)
         rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(metric.rain_hours)]
-        map_layers.legend(title, rows, note=tr("map.legend.scale", scale=hours))
+        note = tr("map.legend.scale", scale=hours)
+        if metric.column == "rain_mean_mm":
+            note += tr("map.legend.same_scale")
+        map_layers.legend(title, rows, note=note)
     else:
         map_layers.legend(title, symbology.class_legend(metric.breaks))
 
@@ -247,14 +251,15 @@ def render(f: Filters, incidents: pd.DataFrame, height_px: int = MAP_HEIGHT_PX) 
     if cached.county().empty or cached.townships().empty:
         st.info(tr("app.no_data"))
         return
-    map_column, side = st.columns([4, 1.3])
-    with side:
-        chosen, metric_code = _controls(f.window_hours)
+    chosen, metric_code = _controls(f.window_hours)
     deck, aggregated = build_deck(f, chosen, metric_code, incidents)
+    map_column, side = st.columns([4, 1.2])
     with side:
         if "townships" in chosen:
             _legend_for_metric(metric_code, _metrics(f.window_hours)[metric_code])
-        if "gauges" in chosen or "surface" in chosen:
+        # The window's rain scale is already in the township legend when it shows mean rain.
+        same_scale = "townships" in chosen and metric_code == "rain_mean"
+        if ("gauges" in chosen or "surface" in chosen) and not same_scale:
             rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(f.window_hours)]
             map_layers.legend(tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)), rows)
         _point_legends(chosen, aggregated)

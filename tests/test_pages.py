@@ -53,7 +53,7 @@ def test_every_layer_has_a_legend(app):
     app.run()
     app.pills(key="one_map_layers").set_value(list(one_map.LAYER_OPTIONS)).run()
     legends = " ".join(m.value for m in app.markdown if "yitu-legend" in m.value)
-    for title in ("乡镇面雨量", "累计雨量", "事件类型", "处置状态", "应急资源", "救援队伍", "隐患点"):
+    for title in ("乡镇面雨量", "雨量站与插值面同此色阶", "事件类型", "处置状态", "应急资源", "救援队伍", "隐患点"):
         assert title in legends
 
 
