@@ -1111,11 +1111,11 @@ def incident_needs(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _within(table: str, columns: str, lon: float, lat: float, radius_km: float,
-            join: str = "", join_params: Sequence = (), condition: str = "") -> tuple[str, list]:
+            condition: str = "") -> tuple[str, list]:
     """SELECT of ``table`` rows (alias ``p``) within ``radius_km`` of a point, nearest first.
 
     A bounding box on the raw columns narrows the rows before the haversine is computed;
-    ``join`` and ``condition`` are code-supplied SQL with their ``?`` values in ``join_params``.
+    ``condition`` is code-supplied SQL without values.
     """
     lat_margin = radius_km * DEG_LAT_PER_KM
     # Longitude degrees shrink with cos(lat); take the box edge nearest the pole.
@@ -1124,14 +1124,14 @@ def _within(table: str, columns: str, lon: float, lat: float, radius_km: float,
     sql = f"""
         SELECT * FROM (
             SELECT {columns}, t.name AS township_name, {_haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km
-            FROM {table} p {join}
+            FROM {table} p
             LEFT JOIN townships t ON t.code = p.township
             WHERE p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ? {condition}
         ) WHERE distance_km <= ?
         ORDER BY distance_km
     """
     # The haversine text holds the point's placeholders in the order lat, lat, lon.
-    params = [lat, lat, lon, *join_params,
+    params = [lat, lat, lon,
               lat - lat_margin, lat + lat_margin, lon - lon_margin, lon + lon_margin, radius_km]
     return sql, params
 
@@ -1172,20 +1172,26 @@ def warehouses_within(
 
     ``items`` lists the matching stock as "item quantity unit" text, ``item_count`` counts it.
     """
-    stock = Where().add("quantity > 0").any_of("category", categories)
-    sql, params = _within(
-        "warehouses",
-        "p.name, p.township, p.address, p.manager, p.phone, p.lon, p.lat, s.item_count, s.items",
-        lon, lat, radius_km,
-        join=f"""JOIN (
-                SELECT warehouse, count(*) AS item_count,
-                       string_agg(item || ' ' || CAST(round(quantity) AS BIGINT) || coalesce(unit, ''), '、'
-                                  ORDER BY category, item) AS items
-                FROM stock {stock.sql()} GROUP BY warehouse
-            ) s ON s.warehouse = p.name""",
-        join_params=stock.params,
+    near_sql, near_params = _within(
+        "warehouses", "p.name, p.township, p.address, p.manager, p.phone, p.lon, p.lat", lon, lat, radius_km
     )
-    return run(conn, sql, params)
+    # Only the stock of the warehouses in range is aggregated.
+    stock = Where().add("quantity > 0").add("warehouse IN (SELECT name FROM near)").any_of("category", categories)
+    return run(
+        conn,
+        f"""
+        WITH near AS ({near_sql})
+        SELECT near.*, s.item_count, s.items
+        FROM near JOIN (
+            SELECT warehouse, count(*) AS item_count,
+                   string_agg(item || ' ' || CAST(round(quantity) AS BIGINT) || coalesce(unit, ''), '、'
+                              ORDER BY category, item) AS items
+            FROM stock {stock.sql()} GROUP BY warehouse
+        ) s ON s.warehouse = near.name
+        ORDER BY near.distance_km
+        """,
+        [*near_params, *stock.params],
+    )
 
 
 def dispatches(conn: duckdb.DuckDBPyConnection, incident_id: str | None = None) -> pd.DataFrame:
