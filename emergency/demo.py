@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from emergency import config, geo, store, vocab, warning
+from emergency.stock import demo_minimums
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
 
@@ -213,6 +214,7 @@ DEMO_TABLES = (
     "shelters",
     "hazard_points",
     "township_contacts",
+    "stock_minimums",
 )
 
 
@@ -815,6 +817,8 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
             "hazard_points": hazards,
             # Warning recipients (issue 7), drawn last so the tables above keep their values.
             "township_contacts": warning.demo_contacts(townships["code"].tolist(), rng),
+            # Minimum stock per item (issue 5): derived from the typical holdings, no random draw.
+            "stock_minimums": demo_minimums(STOCK_ITEMS),
         }
         del rates, mm
         cursor.execute("BEGIN TRANSACTION")

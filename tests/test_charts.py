@@ -1,5 +1,6 @@
 """Trend queries and chart specs built from the tiny store: expected traces, values, colours and labels."""
 
+import re
 from datetime import datetime
 
 import pandas as pd
@@ -163,3 +164,24 @@ def test_situation_map_draws_townships_and_incidents(conn):
 def test_english_labels(conn):
     fig = charts.incidents_by_status(queries.incident_counts(conn, START, END, ["status"]), lang="en")
     assert fig.layout.title.text == "Incidents by status" and fig.data[0].name == "Pending"
+
+
+def test_minimums_are_validated_and_replaced_whole():
+    from emergency import store
+    from emergency.stock import MinimumError, replace_minimums
+
+    conn = store.connect(":memory:")
+    tiny.populate(conn)
+    saved = replace_minimums(conn, pd.DataFrame({"item": [" 编织袋 ", "救生衣", None], "minimum": [6000, "150", None],
+                                                  "unit": ["条", None, None]}))
+    assert saved == 2
+    minimums = queries.stock_minimums(conn)
+    assert minimums[["item", "minimum"]].values.tolist() == [["救生衣", 150.0], ["编织袋", 6000.0]]
+    assert pd.isna(minimums["unit"].iloc[0]) and minimums["unit"].iloc[1] == "条"
+    for bad, reason in (({"item": ["x"], "minimum": [-1]}, "row 1 (x)"), ({"item": ["x", "x"], "minimum": [1, 2]}, "row 2"),
+                        ({"item": ["y"], "minimum": ["many"]}, "not a number")):
+        with pytest.raises(MinimumError, match=re.escape(reason)):
+            replace_minimums(conn, pd.DataFrame(bad))
+    # A rejected table leaves the saved one untouched.
+    assert len(queries.stock_minimums(conn)) == 2
+    assert queries.stock_below_minimum(conn)["item"].tolist() == ["编织袋"]

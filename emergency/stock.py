@@ -1,0 +1,81 @@
+"""Minimum stock levels per item: validation, the one write path, and the demo's defaults."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import duckdb
+import pandas as pd
+
+# Share of an item's typical warehouse holding below which the demo calls the stock short.
+DEMO_MINIMUM_SHARE = 0.7
+MINIMUM_COLUMNS = ("item", "minimum", "unit")
+
+
+class MinimumError(ValueError):
+    """A minimum-stock table that cannot be saved; the message names the row and the reason."""
+
+
+def validate_minimums(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows cleaned (item trimmed, minimum as float), or raise MinimumError naming the row.
+
+    Rows whose item is blank are dropped (an empty line left in an editor); an item may
+    appear only once and its minimum must be a number ≥ 0.
+    """
+    missing = [name for name in ("item", "minimum") if name not in frame.columns]
+    if missing:
+        raise MinimumError(f"missing columns: {', '.join(missing)}")
+    rows = []
+    seen: dict[str, int] = {}
+    for number, record in enumerate(frame.to_dict("records"), start=1):
+        item = "" if pd.isna(record.get("item")) else str(record["item"]).strip()
+        if not item:
+            continue
+        try:
+            minimum = float(record.get("minimum"))
+        except (TypeError, ValueError):
+            raise MinimumError(f"row {number} ({item}): minimum {record.get('minimum')!r} is not a number") from None
+        if math.isnan(minimum) or minimum < 0:
+            raise MinimumError(f"row {number} ({item}): minimum must be a number ≥ 0")
+        if item in seen:
+            raise MinimumError(f"row {number} ({item}): item already listed in row {seen[item]}")
+        seen[item] = number
+        unit = record.get("unit")
+        rows.append((item, minimum, None if unit is None or pd.isna(unit) else str(unit).strip() or None))
+    return pd.DataFrame(rows, columns=list(MINIMUM_COLUMNS))
+
+
+def replace_minimums(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
+    """Replace the whole minimum-stock table with ``frame`` in one transaction; return the rows saved.
+
+    Raises
+    ------
+    MinimumError
+        If a row is invalid; nothing is written then.
+    """
+    clean = validate_minimums(frame)
+    cursor = conn.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            cursor.execute("DELETE FROM stock_minimums")
+            cursor.executemany("INSERT INTO stock_minimums VALUES (?, ?, ?)", clean.values.tolist())
+            cursor.execute("COMMIT")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
+    return len(clean)
+
+
+def demo_minimums(items: Iterable[tuple[str, str, str, float]]) -> pd.DataFrame:
+    """Return the demo's minimums: a share of each item's typical holding (deterministic, no random draw).
+
+    ``items`` are (item, category, unit, typical quantity) rows as in ``demo.STOCK_ITEMS``.
+    """
+    return pd.DataFrame(
+        [(item, float(max(1, round(typical * DEMO_MINIMUM_SHARE))), unit) for item, _, unit, typical in items],
+        columns=list(MINIMUM_COLUMNS),
+    )
