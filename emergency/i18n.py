@@ -525,6 +525,50 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "heavy_rainstorm": ("大暴雨", "Heavy rainstorm"),
         "extreme_rainstorm": ("特大暴雨", "Extreme rainstorm"),
     },
+    # --- warning and dispatch vocabularies (issue 7) ---
+    "signal_level": {
+        "blue": ("蓝色", "Blue"),
+        "yellow": ("黄色", "Yellow"),
+        "orange": ("橙色", "Orange"),
+        "red": ("红色", "Red"),
+    },
+    "incident_grade": {
+        "general": ("一般", "General"),
+        "large": ("较大", "Large"),
+        "major": ("重大", "Major"),
+        "especially_major": ("特别重大", "Especially major"),
+    },
+    "grade_criterion": {
+        "deaths": ("死亡（含失踪）人数", "Deaths (incl. missing)"),
+        "injured": ("重伤人数", "Seriously injured"),
+        "loss_10k_yuan": ("直接经济损失（万元）", "Direct loss (10k yuan)"),
+    },
+    "warning_channel": {
+        "sms": ("短信", "SMS"),
+        "broadcast": ("应急广播", "Emergency broadcast"),
+        "wechat": ("微信工作群", "WeChat work group"),
+    },
+    "contact_role": {
+        "township_head": ("乡镇主要负责人", "Township head"),
+        "flood_duty": ("防汛责任人", "Flood duty officer"),
+        "grid_member": ("网格员", "Grid member"),
+    },
+    "dispatch_status": {
+        "dispatched": ("已派出", "Dispatched"),
+        "on_site": ("已到达", "On site"),
+        "completed": ("已完成", "Completed"),
+        "cancelled": ("已取消", "Cancelled"),
+    },
+    "resource_kind": {
+        "team": ("救援队伍", "Rescue team"),
+        "warehouse": ("物资仓库", "Warehouse"),
+        "shelter": ("避难场所", "Shelter"),
+        "hazard": ("隐患点", "Hazard point"),
+    },
+    "township_method": {
+        "max": ("取所含雨量站最大值", "Maximum of its gauges"),
+        "mean": ("取所含雨量站平均值", "Mean of its gauges"),
+    },
 }
 
 
