@@ -16,6 +16,10 @@ store_ready = shell.open_store()
 
 pages = [
     st.Page("pages/one_map.py", title=tr("page.one_map"), icon=":material/map:", default=True),
+    st.Page("pages/trends_rain.py", title=tr("page.trends_rain"), icon=":material/rainy:"),
+    st.Page("pages/trends_incidents.py", title=tr("page.trends_incidents"), icon=":material/monitoring:"),
+    st.Page("pages/trends_resources.py", title=tr("page.trends_resources"), icon=":material/inventory_2:"),
+    st.Page("pages/briefing.py", title=tr("page.briefing"), icon=":material/summarize:"),
 ]
 navigation = st.navigation(pages)
 

@@ -8,7 +8,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from emergency import config, demo, queries, store, surface
+from emergency import briefing, cap, config, demo, dispatch, export, i18n, queries, stock, store, surface, warning
+from emergency.filters import Filters
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
 QUERY_TTL_S = 60
@@ -154,3 +155,236 @@ def incident(ident: str) -> pd.DataFrame:
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def rain_surface(start: datetime, end: datetime) -> tuple[str, list[float]] | None:
     return surface.window_surface(get_store(), start, end)
+
+
+# --- trends, exports and the duty briefing (issue 5) ---
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def rain_series(
+    start: datetime, end: datetime, minutes: int, stations: tuple[str, ...], townships: tuple[str, ...]
+) -> pd.DataFrame:
+    return queries.rain_series(get_store(), start, end, minutes, stations, townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_rain_series(start: datetime, end: datetime, minutes: int, townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.township_rain_series(get_store(), start, end, minutes, townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def station_ranking(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.station_ranking(get_store(), start, end, townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def incident_series(
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    by: str,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    return queries.incident_series(get_store(), start, end, minutes, by, townships, types, statuses)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def incident_counts(
+    start: datetime,
+    end: datetime,
+    by: tuple[str, ...],
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    return queries.incident_counts(get_store(), start, end, by, townships, types, statuses)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def incident_backlog(
+    start: datetime,
+    end: datetime,
+    minutes: int,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    return queries.incident_backlog(get_store(), start, end, minutes, townships, types, statuses)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def stock_by_category(townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.stock_by_category(get_store(), townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def stock_by_item(townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.stock_by_item(get_store(), townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def stock_below_minimum(townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.stock_below_minimum(get_store(), townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def stock_minimums() -> pd.DataFrame:
+    return queries.stock_minimums(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def shelter_occupancy(townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.shelter_occupancy(get_store(), townships)
+
+
+def data_export(
+    start: datetime,
+    end: datetime,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+    lang: str,
+) -> bytes:
+    """The filtered incidents, rainfall and resources as one XLSX workbook.
+
+    Not cached: it runs when the download is clicked, on the download's own thread, and the
+    workbook can be large.
+    """
+    conn = get_store()
+    sheets = {
+        i18n.t("export.sheet.incidents", lang): queries.incidents(conn, start, end, townships, types, statuses),
+        i18n.t("export.sheet.ranking", lang): queries.station_ranking(conn, start, end, townships),
+        i18n.t("export.sheet.rainfall", lang): queries.rainfall_rows(conn, start, end, townships),
+        i18n.t("export.sheet.stock", lang): queries.stock_rows(conn, townships),
+        i18n.t("export.sheet.shelters", lang): queries.shelters(conn, townships),
+    }
+    return export.to_xlsx({name: export.readable(frame, lang) for name, frame in sheets.items()})
+
+
+def build_briefing(f: Filters, lang: str, progress) -> briefing.Briefing:
+    """Build the duty briefing for the filters (not cached: each click is a fresh report)."""
+    return briefing.build(get_store(), f, lang, progress)
+
+
+def save_minimums(frame: pd.DataFrame) -> int:
+    """Replace the minimum-stock table, then forget cached results that depend on it."""
+    saved = stock.replace_minimums(get_store(), frame)
+    clear()
+    return saved
+
+
+# --- warning and dispatch (issue 7) ---
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_signals(start: datetime, end: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return warning.township_signals(get_store(), start, end)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_signals_at(moment: datetime) -> pd.DataFrame:
+    return warning.township_signals_at(get_store(), moment)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def hazards_at_risk(moment: datetime) -> pd.DataFrame:
+    return warning.hazards_at_risk(get_store(), moment)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def incident_grades(
+    start: datetime,
+    end: datetime,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> pd.DataFrame:
+    return warning.incident_grades(get_store(), start, end, townships, types, statuses)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def signal_thresholds() -> pd.DataFrame:
+    return queries.signal_thresholds(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def grade_thresholds() -> pd.DataFrame:
+    return queries.grade_thresholds(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def warning_settings() -> dict:
+    return warning.settings(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_contacts(townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.township_contacts(get_store(), townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def warnings_issued() -> pd.DataFrame:
+    return queries.warnings_issued(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def warning_recipients(warning_id: int) -> pd.DataFrame:
+    return queries.warning_recipients(get_store(), warning_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def warning_alert(warning_id: int) -> bytes:
+    return cap.warning_alert(get_store(), warning_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def nearby(lon: float, lat: float, radius_km: float, incident_type: str | None) -> dispatch.Nearby:
+    return dispatch.nearby(get_store(), lon, lat, radius_km, incident_type)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def dispatches(incident_id: str | None) -> pd.DataFrame:
+    return queries.dispatches(get_store(), incident_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=8, show_spinner=False)
+def coverage_gaps(max_km: float, cell_km: float) -> dispatch.Coverage:
+    return dispatch.coverage_gaps(get_store(), max_km, cell_km)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=4, show_spinner=False)
+def pick_cells(cell_km: float) -> pd.DataFrame:
+    frame = queries.county(get_store())
+    return dispatch.grid_cells(frame["geometry"].iloc[0], cell_km) if not frame.empty else pd.DataFrame({"lon": [], "lat": []})
+
+
+def issue_warning(level: str, townships: list[str], text: str, channels: list[str], issued_by: str) -> int:
+    """Record a warning (see emergency.warning.issue_warning) and forget cached results."""
+    ident = warning.issue_warning(get_store(), level, townships, text, channels, issued_by)
+    clear()
+    return ident
+
+
+def acknowledge(warning_id: int, recipients: list[tuple[str, str]]) -> int:
+    count = warning.acknowledge(get_store(), warning_id, recipients)
+    clear()
+    return count
+
+
+def save_warning_config(signals: pd.DataFrame, grades: pd.DataFrame, method: str) -> None:
+    """Write edited thresholds and the township method (all checked first; see warning.save_config)."""
+    warning.save_config(get_store(), signals, grades, method)
+    clear()
+
+
+def record_dispatch(orders: list[dispatch.Order], lon: float, lat: float, created_by: str,
+                    incident_id: str | None, note: str | None) -> list[int]:
+    ids = dispatch.record_dispatch(get_store(), orders, lon, lat, created_by, incident_id, note)
+    clear()
+    return ids
+
+
+def set_dispatch_status(dispatch_id: int, status: str) -> None:
+    dispatch.set_dispatch_status(get_store(), dispatch_id, status)
+    clear()
