@@ -1,0 +1,38 @@
+"""The one error a bad file raises: names the file, the row when known, and the reason, in zh or en."""
+
+from __future__ import annotations
+
+from emergency import i18n
+
+__all__ = ["IngestError"]
+
+
+class IngestError(Exception):
+    """A file that cannot be imported at all; nothing was written.
+
+    Parameters
+    ----------
+    file_name : str
+        The file as the user named it (no temp paths).
+    reason : str
+        A code with a text ``ingest.error.<reason>`` in :mod:`emergency.i18n`.
+    row : int, optional
+        Spreadsheet row (header = 1) or feature number, when the problem has one.
+    detail : str
+        Extra facts for the message (the reader's own words, a column name...).
+    """
+
+    def __init__(self, file_name: str, reason: str, row: int | None = None, detail: str = "") -> None:
+        self.file_name = file_name
+        self.reason = reason
+        self.row = row
+        self.detail = str(detail)
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        """Return the full message in ``lang``: file, row (if any), reason and detail."""
+        text = i18n.t(f"ingest.error.{self.reason}", lang, detail=self.detail)
+        where = i18n.t("ingest.error.where_row", lang, file=self.file_name, row=self.row) if self.row else (
+            i18n.t("ingest.error.where", lang, file=self.file_name)
+        )
+        return f"{where}{text}"

@@ -1,0 +1,370 @@
+"""What each kind of import holds: its table, natural key, fields, header synonyms and value vocabularies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from emergency import i18n, vocab
+
+__all__ = ["KINDS", "Field", "Kind", "normalize_header", "suggest_mapping", "vocabulary"]
+
+# Field types the engine knows how to parse (see engine.PARSERS).
+FIELD_TYPES = ("text", "code", "int", "float", "time", "township")
+
+# Rainfall above this rate is physically impossible here (China's hourly record is 201.9 mm,
+# Zhengzhou 2021-07-20); shorter intervals get at least RAIN_FLOOR_MM, longer ones at most
+# RAIN_CEILING_MM (above the mainland's 24 h record of ~1,060 mm, with margin).
+RAIN_MAX_MM_PER_HOUR = 250.0
+RAIN_FLOOR_MM = 60.0
+RAIN_CEILING_MM = 1500.0
+# Values instruments and databases write for "no data": they would read as record rain.
+RAIN_SENTINELS = (999.0, 999.9, 9999.0, 9999.9, 99999.0, -999.0, -999.9, -9999.0, -99999.0, 32766.0, 32767.0)
+# A time this far past "now" is a wrong clock or a wrong date format, not an early report.
+FUTURE_TOLERANCE_MIN = 10
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a kind: how it is named in files, parsed and checked."""
+
+    name: str
+    type: str = "text"
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    vocabulary: str | None = None  # for type "code": a key of VOCABULARIES
+    min_value: float | None = None  # inclusive lower bound for numbers
+    max_value: float | None = None  # inclusive upper bound for numbers
+    not_future: bool = False  # for times: reject times after now
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An importable kind: the table it fills and how its rows are keyed and checked."""
+
+    name: str
+    table: str
+    key: tuple[str, ...]
+    fields: tuple[Field, ...]
+    # "point": lon/lat (or point geometry) checked against the county and given a township;
+    # "polygon": a geometry column (GIS file or WKT) that must be a valid area in the county.
+    location: str | None = None
+    # Column holding the data time reported as the file's freshness.
+    time_field: str | None = None
+    # Columns the table fills with the import's source name when the file has none.
+    source_field: str | None = None
+    # (field, table, column): values must exist there (or in this file) to be accepted.
+    references: tuple[tuple[str, str, str], ...] = ()
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _f(name: str, type: str = "text", required: bool = False, *synonyms: str, **checks) -> Field:
+    return Field(name, type, required, synonyms, **checks)
+
+
+LON = _f("lon", "float", True, "经度", "lon", "lng", "long", "longitude", "x", "东经", "经度坐标", "x坐标")
+LAT = _f("lat", "float", True, "纬度", "lat", "latitude", "y", "北纬", "纬度坐标", "y坐标")
+OPTIONAL_LON = Field(LON.name, LON.type, False, LON.synonyms)
+OPTIONAL_LAT = Field(LAT.name, LAT.type, False, LAT.synonyms)
+TOWNSHIP = _f("township", "township", False, "乡镇", "所属乡镇", "乡镇街道", "所在乡镇", "乡镇名称", "乡镇编码", "township", "town")
+SOURCE = _f("source", "text", False, "来源", "数据来源", "信息来源", "报送单位", "source")
+PHONE = _f("phone", "text", False, "电话", "联系电话", "手机", "手机号", "phone", "tel", "telephone")
+ADDRESS = _f("address", "text", False, "地址", "地点", "详细地址", "发生地点", "位置", "address", "location")
+COUNT = {"min_value": 0, "max_value": 1_000_000}
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "townships",
+            "townships",
+            ("code",),
+            (
+                _f("code", "text", True, "乡镇编码", "行政区划代码", "区划代码", "编码", "代码", "code", "xzqdm", "adcode"),
+                _f("name", "text", True, "乡镇名称", "名称", "乡镇", "name", "xzqmc"),
+                _f("population", "int", False, "人口", "户籍人口", "常住人口", "population", "pop", **COUNT),
+                _f("wkt", "text", False, "边界", "几何", "wkt", "geometry", "geom", "shape"),
+            ),
+            location="polygon",
+        ),
+        Kind(
+            "rain_gauges",
+            "rain_gauges",
+            ("code",),
+            (
+                _f("code", "text", True, "站码", "测站编码", "站点编码", "测站代码", "站号", "编码", "code", "stcd", "station", "stationcode", "stationid"),
+                _f("name", "text", True, "站名", "测站名称", "站点名称", "名称", "name", "stnm", "stationname"),
+                _f("kind", "code", False, "站类", "站点类型", "测站类型", "类型", "kind", "type", "sttp", vocabulary="gauge_kind"),
+                TOWNSHIP,
+                LON,
+                LAT,
+                _f("elevation_m", "float", False, "高程", "海拔", "海拔高度", "elevation", "elev", "altitude", "dtmel", min_value=-100, max_value=9000),
+                SOURCE,
+            ),
+            location="point",
+            source_field="source",
+        ),
+        Kind(
+            "rainfall",
+            "rainfall",
+            ("station", "ts"),
+            (
+                _f("station", "text", True, "站码", "测站编码", "站点编码", "测站代码", "站号", "站名", "测站名称", "station", "stcd", "code", "stationcode", "stationid"),
+                _f("ts", "time", True, "时间", "观测时间", "时段末", "时段末时间", "时间戳", "日期时间", "ts", "time", "datetime", "tm", "timestamp", not_future=True),
+                _f("mm", "float", True, "雨量", "降雨量", "降水量", "时段雨量", "时段降雨量", "rain", "rainfall", "mm", "drp", "precipitation", "precip", "pre"),
+                _f("interval_min", "int", False, "时段长", "时段长度", "间隔", "时段", "interval", "intervalmin", "intv", min_value=1, max_value=1440),
+            ),
+            time_field="ts",
+            references=(("station", "rain_gauges", "code"),),
+        ),
+        Kind(
+            "incidents",
+            "incidents",
+            ("id",),
+            (
+                _f("id", "text", True, "编号", "事件编号", "灾情编号", "id", "eventid", "no"),
+                _f("type", "code", True, "类型", "事件类型", "灾害类型", "灾种", "type", "kind", vocabulary="incident_type"),
+                _f("occurred_at", "time", True, "发生时间", "时间", "上报时间", "occurred", "occurredat", "time", "datetime", not_future=True),
+                TOWNSHIP,
+                ADDRESS,
+                OPTIONAL_LON,
+                OPTIONAL_LAT,
+                _f("deaths", "int", False, "死亡", "死亡人数", "deaths", "dead", **COUNT),
+                _f("injured", "int", False, "受伤", "受伤人数", "injured", **COUNT),
+                _f("missing", "int", False, "失踪", "失踪人数", "missing", **COUNT),
+                _f("trapped", "int", False, "被困", "被困人数", "trapped", **COUNT),
+                _f("loss_10k_yuan", "float", False, "直接经济损失", "经济损失", "损失", "loss", "loss10kyuan", min_value=0, max_value=1e8),
+                _f("status", "code", True, "状态", "处置状态", "处置情况", "status", vocabulary="incident_status"),
+                SOURCE,
+                _f("updated_at", "time", False, "更新时间", "最后更新", "updated", "updatedat", not_future=True),
+                _f("description", "text", False, "描述", "情况描述", "简要情况", "灾情描述", "description", "desc", "remark", "备注"),
+            ),
+            location="point",
+            time_field="occurred_at",
+            source_field="source",
+        ),
+        Kind(
+            "warehouses",
+            "warehouses",
+            ("name",),
+            (
+                _f("name", "text", True, "仓库名称", "仓库", "名称", "name", "warehouse"),
+                TOWNSHIP,
+                ADDRESS,
+                _f("manager", "text", False, "负责人", "管理员", "联系人", "manager", "contact"),
+                PHONE,
+                LON,
+                LAT,
+            ),
+            location="point",
+        ),
+        Kind(
+            "stock",
+            "stock",
+            ("warehouse", "item"),
+            (
+                _f("warehouse", "text", True, "仓库", "仓库名称", "所属仓库", "存放仓库", "warehouse"),
+                _f("item", "text", True, "物资名称", "品名", "物资", "名称", "item", "name"),
+                _f("category", "code", True, "类别", "物资类别", "分类", "category", vocabulary="stock_category"),
+                _f("quantity", "float", True, "数量", "库存", "库存数量", "quantity", "qty", min_value=0, max_value=1e9),
+                _f("unit", "text", False, "单位", "计量单位", "unit"),
+                _f("updated_at", "time", False, "更新时间", "盘点时间", "updated", "updatedat", not_future=True),
+            ),
+            time_field="updated_at",
+            references=(("warehouse", "warehouses", "name"),),
+        ),
+        Kind(
+            "teams",
+            "teams",
+            ("name",),
+            (
+                _f("name", "text", True, "队伍名称", "名称", "队伍", "name", "team"),
+                _f("kind", "code", True, "队伍类型", "类型", "类别", "kind", "type", vocabulary="team_kind"),
+                _f("members", "int", True, "人数", "队员人数", "成员数", "队员数", "members", **COUNT),
+                _f("leader", "text", False, "队长", "负责人", "leader"),
+                PHONE,
+                TOWNSHIP,
+                LON,
+                LAT,
+            ),
+            location="point",
+        ),
+        Kind(
+            "shelters",
+            "shelters",
+            ("name",),
+            (
+                _f("name", "text", True, "避难场所名称", "安置点名称", "场所名称", "名称", "name", "shelter"),
+                _f("kind", "code", False, "场所类型", "类型", "kind", "type", vocabulary="shelter_kind"),
+                _f("capacity", "int", True, "可容纳人数", "容纳人数", "容量", "capacity", **COUNT),
+                _f("occupancy", "int", False, "已安置人数", "安置人数", "当前人数", "occupancy", **COUNT),
+                TOWNSHIP,
+                LON,
+                LAT,
+            ),
+            location="point",
+        ),
+        Kind(
+            "hazard_points",
+            "hazard_points",
+            ("id",),
+            (
+                _f("id", "text", True, "编号", "隐患点编号", "统一编号", "id", "code"),
+                _f("name", "text", False, "名称", "隐患点名称", "name"),
+                _f("kind", "code", True, "类型", "灾害类型", "隐患类型", "kind", "type", vocabulary="hazard_kind"),
+                TOWNSHIP,
+                LON,
+                LAT,
+                _f("people", "int", False, "威胁人数", "受威胁人数", "people", **COUNT),
+                _f("households", "int", False, "威胁户数", "受威胁户数", "households", **COUNT),
+                _f("critical_mm_1h", "float", False, "1小时临界雨量", "临界雨量1h", "criticalmm1h", min_value=0, max_value=1000),
+                _f("critical_mm_3h", "float", False, "3小时临界雨量", "临界雨量3h", "criticalmm3h", min_value=0, max_value=1000),
+                _f("critical_mm_24h", "float", False, "24小时临界雨量", "临界雨量24h", "criticalmm24h", min_value=0, max_value=3000),
+            ),
+            location="point",
+        ),
+    )
+}
+
+# Extra spellings seen in department files, beyond the code itself and its zh/en labels.
+VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "incident_status": {
+        "pending": ("未处置", "待处理", "未处理", "新报", "已上报", "上报", "待核实"),
+        "active": ("正在处置", "处理中", "进行中", "处置", "救援中"),
+        "closed": ("已完成", "已处理", "已结案", "完成", "结束", "办结", "已办结", "处置完毕"),
+    },
+    "incident_type": {
+        "flood": ("洪水", "洪灾", "洪涝灾害"),
+        "flash_flood": ("山洪灾害",),
+        "landslide": ("山体滑坡", "崩塌"),
+        "waterlogging": ("积水", "城市内涝", "渍涝"),
+        "collapse": ("倒房", "倒塌", "房屋倒损"),
+        "traffic": ("道路中断", "交通阻断", "道路塌方"),
+        "other": ("其它",),
+    },
+    "hazard_kind": {
+        "flash_flood": ("山洪危险区", "山洪沟"),
+        "landslide": ("崩塌", "不稳定斜坡"),
+        "waterlogging": ("易涝点", "积水点"),
+    },
+    "stock_category": {
+        "flood_control": ("防汛", "防汛类"),
+        "rescue_equipment": ("抢险救援", "救援类", "救援器材"),
+        "living": ("生活类", "生活物资", "生活用品"),
+        "medical": ("医疗", "药品", "医疗类"),
+        "power_comms": ("通信", "电力", "通信类", "电力类"),
+    },
+    "team_kind": {
+        "fire_rescue": ("消防", "消防救援", "消防救援队", "综合性消防救援队"),
+        "flood_rescue": ("防汛抢险", "抢险队", "防汛抢险队"),
+        "militia": ("民兵", "民兵应急", "民兵应急连"),
+        "medical": ("医疗", "医疗救护", "医疗队"),
+        "social": ("社会救援力量", "志愿者", "社会力量", "蓝天救援队"),
+    },
+    "gauge_kind": {
+        "automatic": ("自动站", "自动雨量站", "遥测站", "auto"),
+        "hydrological": ("水文站", "水位站", "hydro"),
+        "manual": ("人工站", "人工观测", "委托站"),
+    },
+    "shelter_kind": {
+        "school": ("学校", "中学", "小学"),
+        "stadium": ("体育馆", "体育场"),
+        "community_center": ("社区中心", "村委会", "社区服务中心", "文化礼堂"),
+        "park": ("公园", "广场"),
+        "other": ("其他", "其它"),
+    },
+}
+
+# Codes of each vocabulary, from emergency.vocab (the stored values).
+VOCABULARY_CODES: dict[str, tuple[str, ...]] = {
+    "incident_type": tuple(vocab.INCIDENT_TYPES),
+    "incident_status": tuple(vocab.INCIDENT_STATUSES),
+    "hazard_kind": tuple(vocab.HAZARD_KINDS),
+    "stock_category": tuple(vocab.STOCK_CATEGORIES),
+    "team_kind": tuple(vocab.TEAM_KINDS),
+    "gauge_kind": tuple(vocab.GAUGE_KINDS),
+    "shelter_kind": tuple(vocab.SHELTER_KINDS),
+}
+
+_UNIT_SUFFIX = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+_SEPARATORS = re.compile(r"[\s_\-.:：/]+")
+
+
+def normalize_header(text: str) -> str:
+    """Fold a header for matching: drop units in brackets, separators and case.
+
+    Examples
+    --------
+    >>> normalize_header(" 降雨量(mm) ")
+    '降雨量'
+    >>> normalize_header("Station_Code")
+    'stationcode'
+    """
+    folded = _UNIT_SUFFIX.sub("", str(text)).strip().lower()
+    return _SEPARATORS.sub("", folded.replace("\ufeff", ""))
+
+
+def normalize_value(text: str) -> str:
+    """Fold a vocabulary value for matching: trimmed, case-folded, inner spaces removed."""
+    return re.sub(r"\s+", "", str(text)).lower()
+
+
+def vocabulary(name: str) -> dict[str, str]:
+    """Return {normalized spelling: code} for a vocabulary: codes, zh/en labels and synonyms.
+
+    Examples
+    --------
+    >>> vocabulary("incident_status")["已完成"]
+    'closed'
+    """
+    spellings: dict[str, str] = {}
+    for code in VOCABULARY_CODES[name]:
+        names = [code, *i18n.CODE_LABELS.get(name, {}).get(code, ()), *VALUE_SYNONYMS.get(name, {}).get(code, ())]
+        for spelling in names:
+            spellings.setdefault(normalize_value(spelling), code)
+    return spellings
+
+
+def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str | None]:
+    """Map each field of ``kind`` to the file header that names it, or None.
+
+    A header is used for one field only; fields are matched in their declared order, exact
+    field names first, then synonyms in the order listed (so 站码 beats 名称 for a code).
+
+    Parameters
+    ----------
+    kind : Kind
+    headers : list of str
+        The file's column names, as read.
+
+    Returns
+    -------
+    dict
+        Field name -> header (or None when no header matches).
+
+    Examples
+    --------
+    >>> suggest_mapping(KINDS["rainfall"], ["测站编码", "时间", "降雨量(mm)"])
+    {'station': '测站编码', 'ts': '时间', 'mm': '降雨量(mm)', 'interval_min': None}
+    """
+    by_norm: dict[str, str] = {}
+    for header in headers:
+        by_norm.setdefault(normalize_header(header), header)
+    taken: set[str] = set()
+    mapping: dict[str, str | None] = {}
+    for f in kind.fields:
+        mapping[f.name] = None
+        for candidate in (f.name, *f.synonyms):
+            header = by_norm.get(normalize_header(candidate))
+            if header is not None and header not in taken:
+                mapping[f.name] = header
+                taken.add(header)
+                break
+    return mapping
+

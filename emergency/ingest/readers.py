@@ -1,0 +1,440 @@
+"""File readers, one per format in a registry keyed by extension; all hand the engine a Table of text columns."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from emergency.ingest.errors import IngestError
+
+__all__ = ["READERS", "Table", "Upload", "detect_encoding", "open_table"]
+
+# Bytes looked at to detect the encoding and the delimiter of a text file.
+SAMPLE_BYTES = 256 * 1024
+# Chunk size for transcoding a non-UTF-8 text file to the UTF-8 DuckDB reads.
+TRANSCODE_CHUNK = 16 * 2**20
+# Delimiters a department CSV may use; the most frequent one in the header line wins.
+DELIMITERS = (",", "\t", ";", "|")
+# Encodings DuckDB's CSV reader takes as they are (it skips a UTF-8 byte-order mark itself).
+UTF8_NAMES = {"utf-8", "utf8", "utf-8-sig", "ascii"}
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file handed over in memory (from the import page): its name and bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class Table:
+    """A file read as text columns ``c0..cN`` (header names kept apart), ready for the engine.
+
+    Tabular rows are numbered as in a spreadsheet (header = row 1); GIS features from 1.
+    Small files come as ``frame`` (with ``_row`` and, for GIS files, ``_geometry``);
+    CSV files stay on disk as UTF-8 (``csv_path``) for DuckDB to scan in parallel.
+    """
+
+    file_name: str
+    format: str
+    headers: list[str]
+    sha256: str
+    frame: pd.DataFrame | None = None
+    csv_path: Path | None = None
+    delimiter: str = ","
+    encoding: str | None = None
+    crs: str | None = None
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.frame is not None and "_geometry" in self.frame.columns
+
+    @property
+    def columns(self) -> list[str]:
+        """Positional column names, the only identifiers the engine puts into SQL."""
+        return [f"c{i}" for i in range(len(self.headers))]
+
+    def csv_scan(self) -> tuple[str, list]:
+        """SQL of a DuckDB scan of the CSV as text columns, and its parameters.
+
+        Fewer fields than headers (a truncated last line) are padded with NULL so the row
+        is rejected with a reason instead of failing the file.
+        """
+        columns = {name: "VARCHAR" for name in self.columns}
+        sql = (
+            "read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
+            "null_padding = true, columns = ?)"
+        )
+        return sql, [str(self.csv_path), self.delimiter, columns]
+
+    def head(self, n: int = 20) -> pd.DataFrame:
+        """First ``n`` data rows with the file's own headers, for the preview."""
+        if self.frame is not None:
+            shown = self.frame.head(n)[self.columns]
+        else:
+            scan, params = self.csv_scan()
+            with duckdb.connect() as conn:
+                shown = conn.execute(f"SELECT * FROM {scan} LIMIT ?", [*params, n]).df()
+        shown = shown.copy()
+        shown.columns = _unique_headers(self.headers)
+        return shown
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        seen[header] = seen.get(header, 0) + 1
+        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    return out
+
+
+def _sha256(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.name.lower()):
+        with path.open("rb") as handle:
+            while chunk := handle.read(TRANSCODE_CHUNK):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_encoding(sample: bytes, file_name: str = "") -> str:
+    """Guess the text encoding of ``sample``: UTF-8 (with or without BOM), else GB18030, else charset-normalizer.
+
+    GB18030 is a superset of GBK and GB2312, so it reads every file those produce.
+
+    Parameters
+    ----------
+    sample : bytes
+        The start of the file (may end in the middle of a character).
+    file_name : str
+        For the error message.
+
+    Returns
+    -------
+    str
+        A Python codec name.
+
+    Raises
+    ------
+    IngestError
+        If no encoding fits (``reason="encoding"``).
+
+    Examples
+    --------
+    >>> detect_encoding("雨量".encode("gbk"))
+    'gb18030'
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for candidate in ("utf-8", "gb18030"):
+        try:
+            sample.decode(candidate)
+            return candidate
+        except UnicodeDecodeError as error:
+            # A sample cut inside a multi-byte character fails only in its last bytes.
+            if error.start >= len(sample) - 4 and len(sample) >= SAMPLE_BYTES:
+                return candidate
+    import charset_normalizer  # only for the rare file neither UTF-8 nor GB18030 reads
+
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is None:
+        raise IngestError(file_name, "encoding")
+    return best.encoding
+
+
+def _transcode(source: Path, target: Path, encoding: str, file_name: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(TRANSCODE_CHUNK):
+            try:
+                dst.write(decoder.decode(chunk))
+            except UnicodeDecodeError as error:
+                raise IngestError(file_name, "decode", detail=f"{encoding}, byte {offset + error.start}") from error
+            offset += len(chunk)
+        try:
+            dst.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as error:
+            raise IngestError(file_name, "truncated", detail=f"{encoding}, byte {offset}") from error
+
+
+def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample.strip(b" \t\r\n" + codecs.BOM_UTF8):
+        raise IngestError(file_name, "empty")
+    if b"\x00" in sample:
+        raise IngestError(file_name, "binary")
+    chosen = encoding or detect_encoding(sample, file_name)
+    try:
+        codec = codecs.lookup(chosen).name
+    except LookupError as error:
+        raise IngestError(file_name, "unknown_encoding", detail=chosen) from error
+    if codec in UTF8_NAMES or chosen.lower() in UTF8_NAMES:
+        csv_path = path
+        text = sample.decode("utf-8-sig", errors="replace")
+    else:
+        csv_path = work / "transcoded-utf8.csv"
+        _transcode(path, csv_path, codec, file_name)
+        text = sample.decode(codec, errors="replace")
+    header_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    delimiter = max(DELIMITERS, key=header_line.count)
+    headers = next(csv.reader([header_line], delimiter=delimiter))
+    headers = [h.strip() for h in headers]
+    if not any(headers):
+        raise IngestError(file_name, "no_header")
+    return Table(
+        file_name=file_name, format="csv", headers=headers, sha256=_sha256([path]),
+        csv_path=csv_path, delimiter=delimiter, encoding=codec,
+    )
+
+
+def _cell_text(value) -> str | None:
+    """Excel cell -> text the engine parses: integral floats lose '.0', dates become ISO."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value).strip() or None
+
+
+def _frame(headers: list[str], rows: list[list], first_row: int) -> pd.DataFrame:
+    columns = [f"c{i}" for i in range(len(headers))]
+    frame = pd.DataFrame([(list(r) + [None] * len(headers))[: len(headers)] for r in rows], columns=columns, dtype=object)
+    frame.insert(0, "_row", range(first_row, first_row + len(frame)))
+    return frame
+
+
+def _read_excel(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook  # heavy-ish import kept to Excel files
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = tuple(book.sheet_names)
+        chosen = sheet if sheet is not None else names[0]
+        if chosen not in names:
+            raise IngestError(file_name, "no_sheet", detail=f"{chosen} ∉ {', '.join(names)}")
+        data = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except IngestError:
+        raise
+    except Exception as error:  # calamine raises its own types for every broken workbook
+        raise IngestError(file_name, "unreadable", detail=str(error)) from error
+    cells = [[_cell_text(v) for v in row] for row in data]
+    header_index = next((i for i, row in enumerate(cells) if any(row)), None)
+    if header_index is None:
+        raise IngestError(file_name, "empty", detail=chosen)
+    headers = [h or f"#{i + 1}" for i, h in enumerate(cells[header_index])]
+    while headers and headers[-1].startswith("#"):
+        headers.pop()
+    body = cells[header_index + 1:]
+    frame = _frame(headers, body, first_row=header_index + 2)
+    frame = frame[frame.drop(columns="_row").notna().any(axis=1)].reset_index(drop=True)
+    return Table(
+        file_name=file_name, format="xlsx", headers=headers, sha256=_sha256([path]),
+        frame=frame, sheets=names, sheet=chosen,
+    )
+
+
+def _dbf_encoding(dbf: Path, file_name: str) -> str:
+    """Encoding of a .dbf without .cpg, from its header names and records."""
+    raw = dbf.read_bytes()
+    header_length = int.from_bytes(raw[8:10], "little") if len(raw) >= 10 else len(raw)
+    names = b"".join(raw[i:i + 11].split(b"\x00")[0] for i in range(32, max(32, header_length - 1), 32))
+    return detect_encoding(names + b" " + raw[header_length:], file_name)
+
+
+def _gis_table(path: Path, file_name: str, fmt: str, encoding: str | None, layer: str | None, hashed: list[Path]) -> Table:
+    import pyogrio  # GIS stack loads only for GIS files
+
+    try:
+        layers = tuple(str(name) for name in pyogrio.list_layers(path)[:, 0])
+        if layer is not None and layer not in layers:
+            raise IngestError(file_name, "no_sheet", detail=f"{layer} ∉ {', '.join(layers)}")
+        chosen = layer if layer is not None else (layers[0] if layers else None)
+        gdf = pyogrio.read_dataframe(path, layer=chosen, encoding=encoding)
+    except IngestError:
+        raise
+    except Exception as error:  # pyogrio/GDAL errors: broken JSON, bad geometry blobs, missing parts
+        raise IngestError(file_name, "unreadable", detail=str(error).splitlines()[0][:300]) from error
+    headers = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    crs = None
+    if gdf.crs is not None:
+        epsg = gdf.crs.to_epsg()
+        crs = f"EPSG:{epsg}" if epsg else gdf.crs.to_wkt()
+    rows = [[_cell_text(v) for v in row] for row in gdf[headers].itertuples(index=False, name=None)]
+    frame = _frame(headers, rows, first_row=1)
+    frame["_geometry"] = gdf.geometry.to_numpy()
+    return Table(
+        file_name=file_name, format=fmt, headers=headers, sha256=_sha256(hashed),
+        frame=frame, crs=crs, encoding=encoding, sheets=layers, sheet=chosen,
+    )
+
+
+def _read_geojson(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+    if path.stat().st_size == 0:
+        raise IngestError(file_name, "empty")
+    return _gis_table(path, file_name, "geojson", encoding, sheet, [path])
+
+
+def _read_geopackage(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+    if path.stat().st_size == 0:
+        raise IngestError(file_name, "empty")
+    return _gis_table(path, file_name, "gpkg", encoding, sheet, [path])
+
+
+def _shapefile_siblings(shp: Path) -> dict[str, Path]:
+    return {p.suffix.lower(): p for p in shp.parent.iterdir() if p.stem == shp.stem}
+
+
+def _read_shapefile(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+    parts = _shapefile_siblings(path)
+    for suffix in SHAPEFILE_PARTS:
+        if suffix not in parts:
+            raise IngestError(file_name, "shapefile_part", detail=f"{path.stem}{suffix}")
+    if encoding is None and ".cpg" not in parts:
+        encoding = _dbf_encoding(parts[".dbf"], file_name)
+    table = _gis_table(path, file_name, "shapefile", encoding, None, list(parts.values()))
+    if ".prj" not in parts:
+        table.notes.append("no_prj")
+    return table
+
+
+def _read_zip(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
+            target = work / "unzipped"
+            for member in members:
+                # Flatten: only the base name is used, so no member can write outside ``target``.
+                name = Path(member.filename).name
+                if name:
+                    target.mkdir(exist_ok=True)
+                    (target / name).write_bytes(archive.read(member))
+    except zipfile.BadZipFile as error:
+        raise IngestError(file_name, "unreadable", detail=str(error)) from error
+    shapefiles = sorted(target.glob("*.[sS][hH][pP]")) if target.exists() else []
+    for other in ("*.gpkg", "*.geojson", "*.csv", "*.xlsx"):
+        if not shapefiles and target.exists():
+            found = sorted(target.glob(other))
+            if found:
+                return _dispatch(found[0], file_name, work, encoding, sheet)
+    if not shapefiles:
+        raise IngestError(file_name, "shapefile_part", detail=".shp")
+    chosen = next((s for s in shapefiles if s.stem == sheet), shapefiles[0])
+    table = _read_shapefile(chosen, file_name, work, encoding, None)
+    table.sheets = tuple(s.stem for s in shapefiles)
+    table.sheet = chosen.stem
+    table.sha256 = _sha256([path])
+    return table
+
+
+Reader = Callable[[Path, str, Path, str | None, str | None], Table]
+
+# Extension -> reader. A reader takes (path, name shown to the user, scratch folder that is
+# deleted afterwards, encoding or None, sheet/layer or None) and returns a Table.
+READERS: dict[str, Reader] = {
+    ".csv": _read_csv,
+    ".txt": _read_csv,
+    ".tsv": _read_csv,
+    ".xlsx": _read_excel,
+    ".xlsm": _read_excel,
+    ".xls": _read_excel,
+    ".geojson": _read_geojson,
+    ".json": _read_geojson,
+    ".gpkg": _read_geopackage,
+    ".shp": _read_shapefile,
+    ".zip": _read_zip,
+}
+
+
+def _dispatch(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise IngestError(file_name, "format", detail=f"{path.suffix or '?'} ∉ {' '.join(READERS)}")
+    if not path.exists():
+        raise IngestError(file_name, "missing_file")
+    return reader(path, file_name, work, encoding, sheet)
+
+
+@contextmanager
+def open_table(
+    source: str | os.PathLike | Upload | list[Upload],
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Iterator[Table]:
+    """Read a file (path, in-memory upload, or the parts of one Shapefile) as a :class:`Table`.
+
+    Every temporary file (uploads written out, unzipped parts, transcoded CSV) lives in a
+    scratch folder that is deleted when the ``with`` block ends, whatever happens.
+
+    Parameters
+    ----------
+    source : path, Upload or list of Upload
+        A list is the set of files of one Shapefile (``.shp``, ``.shx``, ``.dbf``, ...).
+    encoding : str, optional
+        Text encoding of a CSV or of a Shapefile's .dbf; detected when omitted.
+    sheet : str, optional
+        Excel sheet, GeoPackage layer or Shapefile inside a zip; the first when omitted.
+
+    Yields
+    ------
+    Table
+
+    Raises
+    ------
+    IngestError
+        For an unknown format, an empty, binary or unreadable file, or a missing part.
+    """
+    with tempfile.TemporaryDirectory(prefix="yitu-import-") as scratch:
+        work = Path(scratch)
+        if isinstance(source, Upload):
+            source = [source]
+        if isinstance(source, list):
+            uploads = work / "upload"
+            uploads.mkdir()
+            for upload in source:
+                (uploads / Path(upload.name).name).write_bytes(upload.data)
+            names = [Path(u.name).name for u in source]
+            main = next((n for n in names if n.lower().endswith(".shp")), names[0])
+            file_name = main
+            path = uploads / main
+        else:
+            path = Path(source)
+            file_name = path.name
+        yield _dispatch(path, file_name, work, encoding, sheet)
+
+
+def upload_from_buffer(name: str, buffer: io.BufferedIOBase | bytes) -> Upload:
+    """Wrap bytes or a file-like object (e.g. Streamlit's UploadedFile) as an :class:`Upload`."""
+    data = buffer if isinstance(buffer, bytes) else buffer.getvalue() if hasattr(buffer, "getvalue") else buffer.read()
+    return Upload(name, data)
