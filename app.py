@@ -20,6 +20,7 @@ pages = [
     st.Page("pages/trends_incidents.py", title=tr("page.trends_incidents"), icon=":material/monitoring:"),
     st.Page("pages/trends_resources.py", title=tr("page.trends_resources"), icon=":material/inventory_2:"),
     st.Page("pages/briefing.py", title=tr("page.briefing"), icon=":material/summarize:"),
+    st.Page("pages/import_data.py", title=tr("page.import_data"), icon=":material/upload_file:"),
 ]
 navigation = st.navigation(pages)
 

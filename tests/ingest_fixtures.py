@@ -15,6 +15,7 @@ import pyproj
 import shapely
 
 from emergency import geo
+from emergency.ingest.benchmark import write_rainfall_csv
 
 # WGS84 points inside the tiny county: (code, name, township name, lon, lat).
 GAUGES = [
@@ -159,22 +160,9 @@ def zip_shapefile(shp: Path, target: Path, drop: str | None = None) -> Path:
     return target
 
 
-def big_rainfall_csv(path: Path, rows: int, stations: int = 100, interval_min: int = 5) -> Path:
-    """A regular rainfall series of ``rows`` rows over stations B0000.. (for bench and concurrency tests)."""
-    import duckdb
-
-    with duckdb.connect() as conn:
-        conn.execute(
-            f"""
-            COPY (
-                SELECT 'B' || lpad(CAST(i % {int(stations)} AS VARCHAR), 4, '0') AS station,
-                       strftime(TIMESTAMP '2026-06-01' + INTERVAL {int(interval_min)} MINUTE * (i // {int(stations)} + 1), '%Y-%m-%d %H:%M') AS ts,
-                       round((i * 7919 % 97) / 10.0, 1) AS mm
-                FROM range({int(rows)}) t(i)
-            ) TO '{path}' (HEADER)
-            """
-        )
-    return path
+def big_rainfall_csv(path: Path, rows: int, stations: int = 100, interval_min: int = 5, start_step: int = 0) -> Path:
+    """A regular rainfall series of ``rows`` rows over gauges B0000.. (concurrency tests, benchmark)."""
+    return write_rainfall_csv(path, rows, stations=stations, interval_min=interval_min, start_step=start_step)
 
 
 def big_gauges(stations: int = 100) -> pd.DataFrame:

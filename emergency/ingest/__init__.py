@@ -8,10 +8,10 @@ registry keyed by extension (:data:`READERS`), kinds as specs (:data:`KINDS`), a
 from emergency.ingest.engine import REASONS, ImportReport, import_file, import_table, local_now, report_json
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Field, Kind, normalize_header, suggest_mapping, vocabulary
-from emergency.ingest.readers import READERS, Table, Upload, detect_encoding, open_table
+from emergency.ingest.readers import READERS, Preview, Table, Upload, detect_encoding, open_table, preview
 
 __all__ = [
-    "KINDS", "READERS", "REASONS", "Field", "ImportReport", "IngestError", "Kind", "Table", "Upload",
+    "KINDS", "READERS", "REASONS", "Field", "ImportReport", "IngestError", "Kind", "Preview", "Table", "Upload",
     "detect_encoding", "import_file", "import_table", "local_now", "normalize_header", "open_table",
-    "report_json", "suggest_mapping", "vocabulary",
+    "preview", "report_json", "suggest_mapping", "vocabulary",
 ]

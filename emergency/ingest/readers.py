@@ -21,7 +21,7 @@ import pandas as pd
 
 from emergency.ingest.errors import IngestError
 
-__all__ = ["READERS", "Table", "Upload", "detect_encoding", "open_table"]
+__all__ = ["READERS", "Preview", "Table", "Upload", "detect_encoding", "open_table", "preview"]
 
 # Bytes looked at to detect the encoding and the delimiter of a text file.
 SAMPLE_BYTES = 256 * 1024
@@ -438,3 +438,35 @@ def upload_from_buffer(name: str, buffer: io.BufferedIOBase | bytes) -> Upload:
     """Wrap bytes or a file-like object (e.g. Streamlit's UploadedFile) as an :class:`Upload`."""
     data = buffer if isinstance(buffer, bytes) else buffer.getvalue() if hasattr(buffer, "getvalue") else buffer.read()
     return Upload(name, data)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the import page shows before any check: the file's facts and its first rows."""
+
+    file_name: str
+    format: str
+    headers: tuple[str, ...]
+    rows: pd.DataFrame
+    sheets: tuple[str, ...]
+    sheet: str | None
+    encoding: str | None
+    crs: str | None
+    sha256: str
+    has_geometry: bool
+
+
+def preview(source, encoding: str | None = None, sheet: str | None = None, n: int = 20) -> Preview:
+    """Read a file's headers and first ``n`` rows (see :func:`open_table` for the arguments).
+
+    Raises
+    ------
+    IngestError
+        When the file cannot be read at all.
+    """
+    with open_table(source, encoding=encoding, sheet=sheet) as table:
+        return Preview(
+            file_name=table.file_name, format=table.format, headers=tuple(table.headers), rows=table.head(n),
+            sheets=table.sheets, sheet=table.sheet, encoding=table.encoding, crs=table.crs,
+            sha256=table.sha256, has_geometry=table.has_geometry,
+        )

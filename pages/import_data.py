@@ -1,0 +1,20 @@
+"""数据导入 (一网汇聚): import a department's file, the quarantine, data freshness and the import log."""
+
+import streamlit as st
+
+from components import import_wizard
+from components.text import tr
+
+st.title(tr("page.import_data"))
+st.caption(tr("ingest.intro"))
+import_tab, quarantine_tab, freshness_tab, log_tab = st.tabs(
+    [tr("ingest.tab.import"), tr("ingest.tab.quarantine"), tr("ingest.tab.freshness"), tr("ingest.tab.log")]
+)
+with import_tab:
+    import_wizard.render_import()
+with quarantine_tab:
+    import_wizard.render_quarantine()
+with freshness_tab:
+    import_wizard.render_freshness()
+with log_tab:
+    import_wizard.render_log()
