@@ -21,6 +21,8 @@ pages = [
     st.Page("pages/trends_resources.py", title=tr("page.trends_resources"), icon=":material/inventory_2:"),
     st.Page("pages/briefing.py", title=tr("page.briefing"), icon=":material/summarize:"),
     st.Page("pages/import_data.py", title=tr("page.import_data"), icon=":material/upload_file:"),
+    st.Page("pages/warning.py", title=tr("page.warning"), icon=":material/warning:"),
+    st.Page("pages/dispatch.py", title=tr("page.dispatch"), icon=":material/local_shipping:"),
 ]
 navigation = st.navigation(pages)
 

@@ -237,6 +237,31 @@ def set_dispatch_status(conn: duckdb.DuckDBPyConnection, dispatch_id: int, statu
         raise ValueError(f"unknown dispatch {dispatch_id!r}")
 
 
+def circle_path(lon: float, lat: float, radius_km: float, points: int = 96) -> list[list[float]]:
+    """Return a closed ring of ``points`` [lon, lat] pairs at ``radius_km`` around a point (on the sphere).
+
+    Examples
+    --------
+    >>> ring = circle_path(118.0, 28.0, 10.0)
+    >>> round(float(haversine_km(118.0, 28.0, *ring[0])), 6), ring[0] == ring[-1]
+    (10.0, True)
+    """
+    bearing = np.linspace(0, 2 * np.pi, points + 1)
+    angle = radius_km / EARTH_RADIUS_KM
+    lat1, lon1 = np.radians(lat), np.radians(lon)
+    lat2 = np.arcsin(np.sin(lat1) * np.cos(angle) + np.cos(lat1) * np.sin(angle) * np.cos(bearing))
+    lon2 = lon1 + np.arctan2(np.sin(bearing) * np.sin(angle) * np.cos(lat1), np.cos(angle) - np.sin(lat1) * np.sin(lat2))
+    ring = np.column_stack([np.degrees(lon2), np.degrees(lat2)]).round(6)
+    ring[-1] = ring[0]
+    return ring.tolist()
+
+
+def ring_radii(radius_km: float, step_km: float = 5.0) -> list[float]:
+    """Return the radii of the rings drawn for a search: every ``step_km`` below it, then the radius."""
+    inner = np.arange(step_km, radius_km, step_km)
+    return [*inner[inner < radius_km - 1e-9].round(3).tolist(), float(radius_km)]
+
+
 # --------------------------------------------------------------------- coverage gaps
 
 

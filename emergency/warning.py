@@ -364,35 +364,93 @@ def incident_grades(
 # ------------------------------------------------------------- configuration writes
 
 
-def set_signal_threshold(conn: duckdb.DuckDBPyConnection, level: str, window_hours_: int, min_mm: float) -> None:
-    """Change the rule of one signal level; refuses unknown levels, windows and non-positive amounts."""
+def _check_signal_rule(level: str, hours: int, min_mm: float) -> None:
     if level not in LEVEL_CODES:
         raise ValueError(f"unknown signal level {level!r}; use one of {LEVEL_CODES}")
-    if int(window_hours_) not in queries.SIGNAL_WINDOWS_H:
-        raise ValueError(f"window {window_hours_!r} h is not one of {queries.SIGNAL_WINDOWS_H}")
+    if int(hours) not in queries.SIGNAL_WINDOWS_H:
+        raise ValueError(f"window {hours!r} h of {level} is not one of {queries.SIGNAL_WINDOWS_H}")
     if not float(min_mm) > 0:
         raise ValueError(f"threshold of {level} must be above 0 mm, got {min_mm!r}")
-    run(conn, "UPDATE signal_thresholds SET window_hours = ?, min_mm = ? WHERE level = ?",
-        [int(window_hours_), float(min_mm), level])
 
 
-def set_grade_threshold(conn: duckdb.DuckDBPyConnection, grade: str, criterion: str, min_value: float) -> None:
-    """Change the bound of one grade criterion; refuses unknown codes and negative bounds."""
+def _check_grade_rule(grade: str, criterion: str, min_value: float) -> None:
     if grade not in GRADE_CODES:
         raise ValueError(f"unknown grade {grade!r}; use one of {GRADE_CODES}")
     if criterion not in GRADE_CRITERIA:
         raise ValueError(f"unknown criterion {criterion!r}; use one of {tuple(GRADE_CRITERIA)}")
     if not float(min_value) >= 0:
         raise ValueError(f"bound of {grade}/{criterion} must be 0 or more, got {min_value!r}")
-    run(conn, "UPDATE grade_thresholds SET min_value = ? WHERE grade = ? AND criterion = ?",
-        [float(min_value), grade, criterion])
+
+
+def _check_method(method: str) -> None:
+    if method not in TOWNSHIP_METHODS:
+        raise ValueError(f"township method {method!r}: use one of {TOWNSHIP_METHODS}")
+
+
+def save_config(
+    conn: duckdb.DuckDBPyConnection,
+    signals: pd.DataFrame | None = None,
+    grades: pd.DataFrame | None = None,
+    method: str | None = None,
+) -> None:
+    """Write edited warning configuration: all rows are checked first, then written in one transaction.
+
+    Parameters
+    ----------
+    signals : pandas.DataFrame, optional
+        Rows of level, window_hours, min_mm (levels must exist; windows one of
+        ``queries.SIGNAL_WINDOWS_H``; amounts above 0).
+    grades : pandas.DataFrame, optional
+        Rows of grade, criterion, min_value (codes must exist; bounds 0 or more).
+    method : {"max", "mean"}, optional
+        How a township combines its gauges.
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad row; nothing is written.
+    """
+    signal_rows = [] if signals is None else list(signals[["level", "window_hours", "min_mm"]].itertuples(index=False))
+    grade_rows = [] if grades is None else list(grades[["grade", "criterion", "min_value"]].itertuples(index=False))
+    for level, hours, min_mm in signal_rows:
+        _check_signal_rule(level, hours, min_mm)
+    for grade, criterion, min_value in grade_rows:
+        _check_grade_rule(grade, criterion, min_value)
+    if method is not None:
+        _check_method(method)
+    cursor = conn.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            for level, hours, min_mm in signal_rows:
+                cursor.execute("UPDATE signal_thresholds SET window_hours = ?, min_mm = ? WHERE level = ?",
+                               [int(hours), float(min_mm), level])
+            for grade, criterion, min_value in grade_rows:
+                cursor.execute("UPDATE grade_thresholds SET min_value = ? WHERE grade = ? AND criterion = ?",
+                               [float(min_value), grade, criterion])
+            if method is not None:
+                cursor.execute("INSERT OR REPLACE INTO warning_settings VALUES ('township_method', ?)", [method])
+            cursor.execute("COMMIT")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
+
+
+def set_signal_threshold(conn: duckdb.DuckDBPyConnection, level: str, window_hours_: int, min_mm: float) -> None:
+    """Change the rule of one signal level; refuses unknown levels, windows and non-positive amounts."""
+    save_config(conn, signals=pd.DataFrame({"level": [level], "window_hours": [window_hours_], "min_mm": [min_mm]}))
+
+
+def set_grade_threshold(conn: duckdb.DuckDBPyConnection, grade: str, criterion: str, min_value: float) -> None:
+    """Change the bound of one grade criterion; refuses unknown codes and negative bounds."""
+    save_config(conn, grades=pd.DataFrame({"grade": [grade], "criterion": [criterion], "min_value": [min_value]}))
 
 
 def set_township_method(conn: duckdb.DuckDBPyConnection, method: str) -> None:
     """Choose how a township combines its gauges: ``max`` or ``mean``."""
-    if method not in TOWNSHIP_METHODS:
-        raise ValueError(f"township method {method!r}: use one of {TOWNSHIP_METHODS}")
-    run(conn, "INSERT OR REPLACE INTO warning_settings VALUES ('township_method', ?)", [method])
+    save_config(conn, method=method)
 
 
 # ------------------------------------------------------------ warnings and 叫应

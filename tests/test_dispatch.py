@@ -172,3 +172,13 @@ def test_bench_radius_with_50k_resources():
     assert result["resources"] == 50_000 and result["mean_found"] > 0
     # The target is 50 ms on the intranet server; CI runners are slower and shared.
     assert result["median_ms"] < 250
+
+
+def test_rings_are_closed_circles_at_their_radius():
+    ring = dispatch.circle_path(118.0, 28.3, 7.5)
+    lon, lat = np.asarray(ring).T
+    assert ring[0] == ring[-1] and len(ring) == 97
+    assert dispatch.haversine_km(118.0, 28.3, lon, lat) == pytest.approx(7.5, abs=1e-4)
+    assert dispatch.ring_radii(12) == [5.0, 10.0, 12.0]
+    assert dispatch.ring_radii(10) == [5.0, 10.0]
+    assert dispatch.ring_radii(3) == [3.0]

@@ -343,3 +343,17 @@ def test_demo_store_has_contacts_for_every_township(demo_file):
     contacts = queries.township_contacts(conn)
     assert set(contacts["township"]) == set(queries.townships(conn)["code"])
     assert contacts["is_demo"].all()
+
+
+def test_config_saves_all_or_nothing():
+    conn = store.connect(":memory:")
+    signals = queries.signal_thresholds(conn).assign(min_mm=[40.0, 45.0, 50.0, 90.0])
+    grades = queries.grade_thresholds(conn)
+    bad_grades = grades.assign(min_value=grades["min_value"].where(grades["grade"] != "major", -1))
+    with pytest.raises(ValueError, match="major"):
+        warning.save_config(conn, signals, bad_grades, "mean")
+    assert queries.signal_thresholds(conn)["min_mm"].tolist() == [50.0, 50.0, 50.0, 100.0]
+    assert warning.settings(conn)["township_method"] == "max"
+    warning.save_config(conn, signals, grades, "mean")
+    assert queries.signal_thresholds(conn)["min_mm"].tolist() == [40.0, 45.0, 50.0, 90.0]
+    assert warning.settings(conn) == {"township_method": "mean", "ack_minutes": 30}
