@@ -51,8 +51,8 @@ def hyetograph(f: Filters) -> None:
                                    zip(gauges["code"], gauges["name"], gauges["township_name"])}}
     if st.session_state.get("rain_subject") not in options:
         st.session_state["rain_subject"] = AREA
-    subject = st.selectbox(tr("trends.rain.subject"), options=list(options), format_func=options.get,
-                           key="rain_subject")
+    subject = st.selectbox(tr("trends.rain.subject"), options=list(options),
+                           format_func=lambda code: options.get(code, code), key="rain_subject")
     minutes = queries.bucket_minutes(f.window_hours)
     stations = () if subject == AREA else (subject,)
     series = cached.rain_series(f.start, f.end, minutes, stations, f.townships)

@@ -62,7 +62,8 @@ def replace_minimums(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> in
             cursor.execute("DELETE FROM stock_minimums")
             # Missing units go in as NULL (a frame would turn them into the text "nan").
             rows = [(r.item, r.minimum, None if pd.isna(r.unit) else r.unit) for r in clean.itertuples()]
-            cursor.executemany("INSERT INTO stock_minimums VALUES (?, ?, ?)", rows)
+            if rows:
+                cursor.executemany("INSERT INTO stock_minimums VALUES (?, ?, ?)", rows)
             cursor.execute("COMMIT")
         except Exception:
             cursor.execute("ROLLBACK")
