@@ -185,3 +185,9 @@ def test_minimums_are_validated_and_replaced_whole():
     # A rejected table leaves the saved one untouched.
     assert len(queries.stock_minimums(conn)) == 2
     assert queries.stock_below_minimum(conn)["item"].tolist() == ["编织袋"]
+
+
+def test_hourly_rainfall_rows_for_export(conn):
+    rows = queries.rainfall_rows(conn, START, END, ["999999001"])
+    assert rows.groupby("station")["mm"].sum().to_dict() == {"G1": 40.0, "G2": 10.0}
+    assert rows["ts"].max() == tiny.hour(4) and rows["reports"].eq(1).all()

@@ -174,8 +174,9 @@ def check_file(name: str, data: bytes) -> None:
     assert zipfile.is_zipfile(io.BytesIO(data)) == (ext in ("xlsx", "docx"))
 
 
-def click_downloads(page, widgets) -> list[str]:
+def click_downloads(page, widgets, files: dict | None = None) -> list[str]:
     """Click every download widget, receive its file and open it back; return the file names."""
+    files = {} if files is None else files
     names = []
     for index in range(widgets.count()):
         # Streamlit also renders a hidden copy of the button to measure it; click the first.
@@ -185,8 +186,10 @@ def click_downloads(page, widgets) -> list[str]:
             button.click()
         download = info.value
         with open(download.path(), "rb") as handle:
-            check_file(download.suggested_filename, handle.read())
+            data = handle.read()
+        check_file(download.suggested_filename, data)
         names.append(download.suggested_filename)
+        files[download.suggested_filename] = data
     return names
 
 
@@ -212,8 +215,12 @@ def test_browser_briefing_and_data_export(server):
         page.get_by_role("button", name="生成值班快报").click()
         page.get_by_text("值班快报已生成").wait_for(timeout=90_000)
         wait_for_app(page)
-        names = click_downloads(page, page.locator("[data-testid=stDownloadButton]"))
+        files = {}
+        names = click_downloads(page, page.locator("[data-testid=stDownloadButton]"), files)
         assert [name.rsplit(".", 1)[1] for name in names] == ["docx", "pdf", "xlsx"]
+        book = openpyxl.load_workbook(io.BytesIO(files[names[2]]), read_only=True)
+        assert book.sheetnames == ["事件", "雨量站统计", "逐小时雨量", "物资储备", "避难场所"]
+        assert next(book["事件"].iter_rows(max_row=1, values_only=True))[:3] == ("编号", "类型", "发生时间")
         assert names[0].startswith("值班快报_全县_") and names[2].startswith("筛选数据_全县_")
         screenshot(page, "briefing")
         assert_no_exception(page)
