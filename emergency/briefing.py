@@ -84,6 +84,123 @@ def _selection_note(filters: Filters, lang: str) -> str:
     return "；".join(parts)
 
 
+def _header(meta: dict, names: dict[str, str], f: Filters, lang: str, now: datetime) -> list[Block]:
+    blocks = [
+        Block("title", t("briefing.title", lang, county=meta.get("county_name", ""))),
+        Block("subtitle", t("briefing.issuer", lang,
+                            unit=config.setting("issuing_unit", t("briefing.unit_placeholder", lang)),
+                            time=f"{now:%Y-%m-%d %H:%M}")),
+        Block("paragraph", t("briefing.period", lang, start=f"{f.start:%Y-%m-%d %H:%M}",
+                             end=f"{f.end:%Y-%m-%d %H:%M}", hours=f"{f.window_hours:g}")),
+        Block("paragraph", t("briefing.scope", lang, scope=_township_scope(names, f, lang))),
+    ]
+    if note := _selection_note(f, lang):
+        blocks.append(Block("paragraph", note))
+    if meta.get("is_demo") == "true":
+        blocks.append(Block("note", t("app.demo_banner", lang)))
+    return blocks
+
+
+def _overview(kpi: pd.Series, lang: str) -> list[Block]:
+    mm = t("unit.mm", lang)
+    unit = t("unit.incidents", lang)
+    station = "" if pd.isna(kpi["rain_max_station"]) else f"（{kpi['rain_max_station']}）"
+    rows = [
+        [t("kpi.rain_max", lang), f"{_fmt_mm(kpi['rain_max_mm'])} {mm}{station}"],
+        [t("kpi.rain_mean", lang), f"{_fmt_mm(kpi['rain_mean_mm'])} {mm}"],
+        [t("kpi.incidents", lang), f"{int(kpi['incidents'])} {unit}"],
+        [t("kpi.open", lang), f"{int(kpi['open_incidents'])} {unit}"],
+        [t("kpi.affected", lang), f"{int(kpi['affected_townships'])}"],
+    ]
+    return [
+        Block("heading", t("briefing.h.overview", lang)),
+        Block("table", header=[t("briefing.col.measure", lang), t("briefing.col.value", lang)], rows=rows),
+    ]
+
+
+def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f: Filters, lang: str) -> list[Block]:
+    blocks = [Block("heading", t("briefing.h.rain", lang))]
+    if ranking.empty:
+        return blocks + [Block("paragraph", t("map.empty_rain", lang))]
+    wettest_hour = ranking.loc[ranking["max_1h_mm"].idxmax()]
+    summary = t("briefing.rain_summary", lang, gauges=len(ranking), mean=_fmt_mm(kpi["rain_mean_mm"]),
+                max=_fmt_mm(kpi["rain_max_mm"]), station=kpi["rain_max_station"],
+                max1h=_fmt_mm(wettest_hour["max_1h_mm"]), station1h=wettest_hour["name"])
+    if f.window_hours >= 24:
+        # 暴雨 is defined on 24 h totals; shorter windows would undercount it.
+        storms = int((ranking["total_mm"] >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum())
+        summary += t("briefing.rain_storms", lang, n=storms)
+    header = [t(f"col.{name}", lang) for name in
+              ("station_name", "township_name", "total_mm", "max_1h_mm", "max_3h_mm", "max_24h_mm")]
+    rows = [[r.name, r.township_name or "—", _fmt_mm(r.total_mm), _fmt_mm(r.max_1h_mm), _fmt_mm(r.max_3h_mm),
+             _fmt_mm(r.max_24h_mm)] for r in ranking.head(TOP_STATIONS).itertuples()]
+    chosen = township_rain[township_rain["code"].isin(f.townships)] if f.townships else township_rain
+    chart = charts.township_rain_bars(chosen, f.window_hours, lang)
+    return blocks + [
+        Block("paragraph", summary),
+        Block("table", header=header, rows=rows),
+        Block("image", t("chart.township_rain.title", lang), image=export.figure_image(chart, "png", *CHART_SIZE_PX)),
+    ]
+
+
+def _incidents(incidents: pd.DataFrame, by_type: pd.DataFrame, by_status: pd.DataFrame,
+               by_township: pd.DataFrame, lang: str) -> list[Block]:
+    blocks = [Block("heading", t("briefing.h.incidents", lang))]
+    if incidents.empty:
+        return blocks + [Block("paragraph", t("map.empty_incidents", lang))]
+    status_counts = dict(zip(by_status["status"], by_status["incidents"]))
+    statuses = "，".join(f"{label('incident_status', code, lang)} {int(status_counts.get(code, 0))}"
+                        for code in INCIDENT_STATUSES)
+    casualties = {name: int(by_type[name].sum()) for name in ("deaths", "injured", "missing", "trapped")}
+    type_rows = by_type.set_index("type")
+    counted = ("incidents", "deaths", "injured", "missing", "trapped")
+    chart = charts.incidents_by_township(by_township, lang)
+    blocks += [
+        Block("paragraph", t("briefing.incident_summary", lang, total=len(incidents), statuses=statuses, **casualties)),
+        Block("table", header=[t("col.type", lang), *(t(f"col.{name}", lang) for name in counted)],
+              rows=[[label("incident_type", code, lang), *(str(int(type_rows.loc[code, name])) for name in counted)]
+                    for code in INCIDENT_TYPES if code in type_rows.index]),
+        Block("image", t("chart.incidents_township.title", lang),
+              image=export.figure_image(chart, "png", *CHART_SIZE_PX)),
+    ]
+    still_open = incidents[incidents["status"].isin(OPEN_STATUSES)]
+    blocks.append(Block("heading2", t("briefing.h.open", lang, n=len(still_open))))
+    if still_open.empty:
+        return blocks + [Block("paragraph", t("briefing.none_open", lang))]
+    shown = still_open.head(OPEN_LIST_MAX)
+    header = [t(f"col.{name}", lang) for name in ("id", "occurred_at", "type", "township_name", "address", "status")]
+    rows = [[r.id, _fmt_time(r.occurred_at), label("incident_type", r.type, lang), r.township_name or "—",
+             r.address or "—", label("incident_status", r.status, lang)] for r in shown.itertuples()]
+    blocks.append(Block("table", header=header, rows=rows))
+    if len(still_open) > len(shown):
+        blocks.append(Block("note", t("briefing.more_open", lang, n=len(still_open) - len(shown))))
+    return blocks
+
+
+def _resources(items: pd.DataFrame, below: pd.DataFrame, shelters: pd.DataFrame, lang: str) -> list[Block]:
+    blocks = [Block("heading", t("briefing.h.resources", lang))]
+    if items.empty:
+        blocks.append(Block("paragraph", t("trends.empty_stock", lang)))
+    else:
+        blocks.append(Block("paragraph", t("briefing.stock_summary", lang, warehouses=int(items["warehouses"].max()),
+                                           items=len(items), below=len(below))))
+        if not below.empty:
+            header = [t(f"col.{name}", lang) for name in ("warehouse", "item", "quantity", "minimum", "shortfall", "unit")]
+            rows = [[r.warehouse, r.item, f"{r.quantity:,.0f}", f"{r.minimum:,.0f}", f"{r.shortfall:,.0f}", r.unit or ""]
+                    for r in below.head(BELOW_MINIMUM_MAX).itertuples()]
+            blocks.append(Block("table", header=header, rows=rows))
+    if shelters.empty:
+        return blocks + [Block("paragraph", t("trends.empty_shelters", lang))]
+    totals = {name: f"{int(shelters[name].sum()):,}" for name in ("capacity", "occupancy", "free")}
+    header = [t(f"col.{name}", lang) for name in ("township_name", "shelters", "capacity", "occupancy", "occupancy_rate")]
+    rows = [[r.township_name or r.township, str(r.shelters), f"{r.capacity:,}", f"{r.occupancy:,}",
+             "—" if pd.isna(r.occupancy_rate) else f"{r.occupancy_rate:.0%}"] for r in shelters.itertuples()]
+    return blocks + [
+        Block("paragraph", t("briefing.shelter_summary", lang, shelters=int(shelters["shelters"].sum()), **totals)),
+        Block("table", header=header, rows=rows),
+    ]
+
+
 def layout(
     conn: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -111,143 +228,31 @@ def layout(
     """
     f = filters
     window = (f.start, f.end)
+    selection = (f.townships, f.types, f.statuses)
     progress(0.05, t("briefing.step.query", lang))
-    meta = store.get_meta(conn)
     township_frame = queries.townships(conn)
     names = dict(zip(township_frame["code"], township_frame["name"]))
-    kpi = queries.kpis(conn, *window, f.townships, f.types, f.statuses).iloc[0]
+    kpi = queries.kpis(conn, *window, *selection).iloc[0]
     township_rain = queries.township_rain(conn, *window)
-    ranking = queries.station_ranking(conn, *window, f.townships)
-    incidents = queries.incidents(conn, *window, f.townships, f.types, f.statuses)
-    by_type = queries.incident_counts(conn, *window, ["type"], f.townships, f.types, f.statuses)
-    by_status = queries.incident_counts(conn, *window, ["status"], f.townships, f.types, f.statuses)
-    by_township = queries.incident_counts(conn, *window, ["township", "type"], f.townships, f.types, f.statuses)
-    below = queries.stock_below_minimum(conn, f.townships)
-    items = queries.stock_by_item(conn, f.townships)
-    shelters = queries.shelter_occupancy(conn, f.townships)
+    incidents = queries.incidents(conn, *window, *selection)
 
-    mm = t("unit.mm", lang)
-    county = meta.get("county_name", "")
-    blocks = [
-        Block("title", t("briefing.title", lang, county=county)),
-        Block("subtitle", t("briefing.issuer", lang,
-                            unit=config.setting("issuing_unit", t("briefing.unit_placeholder", lang)),
-                            time=f"{(now or datetime.now()):%Y-%m-%d %H:%M}")),
-        Block("paragraph", t("briefing.period", lang, start=f"{f.start:%Y-%m-%d %H:%M}", end=f"{f.end:%Y-%m-%d %H:%M}",
-                             hours=f"{f.window_hours:g}")),
-        Block("paragraph", t("briefing.scope", lang, scope=_township_scope(names, f, lang))),
-    ]
-    if note := _selection_note(f, lang):
-        blocks.append(Block("paragraph", note))
-    if meta.get("is_demo") == "true":
-        blocks.append(Block("note", t("app.demo_banner", lang)))
-
-    # 一、总体情况
-    station = "" if pd.isna(kpi["rain_max_station"]) else f"（{kpi['rain_max_station']}）"
-    blocks += [
-        Block("heading", t("briefing.h.overview", lang)),
-        Block("table", header=[t("briefing.col.measure", lang), t("briefing.col.value", lang)], rows=[
-            [t("kpi.rain_max", lang), f"{_fmt_mm(kpi['rain_max_mm'])} {mm}{station}"],
-            [t("kpi.rain_mean", lang), f"{_fmt_mm(kpi['rain_mean_mm'])} {mm}"],
-            [t("kpi.incidents", lang), f"{int(kpi['incidents'])} {t('unit.incidents', lang)}"],
-            [t("kpi.open", lang), f"{int(kpi['open_incidents'])} {t('unit.incidents', lang)}"],
-            [t("kpi.affected", lang), f"{int(kpi['affected_townships'])}"],
-        ]),
-    ]
+    blocks = _header(store.get_meta(conn), names, f, lang, now or datetime.now()) + _overview(kpi, lang)
     progress(0.2, t("briefing.step.map", lang))
     situation = charts.situation_map(township_frame, township_rain, incidents, f.window_hours, lang)
-    blocks += [
-        Block("image", t("chart.map.title", lang), image=export.figure_image(situation, "png", *MAP_SIZE_PX)),
-    ]
+    blocks.append(Block("image", t("chart.map.title", lang), image=export.figure_image(situation, "png", *MAP_SIZE_PX)))
 
-    # 二、雨情
     progress(0.4, t("briefing.step.charts", lang))
-    blocks.append(Block("heading", t("briefing.h.rain", lang)))
-    if ranking.empty:
-        blocks.append(Block("paragraph", t("map.empty_rain", lang)))
-    else:
-        storms = int((ranking["total_mm"] >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum()) if f.window_hours >= 24 else None
-        summary = t("briefing.rain_summary", lang, gauges=len(ranking), mean=_fmt_mm(kpi["rain_mean_mm"]),
-                    max=_fmt_mm(kpi["rain_max_mm"]), station=kpi["rain_max_station"],
-                    max1h=_fmt_mm(ranking["max_1h_mm"].max()),
-                    station1h=ranking.loc[ranking["max_1h_mm"].idxmax(), "name"])
-        if storms is not None:
-            summary += t("briefing.rain_storms", lang, n=storms)
-        blocks.append(Block("paragraph", summary))
-        top = ranking.head(TOP_STATIONS)
-        blocks.append(Block("table", header=[t("col.station_name", lang), t("col.township_name", lang),
-                                              t("col.total_mm", lang), t("col.max_1h_mm", lang),
-                                              t("col.max_3h_mm", lang), t("col.max_24h_mm", lang)],
-                            rows=[[r.name, r.township_name or "—", _fmt_mm(r.total_mm), _fmt_mm(r.max_1h_mm),
-                                   _fmt_mm(r.max_3h_mm), _fmt_mm(r.max_24h_mm)] for r in top.itertuples()]))
-        chosen_rain = township_rain[township_rain["code"].isin(f.townships)] if f.townships else township_rain
-        rain_chart = charts.township_rain_bars(chosen_rain, f.window_hours, lang)
-        blocks.append(Block("image", t("chart.township_rain.title", lang),
-                            image=export.figure_image(rain_chart, "png", *CHART_SIZE_PX)))
-
-    # 三、灾情与处置
-    blocks.append(Block("heading", t("briefing.h.incidents", lang)))
-    if incidents.empty:
-        blocks.append(Block("paragraph", t("map.empty_incidents", lang)))
-    else:
-        status_counts = dict(zip(by_status["status"], by_status["incidents"]))
-        blocks.append(Block("paragraph", t(
-            "briefing.incident_summary", lang, total=len(incidents),
-            statuses="，".join(f"{label('incident_status', code, lang)} {int(status_counts.get(code, 0))}"
-                              for code in INCIDENT_STATUSES),
-            deaths=int(by_type["deaths"].sum()), injured=int(by_type["injured"].sum()),
-            missing=int(by_type["missing"].sum()), trapped=int(by_type["trapped"].sum()),
-        )))
-        type_rows = by_type.set_index("type")
-        blocks.append(Block("table", header=[t("col.type", lang), t("col.incidents", lang), t("col.deaths", lang),
-                                              t("col.injured", lang), t("col.missing", lang), t("col.trapped", lang)],
-                            rows=[[label("incident_type", code, lang), *(str(int(type_rows.loc[code, c])) for c in
-                                   ("incidents", "deaths", "injured", "missing", "trapped"))]
-                                  for code in INCIDENT_TYPES if code in type_rows.index]))
-        township_chart = charts.incidents_by_township(by_township, lang)
-        blocks.append(Block("image", t("chart.incidents_township.title", lang),
-                            image=export.figure_image(township_chart, "png", *CHART_SIZE_PX)))
-        still_open = incidents[incidents["status"].isin(OPEN_STATUSES)]
-        blocks.append(Block("heading2", t("briefing.h.open", lang, n=len(still_open))))
-        if still_open.empty:
-            blocks.append(Block("paragraph", t("briefing.none_open", lang)))
-        else:
-            shown = still_open.head(OPEN_LIST_MAX)
-            blocks.append(Block("table", header=[t("col.id", lang), t("col.occurred_at", lang), t("col.type", lang),
-                                                  t("col.township_name", lang), t("col.address", lang),
-                                                  t("col.status", lang)],
-                                rows=[[r.id, _fmt_time(r.occurred_at), label("incident_type", r.type, lang),
-                                       r.township_name or "—", r.address or "—", label("incident_status", r.status, lang)]
-                                      for r in shown.itertuples()]))
-            if len(still_open) > len(shown):
-                blocks.append(Block("note", t("briefing.more_open", lang, n=len(still_open) - len(shown))))
-
-    # 四、资源保障
+    blocks += _rain(kpi, queries.station_ranking(conn, *window, f.townships), township_rain, f, lang)
+    blocks += _incidents(
+        incidents,
+        queries.incident_counts(conn, *window, ["type"], *selection),
+        queries.incident_counts(conn, *window, ["status"], *selection),
+        queries.incident_counts(conn, *window, ["township", "type"], *selection),
+        lang,
+    )
     progress(0.6, t("briefing.step.resources", lang))
-    blocks.append(Block("heading", t("briefing.h.resources", lang)))
-    if items.empty:
-        blocks.append(Block("paragraph", t("trends.empty_stock", lang)))
-    else:
-        blocks.append(Block("paragraph", t("briefing.stock_summary", lang, warehouses=int(items["warehouses"].max()),
-                                           items=len(items), below=len(below))))
-        if not below.empty:
-            blocks.append(Block("table", header=[t("col.warehouse", lang), t("col.item", lang), t("col.quantity", lang),
-                                                  t("col.minimum", lang), t("col.shortfall", lang), t("col.unit", lang)],
-                                rows=[[r.warehouse, r.item, f"{r.quantity:,.0f}", f"{r.minimum:,.0f}",
-                                       f"{r.shortfall:,.0f}", r.unit or ""] for r in below.head(BELOW_MINIMUM_MAX).itertuples()]))
-    if shelters.empty:
-        blocks.append(Block("paragraph", t("trends.empty_shelters", lang)))
-    else:
-        blocks.append(Block("paragraph", t("briefing.shelter_summary", lang, shelters=int(shelters["shelters"].sum()),
-                                           capacity=f"{int(shelters['capacity'].sum()):,}",
-                                           occupancy=f"{int(shelters['occupancy'].sum()):,}",
-                                           free=f"{int(shelters['free'].sum()):,}")))
-        blocks.append(Block("table", header=[t("col.township_name", lang), t("col.shelters", lang),
-                                              t("col.capacity", lang), t("col.occupancy", lang),
-                                              t("col.occupancy_rate", lang)],
-                            rows=[[r.township_name or r.township, str(r.shelters), f"{r.capacity:,}", f"{r.occupancy:,}",
-                                   "—" if pd.isna(r.occupancy_rate) else f"{r.occupancy_rate:.0%}"]
-                                  for r in shelters.itertuples()]))
+    blocks += _resources(queries.stock_by_item(conn, f.townships), queries.stock_below_minimum(conn, f.townships),
+                         queries.shelter_occupancy(conn, f.townships), lang)
     blocks.append(Block("note", t("briefing.footer", lang)))
     return blocks
 

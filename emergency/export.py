@@ -74,7 +74,8 @@ def readable(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     result = frame.copy()
     for column, vocabulary in CODE_COLUMNS.items():
         if column in result.columns:
-            result[column] = result[column].map(lambda code, v=vocabulary: label(v, code, lang) if isinstance(code, str) else code)
+            labels = {code: label(vocabulary, code, lang) for code in result[column].dropna().unique()}
+            result[column] = result[column].map(lambda code: labels.get(code, code))
     result.columns = [t(f"col.{name}", lang) if f"col.{name}" in STRINGS else name for name in result.columns]
     return result
 
