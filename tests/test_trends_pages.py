@@ -103,6 +103,10 @@ def test_resource_page_lists_stock_below_minimum(app):
     ]
     below = app.dataframe[0].value
     assert len(below) > 0 and (below["数量"] < below["最低储备"]).all()
+    # Saving the editor's table as it is stores the same 18 demo minimums again.
+    app.button(key="stock_minimums_save").click().run()
+    assert not app.exception
+    assert "已保存 18 项最低储备" in " ".join(s.value for s in app.success)
 
 
 def test_empty_window_is_said_in_words(app):
