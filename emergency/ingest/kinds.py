@@ -20,6 +20,8 @@ RAIN_FLOOR_MM = 60.0
 RAIN_CEILING_MM = 1500.0
 # Values instruments and databases write for "no data": they would read as record rain.
 RAIN_SENTINELS = (999.0, 999.9, 9999.0, 9999.9, 99999.0, -999.0, -999.9, -9999.0, -99999.0, 32766.0, 32767.0)
+# Shortest header (characters) read as a truncated .dbf field name of a longer synonym.
+DBF_PREFIX_MIN = 4
 # A time this far past "now" is a wrong clock or a wrong date format, not an early report.
 FUTURE_TOLERANCE_MIN = 10
 
@@ -357,14 +359,24 @@ def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str | None]:
     for header in headers:
         by_norm.setdefault(normalize_header(header), header)
     taken: set[str] = set()
-    mapping: dict[str, str | None] = {}
+    mapping: dict[str, str | None] = {f.name: None for f in kind.fields}
+
+    def take(f: Field, header: str | None) -> bool:
+        if header is None or header in taken:
+            return False
+        mapping[f.name] = header
+        taken.add(header)
+        return True
+
     for f in kind.fields:
-        mapping[f.name] = None
-        for candidate in (f.name, *f.synonyms):
-            header = by_norm.get(normalize_header(candidate))
-            if header is not None and header not in taken:
-                mapping[f.name] = header
-                taken.add(header)
-                break
+        any(take(f, by_norm.get(normalize_header(c))) for c in (f.name, *f.synonyms))
+    # Shapefile .dbf field names hold 10 bytes, so 行政区划代码 arrives as 行政区划代:
+    # a long enough header that starts a synonym stands for it.
+    for f in kind.fields:
+        if mapping[f.name] is None:
+            for candidate in (normalize_header(c) for c in f.synonyms):
+                truncated = [h for n, h in by_norm.items() if len(n) >= DBF_PREFIX_MIN and candidate.startswith(n)]
+                if any(take(f, h) for h in truncated):
+                    break
     return mapping
 
