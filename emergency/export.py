@@ -22,6 +22,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHROMIUM_PATH = Path("/usr/bin/chromium")
 # plotly.js shipped inside the plotly package, so chart images never fetch it from a CDN.
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# Chromium's own background fetches (and any stray http URL in a figure) go to this closed
+# loopback port, so nothing the image renderer does can leave the host; file:// is unaffected.
+DEAD_PROXY = "127.0.0.1:9"
 IMAGE_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -135,7 +138,7 @@ def _ensure_kaleido() -> None:
         return
     import kaleido
 
-    options = {"mathjax": False, "plotlyjs": str(PLOTLY_JS)}
+    options = {"mathjax": False, "plotlyjs": str(PLOTLY_JS), "proxy_server": DEAD_PROXY, "enable_extensions": False}
     if CHROMIUM_PATH.exists():
         options["path"] = str(CHROMIUM_PATH)
     # mathjax=False: otherwise kaleido loads MathJax from a CDN, which the intranet cannot reach.
