@@ -295,33 +295,32 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     cursor.execute(
         """
         CREATE TEMP TABLE ingest_steps AS
-        SELECT station, min(gap) FILTER (WHERE gap > 0) AS step, count(*) FILTER (WHERE gap = 0) AS repeats
+        SELECT station, coalesce(min(gap) FILTER (WHERE gap > 0), ?) AS step,
+               count(*) FILTER (WHERE gap = 0) AS repeats
         FROM (
             SELECT station, date_diff('minute', lag(ts) OVER (PARTITION BY station ORDER BY ts), ts) AS gap
             FROM staged WHERE reason IS NULL
         ) GROUP BY station
-        """
+        """,
+        [DEFAULT_INTERVAL_MIN],
     )
     if positions["interval_min"] is None:
-        # Rebuilt rather than updated: rewriting a column of every row as an UPDATE costs
-        # several times more in DuckDB than a new columnar table.
-        cursor.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE staged AS
-            SELECT s.* REPLACE (CAST(coalesce(s.interval_min, st.step, ?) AS BIGINT) AS interval_min)
-            FROM staged s LEFT JOIN ingest_steps st ON st.station = s.station
-            """,
-            [DEFAULT_INTERVAL_MIN],
-        )
         notes.append("interval_inferred")
     _mark(
         cursor, "impossible_rain", label, raw,
-        "mm > least(greatest(? * interval_min / 60.0, ?), ?)",
+        f"mm > least(greatest(? * {INTERVAL_SQL} / 60.0, ?), ?)",
         [kinds_mod.RAIN_MAX_MM_PER_HOUR, kinds_mod.RAIN_FLOOR_MM, kinds_mod.RAIN_CEILING_MM],
     )
     # The key check can be skipped when no station repeats a time (the common case).
     return cursor.execute("SELECT coalesce(sum(repeats), 0) = 0 FROM ingest_steps").fetchone()[0]
 
+
+# A rainfall row's interval: the file's, else its station's step in the file. Not written into
+# ``staged`` with an UPDATE: rewriting a column of 10 M rows costs more than the whole check.
+INTERVAL_SQL = "coalesce(interval_min, (SELECT st.step FROM ingest_steps st WHERE st.station = staged.station))"
+
+# Columns filled at write time from rule results, per kind (SQL over ``staged``).
+FILLED_COLUMNS: dict[str, dict[str, str]] = {"rainfall": {"interval_min": INTERVAL_SQL}}
 
 # Kind -> extra rules after the generic ones (a registry, so new kinds add rules without
 # branches). A rule returns True when it has proven the natural key unique in the file.
@@ -525,16 +524,20 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     values = [c for c in columns if c not in kind.key]
     differs = " OR ".join(f"a.{c} IS DISTINCT FROM t.{c}" for c in values) or "false"
     # The source name is a value: it enters as a parameter, never as SQL text.
-    inner = ", ".join(
-        f"coalesce(s.{c}, CAST(? AS VARCHAR)) AS {c}" if c == kind.source_field else f"s.{c}"
-        for c in columns
-    )
+    filled = FILLED_COLUMNS.get(kind.name, {})
+
+    def expression(column: str) -> str:
+        if column == kind.source_field:
+            return f"coalesce(staged.{column}, CAST(? AS VARCHAR)) AS {column}"
+        return f"{filled[column]} AS {column}" if column in filled else f"staged.{column}"
+
+    inner = ", ".join(expression(c) for c in columns)
     params = [source_name] if kind.source_field in columns else []
     cursor.execute(
         f"""
         CREATE TEMP TABLE accepted AS
         SELECT a.*, CASE WHEN t.{kind.key[0]} IS NULL THEN 'new' WHEN {differs} THEN 'changed' ELSE 'same' END AS _status
-        FROM (SELECT {inner} FROM staged s WHERE s.reason IS NULL) a
+        FROM (SELECT {inner} FROM staged WHERE staged.reason IS NULL) a
         LEFT JOIN {kind.table} t ON {join}
         """,
         params,
@@ -626,6 +629,8 @@ def import_table(
     now = now or local_now()
     notes = list(table.notes)
     cursor = conn.cursor()
+    # DuckDB would draw its progress bar on the terminal of the CLI or the app server.
+    cursor.execute("SET enable_progress_bar = false")
     lock = WRITE_LOCK if not dry_run else threading.Lock()
     try:
         with lock:
