@@ -18,6 +18,8 @@ DECK_KEY = "dispatch_deck"
 TABLE_KEY = "dispatch_incident_table"
 TARGET_KEY = "dispatch_target"
 IDS_KEY = "dispatch_incident_ids"
+DONE_KEY = "dispatch_form_done"
+ROUND_KEY = "dispatch_form_round"
 MAP_HEIGHT_PX = 560
 # Side of the invisible cells that make any map point clickable, km.
 PICK_CELL_KM = 1.0
@@ -169,17 +171,19 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
         rings = pd.DataFrame({"radius_km": dispatch.ring_radii(found.radius_km)})
         rings["path"] = [dispatch.circle_path(found.lon, found.lat, r) for r in rings["radius_km"]]
         rings["width"] = [3 if r == found.radius_km else 1.5 for r in rings["radius_km"]]
-        result.append(pdk.Layer("PathLayer", id="dispatch-rings", data=rings, get_path="path", get_width="width",
-                                width_units="pixels", get_color=[*RING_COLOR, 220], pickable=False))
+        # Widths in metres with a pixel floor, as GeoJsonLayer draws lines: pixel width units
+        # draw wedges under software GL (headless Chromium).
+        result.append(pdk.Layer("PathLayer", id="dispatch-rings", data=rings[["path", "width"]], get_path="path",
+                                get_width="width", width_scale=20, width_min_pixels=1.5,
+                                get_color=[*RING_COLOR, 220], pickable=False))
         lines = pd.concat(
             [frame[["lon", "lat"]].assign(color=[[*RESOURCE_KINDS[kind], 160]] * len(frame))
              for kind, frame in (("team", found.teams), ("warehouse", found.warehouses), ("shelter", found.shelters))],
             ignore_index=True,
         )
-        lines["from_lon"], lines["from_lat"] = found.lon, found.lat
-        result.append(pdk.Layer("LineLayer", id="dispatch-lines", data=lines, get_source_position=["from_lon", "from_lat"],
-                                get_target_position=["lon", "lat"], get_color="color", get_width=2,
-                                width_units="pixels", pickable=False))
+        lines["path"] = [[[found.lon, found.lat], [lon, lat]] for lon, lat in zip(lines["lon"], lines["lat"])]
+        result.append(pdk.Layer("PathLayer", id="dispatch-lines", data=lines[["path", "color"]], get_path="path",
+                                get_color="color", get_width=30, width_min_pixels=1.5, pickable=False))
         hazard_kinds = labels("hazard_kind")
         result.append(_resource_layer("dispatch-hazards", _points(found.hazards, "hazard", "name", [
             [(tr("dispatch.col.kind"), hazard_kinds.get(k, k)), (tr("dispatch.col.people"), p),
@@ -301,7 +305,8 @@ def panel(found: dispatch.Nearby) -> None:
 def form(found: dispatch.Nearby, goal: dict) -> None:
     """Choose teams, warehouses and shelters from the nearby lists and record the dispatch."""
     st.subheader(tr("dispatch.form.title"))
-    key = goal["incident_id"] or f"{goal['lon']:.4f},{goal['lat']:.4f}"
+    # A new key after each recorded dispatch starts the choices afresh (no double dispatch).
+    key = f"{goal['incident_id'] or format(goal['lon'], '.4f') + ',' + format(goal['lat'], '.4f')}_{st.session_state.get(ROUND_KEY, 0)}"
     columns = st.columns(3)
     teams = columns[0].multiselect(tr("dispatch.form.teams"), options=found.teams["name"].tolist(),
                                    key=f"dispatch_form_teams_{key}")
@@ -326,7 +331,13 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
         except ValueError as error:
             st.error(tr("dispatch.form.failed", reason=str(error)))
         else:
-            st.success(tr("dispatch.form.done", count=len(ids)))
+            # Run again so the list above shows the new log entries.
+            st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+            st.session_state[DONE_KEY] = len(ids)
+            st.rerun()
+    done = st.session_state.pop(DONE_KEY, None)
+    if done:
+        st.success(tr("dispatch.form.done", count=done))
 
 
 def log(goal: dict) -> None:

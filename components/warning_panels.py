@@ -17,6 +17,7 @@ from emergency.vocab import INCIDENT_GRADES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, WAR
 # Plotly's own toolbar without the logo; its PNG export runs in the browser.
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 TIME_FORMAT = "%m-%d %H:%M"
+SAVED_KEY = "warning_config_saved"
 # Longest acknowledgement deadline offered, minutes (one day).
 MAX_ACK_MINUTES = 1440
 
@@ -417,4 +418,8 @@ def config_panel() -> None:
         except ValueError as error:
             st.error(tr("warning.config.failed", reason=str(error)))
         else:
-            st.success(tr("warning.config.saved"))
+            # Run again so the tabs above show the new rules; say so once after the rerun.
+            st.session_state[SAVED_KEY] = True
+            st.rerun()
+    if st.session_state.pop(SAVED_KEY, False):
+        st.success(tr("warning.config.saved"))
