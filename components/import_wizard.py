@@ -139,10 +139,12 @@ def render_import() -> None:
     if not files:
         return
     try:
-        sheet = st.session_state.get("imp_sheet")
+        # The sheet choice belongs to this upload: a new file starts from its first sheet.
+        sheet_key = "imp_sheet_" + str(abs(hash(tuple((f.name, f.size, f.file_id) for f in files))))
+        sheet = st.session_state.get(sheet_key)
         shown = _preview(files, encoding, sheet)
         if len(shown.sheets) > 1:
-            sheet = st.selectbox(tr("ingest.sheet"), shown.sheets, key="imp_sheet")
+            sheet = st.selectbox(tr("ingest.sheet"), shown.sheets, key=sheet_key)
             shown = _preview(files, encoding, sheet)
         st.caption(tr(
             "ingest.file_facts", format=shown.format, encoding=(shown.encoding or "-").upper(),

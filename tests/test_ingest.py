@@ -305,3 +305,43 @@ def test_wrong_encoding_override_is_a_message(conn, tmp_path):
         import_file(conn, path, "rainfall", encoding="utf-8", now=NOW)
     assert error.value.reason in {"decode", "missing_columns", "malformed"}
 
+
+
+def test_townships_from_wkt_csv_and_geometry_reasons(conn, tmp_path):
+    path = tmp_path / "乡镇.csv"
+    path.write_text(
+        "乡镇编码,乡镇名称,边界\n"
+        '999999001,西镇,"POLYGON ((117.9 28.3, 118 28.3, 118 28.4, 117.9 28.4, 117.9 28.3))"\n'
+        '999999009,点乡,"POINT (117.95 28.35)"\n'
+        '999999010,坏乡,"POLYGON ((117.9 28.3, 118"\n'
+        '999999011,远乡,"POLYGON ((120 30, 120.1 30, 120.1 30.1, 120 30))"\n',
+        encoding="utf-8",
+    )
+    report = import_file(conn, path, "townships")
+    assert reasons(report) == {3: "not_polygon", 4: "bad_geometry", 5: "out_of_area"}
+    assert (report.inserted, report.updated) == (0, 1)  # 西镇 re-drawn: area and label recomputed
+    assert store.scalar(conn, "SELECT round(area_km2) FROM townships WHERE code = '999999001'") == round(geo.area_km2(fx.TOWNSHIP_SQUARES["999999001"][1]))
+
+
+def test_store_without_a_county_checks_only_plausible_coordinates(tmp_path):
+    conn = store.connect(":memory:")
+    path = tmp_path / "teams.csv"
+    path.write_text("名称,类型,人数,经度,纬度\n甲队,民兵,10,117.95,28.35\n乙队,民兵,10,181,28.35\n", encoding="utf-8")
+    report = import_file(conn, path, "teams")
+    assert reasons(report) == {3: "bad_coordinate"}
+    assert "no_county" in report.notes
+    conn.close()
+
+
+def test_geojson_coordinates_in_gcj02_when_told(conn, tmp_path):
+    lon, lat = geo.wgs84_to_gcj02(117.93, 28.33)
+    path = tmp_path / "hazard.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"编号": "HG1", "类型": "内涝"},'
+        f' "geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}}}]}}',
+        encoding="utf-8",
+    )
+    report = import_file(conn, path, "hazard_points", crs="gcj02")
+    assert report.accepted == 1
+    row = store.run(conn, "SELECT lon, lat FROM hazard_points WHERE id = 'HG1'").iloc[0]
+    assert geo.haversine_m(row["lon"], row["lat"], 117.93, 28.33) < 1.0

@@ -53,3 +53,11 @@ def test_bad_file_is_one_line_and_exit_1(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.strip() == "文件 空.csv：文件是空的。"
     assert counts(db) == (7, 0)
+
+
+def test_bench_import_runs_small():
+    from emergency.ingest.benchmark import bench_import
+
+    result = bench_import(rows=3000, stations=10)
+    assert result["rows"] == result["accepted"] == 3000 and result["rejected"] == 0
+    assert result["rows_per_s"] > 0 and result["ratio"] > 0 and result["peak_rss_mb"] > 0

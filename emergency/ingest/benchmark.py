@@ -15,6 +15,14 @@ from emergency.ingest.engine import import_file
 __all__ = ["bench_import", "write_rainfall_csv"]
 
 
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """An in-memory connection that draws no progress bar over the printed results."""
+    conn = duckdb.connect()
+    conn.execute("SET enable_progress_bar = false")
+    return conn
+
+
 def write_rainfall_csv(path: str | Path, rows: int, stations: int = 1000, interval_min: int = 5, start_step: int = 0) -> Path:
     """Write a regular rainfall CSV (站码, 时间, 雨量) of ``rows`` rows over gauges B0000...
 
@@ -36,7 +44,7 @@ def write_rainfall_csv(path: str | Path, rows: int, stations: int = 1000, interv
     Path
     """
     path = Path(path)
-    with duckdb.connect() as conn:
+    with _scratch() as conn:
         relation = conn.sql(
             """
             SELECT 'B' || lpad(CAST(i % $stations AS VARCHAR), 4, '0') AS 站码,
@@ -77,7 +85,7 @@ def bench_import(path: str | Path | None = None, rows: int = 10_000_000, station
     with tempfile.TemporaryDirectory(prefix="yitu-bench-") as scratch:
         scratch = Path(scratch)
         csv_path = Path(path) if path else write_rainfall_csv(scratch / "rain.csv", rows, stations)
-        with duckdb.connect() as plain:
+        with _scratch() as plain:
             started = time.perf_counter()
             plain.execute("CREATE TABLE rain AS SELECT * FROM read_csv(?)", [str(csv_path)])
             read_csv_s = time.perf_counter() - started
@@ -85,7 +93,7 @@ def bench_import(path: str | Path | None = None, rows: int = 10_000_000, station
         conn = store.connect(scratch / "bench.duckdb")
         try:
             if codes is None:
-                with duckdb.connect() as plain:
+                with _scratch() as plain:
                     codes = [r[0] for r in plain.execute("SELECT DISTINCT #1 FROM read_csv(?)", [str(csv_path)]).fetchall()]
             conn.execute(
                 "INSERT INTO rain_gauges (code, name, lon, lat) SELECT unnest(?), unnest(?), 118.0, 28.4",

@@ -389,115 +389,140 @@ def _inside(area: shapely.Geometry | None, lon: np.ndarray, lat: np.ndarray) -> 
     return plausible & shapely.contains_xy(area, np.nan_to_num(lon), np.nan_to_num(lat))
 
 
+class _Rejections:
+    """The first rejection of each row found by the Python-side checks, kept as arrays."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self.field = np.full(n, None, dtype=object)
+        self.value = np.full(n, None, dtype=object)
+
+    @property
+    def open(self) -> np.ndarray:
+        return pd.isna(self.reason)
+
+    def add(self, mask, code: str, label: str, values=None) -> None:
+        mask = np.asarray(mask, dtype=bool) & self.open
+        self.reason[mask] = code
+        self.field[mask] = label
+        if values is not None:
+            self.value[mask] = np.asarray(values, dtype=object)[mask]
+
+
+def _file_geometries(table: Table, rows: pd.DataFrame) -> np.ndarray:
+    return table.frame.set_index("_row").loc[rows["_row"], "_geometry"].to_numpy(dtype=object)
+
+
+def _point_checks(rows, kind, table, positions, crs, area, rejections: _Rejections) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (columns or point geometry) converted to WGS84; missing, outside or swapped flagged."""
+    if _located_by_geometry(kind, table):
+        geoms = _file_geometries(table, rows)
+        is_point = shapely.get_type_id(geoms) == 0
+        rejections.add(~is_point, "bad_geometry", "geometry", shapely.get_type_id(geoms).astype(str))
+        points = np.where(is_point, geoms, None)
+        x, y = shapely.get_x(points), shapely.get_y(points)
+    else:
+        x, y = rows["lon"].to_numpy(dtype=float), rows["lat"].to_numpy(dtype=float)
+    lon_label = _header(kind, table, positions, "lon")
+    lat_label = _header(kind, table, positions, "lat")
+    has_x, has_y = np.isfinite(x), np.isfinite(y)
+    rejections.add(has_x & ~has_y, "missing", lat_label)
+    rejections.add(~has_x & has_y, "missing", lon_label)
+    located = has_x & has_y
+    lon, lat = _to_wgs84(x, y, crs)
+    inside = _inside(area, lon, lat)
+    swapped = _inside(area, *_to_wgs84(y, x, crs))
+    text = np.array([f"{a:.6f}, {b:.6f}" for a, b in zip(x, y)], dtype=object)
+    both = f"{lon_label}/{lat_label}"
+    rejections.add(located & ~inside & swapped, "swapped_coordinates", both, text)
+    rejections.add(located & ~inside, "out_of_area" if area is not None else "bad_coordinate", both, text)
+    return np.where(located, lon, np.nan), np.where(located, lat, np.nan)
+
+
+def _polygon_checks(rows, kind, table, positions, crs, area, rejections: _Rejections) -> dict[str, list]:
+    """Polygons (GIS geometry or WKT) valid, in WGS84 and mostly inside the county; area and label point."""
+    if table.has_geometry:
+        geoms = _file_geometries(table, rows)
+    else:
+        wkt = rows["wkt"].to_numpy(dtype=object)
+        geoms = shapely.from_wkt(wkt, on_invalid="ignore")
+        rejections.add(pd.isna(geoms), "bad_geometry", _header(kind, table, positions, "wkt"), wkt)
+    types = shapely.get_type_id(geoms)
+    polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
+    rejections.add(~polygonal, "not_polygon", "geometry", np.array([shapely.GeometryType(t).name if t >= 0 else "-" for t in types]))
+    geoms = np.where(polygonal, geoms, None)
+    rejections.add(polygonal & ~shapely.is_valid(geoms), "invalid_geometry", "geometry", shapely.is_valid_reason(geoms))
+    wgs = np.full(len(geoms), None, dtype=object)
+    ok = rejections.open
+    if ok.any():
+        wgs[ok] = geo.geometry_to_wgs84(geoms[ok], crs)
+    if area is not None:
+        # Mostly inside: a boundary drawn a little past the county line is still this county's.
+        with np.errstate(all="ignore"):
+            share = shapely.area(shapely.intersection(area, wgs)) / shapely.area(wgs)
+        bounds = np.array(["%.4f, %.4f, %.4f, %.4f" % tuple(b) for b in shapely.bounds(wgs)], dtype=object)
+        rejections.add(ok & ~(share > 0.5), "out_of_area", "geometry", bounds)
+    keep = rejections.open
+    wgs = np.where(keep, wgs, None)
+    labels = shapely.point_on_surface(wgs)
+    return {
+        "geometry": [geo.geometry_to_wkb(g) if g is not None else None for g in wgs],
+        "area_km2": [float(geo.area_km2(g)) if g is not None else np.nan for g in wgs],
+        "label_lon": shapely.get_x(labels),
+        "label_lat": shapely.get_y(labels),
+    }
+
+
+def _township_codes(cursor, given: np.ndarray, lon: np.ndarray | None, lat: np.ndarray | None, label: str,
+                    rejections: _Rejections, notes: list[str]) -> np.ndarray:
+    """Township codes: the file's (by code or name), else the township containing the point."""
+    townships = _townships(cursor)
+    lookup = {**dict(zip(townships["name"], townships["code"])), **dict(zip(townships["code"], townships["code"]))}
+    named = np.array([lookup.get(t) if isinstance(t, str) else None for t in given], dtype=object)
+    rejections.add(pd.notna(given) & pd.isna(named), "unknown_township", label, given)
+    if townships.empty or lon is None:
+        return named
+    polygons = geo.wkb_to_geometry(townships["geometry"].map(bytes).to_numpy())
+    index = geo.locate(np.nan_to_num(lon), np.nan_to_num(lat), polygons)
+    codes = townships["code"].to_numpy(dtype=object)
+    located = np.where((index >= 0) & np.isfinite(lon), codes[np.clip(index, 0, None)], None)
+    if (pd.isna(given) & pd.notna(located)).any():
+        notes.append("township_assigned")
+    return np.where(pd.isna(given), located, named)
+
+
 def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes: list[str]) -> None:
-    """CRS conversion, county and swap checks, township by name/code or point-in-polygon (Python, vectorized)."""
+    """Where rows are: CRS conversion, county and swap checks, geometry checks, townships (numpy/shapely)."""
     county = _county(cursor)
+    area = None
     if county is None:
         notes.append("no_county")
-        area = None
     else:
         area = shapely.buffer(county, COUNTY_MARGIN_DEG)
         shapely.prepare(area)
-    rows = cursor.execute(
-        "SELECT _row" + (", lon, lat" if kind.location == "point" else ", wkt")
-        + (", township" if "township" in kind.field_names else "")
-        + " FROM staged WHERE reason IS NULL ORDER BY _row"
-    ).df()
+    columns = ["_row", *(("lon", "lat") if kind.location == "point" else ("wkt",))]
+    columns += ["township"] if "township" in kind.field_names else []
+    # Identifiers from the kind spec; the rows are the ones no rule has rejected yet.
+    rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
     if rows.empty:
         return
+    rejections = _Rejections(len(rows))
     result = pd.DataFrame({"_row": rows["_row"]})
-    reason = np.full(len(rows), None, dtype=object)
-    field_label = np.full(len(rows), None, dtype=object)
-    value = np.full(len(rows), None, dtype=object)
-
-    def reject(mask: np.ndarray, code: str, label: str, values) -> None:
-        mask = mask & pd.isna(reason)
-        reason[mask] = code
-        field_label[mask] = label
-        value[mask] = np.asarray(values, dtype=object)[mask] if not isinstance(values, str) else values
-
+    lon = lat = None
     if kind.location == "point":
-        if _located_by_geometry(kind, table):
-            geoms = table.frame.set_index("_row").loc[rows["_row"], "_geometry"].to_numpy()
-            is_point = np.array([g is not None and g.geom_type == "Point" for g in geoms])
-            x = np.where(is_point, shapely.get_x(np.where(is_point, geoms, None)), np.nan)
-            y = np.where(is_point, shapely.get_y(np.where(is_point, geoms, None)), np.nan)
-            reject(~is_point, "bad_geometry", "geometry", [str(getattr(g, "geom_type", None)) for g in geoms])
-        else:
-            x, y = rows["lon"].to_numpy(dtype=float), rows["lat"].to_numpy(dtype=float)
-        lon_label = _header(kind, table, positions, "lon")
-        lat_label = _header(kind, table, positions, "lat")
-        has_x, has_y = np.isfinite(x), np.isfinite(y)
-        reject(has_x & ~has_y, "missing", lat_label, np.full(len(x), None))
-        reject(~has_x & has_y, "missing", lon_label, np.full(len(x), None))
-        located = has_x & has_y
-        lon, lat = _to_wgs84(x, y, crs)
-        swapped_lon, swapped_lat = _to_wgs84(y, x, crs)
-        inside = _inside(area, lon, lat)
-        text = np.array([f"{a:.6f}, {b:.6f}" for a, b in zip(x, y)], dtype=object)
-        reject(located & ~inside & _inside(area, swapped_lon, swapped_lat), "swapped_coordinates", f"{lon_label}/{lat_label}", text)
-        code = "out_of_area" if area is not None else "bad_coordinate"
-        reject(located & ~inside, code, f"{lon_label}/{lat_label}", text)
-        result["lon"] = np.where(located, lon, np.nan)
-        result["lat"] = np.where(located, lat, np.nan)
+        lon, lat = _point_checks(rows, kind, table, positions, crs, area, rejections)
+        result["lon"], result["lat"] = lon, lat
     else:
-        if table.has_geometry:
-            geoms = table.frame.set_index("_row").loc[rows["_row"], "_geometry"].to_numpy()
-        else:
-            wkt = rows["wkt"].to_numpy(dtype=object)
-            geoms = shapely.from_wkt(wkt, on_invalid="ignore")
-            reject(pd.isna(geoms), "bad_geometry", _header(kind, table, positions, "wkt"), wkt)
-        geoms = np.asarray(geoms, dtype=object)
-        polygonal = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms])
-        reject(~polygonal, "not_polygon", "geometry", [str(getattr(g, "geom_type", None)) for g in geoms])
-        geoms = np.where(polygonal, geoms, None)
-        valid = np.array([g is None or shapely.is_valid(g) for g in geoms])
-        reasons = [shapely.is_valid_reason(g) if g is not None and not ok else None for g, ok in zip(geoms, valid)]
-        reject(~valid, "invalid_geometry", "geometry", reasons)
-        ok = polygonal & valid & pd.isna(reason)
-        wgs = np.full(len(geoms), None, dtype=object)
-        if ok.any():
-            wgs[ok] = geo.geometry_to_wgs84(geoms[ok], crs)
-        in_county = np.array([
-            g is None or area is None or shapely.intersects(area, g) and shapely.area(shapely.intersection(area, g)) > 0.5 * shapely.area(g)
-            for g in wgs
-        ])
-        reject(ok & ~in_county, "out_of_area", "geometry", [getattr(g, "bounds", None) and "%.4f, %.4f, %.4f, %.4f" % g.bounds for g in wgs])
-        keep = ok & in_county
-        points = [g.representative_point() if g is not None else None for g in wgs]
-        result["geometry"] = [geo.geometry_to_wkb(g) if k else None for g, k in zip(wgs, keep)]
-        result["area_km2"] = [float(geo.area_km2(g)) if k else np.nan for g, k in zip(wgs, keep)]
-        result["label_lon"] = [p.x if k else np.nan for p, k in zip(points, keep)]
-        result["label_lat"] = [p.y if k else np.nan for p, k in zip(points, keep)]
-
+        for name, values in _polygon_checks(rows, kind, table, positions, crs, area, rejections).items():
+            result[name] = values
     if "township" in kind.field_names:
-        townships = _townships(cursor)
-        given = rows["township"].to_numpy(dtype=object)
-        by_code = dict(zip(townships["code"], townships["code"]))
-        by_name = dict(zip(townships["name"], townships["code"]))
-        named = np.array([None if t is None else by_code.get(t) or by_name.get(t) for t in given], dtype=object)
         label = _header(kind, table, positions, "township")
-        reject(pd.notna(given) & pd.isna(named), "unknown_township", label, given)
-        if not townships.empty:
-            polygons = geo.wkb_to_geometry(townships["geometry"].map(bytes).to_numpy())
-            lon_values = result["lon"].to_numpy(dtype=float)
-            lat_values = result["lat"].to_numpy(dtype=float)
-            index = geo.locate(np.nan_to_num(lon_values), np.nan_to_num(lat_values), polygons)
-            codes = townships["code"].to_numpy(dtype=object)
-            located = np.where((index >= 0) & np.isfinite(lon_values), codes[np.clip(index, 0, None)], None)
-            if pd.isna(given).any() and pd.notna(located).any():
-                notes.append("township_assigned")
-            named = np.where(pd.isna(given), located, named)
-        result["township"] = named
-
-    result["reason"], result["field"], result["value"] = reason, field_label, value
+        result["township"] = _township_codes(cursor, rows["township"].to_numpy(dtype=object), lon, lat, label, rejections, notes)
+    result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
     cursor.register("ingest_location", result)
     try:
-        sets = [f"{c} = l.{c}" for c in result.columns if c not in ("_row", "reason", "field", "value")]
-        cursor.execute(
-            f"UPDATE staged SET {', '.join(sets)}, reason = l.reason, field = l.field, value = l.value "
-            "FROM ingest_location l WHERE staged._row = l._row"
-        )
+        sets = ", ".join(f"{c} = l.{c}" for c in result.columns if c != "_row")
+        cursor.execute(f"UPDATE staged SET {sets} FROM ingest_location l WHERE staged._row = l._row")
     finally:
         cursor.unregister("ingest_location")
 

@@ -6,7 +6,6 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
-import io
 import math
 import os
 import tempfile
@@ -432,12 +431,6 @@ def open_table(
             path = Path(source)
             file_name = path.name
         yield _dispatch(path, file_name, work, encoding, sheet)
-
-
-def upload_from_buffer(name: str, buffer: io.BufferedIOBase | bytes) -> Upload:
-    """Wrap bytes or a file-like object (e.g. Streamlit's UploadedFile) as an :class:`Upload`."""
-    data = buffer if isinstance(buffer, bytes) else buffer.getvalue() if hasattr(buffer, "getvalue") else buffer.read()
-    return Upload(name, data)
 
 
 @dataclass(frozen=True)
