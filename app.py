@@ -8,6 +8,7 @@ from emergency.config import PROJECT_ROOT
 
 ICON_PATH = PROJECT_ROOT / "static" / "icon.png"
 
+shell.ignore_legacy_pages_folder()
 # A local icon file: material icons as favicon are fetched from an outside font host.
 st.set_page_config(page_title="一图研判", page_icon=str(ICON_PATH), layout="wide")
 
@@ -20,9 +21,9 @@ pages = [
     st.Page("pages/trends_incidents.py", title=tr("page.trends_incidents"), icon=":material/monitoring:"),
     st.Page("pages/trends_resources.py", title=tr("page.trends_resources"), icon=":material/inventory_2:"),
     st.Page("pages/briefing.py", title=tr("page.briefing"), icon=":material/summarize:"),
-    st.Page("pages/import_data.py", title=tr("page.import_data"), icon=":material/upload_file:"),
     st.Page("pages/warning.py", title=tr("page.warning"), icon=":material/warning:"),
     st.Page("pages/dispatch.py", title=tr("page.dispatch"), icon=":material/local_shipping:"),
+    st.Page("pages/import_data.py", title=tr("page.import_data"), icon=":material/upload_file:"),
 ]
 navigation = st.navigation(pages)
 

@@ -7,7 +7,7 @@ from datetime import datetime, time
 import streamlit as st
 
 from components import cached
-from components.text import labels, tr
+from components.text import labels, localized, tr
 from emergency import filters as flt
 
 # Query parameters the filter bar owns; others (lang, screen, page keys) are left alone.
@@ -77,7 +77,8 @@ def render() -> flt.Filters | None:
         placeholder=tr("filter.townships_all"),
         key="flt_townships",
     )
-    sidebar.selectbox(
+    localized(
+        sidebar.selectbox,
         tr("filter.window"),
         options=[*flt.PRESET_HOURS, flt.CUSTOM],
         format_func=lambda h: tr("filter.window_custom") if h == flt.CUSTOM else tr("filter.window_hours", hours=h),
@@ -90,13 +91,13 @@ def render() -> flt.Filters | None:
     sidebar.date_input(tr("filter.end_date"), key="flt_end_date")
     sidebar.time_input(tr("filter.end_time"), step=TIME_STEP_S, key="flt_end_time")
     type_labels = labels("incident_type")
-    sidebar.multiselect(
-        tr("filter.types"), options=list(type_labels), format_func=type_labels.get,
+    localized(
+        sidebar.multiselect, tr("filter.types"), options=list(type_labels), format_func=type_labels.get,
         placeholder=tr("filter.all"), key="flt_types",
     )
     status_labels = labels("incident_status")
-    sidebar.multiselect(
-        tr("filter.statuses"), options=list(status_labels), format_func=status_labels.get,
+    localized(
+        sidebar.multiselect, tr("filter.statuses"), options=list(status_labels), format_func=status_labels.get,
         placeholder=tr("filter.all"), key="flt_statuses",
     )
 

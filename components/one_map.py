@@ -9,7 +9,7 @@ import pydeck as pdk
 import streamlit as st
 
 from components import cached, detail_panel, filter_bar, map_layers
-from components.text import label, labels, tr
+from components.text import label, labels, localized, tr
 from emergency import mapdata, symbology
 from emergency.filters import Filters
 from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
@@ -18,6 +18,8 @@ DECK_KEY = "one_map_deck"
 LAYERS_KEY = "one_map_layers"
 METRIC_KEY = "one_map_metric"
 MAP_HEIGHT_PX = 620
+SCREEN_HEIGHT_PX = 760
+FILTERS_CHANGED_KEY = "one_map_filters_changed"
 LAYER_OPTIONS = ("townships", "surface", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards")
 DEFAULT_LAYERS = ["townships", "gauges", "incidents"]
 # A layer with more points than this is aggregated in DuckDB into grid cells before it is
@@ -62,6 +64,7 @@ def _on_select() -> None:
             if code:
                 filter_bar.select_township(code)
                 detail_panel.open_detail("townships", code)
+                st.session_state[FILTERS_CHANGED_KEY] = True
         elif layer_id in detail_panel.DETAIL_LAYERS:
             key = picked.get("code") or picked.get("id") or picked.get("name")
             if key:
@@ -82,9 +85,9 @@ def _controls(window_hours: float) -> tuple[list[str], str]:
         selection_mode="multi", default=DEFAULT_LAYERS, key=LAYERS_KEY,
     )
     metric_names = labels("map_metric")
-    metric = metric_column.selectbox(
-        tr("map.metric"), options=list(_metrics(window_hours)), format_func=metric_names.get, key=METRIC_KEY,
-        disabled="townships" not in chosen,
+    metric = localized(
+        metric_column.selectbox, tr("map.metric"), options=list(_metrics(window_hours)),
+        format_func=metric_names.get, key=METRIC_KEY, default="rain_mean", disabled="townships" not in chosen,
     )
     return chosen, metric
 
@@ -244,6 +247,12 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
     box = county.iloc[0]
     view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)
     return map_layers.deck(layers, view), aggregated
+
+
+def rerun_app_if_filters_changed() -> None:
+    """Inside a fragment a township click must still reach the sidebar filter: rerun the page."""
+    if st.session_state.pop(FILTERS_CHANGED_KEY, False):
+        st.rerun(scope="app")
 
 
 def render(f: Filters, incidents: pd.DataFrame, height_px: int = MAP_HEIGHT_PX) -> None:

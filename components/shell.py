@@ -5,12 +5,27 @@ from __future__ import annotations
 import html
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from components import cached
 from components.text import LANGUAGE_KEY, tr
 from emergency import config, i18n
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def ignore_legacy_pages_folder() -> None:
+    """Make the first run after server start use st.navigation, not the old pages/ discovery.
+
+    Streamlit decides "the app uses a pages/ folder" from the folder name when the first
+    session starts, and runs that session's first run through its legacy multipage wrapper;
+    st.navigation only switches this off during that run. The browser then keeps the legacy
+    page, and every later widget change in app.py (language, filters) is dropped for that
+    session (seen with streamlit 1.67). Our layout keeps pages/, so switch it off and rerun.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def language_toggle() -> None:

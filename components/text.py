@@ -28,3 +28,22 @@ def label(vocabulary: str, code: str) -> str:
 def labels(vocabulary: str) -> dict[str, str]:
     """Return {code: label} of a vocabulary in the session's language."""
     return i18n.labels(vocabulary, lang())
+
+
+def localized_key(key: str) -> str:
+    """Widget key of a choice widget whose option labels depend on the language."""
+    return f"{key}.{lang()}"
+
+
+def localized(widget, label_text: str, options, key: str, format_func, default=None, **kwargs):
+    """Draw a choice widget whose option labels follow the language, keeping its value.
+
+    The browser keeps showing a selectbox's old option labels after a language switch,
+    so the widget gets a key per language while the value lives under ``key``.
+    """
+    widget_key = localized_key(key)
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = st.session_state.get(key, default)
+    value = widget(label_text, options=options, format_func=format_func, key=widget_key, **kwargs)
+    st.session_state[key] = value
+    return value

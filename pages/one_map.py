@@ -1,23 +1,56 @@
-"""态势一张图: KPIs, the layered map and the incident list for the shared filters."""
+"""态势一张图: KPIs, the layered map, replay, the big-screen mode and the incident list."""
 
 import streamlit as st
 
-from components import cached, filter_bar, incident_table, kpi_cards, one_map
+from components import big_screen, cached, filter_bar, incident_table, kpi_cards, one_map, replay
 from components.text import tr
 
 f = filter_bar.current()
-st.title(tr("page.one_map"))
+screen = big_screen.is_on()
+if screen:
+    big_screen.apply_style()
+    title_column, clock_column = st.columns([3, 1])
+    title_column.title(tr("page.one_map"))
+    with clock_column:
+        big_screen.clock()
+else:
+    st.title(tr("page.one_map"))
 filter_bar.show_notices()
 if f is None:
     st.info(tr("app.no_data"))
     st.stop()
-st.caption(tr("filter.period", start=f"{f.start:%Y-%m-%d %H:%M}", end=f"{f.end:%Y-%m-%d %H:%M}"))
 
-previous = f.previous()
-kpi_cards.render(
-    cached.kpis(f.start, f.end, f.townships, f.types, f.statuses),
-    cached.kpis(previous.start, previous.end, f.townships, f.types, f.statuses),
-)
-incidents = cached.incidents(f.start, f.end, f.townships, f.types, f.statuses)
-one_map.render(f, incidents)
-incident_table.render(incidents)
+
+def situation(shown):
+    """KPIs (with the change against the previous equal window) and the map."""
+    previous = shown.previous()
+    kpi_cards.render(
+        cached.kpis(shown.start, shown.end, shown.townships, shown.types, shown.statuses),
+        cached.kpis(previous.start, previous.end, shown.townships, shown.types, shown.statuses),
+    )
+    incidents = cached.incidents(shown.start, shown.end, shown.townships, shown.types, shown.statuses)
+    one_map.render(shown, incidents, height_px=one_map.SCREEN_HEIGHT_PX if screen else one_map.MAP_HEIGHT_PX)
+    return incidents
+
+
+if screen:
+    @st.fragment(run_every=big_screen.refresh_seconds())
+    def live_view():
+        shown = big_screen.following_latest(f)
+        big_screen.stamp(shown)
+        situation(shown)
+
+    live_view()
+else:
+    st.caption(tr("filter.period", start=f"{f.start:%Y-%m-%d %H:%M}", end=f"{f.end:%Y-%m-%d %H:%M}"))
+    if replay.is_on():
+        @st.fragment(run_every=replay.PLAY_STEP_S if replay.is_playing() else None)
+        def replay_view():
+            situation(replay.control(f))
+            one_map.rerun_app_if_filters_changed()
+
+        replay.toolbar()
+        replay_view()
+    else:
+        replay.toolbar()
+        incident_table.render(situation(f))

@@ -87,6 +87,8 @@ class Watch:
         page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on("request", self._request)
+        page.on("response", lambda response: response.status >= 400 and self.console_errors.append(
+            f"HTTP {response.status} {response.url}"))
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
 
     def _request(self, request) -> None:

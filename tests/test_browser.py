@@ -1,11 +1,14 @@
 """The app in real headless Chromium: every page loads offline, no errors, the map is drawn."""
 
 import io
+import math
 import shutil
 
 import pytest
 from PIL import Image
 
+from components import one_map
+from emergency import mapdata, queries, store
 from tests.browser import (
     ARTIFACTS, app_server, assert_no_exception, browser_page, screenshot, wait_for_app,
 )
@@ -38,9 +41,13 @@ def test_every_page_loads_offline_without_errors(server):
         page.goto(server)
         wait_for_app(page)
         links = page.locator("[data-testid=stSidebarNav] a")
-        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())] or [server]
-        for index, href in enumerate(hrefs):
-            page.goto(href)
+        names = [links.nth(i).inner_text().strip() for i in range(links.count())]
+        assert len(names) >= 1
+        for index, name in enumerate(names):
+            # Click through the sidebar as a person does (a deep link makes Streamlit probe
+            # /<page>/_stcore/health first, a 404 that is its own, not ours).
+            page.locator("[data-testid=stSidebarNav] a").nth(index).click()
+            page.wait_for_timeout(500)
             wait_for_app(page)
             assert_no_exception(page)
             page.wait_for_timeout(1000)
@@ -62,4 +69,75 @@ def test_one_map_draws_the_district(server):
         screenshot(page, "one-map")
         # Township fills and gauges cover a good part of the canvas.
         assert drawn_share(png) > 0.08
+        watch.assert_clean()
+
+
+def project(view: dict, lon: float, lat: float, width: float, height: float) -> tuple[float, float]:
+    """Pixel of (lon, lat) in a deck.gl Web Mercator viewport (512 px world at zoom 0)."""
+    scale = mapdata.WORLD_PX * 2 ** view["zoom"]
+
+    def xy(lo, la):
+        return (lo + 180) / 360 * scale, (1 - math.log(math.tan(math.pi / 4 + math.radians(la) / 2)) / math.pi) / 2 * scale
+
+    cx, cy = xy(view["longitude"], view["latitude"])
+    x, y = xy(lon, lat)
+    return width / 2 + (x - cx), height / 2 + (y - cy)
+
+
+def test_click_a_township_filters_and_opens_its_details(server, demo_file):
+    conn = store.connect(demo_file, read_only=True)
+    try:
+        townships = queries.townships(conn)
+        box = queries.county(conn).iloc[0]
+    finally:
+        conn.close()
+    target = townships.sort_values("area_km2").iloc[-1]
+    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=one_map.MAP_HEIGHT_PX)
+    with browser_page(server) as (page, watch):
+        page.goto(server)
+        wait_for_app(page)
+        # Switch the point layers off so the click lands on the township polygon.
+        for name in ("雨量站", "事件"):
+            page.locator("[data-testid=stButtonGroup] button", has_text=name).click()
+            wait_for_app(page)
+        deck = page.locator("[data-testid=stDeckGlJsonChart]")
+        deck.locator("canvas").first.wait_for()
+        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        screenshot(page, "one-map-points-off")
+        deck.scroll_into_view_if_needed()
+        bounds = deck.bounding_box()
+        x, y = project(view, target["label_lon"], target["label_lat"], bounds["width"], bounds["height"])
+        page.mouse.click(bounds["x"] + x, bounds["y"] + y)
+        page.locator(".st-key-one_map_detail_panel", has_text=target["name"]).wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert_no_exception(page)
+        panel = page.locator(".st-key-one_map_detail_panel")
+        assert target["name"] in panel.inner_text()
+        assert target["name"] in page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.inner_text()
+        assert f"township={target['code']}" in page.url
+        screenshot(page, "one-map-township-clicked")
+        watch.assert_clean()
+
+
+def test_big_screen_and_language_switch(server):
+    with browser_page(server) as (page, watch):
+        page.goto(f"{server}/?screen=1")
+        page.get_by_text("数据截至").wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert_no_exception(page)
+        assert not page.locator("[data-testid=stSidebar]").is_visible()
+        page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for()
+        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        screenshot(page, "big-screen")
+        page.goto(server)
+        wait_for_app(page)
+        page.locator("[data-testid=stSidebar] [data-testid=stRadio] label", has_text="English").click()
+        page.locator("h1", has_text="Situation map").wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert_no_exception(page)
+        screenshot(page, "one-map-english")
+        assert "Situation map" in page.locator("h1").first.inner_text()
+        # Option labels follow the language too (see components.text.localized).
+        assert page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value() == "Last 24 h"
+        assert "lang=en" in page.url
         watch.assert_clean()

@@ -1,12 +1,13 @@
 """AppTest of the app shell and the one-map page on a copy of the demo store."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import one_map
-from emergency import config
+from emergency import config, queries, store
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 
 
@@ -60,7 +61,7 @@ def test_every_layer_has_a_legend(app):
 def test_choropleth_metric_changes_the_fill(app):
     app.run()
     rain_fill = township_fills(app)
-    app.selectbox(key="one_map_metric").set_value("hazard_people").run()
+    app.selectbox(key="one_map_metric.zh").set_value("hazard_people").run()
     assert not app.exception
     assert township_fills(app) != rain_fill
     assert any("隐患点受威胁人数" in m.value for m in app.markdown if "yitu-legend" in m.value)
@@ -73,8 +74,8 @@ def test_url_parameters_seed_the_filters(app):
     app.run()
     assert not app.exception
     assert app.multiselect(key="flt_townships").value == ["361104001"]
-    assert app.selectbox(key="flt_hours").value == 6
-    assert app.multiselect(key="flt_types").value == ["flood"]
+    assert app.selectbox(key="flt_hours.zh").value == 6
+    assert app.multiselect(key="flt_types.zh").value == ["flood"]
     assert not app.warning[1:]  # only the demo banner, no notices
 
 
@@ -82,7 +83,7 @@ def test_filter_changes_are_written_to_the_url(app):
     app.run()
     assert "township" not in app.query_params
     app.multiselect(key="flt_townships").set_value(["361104002"]).run()
-    app.selectbox(key="flt_hours").set_value(3).run()
+    app.selectbox(key="flt_hours.zh").set_value(3).run()
     assert app.query_params["township"] == "361104002"
     assert app.query_params["hours"] == "3"
 
@@ -95,7 +96,7 @@ def test_invalid_url_parameters_show_a_notice(app):
     notices = [w.value for w in app.warning]
     assert any("hours=999" in text for text in notices)
     assert any("township=nowhere" in text for text in notices)
-    assert app.selectbox(key="flt_hours").value == 24
+    assert app.selectbox(key="flt_hours.zh").value == 24
 
 
 def test_window_before_the_data_is_an_explicit_empty_state(app):
@@ -124,3 +125,35 @@ def test_unopenable_store_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     at = AppTest.from_file(APP_SCRIPT, default_timeout=APP_TIMEOUT_S).run()
     assert not at.exception
     assert str(bad) in at.error[0].value
+
+
+def test_replay_shows_the_state_at_the_chosen_moment(app, demo_copy):
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        latest = queries.data_range(conn)[1]
+        start = latest - timedelta(hours=24)
+        middle = start + timedelta(hours=12)
+        expected_middle = queries.kpis(conn, start, middle).iloc[0]["incidents"]
+        expected_end = queries.kpis(conn, start, latest).iloc[0]["incidents"]
+    finally:
+        conn.close()
+    app.run()
+    app.toggle(key="replay_on").set_value(True).run()
+    assert not app.exception
+    assert len(app.select_slider(key="replay_moment").options) == 24  # hourly steps over 24 h
+    app.select_slider(key="replay_moment").set_value(middle).run()
+    assert not app.exception
+    assert int(app.metric[2].value) == expected_middle
+    app.select_slider(key="replay_moment").set_value(latest).run()
+    assert int(app.metric[2].value) == expected_end
+    assert app.button(key="replay_play_button").label == "播放"
+
+
+def test_big_screen_mode(app):
+    app.query_params["screen"] = "1"
+    app.run()
+    assert not app.exception
+    assert any('data-testid="stSidebar"' in m.value for m in app.markdown)  # the hiding style
+    assert any("数据截至" in c.value for c in app.caption)
+    assert len(app.metric) == 5
+    assert "townships" in layer_ids(app)
