@@ -13,6 +13,7 @@ leaves the store as it was. A process-wide lock serializes imports: rainfall kee
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -141,8 +142,8 @@ def _parse_time(raw: str) -> tuple[str, list]:
     return sql, [ZONED_TIME, TIME_FORMATS]
 
 
-def _parsed(f: kinds_mod.Field, raw: str) -> tuple[str, list, str]:
-    """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails."""
+def _parsed(f: kinds_mod.Field, raw: str) -> tuple[str, list, str | None]:
+    """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None for text)."""
     if f.type == "code":
         return f"map_extract(?::MAP(VARCHAR, VARCHAR), lower(regexp_replace({raw}, '\\s+', '', 'g')))[1]", [
             kinds_mod.vocabulary(f.vocabulary)
@@ -155,7 +156,7 @@ def _parsed(f: kinds_mod.Field, raw: str) -> tuple[str, list, str]:
     if f.type == "time":
         sql, params = _parse_time(raw)
         return sql, params, "bad_time"
-    return raw, [], "missing"
+    return raw, [], None
 
 
 def _positions(kind: Kind, table: Table, mapping: dict[str, str | None]) -> dict[str, int | None]:
@@ -195,8 +196,6 @@ def _load_source(cursor: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, 
 
 
 def _csv_error(table: Table, error: duckdb.Error) -> IngestError:
-    import re
-
     text = str(error)
     line = re.search(r"[Ll]ine:?\s*(\d+)", text)
     reason = "decode" if "unicode" in text.lower() or "utf-8" in text.lower() else "malformed"
@@ -221,15 +220,16 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
         select.add(f"{parsed} AS {f.name}", *params)
         required = f.required and not (from_geometry and f.name in ("lon", "lat"))
         if required:
-            checks_reason.add(f"WHEN {raw} IS NULL THEN 'missing'")
+            checks_reason.add(f"WHEN {raw} IS NULL THEN ?", "missing")
             checks_field.add(f"WHEN {raw} IS NULL THEN ?", header)
             checks_value.add(f"WHEN {raw} IS NULL THEN NULL")
-        if reason != "missing":
-            parsed_again, params_again, _ = _parsed(f, raw)
-            condition = f"{raw} IS NOT NULL AND {parsed_again} IS NULL"
-            checks_reason.add(f"WHEN {condition} THEN '{reason}'", *params_again)
-            checks_field.add(f"WHEN {condition} THEN ?", *params_again, header)
-            checks_value.add(f"WHEN {condition} THEN {raw}", *params_again)
+        if reason is not None:
+            # ``{f.name}`` is the parsed column of this same SELECT (DuckDB reuses aliases), so
+            # each value is parsed once.
+            condition = f"{raw} IS NOT NULL AND {f.name} IS NULL"
+            checks_reason.add(f"WHEN {condition} THEN ?", reason)
+            checks_field.add(f"WHEN {condition} THEN ?", header)
+            checks_value.add(f"WHEN {condition} THEN {raw}")
     extra = ""
     if kind.location == "polygon":
         extra = ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
