@@ -136,10 +136,20 @@ def test_browser_uploads_a_gbk_csv_and_a_zipped_shapefile(demo_file, tmp_path):
     shutil.copy(demo_file, path)
     csv_file = rain_gbk(tmp_path / "雨量.csv")
     zip_file = townships_zip(path, tmp_path / "shp")
+    garbage = tmp_path / "坏数据.csv"
+    garbage.write_bytes(bytes(range(256)) * 20)
     with app_server(path) as url:
         with browser_page(url) as (page, watch):
             _open_import_page(page, url)
             assert_no_exception(page)
+            # A bad file: a message naming it, no traceback.
+            page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(garbage)])
+            wait_for_app(page)
+            page.locator("[data-testid=stAlertContentError]").filter(has_text="坏数据.csv").first.wait_for(timeout=60_000)
+            assert "不是文本文件" in page.locator("[data-testid=stAlertContentError]").first.inner_text()
+            assert_no_exception(page)
+
+            _open_import_page(page, url)
             text = _upload_validate_commit(page, [csv_file], "降雨量")
             assert "通过 9 行" in text and "拒收 1 行" in text
             screenshot(page, "import-csv")
