@@ -1,18 +1,34 @@
-"""Benchmark harness: builds a demo store at a given scale and prints what it measured.
+"""Benchmark suite: builds (or reuses) a store at a scale and prints what it measured in one run.
 
-Not part of the test run's timing assertions: these machines are noisy, so the numbers
-are printed (and written as JSON), never asserted.
+Run with ``python -m emergency.bench [--scale 83] [--json out.json]``. Numbers are printed
+and written as JSON, never asserted: these machines are noisy. Ratios compare the app's path
+(query function with its DataFrame shaping) with bare DuckDB running the same statements.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
-import tempfile
+import statistics
 import time
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
-from emergency import demo, store
+from emergency import config, demo, queries, store
+
+# Default scale: ~10 M five-minute rainfall rows (4,980 gauges x 2,016 steps).
+DEFAULT_SCALE = 83.0
+BENCH_DIR = config.DATA_DIR / "bench"
+# Tables whose sizes the report lists.
+COUNTED_TABLES = ("rain_gauges", "rainfall", "incidents", "stock", "teams", "shelters", "hazard_points")
+# Timed repetitions per query; the median is reported.
+REPEATS = 5
+# Targets from the issues, printed beside the measurements.
+TARGET_QUERY_RATIO = 1.5
+TARGET_PAGE_S = 0.5
+TARGET_PAYLOAD_MB = 1.5
 
 
 def peak_rss_mb() -> float:
@@ -20,42 +36,185 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(scale: float = 1.0, seed: int = 42, path: Path | None = None) -> dict:
-    """Build the demo at ``scale`` and return build seconds, row counts, file size and peak RSS."""
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(path) if path else Path(tmp) / "bench.duckdb"
+def _median_s(fn, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
         started = time.perf_counter()
-        counts = demo.build_demo_file(target, scale=scale, seed=seed)
-        build_s = time.perf_counter() - started
-        size_mb = target.stat().st_size / 2**20
-        conn = store.connect(target, read_only=True)
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+@contextmanager
+def _recording():
+    """Record the statements the query module runs, to replay them on bare DuckDB."""
+    statements: list[tuple[str, list]] = []
+    original = queries.run
+
+    def recording_run(conn, sql, params=None):
+        statements.append((sql, list(params or [])))
+        return original(conn, sql, params)
+
+    queries.run = recording_run
+    try:
+        yield statements
+    finally:
+        queries.run = original
+
+
+def store_at(scale: float, seed: int = 42, path: Path | None = None) -> tuple[Path, float | None, dict]:
+    """Return a store of this scale, building it unless one with the same scale and seed exists."""
+    path = Path(path) if path else BENCH_DIR / f"bench-{scale:g}-{seed}.duckdb"
+    if path.exists():
+        conn = store.connect(path, read_only=True)
+        try:
+            meta = store.get_meta(conn)
+            counts = {t: store.scalar(conn, f"SELECT count(*) FROM {t}") for t in COUNTED_TABLES}
+        finally:
+            conn.close()
+        if meta.get("demo_scale") == repr(float(scale)) and meta.get("demo_seed") == str(seed):
+            return path, None, counts
+    started = time.perf_counter()
+    counts = demo.build_demo_file(path, scale=scale, seed=seed)
+    return path, time.perf_counter() - started, counts
+
+
+def query_cases(conn) -> list[tuple[str, callable]]:
+    """The queries behind the one-map page and the trend pages, on the last 24 h of data."""
+    end = queries.data_range(conn)[1]
+    start = end - timedelta(hours=24)
+    station = store.scalar(conn, "SELECT min(code) FROM rain_gauges")
+    township = store.scalar(conn, "SELECT min(code) FROM townships")
+    cases = [
+        ("kpis", lambda: queries.kpis(conn, start, end)),
+        ("township_metrics", lambda: queries.township_metrics(conn, start, end)),
+        ("gauge_totals", lambda: queries.gauge_totals(conn, start, end)),
+        ("gauge_totals[township]", lambda: queries.gauge_totals(conn, start, end, [township])),
+        ("township_rain", lambda: queries.township_rain(conn, start, end)),
+        ("incidents", lambda: queries.incidents(conn, start, end)),
+        ("gauge_series", lambda: queries.gauge_series(conn, station, start, end, 60)),
+        ("gauge_grid", lambda: queries.gauge_grid(conn, start, end, 0.01)),
+        ("incident_grid", lambda: queries.point_grid(conn, "incidents", start, end, 0.01)),
+    ]
+    # Trend-page queries, when that module provides them.
+    for name, call in (
+        ("station_ranking", lambda: queries.station_ranking(conn, start, end)),
+        ("incident_series", lambda: queries.incident_series(conn, start, end, 60, "type")),
+    ):
+        if hasattr(queries, name):
+            cases.append((name, call))
+    return cases
+
+
+def time_queries(conn) -> list[dict]:
+    """Median time of each query through the app path and as bare DuckDB, and their ratio."""
+    rows = []
+    for name, call in query_cases(conn):
+        try:
+            with _recording() as statements:
+                call()
+        except TypeError as error:  # a trend query whose signature moved on
+            rows.append({"query": name, "error": str(error)})
+            continue
+        app_s = _median_s(call)
+
+        def bare():
+            cursor = conn.cursor()
+            for sql, params in statements:
+                cursor.sql(sql, params=params).to_arrow_table()
+            cursor.close()
+
+        raw_s = _median_s(bare)
+        rows.append({"query": name, "app_ms": round(app_s * 1000, 1), "duckdb_ms": round(raw_s * 1000, 1),
+                     "ratio": round(app_s / raw_s, 2) if raw_s else None})
+    return rows
+
+
+def time_pages(path: Path) -> dict:
+    """Run the one-map page with AppTest: cold start, warm rerun, filter changes, payload per view."""
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    os.environ[config.DB_PATH_ENV] = str(path)
+    st.cache_data.clear()
+    app = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=300)
+
+    def timed_run(change=None) -> tuple[float, int]:
+        # AppTest re-detects the legacy pages/ folder every run (see tests/conftest.py).
+        PagesManager.uses_pages_directory = False
+        if change:
+            change(app)
+        started = time.perf_counter()
+        app.run()
+        elapsed = time.perf_counter() - started
+        if app.exception:
+            raise RuntimeError(app.exception[0].message)
+        charts = app.get("deck_gl_json_chart")
+        return elapsed, len(charts[0].proto.json.encode()) if charts else 0
+
+    views = {}
+    views["cold start"] = timed_run()
+    views["warm rerun"] = timed_run()
+    views["window 6 h"] = timed_run(lambda a: a.selectbox(key="flt_hours.zh").set_value(6))
+    views["window 72 h"] = timed_run(lambda a: a.selectbox(key="flt_hours.zh").set_value(72))
+    township = app.multiselect(key="flt_townships").options[0]
+    views["one township"] = timed_run(lambda a: a.multiselect(key="flt_townships").set_value([township]))
+    views["all layers"] = timed_run(lambda a: (
+        a.multiselect(key="flt_townships").set_value([]),
+        a.pills(key="one_map_layers").set_value(
+            ["townships", "surface", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards"]),
+    ))
+    views["metric max 3 h"] = timed_run(lambda a: a.selectbox(key="one_map_metric.zh").set_value("max_3h"))
+    return {name: {"seconds": round(s, 3), "payload_mb": round(size / 2**20, 3)} for name, (s, size) in views.items()}
+
+
+def run(scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, pages: bool = True) -> dict:
+    """Measure everything at ``scale``; return the results as a dict."""
+    db_path, build_s, counts = store_at(scale, seed, path)
+    conn = store.connect(db_path)
+    try:
+        query_rows = time_queries(conn)
+    finally:
         conn.close()
-    return {
+    result = {
+        "date": time.strftime("%Y-%m-%d"),
         "scale": scale,
-        "seed": seed,
-        "demo_build_s": round(build_s, 2),
         "rows": counts,
-        "rainfall_rows_per_s": round(counts.get("rainfall", 0) / build_s) if build_s else None,
-        "file_mb": round(size_mb, 1),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "demo_build_s": None if build_s is None else round(build_s, 2),
+        "file_mb": round(db_path.stat().st_size / 2**20, 1),
+        "queries": query_rows,
     }
+    if pages:
+        result["pages"] = time_pages(db_path)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return result
 
 
 def format_table(result: dict) -> str:
-    """Return the result as a plain text table."""
-    lines = [f"{'measure':<28}{'value':>16}"]
-    for key in ("scale", "demo_build_s", "rainfall_rows_per_s", "file_mb", "peak_rss_mb"):
-        lines.append(f"{key:<28}{result[key]!s:>16}")
-    for table, count in result["rows"].items():
-        lines.append(f"{'rows.' + table:<28}{count:>16,}")
+    """Return the results as plain text tables."""
+    lines = [f"scale {result['scale']:g} · built in {result['demo_build_s']} s (None = reused) · "
+             f"{result['file_mb']} MB · peak RSS {result['peak_rss_mb']} MB"]
+    lines += [f"  {table:<16}{count:>14,}" for table, count in result["rows"].items()]
+    lines.append(f"\n{'query':<26}{'app ms':>10}{'duckdb ms':>12}{'ratio':>8}   target ≤ {TARGET_QUERY_RATIO}")
+    for row in result["queries"]:
+        if "error" in row:
+            lines.append(f"{row['query']:<26}  skipped: {row['error']}")
+        else:
+            lines.append(f"{row['query']:<26}{row['app_ms']:>10}{row['duckdb_ms']:>12}{row['ratio']:>8}")
+    if "pages" in result:
+        lines.append(f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤ {TARGET_PAYLOAD_MB} MB")
+        for name, view in result["pages"].items():
+            lines.append(f"{name:<26}{view['seconds']:>10}{view['payload_mb']:>12}")
     return "\n".join(lines)
 
 
-def main(scale: float = 1.0, seed: int = 42, json_path: str | None = None) -> dict:
-    result = run(scale, seed)
+def main(scale: float = DEFAULT_SCALE, seed: int = 42, json_path: str | None = None,
+         path: str | None = None, pages: bool = True) -> dict:
+    result = run(scale, seed, Path(path) if path else None, pages)
     print(format_table(result))
     if json_path:
-        Path(json_path).write_text(json.dumps(result, ensure_ascii=False, indent=2))
+        Path(json_path).write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     return result
 
 
@@ -63,8 +222,10 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m emergency.bench", description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0, help="demo scale factor (≈83 → 10 M rainfall rows)")
+    parser.add_argument("--scale", type=float, default=DEFAULT_SCALE, help="demo scale (83 ≈ 10 M rainfall rows)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--path", help="store to build or reuse (default data/bench/bench-<scale>-<seed>.duckdb)")
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
+    parser.add_argument("--no-pages", dest="pages", action="store_false", help="skip the AppTest page runs")
     args = parser.parse_args()
-    main(args.scale, args.seed, args.json_path)
+    main(args.scale, args.seed, args.json_path, args.path, args.pages)
