@@ -210,7 +210,7 @@ def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, shee
 
 def _cell_text(value) -> str | None:
     """Excel cell -> text the engine parses: integral floats lose '.0', dates become ISO."""
-    if value is None or value == "":
+    if value is None or value is pd.NaT or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         return str(value)
@@ -368,6 +368,7 @@ READERS: dict[str, Reader] = {
     ".xlsx": _read_excel,
     ".xlsm": _read_excel,
     ".xls": _read_excel,
+    ".ods": _read_excel,
     ".geojson": _read_geojson,
     ".json": _read_geojson,
     ".gpkg": _read_geopackage,
