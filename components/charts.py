@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached, export_buttons
+from components import cached, export_buttons, filter_bar
 from components.text import labels, lang, tr
 from emergency import charts, queries
 from emergency import filters as flt
@@ -137,7 +137,7 @@ def incident_backlog(f: Filters) -> None:
 
 
 def latest_incidents(f: Filters) -> None:
-    """The newest incidents; selecting one offers a link to its township on the situation map."""
+    """The newest incidents; selecting one offers to open its township on the situation map."""
     _, latest = cached.data_range()
     params = flt.to_query_params(f, latest)
     st.page_link("pages/one_map.py", label=tr("trends.incidents.filters_on_map"), icon=":material/map:",
@@ -158,9 +158,13 @@ def latest_incidents(f: Filters) -> None:
     if rows:
         chosen = incidents.iloc[rows[0]]
         target = {**params, "township": chosen["township"]} if pd.notna(chosen["township"]) else params
-        st.page_link("pages/one_map.py", icon=":material/location_on:", query_params=target,
-                     label=tr("trends.incidents.open_on_map", id=chosen["id"],
-                              township=chosen["township_name"] or "—"))
+        if st.button(tr("trends.incidents.open_on_map", id=chosen["id"], township=chosen["township_name"] or "—"),
+                     icon=":material/location_on:", key="incidents_open_on_map"):
+            # st.switch_page drops widget state, and this session's filter bar was seeded from
+            # the URL already: un-seed it so the map page reads the filters from the target URL,
+            # exactly as a shared link would be read.
+            st.session_state.pop(filter_bar.SEEDED_KEY, None)
+            st.switch_page("pages/one_map.py", query_params=target)
 
 
 # ---------------------------------------------------------------------------- resources

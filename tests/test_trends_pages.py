@@ -234,3 +234,28 @@ def test_browser_briefing_and_data_export(server):
         screenshot(page, "briefing")
         assert_no_exception(page)
         watch.assert_clean()
+
+
+def test_browser_drill_through_opens_the_incident_township_on_the_map(server):
+    with browser_page(server) as (page, watch):
+        page.goto(f"{server}/?hours=72")
+        wait_for_app(page)
+        page.locator("[data-testid=stSidebarNav] a", has_text="事件趋势").click()
+        wait_for_app(page)
+        grid = page.locator("[data-testid=stDataFrame]").first
+        grid.scroll_into_view_if_needed()
+        grid.locator("canvas").first.wait_for(timeout=BUILD_TIMEOUT_MS)
+        box = grid.bounding_box()
+        # The selection checkbox of the first data row: left edge, just under the header row.
+        page.mouse.click(box["x"] + 15, box["y"] + 52)
+        wait_for_app(page)
+        button = page.get_by_role("button", name="在态势一张图中查看 INC")
+        label = button.inner_text()
+        township = label[label.index("（") + 1:label.index("）")]
+        button.click()
+        wait_for_app(page)
+        page.get_by_role("heading", name="态势一张图").wait_for(timeout=BUILD_TIMEOUT_MS)
+        assert "hours=72" in page.url and "township=" in page.url
+        assert township in page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.inner_text()
+        assert_no_exception(page)
+        watch.assert_clean()
