@@ -28,6 +28,19 @@ def ignore_legacy_pages_folder() -> None:
         st.rerun()
 
 
+class NavigationPagesManager(PagesManager):
+    """PagesManager for AppTest runs of this app (tests and the benchmark).
+
+    AppTest builds a fresh PagesManager for every run and re-detects the legacy pages/
+    folder each time, so from the second run on it executed only the page script, without
+    app.py's sidebar and banner. Patch ``streamlit.testing.v1.app_test.PagesManager`` with this.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
 def language_toggle() -> None:
     """Sidebar zh/en switch, seeded from ``?lang=`` and mirrored back to it."""
     if LANGUAGE_KEY not in st.session_state:

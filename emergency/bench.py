@@ -132,17 +132,20 @@ def time_queries(conn) -> list[dict]:
 
 def time_pages(path: Path) -> dict:
     """Run the one-map page with AppTest: cold start, warm rerun, filter changes, payload per view."""
+    # The page run needs Streamlit's AppTest; imported here so the core stays Streamlit-free.
     import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import app_test as app_test_module
+
+    from components.shell import NavigationPagesManager
+
+    app_test_module.PagesManager = NavigationPagesManager
 
     os.environ[config.DB_PATH_ENV] = str(path)
     st.cache_data.clear()
     app = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=300)
 
     def timed_run(change=None) -> tuple[float, int]:
-        # AppTest re-detects the legacy pages/ folder every run (see tests/conftest.py).
-        PagesManager.uses_pages_directory = False
         if change:
             change(app)
         started = time.perf_counter()

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
+from components.shell import NavigationPagesManager
 from emergency import config, demo, store
 from tests import tiny
 
@@ -18,23 +18,9 @@ APP_SCRIPT = str(config.PROJECT_ROOT / "app.py")
 APP_TIMEOUT_S = 60
 
 
-class _NavigationPagesManager(PagesManager):
-    """PagesManager that knows the app uses st.navigation, not the old pages/ auto-discovery.
-
-    AppTest builds a fresh PagesManager every run and re-detects "uses a pages/ directory"
-    from the folder name; our agreed folder is called pages/, so from the second run on
-    AppTest executed only the page script, without app.py's sidebar and banner. The real
-    server is not affected (st.navigation switches the detection off).
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture(autouse=True)
 def _apptest_uses_navigation(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+    monkeypatch.setattr(app_test_module, "PagesManager", NavigationPagesManager)
 
 
 @pytest.fixture(scope="session")
