@@ -888,6 +888,107 @@ def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -
         """,
         where.params,
     )
+# --- data import (issue 6) ---
+
+def gauge_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
+    """Return every gauge with its latest report at or before ``as_of`` and whether it is stale.
+
+    Columns: code, name, township, township_name, source, lon, lat, last_ts (NULL if it never
+    reported), age_min (minutes from last_ts to as_of), stale (no report within
+    ``max_age_minutes``); stale gauges first, oldest first.
+    """
+    return run(
+        conn,
+        """
+        WITH last AS (SELECT station, max(ts) AS last_ts FROM rainfall WHERE ts <= ? GROUP BY station)
+        SELECT g.code, g.name, g.township, t.name AS township_name, g.source, g.lon, g.lat, l.last_ts,
+               date_diff('minute', l.last_ts, CAST(? AS TIMESTAMP)) AS age_min,
+               (l.last_ts IS NULL OR l.last_ts < CAST(? AS TIMESTAMP) - to_minutes(CAST(? AS BIGINT))) AS stale
+        FROM rain_gauges g
+        LEFT JOIN last l ON l.station = g.code
+        LEFT JOIN townships t ON t.code = g.township
+        ORDER BY stale DESC, l.last_ts NULLS FIRST, g.code
+        """,
+        [as_of, as_of, as_of, max_age_minutes],
+    )
+
+
+def stale_gauges(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
+    """Return the gauges with no report in the ``max_age_minutes`` before ``as_of`` (columns as gauge_freshness)."""
+    frame = gauge_freshness(conn, as_of, max_age_minutes)
+    return frame[frame["stale"]].reset_index(drop=True)
+
+
+def source_freshness(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return per source and kind the latest data time, row count and last import.
+
+    The source of rainfall is its gauge's source, of incidents their own; import_log adds
+    kinds that carry no source column. Columns: source, kind, latest_data_at, rows,
+    last_import_at.
+    """
+    return run(
+        conn,
+        """
+        WITH data AS (
+            SELECT coalesce(g.source, '') AS source, 'rainfall' AS kind, max(r.ts) AS latest_data_at, count(*) AS rows
+            FROM rainfall r LEFT JOIN rain_gauges g ON g.code = r.station GROUP BY 1
+            UNION ALL
+            SELECT coalesce(source, ''), 'incidents', max(greatest(occurred_at, coalesce(updated_at, occurred_at))), count(*)
+            FROM incidents GROUP BY 1
+        ),
+        imports AS (
+            SELECT coalesce(source, '') AS source, kind, max(latest_data_at) AS latest_data_at,
+                   sum(accepted) AS rows, max(imported_at) AS last_import_at
+            FROM import_log GROUP BY 1, 2
+        )
+        SELECT coalesce(d.source, i.source) AS source, coalesce(d.kind, i.kind) AS kind,
+               coalesce(d.latest_data_at, i.latest_data_at) AS latest_data_at,
+               CAST(coalesce(d.rows, i.rows) AS BIGINT) AS rows, i.last_import_at
+        FROM data d FULL OUTER JOIN imports i ON i.source = d.source AND i.kind = d.kind
+        ORDER BY latest_data_at DESC NULLS LAST, source, kind
+        """,
+    )
+
+
+def import_log(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """Return the latest imports, newest first."""
+    return run(
+        conn,
+        """
+        SELECT id, imported_at, file_name, kind, source, file_format, accepted, rejected, inserted, updated,
+               latest_data_at, user_name, file_hash
+        FROM import_log ORDER BY id DESC LIMIT ?
+        """,
+        [limit],
+    )
+
+
+def quarantine(conn: duckdb.DuckDBPyConnection, file_hash: str | None = None, limit: int = 100_000) -> pd.DataFrame:
+    """Return quarantined rows (all files, or one file by hash), newest import first, by row."""
+    where = Where()
+    if file_hash:
+        where.add("file_hash = ?", file_hash)
+    return run(
+        conn,
+        f"""
+        SELECT import_id, file_name, kind, row_number, reason, field, value, raw, quarantined_at, file_hash
+        FROM quarantine {where.sql()}
+        ORDER BY import_id DESC, row_number LIMIT ?
+        """,
+        [*where.params, limit],
+    )
+
+
+def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return one row per quarantined file: file_hash, file_name, kind, rows, last quarantined time."""
+    return run(
+        conn,
+        """
+        SELECT file_hash, any_value(file_name) AS file_name, any_value(kind) AS kind, count(*) AS rows,
+               max(quarantined_at) AS quarantined_at
+        FROM quarantine GROUP BY file_hash ORDER BY quarantined_at DESC
+        """,
+    )
 
 
 # --- warning and dispatch (issue 7) ---
@@ -901,6 +1002,8 @@ TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
 EARTH_RADIUS_KM = 6371.0088
 # Degrees of latitude per km, for the bounding box that narrows a radius query first.
 DEG_LAT_PER_KM = 1 / 110.574
+# Half-side of the box searched first for a hazard point's nearest gauge, km.
+NEAR_GAUGE_KM = 15.0
 
 
 def _window_column(hours: int) -> str:
@@ -1033,14 +1136,36 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
     mm_24h (NULL when that gauge has no report in the last 24 h).
     """
     distance = _haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
+    # Gauges in the 3 x 3 grid cells around each point first (an equi-join on cell numbers, not
+    # every pair). Cells are NEAR_GAUGE_KM wide even at the points' highest latitude, so a
+    # gauge found within NEAR_GAUGE_KM is the nearest of all; other points try every gauge.
     return run(
         conn,
         f"""
-        WITH nearest AS (
+        WITH span AS (
+            SELECT ? AS dlat, ? / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon FROM hazard_points
+        ),
+        gauge_cells AS (
+            SELECT g.code, g.lon, g.lat, floor(g.lat / dlat)::BIGINT AS cy, floor(g.lon / dlon)::BIGINT AS cx
+            FROM rain_gauges g, span
+        ),
+        point_cells AS (
+            SELECT h.id, h.lon, h.lat, floor(h.lat / dlat)::BIGINT + dy AS cy, floor(h.lon / dlon)::BIGINT + dx AS cx
+            FROM hazard_points h, span, range(-1, 2) AS a(dy), range(-1, 2) AS b(dx)
+        ),
+        boxed AS (
             SELECT h.id, arg_min(g.code, {distance}) AS gauge, min({distance}) AS gauge_km
-            FROM hazard_points h CROSS JOIN rain_gauges g
+            FROM point_cells h JOIN gauge_cells g ON g.cy = h.cy AND g.cx = h.cx
             GROUP BY h.id
         ),
+        found AS (SELECT id, gauge, gauge_km FROM boxed WHERE gauge_km <= ?),
+        far AS (
+            SELECT h.id, arg_min(g.code, {distance}) AS gauge, min({distance}) AS gauge_km
+            FROM (SELECT p.id, p.lon, p.lat FROM hazard_points p ANTI JOIN found f ON f.id = p.id) h
+            CROSS JOIN rain_gauges g
+            GROUP BY h.id
+        ),
+        nearest AS (SELECT * FROM found UNION ALL SELECT * FROM far),
         sums AS (
             SELECT station,
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
@@ -1059,7 +1184,8 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
         LEFT JOIN townships t ON t.code = h.township
         ORDER BY h.id
         """,
-        [moment - timedelta(hours=1), moment - timedelta(hours=3), moment - timedelta(hours=24), moment],
+        [NEAR_GAUGE_KM * DEG_LAT_PER_KM, NEAR_GAUGE_KM / 111.320, NEAR_GAUGE_KM,
+         moment - timedelta(hours=1), moment - timedelta(hours=3), moment - timedelta(hours=24), moment],
     )
 
 
@@ -1237,108 +1363,5 @@ def shelter_gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         LEFT JOIN people p ON p.township = t.code
         LEFT JOIN places s ON s.township = t.code
         ORDER BY shortfall DESC, t.code
-        """,
-    )
-
-
-# --- data import (issue 6) ---
-
-def gauge_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
-    """Return every gauge with its latest report at or before ``as_of`` and whether it is stale.
-
-    Columns: code, name, township, township_name, source, lon, lat, last_ts (NULL if it never
-    reported), age_min (minutes from last_ts to as_of), stale (no report within
-    ``max_age_minutes``); stale gauges first, oldest first.
-    """
-    return run(
-        conn,
-        """
-        WITH last AS (SELECT station, max(ts) AS last_ts FROM rainfall WHERE ts <= ? GROUP BY station)
-        SELECT g.code, g.name, g.township, t.name AS township_name, g.source, g.lon, g.lat, l.last_ts,
-               date_diff('minute', l.last_ts, CAST(? AS TIMESTAMP)) AS age_min,
-               (l.last_ts IS NULL OR l.last_ts < CAST(? AS TIMESTAMP) - to_minutes(CAST(? AS BIGINT))) AS stale
-        FROM rain_gauges g
-        LEFT JOIN last l ON l.station = g.code
-        LEFT JOIN townships t ON t.code = g.township
-        ORDER BY stale DESC, l.last_ts NULLS FIRST, g.code
-        """,
-        [as_of, as_of, as_of, max_age_minutes],
-    )
-
-
-def stale_gauges(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
-    """Return the gauges with no report in the ``max_age_minutes`` before ``as_of`` (columns as gauge_freshness)."""
-    frame = gauge_freshness(conn, as_of, max_age_minutes)
-    return frame[frame["stale"]].reset_index(drop=True)
-
-
-def source_freshness(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return per source and kind the latest data time, row count and last import.
-
-    The source of rainfall is its gauge's source, of incidents their own; import_log adds
-    kinds that carry no source column. Columns: source, kind, latest_data_at, rows,
-    last_import_at.
-    """
-    return run(
-        conn,
-        """
-        WITH data AS (
-            SELECT coalesce(g.source, '') AS source, 'rainfall' AS kind, max(r.ts) AS latest_data_at, count(*) AS rows
-            FROM rainfall r LEFT JOIN rain_gauges g ON g.code = r.station GROUP BY 1
-            UNION ALL
-            SELECT coalesce(source, ''), 'incidents', max(greatest(occurred_at, coalesce(updated_at, occurred_at))), count(*)
-            FROM incidents GROUP BY 1
-        ),
-        imports AS (
-            SELECT coalesce(source, '') AS source, kind, max(latest_data_at) AS latest_data_at,
-                   sum(accepted) AS rows, max(imported_at) AS last_import_at
-            FROM import_log GROUP BY 1, 2
-        )
-        SELECT coalesce(d.source, i.source) AS source, coalesce(d.kind, i.kind) AS kind,
-               coalesce(d.latest_data_at, i.latest_data_at) AS latest_data_at,
-               CAST(coalesce(d.rows, i.rows) AS BIGINT) AS rows, i.last_import_at
-        FROM data d FULL OUTER JOIN imports i ON i.source = d.source AND i.kind = d.kind
-        ORDER BY latest_data_at DESC NULLS LAST, source, kind
-        """,
-    )
-
-
-def import_log(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """Return the latest imports, newest first."""
-    return run(
-        conn,
-        """
-        SELECT id, imported_at, file_name, kind, source, file_format, accepted, rejected, inserted, updated,
-               latest_data_at, user_name, file_hash
-        FROM import_log ORDER BY id DESC LIMIT ?
-        """,
-        [limit],
-    )
-
-
-def quarantine(conn: duckdb.DuckDBPyConnection, file_hash: str | None = None, limit: int = 100_000) -> pd.DataFrame:
-    """Return quarantined rows (all files, or one file by hash), newest import first, by row."""
-    where = Where()
-    if file_hash:
-        where.add("file_hash = ?", file_hash)
-    return run(
-        conn,
-        f"""
-        SELECT import_id, file_name, kind, row_number, reason, field, value, raw, quarantined_at, file_hash
-        FROM quarantine {where.sql()}
-        ORDER BY import_id DESC, row_number LIMIT ?
-        """,
-        [*where.params, limit],
-    )
-
-
-def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return one row per quarantined file: file_hash, file_name, kind, rows, last quarantined time."""
-    return run(
-        conn,
-        """
-        SELECT file_hash, any_value(file_name) AS file_name, any_value(kind) AS kind, count(*) AS rows,
-               max(quarantined_at) AS quarantined_at
-        FROM quarantine GROUP BY file_hash ORDER BY quarantined_at DESC
         """,
     )

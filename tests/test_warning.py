@@ -357,3 +357,26 @@ def test_config_saves_all_or_nothing():
     warning.save_config(conn, signals, grades, "mean")
     assert queries.signal_thresholds(conn)["min_mm"].tolist() == [40.0, 45.0, 50.0, 90.0]
     assert warning.settings(conn) == {"township_method": "mean", "ack_minutes": 30}
+
+
+def test_nearest_gauge_matches_brute_force_including_far_points():
+    from emergency import dispatch
+
+    rng = np.random.default_rng(11)
+    conn = empty_store()
+    gauges = pd.DataFrame({"code": [f"G{i}" for i in range(80)], "lon": rng.uniform(117.5, 118.5, 80),
+                           "lat": rng.uniform(28.0, 28.8, 80)})
+    for row in gauges.itertuples():
+        add_gauge(conn, row.code, TOWN_A, row.lon, row.lat)
+    # Most points among the gauges; a few 40-90 km away, beyond the first search cells.
+    lon = np.concatenate([rng.uniform(117.5, 118.5, 60), [119.2, 116.9, 118.0]])
+    lat = np.concatenate([rng.uniform(28.0, 28.8, 60), [28.4, 28.1, 29.6]])
+    conn.executemany(
+        "INSERT INTO hazard_points (id, kind, township, lon, lat) VALUES (?, 'landslide', ?, ?, ?)",
+        [(f"H{i}", TOWN_A, x, y) for i, (x, y) in enumerate(zip(lon, lat))],
+    )
+    found = queries.hazard_rain_at(conn, at(3)).set_index("id").loc[[f"H{i}" for i in range(len(lon))]]
+    distance = dispatch.haversine_km(lon[:, None], lat[:, None], gauges["lon"].to_numpy()[None], gauges["lat"].to_numpy()[None])
+    assert found["gauge"].tolist() == gauges["code"].to_numpy()[distance.argmin(axis=1)].tolist()
+    assert found["gauge_km"].to_numpy() == pytest.approx(distance.min(axis=1))
+    assert found["gauge_km"].max() > queries.NEAR_GAUGE_KM
