@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached
-from components.text import label, labels, tr
+from components.text import label, labels, lang, tr
 from emergency import warning
 from emergency.filters import Filters
 from emergency.vocab import INCIDENT_GRADES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, WARNING_CHANNELS
@@ -244,7 +244,7 @@ def _default_text(level: str, codes: list[str], names: dict[str, str], f: Filter
     return tr(
         "warning.issue.template",
         county=county,
-        moment=f"{f.end:%m月%d日%H:%M}" if st.session_state.get("lang", "zh") == "zh" else f"{f.end:%Y-%m-%d %H:%M}",
+        moment=f"{f.end:%m月%d日%H:%M}" if lang() == "zh" else f"{f.end:%Y-%m-%d %H:%M}",
         townships="、".join(names.get(code, code) for code in codes) or "—",
         level=label("signal_level", level),
     )

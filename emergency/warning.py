@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from emergency import queries
-from emergency.store import run
 from emergency.vocab import INCIDENT_GRADES, SIGNAL_LEVELS, WARNING_CHANNELS
 
 # Level codes by rank: rank 1 is blue .. 4 red; rank 0 means no signal.
