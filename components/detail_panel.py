@@ -51,7 +51,7 @@ def _township(f: Filters, code: str) -> None:
     cols[3].metric(tr("map.metric.hazard_people"), int(row["hazard_people"]))
     townships = (code,)
     counts = [
-        (tr("map.layer.gauges"), cached.count_gauges(townships)),
+        (tr("map.layer.gauges"), cached.count_rows("rain_gauges", townships)),
         (tr("map.layer.warehouses"), len(cached.warehouses(townships))),
         (tr("map.layer.teams"), len(cached.teams(townships))),
         (tr("map.layer.shelters"), len(cached.shelters(townships))),

@@ -23,10 +23,13 @@ FILTERS_CHANGED_KEY = "one_map_filters_changed"
 LAYER_OPTIONS = ("townships", "surface", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards")
 DEFAULT_LAYERS = ["townships", "gauges", "incidents"]
 # A layer with more points than this is aggregated in DuckDB into grid cells before it is
-# sent: pydeck ships indented JSON (~130 bytes a point), and a view must stay under 1.5 MB.
-MAX_POINTS = 3000
-# Grid cell of aggregated layers, degrees (~1 km in Jiangxi).
+# sent: pydeck ships indented JSON (~250 bytes a point with its tooltip), and one view with
+# every layer on must stay under 1.5 MB.
+MAX_POINTS = 1500
+# Smallest grid cell of aggregated layers, degrees (~1 km in Jiangxi) ...
 GRID_DEG = 0.01
+# ... and at most about this many cells over the county's bounding box.
+MAX_CELLS = 600
 WAREHOUSE_COLOR = (121, 85, 72)
 SHELTER_COLOR = (46, 125, 50)
 
@@ -132,47 +135,87 @@ def _legend_for_metric(metric_code: str, metric: Metric) -> None:
         map_layers.legend(title, symbology.class_legend(metric.breaks))
 
 
-def _resource_layers(f: Filters, chosen: list[str]) -> list[pdk.Layer]:
+@dataclass(frozen=True)
+class Resource:
+    """A resource layer: its table, how one point is drawn, and its colour when aggregated."""
+
+    layer: str
+    table: str
+    grid_color: tuple[int, int, int]
+    weight_label: str
+
+
+RESOURCES = (
+    Resource("warehouses", "warehouses", WAREHOUSE_COLOR, "map.tooltip.quantity"),
+    Resource("teams", "teams", (214, 39, 40), "map.tooltip.members"),
+    Resource("shelters", "shelters", SHELTER_COLOR, "map.tooltip.free"),
+    Resource("hazards", "hazard_points", (140, 86, 75), "map.tooltip.people"),
+)
+
+
+def _resource_points(layer: str, townships: tuple[str, ...]) -> pdk.Layer | None:
+    """One pickable dot per resource, sized by its measure (few enough to ship)."""
+    if layer == "warehouses":
+        rows = cached.warehouses(townships)
+        tips = [mapdata.tooltip_html(f"{tr('map.layer.warehouses')} · {r.name}",
+                                     [(tr("map.tooltip.items"), r.items), (tr("map.tooltip.quantity"), f"{r.quantity:,.0f}")])
+                for r in rows.itertuples()]
+        fill, radius = [[*WAREHOUSE_COLOR, 230]] * len(rows), 300 + (rows["quantity"].clip(lower=1) ** 0.5) * 6
+        line = None
+    elif layer == "teams":
+        rows = cached.teams(townships)
+        tips = [mapdata.tooltip_html(f"{tr('map.layer.teams')} · {r.name}",
+                                     [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members)])
+                for r in rows.itertuples()]
+        fill, radius = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in rows["kind"]], 250 + rows["members"].clip(upper=200) * 6
+        line = [20, 20, 20, 255]
+    elif layer == "shelters":
+        rows = cached.shelters(townships)
+        tips = [mapdata.tooltip_html(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
+                for r in rows.itertuples()]
+        fill, radius = [[*SHELTER_COLOR, 210]] * len(rows), 200 + (rows["free"].clip(lower=0) ** 0.5) * 15
+        line = None
+    else:
+        rows = cached.hazard_points(townships)
+        tips = [mapdata.tooltip_html(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
+                                     [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
+                for r in rows.itertuples()]
+        fill, radius = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in rows["kind"]], 150 + rows["people"].clip(upper=500) * 3
+        line = [255, 255, 255, 255]
+    if rows.empty:
+        return None
+    return map_layers.point_layer(layer, rows, fill, radius, tips, line_color=line, line_width_px=2 if layer == "teams" else 1)
+
+
+def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated: set[str]) -> list[pdk.Layer]:
     layers = []
-    if "warehouses" in chosen:
-        stores = cached.warehouses(f.townships)
-        if not stores.empty:
-            tips = [mapdata.tooltip_html(f"{tr('map.layer.warehouses')} · {r.name}",
-                                         [(tr("map.tooltip.items"), r.items), (tr("map.tooltip.quantity"), f"{r.quantity:,.0f}")])
-                    for r in stores.itertuples()]
-            radius = 300 + (stores["quantity"].clip(lower=1) ** 0.5) * 6
-            layers.append(map_layers.point_layer("warehouses", stores, [[*WAREHOUSE_COLOR, 230]] * len(stores), radius, tips))
-    if "teams" in chosen:
-        teams = cached.teams(f.townships)
-        if not teams.empty:
-            tips = [mapdata.tooltip_html(f"{tr('map.layer.teams')} · {r.name}",
-                                         [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members)])
-                    for r in teams.itertuples()]
-            fill = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in teams["kind"]]
-            layers.append(map_layers.point_layer("teams", teams, fill, 250 + teams["members"].clip(upper=200) * 6, tips,
-                                                 line_color=[20, 20, 20, 255], line_width_px=2))
-    if "shelters" in chosen:
-        shelters = cached.shelters(f.townships)
-        if not shelters.empty:
-            tips = [mapdata.tooltip_html(f"{tr('map.layer.shelters')} · {r.name}",
-                                         [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
-                    for r in shelters.itertuples()]
-            radius = 200 + (shelters["free"].clip(lower=0) ** 0.5) * 15
-            layers.append(map_layers.point_layer("shelters", shelters, [[*SHELTER_COLOR, 210]] * len(shelters), radius, tips))
-    if "hazards" in chosen:
-        hazards = cached.hazard_points(f.townships)
-        if not hazards.empty:
-            tips = [mapdata.tooltip_html(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
-                                         [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
-                    for r in hazards.itertuples()]
-            fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in hazards["kind"]]
-            layers.append(map_layers.point_layer("hazards", hazards, fill, 150 + hazards["people"].clip(upper=500) * 3, tips,
-                                                 line_color=[255, 255, 255, 255]))
+    for resource in RESOURCES:
+        if resource.layer not in chosen:
+            continue
+        if cached.count_rows(resource.table, f.townships) > MAX_POINTS:
+            aggregated.add(resource.layer)
+            cells = cached.resource_grid(resource.table, cell_deg, f.townships)
+            title = tr(f"map.layer.{resource.layer}")
+            tips = [mapdata.tooltip_html(title, [(tr("map.tooltip.count"), n), (tr(resource.weight_label), f"{w:,}")])
+                    for n, w in zip(cells["count"], cells["weight"])]
+            layers.append(map_layers.grid_layer(f"{resource.layer}-grid", cells[["lon", "lat", "count"]],
+                                                resource.grid_color, cell_deg * 40_000, tips))
+        else:
+            layer = _resource_points(resource.layer, f.townships)
+            if layer is not None:
+                layers.append(layer)
     return layers
 
 
-def _point_legends(chosen: list[str], aggregated: set[str]) -> None:
-    grid_note = tr("map.legend.aggregated", km=round(GRID_DEG * 100))
+def grid_deg(county: pd.DataFrame) -> float:
+    """Cell size for aggregated layers: at least GRID_DEG, and at most ~MAX_CELLS cells over the county."""
+    box = county.iloc[0]
+    area = (box["max_lon"] - box["min_lon"]) * (box["max_lat"] - box["min_lat"])
+    return round(max(GRID_DEG, (area / MAX_CELLS) ** 0.5), 4)
+
+
+def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> None:
+    grid_note = tr("map.legend.aggregated", km=round(cell_deg * 100, 1))
     if "incidents" in chosen:
         map_layers.legend(
             tr("map.legend.incident_types"),
@@ -191,11 +234,14 @@ def _point_legends(chosen: list[str], aggregated: set[str]) -> None:
     if "shelters" in chosen:
         resource_rows.append((tr("map.legend.shelters"), SHELTER_COLOR))
     if resource_rows:
-        map_layers.legend(tr("map.legend.resources"), resource_rows)
+        dense = aggregated & {"warehouses", "shelters"}
+        map_layers.legend(tr("map.legend.resources"), resource_rows, note=grid_note if dense else None)
     if "teams" in chosen:
-        map_layers.legend(tr("map.legend.teams"), [(label("team_kind", code), color) for code, color in TEAM_KINDS.items()])
+        map_layers.legend(tr("map.legend.teams"), [(label("team_kind", code), color) for code, color in TEAM_KINDS.items()],
+                          note=grid_note if "teams" in aggregated else None)
     if "hazards" in chosen:
-        map_layers.legend(tr("map.legend.hazards"), [(label("hazard_kind", code), color) for code, color in HAZARD_KINDS.items()])
+        map_layers.legend(tr("map.legend.hazards"), [(label("hazard_kind", code), color) for code, color in HAZARD_KINDS.items()],
+                          note=grid_note if "hazards" in aggregated else None)
 
 
 def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:
@@ -222,14 +268,15 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
     layers.append(map_layers.county_outline_layer(
         mapdata.feature_collection(_shapes(tuple(county["geometry"])), county[["code", "name"]])
     ))
-    layers += _resource_layers(f, chosen)
+    cell_deg = grid_deg(county)
+    layers += _resource_layers(f, chosen, cell_deg, aggregated)
     if "gauges" in chosen:
-        if cached.count_gauges(f.townships) > MAX_POINTS:
+        if cached.count_rows("rain_gauges", f.townships) > MAX_POINTS:
             aggregated.add("gauges")
-            cells = cached.gauge_grid(f.start, f.end, GRID_DEG, f.townships)
+            cells = cached.gauge_grid(f.start, f.end, cell_deg, f.townships)
             tips = [mapdata.tooltip_html(tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)])
                     for n, m in zip(cells["gauges"], cells["max_mm"])]
-            layers.append(map_layers.grid_layer("gauges-grid", cells[["lon", "lat", "gauges"]], (31, 119, 180), 500, tips))
+            layers.append(map_layers.grid_layer("gauges-grid", cells[["lon", "lat", "gauges"]], (31, 119, 180), cell_deg * 40_000, tips))
         else:
             gauges = cached.gauge_totals(f.start, f.end, f.townships)
             if not gauges.empty:
@@ -237,10 +284,10 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
     if "incidents" in chosen:
         if len(incidents) > MAX_POINTS:
             aggregated.add("incidents")
-            cells = cached.incident_grid(f.start, f.end, GRID_DEG, f.townships, f.types, f.statuses)
+            cells = cached.incident_grid(f.start, f.end, cell_deg, f.townships, f.types, f.statuses)
             tips = [mapdata.tooltip_html(tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)])
                     for n, o in zip(cells["count"], cells["open"])]
-            layers.append(map_layers.grid_layer("incidents-grid", cells[["lon", "lat", "count"]], (214, 39, 40), 600, tips))
+            layers.append(map_layers.grid_layer("incidents-grid", cells[["lon", "lat", "count"]], (214, 39, 40), cell_deg * 40_000, tips))
         elif not incidents.empty:
             layers.append(map_layers.incident_layer(incidents))
     layers.append(map_layers.township_label_layer(townships))
@@ -271,7 +318,7 @@ def render(f: Filters, incidents: pd.DataFrame, height_px: int = MAP_HEIGHT_PX) 
         if ("gauges" in chosen or "surface" in chosen) and not same_scale:
             rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(f.window_hours)]
             map_layers.legend(tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)), rows)
-        _point_legends(chosen, aggregated)
+        _point_legends(chosen, aggregated, grid_deg(cached.county()))
     with map_column:
         if cached.gauge_totals(f.start, f.end, f.townships)["reports"].sum() == 0:
             st.info(tr("map.empty_rain"))

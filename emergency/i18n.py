@@ -131,6 +131,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map.tooltip.name": ("名称", "Name"),
     "map.tooltip.people": ("受威胁人数", "People exposed"),
     "map.tooltip.gauges": ("站数", "Gauges"),
+    "map.tooltip.count": ("个数", "Count"),
     "map.tooltip.rain_max": ("最大累计雨量", "Max accumulated rain"),
     # detail panel
     "detail.hint": ("点击地图上的乡镇、雨量站、事件或资源，在此查看详情。点击乡镇同时按该乡镇筛选。",
@@ -570,6 +571,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- warning and dispatch (issue 7) ---
     "page.warning": ("预警研判", "Early warning"),
     "page.dispatch": ("一键调度", "One-click dispatch"),
+    "common.choose": ("请选择", "Choose"),
     "warning.moment": ("研判时刻：{moment}（筛选时间窗口的截止时间）", "Assessed at {moment} (end of the filter window)"),
     "warning.tab.signals": ("暴雨信号", "Rainstorm signals"),
     "warning.tab.hazards": ("隐患点风险", "Hazard points at risk"),

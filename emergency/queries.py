@@ -203,12 +203,6 @@ def kpis(
     )
 
 
-# Rolling-sum frames: a row at ts covers (ts - interval, ts], so "the hour ending at t" is
-# the rows with ts in (t - 1 h, t], i.e. RANGE ... 3599 SECONDS PRECEDING for whole-second times.
-ROLLING_1H = "RANGE BETWEEN INTERVAL 3599 SECOND PRECEDING AND CURRENT ROW"
-ROLLING_3H = "RANGE BETWEEN INTERVAL 10799 SECOND PRECEDING AND CURRENT ROW"
-
-
 def township_metrics(
     conn: duckdb.DuckDBPyConnection,
     start: datetime,
@@ -219,8 +213,9 @@ def township_metrics(
     """Return per township every metric the choropleth can show, for ``(start, end]``.
 
     Columns: code, name, rain_mean_mm (mean of its gauges' accumulations), rain_max_mm,
-    max_1h_mm / max_3h_mm (largest rolling 1 h / 3 h sum of any of its gauges inside the
-    window), incidents, open_incidents (matching the type/status filters), hazard_people.
+    max_1h_mm / max_3h_mm (largest 1 h / 3 h sum of any of its gauges, over whole hours
+    counted from the window start, as hourly reports are), incidents, open_incidents
+    (matching the type/status filters), hazard_people.
     """
     incident_where = (
         Where().window("occurred_at", start, end).any_of("type", types).any_of("status", statuses)
@@ -228,14 +223,21 @@ def township_metrics(
     return run(
         conn,
         f"""
-        WITH rolling AS (
-            SELECT station, mm,
-                   sum(mm) OVER (PARTITION BY station ORDER BY ts {ROLLING_1H}) AS sum_1h,
-                   sum(mm) OVER (PARTITION BY station ORDER BY ts {ROLLING_3H}) AS sum_3h
+        WITH hourly AS (
+            -- A row at ts covers (ts - interval, ts]: shift by a second so 01:00 counts in (00:00, 01:00].
+            SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour,
+                   sum(mm) AS mm
             FROM rainfall WHERE ts > ? AND ts <= ?
+            GROUP BY ALL
+        ),
+        rolling AS (
+            SELECT station, mm,
+                   sum(mm) OVER (PARTITION BY station ORDER BY hour
+                                 RANGE BETWEEN INTERVAL 2 HOUR PRECEDING AND CURRENT ROW) AS sum_3h
+            FROM hourly
         ),
         per_station AS (
-            SELECT station, sum(mm) AS total_mm, max(sum_1h) AS max_1h, max(sum_3h) AS max_3h
+            SELECT station, sum(mm) AS total_mm, max(mm) AS max_1h, max(sum_3h) AS max_3h
             FROM rolling GROUP BY station
         ),
         rain AS (
@@ -264,7 +266,7 @@ def township_metrics(
         LEFT JOIN hazards h ON h.township = t.code
         ORDER BY t.code
         """,
-        [start, end, *OPEN_STATUSES, *incident_where.params],
+        [start, start, end, *OPEN_STATUSES, *incident_where.params],
     )
 
 
@@ -409,6 +411,46 @@ def point_grid(
     )
 
 
+# Point tables that can be aggregated into grid cells, with the column summed per cell.
+GRID_WEIGHTS = {
+    "warehouses": "(SELECT coalesce(sum(quantity), 0) FROM stock s WHERE s.warehouse = p.name)",
+    "teams": "p.members",
+    "shelters": "greatest(p.capacity - p.occupancy, 0)",
+    "hazard_points": "p.people",
+}
+
+
+def resource_grid(
+    conn: duckdb.DuckDBPyConnection, table: str, cell_deg: float, townships: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Aggregate a resource table into square cells: centre, number of points, summed weight.
+
+    The weight is the table's size measure (stock quantity, team members, free shelter
+    places, people exposed); ``table`` is an identifier, so only GRID_WEIGHTS tables pass.
+    """
+    if table not in GRID_WEIGHTS:
+        raise ValueError(f"cannot grid table {table!r}")
+    where = Where().any_of("p.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT (floor(p.lon / ?) + 0.5) * ? AS lon, (floor(p.lat / ?) + 0.5) * ? AS lat,
+               count(*) AS count, sum({GRID_WEIGHTS[table]})::BIGINT AS weight
+        FROM {table} p {where.sql()}
+        GROUP BY 1, 2
+        """,
+        [cell_deg, cell_deg, cell_deg, cell_deg, *where.params],
+    )
+
+
+def count_rows(conn: duckdb.DuckDBPyConnection, table: str, townships: Sequence[str] = ()) -> int:
+    """Return how many rows of a griddable point table the township filter selects."""
+    if table not in GRID_WEIGHTS and table != "rain_gauges":
+        raise ValueError(f"cannot count table {table!r}")
+    where = Where().any_of("p.township", townships)
+    return int(run(conn, f"SELECT count(*) AS n FROM {table} p {where.sql()}", where.params)["n"].iloc[0])
+
+
 def gauge_grid(
     conn: duckdb.DuckDBPyConnection,
     start: datetime,
@@ -433,12 +475,6 @@ def gauge_grid(
         """,
         [start, end, cell_deg, cell_deg, cell_deg, cell_deg, *where.params],
     )
-
-
-def count_gauges(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> int:
-    """Return how many gauges the filters select."""
-    where = Where().any_of("g.township", townships)
-    return int(run(conn, f"SELECT count(*) AS n FROM rain_gauges g {where.sql()}", where.params)["n"].iloc[0])
 
 
 def count_incidents(
@@ -888,107 +924,6 @@ def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -
         """,
         where.params,
     )
-# --- data import (issue 6) ---
-
-def gauge_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
-    """Return every gauge with its latest report at or before ``as_of`` and whether it is stale.
-
-    Columns: code, name, township, township_name, source, lon, lat, last_ts (NULL if it never
-    reported), age_min (minutes from last_ts to as_of), stale (no report within
-    ``max_age_minutes``); stale gauges first, oldest first.
-    """
-    return run(
-        conn,
-        """
-        WITH last AS (SELECT station, max(ts) AS last_ts FROM rainfall WHERE ts <= ? GROUP BY station)
-        SELECT g.code, g.name, g.township, t.name AS township_name, g.source, g.lon, g.lat, l.last_ts,
-               date_diff('minute', l.last_ts, CAST(? AS TIMESTAMP)) AS age_min,
-               (l.last_ts IS NULL OR l.last_ts < CAST(? AS TIMESTAMP) - to_minutes(CAST(? AS BIGINT))) AS stale
-        FROM rain_gauges g
-        LEFT JOIN last l ON l.station = g.code
-        LEFT JOIN townships t ON t.code = g.township
-        ORDER BY stale DESC, l.last_ts NULLS FIRST, g.code
-        """,
-        [as_of, as_of, as_of, max_age_minutes],
-    )
-
-
-def stale_gauges(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
-    """Return the gauges with no report in the ``max_age_minutes`` before ``as_of`` (columns as gauge_freshness)."""
-    frame = gauge_freshness(conn, as_of, max_age_minutes)
-    return frame[frame["stale"]].reset_index(drop=True)
-
-
-def source_freshness(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return per source and kind the latest data time, row count and last import.
-
-    The source of rainfall is its gauge's source, of incidents their own; import_log adds
-    kinds that carry no source column. Columns: source, kind, latest_data_at, rows,
-    last_import_at.
-    """
-    return run(
-        conn,
-        """
-        WITH data AS (
-            SELECT coalesce(g.source, '') AS source, 'rainfall' AS kind, max(r.ts) AS latest_data_at, count(*) AS rows
-            FROM rainfall r LEFT JOIN rain_gauges g ON g.code = r.station GROUP BY 1
-            UNION ALL
-            SELECT coalesce(source, ''), 'incidents', max(greatest(occurred_at, coalesce(updated_at, occurred_at))), count(*)
-            FROM incidents GROUP BY 1
-        ),
-        imports AS (
-            SELECT coalesce(source, '') AS source, kind, max(latest_data_at) AS latest_data_at,
-                   sum(accepted) AS rows, max(imported_at) AS last_import_at
-            FROM import_log GROUP BY 1, 2
-        )
-        SELECT coalesce(d.source, i.source) AS source, coalesce(d.kind, i.kind) AS kind,
-               coalesce(d.latest_data_at, i.latest_data_at) AS latest_data_at,
-               CAST(coalesce(d.rows, i.rows) AS BIGINT) AS rows, i.last_import_at
-        FROM data d FULL OUTER JOIN imports i ON i.source = d.source AND i.kind = d.kind
-        ORDER BY latest_data_at DESC NULLS LAST, source, kind
-        """,
-    )
-
-
-def import_log(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """Return the latest imports, newest first."""
-    return run(
-        conn,
-        """
-        SELECT id, imported_at, file_name, kind, source, file_format, accepted, rejected, inserted, updated,
-               latest_data_at, user_name, file_hash
-        FROM import_log ORDER BY id DESC LIMIT ?
-        """,
-        [limit],
-    )
-
-
-def quarantine(conn: duckdb.DuckDBPyConnection, file_hash: str | None = None, limit: int = 100_000) -> pd.DataFrame:
-    """Return quarantined rows (all files, or one file by hash), newest import first, by row."""
-    where = Where()
-    if file_hash:
-        where.add("file_hash = ?", file_hash)
-    return run(
-        conn,
-        f"""
-        SELECT import_id, file_name, kind, row_number, reason, field, value, raw, quarantined_at, file_hash
-        FROM quarantine {where.sql()}
-        ORDER BY import_id DESC, row_number LIMIT ?
-        """,
-        [*where.params, limit],
-    )
-
-
-def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return one row per quarantined file: file_hash, file_name, kind, rows, last quarantined time."""
-    return run(
-        conn,
-        """
-        SELECT file_hash, any_value(file_name) AS file_name, any_value(kind) AS kind, count(*) AS rows,
-               max(quarantined_at) AS quarantined_at
-        FROM quarantine GROUP BY file_hash ORDER BY quarantined_at DESC
-        """,
-    )
 
 
 # --- warning and dispatch (issue 7) ---
@@ -1363,5 +1298,108 @@ def shelter_gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         LEFT JOIN people p ON p.township = t.code
         LEFT JOIN places s ON s.township = t.code
         ORDER BY shortfall DESC, t.code
+        """,
+    )
+
+
+# --- data import (issue 6) ---
+
+def gauge_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
+    """Return every gauge with its latest report at or before ``as_of`` and whether it is stale.
+
+    Columns: code, name, township, township_name, source, lon, lat, last_ts (NULL if it never
+    reported), age_min (minutes from last_ts to as_of), stale (no report within
+    ``max_age_minutes``); stale gauges first, oldest first.
+    """
+    return run(
+        conn,
+        """
+        WITH last AS (SELECT station, max(ts) AS last_ts FROM rainfall WHERE ts <= ? GROUP BY station)
+        SELECT g.code, g.name, g.township, t.name AS township_name, g.source, g.lon, g.lat, l.last_ts,
+               date_diff('minute', l.last_ts, CAST(? AS TIMESTAMP)) AS age_min,
+               (l.last_ts IS NULL OR l.last_ts < CAST(? AS TIMESTAMP) - to_minutes(CAST(? AS BIGINT))) AS stale
+        FROM rain_gauges g
+        LEFT JOIN last l ON l.station = g.code
+        LEFT JOIN townships t ON t.code = g.township
+        ORDER BY stale DESC, l.last_ts NULLS FIRST, g.code
+        """,
+        [as_of, as_of, as_of, max_age_minutes],
+    )
+
+
+def stale_gauges(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
+    """Return the gauges with no report in the ``max_age_minutes`` before ``as_of`` (columns as gauge_freshness)."""
+    frame = gauge_freshness(conn, as_of, max_age_minutes)
+    return frame[frame["stale"]].reset_index(drop=True)
+
+
+def source_freshness(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return per source and kind the latest data time, row count and last import.
+
+    The source of rainfall is its gauge's source, of incidents their own; import_log adds
+    kinds that carry no source column. Columns: source, kind, latest_data_at, rows,
+    last_import_at.
+    """
+    return run(
+        conn,
+        """
+        WITH data AS (
+            SELECT coalesce(g.source, '') AS source, 'rainfall' AS kind, max(r.ts) AS latest_data_at, count(*) AS rows
+            FROM rainfall r LEFT JOIN rain_gauges g ON g.code = r.station GROUP BY 1
+            UNION ALL
+            SELECT coalesce(source, ''), 'incidents', max(greatest(occurred_at, coalesce(updated_at, occurred_at))), count(*)
+            FROM incidents GROUP BY 1
+        ),
+        imports AS (
+            SELECT coalesce(source, '') AS source, kind, max(latest_data_at) AS latest_data_at,
+                   sum(accepted) AS rows, max(imported_at) AS last_import_at
+            FROM import_log GROUP BY 1, 2
+        )
+        SELECT coalesce(d.source, i.source) AS source, coalesce(d.kind, i.kind) AS kind,
+               coalesce(d.latest_data_at, i.latest_data_at) AS latest_data_at,
+               CAST(coalesce(d.rows, i.rows) AS BIGINT) AS rows, i.last_import_at
+        FROM data d FULL OUTER JOIN imports i ON i.source = d.source AND i.kind = d.kind
+        ORDER BY latest_data_at DESC NULLS LAST, source, kind
+        """,
+    )
+
+
+def import_log(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """Return the latest imports, newest first."""
+    return run(
+        conn,
+        """
+        SELECT id, imported_at, file_name, kind, source, file_format, accepted, rejected, inserted, updated,
+               latest_data_at, user_name, file_hash
+        FROM import_log ORDER BY id DESC LIMIT ?
+        """,
+        [limit],
+    )
+
+
+def quarantine(conn: duckdb.DuckDBPyConnection, file_hash: str | None = None, limit: int = 100_000) -> pd.DataFrame:
+    """Return quarantined rows (all files, or one file by hash), newest import first, by row."""
+    where = Where()
+    if file_hash:
+        where.add("file_hash = ?", file_hash)
+    return run(
+        conn,
+        f"""
+        SELECT import_id, file_name, kind, row_number, reason, field, value, raw, quarantined_at, file_hash
+        FROM quarantine {where.sql()}
+        ORDER BY import_id DESC, row_number LIMIT ?
+        """,
+        [*where.params, limit],
+    )
+
+
+def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return one row per quarantined file: file_hash, file_name, kind, rows, last quarantined time."""
+    return run(
+        conn,
+        """
+        SELECT file_hash, any_value(file_name) AS file_name, any_value(kind) AS kind, count(*) AS rows,
+               max(quarantined_at) AS quarantined_at
+        FROM quarantine GROUP BY file_hash ORDER BY quarantined_at DESC
         """,
     )

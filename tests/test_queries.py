@@ -134,3 +134,19 @@ def test_incident_record_and_grid(tiny_conn):
     assert sorted(grid["count"]) == [2, 2] and grid["count"].sum() == queries.count_incidents(tiny_conn, hour(0), hour(12))
     with pytest.raises(ValueError):
         queries.point_grid(tiny_conn, "teams; DROP TABLE x", hour(0), hour(12), 0.1)
+
+
+def test_resource_grid_sums_the_size_measure(tiny_conn):
+    shelters = queries.resource_grid(tiny_conn, "shelters", 1.0).sort_values("lon")
+    # One shelter each side of 118 E; the over-full one has no free places, not negative ones.
+    assert shelters.to_dict("records") == [
+        {"lon": 117.5, "lat": 28.5, "count": 1, "weight": 180},
+        {"lon": 118.5, "lat": 28.5, "count": 1, "weight": 0},
+    ]
+    stock = queries.resource_grid(tiny_conn, "warehouses", 1.0)
+    assert stock.iloc[0]["weight"] == 5200
+    assert queries.resource_grid(tiny_conn, "hazard_points", 1.0, [EAST]).empty
+    assert queries.count_rows(tiny_conn, "hazard_points") == 2
+    assert queries.count_rows(tiny_conn, "rain_gauges", [WEST]) == 2
+    with pytest.raises(ValueError):
+        queries.resource_grid(tiny_conn, "incidents; --", 1.0)
