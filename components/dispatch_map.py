@@ -309,11 +309,11 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
     key = f"{goal['incident_id'] or format(goal['lon'], '.4f') + ',' + format(goal['lat'], '.4f')}_{st.session_state.get(ROUND_KEY, 0)}"
     columns = st.columns(3)
     teams = columns[0].multiselect(tr("dispatch.form.teams"), options=found.teams["name"].tolist(),
-                                   key=f"dispatch_form_teams_{key}")
+                                   placeholder=tr("common.choose"), key=f"dispatch_form_teams_{key}")
     warehouses = columns[1].multiselect(tr("dispatch.form.warehouses"), options=found.warehouses["name"].tolist(),
-                                        key=f"dispatch_form_warehouses_{key}")
+                                        placeholder=tr("common.choose"), key=f"dispatch_form_warehouses_{key}")
     shelters = columns[2].multiselect(tr("dispatch.form.shelter"), options=found.shelters["name"].tolist(),
-                                      key=f"dispatch_form_shelters_{key}")
+                                      placeholder=tr("common.choose"), key=f"dispatch_form_shelters_{key}")
     columns = st.columns([1, 2])
     officer = columns[0].text_input(tr("dispatch.form.officer"), key="dispatch_form_officer")
     note = columns[1].text_input(tr("dispatch.form.note"), key=f"dispatch_form_note_{key}")

@@ -68,7 +68,8 @@ def _coloured(frame: pd.DataFrame, column: str, colors: dict[str, tuple[int, int
         ink = "#000" if sum(color) > 450 else "#fff"
         return f"background-color: {_rgb(color)}; color: {ink}"
 
-    return frame.style.map(paint, subset=[column])
+    # A Styler shows every decimal unless told; the figures here carry one.
+    return frame.style.map(paint, subset=[column]).format(precision=1)
 
 
 # ------------------------------------------------------------------------- signals
@@ -267,11 +268,11 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     st.selectbox(tr("warning.issue.level"), options=list(level_labels), format_func=level_labels.get,
                  key="warning_issue_level")
     chosen = st.multiselect(tr("warning.issue.townships"), options=ordered, format_func=lambda c: names.get(c, c),
-                            key="warning_issue_townships")
+                            placeholder=tr("common.choose"), key="warning_issue_townships")
     st.text_area(tr("warning.issue.text"), key="warning_issue_text", height=120, max_chars=warning.MAX_TEXT_CHARS)
     channel_labels = labels("warning_channel")
     st.multiselect(tr("warning.issue.channels"), options=list(channel_labels), format_func=channel_labels.get,
-                   key="warning_issue_channels")
+                   placeholder=tr("common.choose"), key="warning_issue_channels")
     st.text_input(tr("warning.issue.officer"), key="warning_issue_officer")
 
     contacts = cached.township_contacts(tuple(chosen))
@@ -363,7 +364,8 @@ def acknowledgements() -> None:
     who = dict(zip(keys, [f"{n}（{tn} · {label('contact_role', r)}）" for n, tn, r in
                           zip(pending["name"], pending["township_name"], pending["role"])]))
     if keys:
-        chosen = st.multiselect(tr("warning.acks.who"), options=keys, format_func=who.get, key=f"warning_ack_who_{pick}")
+        chosen = st.multiselect(tr("warning.acks.who"), options=keys, format_func=who.get, placeholder=tr("common.choose"),
+                                key=f"warning_ack_who_{pick}")
         if st.button(tr("warning.acks.record"), key="warning_ack_record", disabled=not chosen):
             count = cached.acknowledge(int(pick), [tuple(key.split("|", 1)) for key in chosen])
             st.success(tr("warning.acks.recorded", count=count))

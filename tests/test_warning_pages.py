@@ -243,9 +243,21 @@ def test_browser_warning_page(server):
         assert "预警研判" in page.locator("h1").first.inner_text()
         body = page.inner_text("body")
         assert "红色信号乡镇" in body and "研判时刻：2026-06-20 02:40" in body
+        page.wait_for_timeout(1500)
+        screenshot(page, "warning-signals")
+        page.get_by_role("tab", name="发布预警").click()
+        page.locator(".st-key-warning_issue_officer input").fill("值班员戊")
+        page.locator(".st-key-warning_issue_officer input").press("Enter")
+        wait_for_app(page)
+        page.locator(".st-key-warning_issue_submit button").click()
+        page.wait_for_selector("text=已发布第 1 号预警", timeout=30_000)
+        wait_for_app(page)
         page.get_by_role("tab", name="叫应").click()
-        page.wait_for_timeout(300)
-        screenshot(page, "warning-page")
+        page.wait_for_timeout(500)
+        assert page.locator(".st-key-warning_cap_download button").is_visible()
+        assert "已叫应 0 /" in page.inner_text("body")
+        assert_no_exception(page)
+        screenshot(page, "warning-acknowledgements")
         watch.assert_clean()
 
 
