@@ -625,6 +625,50 @@ def _drop_temp(cursor) -> None:
         pass
 
 
+def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: datetime, notes: list[str],
+           source_name: str | None, progress: Progress) -> tuple[ImportReport, list[str]]:
+    """Stage the file, apply every rule and classify accepted rows; return the report and written columns."""
+    progress("read", 0.05)
+    source, source_params = _load_source(cursor, table)
+    _stage(cursor, spec, table, positions, source, source_params)
+    progress("validate", 0.25)
+    total = cursor.execute("SELECT count(*) FROM staged").fetchone()[0]
+    if total == 0:
+        raise IngestError(table.file_name, "no_rows")
+    _value_rules(cursor, spec, table, positions, now)
+    _reference_rules(cursor, spec, table, positions)
+    key_unique = KIND_RULES[spec.name](cursor, spec, table, positions, notes) if spec.name in KIND_RULES else False
+    progress("validate", 0.45)
+    if spec.location:
+        _location_rules(cursor, spec, table, positions, crs, notes)
+    if not key_unique:
+        _duplicate_rules(cursor, spec, table, positions)
+    progress("validate", 0.6)
+    columns = _written_columns(spec, positions, source_name)
+    _classify(cursor, spec, columns, source_name)
+    counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
+    accepted = sum(counts.values())
+    latest = None
+    if spec.time_field and spec.time_field in columns:
+        # Identifier from the kind spec.
+        latest = cursor.execute(f"SELECT max({spec.time_field}) FROM accepted").fetchone()[0]
+    report = ImportReport(
+        file_name=table.file_name, kind=spec.name, format=table.format, sha256=table.sha256,
+        encoding=table.encoding, crs=crs, sheet=table.sheet, sheets=table.sheets,
+        mapping=dict(mapping), total=total, accepted=accepted, rejected=total - accepted,
+        inserted=counts.get("new", 0), updated=counts.get("changed", 0), unchanged=counts.get("same", 0),
+        rejects=_rejects_frame(cursor, table), notes=list(dict.fromkeys(notes)), latest_data_at=latest,
+    )
+    return report, columns
+
+
+def _rollback(cursor) -> None:
+    try:
+        cursor.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # no transaction left to undo (it had already failed or ended)
+
+
 def import_table(
     conn: duckdb.DuckDBPyConnection,
     table: Table,
@@ -659,47 +703,22 @@ def import_table(
     lock = WRITE_LOCK if not dry_run else threading.Lock()
     try:
         with lock:
-            progress("read", 0.05)
-            source, source_params = _load_source(cursor, table)
-            _stage(cursor, spec, table, positions, source, source_params)
-            progress("validate", 0.25)
-            total = cursor.execute("SELECT count(*) FROM staged").fetchone()[0]
-            if total == 0:
-                raise IngestError(table.file_name, "no_rows")
-            _value_rules(cursor, spec, table, positions, now)
-            _reference_rules(cursor, spec, table, positions)
-            key_unique = KIND_RULES[spec.name](cursor, spec, table, positions, notes) if spec.name in KIND_RULES else False
-            progress("validate", 0.45)
-            if spec.location:
-                _location_rules(cursor, spec, table, positions, chosen_crs, notes)
-            if not key_unique:
-                _duplicate_rules(cursor, spec, table, positions)
-            progress("validate", 0.6)
-            columns = _written_columns(spec, positions, source_name)
-            _classify(cursor, spec, columns, source_name)
-            counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
-            accepted = sum(counts.values())
-            latest = None
-            if spec.time_field and spec.time_field in columns:
-                latest = cursor.execute(f"SELECT max({spec.time_field}) FROM accepted").fetchone()[0]
-            report = ImportReport(
-                file_name=table.file_name, kind=spec.name, format=table.format, sha256=table.sha256,
-                encoding=table.encoding, crs=chosen_crs, sheet=table.sheet, sheets=table.sheets,
-                mapping=dict(mapping), total=total, accepted=accepted, rejected=total - accepted,
-                inserted=counts.get("new", 0), updated=counts.get("changed", 0), unchanged=counts.get("same", 0),
-                rejects=_rejects_frame(cursor, table), notes=list(dict.fromkeys(notes)), latest_data_at=latest,
-                dry_run=dry_run,
-            )
-            if not dry_run:
-                progress("write", 0.7)
-                cursor.execute("BEGIN TRANSACTION")
-                try:
+            # Checks and writes share one transaction: the checks read one snapshot of the
+            # store, and the file's rows appear to readers all at once or (dry run) never.
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, notes, source_name, progress)
+                report.dry_run = dry_run
+                if dry_run:
+                    cursor.execute("ROLLBACK")
+                else:
+                    progress("write", 0.7)
                     report.import_id = _write(cursor, spec, columns, table, report, user, source_name, progress)
                     progress("commit", 0.95)
                     cursor.execute("COMMIT")
-                except BaseException:
-                    cursor.execute("ROLLBACK")
-                    raise
+            except BaseException:
+                _rollback(cursor)
+                raise
             progress("done", 1.0)
     except IngestError:
         raise
