@@ -345,3 +345,20 @@ def test_geojson_coordinates_in_gcj02_when_told(conn, tmp_path):
     assert report.accepted == 1
     row = store.run(conn, "SELECT lon, lat FROM hazard_points WHERE id = 'HG1'").iloc[0]
     assert geo.haversine_m(row["lon"], row["lat"], 117.93, 28.33) < 1.0
+
+
+def test_excel_title_rows_above_the_header(conn, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["广信区应急救援队伍统计表（2026年6月）"])
+    sheet.merge_cells("A1:F1")
+    sheet.append([])
+    sheet.append(["队伍名称", "队伍类型", "队员人数", "乡镇", "经度", "纬度"])
+    sheet.append(["西镇抢险队", "防汛抢险", 25, "西镇", 117.95, 28.35])
+    path = tmp_path / "队伍.xlsx"
+    book.save(path)
+    report = import_file(conn, path, "teams")
+    assert report.accepted == 1 and report.rejected == 0
+    assert store.scalar(conn, "SELECT members FROM teams WHERE name = '西镇抢险队'") == 25

@@ -31,6 +31,8 @@ DELIMITERS = (",", "\t", ";", "|")
 # Encodings DuckDB's CSV reader takes as they are (it skips a UTF-8 byte-order mark itself).
 UTF8_NAMES = {"utf-8", "utf8", "utf-8-sig", "ascii"}
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf")
+# Rows of a sheet searched for the header row.
+HEADER_SEARCH_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -249,9 +251,12 @@ def _read_excel(path: Path, file_name: str, work: Path, encoding: str | None, sh
     except Exception as error:  # calamine raises its own types for every broken workbook
         raise IngestError(file_name, "unreadable", detail=str(error)) from error
     cells = [[_cell_text(v) for v in row] for row in data]
-    header_index = next((i for i, row in enumerate(cells) if any(row)), None)
-    if header_index is None:
+    filled = [sum(v is not None for v in row) for row in cells[:HEADER_SEARCH_ROWS]]
+    if not any(filled):
         raise IngestError(file_name, "empty", detail=chosen)
+    # Government workbooks often open with a merged title row (and a blank one) above the
+    # header: the header is the fullest of the first rows, the earliest one on a tie.
+    header_index = filled.index(max(filled))
     headers = [h or f"#{i + 1}" for i, h in enumerate(cells[header_index])]
     while headers and headers[-1].startswith("#"):
         headers.pop()
