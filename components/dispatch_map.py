@@ -306,7 +306,8 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
     """Choose teams, warehouses and shelters from the nearby lists and record the dispatch."""
     st.subheader(tr("dispatch.form.title"))
     # A new key after each recorded dispatch starts the choices afresh (no double dispatch).
-    key = f"{goal['incident_id'] or format(goal['lon'], '.4f') + ',' + format(goal['lat'], '.4f')}_{st.session_state.get(ROUND_KEY, 0)}"
+    place = goal["incident_id"] or f"{goal['lon']:.4f},{goal['lat']:.4f}"
+    key = f"{place}_{st.session_state.get(ROUND_KEY, 0)}"
     columns = st.columns(3)
     teams = columns[0].multiselect(tr("dispatch.form.teams"), options=found.teams["name"].tolist(),
                                    placeholder=tr("common.choose"), key=f"dispatch_form_teams_{key}")
