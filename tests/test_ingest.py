@@ -1,5 +1,6 @@
 """The import engine on generated department files: formats, encodings, CRSs, synonyms, every rejection reason, upserts."""
 
+import tempfile
 from datetime import datetime
 
 import numpy as np
@@ -362,3 +363,16 @@ def test_excel_title_rows_above_the_header(conn, tmp_path):
     report = import_file(conn, path, "teams")
     assert report.accepted == 1 and report.rejected == 0
     assert store.scalar(conn, "SELECT members FROM teams WHERE name = '西镇抢险队'") == 25
+
+
+def test_uploads_leave_no_temporary_files(conn, tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    data = fx.rainfall_csv(tmp_path / "rain.csv", encoding="gbk").read_bytes()
+    assert import_file(conn, Upload("雨量.csv", data), "rainfall", now=NOW).accepted == 19
+    with pytest.raises(IngestError):
+        import_file(conn, Upload("坏.csv", b"\x00\x01" * 100), "rainfall", now=NOW)
+    shp = fx.townships_shapefile(tmp_path / "shp")
+    import_file(conn, Upload("乡镇.zip", fx.zip_shapefile(shp, tmp_path / "t.zip").read_bytes()), "townships")
+    assert list(scratch.iterdir()) == []
