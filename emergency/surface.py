@@ -19,6 +19,11 @@ IDW_POWER = 2.0
 CHUNK = 4096
 # Opacity of interpolated cells (the gauges stay readable on top).
 SURFACE_ALPHA = 150
+# Above this many gauges the surface interpolates cell means of the gauges instead (IDW
+# costs gauges x grid cells; a dense network adds nothing visible at county scale).
+MAX_IDW_GAUGES = 400
+# Cell of those means, degrees (~2 km).
+GAUGE_CELL_DEG = 0.02
 
 
 def idw(lon: np.ndarray, lat: np.ndarray, values: np.ndarray, grid_lon: np.ndarray, grid_lat: np.ndarray,
@@ -82,7 +87,10 @@ def window_surface(conn, start, end) -> tuple[str, list[float]] | None:
     county = queries.county(conn)
     if county.empty:
         return None
-    gauges = queries.gauge_totals(conn, start, end)
+    if queries.count_rows(conn, "rain_gauges") > MAX_IDW_GAUGES:
+        gauges = queries.gauge_grid(conn, start, end, GAUGE_CELL_DEG).rename(columns={"mean_mm": "total_mm"})
+    else:
+        gauges = queries.gauge_totals(conn, start, end)
     outline = shapely.from_wkb(bytes(county.iloc[0]["geometry"]))
     window_hours = (end - start).total_seconds() / 3600
     return rain_surface(gauges["lon"], gauges["lat"], gauges["total_mm"], outline, window_hours)

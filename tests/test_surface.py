@@ -39,3 +39,14 @@ def test_no_surface_without_two_gauges():
     outline = shapely.box(118, 28, 118.1, 28.1)
     assert surface.rain_surface([118.05], [28.05], [10.0], outline, 24) is None
     assert surface.rain_surface([118.05, 118.06], [28.05, 28.06], [np.nan, np.nan], outline, 24) is None
+
+
+def test_window_surface_on_the_tiny_store(tiny_conn, monkeypatch):
+    from tests.tiny import hour
+
+    url, bounds = surface.window_surface(tiny_conn, hour(0), hour(5))
+    assert url.startswith("data:image/png;base64,") and bounds == [117.9, 28.3, 118.1, 28.4]
+    # A dense network is interpolated from cell means: same picture format, fewer inputs.
+    monkeypatch.setattr(surface, "MAX_IDW_GAUGES", 1)
+    url, _ = surface.window_surface(tiny_conn, hour(0), hour(5))
+    assert url.startswith("data:image/png;base64,")
