@@ -376,3 +376,13 @@ def test_uploads_leave_no_temporary_files(conn, tmp_path, monkeypatch):
     shp = fx.townships_shapefile(tmp_path / "shp")
     import_file(conn, Upload("乡镇.zip", fx.zip_shapefile(shp, tmp_path / "t.zip").read_bytes()), "townships")
     assert list(scratch.iterdir()) == []
+
+
+def test_update_file_without_coordinates_keeps_them(conn, tmp_path):
+    path = tmp_path / "status.csv"
+    path.write_text("事件编号,事件类型,发生时间,处置状态\nI1,洪涝,2026-06-20 02:00,已结案\n", encoding="utf-8")
+    report = import_file(conn, path, "incidents", now=NOW, source_name="西镇")
+    assert (report.inserted, report.updated) == (0, 1)
+    row = store.run(conn, "SELECT status, lon, lat, township, source FROM incidents WHERE id = 'I1'").iloc[0]
+    assert row["status"] == "closed" and row["lon"] == 117.95 and row["township"] == "999999001"
+    assert row["source"] == "西镇"

@@ -527,18 +527,22 @@ def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes
         cursor.unregister("ingest_location")
 
 
-def _written_columns(kind: Kind, positions, source_name: str | None) -> list[str]:
-    """Table columns this import writes: the key, every mapped field and derived columns."""
+def _written_columns(kind: Kind, table: Table, positions, source_name: str | None) -> list[str]:
+    """Table columns this import writes: the key, every mapped field and what is derived from them.
+
+    A column the file does not provide is left alone on update (a status file without
+    coordinates must not erase them).
+    """
     columns = [f.name for f in kind.fields if positions.get(f.name) is not None and f.name != "wkt"]
-    if kind.location == "point":
+    located = kind.location == "point" and (_located_by_geometry(kind, table) or positions.get("lon") is not None)
+    if located:
         columns += ["lon", "lat"]
     if kind.location == "polygon":
         columns += ["geometry", "area_km2", "label_lon", "label_lat"]
-    if "township" in kind.field_names:
-        columns.append("township")
-    if kind.name == "rainfall":
-        columns.append("interval_min")
-    if kind.source_field and source_name and kind.source_field not in columns:
+    if "township" in kind.field_names and located:
+        columns.append("township")  # assigned by point-in-polygon where the file has none
+    columns += list(FILLED_COLUMNS.get(kind.name, {}))
+    if kind.source_field and source_name:
         columns.append(kind.source_field)
     return list(dict.fromkeys([*kind.key, *columns]))
 
@@ -548,7 +552,6 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     join = " AND ".join(f"t.{k} = a.{k}" for k in kind.key)
     values = [c for c in columns if c not in kind.key]
     differs = " OR ".join(f"a.{c} IS DISTINCT FROM t.{c}" for c in values) or "false"
-    # The source name is a value: it enters as a parameter, never as SQL text.
     filled = FILLED_COLUMNS.get(kind.name, {})
 
     def expression(column: str) -> str:
@@ -557,6 +560,7 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
         return f"{filled[column]} AS {column}" if column in filled else f"staged.{column}"
 
     inner = ", ".join(expression(c) for c in columns)
+    # The source name is a value: it enters as a parameter, never as SQL text.
     params = [source_name] if kind.source_field in columns else []
     cursor.execute(
         f"""
@@ -644,7 +648,7 @@ def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: 
     if not key_unique:
         _duplicate_rules(cursor, spec, table, positions)
     progress("validate", 0.6)
-    columns = _written_columns(spec, positions, source_name)
+    columns = _written_columns(spec, table, positions, source_name)
     _classify(cursor, spec, columns, source_name)
     counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
     accepted = sum(counts.values())
