@@ -3,4 +3,4 @@
 # Extra arguments go to `streamlit run`, e.g. --server.port 8502.
 source "$(dirname "$0")/_env.sh"
 ensure_venv requirements.txt
-exec .venv/bin/python -m streamlit run app.py "$@"
+exec .venv/bin/python scripts/serve.py "$@"

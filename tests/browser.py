@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 START_TIMEOUT_S = 90
+STREAMLIT_BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
 RUN_TIMEOUT_MS = 60_000
 
 
@@ -48,7 +49,7 @@ def app_server(db_path: Path, extra_env: dict[str, str] | None = None):
     ARTIFACTS.mkdir(exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "scripts/serve.py",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=config.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -82,14 +83,34 @@ class Watch:
     console_errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    probe_404s: list[str] = field(default_factory=list)
+    probe_logs: int = 0
 
     def attach(self, page: Page) -> None:
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("console", self._console)
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on("request", self._request)
-        page.on("response", lambda response: response.status >= 400 and self.console_errors.append(
-            f"HTTP {response.status} {response.url}"))
+        page.on("response", self._response)
         page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+
+    def _response(self, response) -> None:
+        path = urlparse(response.url).path
+        # Opened at a page's own URL (/warning), Streamlit's frontend first probes
+        # /warning/_stcore/health and /host-config for a base path: 404s of its own.
+        under_a_page = path.count("/") > 2
+        if response.status == 404 and under_a_page and path.endswith(STREAMLIT_BASE_PATH_PROBES):
+            self.probe_404s.append(response.url)
+        elif response.status >= 400:
+            self.console_errors.append(f"HTTP {response.status} {response.url}")
+
+    def _console(self, message) -> None:
+        # The browser also logs each failed response once; probe 404s are accounted above.
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and len(self.probe_404s) > self.probe_logs:
+            self.probe_logs += 1
+            return
+        self.console_errors.append(message.text)
 
     def _request(self, request) -> None:
         parsed = urlparse(request.url)

@@ -141,3 +141,21 @@ def test_big_screen_and_language_switch(server):
         assert page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value() == "Last 24 h"
         assert "lang=en" in page.url
         watch.assert_clean()
+
+
+def test_a_deep_link_is_the_first_visit_of_a_fresh_server(demo_file, tmp_path):
+    """A shared link to a page must show that page in the app's frame (sidebar, filters)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    with app_server(path) as url, browser_page(url) as (page, watch):
+        page.goto(f"{url}/trends_rain?hours=6")
+        page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.wait_for(timeout=60_000)
+        wait_for_app(page)
+        assert_no_exception(page)
+        assert "演示数据" in page.inner_text("body")
+        # The filters came from the link, and a filter change still reaches the page.
+        assert page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value() == "最近 6 小时"
+        page.locator("[data-testid=stSidebar] [data-testid=stRadio] label", has_text="English").click()
+        page.locator("[data-testid=stSidebar]", has_text="Time window").wait_for(timeout=30_000)
+        screenshot(page, "deep-link")
+        watch.assert_clean()
