@@ -166,9 +166,9 @@ def render_import() -> None:
             return
         report = kept[1]
         _show_report(report)
-        if report.accepted == 0 and report.rejected == 0:
+        if report.accepted == 0:
+            # Committing still records the file and quarantines its rows for the department.
             st.info(tr("ingest.nothing"))
-            return
         if st.button(tr("ingest.commit"), key="imp_commit", type="primary"):
             _commit(_uploads(files), kind, crs, encoding, shown.sheet, mapping, user, source_name)
             st.session_state.pop(STATE_REPORT, None)

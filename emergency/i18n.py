@@ -419,7 +419,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.rejects_more": ("仅显示前 {shown} 行，全部 {total} 行入库后可在隔离区查看和下载。", "Showing the first {shown}; all {total} are in the quarantine after the commit."),
     "ingest.download_rejects": ("下载拒收行（CSV）", "Download rejected rows (CSV)"),
     "ingest.commit": ("确认入库", "Commit"),
-    "ingest.nothing": ("没有可入库的行。", "No row can be imported."),
+    "ingest.nothing": ("没有可入库的行；确认后仅记录导入并将各行放入隔离区。", "No row can be imported; committing only logs the file and quarantines its rows."),
     "ingest.committed": (
         "已入库：{file}，通过 {accepted} 行（新增 {inserted}，更新 {updated}，无变化 {unchanged}），拒收 {rejected} 行。导入编号 {id}。",
         "Imported {file}: {accepted} accepted ({inserted} new, {updated} updated, {unchanged} unchanged), {rejected} rejected. Import #{id}.",
@@ -698,6 +698,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dispatch.col.eta": ("预计到达（分钟）", "ETA (min)"),
     "dispatch.col.resource": ("资源", "Resource"),
     "dispatch.col.status": ("状态", "Status"),
+    "dispatch.col.latest_status": ("最新调度状态", "Latest dispatch status"),
     "dispatch.col.created_at": ("调度时间", "Dispatched at"),
     "dispatch.col.created_by": ("值班员", "Duty officer"),
     "dispatch.col.incident": ("事件", "Incident"),
