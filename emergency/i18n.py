@@ -698,7 +698,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dispatch.col.eta": ("预计到达（分钟）", "ETA (min)"),
     "dispatch.col.resource": ("资源", "Resource"),
     "dispatch.col.status": ("状态", "Status"),
-    "dispatch.col.latest_status": ("最新调度状态", "Latest dispatch status"),
     "dispatch.col.created_at": ("调度时间", "Dispatched at"),
     "dispatch.col.created_by": ("值班员", "Duty officer"),
     "dispatch.col.incident": ("事件", "Incident"),
