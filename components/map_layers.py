@@ -91,19 +91,28 @@ def township_label_layer(townships: pd.DataFrame) -> pdk.Layer:
     )
 
 
-def gauge_layer(gauges: pd.DataFrame, window_hours: float) -> pdk.Layer:
-    """Gauges coloured on the precipitation-grade scale and sized by accumulated rain."""
+# Ring of a gauge that has stopped reporting.
+STALE_RING = (255, 0, 255)
+
+
+def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]) -> pdk.Layer:
+    """Gauges coloured on the precipitation-grade scale and sized by accumulated rain.
+
+    ``stale`` maps the codes of gauges that stopped reporting to minutes since their last
+    report (None if never): they get a magenta ring and say so in the tooltip.
+    """
     mm = tr("unit.mm")
-    tips = [
-        mapdata.tooltip_html(
-            f"{tr('map.tooltip.gauge')} · {name}",
-            [("ID", code), (tr("map.tooltip.rain"), "—" if pd.isna(total) else f"{total:.1f} {mm}")],
-        )
-        for code, name, total in zip(gauges["code"], gauges["name"], gauges["total_mm"])
-    ]
+    tips = []
+    for code, name, total in zip(gauges["code"], gauges["name"], gauges["total_mm"]):
+        rows = [("ID", code), (tr("map.tooltip.rain"), "—" if pd.isna(total) else f"{total:.1f} {mm}")]
+        if code in stale:
+            age = stale[code]
+            rows.append((tr("map.tooltip.stale"), tr("map.tooltip.never") if age is None or pd.isna(age) else f"{int(age)} min"))
+        tips.append(mapdata.tooltip_html(f"{tr('map.tooltip.gauge')} · {name}", rows))
+    ring = [[*STALE_RING, 255] if code in stale else [40, 40, 40, 200] for code in gauges["code"]]
     radius = 250 + gauges["total_mm"].fillna(0).clip(upper=300) * 8
     return point_layer("gauges", gauges, symbology.rain_colors(gauges["total_mm"], window_hours), radius, tips,
-                       line_color=[40, 40, 40, 200])
+                       line_color=ring, line_width_px=2)
 
 
 def severity(incidents: pd.DataFrame) -> pd.Series:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import cached, detail_panel, filter_bar, map_layers
 from components.text import label, labels, localized, tr
-from emergency import mapdata, symbology
+from emergency import config, mapdata, symbology
 from emergency.filters import Filters
 from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
 
@@ -30,6 +30,9 @@ MAX_POINTS = 1500
 GRID_DEG = 0.01
 # ... and at most about this many cells over the county's bounding box.
 MAX_CELLS = 600
+# A gauge silent this long before the window end is flagged as stale (automatic gauges
+# report every 5 minutes; an hour covers a missed hourly batch from a department).
+DEFAULT_STALE_MINUTES = 60
 WAREHOUSE_COLOR = (121, 85, 72)
 SHELTER_COLOR = (46, 125, 50)
 
@@ -207,6 +210,11 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
     return layers
 
 
+def stale_minutes() -> int:
+    """Minutes without a report after which a gauge is flagged; [yitu] stale_minutes."""
+    return int(config.setting("stale_minutes", DEFAULT_STALE_MINUTES))
+
+
 def grid_deg(county: pd.DataFrame) -> float:
     """Cell size for aggregated layers: at least GRID_DEG, and at most ~MAX_CELLS cells over the county."""
     box = county.iloc[0]
@@ -228,6 +236,9 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
         )
     if "gauges" in aggregated:
         map_layers.legend(tr("map.layer.gauges"), [], note=grid_note)
+    elif "gauges" in chosen:
+        map_layers.legend(tr("map.layer.gauges"), [(tr("map.legend.stale", minutes=stale_minutes()), map_layers.STALE_RING)],
+                          note=tr("map.legend.gauge_size"))
     resource_rows = []
     if "warehouses" in chosen:
         resource_rows.append((tr("map.legend.warehouses"), WAREHOUSE_COLOR))
@@ -280,7 +291,8 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
         else:
             gauges = cached.gauge_totals(f.start, f.end, f.townships)
             if not gauges.empty:
-                layers.append(map_layers.gauge_layer(gauges, f.window_hours))
+                stale = cached.stale_gauges(f.end, stale_minutes())
+                layers.append(map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"]))))
     if "incidents" in chosen:
         if len(incidents) > MAX_POINTS:
             aggregated.add("incidents")

@@ -132,6 +132,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map.tooltip.people": ("受威胁人数", "People exposed"),
     "map.tooltip.gauges": ("站数", "Gauges"),
     "map.tooltip.count": ("个数", "Count"),
+    "map.tooltip.stale": ("已中断报数", "Silent for"),
+    "map.tooltip.never": ("从未报数", "never reported"),
+    "map.legend.stale": ("品红外圈：超过 {minutes} 分钟无报数", "Magenta ring: no report for over {minutes} min"),
+    "map.legend.gauge_size": ("填色为雨量等级，大小为累计雨量", "Fill = rain grade, size = accumulated rain"),
     "map.tooltip.rain_max": ("最大累计雨量", "Max accumulated rain"),
     # detail panel
     "detail.hint": ("点击地图上的乡镇、雨量站、事件或资源，在此查看详情。点击乡镇同时按该乡镇筛选。",
@@ -698,6 +702,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dispatch.col.eta": ("预计到达（分钟）", "ETA (min)"),
     "dispatch.col.resource": ("资源", "Resource"),
     "dispatch.col.status": ("状态", "Status"),
+    "dispatch.col.latest_status": ("最新调度状态", "Latest dispatch status"),
     "dispatch.col.created_at": ("调度时间", "Dispatched at"),
     "dispatch.col.created_by": ("值班员", "Duty officer"),
     "dispatch.col.incident": ("事件", "Incident"),

@@ -157,3 +157,20 @@ def test_big_screen_mode(app):
     assert any("数据截至" in c.value for c in app.caption)
     assert len(app.metric) == 5
     assert "townships" in layer_ids(app)
+
+
+def test_a_silent_gauge_is_flagged_on_the_map(app, demo_copy):
+    conn = store.connect(demo_copy)
+    try:
+        station = store.scalar(conn, "SELECT min(code) FROM rain_gauges")
+        latest = queries.data_range(conn)[1]
+        conn.execute("DELETE FROM rainfall WHERE station = ? AND ts > ?", [station, latest - timedelta(hours=2)])
+    finally:
+        conn.close()
+    app.run()
+    assert not app.exception
+    gauges = next(layer for layer in deck_spec(app)["layers"] if layer["id"] == "gauges")
+    rings = {row["code"]: row["line"] for row in gauges["data"]}
+    assert rings[station][:3] == [255, 0, 255]
+    assert sum(ring[:3] == [255, 0, 255] for ring in rings.values()) == 1
+    assert any("超过 60 分钟无报数" in m.value for m in app.markdown)
