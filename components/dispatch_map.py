@@ -88,9 +88,14 @@ def incident_list(f: Filters) -> pd.DataFrame:
     graded = cached.incident_grades(f.start, f.end, f.townships, f.types, f.statuses)
     graded = graded.dropna(subset=["lon", "lat"]).sort_values(["grade_rank", "occurred_at"], ascending=False,
                                                               kind="stable").head(MAX_LISTED)
-    log = cached.dispatches(None)
-    counts = log.dropna(subset=["incident_id"]).groupby("incident_id").size()
-    graded = graded.assign(dispatched=graded["id"].map(counts).fillna(0).astype(int)).reset_index(drop=True)
+    log = cached.dispatches(None).dropna(subset=["incident_id"])
+    counts = log.groupby("incident_id").size()
+    # The log is newest first: the first status per incident is its latest.
+    latest = log.groupby("incident_id")["status"].first().map(labels("dispatch_status"))
+    graded = graded.assign(
+        dispatched=graded["id"].map(counts).fillna(0).astype(int),
+        dispatch_status=[latest.get(ident, "—") for ident in graded["id"]],
+    ).reset_index(drop=True)
     st.session_state[IDS_KEY] = graded[["id", "type", "lon", "lat", "address"]].to_dict("records")
     st.markdown(f"**{tr('dispatch.incidents')}**")
     if graded.empty:
@@ -105,6 +110,7 @@ def incident_list(f: Filters) -> pd.DataFrame:
             tr("col.occurred_at"): graded["occurred_at"].dt.strftime("%m-%d %H:%M"),
             tr("col.status"): graded["status"].map(labels("incident_status")),
             tr("dispatch.log"): graded["dispatched"],
+            tr("dispatch.col.latest_status"): graded["dispatch_status"],
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch", height=MAP_HEIGHT_PX - 60, key=TABLE_KEY,

@@ -101,7 +101,7 @@ DISPATCH_STATUSES: dict[str, tuple[int, int, int]] = {
 # Resource kinds on the dispatch map.
 RESOURCE_KINDS: dict[str, tuple[int, int, int]] = {
     "team": (214, 39, 40),  # 救援队伍
-    "warehouse": (31, 119, 180),  # 物资仓库
+    "warehouse": (148, 103, 189),  # 物资仓库 (not blue: general incidents are blue)
     "shelter": (44, 160, 44),  # 避难场所
     "hazard": (140, 86, 75),  # 隐患点
 }

@@ -205,6 +205,7 @@ def test_dispatch_for_an_incident_uses_its_needs_and_shows_on_the_incident(page_
     assert not at.exception
     listed = at.dataframe(key="dispatch_incident_table").value.set_index("编号")
     assert listed.loc[incident["id"], "调度记录"] == 1
+    assert listed.loc[incident["id"], "最新调度状态"] == "已派出"
 
 
 def test_coverage_gaps_panel(page_app):
