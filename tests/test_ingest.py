@@ -386,3 +386,20 @@ def test_update_file_without_coordinates_keeps_them(conn, tmp_path):
     row = store.run(conn, "SELECT status, lon, lat, township, source FROM incidents WHERE id = 'I1'").iloc[0]
     assert row["status"] == "closed" and row["lon"] == 117.95 and row["township"] == "999999001"
     assert row["source"] == "西镇"
+
+
+def test_stale_gauges_and_source_freshness(conn, tmp_path):
+    from emergency import queries
+
+    # Tiny store: G1 reports 01:00..04:00, G2 03:00 and 04:00, G3 only 04:00 (2026-06-20).
+    assert list(queries.stale_gauges(conn, tiny.hour(3.5), 60)["code"]) == ["G3"]  # never reported by 03:30
+    assert queries.stale_gauges(conn, tiny.hour(4.5), 60).empty
+    late = queries.stale_gauges(conn, tiny.hour(4.5), 20)
+    assert sorted(late["code"]) == ["G1", "G2", "G3"] and set(late["age_min"]) == {30}
+    gauges = queries.gauge_freshness(conn, tiny.hour(4.5), 20)
+    assert len(gauges) == 3 and gauges["stale"].all()
+
+    import_file(conn, fx.rainfall_csv(tmp_path / "rain.csv"), "rainfall", now=NOW, source_name="区水利局")
+    sources = queries.source_freshness(conn).set_index(["source", "kind"])
+    assert sources.loc[("test", "rainfall"), "latest_data_at"] == datetime(2026, 6, 21, 7, 0)
+    assert sources.loc[("区水利局", "rainfall"), "last_import_at"] is not None
