@@ -85,6 +85,9 @@ def rule_texts(rules: pd.DataFrame) -> list[str]:
 def signals(f: Filters) -> pd.DataFrame:
     """Signal counts, per-township table and history chart at the window end; returns the summary."""
     summary, history = cached.township_signals(f.start, f.end)
+    if f.townships:
+        summary = summary[summary["code"].isin(f.townships)]
+        history = history[history["key"].isin(f.townships)]
     now = cached.township_signals_at(f.end)
     rules = cached.signal_thresholds()
     method = cached.warning_settings()["township_method"]

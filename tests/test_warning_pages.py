@@ -76,6 +76,13 @@ def test_warning_page_lists_signals_hazards_and_grades(page_app):
     assert hazard_table["超过倍数"].is_monotonic_decreasing and hazard_table["超过倍数"].min() >= 1
 
 
+def test_township_filter_narrows_the_signals(demo_copy, monkeypatch):
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    at = open_page(start_app(demo_copy, township="361104001"), "pages/warning.py")
+    assert len(table_with(at, "当前信号")) == 1
+    assert sum(int(v) for k, v in metrics(at).items() if k.endswith("信号乡镇")) <= 1
+
+
 def test_issue_a_warning_and_record_acknowledgements(page_app):
     at = open_page(page_app, "pages/warning.py")
     assert at.selectbox(key="warning_issue_level").value == "red"
