@@ -13,9 +13,12 @@ from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now, pre
 PREVIEW_ROWS = 20
 # Minutes without a report before a gauge counts as stale, by default.
 DEFAULT_STALE_MIN = 60
+# Encodings offered; "" lets the reader detect it.
 ENCODINGS = ("", "utf-8", "gb18030", "gbk", "big5", "utf-16")
+# Coordinate systems offered; "" trusts the file (.prj, else WGS84), "epsg" asks for a code.
 CRS_CHOICES = ("", "wgs84", "cgcs2000", "gcj02", "bd09", "epsg")
 CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}
+# Session keys of this page: the last dry-run report, the last commit, the cached preview.
 STATE_REPORT = "imp_report"
 STATE_DONE = "imp_done"
 STATE_PREVIEW = "imp_preview"
