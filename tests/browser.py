@@ -43,6 +43,13 @@ def free_port() -> int:
 @contextmanager
 def app_server(db_path: Path, extra_env: dict[str, str] | None = None):
     """Run the app on a free loopback port with its store at ``db_path``; yield its URL."""
+    with app_process(db_path, extra_env) as (url, _process):
+        yield url
+
+
+@contextmanager
+def app_process(db_path: Path, extra_env: dict[str, str] | None = None):
+    """Run the app on a free loopback port; yield (URL, server process) once it is healthy."""
     port = free_port()
     env = {**os.environ, config.DB_PATH_ENV: str(db_path), **(extra_env or {})}
     log_path = ARTIFACTS / f"server-{port}.log"
@@ -66,7 +73,7 @@ def app_server(db_path: Path, extra_env: dict[str, str] | None = None):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"app did not start: {log_path.read_text()[-3000:]}")
                 time.sleep(0.3)
-            yield url
+            yield url, process
         finally:
             process.terminate()
             try:
