@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import config, geo, store, vocab, warning
+from emergency import config, geo, grids, store, vocab, warning
 from emergency.stock import demo_minimums
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
@@ -215,6 +215,9 @@ DEMO_TABLES = (
     "hazard_points",
     "township_contacts",
     "stock_minimums",
+    "villages",
+    "grids",
+    "duty_roster",
 )
 
 
@@ -819,6 +822,9 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
             "township_contacts": warning.demo_contacts(townships["code"].tolist(), rng),
             # Minimum stock per item (issue 5): derived from the typical holdings, no random draw.
             "stock_minimums": demo_minimums(STOCK_ITEMS),
+            # Villages, grid cells and the duty roster (issue 8), drawn after everything above.
+            **grids.demo_hierarchy(townships, rng),
+            "duty_roster": grids.demo_duty_roster(townships["code"].tolist(), STORM_START.date(), DEMO_NOW.date(), rng),
         }
         del rates, mm
         cursor.execute("BEGIN TRANSACTION")

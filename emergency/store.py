@@ -330,6 +330,54 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON TABLE stock_minimums IS 'Minimum stock per item that every warehouse holding the item should keep (stock.item).';
         """,
     ),
+    (
+        5,
+        # Township command view and grid management (issue 8): villages/communities and grid
+        # cells under each township with their grid member, and the township duty roster.
+        # township_contacts (schema 3) holds standing responsibilities; the 值班领导 changes
+        # every day, so it lives in its own dated table.
+        """
+        CREATE TABLE villages (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL CHECK (kind IN ('village', 'community')),
+            township VARCHAR NOT NULL,
+            geometry BLOB NOT NULL,
+            area_km2 DOUBLE,
+            population INTEGER,
+            label_lon DOUBLE,
+            label_lat DOUBLE,
+            is_demo BOOLEAN NOT NULL DEFAULT FALSE
+        );
+        COMMENT ON TABLE villages IS 'Villages (村) and communities (社区) of each township; geometry is WKB (multi)polygon in WGS84 lon/lat.';
+
+        CREATE TABLE grids (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            village VARCHAR NOT NULL,
+            township VARCHAR NOT NULL,
+            geometry BLOB NOT NULL,
+            area_km2 DOUBLE,
+            keeper VARCHAR NOT NULL,
+            phone VARCHAR NOT NULL,
+            label_lon DOUBLE,
+            label_lat DOUBLE,
+            is_demo BOOLEAN NOT NULL DEFAULT FALSE
+        );
+        COMMENT ON TABLE grids IS 'Grid cells (网格) of a village; keeper is the grid member (网格员) and phone theirs.';
+
+        CREATE TABLE duty_roster (
+            township VARCHAR NOT NULL,
+            duty_date DATE NOT NULL,
+            name VARCHAR NOT NULL,
+            title VARCHAR,
+            phone VARCHAR NOT NULL,
+            is_demo BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (township, duty_date)
+        );
+        COMMENT ON TABLE duty_roster IS 'Township leader on duty (值班领导) per calendar day, local time Asia/Shanghai.';
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
