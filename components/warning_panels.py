@@ -123,7 +123,29 @@ def signals(f: Filters) -> pd.DataFrame:
     if table["since_clipped"].any():
         st.caption(tr("warning.signals.clipped", start=_time(history["ts"].min())))
     _history_chart(history, summary)
+    _gauge_signals(f, windows, level_colors)
     return summary
+
+
+def _gauge_signals(f: Filters, windows: list[int], level_colors: dict) -> None:
+    """Gauges with a signal at the window end, highest first."""
+    gauges = cached.gauge_signals_at(f.end)
+    if f.townships:
+        gauges = gauges[gauges["township"].isin(f.townships)]
+    gauges = gauges[gauges["rank"] > 0].sort_values(["rank", *[f"mm_{h}h" for h in windows[:1]]], ascending=False)
+    with st.expander(tr("warning.signals.gauges", count=len(gauges))):
+        if gauges.empty:
+            st.info(tr("warning.signals.none"))
+            return
+        shown = pd.DataFrame(
+            {
+                tr("warning.col.gauge_name"): gauges["name"],
+                tr("warning.col.township"): gauges["township_name"],
+                tr("warning.col.level"): [level_text(code) for code in gauges["level"]],
+                **{tr("warning.col.mm_h", hours=h): gauges[f"mm_{h}h"].round(1) for h in windows},
+            }
+        )
+        st.dataframe(_coloured(shown, tr("warning.col.level"), level_colors), hide_index=True, width="stretch")
 
 
 def _paint_text(text, colors) -> str:

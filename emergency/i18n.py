@@ -585,6 +585,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "warning.tab.config": ("阈值配置", "Thresholds"),
     "warning.no_signal": ("无信号", "No signal"),
     "warning.signals.metric": ("{level}信号乡镇", "Townships at {level}"),
+    "warning.signals.gauges": ("达到信号标准的雨量站（{count} 个）", "Gauges at a signal ({count})"),
     "warning.signals.none": ("研判时刻没有乡镇达到暴雨预警信号标准。", "No township reaches a rainstorm signal at this moment."),
     "warning.signals.method": ("乡镇信号：{method}", "Township signal: {method}"),
     "warning.signals.history": ("信号演变（色块 = 该时刻的信号等级）", "Signal history (colour = level at that time)"),

@@ -72,6 +72,8 @@ def test_warning_page_lists_signals_hazards_and_grades(page_app):
     assert "研判时刻：2026-06-20 02:40" in at.caption[0].value
     signal_table = table_with(at, "当前信号")
     assert signal_table["当前信号"].tolist()[:2] == ["红色", "红色"]
+    gauge_table = table_with(at, "代表雨量站")
+    assert gauge_table["当前信号"].iloc[0] == "红色" and len(gauge_table) >= 13
     hazard_table = table_with(at, "超过倍数")
     assert hazard_table["超过倍数"].is_monotonic_decreasing and hazard_table["超过倍数"].min() >= 1
 
