@@ -328,6 +328,16 @@ def quarantine_files() -> pd.DataFrame:
     return queries.quarantine_files(get_store())
 
 
+def process_inbox(lang: str) -> list[dict]:
+    """Import the files the command line queued while this app held the store (see emergency.ingest.inbox)."""
+    from emergency.ingest import inbox  # the GIS readers load only when a file is imported
+
+    results = inbox.process(get_store(), config.database_path(), lang)
+    if results:
+        clear()
+    return results
+
+
 # --- warning and dispatch (issue 7) ---
 
 

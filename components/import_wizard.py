@@ -126,8 +126,26 @@ def _commit(source, kind, crs, encoding, sheet, mapping, user, source_name) -> N
     st.session_state[STATE_DONE] = report
 
 
+def _inbox_results() -> None:
+    """Import what the command line queued while the app held the store, and say so."""
+    try:
+        results = cached.process_inbox(lang())
+    except Exception as error:  # a broken job folder must not take the page down
+        st.error(tr("ingest.inbox_failed", message=str(error).splitlines()[0][:300] if str(error) else type(error).__name__))
+        return
+    for result in results:
+        if result["ok"]:
+            st.success(tr(
+                "ingest.inbox_done", file=result["file"], accepted=f"{result['accepted']:,}",
+                rejected=f"{result['rejected']:,}", id=result["import_id"],
+            ))
+        else:
+            st.error(tr("ingest.inbox_failed", message=result["message"]))
+
+
 def render_import() -> None:
-    """Upload, preview, mapping, validation report and commit of one file."""
+    """Queued imports, then upload, preview, mapping, validation report and commit of one file."""
+    _inbox_results()
     kind, crs, encoding, source_name, user = _options()
     files = st.file_uploader(
         tr("ingest.upload"), accept_multiple_files=True, key="imp_files",

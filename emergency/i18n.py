@@ -496,9 +496,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.error.crs": ("坐标系无效：{detail}", "invalid coordinate system: {detail}"),
     "ingest.error.store": ("写入数据库失败，未做任何修改：{detail}", "writing to the store failed; nothing was changed: {detail}"),
     "ingest.error.locked": (
-        "数据库 {detail} 正被运行中的一图研判应用使用。请在应用的“数据导入”页面上传该文件，或先停止应用再用命令行导入。",
-        "The store {detail} is in use by the running app. Upload the file on the app's Data import page, or stop the app and import from the command line.",
+        "数据库 {detail} 正被运行中的一图研判应用使用。请在应用的“数据导入”页面上传该文件，或加 --queue 交给应用导入，或先停止应用再用命令行导入。",
+        "The store {detail} is in use by the running app. Upload the file on the app's Data import page, add --queue to hand it to the app, or stop the app and import from the command line.",
     ),
+    "ingest.queued": (
+        "数据库正被应用使用，已将 {file} 放入收件箱（{path}），在应用中打开“数据导入”页面时导入。",
+        "The app holds the store: {file} is queued in its inbox ({path}) and is imported when the Data import page is next opened.",
+    ),
+    "ingest.inbox_done": ("已导入命令行排队的 {file}：通过 {accepted} 行，拒收 {rejected} 行（导入编号 {id}）。", "Imported the queued {file}: {accepted} accepted, {rejected} rejected (import #{id})."),
+    "ingest.inbox_failed": ("命令行排队的文件未能导入：{message}", "A queued file could not be imported: {message}"),
     "ingest.error.unexpected": ("导入未完成，数据库未做任何修改：{detail}", "The import did not finish; nothing was changed: {detail}"),
     "ingest.reason.missing": ("缺少必填字段", "missing required field"),
     "ingest.reason.bad_number": ("不是有效数字", "not a number"),

@@ -169,3 +169,13 @@ def test_browser_uploads_a_gbk_csv_and_a_zipped_shapefile(demo_file, tmp_path):
     assert store.scalar(conn, "SELECT count(*) FROM import_log") == 2
     assert store.scalar(conn, "SELECT name FROM townships WHERE code = '361104001'") == "旭日街道"
     conn.close()
+
+
+def test_page_imports_what_the_command_line_queued(app, demo_copy, tmp_path):
+    from emergency.ingest import inbox
+
+    inbox.enqueue(demo_copy, rain_gbk(tmp_path / "排队雨量.csv"), kind="rainfall", user="王五")
+    open_page(app)
+    done = [s.value for s in app.success if "排队雨量.csv" in s.value]
+    assert done and "通过 9 行，拒收 1 行" in done[0]
+    assert inbox.pending(demo_copy) == []

@@ -151,3 +151,31 @@ def test_kill_9_mid_transaction_leaves_the_store_as_before(store_file, tmp_path)
     assert report.inserted == ROWS
     assert store.scalar(conn, "SELECT count(*) FROM rainfall") == before["rainfall"] + ROWS
     conn.close()
+
+
+def test_cli_queue_hands_the_file_to_the_app(store_file, tmp_path):
+    from emergency.ingest import inbox
+
+    app_conn = store.connect(store_file)
+    good = fx.rainfall_csv(tmp_path / "rain.csv", bad_rows=False)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for path in (good, empty):
+        result = subprocess.run(
+            [sys.executable, "-m", "emergency.ingest", str(path), "--kind", "rainfall", "--db", str(store_file),
+             "--queue", "--source", "区水利局"],
+            capture_output=True, text=True, cwd=config.PROJECT_ROOT, timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "收件箱" in result.stdout
+    assert len(inbox.pending(store_file)) == 2
+    before = store.scalar(app_conn, "SELECT count(*) FROM rainfall")
+    results = inbox.process(app_conn, store_file)
+    assert [r["ok"] for r in results] == [True, False]
+    assert results[0]["accepted"] == 18 and "empty.csv" in results[1]["message"]
+    assert store.scalar(app_conn, "SELECT count(*) FROM rainfall") == before + 18
+    assert store.scalar(app_conn, "SELECT source FROM import_log") == "区水利局"
+    assert inbox.pending(store_file) == [] and inbox.process(app_conn, store_file) == []
+    folder = inbox.inbox_dir(store_file)
+    assert len(list((folder / "done").iterdir())) == 1 and len(list((folder / "failed").iterdir())) == 1
+    app_conn.close()

@@ -2,7 +2,8 @@
 
 The store allows one writing process. While the app serves, it holds the store, so this
 command stops with a message pointing to the app's import page instead of waiting or
-writing half a file; with the app stopped it imports directly, in one transaction.
+writing half a file, or with ``--queue`` leaves the file in the store's inbox for the app to
+import; with the app stopped it imports directly, in one transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from emergency import config, i18n, store
+from emergency.ingest import inbox
 from emergency.ingest.engine import import_file
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS
@@ -85,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--user", default=None, help="who imports (default: the login name)")
     parser.add_argument("--db", type=Path, default=None, help="store path (default: the configured one)")
     parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    parser.add_argument(
+        "--queue", action="store_true",
+        help="if the app holds the store, queue the file in the store's inbox for the app to import",
+    )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     args = parser.parse_args(argv)
     db_path = args.db or config.database_path()
@@ -99,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             conn.close()
     except IngestError as error:
+        if error.reason == "locked" and args.queue and not args.dry_run:
+            job = inbox.enqueue(
+                db_path, args.file, kind=args.kind, crs=args.crs, encoding=args.encoding, sheet=args.sheet,
+                mapping=_parse_mapping(args.map), user=args.user or getpass.getuser(), source_name=args.source,
+            )
+            print(i18n.t("ingest.queued", args.lang, file=args.file.name, path=str(job)))
+            return EXIT_OK
         print(error.message(args.lang), file=sys.stderr)
         return EXIT_LOCKED if error.reason == "locked" else EXIT_FILE
     _print_report(report, args.lang)
