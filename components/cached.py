@@ -447,6 +447,13 @@ def save_warning_config(signals: pd.DataFrame, grades: pd.DataFrame, method: str
     clear()
 
 
+def save_contacts(contacts: pd.DataFrame) -> int:
+    """Replace the township responsible persons (all rows checked first; see warning.save_contacts)."""
+    count = warning.save_contacts(get_store(), contacts)
+    clear()
+    return count
+
+
 def record_dispatch(orders: list[dispatch.Order], lon: float, lat: float, created_by: str,
                     incident_id: str | None, note: str | None) -> list[int]:
     ids = dispatch.record_dispatch(get_store(), orders, lon, lat, created_by, incident_id, note)

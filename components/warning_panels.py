@@ -450,3 +450,48 @@ def config_panel() -> None:
             st.rerun()
     if st.session_state.pop(SAVED_KEY, False):
         st.success(tr("warning.config.saved"))
+
+
+def contacts_editor() -> None:
+    """Edit the responsible persons who receive warnings (rows may be added and deleted)."""
+    st.markdown(f"**{tr('warning.config.contacts')}**")
+    townships = cached.townships()
+    names = dict(zip(townships["code"], townships["name"]))
+    codes = {name: code for code, name in names.items()}
+    roles = labels("contact_role")
+    role_codes = {text: code for code, text in roles.items()}
+    contacts = cached.township_contacts(())
+    if contacts["is_demo"].any():
+        st.caption(tr("warning.issue.demo_contacts"))
+    view = pd.DataFrame(
+        {
+            "township": contacts["township"].map(names),
+            "name": contacts["name"],
+            "role": contacts["role"].map(roles),
+            "phone": contacts["phone"],
+            "is_demo": contacts["is_demo"],
+        }
+    )
+    edited = st.data_editor(
+        view,
+        column_config={
+            "township": st.column_config.SelectboxColumn(tr("warning.col.township"), options=list(codes), required=True),
+            "name": st.column_config.TextColumn(tr("warning.col.person"), required=True),
+            "role": st.column_config.SelectboxColumn(tr("warning.col.role"), options=list(role_codes), required=True),
+            "phone": st.column_config.TextColumn(tr("warning.col.phone"), required=True),
+            "is_demo": None,
+        },
+        num_rows="dynamic", hide_index=True, key="warning_config_contacts", width="stretch",
+    )
+    if st.button(tr("warning.config.save_contacts"), key="warning_config_contacts_save"):
+        rows = edited.assign(
+            township=edited["township"].map(lambda name: codes.get(name, name)),
+            role=edited["role"].map(lambda text: role_codes.get(text, text)),
+        )
+        try:
+            count = cached.save_contacts(rows)
+        except ValueError as error:
+            st.error(tr("warning.config.failed", reason=str(error)))
+        else:
+            st.success(tr("warning.config.contacts_saved", count=count))
+

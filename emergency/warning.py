@@ -11,6 +11,7 @@ at the wall clock; only warnings and acknowledgements are stamped with the wall 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -45,6 +46,8 @@ GRADE_CRITERIA = {
 LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 # Roles of the township responsible persons who receive warnings.
 CONTACT_ROLES = ("township_head", "flood_duty", "grid_member")
+# A mainland mobile number or a fixed line with its area code (separators removed first).
+PHONE_PATTERN = re.compile(r"1\d{10}|0\d{2,3}\d{7,8}")
 
 
 def local_now() -> datetime:
@@ -450,6 +453,54 @@ def set_grade_threshold(conn: duckdb.DuckDBPyConnection, grade: str, criterion: 
 def set_township_method(conn: duckdb.DuckDBPyConnection, method: str) -> None:
     """Choose how a township combines its gauges: ``max`` or ``mean``."""
     save_config(conn, method=method)
+
+
+def save_contacts(conn: duckdb.DuckDBPyConnection, contacts: pd.DataFrame) -> int:
+    """Replace the responsible persons with ``contacts``, all rows checked first; return the count.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        township (code), name, role (one of ``CONTACT_ROLES``), phone (a mainland mobile
+        1xxxxxxxxxx or a fixed line 0xxx-xxxxxxx); ``is_demo`` is kept when present.
+
+    Raises
+    ------
+    ValueError
+        Naming the row (1-based) and the reason; nothing is written.
+    """
+    known = set(queries.townships(conn)["code"])
+    rows = []
+    for number, row in enumerate(contacts.to_dict("records"), start=1):
+        township, name = str(row.get("township") or "").strip(), str(row.get("name") or "").strip()
+        role, phone = str(row.get("role") or "").strip(), re.sub(r"[\s-]", "", str(row.get("phone") or ""))
+        if township not in known:
+            raise ValueError(f"row {number}: unknown township {township!r}")
+        if not name:
+            raise ValueError(f"row {number}: the name is missing")
+        if role not in CONTACT_ROLES:
+            raise ValueError(f"row {number}: role {role!r} is not one of {CONTACT_ROLES}")
+        if not PHONE_PATTERN.fullmatch(phone):
+            raise ValueError(f"row {number}: {row.get('phone')!r} is not a phone number")
+        rows.append((township, name, role, phone, bool(row.get("is_demo") or False)))
+    duplicates = pd.Series([(r[0], r[3]) for r in rows]).duplicated()
+    if duplicates.any():
+        number = int(duplicates.idxmax()) + 1
+        raise ValueError(f"row {number}: phone {rows[number - 1][3]} is listed twice for that township")
+    cursor = conn.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            cursor.execute("DELETE FROM township_contacts")
+            if rows:
+                cursor.executemany("INSERT INTO township_contacts VALUES (?, ?, ?, ?, ?)", rows)
+            cursor.execute("COMMIT")
+        except Exception:
+            cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
+    return len(rows)
 
 
 # ------------------------------------------------------------ warnings and 叫应

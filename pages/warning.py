@@ -29,3 +29,4 @@ with acks:
     warning_panels.acknowledgements()
 with config:
     warning_panels.config_panel()
+    warning_panels.contacts_editor()

@@ -380,3 +380,27 @@ def test_nearest_gauge_matches_brute_force_including_far_points():
     assert found["gauge"].tolist() == gauges["code"].to_numpy()[distance.argmin(axis=1)].tolist()
     assert found["gauge_km"].to_numpy() == pytest.approx(distance.min(axis=1))
     assert found["gauge_km"].max() > queries.NEAR_GAUGE_KM
+
+
+def test_contacts_are_replaced_after_every_row_is_checked():
+    conn = contact_store()
+    edited = queries.township_contacts(conn)[["township", "name", "role", "phone", "is_demo"]]
+    edited.loc[len(edited)] = [TOWN_B, "赵六", "grid_member", "0793-8123456", False]
+    assert warning.save_contacts(conn, edited) == 4
+    stored = queries.township_contacts(conn)
+    assert "07938123456" in set(stored["phone"]) and len(stored) == 4
+    for change, message in (
+        ({"township": "nowhere"}, "row 1: unknown township"),
+        ({"name": " "}, "row 1: the name is missing"),
+        ({"role": "boss"}, "row 1: role 'boss'"),
+        ({"phone": "12345"}, "row 1: '12345' is not a phone number"),
+    ):
+        bad = edited.copy()
+        for column, value in change.items():
+            bad.loc[0, column] = value
+        with pytest.raises(ValueError, match=message):
+            warning.save_contacts(conn, bad)
+    twice = pd.concat([edited, edited.iloc[[0]]], ignore_index=True)
+    with pytest.raises(ValueError, match="row 5: phone .* listed twice"):
+        warning.save_contacts(conn, twice)
+    assert len(queries.township_contacts(conn)) == 4

@@ -148,6 +148,14 @@ def test_thresholds_can_be_edited_on_the_page(page_app):
     assert metrics(at)["红色信号乡镇"] != "2" or metrics(at)["蓝色信号乡镇"] != "4"
 
 
+def test_contacts_can_be_edited_on_the_page(page_app):
+    at = open_page(page_app, "pages/warning.py")
+    at.button(key="warning_config_contacts_save").click().run()
+    assert not at.exception
+    # The editor shows names and role labels; saving maps them back to codes and keeps every row.
+    assert any(s.value == "已保存 53 名责任人。" for s in at.success)
+
+
 def test_warning_page_in_english(page_app):
     at = open_page(page_app, "pages/warning.py")
     # One run in English: AppTest formats option labels outside the script, in the default language.
