@@ -23,6 +23,8 @@ pages = [
     st.Page("pages/briefing.py", title=tr("page.briefing"), icon=":material/summarize:"),
     st.Page("pages/warning.py", title=tr("page.warning"), icon=":material/warning:"),
     st.Page("pages/dispatch.py", title=tr("page.dispatch"), icon=":material/local_shipping:"),
+    st.Page("pages/township.py", title=tr("page.township"), icon=":material/holiday_village:"),
+    st.Page("pages/township_ranking.py", title=tr("page.township_ranking"), icon=":material/leaderboard:"),
     st.Page("pages/import_data.py", title=tr("page.import_data"), icon=":material/upload_file:"),
 ]
 navigation = st.navigation(pages)

@@ -277,65 +277,6 @@ def save_minimums(frame: pd.DataFrame) -> int:
     saved = stock.replace_minimums(get_store(), frame)
     clear()
     return saved
-# --- data import (issue 6) ---
-
-def run_import(source, kind: str, *, crs: str | None, encoding: str | None, sheet: str | None,
-               mapping: dict[str, str | None], dry_run: bool, user: str | None, source_name: str | None,
-               progress=None):
-    """Check (dry run) or import a file on the shared store (an ImportReport); after a commit forget cached results.
-
-    Runs on a cursor of the one connection in one transaction, so other sessions keep reading
-    the store as it was until the commit.
-    """
-    from emergency.ingest import import_file  # the GIS readers load only when a file is imported
-
-    report = import_file(
-        get_store(), source, kind, crs=crs, encoding=encoding, sheet=sheet, mapping=mapping,
-        dry_run=dry_run, user=user, source_name=source_name, progress=progress,
-    )
-    if not dry_run:
-        clear()
-    return report
-
-
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def gauge_freshness(as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
-    return queries.gauge_freshness(get_store(), as_of, max_age_minutes)
-
-
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def stale_gauges(as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
-    return queries.stale_gauges(get_store(), as_of, max_age_minutes)
-
-
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def source_freshness() -> pd.DataFrame:
-    return queries.source_freshness(get_store())
-
-
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def import_log() -> pd.DataFrame:
-    return queries.import_log(get_store())
-
-
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def quarantine(file_hash: str | None) -> pd.DataFrame:
-    return queries.quarantine(get_store(), file_hash)
-
-
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def quarantine_files() -> pd.DataFrame:
-    return queries.quarantine_files(get_store())
-
-
-def process_inbox(lang: str) -> list[dict]:
-    """Import the files the command line queued while this app held the store (see emergency.ingest.inbox)."""
-    from emergency.ingest import inbox  # the GIS readers load only when a file is imported
-
-    results = inbox.process(get_store(), config.database_path(), lang)
-    if results:
-        clear()
-    return results
 
 
 # --- warning and dispatch (issue 7) ---
@@ -464,3 +405,95 @@ def record_dispatch(orders: list[dispatch.Order], lon: float, lat: float, create
 def set_dispatch_status(dispatch_id: int, status: str) -> None:
     dispatch.set_dispatch_status(get_store(), dispatch_id, status)
     clear()
+
+
+# --- data import (issue 6) ---
+
+def run_import(source, kind: str, *, crs: str | None, encoding: str | None, sheet: str | None,
+               mapping: dict[str, str | None], dry_run: bool, user: str | None, source_name: str | None,
+               progress=None):
+    """Check (dry run) or import a file on the shared store (an ImportReport); after a commit forget cached results.
+
+    Runs on a cursor of the one connection in one transaction, so other sessions keep reading
+    the store as it was until the commit.
+    """
+    from emergency.ingest import import_file  # the GIS readers load only when a file is imported
+
+    report = import_file(
+        get_store(), source, kind, crs=crs, encoding=encoding, sheet=sheet, mapping=mapping,
+        dry_run=dry_run, user=user, source_name=source_name, progress=progress,
+    )
+    if not dry_run:
+        clear()
+    return report
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def gauge_freshness(as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
+    return queries.gauge_freshness(get_store(), as_of, max_age_minutes)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def stale_gauges(as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
+    return queries.stale_gauges(get_store(), as_of, max_age_minutes)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def source_freshness() -> pd.DataFrame:
+    return queries.source_freshness(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def import_log() -> pd.DataFrame:
+    return queries.import_log(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def quarantine(file_hash: str | None) -> pd.DataFrame:
+    return queries.quarantine(get_store(), file_hash)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def quarantine_files() -> pd.DataFrame:
+    return queries.quarantine_files(get_store())
+
+
+def process_inbox(lang: str) -> list[dict]:
+    """Import the files the command line queued while this app held the store (see emergency.ingest.inbox)."""
+    from emergency.ingest import inbox  # the GIS readers load only when a file is imported
+
+    results = inbox.process(get_store(), config.database_path(), lang)
+    if results:
+        clear()
+    return results
+
+
+# --- township command view and grid management (issue 8) ---
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_ranking(
+    start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...], max_age_minutes: int
+) -> pd.DataFrame:
+    from emergency import township
+
+    return township.ranking(get_store(), Filters(end=end, start=start, types=types, statuses=statuses), max_age_minutes)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_summary(
+    code: str, start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...], max_age_minutes: int
+):
+    from emergency import township
+
+    return township.summary(get_store(), code, Filters(end=end, start=start, types=types, statuses=statuses),
+                            max_age_minutes)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def villages(townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.villages(get_store(), townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def grids(townships: tuple[str, ...]) -> pd.DataFrame:
+    return queries.grids(get_store(), townships)

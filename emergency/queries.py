@@ -1403,3 +1403,97 @@ def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM quarantine GROUP BY file_hash ORDER BY quarantined_at DESC
         """,
     )
+
+
+# --- township command view and grid management (issue 8) ---
+
+def villages(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the villages/communities of the townships (all when empty) with geometry (WKB), by code."""
+    where = Where().any_of("v.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT v.code, v.name, v.kind, v.township, t.name AS township_name, v.geometry, v.area_km2,
+               v.population, v.label_lon, v.label_lat, v.is_demo
+        FROM villages v LEFT JOIN townships t ON t.code = v.township
+        {where.sql()}
+        ORDER BY v.code
+        """,
+        where.params,
+    )
+
+
+def grids(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the grid cells of the townships (all when empty) with their grid member, geometry (WKB), by code."""
+    where = Where().any_of("g.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT g.code, g.name, g.village, v.name AS village_name, g.township, t.name AS township_name,
+               g.geometry, g.area_km2, g.keeper, g.phone, g.label_lon, g.label_lat, g.is_demo
+        FROM grids g
+        LEFT JOIN villages v ON v.code = g.village
+        LEFT JOIN townships t ON t.code = g.township
+        {where.sql()}
+        ORDER BY g.code
+        """,
+        where.params,
+    )
+
+
+def duty_leaders(conn: duckdb.DuckDBPyConnection, moment: datetime, townships: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the leader on duty (值班领导) of each township on the calendar day of ``moment``.
+
+    Columns: township, township_name, duty_date, name, title (a code), phone, is_demo.
+    """
+    where = Where().add("d.duty_date = CAST(? AS DATE)", moment).any_of("d.township", townships)
+    return run(
+        conn,
+        f"""
+        SELECT d.township, t.name AS township_name, d.duty_date, d.name, d.title, d.phone, d.is_demo
+        FROM duty_roster d LEFT JOIN townships t ON t.code = d.township
+        {where.sql()}
+        ORDER BY d.township
+        """,
+        where.params,
+    )
+
+
+def township_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
+    """Return per township how current its data is at ``as_of``.
+
+    Columns: code, name, gauges, stale_gauges (no report within ``max_age_minutes`` before
+    ``as_of``, or never), last_rain_at (latest rain report of its gauges at or before
+    ``as_of``), rain_lag_min (minutes from it to ``as_of``; NULL without any report),
+    last_report_at (latest incident report or update at or before ``as_of``); by code.
+    """
+    return run(
+        conn,
+        """
+        WITH last AS (SELECT station, max(ts) AS last_ts FROM rainfall WHERE ts <= ? GROUP BY station),
+        per_township AS (
+            SELECT g.township, count(*) AS gauges,
+                   count(*) FILTER (WHERE l.last_ts IS NULL
+                                    OR l.last_ts < CAST(? AS TIMESTAMP) - to_minutes(CAST(? AS BIGINT))) AS stale_gauges,
+                   max(l.last_ts) AS last_rain_at
+            FROM rain_gauges g LEFT JOIN last l ON l.station = g.code
+            GROUP BY g.township
+        ),
+        reports AS (
+            -- An update after as_of is not known yet at as_of: the report time counts then.
+            SELECT township,
+                   max(CASE WHEN updated_at > occurred_at AND updated_at <= ? THEN updated_at ELSE occurred_at END)
+                       AS last_report_at
+            FROM incidents WHERE occurred_at <= ?
+            GROUP BY township
+        )
+        SELECT t.code, t.name, coalesce(p.gauges, 0) AS gauges, coalesce(p.stale_gauges, 0) AS stale_gauges,
+               p.last_rain_at, date_diff('minute', p.last_rain_at, CAST(? AS TIMESTAMP)) AS rain_lag_min,
+               r.last_report_at
+        FROM townships t
+        LEFT JOIN per_township p ON p.township = t.code
+        LEFT JOIN reports r ON r.township = t.code
+        ORDER BY t.code
+        """,
+        [as_of, as_of, max_age_minutes, as_of, as_of, as_of],
+    )
