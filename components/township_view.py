@@ -20,6 +20,8 @@ PAGE_URL = "township"
 PICK_KEY = "township_pick"
 DECK_KEY = "township_deck"
 MAP_HEIGHT_PX = 560
+# The map column's width on a common 1600 px screen (the legends take the rest).
+MAP_WIDTH_PX = 760
 # Grid cells with open incidents or hazard points over critical rain, and the other cells.
 GRID_ALERT_COLOR = (255, 140, 0)
 GRID_LINE_COLOR = (90, 90, 90)
@@ -170,7 +172,7 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
     min_lon, min_lat, max_lon, max_lat = shapely.from_wkb(bytes(row["geometry"])).bounds
     pad_lon, pad_lat = (max_lon - min_lon) * VIEW_PADDING, (max_lat - min_lat) * VIEW_PADDING
     view = mapdata.fit_view(min_lon - pad_lon, min_lat - pad_lat, max_lon + pad_lon, max_lat + pad_lat,
-                            height_px=MAP_HEIGHT_PX)
+                            width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
     return map_layers.deck(layers, view)
 
 
