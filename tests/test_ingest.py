@@ -403,3 +403,24 @@ def test_stale_gauges_and_source_freshness(conn, tmp_path):
     sources = queries.source_freshness(conn).set_index(["source", "kind"])
     assert sources.loc[("test", "rainfall"), "latest_data_at"] == datetime(2026, 6, 21, 7, 0)
     assert sources.loc[("区水利局", "rainfall"), "last_import_at"] is not None
+
+
+def test_a_kind_without_location_still_resolves_townships(conn, tmp_path, monkeypatch):
+    from emergency.ingest import Field, Kind
+
+    # A kind registered the way other features add theirs: a spec, no engine change.
+    contacts = Kind(
+        "contacts", "township_contacts", ("township", "phone"),
+        (
+            Field("township", "township", True, ("乡镇",)),
+            Field("name", "text", True, ("姓名",)),
+            Field("role", "text", True, ("职务",)),
+            Field("phone", "text", True, ("电话",)),
+        ),
+    )
+    monkeypatch.setitem(KINDS, "contacts", contacts)
+    path = tmp_path / "责任人.csv"
+    path.write_text("乡镇,姓名,职务,电话\n西镇,赵一,镇长,13800000001\n北乡,钱二,乡长,13800000002\n", encoding="utf-8")
+    report = import_file(conn, path, "contacts")
+    assert reasons(report) == {3: "unknown_township"}
+    assert store.scalar(conn, "SELECT township FROM township_contacts WHERE phone = '13800000001'") == "999999001"

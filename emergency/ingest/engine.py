@@ -235,7 +235,7 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
         extra = ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
     raw_columns = ", ".join(table.columns)
     cases = [
-        f"CASE {c.text(' ')} END AS {name}" if c.parts else f"NULL::VARCHAR AS {name}"
+        f"CAST(CASE {c.text(' ')} END AS VARCHAR) AS {name}" if c.parts else f"NULL::VARCHAR AS {name}"
         for c, name in ((checks_reason, "reason"), (checks_field, "field"), (checks_value, "value"))
     ]
     sql = (
@@ -491,8 +491,19 @@ def _township_codes(cursor, given: np.ndarray, lon: np.ndarray | None, lat: np.n
     return np.where(pd.isna(given), located, named)
 
 
+def _update_staged(cursor, result: pd.DataFrame) -> None:
+    """Write a Python check's columns (and rejections) back into ``staged`` by row."""
+    cursor.register("ingest_result", result)
+    try:
+        # Column names come from this module, never from the file.
+        sets = ", ".join(f"{c} = r.{c}" for c in result.columns if c != "_row")
+        cursor.execute(f"UPDATE staged SET {sets} FROM ingest_result r WHERE staged._row = r._row")
+    finally:
+        cursor.unregister("ingest_result")
+
+
 def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes: list[str]) -> None:
-    """Where rows are: CRS conversion, county and swap checks, geometry checks, townships (numpy/shapely)."""
+    """Where rows are: CRS conversion, county and swap checks, geometry checks (numpy/shapely)."""
     county = _county(cursor)
     area = None
     if county is None:
@@ -501,30 +512,39 @@ def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes
         area = shapely.buffer(county, COUNTY_MARGIN_DEG)
         shapely.prepare(area)
     columns = ["_row", *(("lon", "lat") if kind.location == "point" else ("wkt",))]
-    columns += ["township"] if "township" in kind.field_names else []
     # Identifiers from the kind spec; the rows are the ones no rule has rejected yet.
     rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
     if rows.empty:
         return
     rejections = _Rejections(len(rows))
     result = pd.DataFrame({"_row": rows["_row"]})
-    lon = lat = None
     if kind.location == "point":
-        lon, lat = _point_checks(rows, kind, table, positions, crs, area, rejections)
-        result["lon"], result["lat"] = lon, lat
+        result["lon"], result["lat"] = _point_checks(rows, kind, table, positions, crs, area, rejections)
     else:
         for name, values in _polygon_checks(rows, kind, table, positions, crs, area, rejections).items():
             result[name] = values
-    if "township" in kind.field_names:
-        label = _header(kind, table, positions, "township")
-        result["township"] = _township_codes(cursor, rows["township"].to_numpy(dtype=object), lon, lat, label, rejections, notes)
     result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
-    cursor.register("ingest_location", result)
-    try:
-        sets = ", ".join(f"{c} = l.{c}" for c in result.columns if c != "_row")
-        cursor.execute(f"UPDATE staged SET {sets} FROM ingest_location l WHERE staged._row = l._row")
-    finally:
-        cursor.unregister("ingest_location")
+    _update_staged(cursor, result)
+
+
+def _township_rules(cursor, kind: Kind, table: Table, positions, notes: list[str]) -> None:
+    """Township given by code or name becomes its code; a point without one gets the township containing it."""
+    located = kind.location == "point"
+    columns = ["_row", "township", *(("lon", "lat") if located else ())]
+    rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
+    if rows.empty:
+        return
+    rejections = _Rejections(len(rows))
+    label = _header(kind, table, positions, "township")
+    codes = _township_codes(
+        cursor, rows["township"].to_numpy(dtype=object),
+        rows["lon"].to_numpy(dtype=float) if located else None,
+        rows["lat"].to_numpy(dtype=float) if located else None,
+        label, rejections, notes,
+    )
+    result = pd.DataFrame({"_row": rows["_row"], "township": codes})
+    result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
+    _update_staged(cursor, result)
 
 
 def _written_columns(kind: Kind, table: Table, positions, source_name: str | None) -> list[str]:
@@ -645,6 +665,8 @@ def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: 
     progress("validate", 0.45)
     if spec.location:
         _location_rules(cursor, spec, table, positions, crs, notes)
+    if "township" in spec.field_names:
+        _township_rules(cursor, spec, table, positions, notes)
     if not key_unique:
         _duplicate_rules(cursor, spec, table, positions)
     progress("validate", 0.6)
