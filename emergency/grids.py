@@ -28,6 +28,8 @@ LLOYD_STEPS = 2
 # Village codes: communities 001–199, villages 200–399, as in the national statistical
 # division codes (统计用区划代码) where the last three digits say which it is.
 COMMUNITY_FIRST, VILLAGE_FIRST = 1, 200
+# Kinds of village-level units (村 / 社区); labels in i18n "village_kind".
+VILLAGE_KINDS = ("village", "community")
 # Titles of the township leaders who take turns on duty; labels in i18n "duty_title".
 DUTY_TITLES = ("party_secretary", "township_head", "deputy_head", "armed_forces")
 # Fake but well-formed mobile numbers, distinct from the other demo prefixes (137/139).

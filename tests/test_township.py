@@ -241,3 +241,44 @@ def test_card_of_a_busy_demo_township_still_fits_one_page(demo_conn):
     pages, text = pdf_text(township.card_pdf(s, "zh"))
     assert pages == 1 and busiest["name"] in text
     assert f"{int(busiest['open_incidents'])}/{int(busiest['incidents'])}起" in text
+
+
+# ------------------------------------------------------------------------------------- import
+
+def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tmp_path):
+    from emergency.ingest import import_file
+
+    conn = store.connect(":memory:")
+    tiny.populate(conn)
+    villages = tmp_path / "村.csv"
+    villages.write_text(
+        "村编码,村名,类型,乡镇,边界\n"
+        f'999999002200,丙村,村,东乡,"{shapely.box(118.0, 28.3, 118.05, 28.4).wkt}"\n'
+        f'999999002201,丁社区,社区,999999002,"{shapely.box(118.05, 28.3, 118.1, 28.4).wkt}"\n'
+        f'999999002202,戊村,镇,东乡,"{shapely.box(118.05, 28.3, 118.1, 28.4).wkt}"\n',
+        encoding="utf-8",
+    )
+    report = import_file(conn, villages, "villages")
+    assert (report.inserted, report.rejected) == (2, 1)
+    assert store.run(conn, "SELECT kind FROM villages ORDER BY code")["kind"].tolist() == ["village", "community"]
+    grid_file = tmp_path / "网格.csv"
+    grid_file.write_text(
+        "网格编码,网格名称,村编码,乡镇,网格员,联系电话,边界\n"
+        f'99999900220001,丙村第1网格,999999002200,东乡,冯七,13600009999,"{shapely.box(118.0, 28.3, 118.05, 28.4).wkt}"\n'
+        f'99999900230001,无村网格,999999002300,东乡,陈八,13600009998,"{shapely.box(118.05, 28.3, 118.1, 28.4).wkt}"\n',
+        encoding="utf-8",
+    )
+    report = import_file(conn, grid_file, "grids")
+    assert (report.inserted, report.rejected) == (1, 1)
+    quarantined = store.run(conn, "SELECT reason, value FROM quarantine WHERE kind = 'grids'")
+    assert quarantined.values.tolist() == [["unknown_reference", "999999002300"]]
+    imported = queries.grids(conn, ("999999002",))
+    assert imported[["name", "village_name", "keeper", "phone"]].values.tolist() == [["丙村第1网格", "丙村", "冯七", "13600009999"]]
+    assert 0 < imported["area_km2"].iloc[0] < 60
+    roster = tmp_path / "值班表.csv"
+    roster.write_text("乡镇,值班日期,值班领导,职务,联系电话\n东乡,2026-06-20,褚九,副乡镇长,13500009999\n", encoding="utf-8")
+    report = import_file(conn, roster, "duty_roster")
+    assert report.inserted == 1
+    leader = queries.duty_leaders(conn, hour(4), ("999999002",))
+    assert leader[["name", "title", "phone"]].values.tolist() == [["褚九", "deputy_head", "13500009999"]]
+    conn.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from emergency import i18n, vocab
+from emergency import grids, i18n, vocab
 
 __all__ = ["KINDS", "Field", "Kind", "normalize_header", "suggest_mapping", "vocabulary"]
 
@@ -231,6 +231,50 @@ KINDS: dict[str, Kind] = {
             ),
             location="point",
         ),
+        # --- township grid management (issue 8) ---
+        Kind(
+            "villages",
+            "villages",
+            ("code",),
+            (
+                _f("code", "text", True, "村编码", "社区编码", "村（社区）编码", "行政区划代码", "区划代码", "编码", "代码", "code", "cjqydm"),
+                _f("name", "text", True, "村名", "村（社区）名称", "村名称", "社区名称", "名称", "name", "cjqymc"),
+                _f("kind", "code", True, "类型", "村社区类型", "村/社区", "kind", "type", vocabulary="village_kind"),
+                _f("township", "township", True, *TOWNSHIP.synonyms),
+                _f("population", "int", False, "人口", "户籍人口", "常住人口", "population", "pop", **COUNT),
+                _f("wkt", "text", False, "边界", "几何", "wkt", "geometry", "geom", "shape"),
+            ),
+            location="polygon",
+        ),
+        Kind(
+            "grids",
+            "grids",
+            ("code",),
+            (
+                _f("code", "text", True, "网格编码", "网格编号", "编码", "code", "gridcode"),
+                _f("name", "text", True, "网格名称", "网格", "名称", "name", "grid"),
+                _f("village", "text", True, "村编码", "所属村编码", "社区编码", "村（社区）编码", "village", "villagecode"),
+                _f("township", "township", True, *TOWNSHIP.synonyms),
+                _f("keeper", "text", True, "网格员", "网格员姓名", "网格长", "负责人", "责任人", "keeper", "gridmember"),
+                _f("phone", "text", True, *PHONE.synonyms, "网格员电话"),
+                _f("wkt", "text", False, "边界", "几何", "wkt", "geometry", "geom", "shape"),
+            ),
+            location="polygon",
+            references=(("village", "villages", "code"),),
+        ),
+        Kind(
+            "duty_roster",
+            "duty_roster",
+            ("township", "duty_date"),
+            (
+                _f("township", "township", True, *TOWNSHIP.synonyms),
+                _f("duty_date", "time", True, "值班日期", "日期", "duty_date", "date"),
+                _f("name", "text", True, "值班领导", "带班领导", "姓名", "name", "leader"),
+                _f("title", "code", False, "职务", "title", vocabulary="duty_title"),
+                _f("phone", "text", True, *PHONE.synonyms),
+            ),
+            time_field="duty_date",
+        ),
     )
 }
 
@@ -292,6 +336,8 @@ VOCABULARY_CODES: dict[str, tuple[str, ...]] = {
     "team_kind": tuple(vocab.TEAM_KINDS),
     "gauge_kind": tuple(vocab.GAUGE_KINDS),
     "shelter_kind": tuple(vocab.SHELTER_KINDS),
+    "village_kind": grids.VILLAGE_KINDS,
+    "duty_title": grids.DUTY_TITLES,
 }
 
 _UNIT_SUFFIX = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
