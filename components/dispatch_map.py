@@ -124,7 +124,7 @@ def incident_list(f: Filters) -> pd.DataFrame:
 def _points(frame: pd.DataFrame, kind: str, title_column: str, rows) -> pd.DataFrame:
     data = frame[["lon", "lat", title_column, "distance_km", "eta_min"]].copy()
     data["tip"] = [
-        mapdata.tooltip_html(f"{label('resource_kind', kind)} · {title}", extra)
+        mapdata.tooltip_text(f"{label('resource_kind', kind)} · {title}", extra)
         for title, extra in zip(data[title_column], rows)
     ]
     return data
@@ -157,7 +157,7 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
     townships = cached.townships()
     result = []
     picks = _cell_polygons(cached.pick_cells(PICK_CELL_KM), PICK_CELL_KM)
-    picks["tip"] = [mapdata.tooltip_html(tr("dispatch.map.pick_cell"), [("", f"{x:.3f}, {y:.3f}")])
+    picks["tip"] = [mapdata.tooltip_text(tr("dispatch.map.pick_cell"), [("", f"{x:.3f}, {y:.3f}")])
                     for x, y in zip(picks["lon"], picks["lat"])]
     # Nearly transparent cells: deck.gl picks them, the eye does not see them.
     result.append(pdk.Layer("PolygonLayer", id="dispatch-pick-grid", data=picks, get_polygon="polygon",
@@ -215,7 +215,7 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
         data = incidents[["id", "type", "address", "lon", "lat", "grade"]].copy()
         data["fill"] = [[*INCIDENT_GRADES.get(grade, (90, 90, 90)), 240] for grade in data["grade"]]
         data["tip"] = [
-            mapdata.tooltip_html(f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
+            mapdata.tooltip_text(f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
                                  [("ID", ident), (tr("warning.col.grade"), label("incident_grade", grade) if grade else "—"),
                                   (tr("map.tooltip.address"), address)])
             for ident, kind, grade, address in zip(data["id"], data["type"], data["grade"], data["address"])

@@ -11,7 +11,7 @@ from components.text import labels, localized, tr
 from emergency import filters as flt
 
 # Query parameters the filter bar owns; others (lang, screen, page keys) are left alone.
-MANAGED_PARAMS = ("township", "hours", "end", "start", "type", "status")
+MANAGED_PARAMS = ("township", "hours", "end", "start", "type", "status", "grade")
 SEEDED_KEY = "flt_seeded"
 CURRENT_KEY = "flt_current"
 NOTICES_KEY = "flt_notices"
@@ -34,6 +34,7 @@ def _seed(latest: datetime, township_codes: list[str]) -> None:
             "flt_start_time": f.start.time(),
             "flt_types": list(f.types),
             "flt_statuses": list(f.statuses),
+            "flt_grades": list(f.grades),
             NOTICES_KEY: parsed.notices,
             SEEDED_KEY: True,
         }
@@ -101,6 +102,12 @@ def render() -> flt.Filters | None:
         placeholder=tr("filter.all"), key="flt_statuses",
     )
 
+    grade_labels = labels("incident_grade")
+    localized(
+        sidebar.multiselect, tr("filter.grades"), options=list(grade_labels), format_func=grade_labels.get,
+        placeholder=tr("filter.all"), key="flt_grades", help=tr("filter.grades_help"),
+    )
+
     state = st.session_state
     end = datetime.combine(state["flt_end_date"], state["flt_end_time"] or time())
     start = datetime.combine(state["flt_start_date"], state["flt_start_time"] or time()) if custom else None
@@ -116,6 +123,7 @@ def render() -> flt.Filters | None:
         townships=tuple(sorted(state["flt_townships"], key=order.get)),
         types=tuple(code for code in type_labels if code in state["flt_types"]),
         statuses=tuple(code for code in status_labels if code in state["flt_statuses"]),
+        grades=tuple(code for code in grade_labels if code in state["flt_grades"]),
     )
     sidebar.caption(tr("filter.data_range", start=f"{first:%Y-%m-%d %H:%M}", end=f"{latest:%Y-%m-%d %H:%M}"))
     _write_back(flt.to_query_params(current, latest))

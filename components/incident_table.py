@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.text import labels, tr
 
-COLUMNS = ("id", "occurred_at", "type", "status", "township_name", "address", "deaths", "injured", "missing", "trapped")
+COLUMNS = ("id", "occurred_at", "type", "status", "grade", "township_name", "address", "deaths", "injured", "missing", "trapped")
 
 
 def render(incidents: pd.DataFrame) -> None:
@@ -19,5 +19,6 @@ def render(incidents: pd.DataFrame) -> None:
     table = incidents[list(COLUMNS)].copy()
     table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
+    table["grade"] = table["grade"].map(labels("incident_grade")).fillna("—")
     table.columns = [tr(f"col.{name}") for name in COLUMNS]
     st.dataframe(table, hide_index=True, width="stretch")

@@ -14,9 +14,8 @@ def _delta(current, previous, fmt: str = "{:+.0f}") -> str | None:
     return fmt.format(current - previous)
 
 
-def render(now: pd.DataFrame, before: pd.DataFrame) -> None:
-    """Draw the headline cards from one-row KPI frames of this and the previous window."""
-    cur, prev = now.iloc[0], before.iloc[0]
+def render(cur: pd.Series, prev: pd.Series) -> None:
+    """Draw the headline cards from the figures of this and the previous window."""
     mm = tr("unit.mm")
 
     def fmt_mm(value) -> str:
@@ -36,7 +35,15 @@ def render(now: pd.DataFrame, before: pd.DataFrame) -> None:
          _delta(cur["open_incidents"], prev["open_incidents"]), tr("kpi.open_help")),
         (tr("kpi.affected"), f"{int(cur['affected_townships'])}",
          _delta(cur["affected_townships"], prev["affected_townships"]), tr("kpi.affected_help")),
+        (tr("kpi.serious"), f"{int(cur['serious_incidents'])}",
+         _delta(cur["serious_incidents"], prev["serious_incidents"]), tr("kpi.serious_help")),
+        (tr("kpi.signals"), f"{int(cur['signal_townships'])}",
+         _delta(cur["signal_townships"], prev["signal_townships"]), tr("kpi.signals_help")),
     ]
-    for column, (title, value, delta, help_text) in zip(st.columns(len(cards)), cards):
+    # Seven cards share a row: a slightly smaller number keeps "76.7 毫米" whole.
+    st.markdown("<style>.st-key-kpi_cards [data-testid=stMetricValue] {font-size: 1.75rem;}</style>",
+                unsafe_allow_html=True)
+    row = st.container(key="kpi_cards", horizontal=True)
+    for column, (title, value, delta, help_text) in zip(row.columns(len(cards)), cards):
         # More rain or incidents is bad news: show increases in red.
         column.metric(title, value, delta=delta, delta_color="inverse", help=help_text, border=True)

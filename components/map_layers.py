@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.text import label, tr
 from emergency import config, mapdata, symbology
-from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES
+from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES
 
 # Served by Streamlit static serving from static/basemap.json: no outside style or tiles.
 # An intranet MapLibre style URL can replace it: [yitu] map_style in secrets.toml.
@@ -21,9 +21,10 @@ LOCAL_MAP_STYLE = "/app/static/basemap.json"
 LABEL_FONT = '"Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"'
 # Columns that identify a clicked object (kept in the layer data for on_select).
 KEY_COLUMNS = ("code", "id", "name")
-# One tooltip for every layer: each row carries its own pre-escaped HTML in ``tip``.
+# One tooltip for every layer: each row carries its text in ``tip`` (mapdata.tooltip_text);
+# Streamlit escapes the value it substitutes, the template itself is ours.
 TOOLTIP = {
-    "html": "{tip}",
+    "html": '<div style="white-space: pre-line; max-width: 320px">{tip}</div>',
     "style": {"backgroundColor": "rgba(30,30,30,0.9)", "color": "white", "fontSize": "13px"},
 }
 
@@ -108,7 +109,7 @@ def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]
         if code in stale:
             age = stale[code]
             rows.append((tr("map.tooltip.stale"), tr("map.tooltip.never") if age is None or pd.isna(age) else f"{int(age)} min"))
-        tips.append(mapdata.tooltip_html(f"{tr('map.tooltip.gauge')} · {name}", rows))
+        tips.append(mapdata.tooltip_text(f"{tr('map.tooltip.gauge')} · {name}", rows))
     ring = [[*STALE_RING, 255] if code in stale else [40, 40, 40, 200] for code in gauges["code"]]
     radius = 250 + gauges["total_mm"].fillna(0).clip(upper=300) * 8
     return point_layer("gauges", gauges, symbology.rain_colors(gauges["total_mm"], window_hours), radius, tips,
@@ -126,21 +127,42 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     fill = [[*INCIDENT_TYPES.get(kind, INCIDENT_TYPES["other"]), 235] for kind in data["type"]]
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
     tips = [
-        mapdata.tooltip_html(
+        mapdata.tooltip_text(
             f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
             [
                 ("ID", ident),
                 (tr("map.tooltip.status"), label("incident_status", status)),
                 (tr("map.tooltip.time"), f"{when:%m-%d %H:%M}"),
                 (tr("map.tooltip.address"), address),
+                (tr("map.tooltip.grade"), label("incident_grade", grade) if isinstance(grade, str) else "—"),
             ],
         )
-        for ident, kind, status, when, address in zip(
-            data["id"], data["type"], data["status"], data["occurred_at"], data["address"]
+        for ident, kind, status, when, address, grade in zip(
+            data["id"], data["type"], data["status"], data["occurred_at"], data["address"],
+            data["grade"] if "grade" in data else [None] * len(data),
         )
     ]
     radius = 260 + severity(data).clip(upper=20) * 60
     return point_layer("incidents", data, fill, radius, tips, line_color=ring, line_width_px=2.5)
+
+
+def incident_grade_layer(serious: pd.DataFrame) -> pdk.Layer:
+    """A halo in the grade's colour around incidents graded large or worse."""
+    data = serious.dropna(subset=["lon", "lat"])[["id", "lon", "lat"]].copy()
+    data["line"] = [[*INCIDENT_GRADES.get(grade, (90, 90, 90)), 255] for grade in serious.dropna(subset=["lon", "lat"])["grade"]]
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id="incident-grades",
+        data=data,
+        get_position=["lon", "lat"],
+        get_radius=900,
+        radius_min_pixels=11,
+        filled=False,
+        stroked=True,
+        get_line_color="line",
+        line_width_min_pixels=3,
+        pickable=False,
+    )
 
 
 def grid_layer(layer_id: str, cells: pd.DataFrame, color: tuple[int, int, int], radius_m: float,

@@ -8,11 +8,13 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from components import cached, detail_panel, filter_bar, map_layers
+from components import cached, detail_panel, filter_bar, map_layers, situation
 from components.text import label, labels, localized, tr
 from emergency import config, mapdata, symbology
 from emergency.filters import Filters
-from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
+from emergency.vocab import (
+    HAZARD_KINDS, INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, TEAM_KINDS,
+)
 
 DECK_KEY = "one_map_deck"
 LAYERS_KEY = "one_map_layers"
@@ -44,6 +46,7 @@ class Metric:
     column: str
     rain_hours: float | None = None
     breaks: tuple[float, ...] = ()
+    signal: bool = False
 
 
 def _metrics(window_hours: float) -> dict[str, Metric]:
@@ -54,6 +57,7 @@ def _metrics(window_hours: float) -> dict[str, Metric]:
         "incidents": Metric("incidents", breaks=symbology.COUNT_BREAKS),
         "open_incidents": Metric("open_incidents", breaks=symbology.COUNT_BREAKS),
         "hazard_people": Metric("hazard_people", breaks=symbology.PEOPLE_BREAKS),
+        "signal": Metric("level", signal=True),
     }
 
 
@@ -100,6 +104,8 @@ def _controls(window_hours: float) -> tuple[list[str], str]:
 
 def _township_fill(metrics: pd.DataFrame, metric: Metric) -> list[list[int]]:
     values = metrics[metric.column]
+    if metric.signal:
+        return [[*SIGNAL_LEVELS.get(level, NO_SIGNAL_COLOR), 255] for level in values]
     if metric.rain_hours is not None:
         return symbology.rain_colors(values, metric.rain_hours)
     return symbology.class_colors(values, metric.breaks)
@@ -112,13 +118,14 @@ def _township_tips(metrics: pd.DataFrame) -> list[str]:
         return "—" if pd.isna(value) else f"{value:.1f} {mm}"
 
     return [
-        mapdata.tooltip_html(
+        mapdata.tooltip_text(
             f"{tr('map.tooltip.township')} · {row.name}",
             [
                 (tr("map.metric.rain_mean"), rain(row.rain_mean_mm)),
                 (tr("map.metric.max_1h"), rain(row.max_1h_mm)),
                 (tr("map.metric.incidents"), f"{row.incidents}（{tr('map.metric.open_incidents')} {row.open_incidents}）"),
                 (tr("map.metric.hazard_people"), row.hazard_people),
+                (tr("map.metric.signal"), label("signal_level", row.level) if isinstance(row.level, str) else "—"),
             ],
         )
         for row in metrics.itertuples()
@@ -127,7 +134,11 @@ def _township_tips(metrics: pd.DataFrame) -> list[str]:
 
 def _legend_for_metric(metric_code: str, metric: Metric) -> None:
     title = f"{tr('map.layer.townships')}：{label('map_metric', metric_code)}"
-    if metric.rain_hours is not None:
+    if metric.signal:
+        rows = [(tr("map.legend.no_signal"), NO_SIGNAL_COLOR)]
+        rows += [(label("signal_level", code), color) for code, color in SIGNAL_LEVELS.items()]
+        map_layers.legend(title, rows, note=tr("map.legend.signal_note"))
+    elif metric.rain_hours is not None:
         hours = symbology.rain_scale_hours(metric.rain_hours)
         rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(metric.rain_hours)]
         note = tr("map.legend.scale", scale=hours)
@@ -160,27 +171,27 @@ def _resource_points(layer: str, townships: tuple[str, ...]) -> pdk.Layer | None
     """One pickable dot per resource, sized by its measure (few enough to ship)."""
     if layer == "warehouses":
         rows = cached.warehouses(townships)
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.warehouses')} · {r.name}",
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.warehouses')} · {r.name}",
                                      [(tr("map.tooltip.items"), r.items), (tr("map.tooltip.quantity"), f"{r.quantity:,.0f}")])
                 for r in rows.itertuples()]
         fill, radius = [[*WAREHOUSE_COLOR, 230]] * len(rows), 300 + (rows["quantity"].clip(lower=1) ** 0.5) * 6
         line = None
     elif layer == "teams":
         rows = cached.teams(townships)
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.teams')} · {r.name}",
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.teams')} · {r.name}",
                                      [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members)])
                 for r in rows.itertuples()]
         fill, radius = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in rows["kind"]], 250 + rows["members"].clip(upper=200) * 6
         line = [20, 20, 20, 255]
     elif layer == "shelters":
         rows = cached.shelters(townships)
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
                 for r in rows.itertuples()]
         fill, radius = [[*SHELTER_COLOR, 210]] * len(rows), 200 + (rows["free"].clip(lower=0) ** 0.5) * 15
         line = None
     else:
         rows = cached.hazard_points(townships)
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
                                      [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
                 for r in rows.itertuples()]
         fill, radius = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in rows["kind"]], 150 + rows["people"].clip(upper=500) * 3
@@ -199,7 +210,7 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
             aggregated.add(resource.layer)
             cells = cached.resource_grid(resource.table, cell_deg, f.townships)
             title = tr(f"map.layer.{resource.layer}")
-            tips = [mapdata.tooltip_html(title, [(tr("map.tooltip.count"), n), (tr(resource.weight_label), f"{w:,}")])
+            tips = [mapdata.tooltip_text(title, [(tr("map.tooltip.count"), n), (tr(resource.weight_label), f"{w:,}")])
                     for n, w in zip(cells["count"], cells["weight"])]
             layers.append(map_layers.grid_layer(f"{resource.layer}-grid", cells[["lon", "lat", "count"]],
                                                 resource.grid_color, cell_deg * 40_000, tips))
@@ -234,6 +245,11 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
             tr("map.legend.incident_ring"),
             [(label("incident_status", code), color) for code, color in INCIDENT_STATUSES.items()],
         )
+        map_layers.legend(
+            tr("map.legend.incident_grade"),
+            [(label("incident_grade", code), color) for code, color in INCIDENT_GRADES.items()
+             if code != "general"],
+        )
     if "gauges" in aggregated:
         map_layers.legend(tr("map.layer.gauges"), [], note=grid_note)
     elif "gauges" in chosen:
@@ -265,7 +281,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
     if "townships" in chosen:
         metrics = townships[["code", "name", "geometry", "label_lon", "label_lat"]].merge(
             cached.township_metrics(f.start, f.end, f.types, f.statuses).drop(columns="name"), on="code", how="left"
-        )
+        ).merge(cached.township_signals_at(f.end)[["code", "level"]], on="code", how="left")
         layers.append(
             map_layers.township_layer(
                 metrics, _shapes(tuple(townships["geometry"])), _township_fill(metrics, metric),
@@ -285,7 +301,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
         if cached.count_rows("rain_gauges", f.townships) > MAX_POINTS:
             aggregated.add("gauges")
             cells = cached.gauge_grid(f.start, f.end, cell_deg, f.townships)
-            tips = [mapdata.tooltip_html(tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)])
+            tips = [mapdata.tooltip_text(tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)])
                     for n, m in zip(cells["gauges"], cells["max_mm"])]
             layers.append(map_layers.grid_layer("gauges-grid", cells[["lon", "lat", "gauges"]], (31, 119, 180), cell_deg * 40_000, tips))
         else:
@@ -297,11 +313,14 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
         if len(incidents) > MAX_POINTS:
             aggregated.add("incidents")
             cells = cached.incident_grid(f.start, f.end, cell_deg, f.townships, f.types, f.statuses)
-            tips = [mapdata.tooltip_html(tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)])
+            tips = [mapdata.tooltip_text(tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)])
                     for n, o in zip(cells["count"], cells["open"])]
             layers.append(map_layers.grid_layer("incidents-grid", cells[["lon", "lat", "count"]], (214, 39, 40), cell_deg * 40_000, tips))
         elif not incidents.empty:
             layers.append(map_layers.incident_layer(incidents))
+            serious = incidents[incidents["grade_rank"] >= situation.SERIOUS_GRADE_RANK]
+            if not serious.empty:
+                layers.append(map_layers.incident_grade_layer(serious))
     layers.append(map_layers.township_label_layer(townships))
     box = county.iloc[0]
     view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)

@@ -90,7 +90,7 @@ def _grid_layers(code: str, alert: set[str]) -> list[pdk.Layer]:
     layers = []
     if not grids.empty:
         tips = [
-            mapdata.tooltip_html(f"{tr('township.tip.grid')} · {g.name}",
+            mapdata.tooltip_text(f"{tr('township.tip.grid')} · {g.name}",
                                  [(tr("township.tip.village"), g.village_name), (tr("township.tip.keeper"), g.keeper),
                                   (tr("township.tip.phone"), g.phone)])
             for g in grids.itertuples()
@@ -120,13 +120,13 @@ def _resource_layers(s: township.TownshipSummary, hazards: pd.DataFrame) -> list
     layers = []
     teams, warehouses, shelters = (s.resources[kind] for kind in ("teams", "warehouses", "shelters"))
     if not warehouses.empty:
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.warehouses')} · {r.name}",
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.warehouses')} · {r.name}",
                                      [(tr("map.tooltip.items"), r.items), (tr("detail.phone"), r.phone)])
                 for r in warehouses.itertuples()]
         layers.append(map_layers.point_layer("warehouses", warehouses, [[*one_map.WAREHOUSE_COLOR, 230]] * len(warehouses),
                                              pd.Series([450.0] * len(warehouses)), tips))
     if not teams.empty:
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.teams')} · {r.name}",
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.teams')} · {r.name}",
                                      [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members),
                                       (tr("detail.phone"), r.phone)])
                 for r in teams.itertuples()]
@@ -134,12 +134,12 @@ def _resource_layers(s: township.TownshipSummary, hazards: pd.DataFrame) -> list
         layers.append(map_layers.point_layer("teams", teams, fill, 250 + teams["members"].clip(upper=200) * 6, tips,
                                              line_color=[20, 20, 20, 255], line_width_px=2))
     if not shelters.empty:
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
                 for r in shelters.itertuples()]
         layers.append(map_layers.point_layer("shelters", shelters, [[*one_map.SHELTER_COLOR, 210]] * len(shelters),
                                              200 + (shelters["free"].clip(lower=0) ** 0.5) * 15, tips))
     if not hazards.empty:
-        tips = [mapdata.tooltip_html(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
+        tips = [mapdata.tooltip_text(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
                                      [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
                 for r in hazards.itertuples()]
         fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in hazards["kind"]]
@@ -154,7 +154,7 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
     metrics = townships[["code", "name", "geometry", "label_lon", "label_lat"]].merge(
         cached.township_metrics(f.start, f.end, f.types, f.statuses).drop(columns="name"), on="code", how="left"
     )
-    tips = [mapdata.tooltip_html(f"{tr('map.tooltip.township')} · {name}",
+    tips = [mapdata.tooltip_text(f"{tr('map.tooltip.township')} · {name}",
                                  [(tr("map.metric.rain_mean"), "—" if pd.isna(mm) else f"{mm:.1f} {tr('unit.mm')}")])
             for name, mm in zip(metrics["name"], metrics["rain_mean_mm"])]
     layers = [map_layers.township_layer(metrics, mapdata.shapes_geojson(townships["geometry"]),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES
+from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES
 
 # Window presets offered in the filter bar, hours.
 PRESET_HOURS = (1, 3, 6, 12, 24, 72)
@@ -26,6 +26,7 @@ class Filters:
     townships: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    grades: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.start is None:
@@ -85,7 +86,7 @@ def from_query_params(
     ----------
     params : mapping
         ``township``, ``hours`` (a preset or ``custom``), ``end``, ``start`` (custom only),
-        ``type``, ``status``; lists are comma-separated codes.
+        ``type``, ``status``, ``grade``; lists are comma-separated codes.
     latest : datetime
         Default end of the window: the latest data time, not the wall clock.
     township_codes : iterable of str
@@ -127,6 +128,7 @@ def from_query_params(
         townships=_choices(params, "township", township_codes, notices),
         types=_choices(params, "type", INCIDENT_TYPES, notices),
         statuses=_choices(params, "status", INCIDENT_STATUSES, notices),
+        grades=_choices(params, "grade", INCIDENT_GRADES, notices),
     )
     return Parsed(filters, notices)
 
@@ -146,4 +148,6 @@ def to_query_params(filters: Filters, latest: datetime | None = None) -> dict[st
         params["type"] = ",".join(filters.types)
     if filters.statuses:
         params["status"] = ",".join(filters.statuses)
+    if filters.grades:
+        params["grade"] = ",".join(filters.grades)
     return params

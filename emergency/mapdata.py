@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 
@@ -37,14 +36,19 @@ def feature_collection(geometries: list[dict], properties: pd.DataFrame) -> dict
     }
 
 
-def tooltip_html(title: str, rows: Iterable[tuple[str, object]]) -> str:
-    """Return tooltip HTML with every value escaped: deck.gl tooltips render HTML."""
-    lines = [f"<b>{html.escape(str(title))}</b>"]
+def tooltip_text(title: str, rows: Iterable[tuple[str, object]]) -> str:
+    """Return a tooltip as plain text lines: the title, then "name：value" per row.
+
+    The deck's one tooltip template shows it with ``white-space: pre-line``; Streamlit
+    HTML-escapes every value it puts into the template (streamlit 1.67 DeckGlJsonChart),
+    so user text (names, addresses) is shown as text, never parsed as markup.
+    """
+    lines = [str(title)]
     for name, value in rows:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             value = "—"
-        lines.append(f"{html.escape(str(name))}：{html.escape(str(value))}")
-    return "<br/>".join(lines)
+        lines.append(f"{name}：{value}" if name else str(value))
+    return "\n".join(lines)
 
 
 def fit_view(min_lon: float, min_lat: float, max_lon: float, max_lat: float,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import big_screen, cached, filter_bar, incident_table, kpi_cards, one_map, replay
+from components import big_screen, filter_bar, incident_table, kpi_cards, one_map, replay, situation
 from components.text import tr
 
 f = filter_bar.current()
@@ -21,16 +21,12 @@ if f is None:
     st.stop()
 
 
-def situation(shown):
+def show(shown):
     """KPIs (with the change against the previous equal window) and the map."""
-    previous = shown.previous()
-    kpi_cards.render(
-        cached.kpis(shown.start, shown.end, shown.townships, shown.types, shown.statuses),
-        cached.kpis(previous.start, previous.end, shown.townships, shown.types, shown.statuses),
-    )
-    incidents = cached.incidents(shown.start, shown.end, shown.townships, shown.types, shown.statuses)
-    one_map.render(shown, incidents, height_px=one_map.SCREEN_HEIGHT_PX if screen else one_map.MAP_HEIGHT_PX)
-    return incidents
+    now = situation.of(shown)
+    kpi_cards.render(now.figures, situation.of(shown.previous()).figures)
+    one_map.render(shown, now.incidents, height_px=one_map.SCREEN_HEIGHT_PX if screen else one_map.MAP_HEIGHT_PX)
+    return now.incidents
 
 
 if screen:
@@ -38,7 +34,7 @@ if screen:
     def live_view():
         shown = big_screen.following_latest(f)
         big_screen.stamp(shown)
-        situation(shown)
+        show(shown)
 
     live_view()
 else:
@@ -46,11 +42,11 @@ else:
     if replay.is_on():
         @st.fragment(run_every=replay.PLAY_STEP_S if replay.is_playing() else None)
         def replay_view():
-            situation(replay.control(f))
+            show(replay.control(f))
             one_map.rerun_app_if_filters_changed()
 
         replay.toolbar()
         replay_view()
     else:
         replay.toolbar()
-        incident_table.render(situation(f))
+        incident_table.render(show(f))

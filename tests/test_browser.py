@@ -159,3 +159,44 @@ def test_a_deep_link_is_the_first_visit_of_a_fresh_server(demo_file, tmp_path):
         page.locator("[data-testid=stSidebar]", has_text="Time window").wait_for(timeout=30_000)
         screenshot(page, "deep-link")
         watch.assert_clean()
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_user_text_in_tooltips_and_tables_is_inert(demo_file, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    conn = store.connect(path)
+    try:
+        townships = queries.townships(conn)
+        box = queries.county(conn).iloc[0]
+        target = townships.sort_values("area_km2").iloc[-1]
+        latest = queries.data_range(conn)[1]
+        # One incident, with a hostile address, right on the largest township's label point.
+        conn.execute(
+            """INSERT INTO incidents (id, type, occurred_at, township, address, lon, lat, status, source, updated_at, description)
+               VALUES ('XSS-1', 'flood', ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
+            [latest, target["code"], XSS, target["label_lon"], target["label_lat"], XSS, latest, XSS],
+        )
+    finally:
+        conn.close()
+    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=one_map.MAP_HEIGHT_PX)
+    with app_server(path) as url, browser_page(url) as (page, watch):
+        page.goto(f"{url}/?township={target['code']}")
+        wait_for_app(page)
+        deck = page.locator("[data-testid=stDeckGlJsonChart]")
+        deck.locator("canvas").first.wait_for()
+        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        deck.scroll_into_view_if_needed()
+        bounds = deck.bounding_box()
+        x, y = project(view, target["label_lon"], target["label_lat"], bounds["width"], bounds["height"])
+        page.mouse.move(bounds["x"] + x, bounds["y"] + y)
+        tooltip = page.locator(".deck-tooltip")
+        tooltip.wait_for(timeout=15_000)
+        assert XSS in tooltip.inner_text()
+        assert tooltip.locator("img").count() == 0
+        screenshot(page, "xss-tooltip")
+        page.wait_for_timeout(500)
+        assert page.locator("img[src=x]").count() == 0
+        watch.assert_clean()  # includes: no dialog fired

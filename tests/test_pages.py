@@ -7,7 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import one_map
-from emergency import config, queries, store
+from emergency import config, queries, store, warning
+from emergency.vocab import NO_SIGNAL_COLOR, SIGNAL_LEVELS
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 
 
@@ -31,7 +32,7 @@ def test_one_map_renders_in_chinese_with_every_layer(app):
     assert not app.exception
     assert app.title[0].value == "态势一张图"
     assert any("演示数据" in w.value for w in app.warning)
-    assert len(app.metric) == 5
+    assert len(app.metric) == 7
     assert layer_ids(app) == ["townships", "county-outline", "gauges", "incidents", "township-labels"]
     spec = deck_spec(app)
     assert spec["mapStyle"] == "/app/static/basemap.json"
@@ -155,7 +156,7 @@ def test_big_screen_mode(app):
     assert not app.exception
     assert any('data-testid="stSidebar"' in m.value for m in app.markdown)  # the hiding style
     assert any("数据截至" in c.value for c in app.caption)
-    assert len(app.metric) == 5
+    assert len(app.metric) == 7
     assert "townships" in layer_ids(app)
 
 
@@ -174,3 +175,42 @@ def test_a_silent_gauge_is_flagged_on_the_map(app, demo_copy):
     assert rings[station][:3] == [255, 0, 255]
     assert sum(ring[:3] == [255, 0, 255] for ring in rings.values()) == 1
     assert any("超过 60 分钟无报数" in m.value for m in app.markdown)
+
+
+def test_grades_show_on_map_filter_and_kpis(app, demo_copy):
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        first, latest = queries.data_range(conn)
+        graded = warning.incident_grades(conn, first - timedelta(hours=1), latest)
+    finally:
+        conn.close()
+    large = graded[graded["grade"] == "large"]
+    assert not large.empty  # the demo storm has 较大 incidents
+    app.query_params["hours"] = "custom"
+    app.query_params["start"] = f"{first - timedelta(hours=1):%Y-%m-%dT%H:%M}"
+    app.run()
+    assert not app.exception
+    serious_card = next(m for m in app.metric if m.label == "较大及以上事件")
+    assert int(serious_card.value) == int((graded["grade_rank"] >= 2).sum())
+    halos = next(layer for layer in deck_spec(app)["layers"] if layer["id"] == "incident-grades")
+    assert {row["id"] for row in halos["data"]} == set(graded.loc[graded["grade_rank"] >= 2, "id"])
+    # Filtering by grade keeps only those incidents, in the figures and on the map.
+    app.query_params["grade"] = "large"
+    at = AppTest.from_file(APP_SCRIPT, default_timeout=APP_TIMEOUT_S)
+    at.query_params.update(app.query_params)
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="flt_grades.zh").value == ["large"]
+    assert int(next(m for m in at.metric if m.label == "事件总数").value) == len(large)
+    incidents = next(layer for layer in deck_spec(at)["layers"] if layer["id"] == "incidents")
+    assert {row["id"] for row in incidents["data"]} == set(large["id"])
+
+
+def test_signal_metric_colours_townships_by_their_signal(app):
+    app.run()
+    app.selectbox(key="one_map_metric.zh").set_value("signal").run()
+    assert not app.exception
+    fills = {tuple(fill[:3]) for fill in township_fills(app)}
+    allowed = {*(tuple(c) for c in SIGNAL_LEVELS.values()), tuple(NO_SIGNAL_COLOR)}
+    assert fills <= allowed
+    assert any("暴雨预警信号" in m.value for m in app.markdown if "yitu-legend" in m.value)
