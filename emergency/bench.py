@@ -172,12 +172,26 @@ def time_pages(path: Path) -> dict:
     return {name: {"seconds": round(s, 3), "payload_mb": round(size / 2**20, 3)} for name, (s, size) in views.items()}
 
 
-def run(scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, pages: bool = True) -> dict:
+def time_features(conn, import_rows: int) -> dict:
+    """The other features' own timings: radius query, exports and briefing, rainfall import."""
+    from emergency import briefing, dispatch
+    from emergency.ingest.benchmark import bench_import
+
+    return {
+        "radius_50k": dispatch.bench_radius(resources=50_000),
+        "exports": briefing.bench_exports(conn),
+        "import": bench_import(rows=import_rows, stations=max(100, min(5000, import_rows // 2016))),
+    }
+
+
+def run(scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, pages: bool = True,
+        features: bool = True) -> dict:
     """Measure everything at ``scale``; return the results as a dict."""
     db_path, build_s, counts = store_at(scale, seed, path)
     conn = store.connect(db_path)
     try:
         query_rows = time_queries(conn)
+        feature_rows = time_features(conn, counts["rainfall"]) if features else None
     finally:
         conn.close()
     result = {
@@ -188,6 +202,8 @@ def run(scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, 
         "file_mb": round(db_path.stat().st_size / 2**20, 1),
         "queries": query_rows,
     }
+    if feature_rows:
+        result["features"] = feature_rows
     if pages:
         result["pages"] = time_pages(db_path)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
@@ -209,12 +225,19 @@ def format_table(result: dict) -> str:
         lines.append(f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤ {TARGET_PAYLOAD_MB} MB")
         for name, view in result["pages"].items():
             lines.append(f"{name:<26}{view['seconds']:>10}{view['payload_mb']:>12}")
+    if "features" in result:
+        radius, exports, imported = (result["features"][k] for k in ("radius_50k", "exports", "import"))
+        lines.append(f"\nradius query, 50 k resources: median {radius['median_ms']} ms (target < 50 ms)")
+        lines.append("exports: " + ", ".join(f"{k} {v}" for k, v in exports.items()))
+        lines.append(f"rainfall CSV import: {imported['rows']:,} rows in {imported['import_s']} s = "
+                     f"{imported['rows_per_s']:,} rows/s (target ≥ 1 M/s); DuckDB read_csv {imported['read_csv_s']} s, "
+                     f"ratio read_csv/import {imported['ratio']}; peak RSS {imported['peak_rss_mb']} MB")
     return "\n".join(lines)
 
 
 def main(scale: float = DEFAULT_SCALE, seed: int = 42, json_path: str | None = None,
-         path: str | None = None, pages: bool = True) -> dict:
-    result = run(scale, seed, Path(path) if path else None, pages)
+         path: str | None = None, pages: bool = True, features: bool = True) -> dict:
+    result = run(scale, seed, Path(path) if path else None, pages, features)
     print(format_table(result))
     if json_path:
         Path(json_path).write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
@@ -230,5 +253,7 @@ if __name__ == "__main__":
     parser.add_argument("--path", help="store to build or reuse (default data/bench/bench-<scale>-<seed>.duckdb)")
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
     parser.add_argument("--no-pages", dest="pages", action="store_false", help="skip the AppTest page runs")
+    parser.add_argument("--no-features", dest="features", action="store_false",
+                        help="skip radius, export/briefing and import timings")
     args = parser.parse_args()
-    main(args.scale, args.seed, args.json_path, args.path, args.pages)
+    main(args.scale, args.seed, args.json_path, args.path, args.pages, args.features)

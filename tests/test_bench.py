@@ -14,4 +14,6 @@ def test_bench_runs_small(tmp_path, capsys):
     assert set(result["pages"]) >= {"cold start", "warm rerun", "all layers"}
     assert all(view["payload_mb"] > 0 for view in result["pages"].values())
     assert json.loads(out.read_text())["scale"] == 0.2
+    assert result["features"]["import"]["rows"] == result["rows"]["rainfall"]
+    assert result["features"]["radius_50k"]["median_ms"] > 0
     assert "one-map view" in capsys.readouterr().out
