@@ -547,24 +547,27 @@ def _township_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     _update_staged(cursor, result)
 
 
-def _written_columns(kind: Kind, table: Table, positions, source_name: str | None) -> list[str]:
+def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: str | None) -> list[str]:
     """Table columns this import writes: the key, every mapped field and what is derived from them.
 
     A column the file does not provide is left alone on update (a status file without
-    coordinates must not erase them).
+    coordinates must not erase them); derived columns the target table lacks are skipped, so
+    a kind added by another feature needs only the columns it uses.
     """
     columns = [f.name for f in kind.fields if positions.get(f.name) is not None and f.name != "wkt"]
     located = kind.location == "point" and (_located_by_geometry(kind, table) or positions.get("lon") is not None)
+    derived = []
     if located:
-        columns += ["lon", "lat"]
+        derived += ["lon", "lat"]
     if kind.location == "polygon":
-        columns += ["geometry", "area_km2", "label_lon", "label_lat"]
+        derived += ["geometry", "area_km2", "label_lon", "label_lat"]
     if "township" in kind.field_names and located:
-        columns.append("township")  # assigned by point-in-polygon where the file has none
-    columns += list(FILLED_COLUMNS.get(kind.name, {}))
+        derived.append("township")  # assigned by point-in-polygon where the file has none
+    derived += list(FILLED_COLUMNS.get(kind.name, {}))
     if kind.source_field and source_name:
-        columns.append(kind.source_field)
-    return list(dict.fromkeys([*kind.key, *columns]))
+        derived.append(kind.source_field)
+    present = {r[0] for r in cursor.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [kind.table]).fetchall()}
+    return list(dict.fromkeys([*kind.key, *columns, *(c for c in derived if c in present)]))
 
 
 def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -> None:
@@ -670,7 +673,7 @@ def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: 
     if not key_unique:
         _duplicate_rules(cursor, spec, table, positions)
     progress("validate", 0.6)
-    columns = _written_columns(spec, table, positions, source_name)
+    columns = _written_columns(cursor, spec, table, positions, source_name)
     _classify(cursor, spec, columns, source_name)
     counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
     accepted = sum(counts.values())
