@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import Page, sync_playwright
 
 from emergency import config
+from emergency.mapdata import WORLD_PX
 
 CHROMIUM = "/usr/bin/chromium"
 # Background-networking flags keep Chromium itself from calling Google hosts.
@@ -164,3 +166,15 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def project(view: dict, lon: float, lat: float, width: float, height: float) -> tuple[float, float]:
+    """Pixel of (lon, lat) in a deck.gl Web Mercator viewport (512 px world at zoom 0)."""
+    scale = WORLD_PX * 2 ** view["zoom"]
+
+    def xy(lo, la):
+        return (lo + 180) / 360 * scale, (1 - math.log(math.tan(math.pi / 4 + math.radians(la) / 2)) / math.pi) / 2 * scale
+
+    cx, cy = xy(view["longitude"], view["latitude"])
+    x, y = xy(lon, lat)
+    return width / 2 + (x - cx), height / 2 + (y - cy)

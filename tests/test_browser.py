@@ -1,7 +1,6 @@
 """The app in real headless Chromium: every page loads offline, no errors, the map is drawn."""
 
 import io
-import math
 import shutil
 
 import numpy as np
@@ -11,7 +10,7 @@ from PIL import Image
 from components import one_map
 from emergency import mapdata, queries, store
 from tests.browser import (
-    ARTIFACTS, app_server, assert_no_exception, browser_page, screenshot, wait_for_app,
+    ARTIFACTS, app_server, assert_no_exception, browser_page, project, screenshot, wait_for_app,
 )
 
 # The deck canvas draws a few seconds after the script finishes.
@@ -70,18 +69,6 @@ def test_one_map_draws_the_district(server):
         # Township fills and gauges cover a good part of the canvas.
         assert drawn_share(png) > 0.08
         watch.assert_clean()
-
-
-def project(view: dict, lon: float, lat: float, width: float, height: float) -> tuple[float, float]:
-    """Pixel of (lon, lat) in a deck.gl Web Mercator viewport (512 px world at zoom 0)."""
-    scale = mapdata.WORLD_PX * 2 ** view["zoom"]
-
-    def xy(lo, la):
-        return (lo + 180) / 360 * scale, (1 - math.log(math.tan(math.pi / 4 + math.radians(la) / 2)) / math.pi) / 2 * scale
-
-    cx, cy = xy(view["longitude"], view["latitude"])
-    x, y = xy(lon, lat)
-    return width / 2 + (x - cx), height / 2 + (y - cy)
 
 
 def test_click_a_township_filters_and_opens_its_details(server, demo_file):
