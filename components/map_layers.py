@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.text import label, tr
 from emergency import config, mapdata, symbology
-from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES
+from emergency.vocab import HAZARD_KINDS, INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
 
 # Served by Streamlit static serving from static/basemap.json: no outside style or tiles.
 # An intranet MapLibre style URL can replace it: [yitu] map_style in secrets.toml.
@@ -144,6 +144,53 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     ]
     radius = 260 + severity(data).clip(upper=20) * 60
     return point_layer("incidents", data, fill, radius, tips, line_color=ring, line_width_px=2.5)
+
+
+WAREHOUSE_COLOR = (121, 85, 72)
+SHELTER_COLOR = (46, 125, 50)
+
+
+def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
+    """Warehouses sized by their total stock."""
+    tips = [mapdata.tooltip_text(f"{tr('map.layer.warehouses')} · {r.name}",
+                                 [(tr("map.tooltip.items"), r.items), (tr("map.tooltip.quantity"), f"{r.quantity:,.0f}"),
+                                  (tr("detail.phone"), r.phone)])
+            for r in rows.itertuples()]
+    radius = 300 + (rows["quantity"].clip(lower=1) ** 0.5) * 6
+    return point_layer("warehouses", rows, [[*WAREHOUSE_COLOR, 230]] * len(rows), radius, tips)
+
+
+def team_layer(rows: pd.DataFrame) -> pdk.Layer:
+    """Rescue teams coloured by kind and sized by members."""
+    tips = [mapdata.tooltip_text(f"{tr('map.layer.teams')} · {r.name}",
+                                 [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members),
+                                  (tr("detail.phone"), r.phone)])
+            for r in rows.itertuples()]
+    fill = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in rows["kind"]]
+    return point_layer("teams", rows, fill, 250 + rows["members"].clip(upper=200) * 6, tips,
+                       line_color=[20, 20, 20, 255], line_width_px=2)
+
+
+def shelter_layer(rows: pd.DataFrame) -> pdk.Layer:
+    """Shelters sized by their free places."""
+    tips = [mapdata.tooltip_text(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
+            for r in rows.itertuples()]
+    radius = 200 + (rows["free"].clip(lower=0) ** 0.5) * 15
+    return point_layer("shelters", rows, [[*SHELTER_COLOR, 210]] * len(rows), radius, tips)
+
+
+def hazard_layer(rows: pd.DataFrame) -> pdk.Layer:
+    """Hazard points coloured by kind and sized by the people exposed."""
+    tips = [mapdata.tooltip_text(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
+                                 [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
+            for r in rows.itertuples()]
+    fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in rows["kind"]]
+    return point_layer("hazards", rows, fill, 150 + rows["people"].clip(upper=500) * 3, tips,
+                       line_color=[255, 255, 255, 255])
+
+
+# Resource layer builders by layer id.
+RESOURCE_LAYERS = {"warehouses": warehouse_layer, "teams": team_layer, "shelters": shelter_layer, "hazards": hazard_layer}
 
 
 def incident_grade_layer(serious: pd.DataFrame) -> pdk.Layer:

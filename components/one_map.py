@@ -35,8 +35,6 @@ MAX_CELLS = 600
 # A gauge silent this long before the window end is flagged as stale (automatic gauges
 # report every 5 minutes; an hour covers a missed hourly batch from a department).
 DEFAULT_STALE_MINUTES = 60
-WAREHOUSE_COLOR = (121, 85, 72)
-SHELTER_COLOR = (46, 125, 50)
 
 
 @dataclass(frozen=True)
@@ -160,45 +158,16 @@ class Resource:
 
 
 RESOURCES = (
-    Resource("warehouses", "warehouses", WAREHOUSE_COLOR, "map.tooltip.quantity"),
+    Resource("warehouses", "warehouses", map_layers.WAREHOUSE_COLOR, "map.tooltip.quantity"),
     Resource("teams", "teams", (214, 39, 40), "map.tooltip.members"),
-    Resource("shelters", "shelters", SHELTER_COLOR, "map.tooltip.free"),
+    Resource("shelters", "shelters", map_layers.SHELTER_COLOR, "map.tooltip.free"),
     Resource("hazards", "hazard_points", (140, 86, 75), "map.tooltip.people"),
 )
 
 
-def _resource_points(layer: str, townships: tuple[str, ...]) -> pdk.Layer | None:
-    """One pickable dot per resource, sized by its measure (few enough to ship)."""
-    if layer == "warehouses":
-        rows = cached.warehouses(townships)
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.warehouses')} · {r.name}",
-                                     [(tr("map.tooltip.items"), r.items), (tr("map.tooltip.quantity"), f"{r.quantity:,.0f}")])
-                for r in rows.itertuples()]
-        fill, radius = [[*WAREHOUSE_COLOR, 230]] * len(rows), 300 + (rows["quantity"].clip(lower=1) ** 0.5) * 6
-        line = None
-    elif layer == "teams":
-        rows = cached.teams(townships)
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.teams')} · {r.name}",
-                                     [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members)])
-                for r in rows.itertuples()]
-        fill, radius = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in rows["kind"]], 250 + rows["members"].clip(upper=200) * 6
-        line = [20, 20, 20, 255]
-    elif layer == "shelters":
-        rows = cached.shelters(townships)
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
-                for r in rows.itertuples()]
-        fill, radius = [[*SHELTER_COLOR, 210]] * len(rows), 200 + (rows["free"].clip(lower=0) ** 0.5) * 15
-        line = None
-    else:
-        rows = cached.hazard_points(townships)
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
-                                     [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
-                for r in rows.itertuples()]
-        fill, radius = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in rows["kind"]], 150 + rows["people"].clip(upper=500) * 3
-        line = [255, 255, 255, 255]
-    if rows.empty:
-        return None
-    return map_layers.point_layer(layer, rows, fill, radius, tips, line_color=line, line_width_px=2 if layer == "teams" else 1)
+RESOURCE_ROWS = {
+    "warehouses": cached.warehouses, "teams": cached.teams, "shelters": cached.shelters, "hazards": cached.hazard_points,
+}
 
 
 def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated: set[str]) -> list[pdk.Layer]:
@@ -215,9 +184,9 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
             layers.append(map_layers.grid_layer(f"{resource.layer}-grid", cells[["lon", "lat", "count"]],
                                                 resource.grid_color, cell_deg * 40_000, tips))
         else:
-            layer = _resource_points(resource.layer, f.townships)
-            if layer is not None:
-                layers.append(layer)
+            rows = RESOURCE_ROWS[resource.layer](f.townships)
+            if not rows.empty:
+                layers.append(map_layers.RESOURCE_LAYERS[resource.layer](rows))
     return layers
 
 
@@ -257,9 +226,9 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
                           note=tr("map.legend.gauge_size"))
     resource_rows = []
     if "warehouses" in chosen:
-        resource_rows.append((tr("map.legend.warehouses"), WAREHOUSE_COLOR))
+        resource_rows.append((tr("map.legend.warehouses"), map_layers.WAREHOUSE_COLOR))
     if "shelters" in chosen:
-        resource_rows.append((tr("map.legend.shelters"), SHELTER_COLOR))
+        resource_rows.append((tr("map.legend.shelters"), map_layers.SHELTER_COLOR))
     if resource_rows:
         dense = aggregated & {"warehouses", "shelters"}
         map_layers.legend(tr("map.legend.resources"), resource_rows, note=grid_note if dense else None)
