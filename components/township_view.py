@@ -77,8 +77,7 @@ def kpis(s: township.TownshipSummary) -> None:
 
 
 def _alert_grids(s: township.TownshipSummary) -> set[str]:
-    grids = s.contacts[s.contacts["role"] == "grid_member"]["grid"]
-    return set(grids.dropna())
+    return set(s.contacts["grid_code"].dropna())
 
 
 def _grid_layers(code: str, alert: set[str]) -> list[pdk.Layer]:
@@ -97,7 +96,7 @@ def _grid_layers(code: str, alert: set[str]) -> list[pdk.Layer]:
         ]
         props = pd.DataFrame({
             "code": grids["code"], "name": grids["name"], "tip": tips,
-            "fill": [[*GRID_ALERT_COLOR, 120] if name in alert else [255, 255, 255, 0] for name in grids["name"]],
+            "fill": [[*GRID_ALERT_COLOR, 120] if code in alert else [255, 255, 255, 0] for code in grids["code"]],
         })
         layers.append(pdk.Layer(
             "GeoJsonLayer", id="township-grids",
@@ -117,35 +116,8 @@ def _grid_layers(code: str, alert: set[str]) -> list[pdk.Layer]:
 
 def _resource_layers(s: township.TownshipSummary, hazards: pd.DataFrame) -> list[pdk.Layer]:
     """Teams, warehouses and shelters in and near the township; its hazard points."""
-    layers = []
-    teams, warehouses, shelters = (s.resources[kind] for kind in ("teams", "warehouses", "shelters"))
-    if not warehouses.empty:
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.warehouses')} · {r.name}",
-                                     [(tr("map.tooltip.items"), r.items), (tr("detail.phone"), r.phone)])
-                for r in warehouses.itertuples()]
-        layers.append(map_layers.point_layer("warehouses", warehouses, [[*one_map.WAREHOUSE_COLOR, 230]] * len(warehouses),
-                                             pd.Series([450.0] * len(warehouses)), tips))
-    if not teams.empty:
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.teams')} · {r.name}",
-                                     [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members),
-                                      (tr("detail.phone"), r.phone)])
-                for r in teams.itertuples()]
-        fill = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in teams["kind"]]
-        layers.append(map_layers.point_layer("teams", teams, fill, 250 + teams["members"].clip(upper=200) * 6, tips,
-                                             line_color=[20, 20, 20, 255], line_width_px=2))
-    if not shelters.empty:
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
-                for r in shelters.itertuples()]
-        layers.append(map_layers.point_layer("shelters", shelters, [[*one_map.SHELTER_COLOR, 210]] * len(shelters),
-                                             200 + (shelters["free"].clip(lower=0) ** 0.5) * 15, tips))
-    if not hazards.empty:
-        tips = [mapdata.tooltip_text(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
-                                     [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
-                for r in hazards.itertuples()]
-        fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in hazards["kind"]]
-        layers.append(map_layers.point_layer("hazards", hazards, fill, 150 + hazards["people"].clip(upper=500) * 3, tips,
-                                             line_color=[255, 255, 255, 255]))
-    return layers
+    frames = {**{kind: s.resources[kind] for kind in ("warehouses", "teams", "shelters")}, "hazards": hazards}
+    return [map_layers.RESOURCE_LAYERS[kind](rows) for kind, rows in frames.items() if not rows.empty]
 
 
 def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
@@ -188,8 +160,8 @@ def legends(f: Filters) -> None:
     map_layers.legend(tr("map.legend.incident_types"), [(label("incident_type", c), color) for c, color in INCIDENT_TYPES.items()],
                       note=tr("map.legend.incident_size"))
     map_layers.legend(tr("map.legend.incident_ring"), [(label("incident_status", c), color) for c, color in INCIDENT_STATUSES.items()])
-    map_layers.legend(tr("map.legend.resources"), [(tr("map.legend.warehouses"), one_map.WAREHOUSE_COLOR),
-                                                  (tr("map.legend.shelters"), one_map.SHELTER_COLOR)],
+    map_layers.legend(tr("map.legend.resources"), [(tr("map.legend.warehouses"), map_layers.WAREHOUSE_COLOR),
+                                                  (tr("map.legend.shelters"), map_layers.SHELTER_COLOR)],
                       note=tr("township.legend.resources_near", km=f"{township.NEAR_KM:g}"))
     map_layers.legend(tr("map.legend.teams"), [(label("team_kind", c), color) for c, color in TEAM_KINDS.items()])
     map_layers.legend(tr("map.legend.hazards"), [(label("hazard_kind", c), color) for c, color in HAZARD_KINDS.items()])
@@ -321,7 +293,7 @@ def ranking_table(f: Filters) -> None:
     st.caption(f"{tr('township.rank.lagging_count', n=lagging)}　{tr('township.rank.lag_help', minutes=stale_minutes())}")
     table = frame[list(RANK_COLUMNS)].copy()
     table["lagging"] = table["lagging"].map({True: tr("township.rank.lagging"), False: tr("township.rank.current")})
-    table["link"] = [page_url(code, f) for code in frame["code"]]
+    table.insert(1, "link", [page_url(code, f) for code in frame["code"]])
     headers = {column: tr(f"township.rank.col.{column}") for column in [*RANK_COLUMNS, "link"]}
     shown = table.rename(columns=headers)
     st.dataframe(
