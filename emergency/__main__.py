@@ -1,0 +1,121 @@
+"""Command line of the store: ``python -m emergency init|demo|ingest|status``.
+
+init    create a store for a real county from its outline (then import its data)
+demo    build the synthetic demo store (same as ``python -m emergency.demo``)
+ingest  import one file (same as ``python -m emergency.ingest``)
+status  what the store holds and what to import next
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from emergency import completeness, config, county, demo, store
+from emergency.ingest import __main__ as ingest_cli
+from emergency.ingest.engine import import_file
+from emergency.ingest.errors import IngestError
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _init(args: argparse.Namespace) -> int:
+    """Create the county store, then import its townships if a file was given."""
+    path = args.db or config.database_path()
+    try:
+        created = county.init_store(path, args.outline, args.name, args.code, crs=None if args.crs == "file" else args.crs)
+    except county.CountyError as error:
+        print(f"init refused: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    minx, miny, maxx, maxy = created.bbox
+    print(f"created {created.path} for {created.name} ({created.code}), {created.area_km2:,.0f} km², "
+          f"lon {minx:.3f}–{maxx:.3f}, lat {miny:.3f}–{maxy:.3f}")
+    if args.townships:
+        conn = store.connect(path)
+        try:
+            report = import_file(conn, args.townships, "townships", crs=args.townships_crs,
+                                 user=getpass.getuser(), source_name=args.source)
+        except IngestError as error:
+            print(f"townships not imported (the county is created; import them later): {error.message('en')}",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        finally:
+            conn.close()
+        ingest_cli._print_report(report, "zh")
+    _print_status(path)
+    return EXIT_OK
+
+
+def _print_status(path: Path) -> None:
+    conn = store.connect(path, read_only=True)
+    try:
+        steps = completeness.next_steps(conn)
+    finally:
+        conn.close()
+    missing = [step.kind for step in steps if not step.rows]
+    if missing:
+        print("next: " + " → ".join(missing))
+        print(f"  python -m emergency.ingest FILE --kind {missing[0]} --db {path}")
+    else:
+        print("every kind holds data")
+
+
+def _status(args: argparse.Namespace) -> int:
+    """Print each kind's row count and latest time, then what to import next."""
+    path = args.db or config.database_path()
+    if not Path(path).exists():
+        print(f"no store at {path}", file=sys.stderr)
+        return EXIT_FAILED
+    conn = store.connect(path, read_only=True)
+    try:
+        meta = store.get_meta(conn)
+        kinds = completeness.kind_summary(conn)
+    finally:
+        conn.close()
+    print(f"{meta.get('county_name', '?')} ({meta.get('county_code', '?')}) · "
+          f"{'demo' if meta.get('is_demo') == 'true' else 'real'} · {path}")
+    for row in kinds.itertuples():
+        latest = "" if row.latest is None or str(row.latest) == "NaT" else f"  latest {row.latest}"
+        print(f"  {row.kind:<14}{row.rows:>12,}{latest}")
+    _print_status(path)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the subcommand and run it; ``demo`` and ``ingest`` hand their arguments on unchanged."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo":
+        return demo.main(argv[1:])
+    if argv and argv[0] == "ingest":
+        return ingest_cli.main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m emergency", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="create a store for a real county from its outline file",
+                               description="Create a store for a real county (no demo rows) from its outline file.")
+    init.add_argument("--outline", type=Path, required=True,
+                      help="county boundary: GeoJSON, Shapefile (.shp/.zip) or GeoPackage; a file of several "
+                           "divisions gives the feature whose adcode/code equals --code")
+    init.add_argument("--name", required=True, help="display name, e.g. 婺源县")
+    init.add_argument("--code", required=True, help="six-digit division code (行政区划代码), e.g. 361130")
+    init.add_argument("--crs", default="gcj02",
+                      help="CRS of the outline: gcj02 (default: most Chinese web boundaries), bd09, wgs84, "
+                           "cgcs2000, EPSG:xxxx, or 'file' to trust the file's own")
+    init.add_argument("--db", type=Path, default=None, help="store to create (default: the configured one)")
+    init.add_argument("--townships", type=Path, help="township boundaries to import right away")
+    init.add_argument("--townships-crs", default=None, help="CRS of the townships file (default: its .prj, else wgs84)")
+    init.add_argument("--source", default=None, help="department the townships come from")
+    init.set_defaults(run=_init)
+    status = commands.add_parser("status", help="what the store holds and what to import next")
+    status.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
+    status.set_defaults(run=_status)
+    commands.add_parser("demo", help="build the demo store (see python -m emergency.demo --help)")
+    commands.add_parser("ingest", help="import one file (see python -m emergency.ingest --help)")
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

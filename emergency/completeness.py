@@ -1,0 +1,126 @@
+"""What a store still lacks: per kind, per township, and what to import next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from emergency import queries
+from emergency.ingest.kinds import KINDS
+
+__all__ = ["IMPORT_ORDER", "PAGE_NEEDS", "Step", "kind_summary", "missing_for", "next_steps", "township_summary"]
+
+# The order a new county fills its store in: areas first (every later row is assigned to a
+# township), then the gauges the rainfall refers to, then events, then resources.
+IMPORT_ORDER = (
+    "townships", "rain_gauges", "rainfall", "incidents", "warehouses", "stock", "teams", "shelters", "hazard_points",
+)
+# Resource kinds: a page about resources needs at least one of them.
+RESOURCE_KINDS = ("warehouses", "teams", "shelters", "hazard_points")
+# What each page needs before it can show anything meaningful: kinds that must all hold
+# rows, and groups of which one must. Keyed by the page file's stem.
+PAGE_NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "one_map": (("townships", "rain_gauges", "rainfall"), ()),
+    "trends_rain": (("townships", "rain_gauges", "rainfall"), ()),
+    "trends_incidents": (("townships", "incidents"), ()),
+    "trends_resources": (("townships",), RESOURCE_KINDS),
+    "briefing": (("townships", "rain_gauges", "rainfall"), ()),
+    "warning": (("townships", "rain_gauges", "rainfall"), ()),
+    "dispatch": (("townships",), RESOURCE_KINDS),
+    "township": (("townships",), ()),
+    "township_ranking": (("townships",), ()),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One kind in import order with the rows the store holds of it."""
+
+    kind: str
+    rows: int
+
+
+def kind_summary(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per importable kind: rows, latest data time and the fields with missing values.
+
+    Parameters
+    ----------
+    conn : duckdb.DuckDBPyConnection
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kind``, ``rows``, ``latest`` (None when the kind has no time),
+        ``missing`` ({field: rows without it}, only fields with gaps) and ``required``
+        (the required fields), in :data:`IMPORT_ORDER`, then the other kinds.
+    """
+    order = list(IMPORT_ORDER) + [k for k in KINDS if k not in IMPORT_ORDER]
+    records = []
+    for name in order:
+        kind = KINDS[name]
+        # Optional fields count too: an incident without coordinates or a gauge without a
+        # township is exactly the gap a bureau has to fill.
+        row = queries.table_completeness(conn, kind.table, kind.time_field, kind.field_names).iloc[0]
+        missing = {
+            field: int(row[f"null_{field}"])
+            for field in kind.field_names
+            if f"null_{field}" in row.index and int(row[f"null_{field}"]) > 0
+        }
+        latest = row["latest"]
+        records.append({
+            "kind": name,
+            "rows": int(row["rows"]),
+            "latest": None if pd.isna(latest) else latest,
+            "missing": missing,
+            "required": [f.name for f in kind.fields if f.required],
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def next_steps(conn: duckdb.DuckDBPyConnection) -> list[Step]:
+    """Every kind of :data:`IMPORT_ORDER` with its row count; those with 0 rows are still to import."""
+    counts = dict(zip(*kind_summary(conn)[["kind", "rows"]].T.to_numpy()))
+    return [Step(kind, int(counts[kind])) for kind in IMPORT_ORDER]
+
+
+def missing_for(page: str, counts: dict[str, int]) -> list[str]:
+    """Kinds a page still needs, in import order (empty when it can show its data).
+
+    Parameters
+    ----------
+    page : str
+        Page file stem, a key of :data:`PAGE_NEEDS` (unknown pages need nothing).
+    counts : dict
+        Rows per kind, as from :func:`next_steps`.
+
+    Examples
+    --------
+    >>> missing_for("one_map", {"townships": 12, "rain_gauges": 0, "rainfall": 0})
+    ['rain_gauges', 'rainfall']
+    >>> missing_for("dispatch", {"townships": 12, "shelters": 3})
+    []
+    """
+    all_of, one_of = PAGE_NEEDS.get(page, ((), ()))
+    missing = [kind for kind in all_of if not counts.get(kind)]
+    if one_of and not any(counts.get(kind) for kind in one_of):
+        missing.extend(one_of)
+    return [kind for kind in IMPORT_ORDER if kind in missing]
+
+
+def township_summary(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per township: counts of gauges, incidents and resources, latest times and its gaps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`emergency.queries.township_coverage` plus boolean ``no_gauges``,
+        ``no_shelters``, ``no_teams`` and ``gaps`` (how many of the three are missing).
+    """
+    frame = queries.township_coverage(conn)
+    frame["no_gauges"] = frame["gauges"] == 0
+    frame["no_shelters"] = frame["shelters"] == 0
+    frame["no_teams"] = frame["teams"] == 0
+    frame["gaps"] = frame[["no_gauges", "no_shelters", "no_teams"]].sum(axis=1).astype(int)
+    return frame
