@@ -1497,3 +1497,75 @@ def township_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age
         """,
         [as_of, as_of, max_age_minutes, as_of, as_of, as_of],
     )
+
+
+# --- any county: data completeness (issue 12) ---
+
+
+def _table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Columns of ``table`` from the catalogue: the whitelist for identifiers below."""
+    frame = run(conn, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])
+    return set(frame["column_name"])
+
+
+def _identifier(name: str, allowed: set[str]) -> str:
+    if name not in allowed:
+        raise ValueError(f"unknown column {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_completeness(
+    conn: duckdb.DuckDBPyConnection, table: str, time_column: str | None, columns: Sequence[str]
+) -> pd.DataFrame:
+    """One row: ``rows``, ``latest`` (max of ``time_column``) and ``null_<column>`` per column.
+
+    ``table`` and the columns are checked against the catalogue and quoted; only columns
+    that exist are counted.
+    """
+    tables = set(run(conn, "SELECT table_name FROM information_schema.tables")["table_name"])
+    if table not in tables:
+        raise ValueError(f"unknown table {table!r}")
+    allowed = _table_columns(conn, table)
+    quoted_table = '"' + table.replace('"', '""') + '"'
+    parts = ["count(*) AS rows"]
+    parts.append(f"max({_identifier(time_column, allowed)}) AS latest" if time_column else "NULL AS latest")
+    for column in columns:
+        if column in allowed:
+            alias = _identifier(column, allowed).replace('"', '"null_', 1)
+            parts.append(f"count(*) FILTER (WHERE {_identifier(column, allowed)} IS NULL) AS {alias}")
+    return run(conn, f"SELECT {', '.join(parts)} FROM {quoted_table}")
+
+
+def township_coverage(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per township: gauges, latest rain, incidents, warehouses, teams, shelters (with capacity) and hazard points."""
+    return run(
+        conn,
+        """
+        WITH gauges AS (SELECT township, count(*) AS n FROM rain_gauges GROUP BY township),
+        rain AS (
+            SELECT g.township, max(r.ts) AS latest FROM rainfall r JOIN rain_gauges g ON g.code = r.station
+            GROUP BY g.township
+        ),
+        incidents AS (SELECT township, count(*) AS n, max(occurred_at) AS latest FROM incidents GROUP BY township),
+        warehouses AS (SELECT township, count(*) AS n FROM warehouses GROUP BY township),
+        teams AS (SELECT township, count(*) AS n, sum(members) AS members FROM teams GROUP BY township),
+        shelters AS (SELECT township, count(*) AS n, sum(capacity) AS capacity FROM shelters GROUP BY township),
+        hazards AS (SELECT township, count(*) AS n FROM hazard_points GROUP BY township)
+        SELECT t.code, t.name,
+               coalesce(g.n, 0) AS gauges, r.latest AS latest_rain,
+               coalesce(i.n, 0) AS incidents, i.latest AS latest_incident,
+               coalesce(w.n, 0) AS warehouses,
+               coalesce(tm.n, 0) AS teams, coalesce(tm.members, 0) AS team_members,
+               coalesce(s.n, 0) AS shelters, coalesce(s.capacity, 0) AS shelter_capacity,
+               coalesce(h.n, 0) AS hazard_points
+        FROM townships t
+        LEFT JOIN gauges g ON g.township = t.code
+        LEFT JOIN rain r ON r.township = t.code
+        LEFT JOIN incidents i ON i.township = t.code
+        LEFT JOIN warehouses w ON w.township = t.code
+        LEFT JOIN teams tm ON tm.township = t.code
+        LEFT JOIN shelters s ON s.township = t.code
+        LEFT JOIN hazards h ON h.township = t.code
+        ORDER BY t.code
+        """,
+    )
