@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/township.py", title=tr("page.township"), icon=":material/holiday_village:"),
     st.Page("pages/township_ranking.py", title=tr("page.township_ranking"), icon=":material/leaderboard:"),
     st.Page("pages/import_data.py", title=tr("page.import_data"), icon=":material/upload_file:"),
+    st.Page("pages/completeness.py", title=tr("page.completeness"), icon=":material/checklist:"),
 ]
 navigation = st.navigation(pages)
 

@@ -10,6 +10,8 @@ import streamlit as st
 
 from emergency import briefing, cap, config, demo, dispatch, export, i18n, queries, stock, store, surface, warning
 from emergency.filters import Filters
+from emergency import completeness  # issue 12
+from emergency.ingest import templates  # issue 12
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
 QUERY_TTL_S = 60
@@ -497,3 +499,26 @@ def villages(townships: tuple[str, ...]) -> pd.DataFrame:
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def grids(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.grids(get_store(), townships)
+
+
+# --- any county: guidance and completeness (issue 12) ---
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def kind_counts() -> dict[str, int]:
+    return completeness.kind_counts(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def kind_summary() -> pd.DataFrame:
+    return completeness.kind_summary(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def township_summary() -> pd.DataFrame:
+    return completeness.township_summary(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def template_place() -> templates.TemplatePlace:
+    return templates.place_of(get_store())

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from components import dispatch_map, filter_bar
+from components import dispatch_map, filter_bar, guidance
 from components.text import tr
 
 f = filter_bar.current()
 st.title(tr("page.dispatch"))
 filter_bar.show_notices()
+guidance.require("dispatch")  # what to import next, on a store still being filled (issue 12)
 if f is None:
     st.info(tr("app.no_data"))
     st.stop()

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from components import import_wizard
+from components import import_templates, import_wizard
 from components.text import tr
 
 st.title(tr("page.import_data"))
 st.caption(tr("ingest.intro"))
+import_templates.render()  # what to import next and a template per kind (issue 12)
 import_tab, quarantine_tab, freshness_tab, log_tab = st.tabs(
     [tr("ingest.tab.import"), tr("ingest.tab.quarantine"), tr("ingest.tab.freshness"), tr("ingest.tab.log")]
 )

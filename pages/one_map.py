@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import big_screen, filter_bar, incident_table, kpi_cards, one_map, replay, situation
+from components import big_screen, filter_bar, guidance, incident_table, kpi_cards, one_map, replay, situation
 from components.text import tr
 
 f = filter_bar.current()
@@ -16,6 +16,7 @@ if screen:
 else:
     st.title(tr("page.one_map"))
 filter_bar.show_notices()
+guidance.require("one_map")  # what to import next, on a store still being filled (issue 12)
 if f is None:
     st.info(tr("app.no_data"))
     st.stop()

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from components import charts, filter_bar
+from components import charts, filter_bar, guidance
 from components.text import tr
 
 f = filter_bar.current()
 st.title(tr("page.trends_incidents"))
 filter_bar.show_notices()
+guidance.require("trends_incidents")  # what to import next, on a store still being filled (issue 12)
 if f is None:
     st.info(tr("app.no_data"))
     st.stop()

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from components import filter_bar, warning_panels
+from components import filter_bar, guidance, warning_panels
 from components.text import tr
 
 f = filter_bar.current()
 st.title(tr("page.warning"))
 filter_bar.show_notices()
+guidance.require("warning")  # what to import next, on a store still being filled (issue 12)
 if f is None:
     st.info(tr("app.no_data"))
     st.stop()

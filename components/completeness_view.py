@@ -1,0 +1,62 @@
+"""Tables of the data-completeness page: per kind and per township, with the gaps named."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import cached
+from components.text import tr
+
+GAP_FLAGS = ("no_gauges", "no_shelters", "no_teams")
+
+
+def _time(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
+def kinds() -> None:
+    """One row per kind: status, rows, latest time, fields with missing values, required fields."""
+    summary = cached.kind_summary()
+    table = pd.DataFrame({
+        tr("completeness.col.kind"): [tr(f"ingest.kind.{k}") for k in summary["kind"]],
+        tr("completeness.col.status"): [
+            tr("completeness.status.ok") if rows else tr("completeness.status.empty") for rows in summary["rows"]
+        ],
+        tr("completeness.col.rows"): summary["rows"],
+        tr("completeness.col.latest"): [_time(v) for v in summary["latest"]],
+        tr("completeness.col.missing"): [
+            "、".join(f"{field} ({count:,})" for field, count in missing.items()) for missing in summary["missing"]
+        ],
+        tr("completeness.col.required"): ["、".join(fields) for fields in summary["required"]],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def townships() -> None:
+    """One row per township with its counts and gaps (no gauge / shelter / team); a switch keeps only gaps."""
+    frame = cached.township_summary()
+    if frame.empty:
+        st.info(tr("completeness.no_townships"), icon=":material/info:")
+        return
+    st.warning(tr("completeness.gaps", **{flag: int(frame[flag].sum()) for flag in GAP_FLAGS}),
+               icon=":material/report:")
+    if st.toggle(tr("completeness.only_gaps"), key="completeness_only_gaps"):
+        frame = frame[frame["gaps"] > 0]
+    gaps = [
+        "、".join(tr(f"completeness.gap.{flag}") for flag in GAP_FLAGS if row[flag])
+        for _, row in frame.iterrows()
+    ]
+    table = pd.DataFrame({
+        tr("completeness.col.township"): frame["name"],
+        tr("completeness.col.gaps"): gaps,
+        tr("completeness.col.gauges"): frame["gauges"],
+        tr("completeness.col.latest_rain"): [_time(v) for v in frame["latest_rain"]],
+        tr("completeness.col.incidents"): frame["incidents"],
+        tr("completeness.col.warehouses"): frame["warehouses"],
+        tr("completeness.col.teams"): frame["teams"],
+        tr("completeness.col.shelters"): frame["shelters"],
+        tr("completeness.col.shelter_capacity"): frame["shelter_capacity"],
+        tr("completeness.col.hazard_points"): frame["hazard_points"],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
