@@ -139,8 +139,9 @@ def who_to_call(conn: duckdb.DuckDBPyConnection, code: str, moment: datetime, in
     Returns
     -------
     pandas.DataFrame
-        role (CALL_ROLES code), title (duty title code or None), name, phone, grid (grid
-        name or None), incidents and hazards (ids that make the call needed, "、"-joined).
+        role (CALL_ROLES code), title (duty title code or None), name, phone, grid and
+        grid_code (None but for grid members), incidents and hazards (ids that make the
+        call needed, "、"-joined).
     """
     rows = []
     for leader in queries.duty_leaders(conn, moment, (code,)).itertuples():
@@ -163,9 +164,10 @@ def who_to_call(conn: duckdb.DuckDBPyConnection, code: str, moment: datetime, in
         for cell in sorted(reasons, key=lambda c: (-len(reasons[c]["incidents"]) - len(reasons[c]["hazards"]), c)):
             grid = grids.iloc[cell]
             rows.append({"role": "grid_member", "title": None, "name": grid["keeper"], "phone": grid["phone"],
-                         "grid": grid["name"], "incidents": "、".join(reasons[cell]["incidents"]),
+                         "grid": grid["name"], "grid_code": grid["code"],
+                         "incidents": "、".join(reasons[cell]["incidents"]),
                          "hazards": "、".join(reasons[cell]["hazards"])})
-    frame = pd.DataFrame(rows, columns=["role", "title", "name", "phone", "grid", "incidents", "hazards"])
+    frame = pd.DataFrame(rows, columns=["role", "title", "name", "phone", "grid", "grid_code", "incidents", "hazards"])
     order = {role: index for index, role in enumerate(CALL_ROLES)}
     frame["_order"] = frame["role"].map(order).fillna(len(order))
     return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
