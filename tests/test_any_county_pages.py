@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from emergency import config, county, store
 from emergency.ingest.engine import import_file
 from tests import test_county as fill
+from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 
 PAGES = (
@@ -21,6 +22,8 @@ PAGES = (
 # Pages that show the data-completeness state themselves instead of stopping.
 DATA_ENTRY_PAGES = ("pages/import_data.py", "pages/completeness.py")
 GUIDANCE_TITLE = "本页还缺少数据"
+# A point in the demo district (广信区), outside 婺源县.
+OUTSIDE = (117.95, 28.35)
 
 
 @pytest.fixture(scope="module")
@@ -105,17 +108,15 @@ def test_import_page_offers_templates(outline_only, monkeypatch):
     assert "下载 CSV 模板" in labels and "下载 Excel 模板" in labels
 
 
-def test_filled_store_shows_the_county_centred(tmp_path, monkeypatch, outline_only):
-    path = tmp_path / "wuyuan.duckdb"
-    path.write_bytes(outline_only.read_bytes())
+def fill_store(path, folder) -> None:
+    """Import townships (GeoJSON GCJ-02), gauges (GBK CSV BD-09), rainfall (XLSX) and incidents (CSV WGS84)."""
     townships_file, gauges_file, rain_file, incidents_file = (
-        tmp_path / "乡镇.geojson", tmp_path / "站.csv", tmp_path / "雨.xlsx", tmp_path / "灾.csv")
-    outline = fill.wuyuan_outline()
-    polygons = fill.write_townships_gcj02(townships_file, outline)
+        folder / "乡镇.geojson", folder / "站.csv", folder / "雨.xlsx", folder / "灾.csv")
+    polygons = fill.write_townships_gcj02(townships_file, fill.wuyuan_outline())
     gauges = fill.gauge_points(polygons)
-    fill.write_gauges_bd09_gbk(gauges_file, gauges, (117.95, 28.35))
+    fill.write_gauges_bd09_gbk(gauges_file, gauges, OUTSIDE)
     fill.write_rainfall_xlsx(rain_file, gauges)
-    fill.write_incidents_csv(incidents_file, polygons, (117.95, 28.35))
+    fill.write_incidents_csv(incidents_file, polygons, OUTSIDE)
     conn = store.connect(path)
     try:
         import_file(conn, townships_file, "townships", crs="gcj02")
@@ -124,6 +125,13 @@ def test_filled_store_shows_the_county_centred(tmp_path, monkeypatch, outline_on
         import_file(conn, incidents_file, "incidents", now=fill.NOW)
     finally:
         conn.close()
+
+
+def test_filled_store_shows_the_county_centred(tmp_path, monkeypatch, outline_only):
+    path = tmp_path / "wuyuan.duckdb"
+    path.write_bytes(outline_only.read_bytes())
+    fill_store(path, tmp_path)
+    outline = fill.wuyuan_outline()
     at = run_page(path, "pages/one_map.py", monkeypatch)
     assert not any(GUIDANCE_TITLE in w.value for w in at.warning)
     charts = at.get("deck_gl_json_chart")
@@ -136,3 +144,48 @@ def test_filled_store_shows_the_county_centred(tmp_path, monkeypatch, outline_on
     names = [f["properties"].get("name") for f in layers["townships"]["data"]["features"]]
     assert set(fill.TOWNSHIP_NAMES) <= set(names)
     assert "gauges" in layers and "incidents" in layers
+
+
+# --- real browser ---
+
+
+@pytest.mark.parametrize("filled", [False, True], ids=["outline-only", "filled"])
+def test_browser_every_page_on_a_new_county(outline_only, tmp_path, filled):
+    """Click through every page: guidance (or data) and never an exception, console error or outside request."""
+    path = tmp_path / "wuyuan.duckdb"
+    path.write_bytes(outline_only.read_bytes())
+    if filled:
+        fill_store(path, tmp_path)
+    with app_server(path) as url, browser_page(url) as (page, watch):
+        page.goto(url)
+        wait_for_app(page)
+        assert "婺源县" in page.inner_text("[data-testid=stSidebar]")
+        assert "演示数据" not in page.inner_text("body")
+        links = page.locator("[data-testid=stSidebarNav] a")
+        count = links.count()
+        assert count == len(PAGES)
+        guided = 0
+        for index in range(count):
+            page.locator("[data-testid=stSidebarNav] a").nth(index).click()
+            page.wait_for_timeout(500)
+            wait_for_app(page)
+            assert_no_exception(page)
+            guided += GUIDANCE_TITLE in page.inner_text("[data-testid=stMain]")
+        if filled:
+            # Resource pages still ask for resources; the rain and incident pages show data.
+            assert guided == 2
+            page.locator("[data-testid=stSidebarNav] a").first.click()
+            wait_for_app(page)
+            page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=30_000)
+            screenshot(page, "any-county-one-map")
+        else:
+            assert guided == len(PAGES) - len(DATA_ENTRY_PAGES)
+            # The guidance links to the import page, which offers the templates.
+            page.locator("[data-testid=stSidebarNav] a").first.click()
+            wait_for_app(page)
+            page.locator("[data-testid=stPageLink] a").first.click()
+            page.wait_for_timeout(500)
+            wait_for_app(page)
+            assert "导入模板" in page.inner_text("[data-testid=stMain]")
+            screenshot(page, "any-county-import")
+        watch.assert_clean()
