@@ -482,7 +482,7 @@ def township_ranking(
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def township_summary(
+def township_situation(
     code: str, start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...], max_age_minutes: int
 ):
     from emergency import township

@@ -59,7 +59,7 @@ def stale_minutes() -> int:
 
 
 def summary(code: str, f: Filters) -> township.TownshipSummary:
-    return cached.township_summary(code, f.start, f.end, f.types, f.statuses, stale_minutes())
+    return cached.township_situation(code, f.start, f.end, f.types, f.statuses, stale_minutes())
 
 
 def kpis(s: township.TownshipSummary) -> None:
