@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -841,6 +842,24 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
         cursor.close()
 
 
+def _refuse_real_store(path: Path) -> None:
+    """Raise ValueError if ``path`` is a real county's store (issue 12: demo and real data never mix)."""
+    if not path.exists():
+        return
+    try:
+        conn = store.connect(path, read_only=True)
+    except duckdb.Error:
+        return  # unreadable or held by a process: not known to be real; the old behaviour stands
+    try:
+        is_demo = store.get_meta(conn).get("is_demo")
+    except duckdb.Error:
+        return
+    finally:
+        conn.close()
+    if is_demo == "false":
+        raise ValueError(f"{path} is a real county's store; the demo is built only into a new file or a demo store")
+
+
 def build_demo_file(path: str | os.PathLike, scale: float = 1.0, seed: int = 42) -> dict[str, int]:
     """Build the demo into a new DuckDB file and move it onto ``path`` atomically.
 
@@ -860,6 +879,7 @@ def build_demo_file(path: str | os.PathLike, scale: float = 1.0, seed: int = 42)
         Row count per table.
     """
     path = Path(path)
+    _refuse_real_store(path)  # issue 12: a real county's store is never replaced by the demo
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -929,7 +949,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="random seed")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    counts = build_demo_file(args.path, scale=args.scale, seed=args.seed)
+    try:
+        counts = build_demo_file(args.path, scale=args.scale, seed=args.seed)
+    except ValueError as error:  # issue 12: a real store is refused with a message, not a traceback
+        print(f"demo refused: {error}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - started
     for table, count in counts.items():
         print(f"{table:<14}{count:>12,}")

@@ -320,3 +320,17 @@ def test_template_imports_as_is(filled, tmp_path, kind):
         assert all("\u4e00" <= h[0] <= "\u9fff" or h[0].isdigit() for h in headers)
     finally:
         conn.close()
+
+
+def test_demo_never_replaces_a_real_store(filled, tmp_path, capsys):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(filled["path"], path)
+    with pytest.raises(ValueError, match="real county's store"):
+        demo.build_demo_file(path)
+    assert cli_main(["demo", "--path", str(path)]) == 1
+    assert "demo refused" in capsys.readouterr().err
+    conn = store.connect(path, read_only=True)
+    try:
+        assert store.get_meta(conn)["county_name"] == WUYUAN_NAME
+    finally:
+        conn.close()
