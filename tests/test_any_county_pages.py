@@ -189,3 +189,12 @@ def test_browser_every_page_on_a_new_county(outline_only, tmp_path, filled):
             assert "导入模板" in page.inner_text("[data-testid=stMain]")
             screenshot(page, "any-county-import")
         watch.assert_clean()
+
+
+def test_guidance_in_english(outline_only, monkeypatch):
+    at = app_on(outline_only, monkeypatch)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert any("This page still lacks data" in w.value for w in at.warning)
+    assert "Townships (polygons): needed here" in "\n".join(m.value for m in at.markdown)
