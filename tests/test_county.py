@@ -71,10 +71,12 @@ def gauge_points(polygons) -> pd.DataFrame:
     rows = []
     for index, polygon in enumerate(polygons):
         inner = polygon.buffer(-0.02)
-        centre = shapely.point_on_surface(inner)
+        minx, miny, maxx, maxy = inner.bounds
+        step = (maxx - minx) / GAUGES_PER_TOWNSHIP
         for k in range(GAUGES_PER_TOWNSHIP):
-            point = shapely.point_on_surface(inner) if k == 0 else shapely.Point(centre.x, centre.y)
-            point = point if k == 0 else shapely.point_on_surface(shapely.intersection(inner, point.buffer(0.05)))
+            # One gauge in each vertical strip of the township, so no two share a place.
+            strip = shapely.box(minx + k * step, miny, minx + (k + 1) * step, maxy)
+            point = shapely.point_on_surface(shapely.intersection(inner, strip))
             rows.append({"code": f"6240{index}{k:02d}", "name": f"{TOWNSHIP_NAMES[index]}{k + 1}号站",
                          "lon": point.x, "lat": point.y, "township": township_code(index)})
     return pd.DataFrame(rows)
