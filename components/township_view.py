@@ -296,7 +296,7 @@ def ranking_table(f: Filters) -> None:
     table.insert(1, "link", [page_url(code, f) for code in frame["code"]])
     headers = {column: tr(f"township.rank.col.{column}") for column in [*RANK_COLUMNS, "link"]}
     shown = table.rename(columns=headers)
-    st.dataframe(
+    st.container(key="township_ranking_table").dataframe(
         shown, hide_index=True, width="stretch", key="township_ranking",
         column_config={
             headers["link"]: st.column_config.LinkColumn(headers["link"], display_text=tr("township.rank.open")),

@@ -192,3 +192,33 @@ def test_browser_open_a_township_from_the_one_map_page(server, demo_file):
         assert f"township={target['code']}" in page.url
         screenshot(page, "township-from-one-map")
         watch.assert_clean()
+
+
+def test_browser_ranking_row_links_to_the_township_page(server):
+    with browser_page(server) as (page, watch):
+        page.goto(f"{server}/township_ranking?end={STORM_END}")
+        wait_for_app(page)
+        page.wait_for_selector("h1:has-text('乡镇对比')", timeout=60_000)
+        grid = page.locator(".st-key-township_ranking_table [data-testid=stDataFrameResizable]")
+        grid.wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert_no_exception(page)
+        screenshot(page, "township-ranking")
+        box = grid.bounding_box()
+        # The link text "打开" starts the second column (after the ~75 px township names); the
+        # first data row (the wettest township) sits below the 35 px header.
+        link = (box["x"] + 92, box["y"] + 35 + 17)
+        page.mouse.move(*link)
+        page.wait_for_timeout(300)
+        page.mouse.click(*link)  # selects the cell
+        page.wait_for_timeout(300)
+        screenshot(page, "township-ranking-link-selected")
+        with page.context.expect_page(timeout=30_000) as opened:
+            page.mouse.click(*link)
+        township_page = opened.value
+        township_page.wait_for_load_state()
+        wait_for_app(township_page)
+        township_page.get_by_text(f"皂头镇（{ZAOTOU}）").wait_for(timeout=60_000)
+        assert f"township={ZAOTOU}" in township_page.url
+        assert_no_exception(township_page)
+        watch.assert_clean()
