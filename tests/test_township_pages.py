@@ -86,6 +86,18 @@ def test_unknown_township_code_is_a_notice_not_an_error(app):
     assert app.selectbox(key="township_pick").value is None
 
 
+def test_township_page_in_english(app):
+    app.query_params.update({"township": ZAOTOU, "end": STORM_END, "lang": "en"})
+    app.switch_page("pages/township.py")  # a deep link: the township page is the first page run
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Township command"
+    assert [m.label for m in app.metric][:2] == ["Areal rain", "Max 1 h rain"]
+    columns = [list(frame.value.columns) for frame in app.dataframe]
+    assert ["Role", "Name", "Phone", "Grid", "Why"] in columns
+    assert app.get("download_button")[0].proto.label == "Download the township card (PDF)"
+
+
 def test_ranking_table_compares_links_and_flags_lagging_townships(app, demo_copy):
     conn = store.connect(demo_copy)
     # 董团乡's gauges fell silent at midnight.
