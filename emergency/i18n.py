@@ -984,7 +984,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "One template per kind (CSV and Excel) with the Chinese headers the import recognizes by itself and one "
         "example row (WGS84 coordinates inside this county), to send to townships and departments.",
     ),
-    "templates.kind": ("数据类别", "Kind"),
+    "templates.kind": ("模板对应的数据", "Template for"),
     "templates.csv": ("下载 CSV 模板", "Download CSV template"),
     "templates.xlsx": ("下载 Excel 模板", "Download Excel template"),
     "templates.file": ("导入模板_{kind}", "template_{kind}"),
