@@ -26,9 +26,12 @@ def kinds() -> None:
         tr("completeness.col.rows"): summary["rows"],
         tr("completeness.col.latest"): [_time(v) for v in summary["latest"]],
         tr("completeness.col.missing"): [
-            "、".join(f"{field} ({count:,})" for field, count in missing.items()) for missing in summary["missing"]
+            "、".join(f"{tr(f'ingest.field.{field}')} ({count:,})" for field, count in missing.items())
+            for missing in summary["missing"]
         ],
-        tr("completeness.col.required"): ["、".join(fields) for fields in summary["required"]],
+        tr("completeness.col.required"): [
+            "、".join(tr(f"ingest.field.{field}") for field in fields) for fields in summary["required"]
+        ],
     })
     st.dataframe(table, hide_index=True, width="stretch")
 

@@ -13,6 +13,8 @@ import getpass
 import sys
 from pathlib import Path
 
+import duckdb
+
 from emergency import completeness, config, county, demo, store
 from emergency.ingest import __main__ as ingest_cli
 from emergency.ingest.engine import import_file
@@ -48,8 +50,19 @@ def _init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_read_only(path: Path):
+    """Open the store for reading; None (with a message) when the app holds it."""
+    try:
+        return store.connect(path, read_only=True)
+    except duckdb.IOException as error:
+        print(f"cannot read {path} now (is the app running on it?): {error}", file=sys.stderr)
+        return None
+
+
 def _print_status(path: Path) -> None:
-    conn = store.connect(path, read_only=True)
+    conn = _open_read_only(path)
+    if conn is None:
+        return
     try:
         steps = completeness.next_steps(conn)
     finally:
@@ -68,7 +81,9 @@ def _status(args: argparse.Namespace) -> int:
     if not Path(path).exists():
         print(f"no store at {path}", file=sys.stderr)
         return EXIT_FAILED
-    conn = store.connect(path, read_only=True)
+    conn = _open_read_only(path)
+    if conn is None:
+        return EXIT_FAILED
     try:
         meta = store.get_meta(conn)
         kinds = completeness.kind_summary(conn)

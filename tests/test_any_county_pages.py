@@ -198,3 +198,11 @@ def test_guidance_in_english(outline_only, monkeypatch):
     assert not at.exception
     assert any("This page still lacks data" in w.value for w in at.warning)
     assert "Townships (polygons): needed here" in "\n".join(m.value for m in at.markdown)
+
+
+def test_completeness_names_fields_in_chinese(townships_only, monkeypatch):
+    at = run_page(townships_only, "pages/completeness.py", monkeypatch)
+    kinds = at.dataframe[0].value.set_index("数据类别")
+    assert kinds.loc["乡镇边界", "条数"] == len(fill.TOWNSHIP_NAMES)
+    assert kinds.loc["降雨量", "状态"] == "未导入"
+    assert kinds.loc["降雨量", "必填字段"].startswith("测站")
