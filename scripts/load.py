@@ -56,7 +56,7 @@ def sample_rss(pid: int, stop: threading.Event, samples: list[tuple[float, float
         stop.wait(RSS_EVERY_S)
 
 
-async def session(browser, url: str, deadline: float, latencies: list[float], errors: list[str], index: int) -> None:
+async def session(browser, url: str, seconds: float, latencies: list[float], errors: list[str], index: int) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
     page.on("console", lambda m: m.type == "error" and errors.append(f"session {index}: {m.text[:200]}"))
@@ -64,6 +64,8 @@ async def session(browser, url: str, deadline: float, latencies: list[float], er
     try:
         await page.goto(url, timeout=120_000)
         await page.wait_for_selector(READY, timeout=120_000)
+        # The bounded time starts once the session has loaded the app.
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             label = rng.choice(WINDOW_LABELS)
             select = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
@@ -90,8 +92,7 @@ async def drive(url: str, sessions: int, seconds: float) -> tuple[list[float], l
     errors: list[str] = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(*(session(browser, url, deadline, latencies, errors, i) for i in range(sessions)))
+        await asyncio.gather(*(session(browser, url, seconds, latencies, errors, i) for i in range(sessions)))
         await browser.close()
     return latencies, errors
 
