@@ -58,6 +58,9 @@ def _township(f: Filters, code: str) -> None:
         (tr("map.layer.hazards"), len(cached.hazard_points(townships))),
     ]
     _fields(counts)
+    # --- link to the township command page (issue 8); the click already made it the filter ---
+    st.page_link("pages/township.py", label=tr("township.open_from_map"), icon=":material/holiday_village:",
+                 query_params={"township": code})
 
 
 def _gauge(f: Filters, code: str) -> None:

@@ -193,11 +193,7 @@ def test_browser_open_a_township_from_the_one_map_page(server, demo_file):
         panel = page.locator(".st-key-one_map_detail_panel", has_text=target["name"])
         panel.wait_for(timeout=30_000)
         wait_for_app(page)
-        link = page.locator(".st-key-one_map_detail_panel a", has_text="打开乡镇指挥页")
-        if link.count():
-            link.first.click()
-        else:  # until the detail panel links here: the sidebar, with the clicked township as the filter
-            page.locator("[data-testid=stSidebarNav] a", has_text="乡镇指挥").click()
+        page.locator(".st-key-one_map_detail_panel a", has_text="打开乡镇指挥页").first.click()
         page.get_by_text(f"{target['name']}（{target['code']}）").wait_for(timeout=60_000)
         wait_for_app(page)
         assert_no_exception(page)
