@@ -155,22 +155,13 @@ def create_county(conn: duckdb.DuckDBPyConnection, outline: shapely.Geometry, na
             f"the store already holds data ({what}: {', '.join(held)}); use a new file for {name}"
         )
     minx, miny, maxx, maxy = outline.bounds
-    cursor = conn.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            cursor.execute(
-                "INSERT INTO county VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [code, name, geo.geometry_to_wkb(outline), geo.area_km2(outline), minx, miny, maxx, maxy],
-            )
-            for key, value in (("county_code", code), ("county_name", name), ("is_demo", "false"), ("timezone", TIMEZONE)):
-                cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
-            cursor.execute("COMMIT")
-        except Exception:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
+    with store.transaction(conn) as cursor:
+        cursor.execute(
+            "INSERT INTO county VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [code, name, geo.geometry_to_wkb(outline), geo.area_km2(outline), minx, miny, maxx, maxy],
+        )
+        for key, value in (("county_code", code), ("county_name", name), ("is_demo", "false"), ("timezone", TIMEZONE)):
+            cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
 def init_store(

@@ -199,25 +199,16 @@ def record_dispatch(
             raise ValueError(f"unknown {order.kind} {order.name!r}")
     when = at or local_now()
     note = (note or "").strip() or None
-    cursor = conn.cursor()
     ids = []
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            for order in orders:
-                ids.append(cursor.execute(
-                    """INSERT INTO dispatches (incident_id, lon, lat, resource_kind, resource_name, items,
-                                               distance_km, eta_min, status, note, created_by, created_at, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'dispatched', ?, ?, ?, ?) RETURNING id""",
-                    [incident_id, lon, lat, order.kind, order.name, order.items, order.distance_km,
-                     order.eta_min, note, created_by, when, when],
-                ).fetchone()[0])
-            cursor.execute("COMMIT")
-        except Exception:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
+    with store.transaction(conn) as cursor:
+        for order in orders:
+            ids.append(cursor.execute(
+                """INSERT INTO dispatches (incident_id, lon, lat, resource_kind, resource_name, items,
+                                           distance_km, eta_min, status, note, created_by, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'dispatched', ?, ?, ?, ?) RETURNING id""",
+                [incident_id, lon, lat, order.kind, order.name, order.items, order.distance_km,
+                 order.eta_min, note, created_by, when, when],
+            ).fetchone()[0])
     return [int(i) for i in ids]
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
+from emergency import store
+
 # Share of an item's typical warehouse holding below which the demo calls the stock short.
 DEMO_MINIMUM_SHARE = 0.7
 MINIMUM_COLUMNS = ("item", "minimum", "unit")
@@ -55,21 +57,12 @@ def replace_minimums(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> in
         If a row is invalid; nothing is written then.
     """
     clean = validate_minimums(frame)
-    cursor = conn.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            cursor.execute("DELETE FROM stock_minimums")
-            # Missing units go in as NULL (a frame would turn them into the text "nan").
-            rows = [(r.item, r.minimum, None if pd.isna(r.unit) else r.unit) for r in clean.itertuples()]
-            if rows:
-                cursor.executemany("INSERT INTO stock_minimums VALUES (?, ?, ?)", rows)
-            cursor.execute("COMMIT")
-        except Exception:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
+    with store.transaction(conn) as cursor:
+        cursor.execute("DELETE FROM stock_minimums")
+        # Missing units go in as NULL (a frame would turn them into the text "nan").
+        rows = [(r.item, r.minimum, None if pd.isna(r.unit) else r.unit) for r in clean.itertuples()]
+        if rows:
+            cursor.executemany("INSERT INTO stock_minimums VALUES (?, ?, ?)", rows)
     return len(clean)
 
 

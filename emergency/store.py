@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 import os
 from pathlib import Path
 
@@ -417,23 +418,31 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection):
+    """Yield a fresh cursor inside one transaction: committed at the end, rolled back on any error."""
+    cursor = conn.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            yield cursor
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
+
+
 def migrate(conn: duckdb.DuckDBPyConnection) -> int:
     """Apply every migration newer than the store's version; return the new version."""
     current = schema_version(conn)
-    cursor = conn.cursor()
     for version, ddl in MIGRATIONS:
         if version <= current:
             continue
-        cursor.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(conn) as cursor:
             cursor.execute(ddl)
-            cursor.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
-            )
-            cursor.execute("COMMIT")
-        except Exception:
-            cursor.execute("ROLLBACK")
-            raise
+            cursor.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
         log.info("store migrated to schema version %s", version)
         current = version
     return current

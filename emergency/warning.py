@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from emergency import queries
+from emergency import queries, store
 from emergency.vocab import INCIDENT_GRADES, SIGNAL_LEVELS, WARNING_CHANNELS
 
 # Level codes by rank: rank 1 is blue .. 4 red; rank 0 means no signal.
@@ -420,24 +420,15 @@ def save_config(
         _check_grade_rule(grade, criterion, min_value)
     if method is not None:
         _check_method(method)
-    cursor = conn.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            for level, hours, min_mm in signal_rows:
-                cursor.execute("UPDATE signal_thresholds SET window_hours = ?, min_mm = ? WHERE level = ?",
-                               [int(hours), float(min_mm), level])
-            for grade, criterion, min_value in grade_rows:
-                cursor.execute("UPDATE grade_thresholds SET min_value = ? WHERE grade = ? AND criterion = ?",
-                               [float(min_value), grade, criterion])
-            if method is not None:
-                cursor.execute("INSERT OR REPLACE INTO warning_settings VALUES ('township_method', ?)", [method])
-            cursor.execute("COMMIT")
-        except Exception:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
+    with store.transaction(conn) as cursor:
+        for level, hours, min_mm in signal_rows:
+            cursor.execute("UPDATE signal_thresholds SET window_hours = ?, min_mm = ? WHERE level = ?",
+                           [int(hours), float(min_mm), level])
+        for grade, criterion, min_value in grade_rows:
+            cursor.execute("UPDATE grade_thresholds SET min_value = ? WHERE grade = ? AND criterion = ?",
+                           [float(min_value), grade, criterion])
+        if method is not None:
+            cursor.execute("INSERT OR REPLACE INTO warning_settings VALUES ('township_method', ?)", [method])
 
 
 def set_signal_threshold(conn: duckdb.DuckDBPyConnection, level: str, window_hours_: int, min_mm: float) -> None:
@@ -487,19 +478,10 @@ def save_contacts(conn: duckdb.DuckDBPyConnection, contacts: pd.DataFrame) -> in
     if duplicates.any():
         number = int(duplicates.idxmax()) + 1
         raise ValueError(f"row {number}: phone {rows[number - 1][3]} is listed twice for that township")
-    cursor = conn.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            cursor.execute("DELETE FROM township_contacts")
-            if rows:
-                cursor.executemany("INSERT INTO township_contacts VALUES (?, ?, ?, ?, ?)", rows)
-            cursor.execute("COMMIT")
-        except Exception:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
+    with store.transaction(conn) as cursor:
+        cursor.execute("DELETE FROM township_contacts")
+        if rows:
+            cursor.executemany("INSERT INTO township_contacts VALUES (?, ?, ?, ?, ?)", rows)
     return len(rows)
 
 
@@ -565,28 +547,19 @@ def issue_warning(
     uncovered = [code for code in townships if code not in set(contacts["township"])]
     if uncovered:
         raise ValueError(f"no responsible person on record for townships: {', '.join(uncovered)}")
-    cursor = conn.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            warning_id = cursor.execute(
-                """INSERT INTO warnings (level, townships, text, channels, issued_by, issued_at)
-                   VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-                [level, townships, text, [c for c in WARNING_CHANNELS if c in channels], issued_by,
-                 issued_at or local_now()],
-            ).fetchone()[0]
-            cursor.execute(
-                """INSERT INTO warning_recipients (warning_id, township, name, role, phone)
-                   SELECT ?, township, name, role, phone FROM township_contacts
-                   WHERE list_contains(?, township)""",
-                [warning_id, townships],
-            )
-            cursor.execute("COMMIT")
-        except Exception:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
+    with store.transaction(conn) as cursor:
+        warning_id = cursor.execute(
+            """INSERT INTO warnings (level, townships, text, channels, issued_by, issued_at)
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+            [level, townships, text, [c for c in WARNING_CHANNELS if c in channels], issued_by,
+             issued_at or local_now()],
+        ).fetchone()[0]
+        cursor.execute(
+            """INSERT INTO warning_recipients (warning_id, township, name, role, phone)
+               SELECT ?, township, name, role, phone FROM township_contacts
+               WHERE list_contains(?, township)""",
+            [warning_id, townships],
+        )
     return int(warning_id)
 
 
