@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from emergency import config, demo  # noqa: E402
+from emergency import demo  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
 
 # Window choices a session cycles through (labels of the sidebar select, in Chinese).

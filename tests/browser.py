@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import Page, sync_playwright
 
 from emergency import config
+from emergency import mapdata
 from emergency.mapdata import WORLD_PX
 
 CHROMIUM = "/usr/bin/chromium"
@@ -178,3 +179,45 @@ def project(view: dict, lon: float, lat: float, width: float, height: float) -> 
     cx, cy = xy(view["longitude"], view["latitude"])
     x, y = xy(lon, lat)
     return width / 2 + (x - cx), height / 2 + (y - cy)
+
+
+# The deck canvas draws a few seconds after the script finishes.
+CANVAS_SETTLE_MS = 5000
+
+
+def largest_township(db_path: Path):
+    """The store's largest township and the one-map view of its county, for canvas clicks."""
+    from components.one_map import MAP_HEIGHT_PX
+    from emergency import queries, store
+
+    conn = store.connect(db_path, read_only=True)
+    try:
+        townships = queries.townships(conn)
+        box = queries.county(conn).iloc[0]
+    finally:
+        conn.close()
+    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)
+    return townships.sort_values("area_km2").iloc[-1], view
+
+
+def map_point(page: Page, view: dict, lon: float, lat: float) -> tuple[float, float]:
+    """Page coordinates of (lon, lat) on the drawn one-map canvas (scrolled into view)."""
+    deck = page.locator("[data-testid=stDeckGlJsonChart]")
+    deck.locator("canvas").first.wait_for()
+    page.wait_for_timeout(CANVAS_SETTLE_MS)
+    deck.scroll_into_view_if_needed()
+    bounds = deck.bounding_box()
+    x, y = project(view, lon, lat, bounds["width"], bounds["height"])
+    return bounds["x"] + x, bounds["y"] + y
+
+
+def click_township_on_map(page: Page, township, view: dict) -> None:
+    """Switch the point layers off, click the township on the canvas, wait for its detail panel."""
+    # Without the point layers the click lands on the township polygon, not on a gauge.
+    for name in ("雨量站", "事件"):
+        page.locator("[data-testid=stButtonGroup] button", has_text=name).click()
+        wait_for_app(page)
+    page.mouse.click(*map_point(page, view, township["label_lon"], township["label_lat"]))
+    page.locator(".st-key-one_map_detail_panel", has_text=township["name"]).wait_for(timeout=30_000)
+    wait_for_app(page)
+

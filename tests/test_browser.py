@@ -7,14 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from components import one_map
-from emergency import mapdata, queries, store
+from emergency import queries, store
 from tests.browser import (
-    ARTIFACTS, app_server, assert_no_exception, browser_page, project, screenshot, wait_for_app,
+    ARTIFACTS, CANVAS_SETTLE_MS, app_server, assert_no_exception, browser_page, click_township_on_map,
+    largest_township, map_point, screenshot, wait_for_app,
 )
 
-# The deck canvas draws a few seconds after the script finishes.
-CANVAS_SETTLE_MS = 5000
 # #eef1f4, the local style's background.
 BACKGROUND = (238, 241, 244)
 
@@ -72,31 +70,11 @@ def test_one_map_draws_the_district(server):
 
 
 def test_click_a_township_filters_and_opens_its_details(server, demo_file):
-    conn = store.connect(demo_file, read_only=True)
-    try:
-        townships = queries.townships(conn)
-        box = queries.county(conn).iloc[0]
-    finally:
-        conn.close()
-    target = townships.sort_values("area_km2").iloc[-1]
-    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=one_map.MAP_HEIGHT_PX)
+    target, view = largest_township(demo_file)
     with browser_page(server) as (page, watch):
         page.goto(server)
         wait_for_app(page)
-        # Switch the point layers off so the click lands on the township polygon.
-        for name in ("雨量站", "事件"):
-            page.locator("[data-testid=stButtonGroup] button", has_text=name).click()
-            wait_for_app(page)
-        deck = page.locator("[data-testid=stDeckGlJsonChart]")
-        deck.locator("canvas").first.wait_for()
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
-        screenshot(page, "one-map-points-off")
-        deck.scroll_into_view_if_needed()
-        bounds = deck.bounding_box()
-        x, y = project(view, target["label_lon"], target["label_lat"], bounds["width"], bounds["height"])
-        page.mouse.click(bounds["x"] + x, bounds["y"] + y)
-        page.locator(".st-key-one_map_detail_panel", has_text=target["name"]).wait_for(timeout=30_000)
-        wait_for_app(page)
+        click_township_on_map(page, target, view)
         assert_no_exception(page)
         panel = page.locator(".st-key-one_map_detail_panel")
         assert target["name"] in panel.inner_text()
@@ -154,11 +132,9 @@ XSS = "<img src=x onerror=alert(1)>"
 def test_user_text_in_tooltips_and_tables_is_inert(demo_file, tmp_path):
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, path)
+    target, view = largest_township(path)
     conn = store.connect(path)
     try:
-        townships = queries.townships(conn)
-        box = queries.county(conn).iloc[0]
-        target = townships.sort_values("area_km2").iloc[-1]
         latest = queries.data_range(conn)[1]
         # One incident, with a hostile address, right on the largest township's label point.
         conn.execute(
@@ -168,17 +144,10 @@ def test_user_text_in_tooltips_and_tables_is_inert(demo_file, tmp_path):
         )
     finally:
         conn.close()
-    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=one_map.MAP_HEIGHT_PX)
     with app_server(path) as url, browser_page(url) as (page, watch):
         page.goto(f"{url}/?township={target['code']}")
         wait_for_app(page)
-        deck = page.locator("[data-testid=stDeckGlJsonChart]")
-        deck.locator("canvas").first.wait_for()
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
-        deck.scroll_into_view_if_needed()
-        bounds = deck.bounding_box()
-        x, y = project(view, target["label_lon"], target["label_lat"], bounds["width"], bounds["height"])
-        page.mouse.move(bounds["x"] + x, bounds["y"] + y)
+        page.mouse.move(*map_point(page, view, target["label_lon"], target["label_lat"]))
         tooltip = page.locator(".deck-tooltip")
         tooltip.wait_for(timeout=15_000)
         assert XSS in tooltip.inner_text()

@@ -8,10 +8,11 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from components import one_map
-from emergency import mapdata, queries, store
-from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
-from tests.test_browser import CANVAS_SETTLE_MS, project
+from emergency import store
+from tests.browser import (
+    CANVAS_SETTLE_MS, app_server, assert_no_exception, browser_page, click_township_on_map, largest_township,
+    screenshot, wait_for_app,
+)
 
 # A moment of the demo storm with open incidents and hazard points at risk.
 STORM_END = "2026-06-20T02:40"
@@ -168,31 +169,11 @@ def test_browser_open_a_township_by_url_and_download_its_card(server):
 
 
 def test_browser_open_a_township_from_the_one_map_page(server, demo_file):
-    conn = store.connect(demo_file, read_only=True)
-    try:
-        townships = queries.townships(conn)
-        box = queries.county(conn).iloc[0]
-    finally:
-        conn.close()
-    target = townships.sort_values("area_km2").iloc[-1]
-    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=one_map.MAP_HEIGHT_PX)
+    target, view = largest_township(demo_file)
     with browser_page(server) as (page, watch):
         page.goto(f"{server}/?end={STORM_END}")
         wait_for_app(page)
-        # Point layers off so the click lands on the township polygon.
-        for name in ("雨量站", "事件"):
-            page.locator("[data-testid=stButtonGroup] button", has_text=name).click()
-            wait_for_app(page)
-        deck_element = page.locator("[data-testid=stDeckGlJsonChart]")
-        deck_element.locator("canvas").first.wait_for()
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
-        deck_element.scroll_into_view_if_needed()
-        bounds = deck_element.bounding_box()
-        x, y = project(view, target["label_lon"], target["label_lat"], bounds["width"], bounds["height"])
-        page.mouse.click(bounds["x"] + x, bounds["y"] + y)
-        panel = page.locator(".st-key-one_map_detail_panel", has_text=target["name"])
-        panel.wait_for(timeout=30_000)
-        wait_for_app(page)
+        click_township_on_map(page, target, view)
         page.locator(".st-key-one_map_detail_panel a", has_text="打开乡镇指挥页").first.click()
         page.get_by_text(f"{target['name']}（{target['code']}）").wait_for(timeout=60_000)
         wait_for_app(page)
