@@ -95,11 +95,6 @@ def township_metrics(start: datetime, end: datetime, types: tuple[str, ...], sta
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def gauge_series(station: str, start: datetime, end: datetime, minutes: int) -> pd.DataFrame:
-    return queries.gauge_series(get_store(), station, start, end, minutes)
-
-
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def gauge_grid(start: datetime, end: datetime, cell_deg: float, townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.gauge_grid(get_store(), start, end, cell_deg, townships)
 

@@ -71,7 +71,7 @@ def _gauge(f: Filters, code: str) -> None:
         return
     st.subheader(f"{tr('map.tooltip.gauge')} · {row['name']}")
     minutes = queries.bucket_minutes(f.window_hours)
-    series = cached.gauge_series(code, f.start, f.end, minutes)
+    series = cached.rain_series(f.start, f.end, minutes, (code,), ())
     left, right = st.columns([1, 2])
     with left:
         _fields([
@@ -80,7 +80,7 @@ def _gauge(f: Filters, code: str) -> None:
             (tr("detail.reports"), row["reports"]),
         ])
     with right:
-        if series.empty:
+        if series["gauges"].sum() == 0:
             st.info(tr("map.empty_rain"))
         else:
             st.plotly_chart(charts.hyetograph(series, minutes, row["name"], lang()), key="detail_hyetograph")

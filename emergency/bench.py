@@ -92,7 +92,7 @@ def query_cases(conn) -> list[tuple[str, callable]]:
         ("gauge_totals[township]", lambda: queries.gauge_totals(conn, start, end, [township])),
         ("township_rain", lambda: queries.township_rain(conn, start, end)),
         ("incidents", lambda: queries.incidents(conn, start, end)),
-        ("gauge_series", lambda: queries.gauge_series(conn, station, start, end, 60)),
+        ("rain_series[gauge]", lambda: queries.rain_series(conn, start, end, 60, [station])),
         ("gauge_grid", lambda: queries.gauge_grid(conn, start, end, 0.01)),
         ("incident_grid", lambda: queries.point_grid(conn, "incidents", start, end, 0.01)),
     ]

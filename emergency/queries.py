@@ -279,29 +279,6 @@ def bucket_minutes(window_hours: float) -> int:
     return 1440
 
 
-def gauge_series(
-    conn: duckdb.DuckDBPyConnection, station: str, start: datetime, end: datetime, minutes: int
-) -> pd.DataFrame:
-    """Return a gauge's rain per ``minutes`` bucket in ``(start, end]`` with the running total.
-
-    A bucket is labelled by its end, like the rows it sums.
-    """
-    return run(
-        conn,
-        """
-        WITH buckets AS (
-            SELECT time_bucket(to_minutes(?), ts - INTERVAL 1 SECOND, ?::TIMESTAMP) + to_minutes(?) AS ts,
-                   sum(mm) AS mm
-            FROM rainfall WHERE station = ? AND ts > ? AND ts <= ?
-            GROUP BY 1
-        )
-        SELECT ts, round(mm, 1) AS mm, round(sum(mm) OVER (ORDER BY ts), 1) AS cumulative_mm
-        FROM buckets ORDER BY ts
-        """,
-        [minutes, start, minutes, station, start, end],
-    )
-
-
 def _points_in_townships(table: str, columns: str, townships: Sequence[str], extra: str = "") -> tuple[str, list]:
     where = Where().any_of("p.township", townships)
     return (

@@ -214,3 +214,18 @@ def test_signal_metric_colours_townships_by_their_signal(app):
     allowed = {*(tuple(c) for c in SIGNAL_LEVELS.values()), tuple(NO_SIGNAL_COLOR)}
     assert fills <= allowed
     assert any("暴雨预警信号" in m.value for m in app.markdown if "yitu-legend" in m.value)
+
+
+def test_a_clicked_gauge_shows_its_hyetograph(app, demo_copy):
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        station = store.scalar(conn, "SELECT min(code) FROM rain_gauges")
+    finally:
+        conn.close()
+    app.session_state["one_map_detail"] = ("gauges", station)
+    app.run()
+    assert not app.exception
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1
+    figure = json.loads(charts[0].proto.spec)
+    assert [trace["type"] for trace in figure["data"]] == ["bar", "scatter"]

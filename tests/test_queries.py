@@ -107,11 +107,13 @@ def test_township_metrics_by_hand(tiny_conn):
     assert closed.loc[WEST, "incidents"] == 1 and closed.loc[EAST, "incidents"] == 0
 
 
-def test_gauge_series_buckets_are_labelled_by_their_end(tiny_conn):
-    hourly = queries.gauge_series(tiny_conn, "G1", hour(0), hour(5), 60)
-    assert [ts.hour for ts in hourly["ts"]] == [1, 2, 3, 4]
-    assert list(hourly["cumulative_mm"]) == [10.0, 20.0, 30.0, 40.0]
-    three_hourly = queries.gauge_series(tiny_conn, "G1", hour(0), hour(6), 180)
+def test_gauge_hyetograph_buckets_are_labelled_by_their_end(tiny_conn):
+    # One gauge's hyetograph (the map's detail panel) is rain_series of that station.
+    hourly = queries.rain_series(tiny_conn, hour(0), hour(5), 60, ["G1"])
+    assert [ts.hour for ts in hourly["ts"]] == [1, 2, 3, 4, 5]
+    assert list(hourly["cumulative_mm"]) == [10.0, 20.0, 30.0, 40.0, 40.0]
+    assert list(hourly["gauges"]) == [1, 1, 1, 1, 0]
+    three_hourly = queries.rain_series(tiny_conn, hour(0), hour(6), 180, ["G1"])
     assert [(ts.hour, mm) for ts, mm in zip(three_hourly["ts"], three_hourly["mm"])] == [(3, 30.0), (6, 10.0)]
     assert queries.bucket_minutes(3) == 5 and queries.bucket_minutes(24) == 60 and queries.bucket_minutes(168) == 1440
 
