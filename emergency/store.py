@@ -379,6 +379,48 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON TABLE duty_roster IS 'Township leader on duty (值班领导) per calendar day, local time Asia/Shanghai.';
         """,
     ),
+    (
+        6,
+        # Access control and audit (issue 9): local accounts with their role, lockout state,
+        # sign-in sessions that survive a page reload, and an append-only audit trail.
+        """
+        CREATE TABLE users (
+            username VARCHAR PRIMARY KEY,
+            display_name VARCHAR NOT NULL,
+            role VARCHAR NOT NULL CHECK (role IN ('leader', 'duty', 'analyst', 'admin')),
+            password_hash VARCHAR,
+            disabled BOOLEAN NOT NULL DEFAULT FALSE,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TIMESTAMP,
+            created_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            last_login_at TIMESTAMP
+        );
+        COMMENT ON TABLE users IS 'Accounts and roles; password_hash is bcrypt, NULL for accounts that sign in through OIDC or the trusted proxy; times Asia/Shanghai.';
+
+        CREATE TABLE login_sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            username VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL
+        );
+        COMMENT ON TABLE login_sessions IS 'Signed-in browser sessions; only the SHA-256 of the cookie token is kept.';
+
+        CREATE SEQUENCE audit_id;
+        CREATE TABLE audit_log (
+            id BIGINT PRIMARY KEY DEFAULT nextval('audit_id'),
+            at TIMESTAMP NOT NULL,
+            username VARCHAR NOT NULL,
+            role VARCHAR,
+            action VARCHAR NOT NULL,
+            object VARCHAR,
+            outcome VARCHAR NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
+            detail VARCHAR,
+            client VARCHAR
+        );
+        COMMENT ON TABLE audit_log IS 'Who did what, when: sign-ins, imports, warnings, acknowledgements, dispatches, exports, account changes; append-only; times Asia/Shanghai.';
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
