@@ -409,7 +409,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE SEQUENCE audit_id;
         CREATE TABLE audit_log (
             id BIGINT PRIMARY KEY DEFAULT nextval('audit_id'),
-            at TIMESTAMP NOT NULL,
+            logged_at TIMESTAMP NOT NULL,
             username VARCHAR NOT NULL,
             role VARCHAR,
             action VARCHAR NOT NULL,

@@ -7,7 +7,7 @@ from emergency import store
 
 TABLES = {
     "meta", "county", "townships", "rain_gauges", "rainfall", "incidents", "warehouses",
-    "stock", "teams", "shelters", "hazard_points", "import_log",
+    "stock", "teams", "shelters", "hazard_points", "import_log", "users", "login_sessions", "audit_log",
 }
 
 
