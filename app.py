@@ -1,12 +1,28 @@
-"""Entry point: page config, language, store, shared filter bar and navigation."""
+"""Entry point: page config, language, store, sign-in, shared filter bar and the pages the role may use."""
 
 import streamlit as st
 
-from components import cached, filter_bar, shell
+from components import cached, filter_bar, identity, shell
 from components.text import tr
 from emergency.config import PROJECT_ROOT
 
 ICON_PATH = PROJECT_ROOT / "static" / "icon.png"
+
+# (script, title key, icon, permission needed to see the page)
+PAGES = [
+    ("pages/one_map.py", "page.one_map", ":material/map:", "view"),
+    ("pages/trends_rain.py", "page.trends_rain", ":material/rainy:", "view"),
+    ("pages/trends_incidents.py", "page.trends_incidents", ":material/monitoring:", "view"),
+    ("pages/trends_resources.py", "page.trends_resources", ":material/inventory_2:", "view"),
+    ("pages/briefing.py", "page.briefing", ":material/summarize:", "view"),
+    ("pages/warning.py", "page.warning", ":material/warning:", "view"),
+    ("pages/dispatch.py", "page.dispatch", ":material/local_shipping:", "view"),
+    ("pages/township.py", "page.township", ":material/holiday_village:", "view"),
+    ("pages/township_ranking.py", "page.township_ranking", ":material/leaderboard:", "view"),
+    ("pages/import_data.py", "page.import_data", ":material/upload_file:", "import"),
+    ("pages/completeness.py", "page.completeness", ":material/checklist:", "view"),
+    ("pages/admin.py", "page.admin", ":material/admin_panel_settings:", "manage_users"),
+]
 
 shell.ignore_legacy_pages_folder()
 # A local icon file: material icons as favicon are fetched from an outside font host.
@@ -14,23 +30,21 @@ st.set_page_config(page_title="一图研判", page_icon=str(ICON_PATH), layout="
 
 shell.language_toggle()
 store_ready = shell.open_store()
+actor = identity.establish() if store_ready else None
 
-pages = [
-    st.Page("pages/one_map.py", title=tr("page.one_map"), icon=":material/map:", default=True),
-    st.Page("pages/trends_rain.py", title=tr("page.trends_rain"), icon=":material/rainy:"),
-    st.Page("pages/trends_incidents.py", title=tr("page.trends_incidents"), icon=":material/monitoring:"),
-    st.Page("pages/trends_resources.py", title=tr("page.trends_resources"), icon=":material/inventory_2:"),
-    st.Page("pages/briefing.py", title=tr("page.briefing"), icon=":material/summarize:"),
-    st.Page("pages/warning.py", title=tr("page.warning"), icon=":material/warning:"),
-    st.Page("pages/dispatch.py", title=tr("page.dispatch"), icon=":material/local_shipping:"),
-    st.Page("pages/township.py", title=tr("page.township"), icon=":material/holiday_village:"),
-    st.Page("pages/township_ranking.py", title=tr("page.township_ranking"), icon=":material/leaderboard:"),
-    st.Page("pages/import_data.py", title=tr("page.import_data"), icon=":material/upload_file:"),
-    st.Page("pages/completeness.py", title=tr("page.completeness"), icon=":material/checklist:"),
-]
-navigation = st.navigation(pages)
-
-if store_ready:
+if actor is None:
+    # Before sign-in every URL shows the sign-in page (or why the app refuses to serve).
+    if store_ready:
+        st.navigation([st.Page(identity.sign_in_page, title=tr("page.sign_in"), icon=":material/login:")]).run()
+else:
+    pages = [
+        st.Page(script, title=tr(title), icon=icon, default=index == 0)
+        for index, (script, title, icon, permission) in enumerate(PAGES)
+        if actor.can(permission)
+    ]
+    navigation = st.navigation(pages)
+    identity.user_box(actor)
     shell.header(cached.meta())
+    identity.local_demo_banner(actor)
     filter_bar.render()
     navigation.run()

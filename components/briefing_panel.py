@@ -7,7 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from components import cached, export_buttons
+from components import cached, export_buttons, identity
 from components.text import lang, tr
 from emergency import export
 from emergency.filters import Filters
@@ -21,6 +21,9 @@ PDF_MIME = "application/pdf"
 def render(f: Filters) -> None:
     """One click builds the DOCX and PDF for the current filters; both stay downloadable until the filters change."""
     st.caption(tr("briefing.intro"))
+    if not identity.can("export"):
+        st.info(tr("auth.read_only"), icon=":material/visibility:")
+        return
     signature = (f, lang())
     if st.button(tr("briefing.build"), type="primary", key="briefing_build", icon=":material/description:"):
         bar = st.progress(0.0, text=tr("briefing.step.query"))
@@ -41,21 +44,23 @@ def render(f: Filters) -> None:
         return
     st.success(tr("briefing.ready", time=f"{built_at:%H:%M:%S}"), icon=":material/check_circle:")
     row = st.container(horizontal=True, key="briefing_downloads")
-    row.download_button(tr("briefing.download_docx"), data=result.docx, file_name=result.docx_name, mime=DOCX_MIME,
-                        key="briefing_docx", on_click="ignore", icon=":material/article:")
-    row.download_button(tr("briefing.download_pdf"), data=result.pdf, file_name=result.pdf_name, mime=PDF_MIME,
-                        key="briefing_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
+    export_buttons.download(row, tr("briefing.download_docx"), lambda: result.docx, result.docx_name, DOCX_MIME,
+                            "briefing_docx", icon=":material/article:")
+    export_buttons.download(row, tr("briefing.download_pdf"), lambda: result.pdf, result.pdf_name, PDF_MIME,
+                            "briefing_pdf", icon=":material/picture_as_pdf:")
 
 
 def data_export(f: Filters) -> None:
     """Download of the filtered incidents, gauges, rainfall, stock and shelters, one sheet each."""
     st.caption(tr("briefing.data_help"))
+    if not identity.can("export"):
+        st.info(tr("auth.read_only"), icon=":material/visibility:")
+        return
     language = lang()
     name = export.file_name(tr("export.data_subject"), f.start, f.end, "xlsx", export_buttons.township_names(f),
                             language)
-    st.download_button(
-        tr("briefing.data_download"),
-        data=lambda: cached.data_export(f.start, f.end, f.townships, f.types, f.statuses, language),
-        file_name=name, mime=export.XLSX_MIME, key="data_export_xlsx", on_click="ignore", icon=":material/download:",
-        help=tr("export.help"),
+    export_buttons.download(
+        st, tr("briefing.data_download"),
+        lambda: cached.data_export(f.start, f.end, f.townships, f.types, f.statuses, language),
+        name, export.XLSX_MIME, "data_export_xlsx", icon=":material/download:", help=tr("export.help"),
     )

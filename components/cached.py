@@ -8,7 +8,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from emergency import briefing, cap, config, demo, dispatch, export, i18n, queries, stock, store, surface, warning
+from emergency import actions, briefing, cap, config, demo, dispatch, export, i18n, queries, stock, store, surface, warning
+from emergency.access import Actor
 from emergency.filters import Filters
 from emergency import completeness  # issue 12
 from emergency.ingest import templates  # issue 12
@@ -269,9 +270,9 @@ def build_briefing(f: Filters, lang: str, progress) -> briefing.Briefing:
     return briefing.build(get_store(), f, lang, progress)
 
 
-def save_minimums(frame: pd.DataFrame) -> int:
+def save_minimums(actor: Actor, frame: pd.DataFrame) -> int:
     """Replace the minimum-stock table, then forget cached results that depend on it."""
-    saved = stock.replace_minimums(get_store(), frame)
+    saved = actions.save_minimums(get_store(), actor, frame)
     clear()
     return saved
 
@@ -366,59 +367,56 @@ def pick_cells(cell_km: float) -> pd.DataFrame:
     return dispatch.grid_cells(frame["geometry"].iloc[0], cell_km) if not frame.empty else pd.DataFrame({"lon": [], "lat": []})
 
 
-def issue_warning(level: str, townships: list[str], text: str, channels: list[str], issued_by: str) -> int:
-    """Record a warning (see emergency.warning.issue_warning) and forget cached results."""
-    ident = warning.issue_warning(get_store(), level, townships, text, channels, issued_by)
+def issue_warning(actor: Actor, level: str, townships: list[str], text: str, channels: list[str]) -> int:
+    """Record a warning in the signed-in officer's name (see emergency.actions) and forget cached results."""
+    ident = actions.issue_warning(get_store(), actor, level, townships, text, channels)
     clear()
     return ident
 
 
-def acknowledge(warning_id: int, recipients: list[tuple[str, str]]) -> int:
-    count = warning.acknowledge(get_store(), warning_id, recipients)
+def acknowledge(actor: Actor, warning_id: int, recipients: list[tuple[str, str]]) -> int:
+    count = actions.acknowledge(get_store(), actor, warning_id, recipients)
     clear()
     return count
 
 
-def save_warning_config(signals: pd.DataFrame, grades: pd.DataFrame, method: str) -> None:
+def save_warning_config(actor: Actor, signals: pd.DataFrame, grades: pd.DataFrame, method: str) -> None:
     """Write edited thresholds and the township method (all checked first; see warning.save_config)."""
-    warning.save_config(get_store(), signals, grades, method)
+    actions.save_warning_config(get_store(), actor, signals, grades, method)
     clear()
 
 
-def save_contacts(contacts: pd.DataFrame) -> int:
+def save_contacts(actor: Actor, contacts: pd.DataFrame) -> int:
     """Replace the township responsible persons (all rows checked first; see warning.save_contacts)."""
-    count = warning.save_contacts(get_store(), contacts)
+    count = actions.save_contacts(get_store(), actor, contacts)
     clear()
     return count
 
 
-def record_dispatch(orders: list[dispatch.Order], lon: float, lat: float, created_by: str,
+def record_dispatch(actor: Actor, orders: list[dispatch.Order], lon: float, lat: float,
                     incident_id: str | None, note: str | None) -> list[int]:
-    ids = dispatch.record_dispatch(get_store(), orders, lon, lat, created_by, incident_id, note)
+    ids = actions.record_dispatch(get_store(), actor, orders, lon, lat, incident_id, note)
     clear()
     return ids
 
 
-def set_dispatch_status(dispatch_id: int, status: str) -> None:
-    dispatch.set_dispatch_status(get_store(), dispatch_id, status)
+def set_dispatch_status(actor: Actor, dispatch_id: int, status: str) -> None:
+    actions.set_dispatch_status(get_store(), actor, dispatch_id, status)
     clear()
 
 
 # --- data import (issue 6) ---
 
-def run_import(source, kind: str, *, crs: str | None, encoding: str | None, sheet: str | None,
-               mapping: dict[str, str | None], dry_run: bool, user: str | None, source_name: str | None,
-               progress=None):
+def run_import(actor: Actor, source, kind: str, *, file_name: str, crs: str | None, encoding: str | None, sheet: str | None,
+               mapping: dict[str, str | None], dry_run: bool, source_name: str | None, progress=None):
     """Check (dry run) or import a file on the shared store (an ImportReport); after a commit forget cached results.
 
     Runs on a cursor of the one connection in one transaction, so other sessions keep reading
     the store as it was until the commit.
     """
-    from emergency.ingest import import_file  # the GIS readers load only when a file is imported
-
-    report = import_file(
-        get_store(), source, kind, crs=crs, encoding=encoding, sheet=sheet, mapping=mapping,
-        dry_run=dry_run, user=user, source_name=source_name, progress=progress,
+    report = actions.import_file(
+        get_store(), actor, source, kind, file_name=file_name, crs=crs, encoding=encoding, sheet=sheet,
+        mapping=mapping, dry_run=dry_run, source_name=source_name, progress=progress,
     )
     if not dry_run:
         clear()
@@ -455,11 +453,9 @@ def quarantine_files() -> pd.DataFrame:
     return queries.quarantine_files(get_store())
 
 
-def process_inbox(lang: str) -> list[dict]:
+def process_inbox(actor: Actor, lang: str) -> list[dict]:
     """Import the files the command line queued while this app held the store (see emergency.ingest.inbox)."""
-    from emergency.ingest import inbox  # the GIS readers load only when a file is imported
-
-    results = inbox.process(get_store(), config.database_path(), lang)
+    results = actions.process_inbox(get_store(), actor, config.database_path(), lang)
     if results:
         clear()
     return results

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached, export_buttons, filter_bar
+from components import cached, export_buttons, filter_bar, identity
 from components.text import labels, lang, tr
 from emergency import charts, queries
 from emergency import filters as flt
@@ -194,12 +194,15 @@ def stock_below_minimum(f: Filters) -> None:
         st.dataframe(table.rename(columns={c: tr(f"col.{c}") for c in table.columns}), hide_index=True)
     with st.expander(tr("trends.resources.minimums")):
         st.caption(tr("trends.resources.minimums_help"))
-        edited = st.data_editor(minimums.rename(columns={c: tr(f"col.{c}") for c in minimums.columns}),
-                                num_rows="dynamic", hide_index=True, key="stock_minimums_editor")
+        shown = minimums.rename(columns={c: tr(f"col.{c}") for c in minimums.columns})
+        if not identity.can("configure"):
+            st.dataframe(shown, hide_index=True)
+            return
+        edited = st.data_editor(shown, num_rows="dynamic", hide_index=True, key="stock_minimums_editor")
         if st.button(tr("trends.resources.save"), key="stock_minimums_save", icon=":material/save:"):
             edited.columns = list(minimums.columns)
             try:
-                saved = cached.save_minimums(edited)
+                saved = cached.save_minimums(identity.actor(), edited)
             except ValueError as error:
                 st.error(tr("trends.resources.invalid", reason=str(error)))
             else:

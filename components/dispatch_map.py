@@ -8,9 +8,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from components import cached, map_layers
+from components import cached, identity, map_layers
 from components.text import label, labels, tr
 from emergency import dispatch, mapdata
+from emergency.access import PermissionDenied
 from emergency.filters import Filters
 from emergency.vocab import DISPATCH_STATUSES, INCIDENT_GRADES, RESOURCE_KINDS
 
@@ -309,7 +310,9 @@ def panel(found: dispatch.Nearby) -> None:
 
 
 def form(found: dispatch.Nearby, goal: dict) -> None:
-    """Choose teams, warehouses and shelters from the nearby lists and record the dispatch."""
+    """Choose teams, warehouses and shelters from the nearby lists and record the dispatch (duty role)."""
+    if not identity.can("dispatch"):
+        return
     st.subheader(tr("dispatch.form.title"))
     # A new key after each recorded dispatch starts the choices afresh (no double dispatch).
     place = goal["incident_id"] or f"{goal['lon']:.4f},{goal['lat']:.4f}"
@@ -321,9 +324,7 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
                                         placeholder=tr("common.choose"), key=f"dispatch_form_warehouses_{key}")
     shelters = columns[2].multiselect(tr("dispatch.form.shelter"), options=found.shelters["name"].tolist(),
                                       placeholder=tr("common.choose"), key=f"dispatch_form_shelters_{key}")
-    columns = st.columns([1, 2])
-    officer = columns[0].text_input(tr("dispatch.form.officer"), key="dispatch_form_officer")
-    note = columns[1].text_input(tr("dispatch.form.note"), key=f"dispatch_form_note_{key}")
+    note = st.text_input(tr("dispatch.form.note"), key=f"dispatch_form_note_{key}")
     if st.button(tr("dispatch.form.submit"), type="primary", key="dispatch_form_submit"):
         orders = []
         for kind, names, frame in (("team", teams, found.teams), ("warehouse", warehouses, found.warehouses),
@@ -334,7 +335,9 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
                                              float(rows.loc[name, "eta_min"]),
                                              rows.loc[name, "items"] if kind == "warehouse" else None))
         try:
-            ids = cached.record_dispatch(orders, goal["lon"], goal["lat"], officer, goal["incident_id"], note)
+            ids = cached.record_dispatch(identity.actor(), orders, goal["lon"], goal["lat"], goal["incident_id"], note)
+        except PermissionDenied as error:
+            st.error(identity.denied_message(error))
         except ValueError as error:
             st.error(tr("dispatch.form.failed", reason=str(error)))
         else:
@@ -371,6 +374,8 @@ def log(goal: dict) -> None:
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch", key="dispatch_log_table")
+    if not identity.can("dispatch"):
+        return
     columns = st.columns([2, 2, 1])
     names = dict(zip(frame["id"], shown[tr("dispatch.col.resource")]))
     which = columns[0].selectbox(tr("dispatch.log.which"), options=frame["id"].tolist(),
@@ -379,7 +384,7 @@ def log(goal: dict) -> None:
                                   key="dispatch_log_status")
     if columns[2].button(tr("dispatch.log.update"), key="dispatch_log_update"):
         try:
-            cached.set_dispatch_status(int(which), status)
+            cached.set_dispatch_status(identity.actor(), int(which), status)
         except ValueError as error:
             st.error(str(error))
         else:

@@ -1,15 +1,35 @@
-"""Download buttons under a chart: PNG and SVG of the figure, CSV and XLSX of its data."""
+"""Download buttons: the one guarded download, and PNG/SVG/CSV/XLSX under a chart."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached
+from components import cached, identity
 from components.text import lang, tr
-from emergency import export
+from emergency import actions, export
 from emergency.filters import Filters
+
+
+def guarded(subject: str, make: Callable[[], bytes | str], permission: str = "export") -> Callable[[], bytes | str]:
+    """A deferred download body that checks the role and writes the audit entry when clicked.
+
+    The actor and the store are taken now, in the script run: the body runs later on
+    Streamlit's download thread, which has no session.
+    """
+    conn, who = cached.get_store(), identity.actor()
+    return lambda: actions.export(conn, who, subject, make, permission)
+
+
+def download(where, text: str, make: Callable[[], bytes | str], file_name: str, mime: str, key: str,
+             permission: str = "export", **kwargs) -> None:
+    """A download button shown only to roles with ``permission``; the file is made (and audited) on click."""
+    if identity.can(permission):
+        where.download_button(text, data=guarded(file_name, make, permission), file_name=file_name, mime=mime,
+                              key=key, on_click="ignore", **kwargs)
 
 
 def township_names(f: Filters) -> list[str]:
@@ -25,6 +45,8 @@ def render(key: str, fig: go.Figure, data: pd.DataFrame, f: Filters) -> None:
     Images and workbooks are made only when a button is clicked (a callable ``data``), so a
     page with many charts does not render every image on every run.
     """
+    if not identity.can("export"):
+        return
     subject = fig.layout.title.text or key
     names = township_names(f)
     language = lang()
@@ -41,5 +63,4 @@ def render(key: str, fig: go.Figure, data: pd.DataFrame, f: Filters) -> None:
         ("xlsx", tr("export.xlsx"), lambda: export.to_xlsx({subject: table}), export.XLSX_MIME, ":material/grid_on:"),
     )
     for ext, text, make, mime, icon in buttons:
-        row.download_button(text, data=make, file_name=name(ext), mime=mime, key=f"{key}_{ext}",
-                            on_click="ignore", icon=icon, help=tr("export.help"))
+        download(row, text, make, name(ext), mime, f"{key}_{ext}", icon=icon, help=tr("export.help"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import cached, filter_bar
+from components import cached, export_buttons, filter_bar, identity
 from components.text import lang, tr
-from emergency import i18n
+from emergency import export, i18n
 from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now, preview, suggest_mapping
 
 # Rows shown in the preview.
@@ -22,11 +22,6 @@ CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09
 STATE_REPORT = "imp_report"
 STATE_DONE = "imp_done"
 STATE_PREVIEW = "imp_preview"
-
-
-def _csv_bytes(frame) -> bytes:
-    # A BOM so that Excel on Chinese Windows opens the UTF-8 file with the right characters.
-    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 def _reason_texts(frame):
@@ -57,7 +52,7 @@ def _preview(files, encoding: str | None, sheet: str | None):
 
 
 def _options():
-    """Kind, coordinate system, encoding, source and operator chosen above the uploader."""
+    """Kind, coordinate system, encoding and source chosen above the uploader (the operator is the signed-in user)."""
     left, middle, right = st.columns(3)
     kind = left.selectbox(tr("ingest.kind"), list(KINDS), format_func=lambda k: tr(f"ingest.kind.{k}"), key="imp_kind")
     choice = middle.selectbox(
@@ -70,10 +65,8 @@ def _options():
     encoding = right.selectbox(
         tr("ingest.encoding"), ENCODINGS, key="imp_encoding", format_func=lambda e: e.upper() or tr("ingest.encoding.auto"),
     ) or None
-    left2, right2 = st.columns(2)
-    source = left2.text_input(tr("ingest.source"), key="imp_source", help=tr("ingest.source_help")).strip() or None
-    user = right2.text_input(tr("ingest.user"), key="imp_user").strip() or None
-    return kind, crs, encoding, source, user
+    source = st.text_input(tr("ingest.source"), key="imp_source", help=tr("ingest.source_help")).strip() or None
+    return kind, crs, encoding, source
 
 
 def _mapping(kind: str, headers: tuple[str, ...], has_geometry: bool, sha: str) -> dict[str, str | None]:
@@ -107,21 +100,22 @@ def _show_report(report) -> None:
         st.dataframe(_rejects_table(report.rejects), hide_index=True, width="stretch")
         if report.rejected > len(report.rejects):
             st.caption(tr("ingest.rejects_more", shown=len(report.rejects), total=report.rejected))
-        st.download_button(
-            tr("ingest.download_rejects"), _csv_bytes(_reason_texts(report.rejects)),
-            file_name=f"rejected-{report.file_name}.csv", mime="text/csv", key="imp_download_rejects",
-        )
+        # Rejected cells are the department's raw text: neutralized like every export.
+        rejects = _reason_texts(report.rejects)
+        export_buttons.download(st, tr("ingest.download_rejects"), lambda: export.to_csv(rejects),
+                                f"rejected-{report.file_name}.csv", export.CSV_MIME, "imp_download_rejects",
+                                permission="import")
 
 
-def _commit(source, kind, crs, encoding, sheet, mapping, user, source_name) -> None:
+def _commit(source, file_name, kind, crs, encoding, sheet, mapping, source_name) -> None:
     bar = st.progress(0.0, text=tr("ingest.stage.read"))
 
     def progress(stage: str, fraction: float) -> None:
         bar.progress(fraction, text=tr(f"ingest.stage.{stage}"))
 
     report = cached.run_import(
-        source, kind, crs=crs, encoding=encoding, sheet=sheet, mapping=mapping, dry_run=False,
-        user=user, source_name=source_name, progress=progress,
+        identity.actor(), source, kind, file_name=file_name, crs=crs, encoding=encoding, sheet=sheet,
+        mapping=mapping, dry_run=False, source_name=source_name, progress=progress,
     )
     st.session_state[STATE_DONE] = report
 
@@ -129,7 +123,7 @@ def _commit(source, kind, crs, encoding, sheet, mapping, user, source_name) -> N
 def _inbox_results() -> None:
     """Import what the command line queued while the app held the store, and say so."""
     try:
-        results = cached.process_inbox(lang())
+        results = cached.process_inbox(identity.actor(), lang())
     except Exception as error:  # a broken job folder must not take the page down
         st.error(tr("ingest.inbox_failed", message=str(error).splitlines()[0][:300] if str(error) else type(error).__name__))
         return
@@ -146,7 +140,7 @@ def _inbox_results() -> None:
 def render_import() -> None:
     """Queued imports, then upload, preview, mapping, validation report and commit of one file."""
     _inbox_results()
-    kind, crs, encoding, source_name, user = _options()
+    kind, crs, encoding, source_name = _options()
     files = st.file_uploader(
         tr("ingest.upload"), accept_multiple_files=True, key="imp_files",
         type=[ext.lstrip(".") for ext in READERS] + ["shx", "dbf", "prj", "cpg"],
@@ -178,8 +172,8 @@ def render_import() -> None:
         if st.button(tr("ingest.validate"), key="imp_validate", type="secondary"):
             st.session_state.pop(STATE_DONE, None)
             report = cached.run_import(
-                _uploads(files), kind, crs=crs, encoding=encoding, sheet=shown.sheet, mapping=mapping,
-                dry_run=True, user=user, source_name=source_name,
+                identity.actor(), _uploads(files), kind, file_name=shown.file_name, crs=crs, encoding=encoding,
+                sheet=shown.sheet, mapping=mapping, dry_run=True, source_name=source_name,
             )
             st.session_state[STATE_REPORT] = (signature, report)
         kept = st.session_state.get(STATE_REPORT)
@@ -191,7 +185,7 @@ def render_import() -> None:
             # Committing still records the file and quarantines its rows for the department.
             st.info(tr("ingest.nothing"))
         if st.button(tr("ingest.commit"), key="imp_commit", type="primary"):
-            _commit(_uploads(files), kind, crs, encoding, shown.sheet, mapping, user, source_name)
+            _commit(_uploads(files), shown.file_name, kind, crs, encoding, shown.sheet, mapping, source_name)
             st.session_state.pop(STATE_REPORT, None)
             st.rerun()
     except IngestError as error:
@@ -216,10 +210,8 @@ def render_quarantine() -> None:
     table = _reason_texts(rows)[["file_name", "kind", "row_number", "reason", "field", "value", "raw"]]
     table["kind"] = [tr(f"ingest.kind.{k}") for k in table["kind"]]
     st.dataframe(table.rename(columns=lambda c: tr(f"ingest.col.{c}")), hide_index=True, width="stretch")
-    st.download_button(
-        tr("ingest.download_quarantine"), _csv_bytes(table), file_name="quarantine.csv", mime="text/csv",
-        key="imp_download_quarantine",
-    )
+    export_buttons.download(st, tr("ingest.download_quarantine"), lambda: export.to_csv(table), "quarantine.csv",
+                            export.CSV_MIME, "imp_download_quarantine", permission="import")
 
 
 def render_freshness() -> None:

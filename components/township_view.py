@@ -7,7 +7,7 @@ import pydeck as pdk
 import shapely
 import streamlit as st
 
-from components import cached, filter_bar, map_layers, one_map
+from components import cached, export_buttons, filter_bar, map_layers, one_map
 from components.text import label, labels, lang, tr
 from emergency import charts, export, mapdata, queries, symbology, township
 from emergency import filters as flt
@@ -237,10 +237,10 @@ def grid_table(code: str) -> None:
 
 def card_download(s: township.TownshipSummary) -> None:
     language = lang()
-    st.download_button(
-        tr("township.card.download"), data=lambda: township.card_pdf(s, language), mime="application/pdf",
-        file_name=export.file_name(tr("township.card.subject"), s.start, s.end, "pdf", [s.name], language),
-        icon=":material/picture_as_pdf:", on_click="ignore", key="township_card_pdf",
+    export_buttons.download(
+        st, tr("township.card.download"), lambda: township.card_pdf(s, language),
+        export.file_name(tr("township.card.subject"), s.start, s.end, "pdf", [s.name], language),
+        "application/pdf", "township_card_pdf", icon=":material/picture_as_pdf:",
     )
 
 
@@ -319,8 +319,8 @@ def _exports(frame: pd.DataFrame, f: Filters) -> None:
         ("csv", tr("export.csv"), lambda: export.to_csv(readable), export.CSV_MIME, ":material/table_view:"),
         ("xlsx", tr("export.xlsx"), lambda: export.to_xlsx({subject: readable}), export.XLSX_MIME, ":material/grid_on:"),
     ):
-        row.download_button(text, data=make, file_name=export.file_name(subject, f.start, f.end, ext, [], language),
-                            mime=mime, key=f"township_ranking_{ext}", on_click="ignore", icon=icon)
+        export_buttons.download(row, text, make, export.file_name(subject, f.start, f.end, ext, [], language),
+                                mime, f"township_ranking_{ext}", icon=icon)
 
 
 def _open_buttons(frame: pd.DataFrame, f: Filters) -> None:

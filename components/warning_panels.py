@@ -8,9 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached
+from components import cached, export_buttons, identity
 from components.text import label, labels, lang, tr
 from emergency import warning
+from emergency.access import PermissionDenied
 from emergency.filters import Filters
 from emergency.vocab import INCIDENT_GRADES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, WARNING_CHANNELS
 
@@ -298,7 +299,6 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     channel_labels = labels("warning_channel")
     st.multiselect(tr("warning.issue.channels"), options=list(channel_labels), format_func=channel_labels.get,
                    placeholder=tr("common.choose"), key="warning_issue_channels")
-    st.text_input(tr("warning.issue.officer"), key="warning_issue_officer")
 
     contacts = cached.township_contacts(tuple(chosen))
     st.markdown(f"**{tr('warning.issue.recipients')}**")
@@ -318,9 +318,11 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     if st.button(tr("warning.issue.submit"), type="primary", key="warning_issue_submit"):
         try:
             ident = cached.issue_warning(
-                state["warning_issue_level"], chosen, state["warning_issue_text"],
-                state["warning_issue_channels"], state.get("warning_issue_officer", ""),
+                identity.actor(), state["warning_issue_level"], chosen, state["warning_issue_text"],
+                state["warning_issue_channels"],
             )
+        except PermissionDenied as error:
+            st.error(identity.denied_message(error))
         except ValueError as error:
             st.error(tr("warning.issue.failed", reason=str(error)))
         else:
@@ -388,17 +390,17 @@ def acknowledgements() -> None:
     keys = [f"{t}|{p}" for t, p in zip(pending["township"], pending["phone"])]
     who = dict(zip(keys, [f"{n}（{tn} · {label('contact_role', r)}）" for n, tn, r in
                           zip(pending["name"], pending["township_name"], pending["role"])]))
-    if keys:
+    if keys and identity.can("warn"):
         chosen = st.multiselect(tr("warning.acks.who"), options=keys, format_func=who.get, placeholder=tr("common.choose"),
                                 key=f"warning_ack_who_{pick}")
         if st.button(tr("warning.acks.record"), key="warning_ack_record", disabled=not chosen):
-            count = cached.acknowledge(int(pick), [tuple(key.split("|", 1)) for key in chosen])
+            count = cached.acknowledge(identity.actor(), int(pick), [tuple(key.split("|", 1)) for key in chosen])
             st.success(tr("warning.acks.recorded", count=count))
             st.rerun()
-    st.download_button(
-        tr("warning.acks.download"), data=cached.warning_alert(int(pick)), file_name=f"warning-{int(pick)}-cap.xml",
-        mime="application/xml", key="warning_cap_download",
-    )
+    # The CAP message is the warning's own dissemination format: part of the duty role.
+    alert = cached.warning_alert(int(pick)) if identity.can("warn") else b""
+    export_buttons.download(st, tr("warning.acks.download"), lambda: alert, f"warning-{int(pick)}-cap.xml",
+                            "application/xml", "warning_cap_download", permission="warn")
 
 
 # ----------------------------------------------------------------- configuration
@@ -441,7 +443,7 @@ def config_panel() -> None:
                           index=list(methods).index(current), key="warning_config_method")
     if st.button(tr("warning.config.save"), key="warning_config_save"):
         try:
-            cached.save_warning_config(edited_signals, edited_grades, method)
+            cached.save_warning_config(identity.actor(), edited_signals, edited_grades, method)
         except ValueError as error:
             st.error(tr("warning.config.failed", reason=str(error)))
         else:
@@ -489,7 +491,7 @@ def contacts_editor() -> None:
             role=edited["role"].map(lambda text: role_codes.get(text, text)),
         )
         try:
-            count = cached.save_contacts(rows)
+            count = cached.save_contacts(identity.actor(), rows)
         except ValueError as error:
             st.error(tr("warning.config.failed", reason=str(error)))
         else:

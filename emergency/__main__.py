@@ -1,9 +1,10 @@
-"""Command line of the store: ``python -m emergency init|demo|ingest|status``.
+"""Command line of the store: ``python -m emergency init|demo|ingest|status|user``.
 
 init    create a store for a real county from its outline (then import its data)
 demo    build the synthetic demo store (same as ``python -m emergency.demo``)
 ingest  import one file (same as ``python -m emergency.ingest``)
 status  what the store holds and what to import next
+user    accounts for sign-in: add, list, passwd, role, disable, enable, unlock
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from emergency import completeness, config, county, demo, store
+from emergency import access, actions, completeness, config, county, demo, queries, store
 from emergency.ingest import __main__ as ingest_cli
 from emergency.ingest.engine import import_file
 from emergency.ingest.errors import IngestError
@@ -98,6 +99,82 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """The new password from stdin (--password-stdin, for scripts) or typed twice at a prompt."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def _user(args: argparse.Namespace) -> int:
+    """Manage accounts on a store the app does not hold (use the admin page while it runs)."""
+    path = args.db or config.database_path()
+    if not Path(path).exists():
+        print(f"no store at {path}: start the app once or run `python -m emergency init`", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        conn = store.connect(path)
+    except duckdb.IOException as error:
+        print(f"cannot write {path} now; while the app runs, manage accounts on its admin page ({error})",
+              file=sys.stderr)
+        return EXIT_FAILED
+    # The person at the server's console acts as an administrator; the audit log names them.
+    operator = access.Actor(f"cli:{getpass.getuser()}", "command line", "admin", via="cli")
+    try:
+        if args.action == "list":
+            print(queries.users(conn).to_string(index=False))
+        elif args.action == "add":
+            password = None if args.no_password else _read_password(args)
+            actions.create_user(conn, operator, args.username, args.role, args.display_name, password)
+            print(f"created {args.username} ({args.role})" + (", signs in through OIDC or the proxy" if password is None else ""))
+        elif args.action == "passwd":
+            actions.set_password(conn, operator, args.username, _read_password(args))
+            print(f"password of {args.username} changed")
+        elif args.action == "role":
+            actions.set_role(conn, operator, args.username, args.role)
+            print(f"{args.username} is now {args.role}")
+        elif args.action in ("disable", "enable"):
+            actions.set_disabled(conn, operator, args.username, args.action == "disable")
+            print(f"{args.username} {args.action}d")
+        elif args.action == "unlock":
+            actions.unlock(conn, operator, args.username)
+            print(f"{args.username} unlocked")
+    except ValueError as error:
+        print(f"user {args.action} refused: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        conn.close()
+    return EXIT_OK
+
+
+def _add_user_commands(commands) -> None:
+    user = commands.add_parser("user", help="accounts for sign-in (local passwords, OIDC or proxy identities)",
+                               description="Create and manage accounts. Roles: " + ", ".join(
+                                   f"{role} ({', '.join(sorted(access.ROLE_PERMISSIONS[role]))})" for role in access.ROLES))
+    user.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
+    verbs = user.add_subparsers(dest="action", required=True)
+    verbs.add_parser("list", help="every account, without password hashes")
+    add = verbs.add_parser("add", help="create an account (asks for the password twice)")
+    add.add_argument("username", help="sign-in name: letters, digits, _ . @ - (an e-mail for OIDC)")
+    add.add_argument("--role", required=True, choices=access.ROLES)
+    add.add_argument("--display-name", default=None, help="name shown in the app and on warnings, e.g. 张三")
+    add.add_argument("--no-password", action="store_true", help="no local password: signs in through OIDC or the proxy")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    passwd = verbs.add_parser("passwd", help="set a new password (also ends a lockout)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    role = verbs.add_parser("role", help="change an account's role")
+    role.add_argument("username")
+    role.add_argument("role", choices=access.ROLES)
+    for verb, text in (("disable", "refuse sign-in and end its sessions"), ("enable", "allow sign-in again"),
+                       ("unlock", "end a lockout after failed sign-ins")):
+        verbs.add_parser(verb, help=text).add_argument("username")
+    user.set_defaults(run=_user)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the subcommand and run it; ``demo`` and ``ingest`` hand their arguments on unchanged."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -126,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     status = commands.add_parser("status", help="what the store holds and what to import next")
     status.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
     status.set_defaults(run=_status)
+    _add_user_commands(commands)
     commands.add_parser("demo", help="build the demo store (see python -m emergency.demo --help)")
     commands.add_parser("ingest", help="import one file (see python -m emergency.ingest --help)")
     args = parser.parse_args(argv)

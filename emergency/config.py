@@ -14,11 +14,17 @@ SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
 # Environment variable naming the DuckDB file; wins over secrets.toml.
 DB_PATH_ENV = "YITU_DB_PATH"
+# Environment variable naming another settings file instead of .streamlit/secrets.toml
+# (a second county, a test); only its [yitu] table is read here.
+SETTINGS_PATH_ENV = "YITU_SETTINGS"
+# Environment variable choosing the sign-in mode; wins over [yitu] auth.
+AUTH_ENV = "YITU_AUTH"
 
 
 def _secrets() -> dict:
-    if SECRETS_PATH.exists():
-        with SECRETS_PATH.open("rb") as handle:
+    path = Path(os.environ.get(SETTINGS_PATH_ENV) or SECRETS_PATH)
+    if path.exists():
+        with path.open("rb") as handle:
             return tomllib.load(handle)
     return {}
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pandas as pd
 
+from emergency import store
 from emergency.store import run
 from emergency.vocab import OPEN_STATUSES
 
@@ -1351,6 +1352,56 @@ def import_log(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFram
         FROM import_log ORDER BY id DESC LIMIT ?
         """,
         [limit],
+    )
+
+
+def user(conn: duckdb.DuckDBPyConnection, username: str) -> pd.DataFrame:
+    """Return the account row of ``username`` (empty when unknown), password hash included."""
+    return run(conn, "SELECT * FROM users WHERE username = ?", [username])
+
+
+def users(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return every account without its password hash; ``has_password`` tells local sign-in apart."""
+    return run(
+        conn,
+        """
+        SELECT username, display_name, role, password_hash IS NOT NULL AS has_password, disabled,
+               failed_logins, locked_until, last_login_at, created_at, updated_at
+        FROM users ORDER BY role, username
+        """,
+    )
+
+
+def session_user(conn: duckdb.DuckDBPyConnection, token_hash: str, now: datetime) -> str | None:
+    """Return the user name of a live browser session, None when unknown or expired."""
+    return store.scalar(
+        conn, "SELECT username FROM login_sessions WHERE token_hash = ? AND expires_at > ?", [token_hash, now]
+    )
+
+
+def audit_log(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    usernames: Sequence[str] = (),
+    actions: Sequence[str] = (),
+    outcomes: Sequence[str] = (),
+    limit: int = 10_000,
+) -> pd.DataFrame:
+    """Return audit entries, newest first, optionally within (start, end] and for some users/actions/outcomes."""
+    where = Where()
+    if start is not None:
+        where.add("logged_at > ?", start)
+    if end is not None:
+        where.add("logged_at <= ?", end)
+    where.any_of("username", usernames).any_of("action", actions).any_of("outcome", outcomes)
+    return run(
+        conn,
+        f"""
+        SELECT id, logged_at, username, role, action, object, outcome, detail, client
+        FROM audit_log{where.sql()} ORDER BY id DESC LIMIT ?
+        """,
+        [*where.params, limit],
     )
 
 

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from components import import_templates, import_wizard
+from components import identity, import_templates, import_wizard
 from components.text import tr
 
 st.title(tr("page.import_data"))
+if not identity.page_allowed("import"):
+    st.stop()
 st.caption(tr("ingest.intro"))
 import_templates.render()  # what to import next and a template per kind (issue 12)
 import_tab, quarantine_tab, freshness_tab, log_tab = st.tabs(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filter_bar, guidance, warning_panels
+from components import filter_bar, guidance, identity, warning_panels
 from components.text import tr
 
 f = filter_bar.current()
@@ -14,20 +14,22 @@ if f is None:
     st.stop()
 st.caption(tr("warning.moment", moment=f"{f.end:%Y-%m-%d %H:%M}"))
 
-signals, hazards, grades, issue, acks, config = st.tabs(
-    [tr("warning.tab.signals"), tr("warning.tab.hazards"), tr("warning.tab.grades"),
-     tr("warning.tab.issue"), tr("warning.tab.acks"), tr("warning.tab.config")]
-)
-with signals:
+# Issuing needs the duty role, thresholds and contacts the admin role; the others read.
+shown = ["signals", "hazards", "grades", *(["issue"] if identity.can("warn") else []), "acks",
+         *(["config"] if identity.can("configure") else [])]
+tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown])))
+with tabs["signals"]:
     summary = warning_panels.signals(f)
-with hazards:
+with tabs["hazards"]:
     warning_panels.hazards(f)
-with grades:
+with tabs["grades"]:
     warning_panels.grades(f)
-with issue:
-    warning_panels.issue_form(f, summary)
-with acks:
+if "issue" in tabs:
+    with tabs["issue"]:
+        warning_panels.issue_form(f, summary)
+with tabs["acks"]:
     warning_panels.acknowledgements()
-with config:
-    warning_panels.config_panel()
-    warning_panels.contacts_editor()
+if "config" in tabs:
+    with tabs["config"]:
+        warning_panels.config_panel()
+        warning_panels.contacts_editor()

@@ -5,17 +5,42 @@ multipage app, and runs the first session's first run (the one the server sees f
 often a deep link such as /warning) through that legacy wrapper, without app.py. Our
 layout keeps pages/ and navigates with st.navigation, so the flag is set before any
 session starts. app.py also guards the root URL when started with plain `streamlit run`.
+
+It also refuses to start an app without sign-in on a non-loopback address, once Streamlit
+has read its configuration (config.toml, flags, environment), before the port opens.
 """
 
 import sys
 from pathlib import Path
 
+import streamlit
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.web import cli
+from streamlit.web import bootstrap, cli
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+EXIT_REFUSED = 2
+
+
+def run_if_allowed(*args, **kwargs):
+    """bootstrap.run, unless the sign-in settings forbid serving on the configured address."""
+    sys.path.insert(0, str(ROOT))
+    from emergency import access
+
+    try:
+        problem = access.startup_problem(access.auth_settings(), streamlit.config.get_option("server.address"))
+    except ValueError as error:
+        problem = f"refusing to start: {error}"
+    if problem:
+        print(problem, file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+    return start_server(*args, **kwargs)
+
+
+start_server = bootstrap.run
 
 if __name__ == "__main__":
     PagesManager.uses_pages_directory = False
+    bootstrap.run = run_if_allowed
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     sys.exit(cli.main())

@@ -1,0 +1,234 @@
+"""Who uses this session: sign-in, the signed-in user's box, and the actor behind every action.
+
+The server decides the actor on every run (:func:`establish`); components ask :func:`actor`
+and :func:`can`. Hiding a button is convenience only: the write itself goes through
+emergency.actions, which checks the role again.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from components import cached
+from components.text import label, tr
+from emergency import access, audit
+from emergency.access import Actor, LoginRefused
+
+ACTOR_KEY = "identity.actor"
+TOKEN_KEY = "identity.token"
+COOKIE_NAME = "yitu_session"
+# Set after sign-in / sign-out so the next run writes / expires the browser cookie.
+COOKIE_PENDING_KEY = "identity.cookie_pending"
+REFUSAL_KEY = "identity.refusal"
+ANNOUNCED_KEY = "identity.announced"
+
+
+def settings() -> access.AuthSettings:
+    return access.auth_settings()
+
+
+def client_address() -> str:
+    # Streamlit reports a loopback peer as None; any other peer by its socket address,
+    # never from X-Forwarded-For, so it cannot be claimed by the client.
+    return st.context.ip_address or "127.0.0.1"
+
+
+def actor() -> Actor | None:
+    """The actor established for this run (None before sign-in)."""
+    return st.session_state.get(ACTOR_KEY)
+
+
+def can(permission: str) -> bool:
+    current = actor()
+    return current is not None and current.can(permission)
+
+
+def establish() -> Actor | None:
+    """Decide who is using this session; None means the sign-in page must be shown.
+
+    Runs on every script run, so a disabled account or an ended session takes effect at
+    the user's next click.
+    """
+    st.session_state.pop(ACTOR_KEY, None)
+    try:
+        config = settings()
+    except ValueError as error:
+        st.session_state[REFUSAL_KEY] = tr("auth.config_error", reason=str(error))
+        return None
+    conn = cached.get_store()
+    client = client_address()
+    found: Actor | None = None
+    if config.mode == "none":
+        address = st.get_option("server.address")
+        if access.is_loopback(address):
+            found = access.local_demo_actor(client)
+        else:
+            st.session_state[REFUSAL_KEY] = tr("auth.refused_address", address=address or "0.0.0.0")
+    elif config.mode == "local":
+        token = st.session_state.get(TOKEN_KEY) or st.context.cookies.get(COOKIE_NAME)
+        found = access.session_actor(conn, token, client)
+        if found is not None:
+            st.session_state[TOKEN_KEY] = token
+        else:
+            st.session_state.pop(TOKEN_KEY, None)
+    elif config.mode == "proxy":
+        found = _outside_identity(conn, config, _proxy_user(config, client), "proxy", client)
+    elif config.mode == "oidc":
+        found = _outside_identity(conn, config, _oidc_user(), "oidc", client)
+    st.session_state[ACTOR_KEY] = found
+    return found
+
+
+def _proxy_user(config: access.AuthSettings, client: str) -> str | None:
+    # The header counts only when the connection comes from a configured proxy.
+    if client not in config.proxy_addresses:
+        return None
+    value = st.context.headers.get(config.proxy_user_header)
+    return value.strip() if value and value.strip() else None
+
+
+def _oidc_user() -> str | None:
+    if not st.user.is_logged_in:
+        return None
+    for claim in ("email", "preferred_username", "sub"):
+        value = st.user.get(claim)
+        if value:
+            return str(value)
+    return None
+
+
+def _outside_identity(conn, config: access.AuthSettings, name: str | None, via: str, client: str) -> Actor | None:
+    """The actor of an identity vouched for by the proxy or the IdP; the sign-in is audited once per session."""
+    if name is None:
+        return None
+    try:
+        found = access.actor_of(conn, name, via=via, client=client, default_role=config.default_role)
+    except LoginRefused as refusal:
+        if st.session_state.get(ANNOUNCED_KEY) != (name, refusal.reason):
+            audit.record(conn, None, "login_failed", via, outcome="denied", detail=refusal.reason,
+                         username=name, client=client)
+            st.session_state[ANNOUNCED_KEY] = (name, refusal.reason)
+        st.session_state[REFUSAL_KEY] = tr(f"auth.{refusal.reason}", name=name)
+        return None
+    if st.session_state.get(ANNOUNCED_KEY) != name:
+        audit.record(conn, found, "login", via)
+        st.session_state[ANNOUNCED_KEY] = name
+    return found
+
+
+# ------------------------------------------------------------------ pages and widgets
+
+
+def sign_in_page() -> None:
+    """The only page before sign-in: a password form, the IdP button, or why access is refused."""
+    st.title(tr("auth.title"))
+    refusal = st.session_state.pop(REFUSAL_KEY, None)
+    _write_cookie()
+    try:
+        config = settings()
+    except ValueError:
+        config = None
+    if config is None or config.mode == "none":
+        st.error(refusal or tr("auth.config_error", reason="?"))
+        return
+    if refusal:
+        st.error(refusal)
+    if config.mode == "local":
+        _password_form(config)
+    elif config.mode == "oidc":
+        st.write(tr("auth.oidc_intro"))
+        if st.user.is_logged_in:
+            st.button(tr("auth.sign_out"), on_click=st.logout, key="identity_oidc_sign_out")
+        else:
+            st.button(tr("auth.oidc_button"), type="primary", key="identity_oidc_sign_in",
+                      on_click=st.login, args=(config.oidc_provider,) if config.oidc_provider else ())
+    elif not refusal:
+        st.warning(tr("auth.proxy_missing"))
+
+
+def _password_form(config: access.AuthSettings) -> None:
+    with st.form("identity_sign_in", border=True):
+        username = st.text_input(tr("auth.username"), key="identity_username", max_chars=64)
+        password = st.text_input(tr("auth.password"), type="password", key="identity_password", max_chars=128)
+        submitted = st.form_submit_button(tr("auth.submit"), type="primary")
+    if not submitted:
+        return
+    conn = cached.get_store()
+    client = client_address()
+    try:
+        found = access.authenticate(conn, username, password, client, config.max_failed_logins, config.lockout_minutes)
+    except LoginRefused as refusal:
+        audit.record(conn, None, "login_failed", "local", outcome="denied", detail=refusal.reason,
+                     username=username.strip() or "?", client=client)
+        if refusal.reason == "locked":
+            st.error(tr("auth.locked", until=f"{refusal.until:%Y-%m-%d %H:%M}"))
+        else:
+            st.error(tr(f"auth.{refusal.reason}", name=html.escape(username)))
+        return
+    audit.record(conn, found, "login", "local")
+    st.session_state[TOKEN_KEY] = access.start_session(conn, found.username, config.session_hours)
+    st.session_state[COOKIE_PENDING_KEY] = "set"
+    st.rerun()
+
+
+def sign_out() -> None:
+    """End this browser's session (button callback)."""
+    conn = cached.get_store()
+    current = actor()
+    if current is not None:
+        audit.record(conn, current, "logout", current.via)
+    access.end_session(conn, st.session_state.pop(TOKEN_KEY, None))
+    st.session_state[COOKIE_PENDING_KEY] = "clear"
+    st.session_state.pop(ACTOR_KEY, None)
+
+
+def _write_cookie() -> None:
+    """Write or expire the session cookie so a reload keeps (or no longer keeps) the sign-in.
+
+    Streamlit cannot set cookies from the server; a tiny script does. The cookie holds only
+    a random token whose hash the store knows, and is limited to this site (SameSite=Strict).
+    """
+    pending = st.session_state.pop(COOKIE_PENDING_KEY, None)
+    if pending is None:
+        return
+    token = st.session_state.get(TOKEN_KEY) if pending == "set" else None
+    # The token is URL-safe base64, so it needs no quoting inside the script.
+    if token:
+        max_age = int(settings().session_hours * 3600)
+        value = f"{COOKIE_NAME}={token}; path=/; max-age={max_age}; SameSite=Strict"
+    else:
+        value = f"{COOKIE_NAME}=; path=/; max-age=0; SameSite=Strict"
+    st.html(
+        "<script>document.cookie = '" + value + "' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def user_box(current: Actor) -> None:
+    """Sidebar line with the signed-in user and role, and a sign-out button where it applies."""
+    _write_cookie()
+    st.sidebar.caption(tr("auth.signed_in_as", name=html.escape(current.display_name), role=label("role", current.role)))
+    if current.via == "local":
+        st.sidebar.button(tr("auth.sign_out"), on_click=sign_out, key="identity_sign_out", icon=":material/logout:")
+    elif current.via == "oidc":
+        st.sidebar.button(tr("auth.sign_out"), on_click=st.logout, key="identity_sign_out", icon=":material/logout:")
+
+
+def local_demo_banner(current: Actor) -> None:
+    if current.via == "loopback":
+        st.info(tr("auth.local_demo_banner", address=st.get_option("server.address")), icon=":material/lock_open:")
+
+
+def page_allowed(permission: str) -> bool:
+    """Guard at the top of a page: False (with a message) when the role may not open it."""
+    if can(permission):
+        return True
+    current = actor()
+    st.error(tr("auth.page_denied", role=label("role", current.role) if current else "—"))
+    return False
+
+
+def denied_message(error: access.PermissionDenied) -> str:
+    return tr("auth.denied", role=label("role", error.actor.role), action=access.PERMISSIONS.get(error.permission, error.permission))

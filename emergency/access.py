@@ -1,0 +1,389 @@
+"""Who may do what: roles, the signed-in actor, local accounts, lockout and browser sessions.
+
+Every change a user makes goes through :mod:`emergency.actions`, which asks :func:`require`
+here before writing; the pages hide what a role may not use, but that is only convenience.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import bcrypt
+import duckdb
+
+from emergency import config, queries, store
+from emergency.warning import local_now
+
+ROLES = ("leader", "duty", "analyst", "admin")
+
+# What each permission allows; the pages and emergency.actions check these names.
+PERMISSIONS = {
+    "view": "see maps, trends and the situation",
+    "warn": "issue warnings and record acknowledgements",
+    "dispatch": "send teams, stock and shelters",
+    "export": "download charts, tables, briefings and cards",
+    "import": "import data files",
+    "configure": "change thresholds, contacts and stock minimums",
+    "manage_users": "create accounts, change roles, unlock",
+    "audit": "read and export the audit log",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "leader": frozenset({"view"}),
+    "duty": frozenset({"view", "warn", "dispatch"}),
+    "analyst": frozenset({"view", "export"}),
+    "admin": frozenset(PERMISSIONS),
+}
+
+# Sign-in ways; "loopback" is the single local user of an app without authentication.
+AUTH_MODES = ("none", "local", "oidc", "proxy")
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.@-]{2,64}")
+MIN_PASSWORD_CHARS = 8
+# bcrypt reads at most 72 bytes of a password; longer ones would be cut silently.
+MAX_PASSWORD_BYTES = 72
+# Work factor of new hashes (about 0.25 s per check here); tests lower it.
+BCRYPT_ROUNDS = 12
+DEFAULT_MAX_FAILED_LOGINS = 5
+DEFAULT_LOCKOUT_MINUTES = 15
+DEFAULT_SESSION_HOURS = 12
+
+# Compared against when the user name is unknown, so a wrong name takes as long as a wrong password.
+_UNKNOWN_USER_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(4))
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """How people sign in: ``[yitu]`` settings (see README, "Sign-in and roles")."""
+
+    mode: str = "none"
+    session_hours: float = DEFAULT_SESSION_HOURS
+    max_failed_logins: int = DEFAULT_MAX_FAILED_LOGINS
+    lockout_minutes: int = DEFAULT_LOCKOUT_MINUTES
+    proxy_addresses: tuple[str, ...] = ()
+    proxy_user_header: str = "X-Remote-User"
+    oidc_provider: str | None = None
+    # Role given to an OIDC/proxy identity without an account here; None refuses it.
+    default_role: str | None = None
+
+
+def auth_settings() -> AuthSettings:
+    """Read and check the sign-in settings; ValueError names the bad setting."""
+    mode = (os.environ.get(config.AUTH_ENV) or config.setting("auth", "none")).strip().lower()
+    if mode not in AUTH_MODES:
+        raise ValueError(f"[yitu] auth = {mode!r} is not one of {AUTH_MODES}")
+    addresses = config.setting("proxy_addresses", [])
+    if isinstance(addresses, str):
+        addresses = [addresses]
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ValueError(f"[yitu] proxy_addresses: {address!r} is not an IP address") from None
+    if mode == "proxy" and not addresses:
+        raise ValueError("[yitu] auth = 'proxy' needs proxy_addresses: the reverse proxies whose header is trusted")
+    default_role = config.setting("default_role") or None
+    if default_role is not None:
+        check_role(default_role)
+    return AuthSettings(
+        mode=mode,
+        session_hours=float(config.setting("session_hours", DEFAULT_SESSION_HOURS)),
+        max_failed_logins=int(config.setting("max_failed_logins", DEFAULT_MAX_FAILED_LOGINS)),
+        lockout_minutes=int(config.setting("lockout_minutes", DEFAULT_LOCKOUT_MINUTES)),
+        proxy_addresses=tuple(addresses),
+        proxy_user_header=str(config.setting("proxy_user_header", "X-Remote-User")),
+        oidc_provider=config.setting("oidc_provider") or None,
+        default_role=default_role,
+    )
+
+
+def startup_problem(settings: AuthSettings, server_address: str | None) -> str | None:
+    """Why the app must not start with these settings on this address, or None.
+
+    Without sign-in the app has one all-powerful local user, so it may listen only on a
+    loopback address; every other address needs an authentication mode.
+    """
+    if settings.mode == "none" and not is_loopback(server_address):
+        shown = server_address or "all interfaces"
+        return (
+            f"refusing to start: no sign-in is configured and the server would listen on {shown}. "
+            "Either keep [server] address = \"127.0.0.1\" (a local demo on this computer only) or set "
+            "[yitu] auth = \"local\", \"oidc\" or \"proxy\" in .streamlit/secrets.toml "
+            "(see README, 'Sign-in and roles')."
+        )
+    return None
+
+
+class PermissionDenied(Exception):
+    """The actor's role does not allow the action; nothing was changed."""
+
+    def __init__(self, actor: "Actor", permission: str):
+        super().__init__(f"{actor.username} ({actor.role}) may not {PERMISSIONS.get(permission, permission)}")
+        self.actor = actor
+        self.permission = permission
+
+
+class LoginRefused(Exception):
+    """Sign-in refused; ``reason`` is one of bad_credentials, locked, disabled, no_account."""
+
+    def __init__(self, reason: str, until: datetime | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a session, as the server established it."""
+
+    username: str
+    display_name: str
+    role: str
+    via: str = "local"
+    client: str | None = None
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+def require(actor: Actor | None, permission: str) -> Actor:
+    """Return ``actor`` when its role grants ``permission``; raise PermissionDenied otherwise."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+    if actor is None:
+        raise PermissionDenied(Actor("anonymous", "anonymous", "none"), permission)
+    if not actor.can(permission):
+        raise PermissionDenied(actor, permission)
+    return actor
+
+
+def local_demo_actor(client: str | None = None) -> Actor:
+    """The single user of an app started without authentication on a loopback address."""
+    return Actor("local", "本地演示用户 / local demo user", "admin", via="loopback", client=client)
+
+
+def is_loopback(address: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``; False for "", 0.0.0.0 and anything else."""
+    if not address:
+        return False
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# ------------------------------------------------------------------ accounts
+
+
+def check_username(username: str) -> str:
+    username = (username or "").strip()
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise ValueError("user name must be 2-64 letters, digits or _ . @ -")
+    return username
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; use one of {ROLES}")
+    return role
+
+
+def hash_password(password: str) -> str:
+    """Return the bcrypt hash of a password that meets the length rules."""
+    data = (password or "").encode("utf-8")
+    if len(password or "") < MIN_PASSWORD_CHARS:
+        raise ValueError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
+    if len(data) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"password must be at most {MAX_PASSWORD_BYTES} bytes (UTF-8)")
+    return bcrypt.hashpw(data, bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+def create_user(
+    conn: duckdb.DuckDBPyConnection,
+    username: str,
+    role: str,
+    display_name: str | None = None,
+    password: str | None = None,
+) -> str:
+    """Create an account; without a password it can sign in only through OIDC or the proxy.
+
+    Raises
+    ------
+    ValueError
+        Bad name, role or password, or the name is taken; nothing is written.
+    """
+    username, role = check_username(username), check_role(role)
+    password_hash = hash_password(password) if password is not None else None
+    if not queries.user(conn, username).empty:
+        raise ValueError(f"user {username!r} exists already")
+    now = local_now()
+    with store.transaction(conn) as cursor:
+        cursor.execute(
+            """INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [username, (display_name or "").strip() or username, role, password_hash, now, now],
+        )
+    return username
+
+
+def _update_user(conn: duckdb.DuckDBPyConnection, username: str, assignments: str, values: list) -> None:
+    # assignments is written by this module only, never from input.
+    with store.transaction(conn) as cursor:
+        changed = cursor.execute(
+            f"UPDATE users SET {assignments}, updated_at = ? WHERE username = ?",
+            [*values, local_now(), username],
+        ).fetchone()[0]
+    if not changed:
+        raise ValueError(f"unknown user {username!r}")
+
+
+def set_password(conn: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
+    """Replace a password; also clears a lockout."""
+    _update_user(conn, username, "password_hash = ?, failed_logins = 0, locked_until = NULL", [hash_password(password)])
+
+
+def set_role(conn: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
+    _update_user(conn, username, "role = ?", [check_role(role)])
+
+
+def set_disabled(conn: duckdb.DuckDBPyConnection, username: str, disabled: bool) -> None:
+    """Disable (or enable again) an account; a disabled account's sessions end at once."""
+    _update_user(conn, username, "disabled = ?", [bool(disabled)])
+    if disabled:
+        end_sessions_of(conn, username)
+
+
+def unlock(conn: duckdb.DuckDBPyConnection, username: str) -> None:
+    _update_user(conn, username, "failed_logins = 0, locked_until = NULL", [])
+
+
+def actor_of(conn: duckdb.DuckDBPyConnection, username: str, via: str, client: str | None = None,
+             default_role: str | None = None) -> Actor:
+    """The Actor for an account, or for an outside identity without one when ``default_role`` is set.
+
+    Raises
+    ------
+    LoginRefused
+        ``disabled`` for a disabled account, ``no_account`` for an unknown name without default role.
+    """
+    row = queries.user(conn, username)
+    if row.empty:
+        if default_role:
+            return Actor(username, username, check_role(default_role), via=via, client=client)
+        raise LoginRefused("no_account")
+    user = row.iloc[0]
+    if bool(user["disabled"]):
+        raise LoginRefused("disabled")
+    return Actor(user["username"], user["display_name"], user["role"], via=via, client=client)
+
+
+def authenticate(
+    conn: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    client: str | None = None,
+    max_failed: int = DEFAULT_MAX_FAILED_LOGINS,
+    lockout_minutes: int = DEFAULT_LOCKOUT_MINUTES,
+    now: datetime | None = None,
+) -> Actor:
+    """Check a local account's password; count failures and lock the account after ``max_failed``.
+
+    A locked account is refused even with the right password until the lock ends (or an
+    admin unlocks it). Unknown names and wrong passwords get the same answer.
+
+    Raises
+    ------
+    LoginRefused
+    """
+    now = now or local_now()
+    username = (username or "").strip()
+    row = queries.user(conn, username)
+    if row.empty or row.iloc[0]["password_hash"] is None:
+        bcrypt.checkpw((password or "").encode("utf-8")[:MAX_PASSWORD_BYTES], _UNKNOWN_USER_HASH)
+        raise LoginRefused("bad_credentials")
+    user = row.iloc[0]
+    locked_until = user["locked_until"]
+    if locked_until is not None and not _is_missing(locked_until) and locked_until > now:
+        raise LoginRefused("locked", until=locked_until)
+    if bool(user["disabled"]):
+        raise LoginRefused("disabled")
+    if not bcrypt.checkpw((password or "").encode("utf-8")[:MAX_PASSWORD_BYTES], user["password_hash"].encode("ascii")):
+        failed = int(user["failed_logins"]) + 1
+        until = now + timedelta(minutes=lockout_minutes) if failed >= max_failed else None
+        with store.transaction(conn) as cursor:
+            cursor.execute(
+                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
+                [0 if until else failed, until, username],
+            )
+        raise LoginRefused("locked" if until else "bad_credentials", until=until)
+    with store.transaction(conn) as cursor:
+        cursor.execute(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE username = ?",
+            [now, username],
+        )
+    return Actor(user["username"], user["display_name"], user["role"], via="local", client=client)
+
+
+def _is_missing(value) -> bool:
+    try:
+        return value != value  # NaT / NaN
+    except TypeError:
+        return False
+
+
+# ------------------------------------------------------------------ browser sessions
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(conn: duckdb.DuckDBPyConnection, username: str, hours: float = DEFAULT_SESSION_HOURS,
+                  now: datetime | None = None) -> str:
+    """Open a browser session for a signed-in user; return the token for the cookie (kept only as a hash)."""
+    now = now or local_now()
+    token = secrets.token_urlsafe(32)
+    with store.transaction(conn) as cursor:
+        cursor.execute("DELETE FROM login_sessions WHERE expires_at <= ?", [now])
+        cursor.execute(
+            "INSERT INTO login_sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            [token_digest(token), username, now, now + timedelta(hours=hours)],
+        )
+    return token
+
+
+def session_actor(conn: duckdb.DuckDBPyConnection, token: str | None, client: str | None = None,
+                  now: datetime | None = None) -> Actor | None:
+    """The Actor of a live session token, or None (unknown, expired, or the account is disabled)."""
+    if not token or len(token) > 200:
+        return None
+    username = queries.session_user(conn, token_digest(token), now or local_now())
+    if username is None:
+        return None
+    try:
+        return actor_of(conn, username, via="local", client=client)
+    except LoginRefused:
+        return None
+
+
+def end_session(conn: duckdb.DuckDBPyConnection, token: str | None) -> None:
+    if token:
+        with store.transaction(conn) as cursor:
+            cursor.execute("DELETE FROM login_sessions WHERE token_hash = ?", [token_digest(token)])
+
+
+def end_sessions_of(conn: duckdb.DuckDBPyConnection, username: str) -> None:
+    with store.transaction(conn) as cursor:
+        cursor.execute("DELETE FROM login_sessions WHERE username = ?", [username])

@@ -1,0 +1,11 @@
+"""用户与审计: accounts and roles, and the audit log (administrators only)."""
+
+import streamlit as st
+
+from components import admin_panels, identity
+from components.text import tr
+
+st.title(tr("page.admin"))
+if not identity.page_allowed("manage_users"):
+    st.stop()
+admin_panels.render()
