@@ -17,10 +17,10 @@ from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 PAGES = (
     "pages/one_map.py", "pages/trends_rain.py", "pages/trends_incidents.py", "pages/trends_resources.py",
     "pages/briefing.py", "pages/warning.py", "pages/dispatch.py", "pages/township.py",
-    "pages/township_ranking.py", "pages/import_data.py", "pages/completeness.py",
+    "pages/township_ranking.py", "pages/import_data.py", "pages/completeness.py", "pages/admin.py",
 )
-# Pages that show the data-completeness state themselves instead of stopping.
-DATA_ENTRY_PAGES = ("pages/import_data.py", "pages/completeness.py")
+# Pages that show the data-completeness state themselves (or need no data) instead of stopping.
+DATA_ENTRY_PAGES = ("pages/import_data.py", "pages/completeness.py", "pages/admin.py")
 GUIDANCE_TITLE = "本页还缺少数据"
 # A point in the demo district (广信区), outside 婺源县.
 OUTSIDE = (117.95, 28.35)
