@@ -102,8 +102,10 @@ def audit_log() -> None:
     entries = queries.audit_log(conn, start=local_now() - timedelta(days=days), usernames=usernames,
                                 actions=chosen_actions, outcomes=outcomes)
     st.caption(tr("admin.audit_count", count=len(entries)))
+    refusals = labels("login_refusal")
     readable = entries[list(AUDIT_COLUMNS)].assign(
-        role=[label("role", r) if r else "" for r in entries["role"]],
+        role=[label("role", r) if pd.notna(r) else "" for r in entries["role"]],
+        detail=[refusals.get(d, d) if a == "login_failed" else d for a, d in zip(entries["action"], entries["detail"])],
         action=entries["action"].map(action_labels),
         outcome=entries["outcome"].map(outcome_labels),
     ).rename(columns=lambda c: tr(f"col.{c}"))

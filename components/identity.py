@@ -29,10 +29,15 @@ def settings() -> access.AuthSettings:
     return access.auth_settings()
 
 
+def _text(value) -> str | None:
+    # st.context answers with placeholders outside a browser session (AppTest): text only.
+    return value if isinstance(value, str) and value else None
+
+
 def client_address() -> str:
     # Streamlit reports a loopback peer as None; any other peer by its socket address,
     # never from X-Forwarded-For, so it cannot be claimed by the client.
-    return st.context.ip_address or "127.0.0.1"
+    return _text(st.context.ip_address) or "127.0.0.1"
 
 
 def actor() -> Actor | None:
@@ -67,7 +72,7 @@ def establish() -> Actor | None:
         else:
             st.session_state[REFUSAL_KEY] = tr("auth.refused_address", address=address or "0.0.0.0")
     elif config.mode == "local":
-        token = st.session_state.get(TOKEN_KEY) or st.context.cookies.get(COOKIE_NAME)
+        token = st.session_state.get(TOKEN_KEY) or _text(st.context.cookies.get(COOKIE_NAME))
         found = access.session_actor(conn, token, client)
         if found is not None:
             st.session_state[TOKEN_KEY] = token
@@ -85,12 +90,12 @@ def _proxy_user(config: access.AuthSettings, client: str) -> str | None:
     # The header counts only when the connection comes from a configured proxy.
     if client not in config.proxy_addresses:
         return None
-    value = st.context.headers.get(config.proxy_user_header)
+    value = _text(st.context.headers.get(config.proxy_user_header))
     return value.strip() if value and value.strip() else None
 
 
 def _oidc_user() -> str | None:
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         return None
     for claim in ("email", "preferred_username", "sub"):
         value = st.user.get(claim)
@@ -139,7 +144,7 @@ def sign_in_page() -> None:
         _password_form(config)
     elif config.mode == "oidc":
         st.write(tr("auth.oidc_intro"))
-        if st.user.is_logged_in:
+        if st.user.get("is_logged_in", False):
             st.button(tr("auth.sign_out"), on_click=st.logout, key="identity_oidc_sign_out")
         else:
             st.button(tr("auth.oidc_button"), type="primary", key="identity_oidc_sign_in",

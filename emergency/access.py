@@ -88,6 +88,9 @@ def auth_settings() -> AuthSettings:
             raise ValueError(f"[yitu] proxy_addresses: {address!r} is not an IP address") from None
     if mode == "proxy" and not addresses:
         raise ValueError("[yitu] auth = 'proxy' needs proxy_addresses: the reverse proxies whose header is trusted")
+    if mode == "oidc" and not config.oidc_configured():
+        raise ValueError("[yitu] auth = 'oidc' needs Streamlit's [auth] section (redirect_uri, cookie_secret, "
+                         "client_id, client_secret, server_metadata_url) in .streamlit/secrets.toml")
     default_role = config.setting("default_role") or None
     if default_role is not None:
         check_role(default_role)
@@ -367,7 +370,7 @@ def start_session(conn: duckdb.DuckDBPyConnection, username: str, hours: float =
 def session_actor(conn: duckdb.DuckDBPyConnection, token: str | None, client: str | None = None,
                   now: datetime | None = None) -> Actor | None:
     """The Actor of a live session token, or None (unknown, expired, or the account is disabled)."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     username = queries.session_user(conn, token_digest(token), now or local_now())
     if username is None:

@@ -29,6 +29,15 @@ def _secrets() -> dict:
     return {}
 
 
+def oidc_configured() -> bool:
+    """True when Streamlit's own ``[auth]`` section (for st.login) is in .streamlit/secrets.toml."""
+    if not SECRETS_PATH.exists():
+        return False
+    with SECRETS_PATH.open("rb") as handle:
+        section = tomllib.load(handle).get("auth", {})
+    return bool(section.get("redirect_uri") and section.get("cookie_secret"))
+
+
 def setting(name: str, default=None):
     """Return ``[yitu] name`` from secrets.toml, or ``default``."""
     return _secrets().get("yitu", {}).get(name, default)

@@ -1233,6 +1233,12 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "user_enable": ("启用账户", "Account enabled"),
         "user_unlock": ("解锁账户", "Account unlocked"),
     },
+    "login_refusal": {
+        "bad_credentials": ("用户名或密码错误", "Wrong user name or password"),
+        "locked": ("账户已锁定", "Account locked"),
+        "disabled": ("账户已停用", "Account disabled"),
+        "no_account": ("无本系统账户", "No account here"),
+    },
     "audit_outcome": {
         "ok": ("成功", "Done"),
         "denied": ("拒绝", "Denied"),

@@ -136,12 +136,13 @@ class Watch:
 
 
 @contextmanager
-def browser_page(url: str, width: int = 1600, height: int = 1000):
-    """Yield (page, watch) in headless system Chromium."""
+def browser_page(url: str, width: int = 1600, height: int = 1000, headers: dict[str, str] | None = None):
+    """Yield (page, watch) in headless system Chromium; ``headers`` go with every request (a proxy's)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN",
+                                    extra_http_headers=headers)
             watch = Watch(urlparse(url).netloc)
             watch.attach(page)
             yield page, watch

@@ -285,7 +285,8 @@ def test_settings_come_from_the_settings_file(tmp_path, monkeypatch):
     ('[yitu]\nauth = "ldap"\n', "not one of"),
     ('[yitu]\nauth = "proxy"\n', "needs proxy_addresses"),
     ('[yitu]\nauth = "proxy"\nproxy_addresses = ["nginx"]\n', "not an IP address"),
-    ('[yitu]\nauth = "oidc"\ndefault_role = "god"\n', "unknown role"),
+    ('[yitu]\nauth = "local"\ndefault_role = "god"\n', "unknown role"),
+    ('[yitu]\nauth = "oidc"\n', "needs Streamlit's \\[auth\\] section"),
 ])
 def test_bad_settings_are_named(tmp_path, monkeypatch, text, message):
     settings = tmp_path / "settings.toml"

@@ -91,7 +91,6 @@ def test_issue_a_warning_and_record_acknowledgements(page_app):
     chosen = at.multiselect(key="warning_issue_townships").value
     assert len(chosen) == 2
     assert "已达到暴雨红色预警信号标准" in at.text_area(key="warning_issue_text").value
-    at.text_input(key="warning_issue_officer").set_value("值班员甲")
     at.button(key="warning_issue_submit").click().run()
     assert not at.exception
     assert any("已发布第 1 号预警" in s.value for s in at.success)
@@ -192,9 +191,6 @@ def test_dispatch_from_a_point_draws_rings_and_records(page_app):
     team = at.multiselect(key=f"dispatch_form_teams_{key}").options[0]
     at.multiselect(key=f"dispatch_form_teams_{key}").select(team)
     at.button(key="dispatch_form_submit").click().run()
-    assert any("调度未记录" in e.value and "officer" in e.value for e in at.error)
-    at.text_input(key="dispatch_form_officer").set_value("值班员乙")
-    at.button(key="dispatch_form_submit").click().run()
     assert not at.exception
     assert any(s.value == "已记录 1 条调度。" for s in at.success)
     log = table_with(at, "资源")
@@ -217,7 +213,6 @@ def test_dispatch_for_an_incident_uses_its_needs_and_shows_on_the_incident(page_
     key = f"{incident['id']}_0"
     warehouse = at.multiselect(key=f"dispatch_form_warehouses_{key}").options[0]
     at.multiselect(key=f"dispatch_form_warehouses_{key}").select(warehouse)
-    at.text_input(key="dispatch_form_officer").set_value("值班员丙")
     at.button(key="dispatch_form_submit").click().run()
     assert not at.exception
     listed = at.dataframe(key="dispatch_incident_table").value.set_index("编号")
@@ -264,9 +259,6 @@ def test_browser_warning_page(server):
         page.wait_for_timeout(1500)
         screenshot(page, "warning-signals")
         page.get_by_role("tab", name="发布预警").click()
-        page.locator(".st-key-warning_issue_officer input").fill("值班员戊")
-        page.locator(".st-key-warning_issue_officer input").press("Enter")
-        wait_for_app(page)
         page.locator(".st-key-warning_issue_submit button").click()
         page.wait_for_selector("text=已发布第 1 号预警", timeout=30_000)
         wait_for_app(page)
@@ -297,10 +289,7 @@ def test_browser_pick_incident_see_rings_and_record_dispatch(server):
         deck.wait_for(timeout=30_000)
         page.wait_for_timeout(3000)
         screenshot(page, "dispatch-incident")
-        # Record: the nearest team, an officer, then dispatch.
-        page.locator(".st-key-dispatch_form_officer input").fill("值班员丁")
-        page.locator(".st-key-dispatch_form_officer input").press("Enter")
-        wait_for_app(page)
+        # Record: the nearest team, then dispatch (in the signed-in officer's name).
         teams = page.locator("[class*=st-key-dispatch_form_teams_] [data-testid=stMultiSelect]")
         teams.click()
         # Streamlit's dropdown starts with its own "Select all"; take the nearest team.

@@ -1,0 +1,113 @@
+"""Sign-in in a real browser: the password flow with lockout-safe errors, a reload keeping the
+session, sign-out, the proxy header trusted only from the configured address, and hostile text
+in the audit log staying inert."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from emergency import access, config, queries, store
+from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+
+PASSWORD = "long-enough-pw"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def store_with_accounts(demo_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(access, "BCRYPT_ROUNDS", 4)
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    conn = store.connect(path)
+    try:
+        access.create_user(conn, "duty", "duty", "值班员乙", PASSWORD)
+        access.create_user(conn, "admin", "admin", "管理员丁", PASSWORD)
+        access.create_user(conn, "portal.user", "leader", "门户领导")
+    finally:
+        conn.close()
+    return path
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.locator(".st-key-identity_username input").fill(username)
+    page.locator(".st-key-identity_password input").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+
+
+def nav_text(page) -> str:
+    nav = page.locator("[data-testid=stSidebarNav]")
+    return nav.inner_text() if nav.count() else ""
+
+
+def test_browser_sign_in_reload_and_sign_out(store_with_accounts):
+    with app_server(store_with_accounts, {config.AUTH_ENV: "local"}) as url, browser_page(url) as (page, watch):
+        page.goto(url)
+        wait_for_app(page)
+        assert "登录一图研判" in page.inner_text("h1")
+        assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
+        screenshot(page, "sign-in")
+        sign_in(page, XSS, "whatever-it-is")
+        assert "用户名或密码错误" in page.inner_text("[data-testid=stMain]")
+        sign_in(page, "duty", "wrong-password")
+        assert "用户名或密码错误" in page.inner_text("[data-testid=stMain]")
+        sign_in(page, "duty", PASSWORD)
+        page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=30_000)
+        sidebar = page.inner_text("[data-testid=stSidebar]")
+        assert "值班员乙" in sidebar and "退出登录" in sidebar
+        assert "预警研判" in nav_text(page) and "数据导入" not in nav_text(page) and "用户与审计" not in nav_text(page)
+        # A reload opens a new Streamlit session: the cookie keeps the sign-in.
+        page.reload()
+        wait_for_app(page)
+        page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=30_000)
+        assert "值班员乙" in page.inner_text("[data-testid=stSidebar]")
+        page.get_by_role("button", name="退出登录").click()
+        page.wait_for_timeout(300)
+        wait_for_app(page)
+        assert "登录一图研判" in page.inner_text("h1")
+        page.reload()
+        wait_for_app(page)
+        assert "登录一图研判" in page.inner_text("h1")
+        # The administrator reads the audit log, hostile user name included, as text.
+        sign_in(page, "admin", PASSWORD)
+        page.get_by_role("link", name="用户与审计").click()
+        page.wait_for_timeout(300)
+        wait_for_app(page)
+        page.get_by_role("tab", name="审计日志").click()
+        page.wait_for_timeout(1000)
+        assert_no_exception(page)
+        assert page.locator("img[src=x]").count() == 0
+        screenshot(page, "audit-log")
+        watch.assert_clean()  # also: no dialog fired
+    conn = store.connect(store_with_accounts)
+    try:
+        log = queries.audit_log(conn)
+    finally:
+        conn.close()
+    assert XSS in set(log["username"])
+    assert {"login", "login_failed", "logout"} <= set(log["action"])
+
+
+@pytest.mark.parametrize("trusted, signed_in", [("127.0.0.1", True), ("10.9.9.9", False)])
+def test_browser_proxy_header_counts_only_from_the_proxy(store_with_accounts, tmp_path, trusted, signed_in):
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[yitu]\nauth = "proxy"\nproxy_addresses = ["{trusted}"]\nproxy_user_header = "X-Remote-User"\n',
+                        encoding="utf-8")
+    env = {config.SETTINGS_PATH_ENV: str(settings)}
+    with app_server(store_with_accounts, env) as url, \
+            browser_page(url, headers={"X-Remote-User": "portal.user"}) as (page, watch):
+        page.goto(url)
+        wait_for_app(page)
+        if signed_in:
+            page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=30_000)
+            assert "门户领导" in page.inner_text("[data-testid=stSidebar]")
+            assert "退出登录" not in page.inner_text("[data-testid=stSidebar]")
+            assert "一键调度" in nav_text(page) and "数据导入" not in nav_text(page)
+        else:
+            assert "未收到单位门户传来的登录身份" in page.inner_text("[data-testid=stMain]")
+            assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
+        assert_no_exception(page)
+        watch.assert_clean()
