@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cached
-from components.text import label, lang, tr
+from components.text import label, lang, plain, tr
 from emergency import charts, queries
 from emergency.filters import Filters
 
@@ -42,7 +42,7 @@ def _township(f: Filters, code: str) -> None:
     if row is None:
         st.info(tr("detail.gone"))
         return
-    st.subheader(f"{tr('map.tooltip.township')} · {row['name']}")
+    st.subheader(f"{tr('map.tooltip.township')} · {plain(row['name'])}")
     cols = st.columns(4)
     mm = tr("unit.mm")
     cols[0].metric(tr("map.metric.rain_mean"), "—" if pd.isna(row["rain_mean_mm"]) else f"{row['rain_mean_mm']:.1f} {mm}")
@@ -69,7 +69,7 @@ def _gauge(f: Filters, code: str) -> None:
     if row is None:
         st.info(tr("detail.gone"))
         return
-    st.subheader(f"{tr('map.tooltip.gauge')} · {row['name']}")
+    st.subheader(f"{tr('map.tooltip.gauge')} · {plain(row['name'])}")
     minutes = queries.bucket_minutes(f.window_hours)
     series = cached.rain_series(f.start, f.end, minutes, (code,), ())
     left, right = st.columns([1, 2])
@@ -92,7 +92,7 @@ def _incident(f: Filters, ident: str) -> None:
         st.info(tr("detail.gone"))
         return
     row = record.iloc[0]
-    st.subheader(f"{tr('map.tooltip.incident')} · {label('incident_type', row['type'])} · {ident}")
+    st.subheader(f"{tr('map.tooltip.incident')} · {label('incident_type', row['type'])} · {plain(ident)}")
     _fields([
         (tr("col.occurred_at"), f"{row['occurred_at']:%Y-%m-%d %H:%M}"),
         (tr("col.status"), label("incident_status", row["status"])),
@@ -112,7 +112,7 @@ def _warehouse(f: Filters, name: str) -> None:
     if row is None:
         st.info(tr("detail.gone"))
         return
-    st.subheader(f"{tr('map.layer.warehouses')} · {name}")
+    st.subheader(f"{tr('map.layer.warehouses')} · {plain(name)}")
     _fields([(tr("col.township_name"), row["township_name"]), (tr("col.address"), row["address"]),
              (tr("detail.manager"), row["manager"]), (tr("detail.phone"), row["phone"])])
     stock = cached.warehouse_stock(name).copy()
@@ -126,7 +126,7 @@ def _team(f: Filters, name: str) -> None:
     if row is None:
         st.info(tr("detail.gone"))
         return
-    st.subheader(f"{tr('map.layer.teams')} · {name}")
+    st.subheader(f"{tr('map.layer.teams')} · {plain(name)}")
     _fields([(tr("map.tooltip.kind"), label("team_kind", row["kind"])), (tr("map.tooltip.members"), row["members"]),
              (tr("detail.leader"), row["leader"]), (tr("detail.phone"), row["phone"]),
              (tr("col.township_name"), row["township_name"])])
@@ -137,7 +137,7 @@ def _shelter(f: Filters, name: str) -> None:
     if row is None:
         st.info(tr("detail.gone"))
         return
-    st.subheader(f"{tr('map.layer.shelters')} · {name}")
+    st.subheader(f"{tr('map.layer.shelters')} · {plain(name)}")
     _fields([(tr("detail.capacity"), row["capacity"]), (tr("detail.occupancy"), row["occupancy"]),
              (tr("map.tooltip.free"), row["free"]), (tr("col.township_name"), row["township_name"])])
 
@@ -147,7 +147,7 @@ def _hazard(f: Filters, ident: str) -> None:
     if row is None:
         st.info(tr("detail.gone"))
         return
-    st.subheader(f"{tr('map.layer.hazards')} · {label('hazard_kind', row['kind'])} · {row['name']}")
+    st.subheader(f"{tr('map.layer.hazards')} · {label('hazard_kind', row['kind'])} · {plain(row['name'])}")
     _fields([("ID", ident), (tr("map.tooltip.people"), row["people"]), (tr("detail.households"), row["households"]),
              (tr("detail.critical_1h"), row["critical_mm_1h"]), (tr("detail.critical_3h"), row["critical_mm_3h"]),
              (tr("detail.critical_24h"), row["critical_mm_24h"]), (tr("col.township_name"), row["township_name"])])

@@ -9,7 +9,7 @@ import pydeck as pdk
 import streamlit as st
 
 from components import cached, identity, map_layers
-from components.text import label, labels, tr
+from components.text import label, labels, plain, tr
 from emergency import dispatch, mapdata
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
@@ -75,8 +75,8 @@ def search(goal: dict | None) -> dispatch.Nearby | None:
 
 def heading(goal: dict) -> None:
     if goal["incident_id"]:
-        st.subheader(tr("dispatch.target.incident", id=goal["incident_id"], type=label("incident_type", goal["type"]),
-                        address=goal["address"] or "—"))
+        st.subheader(tr("dispatch.target.incident", id=plain(goal["incident_id"]), type=label("incident_type", goal["type"]),
+                        address=plain(goal["address"] or "—")))
     else:
         st.subheader(tr("dispatch.target.point", lon=goal["lon"], lat=goal["lat"]))
 

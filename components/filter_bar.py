@@ -7,7 +7,7 @@ from datetime import datetime, time
 import streamlit as st
 
 from components import cached
-from components.text import labels, localized, tr
+from components.text import labels, localized, plain, tr
 from emergency import filters as flt
 
 # Query parameters the filter bar owns; others (lang, screen, page keys) are left alone.
@@ -140,4 +140,4 @@ def show_notices() -> None:
     """Show, once, which URL parameters were ignored."""
     for notice in st.session_state.pop(NOTICES_KEY, []):
         key = "filter.custom_order" if notice.reason == "order" else "filter.invalid"
-        st.warning(tr(key, name=notice.name, value=notice.value))
+        st.warning(tr(key, name=plain(notice.name), value=plain(notice.value)))

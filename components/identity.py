@@ -7,12 +7,11 @@ emergency.actions, which checks the role again.
 
 from __future__ import annotations
 
-import html
 
 import streamlit as st
 
 from components import cached
-from components.text import label, tr
+from components.text import label, plain, tr
 from emergency import access, audit
 from emergency.access import Actor, LoginRefused
 
@@ -115,7 +114,7 @@ def _outside_identity(conn, config: access.AuthSettings, name: str | None, via: 
             audit.record(conn, None, "login_failed", via, outcome="denied", detail=refusal.reason,
                          username=name, client=client)
             st.session_state[ANNOUNCED_KEY] = (name, refusal.reason)
-        st.session_state[REFUSAL_KEY] = tr(f"auth.{refusal.reason}", name=name)
+        st.session_state[REFUSAL_KEY] = tr(f"auth.{refusal.reason}", name=plain(name))
         return None
     if st.session_state.get(ANNOUNCED_KEY) != name:
         audit.record(conn, found, "login", via)
@@ -170,7 +169,7 @@ def _password_form(config: access.AuthSettings) -> None:
         if refusal.reason == "locked":
             st.error(tr("auth.locked", until=f"{refusal.until:%Y-%m-%d %H:%M}"))
         else:
-            st.error(tr(f"auth.{refusal.reason}", name=html.escape(username)))
+            st.error(tr(f"auth.{refusal.reason}", name=plain(username)))
         return
     audit.record(conn, found, "login", "local")
     st.session_state[TOKEN_KEY] = access.start_session(conn, found.username, config.session_hours)
@@ -214,7 +213,7 @@ def _write_cookie() -> None:
 def user_box(current: Actor) -> None:
     """Sidebar line with the signed-in user and role, and a sign-out button where it applies."""
     _write_cookie()
-    st.sidebar.caption(tr("auth.signed_in_as", name=html.escape(current.display_name), role=label("role", current.role)))
+    st.sidebar.caption(tr("auth.signed_in_as", name=plain(current.display_name), role=label("role", current.role)))
     if current.via == "local":
         st.sidebar.button(tr("auth.sign_out"), on_click=sign_out, key="identity_sign_out", icon=":material/logout:")
     elif current.via == "oidc":

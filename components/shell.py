@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from components import cached
-from components.text import LANGUAGE_KEY, tr
+from components.text import LANGUAGE_KEY, plain, tr
 from emergency import config, i18n
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -73,9 +71,9 @@ def open_store() -> bool:
 def header(meta: dict[str, str]) -> None:
     """Title line with the county name and the demo/real data banner."""
     county = meta.get("county_name", "")
-    st.sidebar.markdown(f"### {html.escape(tr('app.title'))}")
-    st.sidebar.caption(f"{html.escape(county)} · {html.escape(tr('app.subtitle'))}")
+    st.sidebar.markdown(f"### {tr('app.title')}")
+    st.sidebar.caption(f"{plain(county)} · {tr('app.subtitle')}")
     if meta.get("is_demo") == "true":
         st.warning(tr("app.demo_banner"), icon=":material/science:")
     else:
-        st.caption(tr("app.real_banner", county=county))
+        st.caption(tr("app.real_banner", county=plain(county)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from emergency import i18n
@@ -13,6 +15,20 @@ def lang() -> str:
     """Return the language chosen in this session (zh by default)."""
     value = st.session_state.get(LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE)
     return value if value in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+# Characters that Streamlit's markdown would read as syntax: links, emphasis, HTML, directives
+# such as :red[...] and :material/...:, math. CommonMark lets a backslash escape any of them.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(value) -> str:
+    """Return ``value`` as text that markdown elements (subheader, caption, warning...) show literally.
+
+    For names, addresses and other text that came from users or imported files.
+    """
+    text = "" if value is None else str(value)
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", text).replace("\n", " ")
 
 
 def tr(key: str, **fields) -> str:

@@ -8,7 +8,7 @@ import shapely
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, map_layers, one_map
-from components.text import label, labels, lang, tr
+from components.text import label, labels, lang, plain, tr
 from emergency import charts, export, mapdata, queries, symbology, township
 from emergency import filters as flt
 from emergency.filters import Filters
@@ -247,10 +247,10 @@ def card_download(s: township.TownshipSummary) -> None:
 def render(code: str, f: Filters) -> None:
     """Draw one township's whole situation: KPIs, map, figures, who to call, rain, incidents, resources, grids."""
     if code not in set(cached.townships()["code"]):
-        st.warning(tr("township.unknown", code=code))
+        st.warning(tr("township.unknown", code=plain(code)))
         return
     s = summary(code, f)
-    st.subheader(tr("township.heading", name=s.name, code=s.code))
+    st.subheader(tr("township.heading", name=plain(s.name), code=plain(s.code)))
     if s.is_demo:
         st.caption(tr("township.demo_note"))
     kpis(s)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, identity
-from components.text import label, labels, lang, tr
+from components.text import label, labels, lang, plain, tr
 from emergency import warning
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
@@ -354,7 +354,7 @@ def acknowledgements() -> None:
     st.session_state.setdefault("warning_ack_minutes", cached.warning_settings()["ack_minutes"])
     minutes = right.number_input(tr("warning.acks.minutes"), min_value=1, max_value=MAX_ACK_MINUTES, step=5,
                                  key="warning_ack_minutes")
-    st.caption(rows.loc[pick, "text"])
+    st.caption(plain(rows.loc[pick, "text"]))
     recipients = cached.warning_recipients(int(pick))
     overdue = warning.overdue_recipients(recipients, warning.local_now(), int(minutes))
     acked = int(recipients["acknowledged_at"].notna().sum())

@@ -246,6 +246,14 @@ def test_oidc_identity_without_an_account_is_refused(accounts, monkeypatch):
     monkeypatch.setattr(identity, "_oidc_user", lambda: "stranger@example.org")
     at = new_app()
     at.run()
-    assert any("stranger@example.org" in e.value and "没有账户" in e.value for e in at.error)
+    assert any("stranger@example" in e.value and "没有账户" in e.value for e in at.error)
     assert not at.get("deck_gl_json_chart")
     assert ("stranger@example.org", "login_failed", "denied") in audit_actions(accounts)
+
+
+def test_a_crafted_url_parameter_is_shown_as_text(app, monkeypatch):
+    monkeypatch.delenv(config.AUTH_ENV, raising=False)
+    app.query_params["township"] = "[点此登录](http://evil.example)"
+    app.run()
+    notices = [w.value for w in app.warning if "evil" in w.value]
+    assert notices and all("\\[点此登录\\]\\(http\\:" in text for text in notices)
