@@ -257,3 +257,13 @@ def test_a_crafted_url_parameter_is_shown_as_text(app, monkeypatch):
     app.run()
     notices = [w.value for w in app.warning if "evil" in w.value]
     assert notices and all("\\[点此登录\\]\\(http\\:" in text for text in notices)
+
+
+def test_uploads_are_limited_by_type_and_size(accounts):
+    at = signed_in("admin")
+    open_page(at, "pages/import_data.py")
+    uploader = at.get("file_uploader")[0].proto
+    allowed = set(uploader.type)
+    assert {".csv", ".xlsx", ".shp", ".dbf", ".geojson"} <= allowed
+    assert not allowed & {".exe", ".html", ".js", ".svg", ".py"}
+    assert 0 < uploader.max_upload_size_mb <= 1024
