@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from emergency import actions, briefing, cap, config, demo, dispatch, export, i18n, queries, stock, store, surface, warning
+from emergency import actions, briefing, cap, config, demo, dispatch, export, i18n, queries, store, surface, warning
 from emergency.access import Actor
 from emergency.filters import Filters
 from emergency import completeness  # issue 12

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,7 +16,7 @@ from emergency.access import Actor, LoginRefused, PermissionDenied
 from tests import tiny
 
 ROOT = config.PROJECT_ROOT
-WEST, EAST = "999999001", "999999002"
+WEST = "999999001"
 NOW = datetime(2026, 6, 20, 9, 0)
 
 
@@ -29,12 +28,7 @@ def fast_hashes(monkeypatch):
 
 @pytest.fixture
 def conn():
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    connection.executemany(
-        "INSERT INTO township_contacts VALUES (?, ?, ?, ?, true)",
-        [(WEST, "张三", "township_head", "13700000001"), (EAST, "王五", "township_head", "13700000003")],
-    )
+    connection = tiny.with_contacts()
     yield connection
     connection.close()
 

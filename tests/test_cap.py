@@ -21,12 +21,7 @@ def schema():
 
 @pytest.fixture
 def conn():
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    connection.executemany(
-        "INSERT INTO township_contacts VALUES (?, ?, ?, ?, true)",
-        [("999999001", "张三", "township_head", "13700000001"), ("999999002", "王五", "flood_duty", "13700000002")],
-    )
+    connection = tiny.with_contacts()
     yield connection
     connection.close()
 

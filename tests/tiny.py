@@ -69,3 +69,15 @@ def populate(conn) -> None:
     cur.execute("INSERT INTO shelters VALUES ('东乡礼堂', 'community_center', 100, 150, '999999002', 118.07, 28.37)")
     cur.execute("INSERT INTO hazard_points VALUES ('H1', '西镇后山', 'landslide', '999999001', 117.97, 28.38, 40, 12, 30, 60, 120)")
     cur.execute("INSERT INTO hazard_points VALUES ('H2', '西镇河口', 'flash_flood', '999999001', 117.91, 28.31, 60, 20, 25, 50, 100)")
+
+
+# One responsible person per tiny township, so warnings can be issued.
+CONTACTS = [("999999001", "张三", "township_head", "13700000001"), ("999999002", "王五", "flood_duty", "13700000002")]
+
+
+def with_contacts() -> "duckdb.DuckDBPyConnection":
+    """A private in-memory tiny store with CONTACTS as township responsible persons."""
+    connection = store.connect(":memory:")
+    populate(connection)
+    connection.executemany("INSERT INTO township_contacts VALUES (?, ?, ?, ?, true)", CONTACTS)
+    return connection
