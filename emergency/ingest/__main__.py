@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import config, i18n, store
+from emergency import actions, config, i18n, store
+from emergency.access import Actor
 from emergency.ingest import inbox
-from emergency.ingest.engine import import_file
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS
 
@@ -97,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         conn = open_store(db_path, args.file.name)
         try:
-            report = import_file(
-                conn, args.file, args.kind, crs=args.crs, encoding=args.encoding, sheet=args.sheet,
-                mapping=_parse_mapping(args.map), dry_run=args.dry_run,
-                user=args.user or getpass.getuser(), source_name=args.source,
+            # The person at the server's console; the audit log names them as cli:<login>.
+            operator = Actor(f"cli:{getpass.getuser()}", args.user or getpass.getuser(), "admin", via="cli")
+            report = actions.import_file(
+                conn, operator, args.file, args.kind, file_name=args.file.name, crs=args.crs, encoding=args.encoding,
+                sheet=args.sheet, mapping=_parse_mapping(args.map), dry_run=args.dry_run, source_name=args.source,
             )
         finally:
             conn.close()
