@@ -30,11 +30,12 @@ def _secrets() -> dict:
 
 
 def oidc_configured() -> bool:
-    """True when Streamlit's own ``[auth]`` section (for st.login) is in .streamlit/secrets.toml."""
-    if not SECRETS_PATH.exists():
-        return False
-    with SECRETS_PATH.open("rb") as handle:
-        section = tomllib.load(handle).get("auth", {})
+    """True when Streamlit's own ``[auth]`` section (for st.login) is in the settings file.
+
+    Streamlit reads the same file: .streamlit/secrets.toml, or the one named by
+    ``[secrets] files`` and $YITU_SETTINGS together.
+    """
+    section = _secrets().get("auth", {})
     return bool(section.get("redirect_uri") and section.get("cookie_secret"))
 
 

@@ -51,16 +51,17 @@ def app_server(db_path: Path, extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def app_process(db_path: Path, extra_env: dict[str, str] | None = None):
-    """Run the app on a free loopback port; yield (URL, server process) once it is healthy."""
-    port = free_port()
+def app_process(db_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None,
+                extra_args: tuple[str, ...] = ()):
+    """Run the app on a loopback port (a free one by default); yield (URL, server process) once it is healthy."""
+    port = port or free_port()
     env = {**os.environ, config.DB_PATH_ENV: str(db_path), **(extra_env or {})}
     log_path = ARTIFACTS / f"server-{port}.log"
     ARTIFACTS.mkdir(exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "scripts/serve.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *extra_args],
             cwd=config.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"

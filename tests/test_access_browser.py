@@ -5,6 +5,7 @@ in the audit log staying inert."""
 from __future__ import annotations
 
 import shutil
+from urllib.parse import urlparse
 
 import pytest
 
@@ -111,3 +112,46 @@ def test_browser_proxy_header_counts_only_from_the_proxy(store_with_accounts, tm
             assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
         assert_no_exception(page)
         watch.assert_clean()
+
+
+def test_browser_oidc_sign_in_through_a_local_identity_provider(store_with_accounts, tmp_path):
+    from tests.browser import app_process, free_port
+    from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, oidc_provider
+
+    conn = store.connect(store_with_accounts)
+    try:
+        access.create_user(conn, "li@bureau.example", "analyst", "李分析")
+    finally:
+        conn.close()
+    port = free_port()
+    with oidc_provider("li@bureau.example", "李分析") as issuer:
+        secrets_file = tmp_path / "secrets.toml"
+        secrets_file.write_text(
+            f'[yitu]\nauth = "oidc"\n\n[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            f'cookie_secret = "{"s" * 32}"\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n', encoding="utf-8")
+        # Streamlit and the app read the same file; Authlib allows plain http for this loopback provider.
+        env = {config.SETTINGS_PATH_ENV: str(secrets_file), "AUTHLIB_INSECURE_TRANSPORT": "1"}
+        with app_process(store_with_accounts, env, port=port, extra_args=("--secrets.files", str(secrets_file))) as (url, _), \
+                browser_page(url) as (page, watch):
+            page.goto(url)
+            wait_for_app(page)
+            assert "统一身份认证" in page.inner_text("[data-testid=stMain]")
+            page.get_by_role("button", name="使用统一身份认证登录").click()
+            page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=30_000)
+            wait_for_app(page)
+            sidebar = page.inner_text("[data-testid=stSidebar]")
+            assert "李分析" in sidebar and "分析员" in sidebar
+            assert "数据导入" not in nav_text(page)
+            assert_no_exception(page)
+            screenshot(page, "oidc-signed-in")
+            # Only the app and the (loopback) identity provider were contacted.
+            provider_host = urlparse(issuer).netloc
+            watch.outside_requests = [u for u in watch.outside_requests if urlparse(u).netloc != provider_host]
+            watch.assert_clean()
+    conn = store.connect(store_with_accounts)
+    try:
+        log = queries.audit_log(conn)
+    finally:
+        conn.close()
+    assert ("li@bureau.example", "login", "ok") in set(zip(log["username"], log["action"], log["outcome"]))
