@@ -291,7 +291,9 @@ def test_browser_pick_incident_see_rings_and_record_dispatch(server):
         screenshot(page, "dispatch-incident")
         # Record: the nearest team, then dispatch (in the signed-in officer's name).
         teams = page.locator("[class*=st-key-dispatch_form_teams_] [data-testid=stMultiSelect]")
-        teams.click()
+        teams.scroll_into_view_if_needed()
+        wait_for_app(page)
+        teams.locator("input").click()
         # Streamlit's dropdown starts with its own "Select all"; take the nearest team.
         page.locator("[role=option]").filter(has_not_text="Select all").first.click()
         page.keyboard.press("Escape")
