@@ -153,7 +153,8 @@ def sign_in_page() -> None:
 
 
 def _password_form(config: access.AuthSettings) -> None:
-    with st.form("identity_sign_in", border=True):
+    st.caption(tr("auth.local_help", failures=config.max_failed_logins, minutes=config.lockout_minutes))
+    with st.columns([2, 1])[0].form("identity_sign_in", border=True):
         username = st.text_input(tr("auth.username"), key="identity_username", max_chars=64)
         password = st.text_input(tr("auth.password"), type="password", key="identity_password", max_chars=128)
         submitted = st.form_submit_button(tr("auth.submit"), type="primary")

@@ -1003,6 +1003,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page.sign_in": ("登录", "Sign in"),
     "page.admin": ("用户与审计", "Users and audit"),
     "auth.title": ("登录一图研判", "Sign in to One Map"),
+    "auth.local_help": (
+        "请使用管理员分配的账户登录。连续 {failures} 次输入错误，账户将锁定 {minutes} 分钟。",
+        "Sign in with the account your administrator gave you. After {failures} wrong attempts the account is locked for {minutes} minutes.",
+    ),
     "auth.username": ("用户名", "User name"),
     "auth.password": ("密码", "Password"),
     "auth.submit": ("登录", "Sign in"),

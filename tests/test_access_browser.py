@@ -50,6 +50,7 @@ def test_browser_sign_in_reload_and_sign_out(store_with_accounts):
         wait_for_app(page)
         assert "登录一图研判" in page.inner_text("h1")
         assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
+        page.get_by_text("密码", exact=True).wait_for()
         screenshot(page, "sign-in")
         sign_in(page, XSS, "whatever-it-is")
         assert "用户名或密码错误" in page.inner_text("[data-testid=stMain]")
