@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pandas as pd
 
-from emergency.store import run
+from emergency.store import RAIN_MM_SUM_TYPE, run
 from emergency.vocab import OPEN_STATUSES
 
 
@@ -41,6 +41,56 @@ class Where:
 
     def sql(self) -> str:
         return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
+
+
+def _hour_floor(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _hour_ceil(moment: datetime) -> datetime:
+    floor = _hour_floor(moment)
+    return floor if floor == moment else floor + timedelta(hours=1)
+
+
+def _on_the_hour(*moments: datetime) -> bool:
+    return all(_hour_floor(m) == m for m in moments)
+
+
+def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str, list]:
+    """SQL and parameters of the rain reported in ``(start, end]``, read from as few rows as possible.
+
+    The whole clock hours inside the window come from ``rain_hourly`` (one row per station
+    and hour, schema 7), the partial hours at its edges from ``rainfall``, so any sum, count
+    or maximum per station, or per bucket of whole clock hours, equals that over
+    ``rainfall`` itself (issue 10: a 72 h window reads ~12x fewer rows).
+
+    Parameters
+    ----------
+    start, end : datetime
+        The window ``(start, end]``.
+    hourly : bool
+        False reads ``rainfall`` only (for buckets finer than an hour).
+
+    Returns
+    -------
+    tuple of (str, list)
+        A ``SELECT`` of station, ts (report time; the hour's end for an hourly row), mm (a
+        decimal of thousandths, so sums are exact and independent of order and grouping),
+        reports (rows of ``rainfall`` it stands for) and max_mm (its largest report), and
+        its parameters.
+    """
+    raw = (f"SELECT station, ts, mm::{RAIN_MM_SUM_TYPE} AS mm, 1 AS reports, mm AS max_mm "
+           "FROM rainfall WHERE ts > ? AND ts <= ?")
+    first_hour, last_hour = _hour_ceil(start), _hour_floor(end)
+    if not hourly or first_hour >= last_hour:
+        return raw, [start, end]
+    parts = ["SELECT station, hour AS ts, mm, readings AS reports, max_mm FROM rain_hourly WHERE hour > ? AND hour <= ?"]
+    params: list = [first_hour, last_hour]
+    for edge_start, edge_end in ((start, first_hour), (last_hour, end)):
+        if edge_start < edge_end:
+            parts.append(raw)
+            params += [edge_start, edge_end]
+    return " UNION ALL ".join(parts), params
 
 
 def data_range(conn: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
@@ -83,12 +133,13 @@ def gauge_totals(
     ``total_mm`` is NULL for a gauge with no report in the window; ``reports`` counts them.
     """
     where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
         f"""
         WITH totals AS (
-            SELECT station, sum(mm) AS total_mm, max(mm) AS max_interval_mm, count(*) AS reports
-            FROM rainfall WHERE ts > ? AND ts <= ? GROUP BY station
+            SELECT station, sum(mm) AS total_mm, max(max_mm) AS max_interval_mm, sum(reports)::BIGINT AS reports
+            FROM ({rain}) GROUP BY station
         )
         SELECT g.code, g.name, g.kind, g.township, t.name AS township_name, g.lon, g.lat,
                g.elevation_m, round(r.total_mm, 1) AS total_mm, r.max_interval_mm,
@@ -99,18 +150,18 @@ def gauge_totals(
         {where.sql()}
         ORDER BY g.code
         """,
-        [start, end, *where.params],
+        [*rain_params, *where.params],
     )
 
 
 def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
     """Return per township the mean and max accumulated rain of its gauges in ``(start, end]``."""
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
-        """
+        f"""
         WITH totals AS (
-            SELECT station, sum(mm) AS total_mm FROM rainfall
-            WHERE ts > ? AND ts <= ? GROUP BY station
+            SELECT station, sum(mm) AS total_mm FROM ({rain}) GROUP BY station
         )
         SELECT t.code, t.name,
                round(avg(r.total_mm), 1) AS mean_mm,
@@ -122,7 +173,7 @@ def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetim
         GROUP BY t.code, t.name
         ORDER BY t.code
         """,
-        [start, end],
+        rain_params,
     )
 
 
@@ -173,20 +224,22 @@ def kpis(
     Columns: rain_max_mm, rain_max_station, rain_mean_mm, gauges_reporting, incidents,
     open_incidents, affected_townships.
     """
-    rain_where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
+    rain_where = Where().any_of("g.township", townships)
     incident_where = _incident_where(start, end, townships, types, statuses)
     return run(
         conn,
         f"""
         WITH totals AS (
             SELECT r.station, g.name, sum(r.mm) AS total_mm
-            FROM rainfall r JOIN rain_gauges g ON g.code = r.station
+            FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station
             {rain_where.sql()}
             GROUP BY r.station, g.name
         ),
         rain AS (
             SELECT round(max(total_mm), 1) AS rain_max_mm,
-                   arg_max(name, total_mm) AS rain_max_station,
+                   -- Ties (exact, as sums are decimals) go to the lowest gauge code, every time.
+                   first(name ORDER BY total_mm DESC, station) AS rain_max_station,
                    round(avg(total_mm), 1) AS rain_mean_mm,
                    count(*) AS gauges_reporting
             FROM totals
@@ -199,7 +252,7 @@ def kpis(
         )
         SELECT * FROM rain, events
         """,
-        [*rain_where.params, *OPEN_STATUSES, *incident_where.params],
+        [*rain_params, *rain_where.params, *OPEN_STATUSES, *incident_where.params],
     )
 
 
@@ -220,6 +273,8 @@ def township_metrics(
     incident_where = (
         Where().window("occurred_at", start, end).any_of("type", types).any_of("status", statuses)
     )
+    # Hours counted from the start are clock hours (and can be read hourly) when it is on the hour.
+    rain, rain_params = rain_rows(start, end, hourly=_on_the_hour(start))
     return run(
         conn,
         f"""
@@ -227,7 +282,7 @@ def township_metrics(
             -- A row at ts covers (ts - interval, ts]: shift by a second so 01:00 counts in (00:00, 01:00].
             SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour,
                    sum(mm) AS mm
-            FROM rainfall WHERE ts > ? AND ts <= ?
+            FROM ({rain})
             GROUP BY ALL
         ),
         rolling AS (
@@ -266,7 +321,7 @@ def township_metrics(
         LEFT JOIN hazards h ON h.township = t.code
         ORDER BY t.code
         """,
-        [start, start, end, *OPEN_STATUSES, *incident_where.params],
+        [start, *rain_params, *OPEN_STATUSES, *incident_where.params],
     )
 
 
@@ -437,12 +492,12 @@ def gauge_grid(
 ) -> pd.DataFrame:
     """Aggregate gauges into square cells: centre, gauges, mean and max accumulated rain."""
     where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
         f"""
         WITH totals AS (
-            SELECT station, sum(mm) AS total_mm FROM rainfall
-            WHERE ts > ? AND ts <= ? GROUP BY station
+            SELECT station, sum(mm) AS total_mm FROM ({rain}) GROUP BY station
         )
         SELECT (floor(g.lon / ?) + 0.5) * ? AS lon, (floor(g.lat / ?) + 0.5) * ? AS lat,
                count(*) AS gauges, round(avg(r.total_mm), 1) AS mean_mm, round(max(r.total_mm), 1) AS max_mm
@@ -450,7 +505,7 @@ def gauge_grid(
         {where.sql()}
         GROUP BY 1, 2
         """,
-        [start, end, cell_deg, cell_deg, cell_deg, cell_deg, *where.params],
+        [*rain_params, cell_deg, cell_deg, cell_deg, cell_deg, *where.params],
     )
 
 
@@ -518,14 +573,16 @@ def rain_series(
         ts (bucket end), mm (mean over the gauges that reported in the bucket of their
         sums; 0 when none reported), cumulative_mm, gauges (reporting in the bucket).
     """
-    where = Where().window("r.ts", start, end).any_of("r.station", stations).any_of("g.township", townships)
+    where = Where().any_of("r.station", stations).any_of("g.township", townships)
+    # Buckets of whole clock hours can sum hourly rows; 5-minute bars need the reports.
+    rain, rain_params = rain_rows(start, end, hourly=minutes % 60 == 0)
     return run(
         conn,
         f"""
         WITH {_buckets_cte()},
         per_gauge AS (
             SELECT r.station, time_bucket(p.width, r.ts - INTERVAL 1 MICROSECOND) + p.width AS ts, sum(r.mm) AS mm
-            FROM rainfall r JOIN rain_gauges g ON g.code = r.station, p
+            FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station, p
             {where.sql()}
             GROUP BY ALL
         ),
@@ -536,7 +593,7 @@ def rain_series(
         FROM buckets b LEFT JOIN area a ON a.ts = b.ts
         ORDER BY b.ts
         """,
-        [minutes, start, end, *where.params],
+        [minutes, start, end, *rain_params, *where.params],
     )
 
 
@@ -556,7 +613,8 @@ def township_rain_series(
         cumulative_mm; one row per township with gauges and bucket of the window (0 mm
         where none reported), ordered by township code and time.
     """
-    where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end, hourly=minutes % 60 == 0)
     # Townships without a gauge have no rain series at all (not a series of zeros).
     township_where = Where().any_of("t.code", townships).add(
         "EXISTS (SELECT 1 FROM rain_gauges g WHERE g.township = t.code)"
@@ -568,7 +626,7 @@ def township_rain_series(
         per_gauge AS (
             SELECT g.township, r.station, time_bucket(p.width, r.ts - INTERVAL 1 MICROSECOND) + p.width AS ts,
                    sum(r.mm) AS mm
-            FROM rainfall r JOIN rain_gauges g ON g.code = r.station, p
+            FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station, p
             {where.sql()}
             GROUP BY ALL
         ),
@@ -581,7 +639,7 @@ def township_rain_series(
         LEFT JOIN area a ON a.township = t.code AND a.ts = b.ts
         ORDER BY t.code, b.ts
         """,
-        [minutes, start, end, *where.params, *township_where.params],
+        [minutes, start, end, *rain_params, *where.params, *township_where.params],
     )
 
 
@@ -602,7 +660,7 @@ def station_ranking(
         code, name, township, township_name, total_mm, max_1h_mm, max_3h_mm, max_6h_mm,
         max_24h_mm, max_1h_at (end of the wettest hour); wettest first.
     """
-    rain_where = Where().window("ts", start, end)
+    rain, rain_params = rain_rows(start, end)
     gauge_where = Where().any_of("g.township", townships)
     frames = ",\n".join(
         f"sum(mm) OVER (PARTITION BY station ORDER BY hour "
@@ -617,12 +675,12 @@ def station_ranking(
         WITH hourly AS (
             SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour,
                    sum(mm) AS mm
-            FROM rainfall {rain_where.sql()}
+            FROM ({rain})
             GROUP BY ALL
         ),
         rolling AS (SELECT station, hour, mm, {frames} FROM hourly),
         per_station AS (
-            SELECT station, sum(mm) AS total_mm, {maxima}, arg_max(hour, sum_1h) AS max_1h_at
+            SELECT station, sum(mm) AS total_mm, {maxima}, first(hour ORDER BY sum_1h DESC, hour) AS max_1h_at
             FROM rolling GROUP BY station
         )
         SELECT g.code, g.name, g.township, t.name AS township_name,
@@ -633,7 +691,7 @@ def station_ranking(
         {gauge_where.sql()}
         ORDER BY s.total_mm DESC, g.code
         """,
-        [*rain_where.params, *gauge_where.params],
+        [*rain_params, *gauge_where.params],
     )
 
 
@@ -868,20 +926,21 @@ def rainfall_rows(
     Hourly sums keep a county-wide day to a few hundred thousand rows at most (five-minute
     rows would pass Excel's million-row sheet limit); at most ``limit`` rows, by station and time.
     """
-    where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
         f"""
         SELECT r.station, g.name AS station_name, t.name AS township_name,
                time_bucket(INTERVAL 1 HOUR, r.ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS ts,
-               round(sum(r.mm), 1) AS mm, count(*) AS reports
-        FROM rainfall r JOIN rain_gauges g ON g.code = r.station LEFT JOIN townships t ON t.code = g.township
+               round(sum(r.mm), 1) AS mm, sum(r.reports)::BIGINT AS reports
+        FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station LEFT JOIN townships t ON t.code = g.township
         {where.sql()}
         GROUP BY ALL
         ORDER BY r.station, ts
         LIMIT ?
         """,
-        [*where.params, limit],
+        [*rain_params, *where.params, limit],
     )
 
 
@@ -914,8 +973,12 @@ TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
 EARTH_RADIUS_KM = 6371.0088
 # Degrees of latitude per km, for the bounding box that narrows a radius query first.
 DEG_LAT_PER_KM = 1 / 110.574
-# Half-side of the box searched first for a hazard point's nearest gauge, km.
+# Largest and smallest cell side of the first search for a hazard point's nearest gauge, km.
 NEAR_GAUGE_KM = 15.0
+NEAR_GAUGE_MIN_KM = 1.0
+# Cell side in typical gauge spacings (sqrt of the gauges' box area per gauge): about 9 x 9
+# gauges fall in the 3 x 3 cells searched, so nearly every point finds its nearest there.
+NEAR_GAUGE_SPACINGS = 3.0
 
 
 def _window_column(hours: int) -> str:
@@ -1049,13 +1112,23 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
     """
     distance = _haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
     # Gauges in the 3 x 3 grid cells around each point first (an equi-join on cell numbers, not
-    # every pair). Cells are NEAR_GAUGE_KM wide even at the points' highest latitude, so a
-    # gauge found within NEAR_GAUGE_KM is the nearest of all; other points try every gauge.
+    # every pair). Cells are cell_km wide even at the points' highest latitude, so a gauge found
+    # within cell_km is the nearest of all; other points try every gauge. cell_km follows the
+    # gauges' density (issue 10: fixed 15 km cells held the whole county, 60 M pairs at 10 M rows).
+    rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
         f"""
-        WITH span AS (
-            SELECT ? AS dlat, ? / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon FROM hazard_points
+        WITH density AS (
+            SELECT coalesce(greatest(?, least(?, ? * sqrt(
+                       (max(lat) - min(lat)) / ? * (max(lon) - min(lon)) * 111.320 * cos(radians(avg(lat)))
+                       / count(*)))), ?) AS cell_km
+            FROM rain_gauges
+        ),
+        span AS (
+            SELECT cell_km, cell_km * ? AS dlat,
+                   cell_km / 111.320 / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
+            FROM hazard_points, density GROUP BY cell_km
         ),
         gauge_cells AS (
             SELECT g.code, g.lon, g.lat, floor(g.lat / dlat)::BIGINT AS cy, floor(g.lon / dlon)::BIGINT AS cx
@@ -1070,7 +1143,7 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
             FROM point_cells h JOIN gauge_cells g ON g.cy = h.cy AND g.cx = h.cx
             GROUP BY h.id
         ),
-        found AS (SELECT id, gauge, gauge_km FROM boxed WHERE gauge_km <= ?),
+        found AS (SELECT id, gauge, gauge_km FROM boxed, span WHERE gauge_km <= span.cell_km),
         far AS (
             SELECT h.id, arg_min(g.code, {distance}) AS gauge, min({distance}) AS gauge_km
             FROM (SELECT p.id, p.lon, p.lat FROM hazard_points p ANTI JOIN found f ON f.id = p.id) h
@@ -1083,7 +1156,7 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
                    sum(mm) AS mm_24h
-            FROM rainfall WHERE ts > ? AND ts <= ?
+            FROM ({rain})
             GROUP BY station
         )
         SELECT h.id, h.name, h.kind, h.township, t.name AS township_name, h.lon, h.lat,
@@ -1096,8 +1169,8 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
         LEFT JOIN townships t ON t.code = h.township
         ORDER BY h.id
         """,
-        [NEAR_GAUGE_KM * DEG_LAT_PER_KM, NEAR_GAUGE_KM / 111.320, NEAR_GAUGE_KM,
-         moment - timedelta(hours=1), moment - timedelta(hours=3), moment - timedelta(hours=24), moment],
+        [NEAR_GAUGE_MIN_KM, NEAR_GAUGE_KM, NEAR_GAUGE_SPACINGS, DEG_LAT_PER_KM, NEAR_GAUGE_KM, DEG_LAT_PER_KM,
+         moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params],
     )
 
 
