@@ -8,7 +8,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from components.text import label, tr
+from components.text import label, labels, tr
 from emergency import config, mapdata, symbology
 from emergency.vocab import HAZARD_KINDS, INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
 
@@ -126,15 +126,20 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     data = incidents.dropna(subset=["lon", "lat"])
     fill = [[*INCIDENT_TYPES.get(kind, INCIDENT_TYPES["other"]), 235] for kind in data["type"]]
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
+    # Texts looked up once, not per point: thousands of incidents on a 72 h window (issue 10).
+    title, status_text, time_text, address_text, grade_text = (
+        tr(key) for key in ("map.tooltip.incident", "map.tooltip.status", "map.tooltip.time",
+                            "map.tooltip.address", "map.tooltip.grade"))
+    types, statuses, grades = (labels(vocabulary) for vocabulary in ("incident_type", "incident_status", "incident_grade"))
     tips = [
         mapdata.tooltip_text(
-            f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
+            f"{title} · {types.get(kind, kind)}",
             [
                 ("ID", ident),
-                (tr("map.tooltip.status"), label("incident_status", status)),
-                (tr("map.tooltip.time"), f"{when:%m-%d %H:%M}"),
-                (tr("map.tooltip.address"), address),
-                (tr("map.tooltip.grade"), label("incident_grade", grade) if isinstance(grade, str) else "—"),
+                (status_text, statuses.get(status, status)),
+                (time_text, f"{when:%m-%d %H:%M}"),
+                (address_text, address),
+                (grade_text, grades.get(grade, grade) if isinstance(grade, str) else "—"),
             ],
         )
         for ident, kind, status, when, address, grade in zip(

@@ -57,6 +57,7 @@ def calls(conn, start, end, station, township):
         ("station_ranking", lambda: queries.station_ranking(conn, start, end)),
         ("rainfall_rows", lambda: queries.rainfall_rows(conn, start, end)),
         ("hazard_rain_at", lambda: queries.hazard_rain_at(conn, end)),
+        ("gauge_rain_at", lambda: queries.gauge_rain_at(conn, end, [1, 3, 6, 12, 24])),
     ]
 
 
