@@ -1594,6 +1594,35 @@ def table_completeness(
     return run(conn, f"SELECT {', '.join(parts)} FROM {quoted_table}")
 
 
+def row_counts(conn: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[str, int]:
+    """Return the number of rows of each table, counted in one statement.
+
+    Parameters
+    ----------
+    conn : duckdb.DuckDBPyConnection
+    tables : sequence of str
+        Table names; checked against the catalogue and quoted, as identifiers cannot be parameters.
+
+    Returns
+    -------
+    dict[str, int]
+        Table -> rows, in the order given (each table once).
+    """
+    names = list(dict.fromkeys(tables))
+    known = set(run(conn, "SELECT table_name FROM information_schema.tables")["table_name"])
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"unknown tables {unknown!r}")
+    if not names:
+        return {}
+    counts = " UNION ALL ".join(
+        "SELECT ? AS name, count(*) AS n FROM \"" + name.replace('"', '""') + "\"" for name in names
+    )
+    frame = run(conn, counts, names)
+    found = dict(zip(frame["name"], frame["n"]))
+    return {name: int(found[name]) for name in names}
+
+
 def township_coverage(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per township: gauges, latest rain, incidents, warehouses, teams, shelters (with capacity) and hazard points."""
     return run(

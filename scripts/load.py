@@ -106,6 +106,7 @@ class ProtocolSession:
         self.websocket = None
         self.select_id: str | None = None  # the sidebar's time-window select
         self.options: list[str] = []
+        self.value: str | None = None  # the window the select shows
         self.period: str | None = None  # text of the "时段：" caption last shown
 
     async def open(self) -> None:
@@ -144,7 +145,12 @@ class ProtocolSession:
         if kind == "exception":
             errors.append(f"exception shown: {element.exception.message[:200]}")
         elif kind == "selectbox" and WINDOW_LABELS[0] in element.selectbox.options:
-            self.select_id, self.options = element.selectbox.id, list(element.selectbox.options)
+            box = element.selectbox
+            self.select_id, self.options = box.id, list(box.options)
+            if box.set_value:
+                self.value = box.raw_value
+            elif 0 <= box.default < len(box.options):
+                self.value = box.options[box.default]
         elif kind == "markdown" and element.markdown.body.startswith(PERIOD_PREFIX):
             self.period = element.markdown.body
 
@@ -153,17 +159,24 @@ class ProtocolSession:
             await self.websocket.close()
 
 
-async def protocol_session(url: str, seconds: float, latencies: list[float], errors: list[str], index: int) -> None:
+async def protocol_session(url: str, seconds: float, latencies: list[float], errors: list[str], index: int,
+                           first_runs: list[float], think_s: float = 0.0) -> None:
     rng = random.Random(index)
     client = ProtocolSession(url)
     try:
+        started = time.monotonic()
         await client.open()
         errors.extend(f"session {index}: {e}" for e in await client.rerun(timeout=120))
+        # The first session's first run on a fresh server is the app's real cold start.
+        first_runs.append(time.monotonic() - started)
         if client.select_id is None:
             raise RuntimeError("the page shows no time-window select")
-        current = None
+        current = client.value
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
+            if think_s:
+                # A person looks at the map before the next pick: 0.5 to 1.5 times think_s.
+                await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
             label = rng.choice([o for o in WINDOW_LABELS if o in client.options and o != current])
             before = client.period
             started = time.monotonic()
@@ -179,11 +192,15 @@ async def protocol_session(url: str, seconds: float, latencies: list[float], err
         await client.close()
 
 
-async def drive(url: str, sessions: int, seconds: float, client: str = "protocol") -> tuple[list[float], list[str]]:
+async def drive(url: str, sessions: int, seconds: float, client: str = "protocol",
+                first_runs: list[float] | None = None, think_s: float = 0.0) -> tuple[list[float], list[str]]:
+    """Run ``sessions`` sessions of ``client`` for ``seconds``; return rerun latencies and errors."""
     latencies: list[float] = []
     errors: list[str] = []
+    first_runs = [] if first_runs is None else first_runs
     if client == "protocol":
-        await asyncio.gather(*(protocol_session(url, seconds, latencies, errors, i) for i in range(sessions)))
+        await asyncio.gather(*(protocol_session(url, seconds, latencies, errors, i, first_runs, think_s)
+                               for i in range(sessions)))
         return latencies, errors
     # Playwright only for the browser client, so the protocol client needs no Chromium.
     from playwright.async_api import async_playwright
@@ -195,7 +212,7 @@ async def drive(url: str, sessions: int, seconds: float, client: str = "protocol
     return latencies, errors
 
 
-def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol") -> dict:
+def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol", think_s: float = 0.0) -> dict:
     """Serve a copy of ``db`` (or a fresh demo store), drive ``sessions`` sessions for ``seconds``; return the results."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "load.duckdb"
@@ -208,7 +225,8 @@ def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol"
             stop = threading.Event()
             sampler = threading.Thread(target=sample_rss, args=(process.pid, stop, samples), daemon=True)
             sampler.start()
-            latencies, errors = asyncio.run(drive(url, sessions, seconds, client))
+            first_runs: list[float] = []
+            latencies, errors = asyncio.run(drive(url, sessions, seconds, client, first_runs, think_s))
             stop.set()
             sampler.join()
     quantiles = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
@@ -217,8 +235,11 @@ def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol"
         "date": time.strftime("%Y-%m-%d"),
         "client": client,
         "sessions": sessions,
+        "think_s": think_s,
         "seconds": seconds,
         "reruns": len(latencies),
+        # Protocol client: connect + first page run per session, in the order they finished.
+        "first_runs_s": [round(s, 3) for s in sorted(first_runs)],
         "p50_s": round(statistics.median(latencies), 3) if latencies else None,
         "p95_s": round(quantiles[18], 3),
         "errors": len(errors),
@@ -236,13 +257,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--client", choices=("protocol", "chromium"), default="protocol",
                         help="Streamlit's websocket protocol (default) or headless Chromium pages")
+    parser.add_argument("--think", dest="think_s", type=float, default=0.0,
+                        help="protocol client: mean seconds a session waits between picks (0: back to back)")
     parser.add_argument("--db", type=Path, help="store to copy (default: a fresh demo store)")
     parser.add_argument("--json", dest="json_path", type=Path)
     args = parser.parse_args()
-    result = run(args.sessions, args.seconds, args.db, args.client)
-    print(f"{result['client']} client, {result['sessions']} sessions, {result['seconds']:g} s: {result['reruns']} reruns, "
+    result = run(args.sessions, args.seconds, args.db, args.client, args.think_s)
+    print(f"{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
           f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
           f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB")
+    if result["first_runs_s"]:
+        print(f"first page run per session (connect to script_finished): fastest {result['first_runs_s'][0]} s, "
+              f"slowest {result['first_runs_s'][-1]} s")
     for error in result["error_samples"]:
         print("  ", error)
     if args.json_path:
