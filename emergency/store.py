@@ -559,6 +559,42 @@ def refresh_rain_hourly(cursor: duckdb.DuckDBPyConnection, touched: str | None =
     )
 
 
+def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str) -> None:
+    """Add rainfall rows just inserted to the sums of their hours, inside the caller's transaction.
+
+    Exact, as the sums are decimals; far cheaper than recomputing the hours from ``rainfall``
+    for a season's file (issue 10). Rows whose value changed need :func:`refresh_rain_hourly`.
+
+    Parameters
+    ----------
+    cursor : duckdb.DuckDBPyConnection
+        The writer's cursor.
+    new_rows : str
+        A table name or parenthesized query with columns station, ts and mm, chosen by the
+        calling code (never user input): the rows inserted, none of them already counted.
+    """
+    cursor.execute(
+        f"""CREATE TEMP TABLE added_hours AS
+            SELECT station, {RAIN_HOUR_SQL} AS hour, sum(mm::{RAIN_MM_SUM_TYPE}) AS mm,
+                   count(*) AS readings, max(mm) AS max_mm
+            FROM {new_rows} GROUP BY ALL"""
+    )
+    try:
+        cursor.execute(
+            """UPDATE rain_hourly SET mm = rain_hourly.mm + a.mm, readings = rain_hourly.readings + a.readings,
+                                      max_mm = greatest(rain_hourly.max_mm, a.max_mm)
+               FROM temp.added_hours a WHERE rain_hourly.station = a.station AND rain_hourly.hour = a.hour"""
+        )
+        cursor.execute(
+            """INSERT INTO rain_hourly
+               SELECT a.station, a.hour, a.mm, a.readings, a.max_mm
+               FROM temp.added_hours a ANTI JOIN rain_hourly h ON h.station = a.station AND h.hour = a.hour
+               ORDER BY a.hour, a.station"""
+        )
+    finally:
+        cursor.execute("DROP TABLE temp.added_hours")
+
+
 def run(conn: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
     """Run one parameterized statement on a fresh cursor and return a DataFrame."""
     cursor = conn.cursor()
