@@ -8,7 +8,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from components.text import label, tr
+from components.text import labels, tr
 from emergency import config, mapdata, symbology
 from emergency.vocab import HAZARD_KINDS, INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
 
@@ -126,15 +126,20 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     data = incidents.dropna(subset=["lon", "lat"])
     fill = [[*INCIDENT_TYPES.get(kind, INCIDENT_TYPES["other"]), 235] for kind in data["type"]]
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
+    # Texts looked up once, not per point: thousands of incidents on a 72 h window (issue 10).
+    title, status_text, time_text, address_text, grade_text = (
+        tr(key) for key in ("map.tooltip.incident", "map.tooltip.status", "map.tooltip.time",
+                            "map.tooltip.address", "map.tooltip.grade"))
+    types, statuses, grades = (labels(vocabulary) for vocabulary in ("incident_type", "incident_status", "incident_grade"))
     tips = [
         mapdata.tooltip_text(
-            f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
+            f"{title} · {types.get(kind, kind)}",
             [
                 ("ID", ident),
-                (tr("map.tooltip.status"), label("incident_status", status)),
-                (tr("map.tooltip.time"), f"{when:%m-%d %H:%M}"),
-                (tr("map.tooltip.address"), address),
-                (tr("map.tooltip.grade"), label("incident_grade", grade) if isinstance(grade, str) else "—"),
+                (status_text, statuses.get(status, status)),
+                (time_text, f"{when:%m-%d %H:%M}"),
+                (address_text, address),
+                (grade_text, grades.get(grade, grade) if isinstance(grade, str) else "—"),
             ],
         )
         for ident, kind, status, when, address, grade in zip(
@@ -152,9 +157,11 @@ SHELTER_COLOR = (46, 125, 50)
 
 def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Warehouses sized by their total stock."""
-    tips = [mapdata.tooltip_text(f"{tr('map.layer.warehouses')} · {r.name}",
-                                 [(tr("map.tooltip.items"), r.items), (tr("map.tooltip.quantity"), f"{r.quantity:,.0f}"),
-                                  (tr("detail.phone"), r.phone)])
+    # Texts looked up once per layer, not per point (a session-state read each, issue 10).
+    title, items, quantity, phone = (tr(key) for key in ("map.layer.warehouses", "map.tooltip.items",
+                                                         "map.tooltip.quantity", "detail.phone"))
+    tips = [mapdata.tooltip_text(f"{title} · {r.name}",
+                                 [(items, r.items), (quantity, f"{r.quantity:,.0f}"), (phone, r.phone)])
             for r in rows.itertuples()]
     radius = 300 + (rows["quantity"].clip(lower=1) ** 0.5) * 6
     return point_layer("warehouses", rows, [[*WAREHOUSE_COLOR, 230]] * len(rows), radius, tips)
@@ -162,9 +169,11 @@ def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
 
 def team_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Rescue teams coloured by kind and sized by members."""
-    tips = [mapdata.tooltip_text(f"{tr('map.layer.teams')} · {r.name}",
-                                 [(tr("map.tooltip.kind"), label("team_kind", r.kind)), (tr("map.tooltip.members"), r.members),
-                                  (tr("detail.phone"), r.phone)])
+    title, kind_text, members, phone = (tr(key) for key in ("map.layer.teams", "map.tooltip.kind",
+                                                            "map.tooltip.members", "detail.phone"))
+    kinds = labels("team_kind")
+    tips = [mapdata.tooltip_text(f"{title} · {r.name}",
+                                 [(kind_text, kinds.get(r.kind, r.kind)), (members, r.members), (phone, r.phone)])
             for r in rows.itertuples()]
     fill = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in rows["kind"]]
     return point_layer("teams", rows, fill, 250 + rows["members"].clip(upper=200) * 6, tips,
@@ -173,16 +182,18 @@ def team_layer(rows: pd.DataFrame) -> pdk.Layer:
 
 def shelter_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Shelters sized by their free places."""
-    tips = [mapdata.tooltip_text(f"{tr('map.layer.shelters')} · {r.name}", [(tr("map.tooltip.free"), f"{r.free} / {r.capacity}")])
-            for r in rows.itertuples()]
+    title, free = tr("map.layer.shelters"), tr("map.tooltip.free")
+    tips = [mapdata.tooltip_text(f"{title} · {r.name}", [(free, f"{r.free} / {r.capacity}")]) for r in rows.itertuples()]
     radius = 200 + (rows["free"].clip(lower=0) ** 0.5) * 15
     return point_layer("shelters", rows, [[*SHELTER_COLOR, 210]] * len(rows), radius, tips)
 
 
 def hazard_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Hazard points coloured by kind and sized by the people exposed."""
-    tips = [mapdata.tooltip_text(f"{tr('map.layer.hazards')} · {label('hazard_kind', r.kind)}",
-                                 [("ID", r.id), (tr("map.tooltip.name"), r.name), (tr("map.tooltip.people"), r.people)])
+    title, name, people = tr("map.layer.hazards"), tr("map.tooltip.name"), tr("map.tooltip.people")
+    kinds = labels("hazard_kind")
+    tips = [mapdata.tooltip_text(f"{title} · {kinds.get(r.kind, r.kind)}",
+                                 [("ID", r.id), (name, r.name), (people, r.people)])
             for r in rows.itertuples()]
     fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in rows["kind"]]
     return point_layer("hazards", rows, fill, 150 + rows["people"].clip(upper=500) * 3, tips,

@@ -833,6 +833,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
             cursor.execute("DELETE FROM meta WHERE list_contains(?, key)", [list(frames["meta"]["key"])])
             for table in DEMO_TABLES:
                 _insert(cursor, table, frames[table])
+            store.refresh_rain_hourly(cursor)
             cursor.execute("COMMIT")
         except Exception:
             cursor.execute("ROLLBACK")

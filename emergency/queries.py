@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from emergency import store
-from emergency.store import run
+from emergency.store import RAIN_MM_SUM_TYPE, run
 from emergency.vocab import OPEN_STATUSES
 
 
@@ -42,6 +42,66 @@ class Where:
 
     def sql(self) -> str:
         return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
+
+
+def _hour_floor(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _hour_ceil(moment: datetime) -> datetime:
+    floor = _hour_floor(moment)
+    return floor if floor == moment else floor + timedelta(hours=1)
+
+
+def _on_the_hour(*moments: datetime) -> bool:
+    return all(_hour_floor(m) == m for m in moments)
+
+
+def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str, list]:
+    """SQL and parameters of the rain reported in ``(start, end]``, read from as few rows as possible.
+
+    The whole clock hours inside the window come from ``rain_hourly`` (one row per station
+    and hour, schema 7), the partial hours at its edges from ``rainfall``, so any sum, count
+    or maximum per station, or per bucket of whole clock hours, equals that over
+    ``rainfall`` itself (issue 10: a 72 h window reads ~12x fewer rows).
+
+    Parameters
+    ----------
+    start, end : datetime
+        The window ``(start, end]``.
+    hourly : bool
+        False reads ``rainfall`` only (for buckets finer than an hour).
+
+    Returns
+    -------
+    tuple of (str, list)
+        A ``SELECT`` of station, ts (report time; the hour's end for an hourly row), mm (a
+        decimal of thousandths, so sums are exact and independent of order and grouping),
+        reports (rows of ``rainfall`` it stands for) and max_mm (its largest report), and
+        its parameters.
+    """
+    raw = (f"SELECT station, ts, mm::{RAIN_MM_SUM_TYPE} AS mm, 1 AS reports, mm AS max_mm "
+           "FROM rainfall WHERE ts > ? AND ts <= ?")
+    first_hour, last_hour = _hour_ceil(start), _hour_floor(end)
+    if not hourly or first_hour >= last_hour:
+        return raw, [start, end]
+    parts = ["SELECT station, hour AS ts, mm, readings AS reports, max_mm FROM rain_hourly WHERE hour > ? AND hour <= ?"]
+    params: list = [first_hour, last_hour]
+    for edge_start, edge_end in ((start, first_hour), (last_hour, end)):
+        if edge_start < edge_end:
+            parts.append(raw)
+            params += [edge_start, edge_end]
+    return " UNION ALL ".join(parts), params
+
+
+def _clock_hours(start: datetime, end: datetime) -> tuple[str, list]:
+    """SQL and parameters of the rain per station and clock hour (hour = its end) in ``(start, end]``."""
+    if _on_the_hour(start, end):
+        # Already one row per station and hour: no second aggregation over ~5,000 x 72 rows.
+        return "SELECT station, hour, mm FROM rain_hourly WHERE hour > ? AND hour <= ?", [start, end]
+    rain, params = rain_rows(start, end)
+    return (f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour, "
+            f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"), params
 
 
 def data_range(conn: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
@@ -84,12 +144,13 @@ def gauge_totals(
     ``total_mm`` is NULL for a gauge with no report in the window; ``reports`` counts them.
     """
     where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
         f"""
         WITH totals AS (
-            SELECT station, sum(mm) AS total_mm, max(mm) AS max_interval_mm, count(*) AS reports
-            FROM rainfall WHERE ts > ? AND ts <= ? GROUP BY station
+            SELECT station, sum(mm) AS total_mm, max(max_mm) AS max_interval_mm, sum(reports)::BIGINT AS reports
+            FROM ({rain}) GROUP BY station
         )
         SELECT g.code, g.name, g.kind, g.township, t.name AS township_name, g.lon, g.lat,
                g.elevation_m, round(r.total_mm, 1) AS total_mm, r.max_interval_mm,
@@ -100,18 +161,18 @@ def gauge_totals(
         {where.sql()}
         ORDER BY g.code
         """,
-        [start, end, *where.params],
+        [*rain_params, *where.params],
     )
 
 
 def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
     """Return per township the mean and max accumulated rain of its gauges in ``(start, end]``."""
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
-        """
+        f"""
         WITH totals AS (
-            SELECT station, sum(mm) AS total_mm FROM rainfall
-            WHERE ts > ? AND ts <= ? GROUP BY station
+            SELECT station, sum(mm) AS total_mm FROM ({rain}) GROUP BY station
         )
         SELECT t.code, t.name,
                round(avg(r.total_mm), 1) AS mean_mm,
@@ -123,7 +184,7 @@ def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetim
         GROUP BY t.code, t.name
         ORDER BY t.code
         """,
-        [start, end],
+        rain_params,
     )
 
 
@@ -174,20 +235,22 @@ def kpis(
     Columns: rain_max_mm, rain_max_station, rain_mean_mm, gauges_reporting, incidents,
     open_incidents, affected_townships.
     """
-    rain_where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
+    rain_where = Where().any_of("g.township", townships)
     incident_where = _incident_where(start, end, townships, types, statuses)
     return run(
         conn,
         f"""
         WITH totals AS (
             SELECT r.station, g.name, sum(r.mm) AS total_mm
-            FROM rainfall r JOIN rain_gauges g ON g.code = r.station
+            FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station
             {rain_where.sql()}
             GROUP BY r.station, g.name
         ),
         rain AS (
             SELECT round(max(total_mm), 1) AS rain_max_mm,
-                   arg_max(name, total_mm) AS rain_max_station,
+                   -- Ties (exact, as sums are decimals) go to the lowest gauge code, every time.
+                   first(name ORDER BY total_mm DESC, station) AS rain_max_station,
                    round(avg(total_mm), 1) AS rain_mean_mm,
                    count(*) AS gauges_reporting
             FROM totals
@@ -200,7 +263,7 @@ def kpis(
         )
         SELECT * FROM rain, events
         """,
-        [*rain_where.params, *OPEN_STATUSES, *incident_where.params],
+        [*rain_params, *rain_where.params, *OPEN_STATUSES, *incident_where.params],
     )
 
 
@@ -221,16 +284,19 @@ def township_metrics(
     incident_where = (
         Where().window("occurred_at", start, end).any_of("type", types).any_of("status", statuses)
     )
+    if _on_the_hour(start):
+        # Hours counted from the start are clock hours.
+        hourly, rain_params = _clock_hours(start, end)
+    else:
+        rain, rain_params = rain_rows(start, end, hourly=False)
+        # A row at ts covers (ts - interval, ts]: shift by a second so 01:00 counts in (00:00, 01:00].
+        hourly = (f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour, "
+                  f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL")
+        rain_params = [start, *rain_params]
     return run(
         conn,
         f"""
-        WITH hourly AS (
-            -- A row at ts covers (ts - interval, ts]: shift by a second so 01:00 counts in (00:00, 01:00].
-            SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour,
-                   sum(mm) AS mm
-            FROM rainfall WHERE ts > ? AND ts <= ?
-            GROUP BY ALL
-        ),
+        WITH hourly AS ({hourly}),
         rolling AS (
             SELECT station, mm,
                    sum(mm) OVER (PARTITION BY station ORDER BY hour
@@ -267,7 +333,7 @@ def township_metrics(
         LEFT JOIN hazards h ON h.township = t.code
         ORDER BY t.code
         """,
-        [start, start, end, *OPEN_STATUSES, *incident_where.params],
+        [*rain_params, *OPEN_STATUSES, *incident_where.params],
     )
 
 
@@ -438,12 +504,12 @@ def gauge_grid(
 ) -> pd.DataFrame:
     """Aggregate gauges into square cells: centre, gauges, mean and max accumulated rain."""
     where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
         f"""
         WITH totals AS (
-            SELECT station, sum(mm) AS total_mm FROM rainfall
-            WHERE ts > ? AND ts <= ? GROUP BY station
+            SELECT station, sum(mm) AS total_mm FROM ({rain}) GROUP BY station
         )
         SELECT (floor(g.lon / ?) + 0.5) * ? AS lon, (floor(g.lat / ?) + 0.5) * ? AS lat,
                count(*) AS gauges, round(avg(r.total_mm), 1) AS mean_mm, round(max(r.total_mm), 1) AS max_mm
@@ -451,7 +517,7 @@ def gauge_grid(
         {where.sql()}
         GROUP BY 1, 2
         """,
-        [start, end, cell_deg, cell_deg, cell_deg, cell_deg, *where.params],
+        [*rain_params, cell_deg, cell_deg, cell_deg, cell_deg, *where.params],
     )
 
 
@@ -519,14 +585,16 @@ def rain_series(
         ts (bucket end), mm (mean over the gauges that reported in the bucket of their
         sums; 0 when none reported), cumulative_mm, gauges (reporting in the bucket).
     """
-    where = Where().window("r.ts", start, end).any_of("r.station", stations).any_of("g.township", townships)
+    where = Where().any_of("r.station", stations).any_of("g.township", townships)
+    # Buckets of whole clock hours can sum hourly rows; 5-minute bars need the reports.
+    rain, rain_params = rain_rows(start, end, hourly=minutes % 60 == 0)
     return run(
         conn,
         f"""
         WITH {_buckets_cte()},
         per_gauge AS (
             SELECT r.station, time_bucket(p.width, r.ts - INTERVAL 1 MICROSECOND) + p.width AS ts, sum(r.mm) AS mm
-            FROM rainfall r JOIN rain_gauges g ON g.code = r.station, p
+            FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station, p
             {where.sql()}
             GROUP BY ALL
         ),
@@ -537,7 +605,7 @@ def rain_series(
         FROM buckets b LEFT JOIN area a ON a.ts = b.ts
         ORDER BY b.ts
         """,
-        [minutes, start, end, *where.params],
+        [minutes, start, end, *rain_params, *where.params],
     )
 
 
@@ -557,7 +625,8 @@ def township_rain_series(
         cumulative_mm; one row per township with gauges and bucket of the window (0 mm
         where none reported), ordered by township code and time.
     """
-    where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end, hourly=minutes % 60 == 0)
     # Townships without a gauge have no rain series at all (not a series of zeros).
     township_where = Where().any_of("t.code", townships).add(
         "EXISTS (SELECT 1 FROM rain_gauges g WHERE g.township = t.code)"
@@ -569,7 +638,7 @@ def township_rain_series(
         per_gauge AS (
             SELECT g.township, r.station, time_bucket(p.width, r.ts - INTERVAL 1 MICROSECOND) + p.width AS ts,
                    sum(r.mm) AS mm
-            FROM rainfall r JOIN rain_gauges g ON g.code = r.station, p
+            FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station, p
             {where.sql()}
             GROUP BY ALL
         ),
@@ -582,7 +651,7 @@ def township_rain_series(
         LEFT JOIN area a ON a.township = t.code AND a.ts = b.ts
         ORDER BY t.code, b.ts
         """,
-        [minutes, start, end, *where.params, *township_where.params],
+        [minutes, start, end, *rain_params, *where.params, *township_where.params],
     )
 
 
@@ -603,7 +672,7 @@ def station_ranking(
         code, name, township, township_name, total_mm, max_1h_mm, max_3h_mm, max_6h_mm,
         max_24h_mm, max_1h_at (end of the wettest hour); wettest first.
     """
-    rain_where = Where().window("ts", start, end)
+    hourly, rain_params = _clock_hours(start, end)
     gauge_where = Where().any_of("g.township", townships)
     frames = ",\n".join(
         f"sum(mm) OVER (PARTITION BY station ORDER BY hour "
@@ -615,15 +684,10 @@ def station_ranking(
     return run(
         conn,
         f"""
-        WITH hourly AS (
-            SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour,
-                   sum(mm) AS mm
-            FROM rainfall {rain_where.sql()}
-            GROUP BY ALL
-        ),
+        WITH hourly AS ({hourly}),
         rolling AS (SELECT station, hour, mm, {frames} FROM hourly),
         per_station AS (
-            SELECT station, sum(mm) AS total_mm, {maxima}, arg_max(hour, sum_1h) AS max_1h_at
+            SELECT station, sum(mm) AS total_mm, {maxima}, first(hour ORDER BY sum_1h DESC, hour) AS max_1h_at
             FROM rolling GROUP BY station
         )
         SELECT g.code, g.name, g.township, t.name AS township_name,
@@ -634,7 +698,7 @@ def station_ranking(
         {gauge_where.sql()}
         ORDER BY s.total_mm DESC, g.code
         """,
-        [*rain_where.params, *gauge_where.params],
+        [*rain_params, *gauge_where.params],
     )
 
 
@@ -869,20 +933,21 @@ def rainfall_rows(
     Hourly sums keep a county-wide day to a few hundred thousand rows at most (five-minute
     rows would pass Excel's million-row sheet limit); at most ``limit`` rows, by station and time.
     """
-    where = Where().window("r.ts", start, end).any_of("g.township", townships)
+    where = Where().any_of("g.township", townships)
+    rain, rain_params = rain_rows(start, end)
     return run(
         conn,
         f"""
         SELECT r.station, g.name AS station_name, t.name AS township_name,
                time_bucket(INTERVAL 1 HOUR, r.ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS ts,
-               round(sum(r.mm), 1) AS mm, count(*) AS reports
-        FROM rainfall r JOIN rain_gauges g ON g.code = r.station LEFT JOIN townships t ON t.code = g.township
+               round(sum(r.mm), 1) AS mm, sum(r.reports)::BIGINT AS reports
+        FROM ({rain}) r JOIN rain_gauges g ON g.code = r.station LEFT JOIN townships t ON t.code = g.township
         {where.sql()}
         GROUP BY ALL
         ORDER BY r.station, ts
         LIMIT ?
         """,
-        [*where.params, limit],
+        [*rain_params, *where.params, limit],
     )
 
 
@@ -915,8 +980,12 @@ TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
 EARTH_RADIUS_KM = 6371.0088
 # Degrees of latitude per km, for the bounding box that narrows a radius query first.
 DEG_LAT_PER_KM = 1 / 110.574
-# Half-side of the box searched first for a hazard point's nearest gauge, km.
+# Largest and smallest cell side of the first search for a hazard point's nearest gauge, km.
 NEAR_GAUGE_KM = 15.0
+NEAR_GAUGE_MIN_KM = 1.0
+# Cell side in typical gauge spacings (sqrt of the gauges' box area per gauge): about 9 x 9
+# gauges fall in the 3 x 3 cells searched, so nearly every point finds its nearest there.
+NEAR_GAUGE_SPACINGS = 3.0
 
 
 def _window_column(hours: int) -> str:
@@ -967,18 +1036,20 @@ def gauge_rain_at(
         for h in windows
     )
     cutoffs = [moment - timedelta(hours=h) for h in windows]
+    # Hourly rows split each window exactly when the moment (so every cutoff) is on the hour.
+    rain, rain_params = rain_rows(min(cutoffs), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
         f"""
         SELECT g.code, g.name, g.township, t.name AS township_name, g.lon, g.lat,
-               count(r.ts) AS reports, {sums}
+               coalesce(sum(r.reports), 0)::BIGINT AS reports, {sums}
         FROM rain_gauges g
-        LEFT JOIN rainfall r ON r.station = g.code AND r.ts > ? AND r.ts <= ?
+        LEFT JOIN ({rain}) r ON r.station = g.code
         LEFT JOIN townships t ON t.code = g.township
         GROUP BY g.code, g.name, g.township, t.name, g.lon, g.lat
         ORDER BY g.code
         """,
-        [*cutoffs, min(cutoffs), moment],
+        [*cutoffs, *rain_params],
     )
 
 
@@ -1050,13 +1121,23 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
     """
     distance = _haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
     # Gauges in the 3 x 3 grid cells around each point first (an equi-join on cell numbers, not
-    # every pair). Cells are NEAR_GAUGE_KM wide even at the points' highest latitude, so a
-    # gauge found within NEAR_GAUGE_KM is the nearest of all; other points try every gauge.
+    # every pair). Cells are cell_km wide even at the points' highest latitude, so a gauge found
+    # within cell_km is the nearest of all; other points try every gauge. cell_km follows the
+    # gauges' density (issue 10: fixed 15 km cells held the whole county, 60 M pairs at 10 M rows).
+    rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
         f"""
-        WITH span AS (
-            SELECT ? AS dlat, ? / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon FROM hazard_points
+        WITH density AS (
+            SELECT coalesce(greatest(?, least(?, ? * sqrt(
+                       (max(lat) - min(lat)) / ? * (max(lon) - min(lon)) * 111.320 * cos(radians(avg(lat)))
+                       / count(*)))), ?) AS cell_km
+            FROM rain_gauges
+        ),
+        span AS (
+            SELECT cell_km, cell_km * ? AS dlat,
+                   cell_km / 111.320 / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
+            FROM hazard_points, density GROUP BY cell_km
         ),
         gauge_cells AS (
             SELECT g.code, g.lon, g.lat, floor(g.lat / dlat)::BIGINT AS cy, floor(g.lon / dlon)::BIGINT AS cx
@@ -1071,7 +1152,7 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
             FROM point_cells h JOIN gauge_cells g ON g.cy = h.cy AND g.cx = h.cx
             GROUP BY h.id
         ),
-        found AS (SELECT id, gauge, gauge_km FROM boxed WHERE gauge_km <= ?),
+        found AS (SELECT id, gauge, gauge_km FROM boxed, span WHERE gauge_km <= span.cell_km),
         far AS (
             SELECT h.id, arg_min(g.code, {distance}) AS gauge, min({distance}) AS gauge_km
             FROM (SELECT p.id, p.lon, p.lat FROM hazard_points p ANTI JOIN found f ON f.id = p.id) h
@@ -1084,7 +1165,7 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
                    sum(mm) AS mm_24h
-            FROM rainfall WHERE ts > ? AND ts <= ?
+            FROM ({rain})
             GROUP BY station
         )
         SELECT h.id, h.name, h.kind, h.township, t.name AS township_name, h.lon, h.lat,
@@ -1097,8 +1178,8 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
         LEFT JOIN townships t ON t.code = h.township
         ORDER BY h.id
         """,
-        [NEAR_GAUGE_KM * DEG_LAT_PER_KM, NEAR_GAUGE_KM / 111.320, NEAR_GAUGE_KM,
-         moment - timedelta(hours=1), moment - timedelta(hours=3), moment - timedelta(hours=24), moment],
+        [NEAR_GAUGE_MIN_KM, NEAR_GAUGE_KM, NEAR_GAUGE_SPACINGS, DEG_LAT_PER_KM, NEAR_GAUGE_KM, DEG_LAT_PER_KM,
+         moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params],
     )
 
 
@@ -1562,6 +1643,35 @@ def table_completeness(
             alias = _identifier(column, allowed).replace('"', '"null_', 1)
             parts.append(f"count(*) FILTER (WHERE {_identifier(column, allowed)} IS NULL) AS {alias}")
     return run(conn, f"SELECT {', '.join(parts)} FROM {quoted_table}")
+
+
+def row_counts(conn: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[str, int]:
+    """Return the number of rows of each table, counted in one statement.
+
+    Parameters
+    ----------
+    conn : duckdb.DuckDBPyConnection
+    tables : sequence of str
+        Table names; checked against the catalogue and quoted, as identifiers cannot be parameters.
+
+    Returns
+    -------
+    dict[str, int]
+        Table -> rows, in the order given (each table once).
+    """
+    names = list(dict.fromkeys(tables))
+    known = set(run(conn, "SELECT table_name FROM information_schema.tables")["table_name"])
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"unknown tables {unknown!r}")
+    if not names:
+        return {}
+    counts = " UNION ALL ".join(
+        "SELECT ? AS name, count(*) AS n FROM \"" + name.replace('"', '""') + "\"" for name in names
+    )
+    frame = run(conn, counts, names)
+    found = dict(zip(frame["name"], frame["n"]))
+    return {name: int(found[name]) for name in names}
 
 
 def township_coverage(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:

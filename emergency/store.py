@@ -421,6 +421,31 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON TABLE audit_log IS 'Who did what, when: sign-ins, imports, warnings, acknowledgements, dispatches, exports, account changes; append-only; times Asia/Shanghai.';
         """,
     ),
+    (
+        7,
+        # Scale (issue 10): rain summed per station and clock hour, so windows of whole hours
+        # read ~12x fewer rows than rainfall. Kept in step with rainfall by every writer
+        # (refresh_rain_hourly); backfilled here for existing stores. mm is summed as a
+        # decimal of thousandths: exact, so a sum of hourly sums equals the sum of the reports.
+        """
+        CREATE TABLE rain_hourly (
+            station VARCHAR NOT NULL,
+            hour TIMESTAMP NOT NULL,
+            mm DECIMAL(18, 3) NOT NULL,
+            readings INTEGER NOT NULL,
+            max_mm DOUBLE NOT NULL
+        );
+        COMMENT ON TABLE rain_hourly IS 'Rainfall summed per station and clock hour; derived from rainfall, rewritten by each write to it (emergency.store.refresh_rain_hourly).';
+        COMMENT ON COLUMN rain_hourly.hour IS 'End of the hour: the rows of rainfall with hour - 1 h < ts <= hour, local time Asia/Shanghai.';
+        COMMENT ON COLUMN rain_hourly.mm IS 'Rain of the hour, millimetres, exact sum of the reports rounded to thousandths.';
+        COMMENT ON COLUMN rain_hourly.readings IS 'Rainfall rows summed (a zero report counts).';
+        COMMENT ON COLUMN rain_hourly.max_mm IS 'Largest single report of the hour, millimetres.';
+        INSERT INTO rain_hourly
+        SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour,
+               sum(mm::DECIMAL(18, 3)), count(*), max(mm)
+        FROM rainfall GROUP BY ALL ORDER BY hour, station;
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -488,6 +513,86 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
         log.info("store migrated to schema version %s", version)
         current = version
     return current
+
+
+# The clock hour a rainfall row falls in, by its end: a row at 01:00 covers (00:00, 01:00].
+RAIN_HOUR_SQL = "time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR"
+# Type rain is summed in: thousandths of a mm, exact (rain_hourly.mm has it).
+RAIN_MM_SUM_TYPE = "DECIMAL(18, 3)"
+
+
+def refresh_rain_hourly(cursor: duckdb.DuckDBPyConnection, touched: str | None = None) -> None:
+    """Recompute ``rain_hourly`` from ``rainfall``, inside the caller's transaction.
+
+    Parameters
+    ----------
+    cursor : duckdb.DuckDBPyConnection
+        A cursor of the store; the writer's own, so readers see rainfall and its hourly
+        sums change together.
+    touched : str, optional
+        Name of a table of ``(station, hour)`` pairs whose rows changed; only those hours
+        are rewritten. All hours when omitted.
+    """
+    # Decimal sums are exact: they do not depend on the order threads add rows in, and the
+    # queries' sums over hours equal their sums over reports (emergency.queries.rain_rows).
+    summed = (f"SELECT station, {RAIN_HOUR_SQL} AS hour, sum(mm::{RAIN_MM_SUM_TYPE}) AS mm, "
+              "count(*) AS readings, max(mm) AS max_mm")
+    if touched is None:
+        cursor.execute("DELETE FROM rain_hourly")
+        cursor.execute(f"INSERT INTO rain_hourly {summed} FROM rainfall GROUP BY ALL ORDER BY hour, station")
+        return
+    # ``touched`` is a table name chosen by the calling code, never user input.
+    first, last = cursor.execute(f"SELECT min(hour), max(hour) FROM {touched}").fetchone()
+    if first is None:
+        return
+    cursor.execute(f"DELETE FROM rain_hourly h USING {touched} k WHERE h.station = k.station AND h.hour = k.hour")
+    # The time range lets DuckDB skip row groups of rainfall outside the touched hours.
+    cursor.execute(
+        f"""
+        INSERT INTO rain_hourly
+        {summed}
+        FROM (SELECT * FROM rainfall WHERE ts > ?::TIMESTAMP - INTERVAL 1 HOUR AND ts <= ?) r
+        SEMI JOIN {touched} k ON k.station = r.station AND k.hour = {RAIN_HOUR_SQL.replace("ts", "r.ts")}
+        GROUP BY ALL ORDER BY hour, station
+        """,
+        [first, last],
+    )
+
+
+def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str) -> None:
+    """Add rainfall rows just inserted to the sums of their hours, inside the caller's transaction.
+
+    Exact, as the sums are decimals; far cheaper than recomputing the hours from ``rainfall``
+    for a season's file (issue 10). Rows whose value changed need :func:`refresh_rain_hourly`.
+
+    Parameters
+    ----------
+    cursor : duckdb.DuckDBPyConnection
+        The writer's cursor.
+    new_rows : str
+        A table name or parenthesized query with columns station, ts and mm, chosen by the
+        calling code (never user input): the rows inserted, none of them already counted.
+    """
+    cursor.execute(
+        f"""CREATE TEMP TABLE added_hours AS
+            SELECT station, {RAIN_HOUR_SQL} AS hour, sum(mm::{RAIN_MM_SUM_TYPE}) AS mm,
+                   count(*) AS readings, max(mm) AS max_mm
+            FROM {new_rows} GROUP BY ALL"""
+    )
+    try:
+        cursor.execute(
+            """UPDATE rain_hourly SET mm = rain_hourly.mm + a.mm, readings = rain_hourly.readings + a.readings,
+                                      max_mm = greatest(rain_hourly.max_mm, a.max_mm)
+               FROM temp.added_hours a WHERE rain_hourly.station = a.station AND rain_hourly.hour = a.hour"""
+        )
+        cursor.execute(
+            """INSERT INTO rain_hourly
+               SELECT a.station, a.hour, a.mm, a.readings, a.max_mm
+               FROM temp.added_hours a ANTI JOIN rain_hourly h ON h.station = a.station AND h.hour = a.hour
+               ORDER BY a.hour, a.station"""
+        )
+    finally:
+        cursor.execute("DROP TABLE temp.added_hours")
 
 
 def run(conn: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | None = None) -> pd.DataFrame:

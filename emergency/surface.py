@@ -38,11 +38,15 @@ def idw(lon: np.ndarray, lat: np.ndarray, values: np.ndarray, grid_lon: np.ndarr
     out = np.empty(grid_lon.size)
     flat_lon, flat_lat = grid_lon.ravel(), grid_lat.ravel()
     for begin in range(0, flat_lon.size, CHUNK):
+        # In place on two chunk-sized arrays: this loop is memory-bound (issue 10: 0.16 -> 0.1 s
+        # for ~600 gauge cells on the 160-cell grid), with the same values as plain expressions.
         dx = (flat_lon[begin:begin + CHUNK, None] - lon[None, :]) * scale
-        dy = flat_lat[begin:begin + CHUNK, None] - lat[None, :]
-        dist2 = dx * dx + dy * dy
+        dist2 = flat_lat[begin:begin + CHUNK, None] - lat[None, :]
+        np.multiply(dist2, dist2, out=dist2)
+        np.multiply(dx, dx, out=dx)
+        dist2 += dx
         with np.errstate(divide="ignore"):
-            weights = dist2 ** (-power / 2)
+            weights = np.reciprocal(dist2, out=dist2) if power == 2 else dist2 ** (-power / 2)
         exact = ~np.isfinite(weights)
         weights[exact] = 0.0
         result = (weights @ values) / weights.sum(axis=1)

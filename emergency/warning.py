@@ -342,9 +342,9 @@ def grade_incidents(incidents: pd.DataFrame, thresholds: pd.DataFrame) -> pd.Dat
             reached = np.where(values >= rule.min_value, np.maximum(reached, int(rule.rank)), reached)
         basis = np.where(reached > best, criterion, basis)
         best = np.maximum(best, reached)
-    names = thresholds.drop_duplicates("rank").set_index("rank")["grade"]
+    names = dict(zip(thresholds["rank"], thresholds["grade"]))
     frame["grade_rank"] = best
-    frame["grade"] = [names.get(rank) if rank else None for rank in best]
+    frame["grade"] = [names.get(rank) if rank else None for rank in best.tolist()]
     frame["grade_basis"] = basis
     return frame
 

@@ -1,11 +1,20 @@
-"""Load test: N real browser sessions change filters on the local app for a bounded time.
+"""Load test: N websocket sessions change filters on the local app for a bounded time.
 
-    .venv/bin/python scripts/load.py [--sessions 20] [--seconds 120] [--db PATH] [--json out.json]
+    .venv/bin/python scripts/load.py [--sessions 20] [--seconds 120] [--client protocol|chromium]
+                                     [--db PATH] [--json out.json]
 
-Each session is a headless Chromium page (a real websocket session) that keeps picking another
-time window in the sidebar and waits until the app has rerun; the time from the pick to the end
-of the rerun is one latency sample. Reports p50/p95 latency, errors (exception elements, console
-errors, failed reruns) and the server's RSS sampled over the run. Traffic goes to 127.0.0.1 only.
+Each session keeps picking another time window in the sidebar and waits until the app has
+rerun; the time from the pick to the end of the rerun is one latency sample. Two clients:
+
+- ``protocol`` (default): a websocket client speaking Streamlit's own protocol (BackMsg /
+  ForwardMsg protobufs on ``/_stcore/stream``), as the browser does: it asks for a rerun with
+  the new widget state and times it until ``script_finished``, checking that the page shows
+  the new period. It costs the machine little, so 20 sessions measure the server (issue 10).
+- ``chromium``: headless Chromium pages clicking the select (real rendering, but 20 software
+  WebGL pages on the server's own cores measure the clients as much as the app).
+
+Reports p50/p95 latency, errors (exceptions shown, failed or unfinished reruns, console errors)
+and the server's RSS sampled over the run. Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -24,7 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.async_api import async_playwright  # noqa: E402
+import websockets  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from emergency import demo  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
@@ -87,9 +98,113 @@ async def session(browser, url: str, seconds: float, latencies: list[float], err
         await context.close()
 
 
-async def drive(url: str, sessions: int, seconds: float) -> tuple[list[float], list[str]]:
+class ProtocolSession:
+    """One app session over Streamlit's websocket protocol, without a browser."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.websocket = None
+        self.select_id: str | None = None  # the sidebar's time-window select
+        self.options: list[str] = []
+        self.value: str | None = None  # the window the select shows
+        self.period: str | None = None  # text of the "时段：" caption last shown
+
+    async def open(self) -> None:
+        host = self.url.split("://", 1)[1]
+        self.websocket = await websockets.connect(
+            f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], origin=self.url,
+            max_size=2**26, open_timeout=60, ping_interval=None,
+        )
+
+    async def rerun(self, widget: tuple[str, str] | None = None, timeout: float = 60) -> list[str]:
+        """Ask for a rerun (with one select's new value); return the errors it showed."""
+        message = BackMsg()
+        message.rerun_script.query_string = ""
+        message.rerun_script.page_script_hash = ""
+        if widget:
+            state = message.rerun_script.widget_states.widgets.add()
+            state.id, state.string_value = widget
+        await self.websocket.send(message.SerializeToString())
+        errors: list[str] = []
+        async with asyncio.timeout(timeout):
+            while True:
+                forward = ForwardMsg()
+                forward.ParseFromString(await self.websocket.recv())
+                kind = forward.WhichOneof("type")
+                if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                    self._read(forward.delta.new_element, errors)
+                elif kind == "script_finished":
+                    status = forward.script_finished
+                    if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                        return errors
+                    if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                        return [*errors, f"script finished with status {status}"]
+
+    def _read(self, element, errors: list[str]) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            errors.append(f"exception shown: {element.exception.message[:200]}")
+        elif kind == "selectbox" and WINDOW_LABELS[0] in element.selectbox.options:
+            box = element.selectbox
+            self.select_id, self.options = box.id, list(box.options)
+            if box.set_value:
+                self.value = box.raw_value
+            elif 0 <= box.default < len(box.options):
+                self.value = box.options[box.default]
+        elif kind == "markdown" and element.markdown.body.startswith(PERIOD_PREFIX):
+            self.period = element.markdown.body
+
+    async def close(self) -> None:
+        if self.websocket is not None:
+            await self.websocket.close()
+
+
+async def protocol_session(url: str, seconds: float, latencies: list[float], errors: list[str], index: int,
+                           first_runs: list[float], think_s: float = 0.0) -> None:
+    rng = random.Random(index)
+    client = ProtocolSession(url)
+    try:
+        started = time.monotonic()
+        await client.open()
+        errors.extend(f"session {index}: {e}" for e in await client.rerun(timeout=120))
+        # The first session's first run on a fresh server is the app's real cold start.
+        first_runs.append(time.monotonic() - started)
+        if client.select_id is None:
+            raise RuntimeError("the page shows no time-window select")
+        current = client.value
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if think_s:
+                # A person looks at the map before the next pick: 0.5 to 1.5 times think_s.
+                await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
+            label = rng.choice([o for o in WINDOW_LABELS if o in client.options and o != current])
+            before = client.period
+            started = time.monotonic()
+            shown = await client.rerun((client.select_id, label))
+            latencies.append(time.monotonic() - started)
+            errors.extend(f"session {index}: {e}" for e in shown)
+            if client.period == before:
+                errors.append(f"session {index}: period still {before!r} after picking {label}")
+            current = label
+    except Exception as error:  # a failed session is an error of the run, not a crash of the script
+        errors.append(f"session {index}: {type(error).__name__}: {str(error)[:200]}")
+    finally:
+        await client.close()
+
+
+async def drive(url: str, sessions: int, seconds: float, client: str = "protocol",
+                first_runs: list[float] | None = None, think_s: float = 0.0) -> tuple[list[float], list[str]]:
+    """Run ``sessions`` sessions of ``client`` for ``seconds``; return rerun latencies and errors."""
     latencies: list[float] = []
     errors: list[str] = []
+    first_runs = [] if first_runs is None else first_runs
+    if client == "protocol":
+        await asyncio.gather(*(protocol_session(url, seconds, latencies, errors, i, first_runs, think_s)
+                               for i in range(sessions)))
+        return latencies, errors
+    # Playwright only for the browser client, so the protocol client needs no Chromium.
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         await asyncio.gather(*(session(browser, url, seconds, latencies, errors, i) for i in range(sessions)))
@@ -97,7 +212,8 @@ async def drive(url: str, sessions: int, seconds: float) -> tuple[list[float], l
     return latencies, errors
 
 
-def run(sessions: int, seconds: float, db: Path | None) -> dict:
+def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol", think_s: float = 0.0) -> dict:
+    """Serve a copy of ``db`` (or a fresh demo store), drive ``sessions`` sessions for ``seconds``; return the results."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "load.duckdb"
         if db:
@@ -109,16 +225,21 @@ def run(sessions: int, seconds: float, db: Path | None) -> dict:
             stop = threading.Event()
             sampler = threading.Thread(target=sample_rss, args=(process.pid, stop, samples), daemon=True)
             sampler.start()
-            latencies, errors = asyncio.run(drive(url, sessions, seconds))
+            first_runs: list[float] = []
+            latencies, errors = asyncio.run(drive(url, sessions, seconds, client, first_runs, think_s))
             stop.set()
             sampler.join()
     quantiles = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
     rss = [mb for _, mb in samples]
     return {
         "date": time.strftime("%Y-%m-%d"),
+        "client": client,
         "sessions": sessions,
+        "think_s": think_s,
         "seconds": seconds,
         "reruns": len(latencies),
+        # Protocol client: connect + first page run per session, in the order they finished.
+        "first_runs_s": [round(s, 3) for s in sorted(first_runs)],
         "p50_s": round(statistics.median(latencies), 3) if latencies else None,
         "p95_s": round(quantiles[18], 3),
         "errors": len(errors),
@@ -134,13 +255,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--client", choices=("protocol", "chromium"), default="protocol",
+                        help="Streamlit's websocket protocol (default) or headless Chromium pages")
+    parser.add_argument("--think", dest="think_s", type=float, default=0.0,
+                        help="protocol client: mean seconds a session waits between picks (0: back to back)")
     parser.add_argument("--db", type=Path, help="store to copy (default: a fresh demo store)")
     parser.add_argument("--json", dest="json_path", type=Path)
     args = parser.parse_args()
-    result = run(args.sessions, args.seconds, args.db)
-    print(f"{result['sessions']} sessions, {result['seconds']:g} s: {result['reruns']} reruns, "
+    result = run(args.sessions, args.seconds, args.db, args.client, args.think_s)
+    print(f"{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
           f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
           f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB")
+    if result["first_runs_s"]:
+        print(f"first page run per session (connect to script_finished): fastest {result['first_runs_s'][0]} s, "
+              f"slowest {result['first_runs_s'][-1]} s")
     for error in result["error_samples"]:
         print("  ", error)
     if args.json_path:

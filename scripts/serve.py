@@ -10,6 +10,7 @@ It also refuses to start an app without sign-in on a non-loopback address, once 
 has read its configuration (config.toml, flags, environment), before the port opens.
 """
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -17,14 +18,36 @@ import streamlit
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import bootstrap, cli
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "app.py"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+APP = PROJECT_ROOT / "app.py"
 EXIT_REFUSED = 2
+# Imported before the first session so that its first page run does not pay for them
+# (issue 10: Streamlit's emoji table, pydeck, plotly, docx/pdf writers: ~0.3 s of a cold
+# start). Only modules without Streamlit caches: components/ is left to the app's own run.
+WARM_MODULES = (
+    "streamlit.emojis",
+    "pydeck",
+    "plotly.graph_objects",
+    "emergency.briefing",
+    "emergency.cap",
+    "emergency.completeness",
+    "emergency.dispatch",
+    "emergency.export",
+    "emergency.stock",
+    "emergency.surface",
+    "emergency.warning",
+    "emergency.ingest.templates",
+)
+
+
+def warm_up() -> None:
+    """Import the modules every first page run needs."""
+    for name in WARM_MODULES:
+        importlib.import_module(name)
 
 
 def run_if_allowed(*args, **kwargs):
     """bootstrap.run, unless the sign-in settings forbid serving on the configured address."""
-    sys.path.insert(0, str(ROOT))
     from emergency import access
 
     try:
@@ -34,12 +57,15 @@ def run_if_allowed(*args, **kwargs):
     if problem:
         print(problem, file=sys.stderr)
         sys.exit(EXIT_REFUSED)
+    warm_up()
     return start_server(*args, **kwargs)
 
 
 start_server = bootstrap.run
 
 if __name__ == "__main__":
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.append(str(PROJECT_ROOT))
     PagesManager.uses_pages_directory = False
     bootstrap.run = run_if_allowed
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]

@@ -166,6 +166,7 @@ def test_a_silent_gauge_is_flagged_on_the_map(app, demo_copy):
         station = store.scalar(conn, "SELECT min(code) FROM rain_gauges")
         latest = queries.data_range(conn)[1]
         conn.execute("DELETE FROM rainfall WHERE station = ? AND ts > ?", [station, latest - timedelta(hours=2)])
+        store.refresh_rain_hourly(conn)
     finally:
         conn.close()
     app.run()

@@ -104,6 +104,7 @@ def test_ranking_table_compares_links_and_flags_lagging_townships(app, demo_copy
     # 董团乡's gauges fell silent at midnight.
     conn.execute("""DELETE FROM rainfall WHERE ts > TIMESTAMP '2026-06-20 00:00'
                     AND station IN (SELECT code FROM rain_gauges WHERE township = '361104004')""")
+    store.refresh_rain_hourly(conn)
     conn.close()
     app.query_params["end"] = STORM_END
     app.run()

@@ -37,6 +37,7 @@ def add_hourly(conn, station, amounts, first_hour=1):
     """Hourly reports: amounts[i] fell in the hour ending at T0 + first_hour + i."""
     rows = [(station, at(first_hour + i), float(mm)) for i, mm in enumerate(amounts)]
     conn.executemany("INSERT INTO rainfall VALUES (?, ?, ?, 60)", rows)
+    store.refresh_rain_hourly(conn)
 
 
 # Reference table: hourly rain from 01:00 on -> at the last hour the signal, the time the
@@ -101,6 +102,7 @@ def test_five_minute_float_sums_reach_the_bound():
     values = [1.4] * 32 + [1.3] * 4
     rows = [("G1", T0 + timedelta(minutes=5 * (i + 1)), mm) for i, mm in enumerate(values)]
     conn.executemany("INSERT INTO rainfall VALUES (?, ?, ?, 5)", rows)
+    store.refresh_rain_hourly(conn)
     summary, _ = warning.township_signals(conn, T0, at(3))
     row = summary.set_index("code").loc[TOWN_A]
     assert row["level"] == "orange"
@@ -127,6 +129,7 @@ def test_rolling_sums_match_brute_force():
     )
     frame = frame.sample(frac=0.9, random_state=1)  # gaps in the series
     conn.executemany("INSERT INTO rainfall VALUES (?, ?, ?, 5)", frame.itertuples(index=False, name=None))
+    store.refresh_rain_hourly(conn)
     start, end = at(12), at(33)
     rolling = queries.rolling_rain(conn, start, end, [3, 6, 12], by="gauge")
     for row in rolling.sample(50, random_state=2).itertuples():

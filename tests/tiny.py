@@ -49,6 +49,7 @@ def populate(conn) -> None:
     rows += [("G2", hour(3), 5.0), ("G2", hour(4), 5.0), ("G3", hour(4), 0.0)]
     for station, ts, mm in rows:
         cur.execute("INSERT INTO rainfall VALUES (?, ?, ?, 60)", [station, ts, mm])
+    store.refresh_rain_hourly(cur)
     incidents = [
         ("I1", "flood", hour(2), "999999001", "西镇<b>一</b>村", 117.95, 28.35, "pending"),
         ("I2", "landslide", hour(3.5), "999999001", "西镇二村", 117.93, 28.33, "closed"),

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import geo
+from emergency import geo, store
 from emergency.ingest import kinds as kinds_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
@@ -607,6 +607,17 @@ def _write(cursor, kind: Kind, columns: list[str], table: Table, report: ImportR
         sets = ", ".join(f"{c} = a.{c}" for c in values)
         match = " AND ".join(f"{kind.table}.{k} = a.{k}" for k in kind.key)
         cursor.execute(f"UPDATE {kind.table} SET {sets} FROM accepted a WHERE a._status = 'changed' AND {match}")
+    if kind.table == "rainfall":
+        # The hourly sums (schema 7) change with the rows, in the same transaction: new rows
+        # are added to their hours, hours with a corrected row are summed again.
+        if report.inserted:
+            store.add_rain_hourly(cursor, "(SELECT station, ts, mm FROM accepted WHERE _status = 'new')")
+        if report.updated:
+            cursor.execute(
+                f"""CREATE TEMP TABLE touched_hours AS
+                    SELECT DISTINCT station, {store.RAIN_HOUR_SQL} AS hour FROM accepted WHERE _status = 'changed'"""
+            )
+            store.refresh_rain_hourly(cursor, "temp.touched_hours")
     now = local_now()
     import_id = cursor.execute(
         """
@@ -644,7 +655,7 @@ def _rejects_frame(cursor, table: Table) -> pd.DataFrame:
 
 
 def _drop_temp(cursor) -> None:
-    for name in ("accepted", "staged", "ingest_steps"):
+    for name in ("accepted", "staged", "ingest_steps", "touched_hours", "added_hours"):
         cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
     try:
         cursor.unregister("ingest_frame")
