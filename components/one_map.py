@@ -178,8 +178,9 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
         if cached.count_rows(resource.table, f.townships) > MAX_POINTS:
             aggregated.add(resource.layer)
             cells = cached.resource_grid(resource.table, cell_deg, f.townships)
-            title = tr(f"map.layer.{resource.layer}")
-            tips = [mapdata.tooltip_text(title, [(tr("map.tooltip.count"), n), (tr(resource.weight_label), f"{w:,}")])
+            title, count_text, weight_text = (tr(key) for key in (f"map.layer.{resource.layer}", "map.tooltip.count",
+                                                                   resource.weight_label))
+            tips = [mapdata.tooltip_text(title, [(count_text, n), (weight_text, f"{w:,}")])
                     for n, w in zip(cells["count"], cells["weight"])]
             layers.append(map_layers.grid_layer(f"{resource.layer}-grid", cells[["lon", "lat", "count"]],
                                                 resource.grid_color, cell_deg * 40_000, tips))

@@ -74,8 +74,10 @@ def rain_surface(lon, lat, values, outline: shapely.Geometry, window_hours: floa
     xs = min_lon + (np.arange(nx) + 0.5) * (max_lon - min_lon) / nx
     ys = max_lat - (np.arange(ny) + 0.5) * (max_lat - min_lat) / ny
     grid_lon, grid_lat = np.meshgrid(xs, ys)
-    grid = idw(np.asarray(lon)[keep], np.asarray(lat)[keep], values[keep], grid_lon, grid_lat)
     inside = shapely.contains_xy(outline, grid_lon, grid_lat)
+    # Only cells inside the county are interpolated (about half of a county's bounding box).
+    grid = np.zeros(grid_lon.shape)
+    grid[inside] = idw(np.asarray(lon)[keep], np.asarray(lat)[keep], values[keep], grid_lon[inside], grid_lat[inside])
     rgba = np.array(symbology.rain_colors(grid.ravel(), window_hours, SURFACE_ALPHA), dtype=np.uint8)
     rgba = rgba.reshape(ny, nx, 4)
     grade = symbology.rain_grade(grid.ravel(), window_hours).reshape(ny, nx)
