@@ -55,9 +55,9 @@ def _recording():
     statements: list[tuple[str, list]] = []
     original = queries.run
 
-    def recording_run(conn, sql, params=None):
+    def recording_run(conn, sql, params=None, **options):
         statements.append((sql, list(params or [])))
-        return original(conn, sql, params)
+        return original(conn, sql, params, **options)
 
     queries.run = recording_run
     try:

@@ -219,6 +219,7 @@ def incidents(
         ORDER BY i.occurred_at DESC, i.id
         """,
         where.params,
+        via_arrow=True,
     )
 
 

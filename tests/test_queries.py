@@ -1,11 +1,11 @@
 """Queries on the tiny store, every expected figure worked out by hand in tests/tiny.py."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
 
-from emergency import queries
+from emergency import queries, store
 from tests.tiny import hour
 
 WEST, EAST = "999999001", "999999002"
@@ -152,3 +152,21 @@ def test_resource_grid_sums_the_size_measure(tiny_conn):
     assert queries.count_rows(tiny_conn, "rain_gauges", [WEST]) == 2
     with pytest.raises(ValueError):
         queries.resource_grid(tiny_conn, "incidents; --", 1.0)
+
+
+def test_incident_list_through_arrow_equals_the_plain_conversion(demo_file):
+    conn = store.connect(demo_file, read_only=True)
+    try:
+        end = queries.data_range(conn)[1]
+        with_arrow = queries.incidents(conn, end - timedelta(hours=72), end)
+        captured = []
+        original = queries.run
+        queries.run = lambda c, sql, params=None, **options: captured.append((sql, params)) or original(c, sql, params)
+        try:
+            plain = queries.incidents(conn, end - timedelta(hours=72), end)
+        finally:
+            queries.run = original
+    finally:
+        conn.close()
+    assert len(with_arrow) > 100 and captured
+    pd.testing.assert_frame_equal(with_arrow, plain)
