@@ -7,7 +7,6 @@ emergency.actions, which checks the role again.
 
 from __future__ import annotations
 
-
 import streamlit as st
 
 from components import cached
@@ -22,10 +21,6 @@ COOKIE_NAME = "yitu_session"
 COOKIE_PENDING_KEY = "identity.cookie_pending"
 REFUSAL_KEY = "identity.refusal"
 ANNOUNCED_KEY = "identity.announced"
-
-
-def settings() -> access.AuthSettings:
-    return access.auth_settings()
 
 
 def _text(value) -> str | None:
@@ -57,7 +52,7 @@ def establish() -> Actor | None:
     """
     st.session_state.pop(ACTOR_KEY, None)
     try:
-        config = settings()
+        config = access.auth_settings()
     except ValueError as error:
         st.session_state[REFUSAL_KEY] = tr("auth.config_error", reason=str(error))
         return None
@@ -131,7 +126,7 @@ def sign_in_page() -> None:
     refusal = st.session_state.pop(REFUSAL_KEY, None)
     _write_cookie()
     try:
-        config = settings()
+        config = access.auth_settings()
     except ValueError:
         config = None
     if config is None or config.mode == "none":
@@ -201,7 +196,7 @@ def _write_cookie() -> None:
     token = st.session_state.get(TOKEN_KEY) if pending == "set" else None
     # The token is URL-safe base64, so it needs no quoting inside the script.
     if token:
-        max_age = int(settings().session_hours * 3600)
+        max_age = int(access.auth_settings().session_hours * 3600)
         value = f"{COOKIE_NAME}={token}; path=/; max-age={max_age}; SameSite=Strict"
     else:
         value = f"{COOKIE_NAME}=; path=/; max-age=0; SameSite=Strict"

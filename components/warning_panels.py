@@ -398,9 +398,8 @@ def acknowledgements() -> None:
             st.success(tr("warning.acks.recorded", count=count))
             st.rerun()
     # The CAP message is the warning's own dissemination format: part of the duty role.
-    alert = cached.warning_alert(int(pick)) if identity.can("warn") else b""
-    export_buttons.download(st, tr("warning.acks.download"), lambda: alert, f"warning-{int(pick)}-cap.xml",
-                            "application/xml", "warning_cap_download", permission="warn")
+    export_buttons.download(st, tr("warning.acks.download"), lambda: cached.warning_alert(int(pick)),
+                            f"warning-{int(pick)}-cap.xml", "application/xml", "warning_cap_download", permission="warn")
 
 
 # ----------------------------------------------------------------- configuration

@@ -75,10 +75,12 @@ class AuthSettings:
 
 def auth_settings() -> AuthSettings:
     """Read and check the sign-in settings; ValueError names the bad setting."""
-    mode = (os.environ.get(config.AUTH_ENV) or config.setting("auth", "none")).strip().lower()
+    # One read of the settings file: this runs on every page run.
+    yitu = config.settings()
+    mode = (os.environ.get(config.AUTH_ENV) or yitu.get("auth", "none")).strip().lower()
     if mode not in AUTH_MODES:
         raise ValueError(f"[yitu] auth = {mode!r} is not one of {AUTH_MODES}")
-    addresses = config.setting("proxy_addresses", [])
+    addresses = yitu.get("proxy_addresses", [])
     if isinstance(addresses, str):
         addresses = [addresses]
     for address in addresses:
@@ -91,17 +93,17 @@ def auth_settings() -> AuthSettings:
     if mode == "oidc" and not config.oidc_configured():
         raise ValueError("[yitu] auth = 'oidc' needs Streamlit's [auth] section (redirect_uri, cookie_secret, "
                          "client_id, client_secret, server_metadata_url) in .streamlit/secrets.toml")
-    default_role = config.setting("default_role") or None
+    default_role = yitu.get("default_role") or None
     if default_role is not None:
         check_role(default_role)
     return AuthSettings(
         mode=mode,
-        session_hours=float(config.setting("session_hours", DEFAULT_SESSION_HOURS)),
-        max_failed_logins=int(config.setting("max_failed_logins", DEFAULT_MAX_FAILED_LOGINS)),
-        lockout_minutes=int(config.setting("lockout_minutes", DEFAULT_LOCKOUT_MINUTES)),
+        session_hours=float(yitu.get("session_hours", DEFAULT_SESSION_HOURS)),
+        max_failed_logins=int(yitu.get("max_failed_logins", DEFAULT_MAX_FAILED_LOGINS)),
+        lockout_minutes=int(yitu.get("lockout_minutes", DEFAULT_LOCKOUT_MINUTES)),
         proxy_addresses=tuple(addresses),
-        proxy_user_header=str(config.setting("proxy_user_header", "X-Remote-User")),
-        oidc_provider=config.setting("oidc_provider") or None,
+        proxy_user_header=str(yitu.get("proxy_user_header", "X-Remote-User")),
+        oidc_provider=yitu.get("oidc_provider") or None,
         default_role=default_role,
     )
 

@@ -39,9 +39,14 @@ def oidc_configured() -> bool:
     return bool(section.get("redirect_uri") and section.get("cookie_secret"))
 
 
+def settings() -> dict:
+    """Return the whole ``[yitu]`` table, read once (for callers that need several settings)."""
+    return _secrets().get("yitu", {})
+
+
 def setting(name: str, default=None):
     """Return ``[yitu] name`` from secrets.toml, or ``default``."""
-    return _secrets().get("yitu", {}).get(name, default)
+    return settings().get(name, default)
 
 
 def database_path() -> Path:

@@ -1,6 +1,7 @@
 """The warning and dispatch pages: AppTest on a copy of the demo store, then real Chromium."""
 
 import json
+from pathlib import Path
 import shutil
 from datetime import datetime, timedelta
 
@@ -265,6 +266,10 @@ def test_browser_warning_page(server):
         page.get_by_role("tab", name="叫应").click()
         page.wait_for_timeout(500)
         assert page.locator(".st-key-warning_cap_download button").is_visible()
+        # The CAP file is made on click, on Streamlit's download thread.
+        with page.expect_download(timeout=30_000) as download:
+            page.locator(".st-key-warning_cap_download button").click()
+        assert b"<alert" in Path(download.value.path()).read_bytes()
         assert "已叫应 0 /" in page.inner_text("body")
         assert_no_exception(page)
         screenshot(page, "warning-acknowledgements")
