@@ -121,8 +121,7 @@ def _user(args: argparse.Namespace) -> int:
         print(f"cannot write {path} now; while the app runs, manage accounts on its admin page ({error})",
               file=sys.stderr)
         return EXIT_FAILED
-    # The person at the server's console acts as an administrator; the audit log names them.
-    operator = access.Actor(f"cli:{getpass.getuser()}", "command line", "admin", via="cli")
+    operator = access.console_actor("command line")
     try:
         if args.action == "list":
             print(queries.users(conn).to_string(index=False))

@@ -6,6 +6,7 @@ here before writing; the pages hide what a role may not use, but that is only co
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import ipaddress
 import os
@@ -175,6 +176,12 @@ def require(actor: Actor | None, permission: str) -> Actor:
 def local_demo_actor(client: str | None = None) -> Actor:
     """The single user of an app started without authentication on a loopback address."""
     return Actor("local", "本地演示用户 / local demo user", "admin", via="loopback", client=client)
+
+
+def console_actor(display_name: str | None = None) -> Actor:
+    """The person at the server's console (the command line), an administrator named cli:<login> in the audit log."""
+    login = getpass.getuser()
+    return Actor(f"cli:{login}", display_name or login, "admin", via="cli")
 
 
 def is_loopback(address: str | None) -> bool:

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from emergency import access, config, queries, store
+from tests.apptest import open_page, table_with
 
 TIMEOUT_S = 60
 PASSWORD = "long-enough-pw"
@@ -51,13 +52,6 @@ def signed_in(role: str) -> AppTest:
     return sign_in(at, role)
 
 
-def open_page(at: AppTest, page: str) -> AppTest:
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def audit_actions(path) -> list[tuple[str, str, str]]:
     conn = store.connect(path)
     try:
@@ -65,14 +59,6 @@ def audit_actions(path) -> list[tuple[str, str, str]]:
     finally:
         conn.close()
     return list(zip(log["username"], log["action"], log["outcome"]))
-
-
-def table_with(at: AppTest, column: str):
-    """The first dataframe having ``column`` (AppTest keys only interactive dataframes)."""
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with column {column!r}")
 
 
 def tab_labels(at: AppTest) -> list[str]:

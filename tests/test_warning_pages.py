@@ -11,6 +11,7 @@ from lxml import etree
 from streamlit.testing.v1 import AppTest
 
 from emergency import cap, config, queries, store, warning
+from tests.apptest import open_page, table_with
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
 from tests.test_cap import SCHEMA_PATH
 
@@ -38,23 +39,8 @@ def page_app(demo_copy, monkeypatch):
     return start_app(demo_copy)
 
 
-def open_page(at, page: str):
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def table_with(at, column: str):
-    """The first dataframe having ``column`` (AppTest keys only interactive dataframes)."""
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with column {column!r}")
 
 
 def deck_layer_ids(at) -> list[str]:

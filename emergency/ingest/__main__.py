@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from emergency import actions, config, i18n, store
-from emergency.access import Actor
+from emergency.access import console_actor
 from emergency.ingest import inbox
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS
@@ -97,10 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         conn = open_store(db_path, args.file.name)
         try:
-            # The person at the server's console; the audit log names them as cli:<login>.
-            operator = Actor(f"cli:{getpass.getuser()}", args.user or getpass.getuser(), "admin", via="cli")
             report = actions.import_file(
-                conn, operator, args.file, args.kind, file_name=args.file.name, crs=args.crs, encoding=args.encoding,
+                conn, console_actor(args.user), args.file, args.kind, file_name=args.file.name, crs=args.crs, encoding=args.encoding,
                 sheet=args.sheet, mapping=_parse_mapping(args.map), dry_run=args.dry_run, source_name=args.source,
             )
         finally:
