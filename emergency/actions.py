@@ -128,6 +128,31 @@ def process_inbox(conn, actor: Actor, db_path, lang: str) -> list[dict]:
     return results
 
 
+# ------------------------------------------------------------------ code lists (admin, issue 16)
+
+
+def map_code_label(conn, actor: Actor, list_name: str, label: str, code: str) -> int:
+    """Map a department's text of a code list to a code: remembered, and applied to stored rows.
+
+    Returns how many stored rows changed from "other" to ``code``.
+    """
+    from emergency import codelists
+
+    with _allowed(conn, actor, "configure", "codelist_map", f"{list_name}: {label}"):
+        changed = codelists.map_label(conn, list_name, label, code, actor.display_name)
+    audit.record(conn, actor, "codelist_map", f"{list_name}: {label}", detail=f"→ {code}, {changed} rows")
+    return changed
+
+
+def add_code(conn, actor: Actor, list_name: str, code: str, name_zh: str, name_en: str, color: str | None = None) -> None:
+    """Add a code (zh/en name, colour) to an open code list."""
+    from emergency import codelists
+
+    with _allowed(conn, actor, "configure", "codelist_add", f"{list_name}: {code}"):
+        codelists.add_code(conn, list_name, code, name_zh, name_en, color)
+    audit.record(conn, actor, "codelist_add", f"{list_name}: {code}", detail=f"{name_zh} / {name_en} {color or ''}")
+
+
 # ------------------------------------------------------------------ exports (analyst)
 
 

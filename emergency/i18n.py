@@ -1083,6 +1083,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.detail": ("详情", "Detail"),
     "col.client": ("客户端地址", "Client address"),
     "export.sheet.audit": ("审计日志", "Audit log"),
+    # --- code lists, header mappings, units and complete imports (issue 16) ---
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.
@@ -1249,6 +1250,37 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "failed": ("失败", "Failed"),
     },
 }
+
+
+# --- code lists (issue 16): labels of the codes every open list adds ---
+for _name, _labels in {
+    "incident_type": {
+        "drought": ("干旱", "Drought"), "earthquake": ("地震", "Earthquake"),
+        "meteorological": ("气象灾害", "Severe weather"), "forest_fire": ("森林草原火灾", "Forest fire"),
+        "fire": ("火灾事故", "Fire"), "production_safety": ("生产安全事故", "Work-safety accident"),
+        "public_health": ("公共卫生事件", "Public health"), "social_security": ("社会安全事件", "Public security"),
+    },
+    "hazard_kind": {"collapse": ("崩塌", "Rockfall"), "ground_subsidence": ("地面塌陷", "Ground subsidence"), "other": ("其他", "Other")},
+    "stock_category": {"engineering": ("工程材料", "Engineering materials"), "other": ("其他", "Other")},
+    "team_kind": {
+        "water_rescue": ("水上救援队伍", "Water rescue"), "mine_rescue": ("矿山救护队伍", "Mine rescue"),
+        "forest_fire": ("森林消防队伍", "Forest firefighting"), "other": ("其他", "Other"),
+    },
+    "shelter_kind": {
+        "school": ("学校", "School"), "stadium": ("体育场馆", "Stadium"), "community_center": ("社区/村委会", "Community centre"),
+        "park": ("公园", "Park"), "square": ("广场", "Square"), "other": ("其他", "Other"),
+    },
+    "gauge_kind": {"automatic": ("自动站", "Automatic"), "hydrological": ("水文站", "Hydrological"), "manual": ("人工站", "Manual"), "other": ("其他", "Other")},
+    "audit_action": {"codelist_map": ("代码表映射", "Code mapped"), "codelist_add": ("新增代码", "Code added")},
+    "code_list": {
+        "incident_type": ("事件类型", "Incident type"), "incident_status": ("处置状态", "Incident status"),
+        "hazard_kind": ("隐患点类型", "Hazard kind"), "stock_category": ("物资类别", "Supply category"),
+        "team_kind": ("队伍类型", "Team kind"), "shelter_kind": ("避难场所类型", "Shelter kind"),
+        "gauge_kind": ("测站类型", "Gauge kind"), "village_kind": ("村/社区", "Village kind"), "duty_title": ("职务", "Duty title"),
+    },
+}.items():
+    for _code, _pair in _labels.items():
+        CODE_LABELS.setdefault(_name, {}).setdefault(_code, _pair)
 
 
 def _index(lang: str) -> int:

@@ -10,6 +10,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from emergency import codelists  # schema 8 seeds the code lists (issue 16)
+
 log = logging.getLogger(__name__)
 
 # DuckDB would otherwise look for extensions online and hang ~18 s on the intranet.
@@ -445,6 +447,93 @@ MIGRATIONS: list[tuple[int, str]] = [
                sum(mm::DECIMAL(18, 3)), count(*), max(mm)
         FROM rainfall GROUP BY ALL ORDER BY hour, station;
         """,
+    ),
+    (
+        8,
+        # Real department data in, whole (issue 16): code lists and the spellings an admin
+        # mapped; header mappings remembered per source and kind; the original text beside an
+        # "other" code; serious injuries apart from injuries; blanks stored as unknown (NULL)
+        # instead of 0; resources kept without coordinates ("location missing"); every problem
+        # of a rejected row and its sheet in the quarantine.
+        """
+        CREATE TABLE code_lists (
+            list VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            name_zh VARCHAR NOT NULL,
+            name_en VARCHAR NOT NULL,
+            color VARCHAR,
+            standard VARCHAR,
+            standard_class VARCHAR,
+            builtin BOOLEAN NOT NULL DEFAULT FALSE,
+            position INTEGER,
+            PRIMARY KEY (list, code)
+        );
+        COMMENT ON TABLE code_lists IS 'Codes of each categorical field (incident_type, stock_category, team_kind...); builtin ones from the program, seeded with the national classification (GB/T 35561, 38565, 44013) they belong to; others added by an administrator.';
+
+        CREATE TABLE code_synonyms (
+            list VARCHAR NOT NULL,
+            spelling VARCHAR NOT NULL,
+            label VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            created_by VARCHAR,
+            created_at TIMESTAMP,
+            PRIMARY KEY (list, spelling)
+        );
+        COMMENT ON TABLE code_synonyms IS 'Department spellings an administrator mapped to a code; spelling is the label without spaces, lower-case.';
+
+        CREATE TABLE header_mappings (
+            source VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            field VARCHAR NOT NULL,
+            header VARCHAR,
+            updated_by VARCHAR,
+            updated_at TIMESTAMP,
+            PRIMARY KEY (source, kind, field)
+        );
+        COMMENT ON TABLE header_mappings IS 'Column a source department uses for a field of a kind, as confirmed at import; reused for its later files. header NULL: the field is deliberately left unmapped.';
+
+        ALTER TABLE incidents ADD COLUMN IF NOT EXISTS seriously_injured INTEGER;
+        COMMENT ON COLUMN incidents.seriously_injured IS 'Seriously injured (重伤), the grading criterion; injured (受伤) counts all injuries. NULL: not reported.';
+        ALTER TABLE incidents ADD COLUMN type_label VARCHAR;
+        ALTER TABLE stock ADD COLUMN category_label VARCHAR;
+        ALTER TABLE teams ADD COLUMN kind_label VARCHAR;
+        ALTER TABLE teams ADD COLUMN address VARCHAR;
+        ALTER TABLE shelters ADD COLUMN kind_label VARCHAR;
+        ALTER TABLE shelters ADD COLUMN address VARCHAR;
+        ALTER TABLE hazard_points ADD COLUMN kind_label VARCHAR;
+        ALTER TABLE rain_gauges ADD COLUMN kind_label VARCHAR;
+
+        ALTER TABLE incidents ALTER COLUMN deaths DROP NOT NULL;
+        ALTER TABLE incidents ALTER COLUMN deaths DROP DEFAULT;
+        ALTER TABLE incidents ALTER COLUMN injured DROP NOT NULL;
+        ALTER TABLE incidents ALTER COLUMN injured DROP DEFAULT;
+        ALTER TABLE incidents ALTER COLUMN missing DROP NOT NULL;
+        ALTER TABLE incidents ALTER COLUMN missing DROP DEFAULT;
+        ALTER TABLE incidents ALTER COLUMN trapped DROP NOT NULL;
+        ALTER TABLE incidents ALTER COLUMN trapped DROP DEFAULT;
+        ALTER TABLE incidents ALTER COLUMN loss_10k_yuan DROP NOT NULL;
+        ALTER TABLE incidents ALTER COLUMN loss_10k_yuan DROP DEFAULT;
+        ALTER TABLE shelters ALTER COLUMN occupancy DROP NOT NULL;
+        ALTER TABLE shelters ALTER COLUMN occupancy DROP DEFAULT;
+        ALTER TABLE hazard_points ALTER COLUMN people DROP NOT NULL;
+        ALTER TABLE hazard_points ALTER COLUMN people DROP DEFAULT;
+        ALTER TABLE hazard_points ALTER COLUMN households DROP NOT NULL;
+        ALTER TABLE hazard_points ALTER COLUMN households DROP DEFAULT;
+        ALTER TABLE warehouses ALTER COLUMN lon DROP NOT NULL;
+        ALTER TABLE warehouses ALTER COLUMN lat DROP NOT NULL;
+        ALTER TABLE teams ALTER COLUMN lon DROP NOT NULL;
+        ALTER TABLE teams ALTER COLUMN lat DROP NOT NULL;
+        ALTER TABLE shelters ALTER COLUMN lon DROP NOT NULL;
+        ALTER TABLE shelters ALTER COLUMN lat DROP NOT NULL;
+        COMMENT ON COLUMN incidents.type_label IS 'The department''s own text when type is other (shown as 其他·<text>).';
+        COMMENT ON COLUMN teams.lon IS 'WGS84; NULL: location missing (kept, listed on the completeness page, not drawn).';
+
+        ALTER TABLE quarantine ADD COLUMN problems VARCHAR;
+        ALTER TABLE quarantine ADD COLUMN sheet VARCHAR;
+        COMMENT ON COLUMN quarantine.problems IS 'Every problem of the row as JSON [[reason, field, value], ...]; reason/field/value hold the first.';
+        ALTER TABLE import_log ADD COLUMN details VARCHAR;
+        COMMENT ON COLUMN import_log.details IS 'JSON: sheets read and skipped, unit conversions, other-labels with counts, unused look-alike headers.';
+        """ + codelists.seed_sql(),
     ),
 ]
 

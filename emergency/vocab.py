@@ -105,3 +105,39 @@ RESOURCE_KINDS: dict[str, tuple[int, int, int]] = {
     "shelter": (44, 160, 44),  # 避难场所
     "hazard": (140, 86, 75),  # 隐患点
 }
+
+
+# --- code lists (issue 16) ---
+# Every categorical field's full built-in code list with colours: the codes above plus the
+# classes of the national classifications a department's file may name (GB/T 35561 incident
+# classes, GB/T 38565 supply classes, GB/T 44013 shelter places), and "other", which keeps the
+# department's own text beside it. Schema 8 seeds the store's code_lists table from these; the
+# dicts above stay as they are (the demo generator and the legends follow their order).
+OTHER_COLOR = (90, 90, 90)
+CODE_LISTS: dict[str, dict[str, tuple[int, int, int] | None]] = {
+    "incident_type": {
+        **INCIDENT_TYPES,
+        "drought": (205, 170, 90),  # 干旱
+        "earthquake": (120, 60, 40),  # 地震
+        "meteorological": (70, 130, 180),  # 气象灾害（大风、冰雹、雷电…）
+        "forest_fire": (230, 85, 13),  # 森林草原火灾
+        "fire": (200, 30, 30),  # 火灾事故
+        "production_safety": (160, 60, 120),  # 生产安全事故
+        "public_health": (50, 160, 120),  # 公共卫生事件
+        "social_security": (100, 100, 160),  # 社会安全事件
+    },
+    "incident_status": dict(INCIDENT_STATUSES),
+    "hazard_kind": {**HAZARD_KINDS, "collapse": (160, 110, 90), "ground_subsidence": (110, 110, 70), "other": OTHER_COLOR},
+    "stock_category": {**STOCK_CATEGORIES, "engineering": (140, 86, 75), "other": OTHER_COLOR},
+    "team_kind": {
+        **TEAM_KINDS, "water_rescue": (23, 190, 207), "mine_rescue": (120, 80, 40), "forest_fire": (230, 85, 13),
+        "other": OTHER_COLOR,
+    },
+    "shelter_kind": {
+        "school": (31, 119, 180), "stadium": (255, 127, 14), "community_center": (44, 160, 44),
+        "park": (120, 200, 90), "square": (188, 189, 34), "other": OTHER_COLOR,
+    },
+    "gauge_kind": {"automatic": None, "hydrological": None, "manual": None, "other": None},
+    "village_kind": {"village": None, "community": None},
+    "duty_title": {"party_secretary": None, "township_head": None, "deputy_head": None, "armed_forces": None},
+}

@@ -150,11 +150,12 @@ def test_excel_sheet_choice_labels_and_swapped_coordinates(conn, tmp_path):
         import_file(conn, path, "incidents", now=NOW)  # first sheet has no incident columns
     assert error.value.reason == "missing_columns"
     report = import_file(conn, path, "incidents", sheet="灾情", now=NOW)
-    assert reasons(report) == {5: "unknown_code", 6: "swapped_coordinates"}
+    # 地震 is a GB/T 35561 class of the seeded code list (issue 16), no longer a rejection.
+    assert reasons(report) == {6: "swapped_coordinates"}
     rows = store.run(conn, "SELECT id, type, status, township, occurred_at, loss_10k_yuan, lon FROM incidents WHERE id LIKE 'E%' ORDER BY id")
-    assert list(rows["type"]) == ["flash_flood", "landslide", "flood"]
-    assert list(rows["status"]) == ["closed", "active", "closed"]
-    assert list(rows["township"]) == ["999999001", "999999002", "999999002"]
+    assert list(rows["type"]) == ["flash_flood", "landslide", "flood", "earthquake"]
+    assert list(rows["status"]) == ["closed", "active", "closed", "pending"]
+    assert list(rows["township"]) == ["999999001", "999999002", "999999002", "999999001"]
     assert rows["occurred_at"].iloc[2] == datetime(2026, 6, 21, 5, 30)
     assert rows["loss_10k_yuan"].iloc[0] == 12.5
     assert np.isnan(rows["lon"].iloc[2])  # no coordinates: stored as NULL
@@ -215,8 +216,11 @@ def test_warehouses_then_stock_references(conn, tmp_path):
         encoding="utf-8",
     )
     report = import_file(conn, stock, "stock")
-    assert reasons(report) == {3: "out_of_range", 4: "unknown_reference"}
-    assert store.scalar(conn, "SELECT category FROM stock WHERE item = '帐篷'") == "living"
+    # An unknown warehouse no longer costs its rows: it is created, location missing (issue 16).
+    assert reasons(report) == {3: "out_of_range"}
+    assert report.created == {"warehouses": ["北镇仓库"]}
+    assert store.run(conn, "SELECT lon, lat FROM warehouses WHERE name = '北镇仓库'").isna().all(axis=None)
+    assert store.scalar(conn, "SELECT count(*) FROM stock WHERE item = '帐篷'") == 2
 
 
 def test_teams_kind_synonyms_and_unknown_township(conn, tmp_path):

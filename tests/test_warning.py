@@ -245,7 +245,7 @@ def hazard_store():
     ]
     for ident, lon, lat, people, households, c1, c3, c24 in hazards:
         conn.execute(
-            "INSERT INTO hazard_points VALUES (?, ?, 'landslide', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES (?, ?, 'landslide', ?, ?, ?, ?, ?, ?, ?, ?)",
             [ident, ident, TOWN_A, lon, lat, people, households, c1, c3, c24],
         )
     return conn

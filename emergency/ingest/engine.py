@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import geo, store
+from emergency import codelists, config, geo, store
 from emergency.ingest import kinds as kinds_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
@@ -59,8 +59,13 @@ REASONS = (
     "missing", "bad_number", "bad_integer", "bad_time", "unknown_code", "out_of_range", "future_time",
     "negative_rain", "sentinel", "impossible_rain", "unknown_reference", "unknown_township", "duplicate",
     "bad_coordinate", "out_of_area", "swapped_coordinates", "bad_geometry", "invalid_geometry",
-    "not_polygon",
+    "not_polygon", "implausible_time", "updated_before_occurred",
 )
+# Earliest plausible observation or event time (configurable as ``import_min_date``); the
+# latest is now + FUTURE_TOLERANCE_MIN (kinds.py).
+DEFAULT_MIN_DATE = "2000-01-01"
+# A number with a unit written in its cell: "12.5万元", "3 cm", "1,200 元".
+CELL_UNIT_PATTERN = r"(?i)^\s*([-+]?[0-9][0-9,]*(?:\.[0-9]+)?)\s*({units})\s*$"
 
 Progress = Callable[[str, float], None]
 
@@ -98,6 +103,23 @@ class ImportReport:
     import_id: int | None = None
     dry_run: bool = False
     seconds: float = 0.0
+    # issue 16: what the import did beyond counting rows.
+    others: dict[str, dict[str, int]] = field(default_factory=dict)  # field -> {label kept as "other": rows}
+    conversions: list[dict] = field(default_factory=list)  # unit conversions: field, header, unit, to, factor, rows
+    unused_headers: list[tuple[str, str]] = field(default_factory=list)  # (header, field it looks like)
+    sheets_read: list[tuple[str, int]] = field(default_factory=list)  # (sheet, data rows)
+    sheets_skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason code)
+    created: dict[str, list[str]] = field(default_factory=dict)  # table -> names created (warehouses for stock)
+    location_missing: int = 0  # accepted rows kept without coordinates
+    remembered: dict[str, str | None] = field(default_factory=dict)  # mapping reused from this source's earlier files
+
+    def details(self) -> dict:
+        """The extra facts as plain data (import_log.details, JSON report)."""
+        return {
+            "others": self.others, "conversions": self.conversions, "unused_headers": self.unused_headers,
+            "sheets_read": self.sheets_read, "sheets_skipped": self.sheets_skipped, "created": self.created,
+            "location_missing": self.location_missing, "remembered": self.remembered,
+        }
 
 
 def _noop(stage: str, fraction: float) -> None:
@@ -125,9 +147,23 @@ def _raw(position: int | None) -> str:
     return f"nullif(trim(c{position}), '')" if position is not None else "NULL::VARCHAR"
 
 
-def _parse_number(raw: str) -> str:
+def _parse_number(raw: str, factor: float = 1.0, cells: dict[str, float] | None = None) -> tuple[str, list]:
+    """SQL reading a number (thousands commas allowed), times the header's unit ``factor``.
+
+    With ``cells`` ({unit: factor}), a cell that ends in a unit ("12.5万元") is read with that
+    unit's factor instead. Returns the SQL and its parameters.
+    """
     value = f"try_cast(replace({raw}, ',', '') AS DOUBLE)"
-    return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+    scaled = value if factor == 1.0 else f"({value} * {float(factor)!r})"  # a constant of kinds.UNITS
+    if not cells:
+        return f"(CASE WHEN isfinite({value}) THEN {scaled} END)", []
+    pattern = CELL_UNIT_PATTERN.format(units="|".join(re.escape(u) for u in sorted(cells, key=len, reverse=True)))
+    with_unit = (
+        f"try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
+        f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1]"
+    )
+    sql = f"(CASE WHEN isfinite({value}) THEN {scaled} WHEN isfinite({with_unit}) THEN {with_unit} END)"
+    return sql, [pattern, cells, pattern, pattern, cells, pattern]
 
 
 def _parse_time(raw: str) -> tuple[str, list]:
@@ -142,17 +178,30 @@ def _parse_time(raw: str) -> tuple[str, list]:
     return sql, [ZONED_TIME, TIME_FORMATS]
 
 
-def _parsed(f: kinds_mod.Field, raw: str) -> tuple[str, list, str | None]:
-    """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None for text)."""
+def _code_lookup(raw: str) -> str:
+    return f"map_extract(?::MAP(VARCHAR, VARCHAR), lower(regexp_replace({raw}, '\\s+', '', 'g')))[1]"
+
+
+def _parsed(f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = None,
+            factor: float = 1.0) -> tuple[str, list, str | None]:
+    """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None: never fails).
+
+    A code of an open list never fails: an unknown value becomes ``other`` (its text goes to
+    the ``<field>_label`` column, see :func:`_stage`).
+    """
     if f.type == "code":
-        return f"map_extract(?::MAP(VARCHAR, VARCHAR), lower(regexp_replace({raw}, '\\s+', '', 'g')))[1]", [
-            kinds_mod.vocabulary(f.vocabulary)
-        ], "unknown_code"
+        lookup = _code_lookup(raw)
+        if f.vocabulary in codelists.OPEN_LISTS:
+            return f"coalesce({lookup}, CASE WHEN {raw} IS NOT NULL THEN ? END)", [spellings, codelists.OTHER], None
+        return lookup, [spellings], "unknown_code"
     if f.type == "float":
-        return _parse_number(raw), [], "bad_number"
+        sql, params = _parse_number(raw, factor, kinds_mod.cell_units(f))
+        return sql, params, "bad_number"
     if f.type == "int":
-        number = _parse_number(raw)
-        return f"(CASE WHEN {number} = round({number}) AND abs({number}) < 1e15 THEN CAST({number} AS BIGINT) END)", [], "bad_integer"
+        number, params = _parse_number(raw, factor, kinds_mod.cell_units(f))
+        # The number is used four times: its parameters repeat in the text's order.
+        return (f"(CASE WHEN {number} = round({number}) AND abs({number}) < 1e15 THEN CAST({number} AS BIGINT) END)",
+                params * 4, "bad_integer")
     if f.type == "time":
         sql, params = _parse_time(raw)
         return sql, params, "bad_time"
@@ -203,8 +252,20 @@ def _csv_error(table: Table, error: duckdb.Error) -> IngestError:
     return IngestError(table.file_name, reason, row=int(line.group(1)) if line else None, detail=first)
 
 
-def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], source: str, source_params: list) -> None:
+@dataclass
+class _Context:
+    """What the rules of one import share: every check (for the all-problems list), units, codes."""
+
+    checks: list[tuple[str, str, str, str, list]] = field(default_factory=list)  # (condition, reason, field label, value SQL, params)
+    factors: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (header unit, factor)
+    spellings: dict[str, dict[str, str]] = field(default_factory=dict)  # code list -> {spelling: code}
+    min_time: datetime = datetime(2000, 1, 1)
+
+
+def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], source: str, source_params: list,
+           ctx: _Context | None = None) -> None:
     """Create ``staged``: raw columns, one parsed column per field, and the first parse failure."""
+    ctx = ctx or _Context()
     select = _Sql()
     checks_reason, checks_field, checks_value = _Sql(), _Sql(), _Sql()
     from_geometry = _located_by_geometry(kind, table)
@@ -215,14 +276,26 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
         if f.name == "wkt":
             select.add(f"{raw} AS wkt")
             continue
-        parsed, params, reason = _parsed(f, raw)
+        spellings = None
+        if f.type == "code" and position is not None:
+            spellings = ctx.spellings.setdefault(
+                f.vocabulary, codelists.spellings(cursor, f.vocabulary, kinds_mod.vocabulary(f.vocabulary))
+            )
+        elif f.type == "code":
+            spellings = {}
+        factor = ctx.factors.get(f.name, (None, 1.0))[1]
+        parsed, params, reason = _parsed(f, raw, spellings, factor)
         # Field names are identifiers from the kind spec (a whitelist), never file text.
         select.add(f"{parsed} AS {f.name}", *params)
+        if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS:
+            # The department's own text of a value no code covers, kept beside "other".
+            select.add(f"CASE WHEN {raw} IS NOT NULL AND {_code_lookup(raw)} IS NULL THEN {raw} END AS {f.name}_label", spellings)
         required = f.required and not (from_geometry and f.name in ("lon", "lat"))
         if required:
             checks_reason.add(f"WHEN {raw} IS NULL THEN ?", "missing")
             checks_field.add(f"WHEN {raw} IS NULL THEN ?", header)
             checks_value.add(f"WHEN {raw} IS NULL THEN NULL")
+            ctx.checks.append((f"{raw} IS NULL", "missing", header, "NULL", []))
         if reason is not None:
             # ``{f.name}`` is the parsed column of this same SELECT (DuckDB reuses aliases), so
             # each value is parsed once.
@@ -230,6 +303,7 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
             checks_reason.add(f"WHEN {condition} THEN ?", reason)
             checks_field.add(f"WHEN {condition} THEN ?", header)
             checks_value.add(f"WHEN {condition} THEN {raw}")
+            ctx.checks.append((condition, reason, header, raw, []))
     extra = ""
     if kind.location == "polygon":
         extra = ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
@@ -238,9 +312,12 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
         f"CAST(CASE {c.text(' ')} END AS VARCHAR) AS {name}" if c.parts else f"NULL::VARCHAR AS {name}"
         for c, name in ((checks_reason, "reason"), (checks_field, "field"), (checks_value, "value"))
     ]
+    # Rows of several sheets: _row is unique over the file, _sheet/_sheet_row say where a row is.
+    sheet = (", _sheet, _sheet_row" if table.frame is not None and "_sheet" in table.frame.columns
+             else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row")
     sql = (
-        f"CREATE TEMP TABLE staged AS SELECT _row, {select.text(', ')}{extra}, "
-        f"{', '.join(cases)}, {raw_columns} FROM {source}"
+        f"CREATE TEMP TABLE staged AS SELECT _row{sheet}, {select.text(', ')}{extra}, "
+        f"{', '.join(cases)}, NULL::VARCHAR AS problems, {raw_columns} FROM {source}"
     )
     params = select.params + checks_reason.params + checks_field.params + checks_value.params
     try:
@@ -252,8 +329,39 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
         raise _csv_error(table, error) from error
 
 
-def _mark(cursor, reason: str, field_label: str, value_sql: str, condition: str, params: list | tuple = ()) -> None:
-    """Give every still-accepted row matching ``condition`` the rejection ``reason``."""
+def _all_problems(cursor, ctx: _Context) -> None:
+    """List every problem of each rejected row in ``problems`` (JSON), the first reason included.
+
+    The rules mark a row's first failure only (cheap on the accepted majority); here the
+    rejected rows alone are checked again against every parse, required and range check.
+    """
+    if not cursor.execute("SELECT count(*) FROM staged WHERE reason IS NOT NULL").fetchone()[0]:
+        return
+    items, params = [], []
+    for condition, reason, label, value_sql, condition_params in ctx.checks:
+        items.append(f"CASE WHEN ({condition}) THEN [?, ?, CAST({value_sql} AS VARCHAR)] END")
+        params += [*condition_params, reason, label]
+    found = f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)" if items else "[]::VARCHAR[][]"
+    cursor.execute(
+        f"""
+        UPDATE staged SET problems = to_json(CASE
+            WHEN list_contains(list_transform(p, lambda x: x[1] || '|' || x[2]), reason || '|' || field) THEN p
+            ELSE list_prepend([reason, field, value], p) END)
+        FROM (SELECT _row AS r, {found} AS p FROM staged WHERE reason IS NOT NULL) found
+        WHERE staged._row = found.r
+        """,
+        params,
+    )
+
+
+def _mark(cursor, reason: str, field_label: str, value_sql: str, condition: str, params: list | tuple = (),
+          ctx: _Context | None = None) -> None:
+    """Give every still-accepted row matching ``condition`` the rejection ``reason``.
+
+    With ``ctx`` the check is also kept for the all-problems list of rejected rows.
+    """
+    if ctx is not None:
+        ctx.checks.append((condition, reason, field_label, value_sql, list(params)))
     cursor.execute(
         f"UPDATE staged SET reason = ?, field = ?, value = CAST({value_sql} AS VARCHAR) "
         f"WHERE reason IS NULL AND ({condition})",
@@ -266,19 +374,35 @@ def _header(kind: Kind, table: Table, positions: dict[str, int | None], name: st
     return table.headers[position] if position is not None else name
 
 
-def _value_rules(cursor, kind: Kind, table: Table, positions, now: datetime) -> None:
+def _value_rules(cursor, kind: Kind, table: Table, positions, now: datetime, ctx: _Context | None = None) -> None:
+    ctx = ctx or _Context()
     for f in kind.fields:
         if positions[f.name] is None or f.type not in ("int", "float", "time"):
             continue
         label = _header(kind, table, positions, f.name)
         raw = _raw(positions[f.name])
         if f.min_value is not None:
-            _mark(cursor, "out_of_range", label, raw, f"{f.name} < ?", [f.min_value])
+            _mark(cursor, "out_of_range", label, raw, f"{f.name} < ?", [f.min_value], ctx)
         if f.max_value is not None:
-            _mark(cursor, "out_of_range", label, raw, f"{f.name} > ?", [f.max_value])
+            _mark(cursor, "out_of_range", label, raw, f"{f.name} > ?", [f.max_value], ctx)
         if f.not_future:
             limit = now + timedelta(minutes=kinds_mod.FUTURE_TOLERANCE_MIN)
-            _mark(cursor, "future_time", label, raw, f"{f.name} > ?", [limit])
+            _mark(cursor, "future_time", label, raw, f"{f.name} > ?", [limit], ctx)
+        if f.not_past:
+            _mark(cursor, "implausible_time", label, raw, f"{f.name} < ?", [ctx.min_time], ctx)
+    if {"occurred_at", "updated_at"} <= set(kind.field_names) and positions.get("updated_at") is not None:
+        # An update before the event itself is a wrong date (or swapped columns).
+        label = _header(kind, table, positions, "updated_at")
+        _mark(cursor, "updated_before_occurred", label, _raw(positions["updated_at"]), "updated_at < occurred_at", [], ctx)
+
+
+def min_data_time() -> datetime:
+    """Earliest plausible observation or event time: setting ``import_min_date``, else 2000-01-01."""
+    text = str(config.setting("import_min_date", DEFAULT_MIN_DATE) or DEFAULT_MIN_DATE)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.fromisoformat(DEFAULT_MIN_DATE)
 
 
 def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str]) -> bool:
@@ -327,8 +451,15 @@ FILLED_COLUMNS: dict[str, dict[str, str]] = {"rainfall": {"interval_min": INTERV
 KIND_RULES: dict[str, Callable] = {"rainfall": _rainfall_rules}
 
 
+# Kinds whose unknown references are created instead of rejected: a stock list naming a
+# warehouse the store lacks brings that warehouse (location missing) with it.
+CREATES_REFERENCES = {"stock": "warehouses"}
+
+
 def _reference_rules(cursor, kind: Kind, table: Table, positions) -> None:
     for name, ref_table, ref_column in kind.references:
+        if CREATES_REFERENCES.get(kind.name) == ref_table:
+            continue
         label = _header(kind, table, positions, name)
         if kind.name == "rainfall":
             # A gauge may be named instead of coded; only names that are unique stand for a code.
@@ -353,9 +484,11 @@ def _duplicate_rules(cursor, kind: Kind, table: Table, positions) -> None:
     matches = " AND ".join(f"staged.{k} = d.{k}" for k in kind.key)
     cursor.execute(
         f"""
-        UPDATE staged SET reason = 'duplicate', field = ?, value = CAST(d.first_row AS VARCHAR)
+        UPDATE staged SET reason = 'duplicate', field = ?, value = d.first_at
         FROM (
-            SELECT {keys}, min(_row) AS first_row FROM staged WHERE reason IS NULL
+            SELECT {keys}, min(_row) AS first_row,
+                   CAST(arg_min(coalesce(_sheet || '!', '') || coalesce(_sheet_row, _row), _row) AS VARCHAR) AS first_at
+            FROM staged WHERE reason IS NULL
             GROUP BY {keys} HAVING count(*) > 1
         ) d
         WHERE {matches} AND staged.reason IS NULL AND staged._row <> d.first_row
@@ -554,14 +687,17 @@ def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: s
     coordinates must not erase them); derived columns the target table lacks are skipped, so
     a kind added by another feature needs only the columns it uses.
     """
-    columns = [f.name for f in kind.fields if positions.get(f.name) is not None and f.name != "wkt"]
+    columns = [f.name for f in kind.fields if positions.get(f.name) is not None and f.name != "wkt" and f.stored]
+    # The text kept beside an "other" code is written with its code.
+    columns += [f"{f.name}_label" for f in kind.fields
+                if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS and positions.get(f.name) is not None]
     located = kind.location == "point" and (_located_by_geometry(kind, table) or positions.get("lon") is not None)
     derived = []
     if located:
         derived += ["lon", "lat"]
     if kind.location == "polygon":
         derived += ["geometry", "area_km2", "label_lon", "label_lat"]
-    if "township" in kind.field_names and located:
+    if "township" in kind.field_names and located and kind.field("township").stored:
         derived.append("township")  # assigned by point-in-polygon where the file has none
     derived += list(FILLED_COLUMNS.get(kind.name, {}))
     if kind.source_field and source_name:
@@ -574,7 +710,11 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     """Create ``accepted``: accepted rows with _status new, changed or same versus the table."""
     join = " AND ".join(f"t.{k} = a.{k}" for k in kind.key)
     values = [c for c in columns if c not in kind.key]
-    differs = " OR ".join(f"a.{c} IS DISTINCT FROM t.{c}" for c in values) or "false"
+    # Blank coordinates never erase known ones (a later list without them is no move).
+    differs = " OR ".join(
+        f"(a.{c} IS NOT NULL AND a.{c} IS DISTINCT FROM t.{c})" if c in KEEP_KNOWN else f"a.{c} IS DISTINCT FROM t.{c}"
+        for c in values
+    ) or "false"
     filled = FILLED_COLUMNS.get(kind.name, {})
 
     def expression(column: str) -> str:
@@ -596,6 +736,34 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     )
 
 
+# Columns an update fills only where the file has a value.
+KEEP_KNOWN = ("lon", "lat")
+
+
+def _create_references(cursor, kind: Kind, positions) -> list[str]:
+    """Names of warehouses a stock file's accepted rows name that the store lacks (created at write)."""
+    if CREATES_REFERENCES.get(kind.name) != "warehouses":
+        return []
+    return [r[0] for r in cursor.execute(
+        "SELECT DISTINCT warehouse FROM staged WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM warehouses) ORDER BY 1"
+    ).fetchall()]
+
+
+def _write_created(cursor, kind: Kind, positions) -> None:
+    """Create the warehouses a stock file names: name, address and township from its rows, no location."""
+    if CREATES_REFERENCES.get(kind.name) != "warehouses":
+        return
+    address = "any_value(warehouse_address)" if positions.get("warehouse_address") is not None else "NULL"
+    township = "any_value(township)" if positions.get("township") is not None else "NULL::VARCHAR"
+    # The township is written by code or name; one the store does not know is left empty.
+    cursor.execute(
+        f"""INSERT INTO warehouses (name, address, township, lon, lat)
+            SELECT s.warehouse, s.address, (SELECT min(code) FROM townships t WHERE t.code = s.town OR t.name = s.town), NULL, NULL
+            FROM (SELECT warehouse, {address} AS address, {township} AS town FROM staged
+                  WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM warehouses) GROUP BY warehouse) s"""
+    )
+
+
 def _write(cursor, kind: Kind, columns: list[str], table: Table, report: ImportReport, user: str | None,
            source_name: str | None, progress: Progress) -> int:
     """Insert new rows, update changed ones, log and quarantine; inside the caller's transaction."""
@@ -604,7 +772,7 @@ def _write(cursor, kind: Kind, columns: list[str], table: Table, report: ImportR
     progress("write", 0.8)
     values = [c for c in columns if c not in kind.key]
     if values and report.updated:
-        sets = ", ".join(f"{c} = a.{c}" for c in values)
+        sets = ", ".join(f"{c} = coalesce(a.{c}, {kind.table}.{c})" if c in KEEP_KNOWN else f"{c} = a.{c}" for c in values)
         match = " AND ".join(f"{kind.table}.{k} = a.{k}" for k in kind.key)
         cursor.execute(f"UPDATE {kind.table} SET {sets} FROM accepted a WHERE a._status = 'changed' AND {match}")
     if kind.table == "rainfall":
@@ -622,11 +790,12 @@ def _write(cursor, kind: Kind, columns: list[str], table: Table, report: ImportR
     import_id = cursor.execute(
         """
         INSERT INTO import_log (file_name, file_hash, kind, accepted, rejected, user_name, imported_at,
-                                source, file_format, inserted, updated, latest_data_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                                source, file_format, inserted, updated, latest_data_at, details)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
         """,
         [table.file_name, table.sha256, kind.name, report.accepted, report.rejected, user, now,
-         source_name, table.format, report.inserted, report.updated, report.latest_data_at],
+         source_name, table.format, report.inserted, report.updated, report.latest_data_at,
+         json.dumps(report.details(), ensure_ascii=False, default=str)],
     ).fetchone()[0]
     # A re-import of the same file replaces its quarantined rows instead of piling them up.
     cursor.execute("DELETE FROM quarantine WHERE file_hash = ? AND kind = ?", [table.sha256, kind.name])
@@ -634,8 +803,10 @@ def _write(cursor, kind: Kind, columns: list[str], table: Table, report: ImportR
         pairs = ", ".join(f"?, c{i}" for i in range(len(table.headers)))
         cursor.execute(
             f"""
-            INSERT INTO quarantine (import_id, file_name, file_hash, kind, row_number, reason, field, value, raw, quarantined_at)
-            SELECT ?, ?, ?, ?, _row, reason, field, value, CAST(json_object({pairs}) AS VARCHAR), ?
+            INSERT INTO quarantine (import_id, file_name, file_hash, kind, row_number, reason, field, value, raw,
+                                    quarantined_at, problems, sheet)
+            SELECT ?, ?, ?, ?, coalesce(_sheet_row, _row), reason, field, value, CAST(json_object({pairs}) AS VARCHAR), ?,
+                   problems, _sheet
             FROM staged WHERE reason IS NOT NULL ORDER BY _row
             """,
             [import_id, table.file_name, table.sha256, kind.name, *table.headers, now],
@@ -647,7 +818,8 @@ def _rejects_frame(cursor, table: Table) -> pd.DataFrame:
     pairs = ", ".join(f"?, c{i}" for i in range(len(table.headers)))
     return cursor.execute(
         f"""
-        SELECT _row AS row_number, reason, field, value, CAST(json_object({pairs}) AS VARCHAR) AS raw
+        SELECT coalesce(_sheet_row, _row) AS row_number, _sheet AS sheet, reason, field, value,
+               CAST(json_object({pairs}) AS VARCHAR) AS raw, problems
         FROM staged WHERE reason IS NOT NULL ORDER BY _row LIMIT ?
         """,
         [*table.headers, REPORT_REJECTS_MAX],
@@ -663,26 +835,63 @@ def _drop_temp(cursor) -> None:
         pass
 
 
+def _extras(cursor, spec: Kind, table: Table, positions, ctx: _Context, report: ImportReport) -> None:
+    """Fill the report's other-labels, unit conversions, created references and missing locations."""
+    for f in spec.fields:
+        if positions.get(f.name) is None:
+            continue
+        if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS:
+            rows = cursor.execute(
+                f"SELECT {f.name}_label, count(*) FROM staged WHERE reason IS NULL AND {f.name}_label IS NOT NULL "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+            if rows:
+                report.others[f.name] = {label: int(n) for label, n in rows}
+        if f.unit is not None:
+            header = table.headers[positions[f.name]]
+            raw = _raw(positions[f.name])
+            plain = f"try_cast(replace({raw}, ',', '') AS DOUBLE)"
+            parsed_rows, cell_rows = cursor.execute(
+                f"SELECT count({f.name}), count(*) FILTER (WHERE {f.name} IS NOT NULL AND {plain} IS NULL) FROM staged"
+            ).fetchone()
+            unit = ctx.factors.get(f.name)
+            if unit is not None and unit[1] != 1.0:
+                report.conversions.append({"field": f.name, "header": header, "unit": unit[0], "to": kinds_mod.stored_unit(f),
+                                           "factor": unit[1], "rows": int(parsed_rows - cell_rows), "where": "header"})
+            if cell_rows:
+                report.conversions.append({"field": f.name, "header": header, "unit": "", "to": kinds_mod.stored_unit(f),
+                                           "factor": None, "rows": int(cell_rows), "where": "cell"})
+    created = _create_references(cursor, spec, positions)
+    if created:
+        report.created["warehouses"] = created
+    if spec.location == "point" and not spec.field("lon").required:
+        report.location_missing = int(cursor.execute(
+            "SELECT count(*) FROM staged WHERE reason IS NULL AND (lon IS NULL OR lat IS NULL)"
+        ).fetchone()[0])
+
+
 def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: datetime, notes: list[str],
-           source_name: str | None, progress: Progress) -> tuple[ImportReport, list[str]]:
+           source_name: str | None, progress: Progress, ctx: _Context | None = None) -> tuple[ImportReport, list[str]]:
     """Stage the file, apply every rule and classify accepted rows; return the report and written columns."""
+    ctx = ctx or _Context()
     progress("read", 0.05)
     source, source_params = _load_source(cursor, table)
-    _stage(cursor, spec, table, positions, source, source_params)
+    _stage(cursor, spec, table, positions, source, source_params, ctx)
     progress("validate", 0.25)
     total = cursor.execute("SELECT count(*) FROM staged").fetchone()[0]
     if total == 0:
         raise IngestError(table.file_name, "no_rows")
-    _value_rules(cursor, spec, table, positions, now)
+    _value_rules(cursor, spec, table, positions, now, ctx)
     _reference_rules(cursor, spec, table, positions)
     key_unique = KIND_RULES[spec.name](cursor, spec, table, positions, notes) if spec.name in KIND_RULES else False
     progress("validate", 0.45)
     if spec.location:
         _location_rules(cursor, spec, table, positions, crs, notes)
-    if "township" in spec.field_names:
+    if "township" in spec.field_names and spec.field("township").stored:
         _township_rules(cursor, spec, table, positions, notes)
     if not key_unique:
         _duplicate_rules(cursor, spec, table, positions)
+    _all_problems(cursor, ctx)
     progress("validate", 0.6)
     columns = _written_columns(cursor, spec, table, positions, source_name)
     _classify(cursor, spec, columns, source_name)
@@ -699,7 +908,31 @@ def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: 
         inserted=counts.get("new", 0), updated=counts.get("changed", 0), unchanged=counts.get("same", 0),
         rejects=_rejects_frame(cursor, table), notes=list(dict.fromkeys(notes)), latest_data_at=latest,
     )
+    _extras(cursor, spec, table, positions, ctx, report)
+    report.sheets_read = list(table.sheets_read)
+    report.sheets_skipped = list(table.sheets_skipped)
     return report, columns
+
+
+def remembered_mapping(cursor, source_name: str | None, kind: str) -> dict[str, str | None]:
+    """The mapping this source confirmed for this kind before: {field: header or None}."""
+    if not source_name:
+        return {}
+    return dict(cursor.execute(
+        "SELECT field, header FROM header_mappings WHERE source = ? AND kind = ?", [source_name, kind]
+    ).fetchall())
+
+
+def _remember(cursor, kind: str, source_name: str | None, given: dict[str, str | None], user: str | None) -> None:
+    """Keep the fields a user mapped by hand (page or --map) for this source's later files."""
+    if not source_name or not given:
+        return
+    now = local_now()
+    for name, header in given.items():
+        cursor.execute(
+            "INSERT OR REPLACE INTO header_mappings (source, kind, field, header, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [source_name, kind, name, header, user, now],
+        )
 
 
 def _rollback(cursor) -> None:
@@ -728,8 +961,21 @@ def import_table(
     spec = KINDS.get(kind)
     if spec is None:
         raise IngestError(table.file_name, "unknown_kind", detail=f"{kind} ∉ {', '.join(KINDS)}")
-    mapping = mapping if mapping is not None else kinds_mod.suggest_mapping(spec, table.headers)
+    given = {k: v for k, v in (mapping or {}).items() if k in spec.field_names}
+    with conn.cursor() as reader:
+        remembered = remembered_mapping(reader, source_name, spec.name)
+    # Automatic, then what this source confirmed before, then what the user gives now.
+    mapping = kinds_mod.merge_mapping(spec, table.headers, remembered, given)
+    auto = kinds_mod.suggest_mapping(spec, table.headers)
+    # What the user decided differently from the automatic match is what is worth remembering.
+    decided = {k: v for k, v in given.items() if auto.get(k) != v}
     positions = _positions(spec, table, mapping)
+    ctx = _Context(min_time=min_data_time())
+    for f in spec.fields:
+        if positions.get(f.name) is not None and f.unit is not None:
+            unit = kinds_mod.header_unit(table.headers[positions[f.name]], f)
+            if unit is not None:
+                ctx.factors[f.name] = unit
     chosen_crs = crs or table.crs or "wgs84"
     try:
         geo.to_wgs84(118.0, 28.0, chosen_crs)
@@ -747,13 +993,18 @@ def import_table(
             # store, and the file's rows appear to readers all at once or (dry run) never.
             cursor.execute("BEGIN TRANSACTION")
             try:
-                report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, notes, source_name, progress)
+                report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, notes, source_name,
+                                         progress, ctx)
                 report.dry_run = dry_run
+                report.remembered = {k: v for k, v in remembered.items() if mapping.get(k) == v and auto.get(k) != v}
+                report.unused_headers = kinds_mod.look_alike_headers(spec, table.headers, mapping)
                 if dry_run:
                     cursor.execute("ROLLBACK")
                 else:
                     progress("write", 0.7)
+                    _write_created(cursor, spec, positions)
                     report.import_id = _write(cursor, spec, columns, table, report, user, source_name, progress)
+                    _remember(cursor, spec.name, source_name, decided, user)
                     progress("commit", 0.95)
                     cursor.execute("COMMIT")
             except BaseException:

@@ -64,6 +64,8 @@ class Table:
     sheets: tuple[str, ...] = ()
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    sheets_read: list[tuple[str, int]] = field(default_factory=list)  # (sheet, data rows) read into this table
+    sheets_skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason code) left out
 
     @property
     def has_geometry(self) -> bool:

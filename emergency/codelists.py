@@ -1,0 +1,329 @@
+"""Code lists kept in the store: open categories, their synonyms, and what an admin maps or adds.
+
+Every categorical field of an import (incident type, supply category, team and shelter kind...)
+reads its values against a code list. The built-in codes come from :mod:`emergency.vocab` and
+their labels from :mod:`emergency.i18n`; the store's ``code_lists`` table holds them too (seeded
+by schema 8 with the national classification each belongs to) plus the codes an administrator
+adds, and ``code_synonyms`` the spellings an administrator mapped to a code. A value that is no
+known code or spelling is stored as ``other`` with its original text in the ``<field>_label``
+column, so no row is lost; mapping that text later rewrites the stored rows and teaches every
+later import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from emergency import i18n, vocab
+
+__all__ = [
+    "CLOSED_LISTS", "OPEN_LISTS", "OTHER", "add_code", "bindings", "codes", "display", "map_label",
+    "normalize", "other_labels", "seed_sql", "spellings", "sync_labels",
+]
+
+# The code every open list keeps for values it does not know (their text is kept beside it).
+OTHER = "other"
+# Lists whose unknown values are kept as "other" + label.
+OPEN_LISTS = ("incident_type", "stock_category", "team_kind", "shelter_kind", "hazard_kind", "gauge_kind")
+# Lists that stay closed: incident status drives the duty workflow (an unknown status
+# cannot be placed in it), village kind is a schema CHECK, duty title names a post.
+# Administrators can still teach them spellings.
+CLOSED_LISTS = ("incident_status", "village_kind", "duty_title")
+# Admin-given code names: lower-case letters, digits and underscores.
+CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{1,39}")
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One built-in code as schema 8 stored it."""
+
+    list: str
+    code: str
+    name_zh: str
+    name_en: str
+    color: str | None
+    standard: str | None
+    standard_class: str | None
+
+
+# The national classification each built-in code belongs to. GB/T 35561-2017 (突发事件分类与编码)
+# divides incidents into 自然灾害 / 事故灾难 / 公共卫生事件 / 社会安全事件; GB/T 38565-2020
+# (应急物资分类及编码) supplies into 1 基本生活保障物资 / 2 应急装备及配套物资 / 3 工程材料与机械加工设备;
+# GB/T 44013-2024 (应急避难场所 分级及分类) shelters into indoor and outdoor places.
+GBT_35561 = "GB/T 35561-2017"
+GBT_38565 = "GB/T 38565-2020"
+GBT_44013 = "GB/T 44013-2024"
+# (list, code) -> (standard, class within it); codes absent here are this system's own.
+STANDARD_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
+    ("incident_type", "flood"): (GBT_35561, "自然灾害/水旱灾害"),
+    ("incident_type", "flash_flood"): (GBT_35561, "自然灾害/水旱灾害"),
+    ("incident_type", "waterlogging"): (GBT_35561, "自然灾害/水旱灾害"),
+    ("incident_type", "drought"): (GBT_35561, "自然灾害/水旱灾害"),
+    ("incident_type", "landslide"): (GBT_35561, "自然灾害/地质灾害"),
+    ("incident_type", "debris_flow"): (GBT_35561, "自然灾害/地质灾害"),
+    ("incident_type", "collapse"): (GBT_35561, "事故灾难"),
+    ("incident_type", "traffic"): (GBT_35561, "事故灾难/交通运输事故"),
+    ("incident_type", "earthquake"): (GBT_35561, "自然灾害/地震灾害"),
+    ("incident_type", "meteorological"): (GBT_35561, "自然灾害/气象灾害"),
+    ("incident_type", "forest_fire"): (GBT_35561, "自然灾害/森林草原火灾"),
+    ("incident_type", "fire"): (GBT_35561, "事故灾难/火灾事故"),
+    ("incident_type", "production_safety"): (GBT_35561, "事故灾难/生产安全事故"),
+    ("incident_type", "public_health"): (GBT_35561, "公共卫生事件"),
+    ("incident_type", "social_security"): (GBT_35561, "社会安全事件"),
+    ("stock_category", "living"): (GBT_38565, "1 基本生活保障物资"),
+    ("stock_category", "rescue_equipment"): (GBT_38565, "2 应急装备及配套物资"),
+    ("stock_category", "power_comms"): (GBT_38565, "2 应急装备及配套物资"),
+    ("stock_category", "medical"): (GBT_38565, "2 应急装备及配套物资"),
+    ("stock_category", "flood_control"): (GBT_38565, "3 工程材料与机械加工设备"),
+    ("stock_category", "engineering"): (GBT_38565, "3 工程材料与机械加工设备"),
+    ("shelter_kind", "school"): (GBT_44013, "室内"),
+    ("shelter_kind", "stadium"): (GBT_44013, "室内"),
+    ("shelter_kind", "community_center"): (GBT_44013, "室内"),
+    ("shelter_kind", "park"): (GBT_44013, "室外"),
+    ("shelter_kind", "square"): (GBT_44013, "室外"),
+}
+
+
+def _hex(rgb) -> str | None:
+    return "#%02x%02x%02x" % tuple(rgb) if rgb is not None else None
+
+
+def builtin_codes(name: str) -> tuple[str, ...]:
+    """Codes of a list known to this program (vocab / i18n), in display order."""
+    return tuple(vocab.CODE_LISTS[name])
+
+
+def seeds() -> list[Seed]:
+    """The built-in codes of every list, with labels, colours and standard classes."""
+    rows = []
+    for name in (*OPEN_LISTS, *CLOSED_LISTS):
+        for code in builtin_codes(name):
+            zh, en = i18n.CODE_LABELS.get(name, {}).get(code, (code, code))
+            standard, klass = STANDARD_CLASSES.get((name, code), (None, None))
+            rows.append(Seed(name, code, zh, en, _hex(vocab.CODE_LISTS[name].get(code)), standard, klass))
+    return rows
+
+
+def _quote(value) -> str:
+    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
+
+
+def seed_sql() -> str:
+    """INSERT statement of the built-in codes (constants of this program, quoted) for schema 8."""
+    values = ",\n".join(
+        f"({_quote(s.list)}, {_quote(s.code)}, {_quote(s.name_zh)}, {_quote(s.name_en)}, {_quote(s.color)}, "
+        f"{_quote(s.standard)}, {_quote(s.standard_class)}, true, {position})"
+        for position, s in enumerate(seeds())
+    )
+    return ("INSERT INTO code_lists (list, code, name_zh, name_en, color, standard, standard_class, builtin, position) "
+            f"VALUES\n{values};")
+
+
+def normalize(text) -> str:
+    """Fold a value for matching: inner spaces removed, case-folded (as the import does in SQL)."""
+    return re.sub(r"\s+", "", str(text)).lower()
+
+
+# The same fold in SQL, for stored labels; ``{}`` is a column expression from this program.
+NORMALIZE_SQL = "lower(regexp_replace({}, '\\s+', '', 'g'))"
+
+
+def codes(conn: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """The codes of list ``name`` in the store: code, name_zh, name_en, color, standard, standard_class, builtin."""
+    cursor = conn.cursor()
+    try:
+        return cursor.execute(
+            """SELECT code, name_zh, name_en, color, standard, standard_class, builtin
+               FROM code_lists WHERE list = ? ORDER BY builtin DESC, position, code""",
+            [name],
+        ).df()
+    finally:
+        cursor.close()
+
+
+def spellings(cursor: duckdb.DuckDBPyConnection, name: str, builtin: dict[str, str]) -> dict[str, str]:
+    """{normalized spelling: code} of a list: the built-in ones, then the store's codes and synonyms.
+
+    A synonym an administrator mapped wins over a built-in spelling; a code's own name does not
+    take a spelling already bound.
+    """
+    merged = dict(builtin)
+    for code, zh, en in cursor.execute(
+        "SELECT code, name_zh, name_en FROM code_lists WHERE list = ? ORDER BY position, code", [name]
+    ).fetchall():
+        for spelling in (code, zh, en):
+            if spelling:
+                merged.setdefault(normalize(spelling), code)
+    for spelling, code in cursor.execute(
+        "SELECT spelling, code FROM code_synonyms WHERE list = ?", [name]
+    ).fetchall():
+        merged[spelling] = code
+    return merged
+
+
+def bindings(name: str) -> list[tuple[str, str]]:
+    """(table, column) pairs whose values are codes of list ``name`` (from the import kinds)."""
+    from emergency.ingest.kinds import KINDS
+
+    pairs = []
+    for kind in KINDS.values():
+        for f in kind.fields:
+            if f.type == "code" and f.vocabulary == name and (kind.table, f.name) not in pairs:
+                pairs.append((kind.table, f.name))
+    return pairs
+
+
+def _label_column(cursor, table: str, column: str) -> str | None:
+    label = f"{column}_label"
+    present = cursor.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?", [table, label]
+    ).fetchone()[0]
+    return label if present else None
+
+
+def other_labels(conn: duckdb.DuckDBPyConnection, name: str | None = None) -> pd.DataFrame:
+    """Texts stored as "other", per list: list, label, rows (most rows first).
+
+    These are the values departments used that no code covers yet: the work list of the
+    code-list administrator.
+    """
+    cursor = conn.cursor()
+    try:
+        parts, params = [], []
+        for list_name in ([name] if name else OPEN_LISTS):
+            for table, column in bindings(list_name):
+                label = _label_column(cursor, table, column)
+                if label is None:
+                    continue
+                # Identifiers come from the kind specs, values are parameters.
+                parts.append(f"SELECT ? AS list, {label} AS label FROM {table} WHERE {column} = ? AND {label} IS NOT NULL")
+                params += [list_name, OTHER]
+        if not parts:
+            return pd.DataFrame({"list": [], "label": [], "rows": []})
+        return cursor.execute(
+            f"SELECT list, label, count(*) AS rows FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL ORDER BY rows DESC, list, label",
+            params,
+        ).df()
+    finally:
+        cursor.close()
+
+
+def _known(cursor, name: str, code: str) -> bool:
+    return bool(cursor.execute("SELECT count(*) FROM code_lists WHERE list = ? AND code = ?", [name, code]).fetchone()[0])
+
+
+def map_label(conn: duckdb.DuckDBPyConnection, name: str, label: str, code: str, user: str | None = None,
+              now=None) -> int:
+    """Map the text ``label`` of list ``name`` to ``code``: remembered, and applied to stored rows.
+
+    Returns the number of stored rows that changed from "other" to ``code``. One transaction.
+
+    Raises
+    ------
+    ValueError
+        For an unknown list or code, or an empty label.
+    """
+    if name not in OPEN_LISTS + CLOSED_LISTS:
+        raise ValueError(f"unknown code list {name!r}")
+    spelling = normalize(label)
+    if not spelling:
+        raise ValueError("empty label")
+    from emergency.ingest.engine import local_now
+
+    cursor = conn.cursor()
+    changed = 0
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            if not _known(cursor, name, code):
+                raise ValueError(f"unknown code {code!r} in list {name!r}")
+            cursor.execute(
+                "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [name, spelling, str(label).strip(), code, user, now or local_now()],
+            )
+            for table, column in bindings(name):
+                label_column = _label_column(cursor, table, column)
+                if label_column is None:
+                    continue
+                fold = NORMALIZE_SQL.format(label_column)
+                changed += cursor.execute(
+                    f"UPDATE {table} SET {column} = ?, {label_column} = NULL WHERE {column} = ? AND {fold} = ?",
+                    [code, OTHER, spelling],
+                ).fetchone()[0]
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
+    return int(changed)
+
+
+def add_code(conn: duckdb.DuckDBPyConnection, name: str, code: str, name_zh: str, name_en: str,
+             color: str | None = None) -> None:
+    """Add a code to an open list (name in Chinese and English, colour ``#rrggbb``).
+
+    Raises
+    ------
+    ValueError
+        For a closed or unknown list, a malformed code or colour, empty names, or a code that exists.
+    """
+    if name not in OPEN_LISTS:
+        raise ValueError(f"codes can be added to open lists only ({', '.join(OPEN_LISTS)})")
+    if not CODE_PATTERN.fullmatch(code or ""):
+        raise ValueError("code: lower-case letters, digits and _, 2-40 characters, starting with a letter")
+    if not (name_zh or "").strip() or not (name_en or "").strip():
+        raise ValueError("both names are needed")
+    if color is not None and not HEX_COLOR.fullmatch(color):
+        raise ValueError("colour must be #rrggbb")
+    cursor = conn.cursor()
+    try:
+        if _known(cursor, name, code):
+            raise ValueError(f"code {code!r} exists in {name!r}")
+        position = cursor.execute("SELECT coalesce(max(position), 0) + 1 FROM code_lists").fetchone()[0]
+        cursor.execute(
+            "INSERT INTO code_lists (list, code, name_zh, name_en, color, standard, standard_class, builtin, position) "
+            "VALUES (?, ?, ?, ?, ?, NULL, NULL, false, ?)",
+            [name, code, name_zh.strip(), name_en.strip(), color, position],
+        )
+    finally:
+        cursor.close()
+    sync_labels(conn)
+
+
+def sync_labels(conn: duckdb.DuckDBPyConnection) -> None:
+    """Make the codes administrators added known to the display tables of this process.
+
+    Labels go into :data:`emergency.i18n.CODE_LABELS` and colours into the vocab dicts, so
+    tables, legends and tooltips show an added code by its name. Built-in codes are never
+    touched.
+    """
+    cursor = conn.cursor()
+    try:
+        rows = cursor.execute(
+            "SELECT list, code, name_zh, name_en, color FROM code_lists WHERE NOT builtin ORDER BY position"
+        ).fetchall()
+    except duckdb.Error:
+        return  # a store older than schema 8 (read-only) has no code lists
+    finally:
+        cursor.close()
+    for name, code, zh, en, color in rows:
+        i18n.CODE_LABELS.setdefault(name, {}).setdefault(code, (zh, en))
+        colours = vocab.CODE_LISTS.get(name)
+        if isinstance(colours, dict) and color:
+            colours.setdefault(code, tuple(int(color[i:i + 2], 16) for i in (1, 3, 5)))
+
+
+def display(name: str, code, label=None, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """A stored code as shown: its label, and for "other" the department's own text (其他·体育馆)."""
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    shown = i18n.label(name, code, lang) if name in i18n.CODE_LABELS else str(code)
+    if code == OTHER and isinstance(label, str) and label.strip():
+        return f"{shown}·{label.strip()}"
+    return shown
