@@ -146,8 +146,11 @@ def test_excel_sheet_choice_labels_and_swapped_coordinates(conn, tmp_path):
     path = fx.incidents_xlsx(tmp_path / "灾情.xlsx")
     with open_table(path) as table:
         assert table.sheets == ("说明", "灾情")
+    # Every sheet whose header fits is read (issue 16): the notes sheet is named as skipped.
+    whole = import_file(conn, path, "incidents", now=NOW, dry_run=True)
+    assert whole.sheets_read == [("灾情", 5)] and whole.sheets_skipped == [("说明", "header_mismatch")]
     with pytest.raises(IngestError) as error:
-        import_file(conn, path, "incidents", now=NOW)  # first sheet has no incident columns
+        import_file(conn, path, "incidents", sheet="说明", now=NOW)  # that sheet has no incident columns
     assert error.value.reason == "missing_columns"
     report = import_file(conn, path, "incidents", sheet="灾情", now=NOW)
     # 地震 is a GB/T 35561 class of the seeded code list (issue 16), no longer a rejection.

@@ -150,3 +150,21 @@ def test_resources_without_coordinates_are_kept_location_missing(conn, tmp_path)
     import_file(conn, path, "teams")
     located = store.run(conn, "SELECT name, lon FROM teams WHERE name IN ('甲队', '乙队') ORDER BY name")
     assert located["lon"].tolist() == [118.05, 117.95]  # 乙队, 甲队
+
+
+def test_every_fitting_sheet_of_a_workbook_is_read_and_the_rest_named(conn, tmp_path):
+    path = tmp_path / "六月雨量.xlsx"
+    day = lambda d, mm: pd.DataFrame({"测站编码": ["G1", "G2"], "时间": [f"2026-06-{d} 01:00", f"2026-06-{d} 01:00"], "降雨量(mm)": mm})
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame({"说明": ["区水文站报送"]}).to_excel(writer, sheet_name="说明", index=False)
+        day(18, [1.0, 2.0]).to_excel(writer, sheet_name="18日", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="空表", index=False)
+        day(19, [3.0, -1.0]).to_excel(writer, sheet_name="19日", index=False)
+    report = import_file(conn, path, "rainfall", now=NOW)
+    assert report.sheets_read == [("18日", 2), ("19日", 2)]
+    assert report.sheets_skipped == [("说明", "header_mismatch"), ("空表", "empty")]
+    assert report.accepted == 3
+    assert report.rejects[["sheet", "row_number", "reason"]].values.tolist() == [["19日", 3, "negative_rain"]]
+    assert store.scalar(conn, "SELECT sheet || '!' || row_number FROM quarantine") == "19日!3"
+    narrowed = import_file(conn, path, "rainfall", now=NOW, sheet="18日", dry_run=True)
+    assert narrowed.sheets_read == [("18日", 2)] and narrowed.total == 2

@@ -487,7 +487,8 @@ def _duplicate_rules(cursor, kind: Kind, table: Table, positions) -> None:
         UPDATE staged SET reason = 'duplicate', field = ?, value = d.first_at
         FROM (
             SELECT {keys}, min(_row) AS first_row,
-                   CAST(arg_min(coalesce(_sheet || '!', '') || coalesce(_sheet_row, _row), _row) AS VARCHAR) AS first_at
+                   arg_min(CASE WHEN _sheet_row IS NOT NULL AND _sheet_row <> _row THEN _sheet || '!' || _sheet_row
+                                  ELSE CAST(_row AS VARCHAR) END, _row) AS first_at
             FROM staged WHERE reason IS NULL
             GROUP BY {keys} HAVING count(*) > 1
         ) d
@@ -1082,7 +1083,7 @@ def import_file(
     >>> report.accepted, report.rejected  # doctest: +SKIP
     (2016, 3)
     """
-    with open_table(source, encoding=encoding, sheet=sheet) as table:
+    with open_table(source, encoding=encoding, sheet=sheet, kind=kind) as table:
         return import_table(
             conn, table, kind, crs=crs, mapping=mapping, dry_run=dry_run, user=user,
             source_name=source_name, progress=progress, now=now,

@@ -33,6 +33,8 @@ UTF8_NAMES = {"utf-8", "utf8", "utf-8-sig", "ascii"}
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf")
 # Rows of a sheet searched for the header row.
 HEADER_SEARCH_ROWS = 10
+# Columns a file may have (checked on the header, before any data is expanded).
+MAX_COLUMNS = 2000
 
 
 @dataclass(frozen=True)
@@ -238,36 +240,103 @@ def _frame(headers: list[str], rows: list[list], first_row: int) -> pd.DataFrame
     return frame
 
 
-def _read_excel(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
-    from python_calamine import CalamineWorkbook  # heavy-ish import kept to Excel files
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        names = tuple(book.sheet_names)
-        chosen = sheet if sheet is not None else names[0]
-        if chosen not in names:
-            raise IngestError(file_name, "no_sheet", detail=f"{chosen} ∉ {', '.join(names)}")
-        data = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    except IngestError:
-        raise
-    except Exception as error:  # calamine raises its own types for every broken workbook
-        raise IngestError(file_name, "unreadable", detail=str(error)) from error
+def _sheet_cells(book, name: str) -> tuple[list[str], list[list], int] | None:
+    """A sheet's header (the fullest of its first rows) and data rows; None for an empty sheet."""
+    data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     cells = [[_cell_text(v) for v in row] for row in data]
     filled = [sum(v is not None for v in row) for row in cells[:HEADER_SEARCH_ROWS]]
     if not any(filled):
-        raise IngestError(file_name, "empty", detail=chosen)
+        return None
     # Government workbooks often open with a merged title row (and a blank one) above the
     # header: the header is the fullest of the first rows, the earliest one on a tie.
     header_index = filled.index(max(filled))
     headers = [h or f"#{i + 1}" for i, h in enumerate(cells[header_index])]
     while headers and headers[-1].startswith("#"):
         headers.pop()
-    body = cells[header_index + 1:]
-    frame = _frame(headers, body, first_row=header_index + 2)
-    frame = frame[frame.drop(columns="_row").notna().any(axis=1)].reset_index(drop=True)
+    if len(headers) > MAX_COLUMNS:
+        raise IngestError("", "too_many_columns", detail=f"{name}: {len(headers):,} > {MAX_COLUMNS:,}")
+    return headers, cells[header_index + 1:], header_index + 2
+
+
+def _matches(kind_name: str | None, headers: list[str]) -> bool:
+    """True when the automatic mapping finds every required field of the kind in ``headers``."""
+    if kind_name is None:
+        return True
+    from emergency.ingest.kinds import KINDS, suggest_mapping  # kinds imports no reader
+
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        return True
+    mapping = suggest_mapping(kind, headers)
+    return all(mapping[f.name] is not None for f in kind.fields if f.required)
+
+
+def _read_excel(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None,
+                kind: str | None = None) -> Table:
+    """Every sheet whose header fits ``kind`` (or the one named ``sheet``), as one table.
+
+    Sheets left out are listed with why (empty, header not of this kind). Rows keep their sheet
+    and spreadsheet row for the report.
+    """
+    from python_calamine import CalamineWorkbook  # heavy-ish import kept to Excel files
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = tuple(book.sheet_names)
+        if sheet is not None and sheet not in names:
+            raise IngestError(file_name, "no_sheet", detail=f"{sheet} ∉ {', '.join(names)}")
+        read: list[tuple[str, list[str], list[list], int]] = []
+        skipped: list[tuple[str, str]] = []
+        first_filled = None
+        for name in ([sheet] if sheet is not None else names):
+            found = _sheet_cells(book, name)
+            if found is None:
+                skipped.append((name, "empty"))
+                continue
+            headers, body, first_row = found
+            if first_filled is None:
+                first_filled = (name, headers, body, first_row)
+            if sheet is None and not _matches(kind, headers):
+                skipped.append((name, "header_mismatch"))
+                continue
+            read.append((name, headers, body, first_row))
+    except IngestError as error:
+        if not error.file_name:
+            raise IngestError(file_name, error.reason, detail=error.detail) from error
+        raise
+    except Exception as error:  # calamine raises its own types for every broken workbook
+        raise IngestError(file_name, "unreadable", detail=str(error)) from error
+    if not read:
+        if first_filled is None:
+            raise IngestError(file_name, "empty", detail=", ".join(names))
+        # No sheet fits: the first one with data is read, so the engine names what it lacks.
+        read = [first_filled]
+        skipped = [s for s in skipped if s[0] != first_filled[0]]
+    # One header list for all sheets read: the first sheet's, then headers only later ones have.
+    union: list[str] = []
+    for _, headers, _, _ in read:
+        union += [h for h in headers if h not in union]
+    frames = []
+    for name, headers, body, first_row in read:
+        index = [union.index(h) for h in headers]
+        rows = []
+        for row in body:
+            full = [None] * len(union)
+            for position, value in zip(index, row):
+                full[position] = value
+            rows.append(full)
+        frame = _frame(union, rows, first_row=first_row)
+        frame = frame[frame.drop(columns="_row").notna().any(axis=1)]
+        frame.insert(1, "_sheet", name)
+        frame.insert(2, "_sheet_row", frame["_row"])
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    if len(read) > 1:
+        frame["_row"] = range(1, len(frame) + 1)  # unique over the sheets; _sheet_row is what users see
     return Table(
-        file_name=file_name, format="xlsx", headers=headers, sha256=_sha256([path]),
-        frame=frame, sheets=names, sheet=chosen,
+        file_name=file_name, format="xlsx", headers=union, sha256=_sha256([path]),
+        frame=frame, sheets=names, sheet=read[0][0] if len(read) == 1 else None,
+        sheets_read=[(name, int((frame["_sheet"] == name).sum())) for name, *_ in read], sheets_skipped=skipped,
     )
 
 
@@ -384,12 +453,15 @@ READERS: dict[str, Reader] = {
 }
 
 
-def _dispatch(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+def _dispatch(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None,
+              kind: str | None = None) -> Table:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise IngestError(file_name, "format", detail=f"{path.suffix or '?'} ∉ {' '.join(READERS)}")
     if not path.exists():
         raise IngestError(file_name, "missing_file")
+    if reader is _read_excel:
+        return _read_excel(path, file_name, work, encoding, sheet, kind)
     return reader(path, file_name, work, encoding, sheet)
 
 
@@ -398,6 +470,7 @@ def open_table(
     source: str | os.PathLike | Upload | list[Upload],
     encoding: str | None = None,
     sheet: str | None = None,
+    kind: str | None = None,
 ) -> Iterator[Table]:
     """Read a file (path, in-memory upload, or the parts of one Shapefile) as a :class:`Table`.
 
@@ -411,7 +484,10 @@ def open_table(
     encoding : str, optional
         Text encoding of a CSV or of a Shapefile's .dbf; detected when omitted.
     sheet : str, optional
-        Excel sheet, GeoPackage layer or Shapefile inside a zip; the first when omitted.
+        Excel sheet, GeoPackage layer or Shapefile inside a zip; for a workbook every sheet
+        whose header fits ``kind`` when omitted, else the first.
+    kind : str, optional
+        What the file holds, to choose a workbook's sheets.
 
     Yields
     ------
@@ -438,7 +514,7 @@ def open_table(
         else:
             path = Path(source)
             file_name = path.name
-        yield _dispatch(path, file_name, work, encoding, sheet)
+        yield _dispatch(path, file_name, work, encoding, sheet, kind)
 
 
 @dataclass(frozen=True)
@@ -455,9 +531,11 @@ class Preview:
     crs: str | None
     sha256: str
     has_geometry: bool
+    sheets_read: tuple[tuple[str, int], ...] = ()
+    sheets_skipped: tuple[tuple[str, str], ...] = ()
 
 
-def preview(source, encoding: str | None = None, sheet: str | None = None, n: int = 20) -> Preview:
+def preview(source, encoding: str | None = None, sheet: str | None = None, n: int = 20, kind: str | None = None) -> Preview:
     """Read a file's headers and first ``n`` rows (see :func:`open_table` for the arguments).
 
     Raises
@@ -465,9 +543,10 @@ def preview(source, encoding: str | None = None, sheet: str | None = None, n: in
     IngestError
         When the file cannot be read at all.
     """
-    with open_table(source, encoding=encoding, sheet=sheet) as table:
+    with open_table(source, encoding=encoding, sheet=sheet, kind=kind) as table:
         return Preview(
             file_name=table.file_name, format=table.format, headers=tuple(table.headers), rows=table.head(n),
             sheets=table.sheets, sheet=table.sheet, encoding=table.encoding, crs=table.crs,
             sha256=table.sha256, has_geometry=table.has_geometry,
+            sheets_read=tuple(table.sheets_read), sheets_skipped=tuple(table.sheets_skipped),
         )
