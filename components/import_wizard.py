@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import streamlit as st
 
-from components import cached, export_buttons, filter_bar, identity
+from components import cached, code_lists, export_buttons, filter_bar, identity
 from components.text import lang, tr
 from emergency import export, i18n
-from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now, preview, suggest_mapping
+from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now, preview
+from emergency.ingest import kinds as ingest_kinds
+from emergency.ingest.engine import remembered_mapping
 
 # Rows shown in the preview.
 PREVIEW_ROWS = 20
@@ -24,15 +29,39 @@ STATE_DONE = "imp_done"
 STATE_PREVIEW = "imp_preview"
 
 
+def _problem_texts(problems) -> str:
+    """Every problem of a row (JSON [[reason, field, value], ...]) as one readable line."""
+    if not isinstance(problems, str) or not problems:
+        return ""
+    try:
+        items = json.loads(problems)
+    except ValueError:
+        return ""
+    return "；".join(f"{tr(f'ingest.reason.{r}')}（{f}{'=' + v if v else ''}）" for r, f, v in items)
+
+
 def _reason_texts(frame):
     frame = frame.copy()
     frame["reason"] = [tr(f"ingest.reason.{code}") for code in frame["reason"]]
+    if "problems" in frame.columns:
+        frame["problems"] = [_problem_texts(p) for p in frame["problems"]]
     return frame
 
 
 def _rejects_table(frame):
-    columns = {c: tr(f"ingest.col.{c}") for c in ("row_number", "reason", "field", "value", "raw")}
+    names = [c for c in ("sheet", "row_number", "reason", "problems", "field", "value", "raw") if c in frame.columns]
+    if "sheet" in names and frame["sheet"].isna().all():
+        names.remove("sheet")
+    columns = {c: tr(f"ingest.col.{c}") for c in names}
     return _reason_texts(frame)[list(columns)].rename(columns=columns)
+
+
+def show_error(error: IngestError) -> None:
+    """A file that cannot be imported: the translated message, the technical detail folded below."""
+    st.error(error.message(lang(), with_detail=False))
+    if error.detail:
+        with st.expander(tr("ingest.details")):
+            st.text(f"{error.reason}: {error.detail}")
 
 
 def _uploads(files) -> Upload | list[Upload]:
@@ -40,13 +69,13 @@ def _uploads(files) -> Upload | list[Upload]:
     return uploads[0] if len(uploads) == 1 else uploads
 
 
-def _preview(files, encoding: str | None, sheet: str | None):
-    """The file's preview, kept for this session while file, encoding and sheet stay the same."""
-    signature = (tuple((f.name, f.size, f.file_id) for f in files), encoding, sheet)
+def _preview(files, encoding: str | None, sheet: str | None, kind: str | None = None):
+    """The file's preview, kept for this session while file, encoding, sheet and kind stay the same."""
+    signature = (tuple((f.name, f.size, f.file_id) for f in files), encoding, sheet, kind)
     kept = st.session_state.get(STATE_PREVIEW)
     if kept and kept[0] == signature:
         return kept[1]
-    result = preview(_uploads(files), encoding=encoding, sheet=sheet, n=PREVIEW_ROWS)
+    result = preview(_uploads(files), encoding=encoding, sheet=sheet, n=PREVIEW_ROWS, kind=kind)
     st.session_state[STATE_PREVIEW] = (signature, result)
     return result
 
@@ -69,10 +98,15 @@ def _options():
     return kind, crs, encoding, source
 
 
-def _mapping(kind: str, headers: tuple[str, ...], has_geometry: bool, sha: str) -> dict[str, str | None]:
-    """One select per field, seeded with the automatic match; the user may change any."""
+def _mapping(kind: str, headers: tuple[str, ...], has_geometry: bool, sha: str,
+             source_name: str | None = None) -> dict[str, str | None]:
+    """One select per field, seeded with the automatic match and what this source confirmed before."""
     st.markdown(f"**{tr('ingest.mapping')}**")
-    guessed = suggest_mapping(KINDS[kind], list(headers))
+    with cached.get_store().cursor() as cursor:
+        remembered = remembered_mapping(cursor, source_name, kind)
+    guessed = ingest_kinds.merge_mapping(KINDS[kind], list(headers), remembered)
+    if remembered:
+        st.caption(tr("ingest.mapping_remembered", source=source_name))
     options = ["", *headers]
     mapping: dict[str, str | None] = {}
     columns = st.columns(4)
@@ -81,7 +115,8 @@ def _mapping(kind: str, headers: tuple[str, ...], has_geometry: bool, sha: str) 
         note = tr("ingest.from_geometry") if from_geometry else tr("ingest.required") if f.required else ""
         label = tr(f"ingest.field.{f.name}") + (f" · {note}" if note else "")
         chosen = columns[index % 4].selectbox(
-            label, options, index=options.index(guessed[f.name] or ""), key=f"imp_map_{kind}_{f.name}_{sha[:12]}",
+            label, options, index=options.index(guessed[f.name] or ""),
+            key=f"imp_map_{kind}_{f.name}_{sha[:12]}_{abs(hash(source_name)) % 10**6}",
             format_func=lambda h: h or tr("ingest.mapping_none"),
         )
         mapping[f.name] = chosen or None
@@ -95,6 +130,7 @@ def _show_report(report) -> None:
         column.metric(tr(f"ingest.{name}"), f"{getattr(report, name):,}")
     for note in report.notes:
         st.caption(tr(f"ingest.note.{note}"))
+    _show_extras(report)
     if report.rejected:
         st.markdown(f"**{tr('ingest.rejects')}**")
         st.dataframe(_rejects_table(report.rejects), hide_index=True, width="stretch")
@@ -105,6 +141,29 @@ def _show_report(report) -> None:
         export_buttons.download(st, tr("ingest.download_rejects"), lambda: export.to_csv(rejects),
                                 f"rejected-{report.file_name}.csv", export.CSV_MIME, "imp_download_rejects",
                                 permission="import")
+
+
+def _show_extras(report) -> None:
+    """Sheets read and skipped, unit conversions, other-labels, created warehouses, missing locations, unused headers."""
+    if report.sheets_read and (len(report.sheets_read) > 1 or report.sheets_skipped):
+        st.caption(tr("ingest.sheets_read", sheets="、".join(f"{name}（{rows:,}）" for name, rows in report.sheets_read)))
+    for name, why in report.sheets_skipped:
+        st.caption(tr("ingest.sheet_skipped", sheet=name, why=tr(f"ingest.skip.{why}")))
+    for c in report.conversions:
+        if c["where"] == "header":
+            st.caption(tr("ingest.unit_header", header=c["header"], unit=c["unit"], to=c["to"], factor=f"{c['factor']:g}", rows=f"{c['rows']:,}"))
+        else:
+            st.caption(tr("ingest.unit_cell", header=c["header"], to=c["to"], rows=f"{c['rows']:,}"))
+    for field_name, labels in report.others.items():
+        listed = "、".join(f"{label}（{rows:,}）" for label, rows in labels.items())
+        st.warning(tr("ingest.others", field=tr(f"ingest.field.{field_name}"), labels=listed))
+    for table, names in report.created.items():
+        st.info(tr("ingest.created_warehouses", n=len(names), names="、".join(names[:20])))
+    if report.location_missing:
+        st.info(tr("ingest.location_missing", n=f"{report.location_missing:,}"))
+    if report.unused_headers:
+        st.warning(tr("ingest.unused_headers", headers="、".join(
+            f"{header}（{tr('ingest.looks_like')}{tr(f'ingest.field.{name}')}）" for header, name in report.unused_headers)))
 
 
 def _commit(source, file_name, kind, crs, encoding, sheet, mapping, source_name) -> None:
@@ -157,23 +216,29 @@ def render_import() -> None:
         # The sheet choice belongs to this upload: a new file starts from its first sheet.
         sheet_key = "imp_sheet_" + str(abs(hash(tuple((f.name, f.size, f.file_id) for f in files))))
         sheet = st.session_state.get(sheet_key)
-        shown = _preview(files, encoding, sheet)
+        shown = _preview(files, encoding, sheet, kind)
         if len(shown.sheets) > 1:
-            sheet = st.selectbox(tr("ingest.sheet"), shown.sheets, key=sheet_key)
-            shown = _preview(files, encoding, sheet)
+            # "" reads every sheet whose header fits the kind; a name narrows to that sheet.
+            sheet = st.selectbox(tr("ingest.sheet"), ["", *shown.sheets], key=sheet_key,
+                                 format_func=lambda s: s or tr("ingest.sheet_all")) or None
+            shown = _preview(files, encoding, sheet, kind)
+            if shown.sheets_read:
+                st.caption(tr("ingest.sheets_read", sheets="、".join(f"{n}（{r:,}）" for n, r in shown.sheets_read)))
+            for name, why in shown.sheets_skipped:
+                st.caption(tr("ingest.sheet_skipped", sheet=name, why=tr(f"ingest.skip.{why}")))
         st.caption(tr(
             "ingest.file_facts", format=shown.format, encoding=(shown.encoding or "-").upper(),
             crs=crs or shown.crs or "WGS84", columns=len(shown.headers),
         ))
         st.markdown(f"**{tr('ingest.preview', n=PREVIEW_ROWS)}**")
         st.dataframe(shown.rows, hide_index=True, width="stretch")
-        mapping = _mapping(kind, shown.headers, shown.has_geometry, shown.sha256)
-        signature = (shown.sha256, kind, crs, encoding, shown.sheet, tuple(mapping.items()))
+        mapping = _mapping(kind, shown.headers, shown.has_geometry, shown.sha256, source_name)
+        signature = (shown.sha256, kind, crs, encoding, sheet, tuple(mapping.items()))
         if st.button(tr("ingest.validate"), key="imp_validate", type="secondary"):
             st.session_state.pop(STATE_DONE, None)
             report = cached.run_import(
                 identity.actor(), _uploads(files), kind, file_name=shown.file_name, crs=crs, encoding=encoding,
-                sheet=shown.sheet, mapping=mapping, dry_run=True, source_name=source_name,
+                sheet=sheet, mapping=mapping, dry_run=True, source_name=source_name,
             )
             st.session_state[STATE_REPORT] = (signature, report)
         kept = st.session_state.get(STATE_REPORT)
@@ -181,17 +246,20 @@ def render_import() -> None:
             return
         report = kept[1]
         _show_report(report)
+        code_lists.report_others(report, KINDS[kind])
         if report.accepted == 0:
             # Committing still records the file and quarantines its rows for the department.
             st.info(tr("ingest.nothing"))
         if st.button(tr("ingest.commit"), key="imp_commit", type="primary"):
-            _commit(_uploads(files), shown.file_name, kind, crs, encoding, shown.sheet, mapping, source_name)
+            _commit(_uploads(files), shown.file_name, kind, crs, encoding, sheet, mapping, source_name)
             st.session_state.pop(STATE_REPORT, None)
             st.rerun()
     except IngestError as error:
-        st.error(error.message(lang()))
+        show_error(error)
     except Exception as error:  # whatever slipped through reads as a message, never a traceback
-        st.error(tr("ingest.error.unexpected", detail=str(error).splitlines()[0][:300] if str(error) else type(error).__name__))
+        st.error(tr("ingest.error.unexpected_short"))
+        with st.expander(tr("ingest.details")):
+            st.text(f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}")
 
 
 def render_quarantine() -> None:

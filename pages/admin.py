@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from components import admin_panels, identity
+from components import admin_panels, code_lists, identity
 from components.text import tr
 
 st.title(tr("page.admin"))
 if not identity.page_allowed("manage_users"):
     st.stop()
 admin_panels.render()
+code_lists.render_admin()  # code lists: map department texts, add codes (issue 16)

@@ -29,9 +29,13 @@ class IngestError(Exception):
         self.detail = str(detail)
         super().__init__(self.message("en"))
 
-    def message(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-        """Return the full message in ``lang``: file, row (if any), reason and detail."""
-        text = i18n.t(f"ingest.error.{self.reason}", lang, detail=self.detail)
+    def message(self, lang: str = i18n.DEFAULT_LANGUAGE, with_detail: bool = True) -> str:
+        """Return the message in ``lang``: file, row (if any), reason and, unless ``with_detail`` is
+        False (the page folds it away), the detail."""
+        key = f"ingest.error.{self.reason}"
+        if key not in i18n.STRINGS:
+            key = "ingest.error.unexpected"
+        text = i18n.t(key, lang, detail=self.detail if with_detail else "").rstrip("：: ")
         where = i18n.t("ingest.error.where_row", lang, file=self.file_name, row=self.row) if self.row else (
             i18n.t("ingest.error.where", lang, file=self.file_name)
         )
