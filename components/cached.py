@@ -506,6 +506,16 @@ def kind_summary() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def location_missing() -> pd.DataFrame:  # issue 16
+    return completeness.location_missing(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def location_missing_count(tables: tuple[str, ...], townships: tuple[str, ...] = ()) -> int:  # issue 16
+    return completeness.location_missing_count(get_store(), tables, tuple(townships or ()))
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def township_summary() -> pd.DataFrame:
     return completeness.township_summary(get_store())
 

@@ -63,3 +63,20 @@ def townships() -> None:
         tr("completeness.col.hazard_points"): frame["hazard_points"],
     })
     st.dataframe(table, hide_index=True, width="stretch")
+
+
+def location_missing() -> None:
+    """Teams, shelters and warehouses kept without coordinates, per township (issue 16)."""
+    frame = cached.location_missing()
+    st.subheader(tr("completeness.location_missing"))
+    if frame.empty:
+        st.success(tr("completeness.no_location_missing"), icon=":material/check:")
+        return
+    st.warning(tr("completeness.location_missing_help"), icon=":material/location_off:")
+    table = pd.DataFrame({
+        tr("completeness.col.township"): frame["township_name"].fillna(tr("completeness.no_township")),
+        tr("completeness.col.kind"): [tr(f"ingest.kind.{t}") for t in frame["table"]],
+        tr("completeness.col.missing_location"): frame["rows"],
+        tr("completeness.col.names"): frame["names"],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")

@@ -186,8 +186,12 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
                                                 resource.grid_color, cell_deg * 40_000, tips))
         else:
             rows = RESOURCE_ROWS[resource.layer](f.townships)
+            rows = rows.dropna(subset=["lon", "lat"])  # location missing: counted below, not drawn (issue 16)
             if not rows.empty:
                 layers.append(map_layers.RESOURCE_LAYERS[resource.layer](rows))
+    not_drawn = cached.location_missing_count(tuple(r.table for r in RESOURCES if r.layer in chosen), f.townships)
+    if not_drawn:
+        st.caption(tr("map.not_drawn", n=f"{not_drawn:,}"))
     return layers
 
 

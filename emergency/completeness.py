@@ -10,7 +10,7 @@ import pandas as pd
 from emergency import queries
 from emergency.ingest.kinds import KINDS
 
-__all__ = ["IMPORT_ORDER", "PAGE_NEEDS", "Step", "kind_counts", "kind_summary", "missing_for", "next_steps", "township_summary"]
+__all__ = ["IMPORT_ORDER", "LOCATED_TABLES", "location_missing", "location_missing_count", "PAGE_NEEDS", "Step", "kind_counts", "kind_summary", "missing_for", "next_steps", "township_summary"]
 
 # The order a new county fills its store in: areas first (every later row is assigned to a
 # township), then the gauges the rainfall refers to, then events, then resources.
@@ -131,3 +131,51 @@ def township_summary(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     frame["no_teams"] = frame["teams"] == 0
     frame["gaps"] = frame[["no_gauges", "no_shelters", "no_teams"]].sum(axis=1).astype(int)
     return frame
+
+
+# --- records kept without a location (issue 16) ---
+# Resource tables whose rows may be stored without coordinates ("location missing").
+LOCATED_TABLES = ("teams", "shelters", "warehouses")
+
+
+def location_missing(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Records stored without coordinates, per township and table: work still to do.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``township`` (code, None when unknown), ``township_name``, ``table``, ``rows``
+        and ``names`` (up to 20 record names), most rows first.
+    """
+    parts = " UNION ALL ".join(
+        # Table names from LOCATED_TABLES, a whitelist.
+        f"SELECT '{table}' AS tbl, name, township FROM {table} WHERE lon IS NULL OR lat IS NULL" for table in LOCATED_TABLES
+    )
+    cursor = conn.cursor()
+    try:
+        return cursor.execute(
+            f"""SELECT m.township, t.name AS township_name, m.tbl AS "table", count(*) AS rows,
+                       string_agg(m.name, '、' ORDER BY m.name) AS names
+                FROM ({parts}) m LEFT JOIN townships t ON t.code = m.township
+                GROUP BY ALL ORDER BY rows DESC, township_name NULLS LAST, "table" """
+        ).df()
+    finally:
+        cursor.close()
+
+
+def location_missing_count(conn: duckdb.DuckDBPyConnection, tables: tuple[str, ...], townships=()) -> int:
+    """How many rows of ``tables`` (of LOCATED_TABLES) the township filter selects that have no location."""
+    total = 0
+    cursor = conn.cursor()
+    try:
+        for table in tables:
+            if table not in LOCATED_TABLES:
+                continue
+            where, params = "(lon IS NULL OR lat IS NULL)", []
+            if townships:
+                where += f" AND township IN ({', '.join('?' for _ in townships)})"
+                params = list(townships)
+            total += cursor.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+    finally:
+        cursor.close()
+    return int(total)

@@ -1084,6 +1084,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.client": ("客户端地址", "Client address"),
     "export.sheet.audit": ("审计日志", "Audit log"),
     # --- code lists, header mappings, units and complete imports (issue 16) ---
+    "completeness.no_location_missing": ("所有队伍、避难场所和仓库都有位置。", "Every team, shelter and warehouse has a location."),
+    "completeness.no_township": ("未知乡镇", "Unknown township"),
+    "completeness.col.names": ("名称", "Names"),
     "ingest.details": ("技术详情", "Technical details"),
     "ingest.error.unexpected_short": ("导入未完成，数据库未做任何修改。", "The import did not finish; nothing was changed."),
     "ingest.error.too_many_columns": ("列数过多（{detail}），不像部门报表，已拒绝。", "too many columns ({detail}); refused."),

@@ -475,7 +475,7 @@ def resource_grid(
     """
     if table not in GRID_WEIGHTS:
         raise ValueError(f"cannot grid table {table!r}")
-    where = Where().any_of("p.township", townships)
+    where = Where().any_of("p.township", townships).add("p.lon IS NOT NULL AND p.lat IS NOT NULL")  # issue 16
     return run(
         conn,
         f"""

@@ -168,3 +168,15 @@ def test_every_fitting_sheet_of_a_workbook_is_read_and_the_rest_named(conn, tmp_
     assert store.scalar(conn, "SELECT sheet || '!' || row_number FROM quarantine") == "19日!3"
     narrowed = import_file(conn, path, "rainfall", now=NOW, sheet="18日", dry_run=True)
     assert narrowed.sheets_read == [("18日", 2)] and narrowed.total == 2
+
+
+def test_completeness_lists_records_without_location_per_township(conn, tmp_path):
+    from emergency import completeness
+
+    path = tmp_path / "库存.csv"
+    path.write_text("所属仓库,仓库地址,乡镇,物资名称,物资类别,数量\n新仓库,东乡二路,东乡,帐篷,生活类,5\n", encoding="utf-8")
+    import_file(conn, path, "stock")
+    frame = completeness.location_missing(conn)
+    assert frame[["township_name", "table", "rows", "names"]].values.tolist() == [["东乡", "warehouses", 1, "新仓库"]]
+    assert store.scalar(conn, "SELECT address FROM warehouses WHERE name = '新仓库'") == "东乡二路"
+    assert completeness.location_missing_count(conn, ("warehouses",), ("999999001",)) == 0
