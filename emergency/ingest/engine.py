@@ -29,6 +29,7 @@ from emergency import codelists, config, geo, store
 from emergency.ingest import kinds as kinds_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
+from emergency.ingest import readers as readers_mod
 from emergency.ingest.readers import Table, Upload, open_table
 
 __all__ = ["REASONS", "ImportReport", "import_file", "import_table", "local_now"]
@@ -223,9 +224,9 @@ def _positions(kind: Kind, table: Table, mapping: dict[str, str | None]) -> dict
         if f.required and positions[f.name] is None and not (from_geometry and f.name in ("lon", "lat"))
     ]
     if missing:
-        raise IngestError(
-            table.file_name, "missing_columns", detail=f"{', '.join(missing)} ({' | '.join(table.headers)})"
-        )
+        listed = " | ".join(table.headers)
+        listed = listed if len(listed) <= 300 else listed[:300] + "…"
+        raise IngestError(table.file_name, "missing_columns", detail=f"{', '.join(missing)} ({listed})")
     return positions
 
 
@@ -247,8 +248,12 @@ def _load_source(cursor: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, 
 def _csv_error(table: Table, error: duckdb.Error) -> IngestError:
     text = str(error)
     line = re.search(r"[Ll]ine:?\s*(\d+)", text)
-    reason = "decode" if "unicode" in text.lower() or "utf-8" in text.lower() else "malformed"
+    lowered = text.lower()
+    reason = ("line_too_long" if "line size" in lowered else
+              "decode" if "unicode" in lowered or "utf-8" in lowered else "malformed")
     first = text.splitlines()[0][:300]
+    if reason == "line_too_long":
+        first = f"> {readers_mod.MAX_LINE_BYTES:,} bytes"
     return IngestError(table.file_name, reason, row=int(line.group(1)) if line else None, detail=first)
 
 
@@ -315,10 +320,11 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
     # Rows of several sheets: _row is unique over the file, _sheet/_sheet_row say where a row is.
     sheet = (", _sheet, _sheet_row" if table.frame is not None and "_sheet" in table.frame.columns
              else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row")
-    sql = (
+    head = (
         f"CREATE TEMP TABLE staged AS SELECT _row{sheet}, {select.text(', ')}{extra}, "
-        f"{', '.join(cases)}, NULL::VARCHAR AS problems, {raw_columns} FROM {source}"
+        f"{', '.join(cases)}, NULL::VARCHAR AS problems, {raw_columns}"
     )
+    sql = f"{head} FROM {source}"
     params = select.params + checks_reason.params + checks_field.params + checks_value.params
     try:
         # The FROM item comes last in the text, so its parameters follow the others.
@@ -326,7 +332,38 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
     except duckdb.Error as error:
         if table.csv_path is None:
             raise
-        raise _csv_error(table, error) from error
+        lenient = _lenient_retry(table, error)
+        if not lenient:
+            raise _csv_error(table, error) from error
+        # Valid CSVs DuckDB's fast path refuses: quoted line breaks (Excel Alt+Enter) and
+        # mixed CRLF/LF line ends. The import starts again with the options they need.
+        raise _LenientRetry(lenient) from error
+
+
+class _LenientRetry(Exception):
+    """The CSV scan failed in a way a slower, lenient scan reads; ``options`` to switch off."""
+
+    def __init__(self, options: tuple[str, ...]) -> None:
+        super().__init__(", ".join(options))
+        self.options = options
+
+
+def _lenient_retry(table: Table, error: duckdb.Error) -> tuple[str, ...]:
+    """Options to retry a CSV scan with, or () when the file is malformed indeed."""
+    if table.csv_lenient:
+        return ()
+    text = str(error).lower()
+    options: list[str] = []
+    if "quoted new lines" in text or "quoted newlines" in text:
+        options.append("parallel")
+    with open(table.csv_path, "rb") as handle:
+        sample = handle.read(readers_mod.SAMPLE_BYTES)
+    crlf = sample.count(b"\r\n")
+    if crlf and sample.count(b"\n") > crlf:
+        options.append("strict_mode")
+    if b'"' in sample and "parallel" not in options and "state machine" in text:
+        options.append("parallel")
+    return tuple(options)
 
 
 def _all_problems(cursor, ctx: _Context) -> None:
@@ -578,7 +615,7 @@ def _polygon_checks(rows, kind, table, positions, crs, area, rejections: _Reject
     if table.has_geometry:
         geoms = _file_geometries(table, rows)
     else:
-        wkt = rows["wkt"].to_numpy(dtype=object)
+        wkt = np.array([w if isinstance(w, str) else None for w in rows["wkt"]], dtype=object)
         geoms = shapely.from_wkt(wkt, on_invalid="ignore")
         rejections.add(pd.isna(geoms), "bad_geometry", _header(kind, table, positions, "wkt"), wkt)
     types = shapely.get_type_id(geoms)
@@ -980,8 +1017,8 @@ def import_table(
     chosen_crs = crs or table.crs or "wgs84"
     try:
         geo.to_wgs84(118.0, 28.0, chosen_crs)
-    except ValueError as error:
-        raise IngestError(table.file_name, "crs", detail=str(error)) from error
+    except Exception as error:  # pyproj raises its own types for odd texts; all mean "not a CRS"
+        raise IngestError(table.file_name, "crs", detail=str(error)[:200]) from error
     now = now or local_now()
     notes = list(table.notes)
     cursor = conn.cursor()
@@ -994,8 +1031,18 @@ def import_table(
             # store, and the file's rows appear to readers all at once or (dry run) never.
             cursor.execute("BEGIN TRANSACTION")
             try:
-                report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, notes, source_name,
-                                         progress, ctx)
+                try:
+                    report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, list(notes),
+                                             source_name, progress, ctx)
+                except _LenientRetry as retry:
+                    # The failed scan aborted the transaction: start it again, scanning leniently.
+                    _rollback(cursor)
+                    _drop_temp(cursor)
+                    table.csv_lenient = retry.options
+                    ctx.checks.clear()
+                    cursor.execute("BEGIN TRANSACTION")
+                    report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, list(notes),
+                                             source_name, progress, ctx)
                 report.dry_run = dry_run
                 report.remembered = {k: v for k, v in remembered.items() if mapping.get(k) == v and auto.get(k) != v}
                 report.unused_headers = kinds_mod.look_alike_headers(spec, table.headers, mapping)

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import math
 import os
+import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -33,8 +34,25 @@ UTF8_NAMES = {"utf-8", "utf8", "utf-8-sig", "ascii"}
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf")
 # Rows of a sheet searched for the header row.
 HEADER_SEARCH_ROWS = 10
+# DuckDB read_csv options a retry may switch off (identifiers of this program, never file text).
+CSV_LENIENT_OPTIONS = ("parallel", "strict_mode")
+# Python's csv module reads header fields up to this size (its default is 128 KB).
+csv.field_size_limit(max(csv.field_size_limit(), 2 * 2**20))
 # Columns a file may have (checked on the header, before any data is expanded).
 MAX_COLUMNS = 2000
+# Longest line of a text file; the header must fit in the first SAMPLE_BYTES.
+MAX_LINE_BYTES = 4 * 2**20
+# Largest size a file may expand to (a zip's members, a workbook's parts), and the largest
+# expansion ratio of a compressed member: beyond them it is a decompression bomb, not a report.
+MAX_EXPANDED_BYTES = 2 * 2**30
+MAX_ZIP_RATIO = 200
+MAX_ZIP_MEMBERS = 2000
+# Compression methods read: stored, deflate, bzip2, lzma (Deflate64 and others are not).
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# Encodings a guess is trusted for without asking (the Chinese family GB18030 covers).
+CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "hz", "cp936"}
+# UTF-16/32 byte-order marks: such a file holds NUL bytes and is still text.
+UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,9 @@ class Table:
     sheets: tuple[str, ...] = ()
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Lenient scan options a retry switched on: quoted line breaks need the serial scanner,
+    # mixed CRLF/LF line ends need strict_mode off (issue 16).
+    csv_lenient: tuple[str, ...] = ()
     sheets_read: list[tuple[str, int]] = field(default_factory=list)  # (sheet, data rows) read into this table
     sheets_skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason code) left out
 
@@ -87,9 +108,11 @@ class Table:
         columns = {name: "VARCHAR" for name in self.columns}
         sql = (
             "read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
-            "null_padding = true, columns = ?)"
+            "null_padding = true, columns = ?, max_line_size = ?"
+            + "".join(f", {option} = false" for option in self.csv_lenient if option in CSV_LENIENT_OPTIONS)
+            + ")"
         )
-        return sql, [str(self.csv_path), self.delimiter, columns]
+        return sql, [str(self.csv_path), self.delimiter, columns, MAX_LINE_BYTES]
 
     def head(self, n: int = 20) -> pd.DataFrame:
         """First ``n`` data rows with the file's own headers, for the preview."""
@@ -167,6 +190,43 @@ def detect_encoding(sample: bytes, file_name: str = "") -> str:
     return best.encoding
 
 
+def guess_encoding(sample: bytes, file_name: str = "") -> tuple[str, bool]:
+    """The encoding of ``sample`` and whether the guess is sure enough to use unasked.
+
+    UTF-8 (and a byte-order mark) are sure. A sample GB18030 reads is sure when a statistical
+    detector (charset-normalizer) also finds Chinese in it; Shift-JIS, for instance, also reads
+    as GB18030 but as nonsense, so the detector's own answer is then offered as an unsure guess.
+    Anything else is an unsure guess.
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if sample.startswith(bom):
+            return name, True
+    first = detect_encoding(sample, file_name)
+    if first in ("utf-8", "utf-8-sig"):
+        return first, True
+    import charset_normalizer
+
+    matches = list(charset_normalizer.from_bytes(sample))
+    names = [m.encoding for m in matches]
+    if first == "gb18030":
+        if not names or names[0] in CHINESE_ENCODINGS or (set(names[:3]) & CHINESE_ENCODINGS):
+            return "gb18030", True
+        return names[0], False
+    return first, False
+
+
+def _text_codec(chosen: str, file_name: str) -> str:
+    """The codec name of a user-given or guessed encoding; only text encodings are accepted."""
+    try:
+        info = codecs.lookup(chosen)
+    except (LookupError, ValueError, TypeError) as error:
+        raise IngestError(file_name, "unknown_encoding", detail=str(chosen)[:60]) from error
+    if not getattr(info, "_is_text_encoding", True):
+        raise IngestError(file_name, "unknown_encoding", detail=str(chosen)[:60])
+    return info.name
+
+
 def _transcode(source: Path, target: Path, encoding: str, file_name: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
@@ -186,15 +246,27 @@ def _transcode(source: Path, target: Path, encoding: str, file_name: str) -> Non
 def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
-    if not sample.strip(b" \t\r\n" + codecs.BOM_UTF8):
+    wide = sample.startswith(UTF16_BOMS) or (encoding is not None and _text_codec(encoding, file_name).startswith(("utf-16", "utf-32")))
+    if not wide and not sample.strip(b" \t\r\n" + codecs.BOM_UTF8):
         raise IngestError(file_name, "empty")
-    if b"\x00" in sample:
+    if b"\x00" in sample and not wide:
+        if encoding is None:
+            # UTF-16 without a byte-order mark: offered as a guess to confirm, never read unasked.
+            for candidate in ("utf-16-le", "utf-16-be"):
+                try:
+                    decoded = sample[: len(sample) // 2 * 2].decode(candidate)
+                except UnicodeDecodeError:
+                    continue
+                if "\x00" not in decoded and ("\n" in decoded or any(d in decoded for d in DELIMITERS)):
+                    raise IngestError(file_name, "encoding_guess", detail=candidate)
         raise IngestError(file_name, "binary")
-    chosen = encoding or detect_encoding(sample, file_name)
-    try:
-        codec = codecs.lookup(chosen).name
-    except LookupError as error:
-        raise IngestError(file_name, "unknown_encoding", detail=chosen) from error
+    if encoding is not None:
+        chosen = encoding
+    else:
+        chosen, sure = guess_encoding(sample, file_name)
+        if not sure:
+            raise IngestError(file_name, "encoding_guess", detail=chosen)
+    codec = _text_codec(chosen, file_name)
     if codec in UTF8_NAMES or chosen.lower() in UTF8_NAMES:
         csv_path = path
         text = sample.decode("utf-8-sig", errors="replace")
@@ -202,9 +274,20 @@ def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, shee
         csv_path = work / "transcoded-utf8.csv"
         _transcode(path, csv_path, codec, file_name)
         text = sample.decode(codec, errors="replace")
-    header_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if not text.strip("\ufeff \t\r\n"):
+        raise IngestError(file_name, "empty")
+    lines = text.lstrip("\ufeff").splitlines()
+    header_line = lines[0] if lines else ""
+    if len(lines) <= 1 and len(sample) >= SAMPLE_BYTES:
+        # No line end in the first 256 KB: the header alone is longer than any report's.
+        raise IngestError(file_name, "line_too_long", detail=f"> {SAMPLE_BYTES:,} bytes")
     delimiter = max(DELIMITERS, key=header_line.count)
-    headers = next(csv.reader([header_line], delimiter=delimiter))
+    if header_line.count(delimiter) + 1 > MAX_COLUMNS:
+        raise IngestError(file_name, "too_many_columns", detail=f"{header_line.count(delimiter) + 1:,} > {MAX_COLUMNS:,}")
+    try:
+        headers = next(csv.reader([header_line], delimiter=delimiter))
+    except (csv.Error, StopIteration) as error:
+        raise IngestError(file_name, "malformed", row=1, detail=str(error)) from error
     headers = [h.strip() for h in headers]
     if not any(headers):
         raise IngestError(file_name, "no_header")
@@ -404,25 +487,82 @@ def _read_shapefile(path: Path, file_name: str, work: Path, encoding: str | None
     return table
 
 
-def _read_zip(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+def _safe_member(member: zipfile.ZipInfo) -> str | None:
+    """Why a zip entry is refused (None when it is a plain file with a safe name)."""
+    name = member.filename.replace("\\", "/")
+    parts = [p for p in name.split("/") if p]
+    if name.startswith("/") or any(p == ".." for p in parts) or (parts and ":" in parts[0]):
+        return f"{member.filename}: unsafe name"
+    if member.flag_bits & 0x1:
+        return f"{member.filename}: encrypted"
+    if member.compress_type not in ZIP_METHODS:
+        return f"{member.filename}: compression method {member.compress_type}"
+    kind = stat.S_IFMT(member.external_attr >> 16)
+    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+        return f"{member.filename}: not a regular file"
+    return None
+
+
+def _check_archive(path: Path, file_name: str) -> None:
+    """Refuse a zip (or a workbook, also a zip) that would expand past the limits, before expanding it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: the reader reports it
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise IngestError(file_name, "too_large", detail=f"{len(members):,} entries > {MAX_ZIP_MEMBERS:,}")
+    expanded = sum(m.file_size for m in members)
+    if expanded > MAX_EXPANDED_BYTES:
+        raise IngestError(file_name, "too_large", detail=f"{expanded:,} bytes > {MAX_EXPANDED_BYTES:,}")
+    for m in members:
+        if m.compress_size and m.file_size > 2**20 and m.file_size / m.compress_size > MAX_ZIP_RATIO:
+            raise IngestError(file_name, "too_large", detail=f"{m.filename}: ratio {m.file_size / m.compress_size:,.0f}:1")
+
+
+def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, file_name: str, budget: list[int]) -> None:
+    """Copy one member out in chunks, stopping when it outgrows what its header declared or the budget."""
+    written = 0
+    with archive.open(member) as src, target.open("wb") as dst:
+        while chunk := src.read(2**20):
+            written += len(chunk)
+            budget[0] -= len(chunk)
+            if written > member.file_size or budget[0] < 0:
+                raise IngestError(file_name, "too_large", detail=f"{member.filename}: expands past its declared size")
+            dst.write(chunk)
+
+
+def _read_zip(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None,
+              kind: str | None = None) -> Table:
+    _check_archive(path, file_name)
+    target = work / "unzipped"
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
-            target = work / "unzipped"
+            for member in members:
+                problem = _safe_member(member)
+                if problem:
+                    raise IngestError(file_name, "unsafe_zip", detail=problem)
+            budget = [MAX_EXPANDED_BYTES]
             for member in members:
                 # Flatten: only the base name is used, so no member can write outside ``target``.
-                name = Path(member.filename).name
-                if name:
+                name = Path(member.filename.replace("\\", "/")).name
+                if name and name not in (".", ".."):
                     target.mkdir(exist_ok=True)
-                    (target / name).write_bytes(archive.read(member))
-    except zipfile.BadZipFile as error:
-        raise IngestError(file_name, "unreadable", detail=str(error)) from error
+                    _extract(archive, member, target / name, file_name, budget)
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError, ValueError) as error:
+        # zlib/bz2/lzma and CRC errors: a damaged or unsupported archive, said in the user's words.
+        raise IngestError(file_name, "unreadable", detail=f"{type(error).__name__}: {str(error)[:200]}") from error
+    except Exception as error:  # decompressor errors (zlib.error, lzma.LZMAError...) have no common base
+        raise IngestError(file_name, "unreadable", detail=f"{type(error).__name__}: {str(error)[:200]}") from error
     shapefiles = sorted(target.glob("*.[sS][hH][pP]")) if target.exists() else []
     for other in ("*.gpkg", "*.geojson", "*.csv", "*.xlsx"):
         if not shapefiles and target.exists():
             found = sorted(target.glob(other))
             if found:
-                return _dispatch(found[0], file_name, work, encoding, sheet)
+                return _dispatch(found[0], file_name, work, encoding, sheet, kind)
     if not shapefiles:
         raise IngestError(file_name, "shapefile_part", detail=".shp")
     chosen = next((s for s in shapefiles if s.stem == sheet), shapefiles[0])
@@ -461,7 +601,10 @@ def _dispatch(path: Path, file_name: str, work: Path, encoding: str | None, shee
     if not path.exists():
         raise IngestError(file_name, "missing_file")
     if reader is _read_excel:
+        _check_archive(path, file_name)  # xlsx/ods are zips: refuse a bomb before calamine expands it
         return _read_excel(path, file_name, work, encoding, sheet, kind)
+    if reader is _read_zip:
+        return _read_zip(path, file_name, work, encoding, sheet, kind)
     return reader(path, file_name, work, encoding, sheet)
 
 
@@ -514,6 +657,15 @@ def open_table(
         else:
             path = Path(source)
             file_name = path.name
+            try:
+                # stat does not open: a FIFO cannot hang the import (and the store's write lock).
+                mode = os.stat(path).st_mode
+            except FileNotFoundError as error:
+                raise IngestError(file_name, "missing_file") from error
+            except OSError as error:
+                raise IngestError(file_name, "unreadable", detail=f"{type(error).__name__}: {error.strerror}") from error
+            if not stat.S_ISREG(mode):
+                raise IngestError(file_name, "not_a_file")
         yield _dispatch(path, file_name, work, encoding, sheet, kind)
 
 
