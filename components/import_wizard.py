@@ -27,6 +27,7 @@ CRS_LABELS = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09
 STATE_REPORT = "imp_report"
 STATE_DONE = "imp_done"
 STATE_PREVIEW = "imp_preview"
+STATE_GUESS = "imp_encoding_guess"
 
 
 def _problem_texts(problems) -> str:
@@ -54,6 +55,12 @@ def _rejects_table(frame):
         names.remove("sheet")
     columns = {c: tr(f"ingest.col.{c}") for c in names}
     return _reason_texts(frame)[list(columns)].rename(columns=columns)
+
+
+def _use_guess(encoding: str) -> None:
+    """Button callback (runs before the widgets exist): read the file with the confirmed guess."""
+    st.session_state[STATE_GUESS] = encoding
+    st.session_state["imp_encoding"] = encoding
 
 
 def show_error(error: IngestError) -> None:
@@ -91,8 +98,11 @@ def _options():
     crs = choice or None
     if choice == "epsg":
         crs = middle.text_input(tr("ingest.epsg"), value="EPSG:4548", key="imp_epsg").strip() or None
+    # An unsure guess the user confirmed joins the choices (cp932, latin-1...).
+    guessed = st.session_state.get(STATE_GUESS)
+    choices = ENCODINGS + ((guessed,) if guessed and guessed not in ENCODINGS else ())
     encoding = right.selectbox(
-        tr("ingest.encoding"), ENCODINGS, key="imp_encoding", format_func=lambda e: e.upper() or tr("ingest.encoding.auto"),
+        tr("ingest.encoding"), choices, key="imp_encoding", format_func=lambda e: e.upper() or tr("ingest.encoding.auto"),
     ) or None
     source = st.text_input(tr("ingest.source"), key="imp_source", help=tr("ingest.source_help")).strip() or None
     return kind, crs, encoding, source
@@ -256,6 +266,10 @@ def render_import() -> None:
             st.rerun()
     except IngestError as error:
         show_error(error)
+        if error.reason == "encoding_guess" and error.detail:
+            # Shown for confirmation: read the file with the guess only when the user says so.
+            st.button(tr("ingest.use_guess", encoding=error.detail.upper()), key="imp_use_guess",
+                      on_click=_use_guess, args=(error.detail,))
     except Exception as error:  # whatever slipped through reads as a message, never a traceback
         st.error(tr("ingest.error.unexpected_short"))
         with st.expander(tr("ingest.details")):

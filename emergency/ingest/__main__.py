@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ import pandas as pd
 from emergency import actions, config, i18n, store
 from emergency.access import console_actor
 from emergency.ingest import inbox
-from emergency.ingest.errors import IngestError
+from emergency.ingest.errors import SPOKEN_DETAIL, IngestError
 from emergency.ingest.kinds import KINDS
 
 # How long to keep trying when another short-lived process (a test, a demo build) holds the store.
@@ -67,11 +68,72 @@ def _print_report(report, lang: str) -> None:
     print("  ".join(f"{label} {value:,}" for label, value in figures))
     for note in report.notes:
         print("· " + t(f"ingest.note.{note}", lang))
+    for line in report_lines(report, lang):
+        print("· " + line)
     for row in report.rejects.head(PRINT_REJECTS).itertuples():
-        value = "" if pd.isna(row.value) else f" = {row.value}"
-        print(f"  {t('ingest.col.row_number', lang)} {row.row_number}: {t(f'ingest.reason.{row.reason}', lang)} [{row.field}{value}]")
+        where = f"{row.sheet}!" if isinstance(getattr(row, "sheet", None), str) else ""
+        problems = json.loads(row.problems) if isinstance(getattr(row, "problems", None), str) else [[row.reason, row.field, row.value]]
+        text = "；".join(
+            f"{t(f'ingest.reason.{reason}', lang)} [{field}{'' if value is None or pd.isna(value) else ' = ' + str(value)}]"
+            for reason, field, value in problems
+        )
+        print(f"  {t('ingest.col.row_number', lang)} {where}{row.row_number}: {text}")
     if report.rejected > PRINT_REJECTS:
         print(f"  … {report.rejected - PRINT_REJECTS:,}")
+
+
+def report_lines(report, lang: str) -> list[str]:
+    """The report's extra facts as lines: sheets, units, other-labels, created warehouses, missing locations, unused headers."""
+    t = i18n.t
+    lines = []
+    if report.sheets_read and (len(report.sheets_read) > 1 or report.sheets_skipped):
+        lines.append(t("ingest.sheets_read", lang, sheets="、".join(f"{n}（{r:,}）" for n, r in report.sheets_read)))
+    for name, why in report.sheets_skipped:
+        lines.append(t("ingest.sheet_skipped", lang, sheet=name, why=t(f"ingest.skip.{why}", lang)))
+    for c in report.conversions:
+        if c["where"] == "header":
+            lines.append(t("ingest.unit_header", lang, header=c["header"], unit=c["unit"], to=c["to"],
+                           factor=f"{c['factor']:g}", rows=f"{c['rows']:,}"))
+        else:
+            lines.append(t("ingest.unit_cell", lang, header=c["header"], to=c["to"], rows=f"{c['rows']:,}"))
+    for name, labels in report.others.items():
+        lines.append(t("ingest.others", lang, field=t(f"ingest.field.{name}", lang),
+                       labels="、".join(f"{label}（{rows:,}）" for label, rows in labels.items())))
+    for names in report.created.values():
+        lines.append(t("ingest.created_warehouses", lang, n=len(names), names="、".join(names[:20])))
+    if report.location_missing:
+        lines.append(t("ingest.location_missing", lang, n=f"{report.location_missing:,}"))
+    if report.remembered:
+        lines.append(t("ingest.mapping_remembered", lang, source="、".join(f"{k}={v}" for k, v in report.remembered.items())))
+    if report.unused_headers:
+        lines.append(t("ingest.unused_headers", lang, headers="、".join(
+            f"{h}（{t('ingest.looks_like', lang)}{t(f'ingest.field.{f}', lang)}）" for h, f in report.unused_headers)))
+    return lines
+
+
+class _Progress:
+    """Stage, rows and time on one terminal line (stderr), only when stderr is a terminal."""
+
+    def __init__(self, lang: str, stream=sys.stderr) -> None:
+        self.lang, self.stream, self.started = lang, stream, time.perf_counter()
+        self.live = hasattr(stream, "isatty") and stream.isatty()
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if not self.live:
+            return
+        elapsed = time.perf_counter() - self.started
+        left = elapsed / fraction - elapsed if fraction > 0.05 else None
+        text = i18n.t("ingest.cli_progress", self.lang, stage=i18n.t(f"ingest.stage.{stage}", self.lang),
+                      percent=f"{fraction:.0%}", elapsed=f"{elapsed:.1f}", left="-" if left is None else f"{left:.0f}")
+        self.stream.write("\r" + text + " " * 8)
+        if stage == "done":
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def rate(self, report) -> str:
+        seconds = max(report.seconds, 1e-9)
+        return i18n.t("ingest.cli_rate", self.lang, rows=f"{report.total:,}", rate=f"{report.total / seconds:,.0f}",
+                      seconds=f"{report.seconds:.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,12 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     args = parser.parse_args(argv)
     db_path = args.db or config.database_path()
+    progress = _Progress(args.lang)
     try:
+        _refuse_non_regular(args.file)  # before the store (and its write lock) is taken
         conn = open_store(db_path, args.file.name)
         try:
             report = actions.import_file(
                 conn, console_actor(args.user), args.file, args.kind, file_name=args.file.name, crs=args.crs, encoding=args.encoding,
                 sheet=args.sheet, mapping=_parse_mapping(args.map), dry_run=args.dry_run, source_name=args.source,
+                progress=progress,
             )
         finally:
             conn.close()
@@ -111,10 +176,27 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(i18n.t("ingest.queued", args.lang, file=args.file.name, path=str(job)))
             return EXIT_OK
-        print(error.message(args.lang), file=sys.stderr)
+        print(error.message(args.lang, with_detail=False), file=sys.stderr)
+        if error.detail and error.reason not in SPOKEN_DETAIL:
+            print(f"  {i18n.t('ingest.details', args.lang)}: {error.detail}", file=sys.stderr)
         return EXIT_LOCKED if error.reason == "locked" else EXIT_FILE
     _print_report(report, args.lang)
+    print(progress.rate(report))
     return EXIT_OK
+
+
+def _refuse_non_regular(path: Path) -> None:
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError as error:
+        raise IngestError(path.name, "missing_file") from error
+    except OSError as error:
+        raise IngestError(path.name, "unreadable", detail=str(error.strerror)) from error
+    if not stat.S_ISREG(mode) and path.suffix.lower() != ".shp":
+        raise IngestError(path.name, "not_a_file")
 
 
 if __name__ == "__main__":

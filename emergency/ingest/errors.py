@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from emergency import i18n
 
-__all__ = ["IngestError"]
+__all__ = ["SPOKEN_DETAIL", "IngestError"]
+
+# Reasons whose detail is part of what the user must read (a guessed encoding, the missing
+# columns, a limit): never folded away. Other details are a library's words, shown on demand.
+SPOKEN_DETAIL = frozenset({
+    "encoding_guess", "unknown_encoding", "missing_columns", "no_sheet", "shapefile_part", "format", "unknown_kind",
+    "locked", "too_many_columns", "line_too_long", "too_large", "unsafe_zip", "empty", "unknown_column",
+})
 
 
 class IngestError(Exception):
@@ -35,7 +42,10 @@ class IngestError(Exception):
         key = f"ingest.error.{self.reason}"
         if key not in i18n.STRINGS:
             key = "ingest.error.unexpected"
-        text = i18n.t(key, lang, detail=self.detail if with_detail else "").rstrip("：: ")
+        shown = self.detail if with_detail or self.reason in SPOKEN_DETAIL else ""
+        text = i18n.t(key, lang, detail=shown)
+        if not shown:
+            text = text.rstrip("：: ")
         where = i18n.t("ingest.error.where_row", lang, file=self.file_name, row=self.row) if self.row else (
             i18n.t("ingest.error.where", lang, file=self.file_name)
         )
