@@ -1084,6 +1084,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.client": ("客户端地址", "Client address"),
     "export.sheet.audit": ("审计日志", "Audit log"),
     # --- code lists, header mappings, units and complete imports (issue 16) ---
+    "ingest.error.no_geometry": ("文件中没有任何几何（全部为空），无法导入。", "the file has no geometry at all (all empty)."),
     "ingest.use_guess": ("确认按 {encoding} 读取", "Read it as {encoding}"),
     "ingest.cli_progress": ("{stage} {percent} · 已用 {elapsed} 秒 · 约剩 {left} 秒", "{stage} {percent} · {elapsed} s · about {left} s left"),
     "ingest.cli_rate": ("{rows} 行 · {rate} 行/秒 · {seconds} 秒", "{rows} rows · {rate} rows/s · {seconds} s"),

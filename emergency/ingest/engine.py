@@ -673,6 +673,18 @@ def _update_staged(cursor, result: pd.DataFrame) -> None:
         cursor.unregister("ingest_result")
 
 
+def _refuse_without_geometry(cursor, kind: Kind, table: Table) -> None:
+    """A file whose every geometry is empty (or that has none for areas) is refused as a file."""
+    if table.has_geometry and (kind.location == "polygon" or _located_by_geometry(kind, table)):
+        geoms = table.frame["_geometry"].to_numpy(dtype=object)
+        present = np.array([g is not None and not shapely.is_empty(g) for g in geoms], dtype=bool)
+        if not present.any():
+            raise IngestError(table.file_name, "no_geometry")
+    elif kind.location == "polygon":
+        if not cursor.execute("SELECT count(wkt) FROM staged").fetchall()[0][0]:  # fetchall: register() follows
+            raise IngestError(table.file_name, "no_geometry")
+
+
 def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes: list[str]) -> None:
     """Where rows are: CRS conversion, county and swap checks, geometry checks (numpy/shapely)."""
     county = _county(cursor)
@@ -685,6 +697,7 @@ def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes
     columns = ["_row", *(("lon", "lat") if kind.location == "point" else ("wkt",))]
     # Identifiers from the kind spec; the rows are the ones no rule has rejected yet.
     rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
+    _refuse_without_geometry(cursor, kind, table)
     if rows.empty:
         return
     rejections = _Rejections(len(rows))

@@ -73,8 +73,8 @@ def _f(name: str, type: str = "text", required: bool = False, *synonyms: str, **
     return Field(name, type, required, synonyms, **checks)
 
 
-LON = _f("lon", "float", True, "经度", "lon", "lng", "long", "longitude", "x", "东经", "经度坐标", "x坐标", "坐标x", "经度（度）", "gpsx", "jd")
-LAT = _f("lat", "float", True, "纬度", "lat", "latitude", "y", "北纬", "纬度坐标", "y坐标", "坐标y", "gpsy", "wd")
+LON = _f("lon", "float", True, "经度", "lon", "lng", "long", "longitude", "x", "东经", "经度坐标", "x坐标", "坐标x", "经度（度）", "gpsx", "jd", "lgtd", "经度坐标值")
+LAT = _f("lat", "float", True, "纬度", "lat", "latitude", "y", "北纬", "纬度坐标", "y坐标", "坐标y", "gpsy", "wd", "lttd", "纬度坐标值")
 OPTIONAL_LON = Field(LON.name, LON.type, False, LON.synonyms)
 OPTIONAL_LAT = Field(LAT.name, LAT.type, False, LAT.synonyms)
 TOWNSHIP = _f(
@@ -112,7 +112,7 @@ KINDS: dict[str, Kind] = {
             ("code",),
             (
                 _f("code", "text", True, "站码", "测站编码", "站点编码", "测站代码", "站号", "编码", "code", "stcd", "station", "stationcode", "stationid"),
-                _f("name", "text", True, "站名", "测站名称", "站点名称", "名称", "name", "stnm", "stationname"),
+                _f("name", "text", True, "站名", "测站名称", "站点名称", "名称", "name", "stnm", "stationname", "站点名"),
                 _f("kind", "code", False, "站类", "站点类型", "测站类型", "类型", "kind", "type", "sttp", vocabulary="gauge_kind"),
                 TOWNSHIP,
                 LON,
