@@ -13,6 +13,7 @@ from emergency import export, i18n
 from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now, preview
 from emergency.ingest import kinds as ingest_kinds
 from emergency.ingest.engine import remembered_mapping
+from emergency.ingest.errors import SPOKEN_DETAIL
 
 # Rows shown in the preview.
 PREVIEW_ROWS = 20
@@ -66,7 +67,7 @@ def _use_guess(encoding: str) -> None:
 def show_error(error: IngestError) -> None:
     """A file that cannot be imported: the translated message, the technical detail folded below."""
     st.error(error.message(lang(), with_detail=False))
-    if error.detail:
+    if error.detail and error.reason not in SPOKEN_DETAIL:
         with st.expander(tr("ingest.details")):
             st.text(f"{error.reason}: {error.detail}")
 
@@ -225,7 +226,7 @@ def render_import() -> None:
     try:
         # The sheet choice belongs to this upload: a new file starts from its first sheet.
         sheet_key = "imp_sheet_" + str(abs(hash(tuple((f.name, f.size, f.file_id) for f in files))))
-        sheet = st.session_state.get(sheet_key)
+        sheet = st.session_state.get(sheet_key) or None  # "" is every fitting sheet
         shown = _preview(files, encoding, sheet, kind)
         if len(shown.sheets) > 1:
             # "" reads every sheet whose header fits the kind; a name narrows to that sheet.

@@ -122,7 +122,7 @@ class Table:
             scan, params = self.csv_scan()
             with duckdb.connect() as conn:
                 shown = conn.execute(f"SELECT * FROM {scan} LIMIT ?", [*params, n]).df()
-        shown = shown.copy()
+        shown = shown.astype(object).where(shown.notna(), "")  # a blank cell shows blank, never "None"
         shown.columns = _unique_headers(self.headers)
         return shown
 
