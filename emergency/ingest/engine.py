@@ -292,6 +292,10 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
         parsed, params, reason = _parsed(f, raw, spellings, factor)
         # Field names are identifiers from the kind spec (a whitelist), never file text.
         select.add(f"{parsed} AS {f.name}", *params)
+        if kinds_mod.cell_units(f) and position is not None:
+            # Whether a cell needed its own unit to be read (counted for the report): a flag
+            # set in this one pass instead of a second parse of the column.
+            select.add(f"(try_cast(replace({raw}, ',', '') AS DOUBLE) IS NULL) AS _cell_unit_{f.name}")
         if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS:
             # The department's own text of a value no code covers, kept beside "other".
             select.add(f"CASE WHEN {raw} IS NOT NULL AND {_code_lookup(raw)} IS NULL THEN {raw} END AS {f.name}_label", spellings)
@@ -900,10 +904,8 @@ def _extras(cursor, spec: Kind, table: Table, positions, ctx: _Context, report: 
                 report.others[f.name] = {label: int(n) for label, n in rows}
         if f.unit is not None:
             header = table.headers[positions[f.name]]
-            raw = _raw(positions[f.name])
-            plain = f"try_cast(replace({raw}, ',', '') AS DOUBLE)"
             parsed_rows, cell_rows = cursor.execute(
-                f"SELECT count({f.name}), count(*) FILTER (WHERE {f.name} IS NOT NULL AND {plain} IS NULL) FROM staged"
+                f"SELECT count({f.name}), count(*) FILTER (WHERE {f.name} IS NOT NULL AND _cell_unit_{f.name}) FROM staged"
             ).fetchone()
             unit = ctx.factors.get(f.name)
             if unit is not None and unit[1] != 1.0:
