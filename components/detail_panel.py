@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import cached
 from components.text import label, lang, plain, tr
-from emergency import charts, queries
+from emergency import charts, codelists, queries
 from emergency.filters import Filters
 
 DETAIL_KEY = "one_map_detail"
@@ -92,7 +92,8 @@ def _incident(f: Filters, ident: str) -> None:
         st.info(tr("detail.gone"))
         return
     row = record.iloc[0]
-    st.subheader(f"{tr('map.tooltip.incident')} · {label('incident_type', row['type'])} · {plain(ident)}")
+    kind = codelists.display("incident_type", row["type"], row.get("type_label"), lang())  # 其他·<text> (issue 16)
+    st.subheader(f"{tr('map.tooltip.incident')} · {plain(kind)} · {plain(ident)}")
     _fields([
         (tr("col.occurred_at"), f"{row['occurred_at']:%Y-%m-%d %H:%M}"),
         (tr("col.status"), label("incident_status", row["status"])),
@@ -127,7 +128,8 @@ def _team(f: Filters, name: str) -> None:
         st.info(tr("detail.gone"))
         return
     st.subheader(f"{tr('map.layer.teams')} · {plain(name)}")
-    _fields([(tr("map.tooltip.kind"), label("team_kind", row["kind"])), (tr("map.tooltip.members"), row["members"]),
+    _fields([(tr("map.tooltip.kind"), codelists.display("team_kind", row["kind"], row.get("kind_label"), lang())),
+             (tr("map.tooltip.members"), row["members"]),
              (tr("detail.leader"), row["leader"]), (tr("detail.phone"), row["phone"]),
              (tr("col.township_name"), row["township_name"])])
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.text import labels, tr
+from components.text import labels, lang, tr
+from emergency import codelists
 
 COLUMNS = ("id", "occurred_at", "type", "status", "grade", "township_name", "address", "deaths", "injured", "missing", "trapped")
 
@@ -17,7 +18,9 @@ def render(incidents: pd.DataFrame) -> None:
         st.info(tr("map.empty_incidents"))
         return
     table = incidents[list(COLUMNS)].copy()
-    table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
+    # "other" shows the department's own text beside it: 其他·人员失联 (issue 16).
+    table["type"] = [codelists.display("incident_type", code, text, lang())
+                     for code, text in zip(incidents["type"], incidents.get("type_label", [None] * len(incidents)))]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
     table["grade"] = table["grade"].map(labels("incident_grade")).fillna("—")
     table.columns = [tr(f"col.{name}") for name in COLUMNS]

@@ -135,7 +135,7 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     types, statuses, grades = (labels(vocabulary) for vocabulary in ("incident_type", "incident_status", "incident_grade"))
     tips = [
         mapdata.tooltip_text(
-            f"{title} · {types.get(kind, kind)}",
+            f"{title} · {types.get(kind, kind)}{'·' + text if kind == 'other' and isinstance(text, str) and text else ''}",
             [
                 ("ID", ident),
                 (status_text, statuses.get(status, status)),
@@ -144,9 +144,10 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
                 (grade_text, grades.get(grade, grade) if isinstance(grade, str) else "—"),
             ],
         )
-        for ident, kind, status, when, address, grade in zip(
+        for ident, kind, status, when, address, grade, text in zip(
             data["id"], data["type"], data["status"], data["occurred_at"], data["address"],
             data["grade"] if "grade" in data else [None] * len(data),
+            data["type_label"] if "type_label" in data else [None] * len(data),  # 其他·<text> (issue 16)
         )
     ]
     radius = 260 + severity(data).clip(upper=20) * 60

@@ -213,7 +213,7 @@ def incidents(
         f"""
         SELECT i.id, i.type, i.occurred_at, i.township, t.name AS township_name, i.address,
                i.lon, i.lat, i.deaths, i.injured, i.missing, i.trapped, i.loss_10k_yuan,
-               i.status, i.source, i.updated_at, i.description
+               i.status, i.source, i.updated_at, i.description, coalesce(i.type_label, '') AS type_label
         FROM incidents i LEFT JOIN townships t ON t.code = i.township
         {where.sql()}
         ORDER BY i.occurred_at DESC, i.id
@@ -386,7 +386,7 @@ def warehouse_stock(conn: duckdb.DuckDBPyConnection, warehouse: str) -> pd.DataF
 def teams(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
     """Return rescue teams."""
     sql, params = _points_in_townships(
-        "teams", "p.name, p.kind, p.members, p.leader, p.phone, p.township, p.lon, p.lat", townships
+        "teams", "p.name, p.kind, p.members, p.leader, p.phone, p.township, p.lon, p.lat, p.kind_label, p.address", townships
     )
     return run(conn, sql + " ORDER BY p.name", params)
 
