@@ -9,8 +9,8 @@ import streamlit as st
 
 from components import cached, code_lists, export_buttons, filter_bar, identity
 from components.text import lang, tr
-from emergency import export, i18n
-from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now, preview
+from emergency import actions, export, i18n
+from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now
 from emergency.ingest import kinds as ingest_kinds
 from emergency.ingest.engine import remembered_mapping
 from emergency.ingest.errors import SPOKEN_DETAIL
@@ -82,8 +82,15 @@ def _preview(files, encoding: str | None, sheet: str | None, kind: str | None = 
     signature = (tuple((f.name, f.size, f.file_id) for f in files), encoding, sheet, kind)
     kept = st.session_state.get(STATE_PREVIEW)
     if kept and kept[0] == signature:
+        if isinstance(kept[1], IngestError):
+            raise kept[1]  # audited once, when it first failed
         return kept[1]
-    result = preview(_uploads(files), encoding=encoding, sheet=sheet, n=PREVIEW_ROWS, kind=kind)
+    try:
+        result = actions.preview_file(cached.get_store(), identity.actor(), _uploads(files), file_name=files[0].name,
+                                      encoding=encoding, sheet=sheet, n=PREVIEW_ROWS, kind=kind)
+    except IngestError as error:
+        st.session_state[STATE_PREVIEW] = (signature, error)
+        raise
     st.session_state[STATE_PREVIEW] = (signature, result)
     return result
 

@@ -116,6 +116,21 @@ def import_file(conn, actor: Actor, source, kind: str, *, file_name: str, dry_ru
     return report
 
 
+def preview_file(conn, actor: Actor, source, *, file_name: str, **options):
+    """Read a file's headers and first rows for the import page (see :func:`emergency.ingest.preview`).
+
+    Needs the import permission; a file that cannot be read is audited as a failed import.
+    """
+    from emergency.ingest import IngestError, preview  # GIS readers load on demand
+
+    with _allowed(conn, actor, "import", "import", file_name):
+        try:
+            return preview(source, **options)
+        except IngestError as error:
+            audit.record(conn, actor, "import", file_name, outcome="failed", detail=str(error))
+            raise
+
+
 def process_inbox(conn, actor: Actor, db_path, lang: str) -> list[dict]:
     """Import the files the command line queued (see :mod:`emergency.ingest.inbox`)."""
     from emergency.ingest import inbox
