@@ -80,3 +80,35 @@ def location_missing() -> None:
         tr("completeness.col.names"): frame["names"],
     })
     st.dataframe(table, hide_index=True, width="stretch")
+    _locate_form(frame)
+
+
+def _locate_form(frame: pd.DataFrame) -> None:
+    """Give one record its coordinates (import permission; through emergency.actions)."""
+    from components import identity
+    from emergency import actions
+    from emergency.access import PermissionDenied
+
+    if not identity.can("import"):
+        return
+    records = [(table, name) for table, names in zip(frame["table"], frame["names"]) for name in names.split("、")]
+    with st.expander(tr("completeness.locate"), icon=":material/add_location:"):
+        with st.form("completeness_locate"):
+            chosen = st.selectbox(tr("completeness.locate_record"), records,
+                                  format_func=lambda r: f"{tr(f'ingest.kind.{r[0]}')} · {r[1]}")
+            left, middle, right = st.columns(3)
+            lon = left.number_input(tr("completeness.locate_lon"), value=None, format="%.6f")
+            lat = middle.number_input(tr("completeness.locate_lat"), value=None, format="%.6f")
+            crs = right.selectbox(tr("completeness.locate_crs"), ["wgs84", "cgcs2000", "gcj02", "bd09"],
+                                  format_func=lambda c: CRS_NAMES[c])
+            if st.form_submit_button(tr("completeness.locate_save")) and chosen and lon is not None and lat is not None:
+                try:
+                    actions.set_location(cached.get_store(), identity.actor(), chosen[0], chosen[1], lon, lat, crs)
+                except (ValueError, PermissionDenied) as error:
+                    st.error(tr("completeness.locate_failed", detail=str(error)))
+                else:
+                    cached.clear()
+                    st.success(tr("completeness.located", name=chosen[1]))
+
+
+CRS_NAMES = {"wgs84": "WGS84", "cgcs2000": "CGCS2000", "gcj02": "GCJ-02", "bd09": "BD-09"}

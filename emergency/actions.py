@@ -168,6 +168,16 @@ def add_code(conn, actor: Actor, list_name: str, code: str, name_zh: str, name_e
     audit.record(conn, actor, "codelist_add", f"{list_name}: {code}", detail=f"{name_zh} / {name_en} {color or ''}")
 
 
+def set_location(conn, actor: Actor, table: str, name: str, lon: float, lat: float, crs: str = "wgs84") -> str | None:
+    """Complete a team, shelter or warehouse kept without location (see :func:`emergency.completeness.set_location`)."""
+    from emergency import completeness
+
+    with _allowed(conn, actor, "import", "location_set", f"{table}: {name}"):
+        township = completeness.set_location(conn, table, name, lon, lat, crs)
+    audit.record(conn, actor, "location_set", f"{table}: {name}", detail=f"{lon}, {lat} ({crs})")
+    return township
+
+
 # ------------------------------------------------------------------ exports (analyst)
 
 

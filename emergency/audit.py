@@ -16,7 +16,7 @@ ACTIONS = (
     "dispatch", "dispatch_status",
     "export",
     "user_create", "user_role", "user_password", "user_disable", "user_enable", "user_unlock",
-    "codelist_map", "codelist_add",  # code lists (issue 16)
+    "codelist_map", "codelist_add", "location_set",  # code lists, locations completed (issue 16)
 )
 OUTCOMES = ("ok", "denied", "failed")
 # Long texts (an import error, a warning text) are cut so one entry stays readable.

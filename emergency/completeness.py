@@ -10,7 +10,7 @@ import pandas as pd
 from emergency import queries
 from emergency.ingest.kinds import KINDS
 
-__all__ = ["IMPORT_ORDER", "LOCATED_TABLES", "location_missing", "location_missing_count", "PAGE_NEEDS", "Step", "kind_counts", "kind_summary", "missing_for", "next_steps", "township_summary"]
+__all__ = ["IMPORT_ORDER", "LOCATED_TABLES", "location_missing", "location_missing_count", "set_location", "PAGE_NEEDS", "Step", "kind_counts", "kind_summary", "missing_for", "next_steps", "township_summary"]
 
 # The order a new county fills its store in: areas first (every later row is assigned to a
 # township), then the gauges the rainfall refers to, then events, then resources.
@@ -179,3 +179,46 @@ def location_missing_count(conn: duckdb.DuckDBPyConnection, tables: tuple[str, .
     finally:
         cursor.close()
     return int(total)
+
+
+def set_location(conn: duckdb.DuckDBPyConnection, table: str, name: str, lon: float, lat: float,
+                 crs: str = "wgs84") -> str | None:
+    """Give a record kept without location its coordinates (converted to WGS84); return its township code.
+
+    The point must lie in the county (1 km margin); the township is the one containing it,
+    unless the record already names one.
+
+    Raises
+    ------
+    ValueError
+        For a table outside :data:`LOCATED_TABLES`, an unknown record, or a point outside the county.
+    """
+    import shapely
+
+    from emergency import geo
+
+    if table not in LOCATED_TABLES:
+        raise ValueError(f"cannot locate rows of {table!r}")
+    x, y = geo.to_wgs84(float(lon), float(lat), crs)
+    x, y = float(x), float(y)
+    cursor = conn.cursor()
+    try:
+        county = cursor.execute("SELECT geometry FROM county LIMIT 1").fetchall()
+        if county:
+            area = shapely.buffer(geo.wkb_to_geometry(bytes(county[0][0])), 0.01)
+            if not shapely.contains_xy(area, x, y):
+                raise ValueError(f"{x:.5f}, {y:.5f} is outside the county")
+        towns = cursor.execute("SELECT code, geometry FROM townships ORDER BY code").df()
+        code = None
+        if not towns.empty:
+            index = geo.locate([x], [y], geo.wkb_to_geometry(towns["geometry"].map(bytes).to_numpy()))
+            code = towns["code"].iloc[int(index[0])] if index[0] >= 0 else None
+        # Table name from LOCATED_TABLES (a whitelist); values are parameters.
+        updated = cursor.execute(
+            f"UPDATE {table} SET lon = ?, lat = ?, township = coalesce(township, ?) WHERE name = ?", [x, y, code, name]
+        ).fetchall()[0][0]
+        if not updated:
+            raise ValueError(f"no {table} record named {name!r}")
+    finally:
+        cursor.close()
+    return code

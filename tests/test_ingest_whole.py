@@ -180,3 +180,18 @@ def test_completeness_lists_records_without_location_per_township(conn, tmp_path
     assert frame[["township_name", "table", "rows", "names"]].values.tolist() == [["东乡", "warehouses", 1, "新仓库"]]
     assert store.scalar(conn, "SELECT address FROM warehouses WHERE name = '新仓库'") == "东乡二路"
     assert completeness.location_missing_count(conn, ("warehouses",), ("999999001",)) == 0
+
+
+def test_a_record_without_location_is_completed_through_actions(conn, tmp_path):
+    from emergency import actions
+    from emergency.access import Actor
+
+    path = tmp_path / "仓库.csv"
+    path.write_text("仓库名称,地址\n北仓,北路 1 号\n", encoding="utf-8")
+    import_file(conn, path, "warehouses")
+    admin = Actor("a", "管理员", "admin")
+    with pytest.raises(ValueError):
+        actions.set_location(conn, admin, "warehouses", "北仓", 120.0, 30.0)  # outside the county
+    assert actions.set_location(conn, admin, "warehouses", "北仓", 118.05, 28.35) == "999999002"
+    assert store.run(conn, "SELECT lon, lat, township FROM warehouses WHERE name = '北仓'").iloc[0].tolist() == [118.05, 28.35, "999999002"]
+    assert store.scalar(conn, "SELECT count(*) FROM audit_log WHERE action = 'location_set' AND outcome = 'ok'") == 1
