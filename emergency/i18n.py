@@ -1083,6 +1083,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.detail": ("详情", "Detail"),
     "col.client": ("客户端地址", "Client address"),
     "export.sheet.audit": ("审计日志", "Audit log"),
+    # --- one rule engine, freshness, exports (issue 17) ---
+    "export.yes": ("是", "Yes"),
+    "export.no": ("否", "No"),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.
@@ -1247,6 +1250,19 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "ok": ("成功", "Done"),
         "denied": ("拒绝", "Denied"),
         "failed": ("失败", "Failed"),
+    },
+    # --- one rule engine: grade scales, kinds (issue 17) ---
+    "shelter_kind": {
+        "school": ("学校", "School"),
+        "stadium": ("体育场馆", "Stadium"),
+        "community_center": ("社区中心", "Community centre"),
+        "park": ("公园广场", "Park"),
+        "other": ("其他", "Other"),
+    },
+    "gauge_kind": {
+        "automatic": ("自动雨量站", "Automatic gauge"),
+        "hydrological": ("水文站", "Hydrological station"),
+        "manual": ("人工站", "Manual gauge"),
     },
 }
 
