@@ -71,8 +71,14 @@ def township_layer(townships: pd.DataFrame, shapes: list[dict], fill: list[list[
 
 
 def rain_surface_layer(image_url: str, bounds: list[float]) -> pdk.Layer:
-    """The interpolated rain surface as one image (a few kB, whatever the number of gauges)."""
-    return pdk.Layer("BitmapLayer", id="rain-surface", image=image_url, bounds=bounds, pickable=False)
+    """The interpolated rain surface as one image (a few kB, whatever the number of gauges).
+
+    pydeck turns a plain string argument into a JavaScript expression (``"@@=data:..."``),
+    which broke the whole deck with "Unexpected ':'"; ``pdk.types.String`` keeps the data
+    URL a literal.
+    """
+    return pdk.Layer("BitmapLayer", id="rain-surface", image=pdk.types.String(image_url), bounds=bounds,
+                     pickable=False)
 
 
 def township_label_layer(townships: pd.DataFrame) -> pdk.Layer:
