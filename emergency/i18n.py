@@ -1086,6 +1086,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- one rule engine, freshness, exports (issue 17) ---
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
+    "rules.ungraded": ("未分级", "Not graded"),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.
@@ -1099,6 +1100,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "collapse": ("房屋倒塌", "Building collapse"),
         "traffic": ("交通中断", "Road blocked"),
         "other": ("其他", "Other"),
+        "production_safety": ("生产安全事故", "Production-safety accident"),
     },
     "incident_status": {
         "pending": ("待处置", "Pending"),
@@ -1252,6 +1254,24 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "failed": ("失败", "Failed"),
     },
     # --- one rule engine: grade scales, kinds (issue 17) ---
+    # 《地质灾害防治条例》第四条: 特大型/大型/中型/小型, by response level (I..IV).
+    "geological_grade": {
+        "general": ("小型", "Small"),
+        "large": ("中型", "Medium"),
+        "major": ("大型", "Large"),
+        "especially_major": ("特大型", "Very large"),
+    },
+    "grade_scale": {
+        "production_safety": ("生产安全事故（国务院令第493号）", "Production safety (State Council Decree 493)"),
+        "geological": ("地质灾害（地质灾害防治条例第四条）", "Geological disaster (Regulations art. 4)"),
+        "provincial": ("省级规定", "Provincial rule"),
+    },
+    "grade_criterion_v2": {
+        "deaths": ("死亡人数", "Deaths"),
+        "deaths_missing": ("死亡（含失踪）人数", "Deaths incl. missing"),
+        "seriously_injured": ("重伤人数", "Seriously injured"),
+        "loss_10k_yuan": ("直接经济损失（万元）", "Direct loss (10k yuan)"),
+    },
     "shelter_kind": {
         "school": ("学校", "School"),
         "stadium": ("体育场馆", "Stadium"),

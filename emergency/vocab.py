@@ -14,6 +14,7 @@ INCIDENT_TYPES: dict[str, tuple[int, int, int]] = {
     "collapse": (127, 127, 127),  # 房屋倒塌
     "traffic": (148, 103, 189),  # 交通中断
     "other": (90, 90, 90),  # 其他
+    "production_safety": (227, 119, 194),  # 生产安全事故 (graded by 国务院令第493号)
 }
 
 # Incident status codes, in workflow order.
