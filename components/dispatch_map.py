@@ -9,8 +9,8 @@ import pydeck as pdk
 import streamlit as st
 
 from components import cached, identity, map_layers
-from components.text import label, labels, plain, tr
-from emergency import dispatch, mapdata
+from components.text import label, labels, lang, plain, tr
+from emergency import dispatch, mapdata, rules
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
 from emergency.vocab import DISPATCH_STATUSES, INCIDENT_GRADES, RESOURCE_KINDS
@@ -105,7 +105,8 @@ def incident_list(f: Filters) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             tr("col.id"): graded["id"],
-            tr("warning.col.grade"): graded["grade"].map(lambda c: label("incident_grade", c) if c else "—"),
+            tr("warning.col.grade"): [rules.grade_label(scale, grade, lang())
+                                      for scale, grade in zip(graded["grade_scale"], graded["grade"])],
             tr("col.type"): graded["type"].map(labels("incident_type")),
             tr("col.township_name"): graded["township_name"],
             tr("col.occurred_at"): graded["occurred_at"].dt.strftime("%m-%d %H:%M"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.text import labels, tr
+from components.text import labels, lang, tr
+from emergency import rules
 
 COLUMNS = ("id", "occurred_at", "type", "status", "grade", "township_name", "address", "deaths", "injured", "missing", "trapped")
 
@@ -19,6 +20,8 @@ def render(incidents: pd.DataFrame) -> None:
     table = incidents[list(COLUMNS)].copy()
     table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
-    table["grade"] = table["grade"].map(labels("incident_grade")).fillna("—")
+    table["grade"] = [rules.grade_label(scale, grade, lang()) for scale, grade in
+                      zip(incidents.get("grade_scale", pd.Series(None, index=incidents.index)), incidents["grade"])]
+    table["address"] = table["address"].map(lambda v: v if isinstance(v, str) else "")
     table.columns = [tr(f"col.{name}") for name in COLUMNS]
     st.dataframe(table, hide_index=True, width="stretch")

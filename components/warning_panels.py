@@ -10,7 +10,8 @@ import streamlit as st
 
 from components import cached, export_buttons, identity
 from components.text import label, labels, lang, plain, tr
-from emergency import warning
+from emergency import i18n, warning
+from emergency import rules as rules_engine
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
 from emergency.vocab import INCIDENT_GRADES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, WARNING_CHANNELS
@@ -220,43 +221,60 @@ def hazards(f: Filters) -> None:
 
 
 def grade_rule_texts(rules: pd.DataFrame) -> list[str]:
+    """One line per incident type: its scale, each grade's criteria and the rule's source."""
     texts = []
-    for grade in reversed(warning.GRADE_CODES):
-        rows = rules[rules["grade"] == grade]
-        criteria = "，".join(f"{label('grade_criterion', r.criterion)} ≥ {r.min_value:g}" for r in rows.itertuples())
-        texts.append(tr("warning.grade_rule", grade=label("incident_grade", grade), criteria=criteria))
+    for incident_type, rows in rules.groupby("incident_type", sort=False):
+        scale = rows["scale"].iloc[0]
+        parts = []
+        for grade in reversed(warning.GRADE_CODES):
+            graded = rows[rows["grade"] == grade]
+            if graded.empty:
+                continue
+            criteria = "，".join(f"{label('grade_criterion_v2', r.criterion)} ≥ {r.min_value:g}" for r in graded.itertuples())
+            parts.append(tr("warning.grade_rule", grade=rules_engine.grade_label(scale, grade, lang()), criteria=criteria))
+        texts.append(tr("rules.grade_rule_line", type=label("incident_type", incident_type),
+                        rules="；".join(parts), source=str(rows["source"].iloc[0])))
     return texts
 
 
 def grades(f: Filters) -> None:
-    """Incidents of the filter window with their grade, gravest first."""
+    """Incidents of the filter window with the grade of their own type's scale, gravest first."""
     frame = cached.incident_grades(f.start, f.end, f.townships, f.types, f.statuses)
-    columns = st.columns(len(INCIDENT_GRADES))
+    columns = st.columns(len(INCIDENT_GRADES) + 1)
     for column, code in zip(columns, reversed(list(INCIDENT_GRADES))):
         column.metric(tr("warning.grades.metric", grade=label("incident_grade", code)), int((frame["grade"] == code).sum()))
+    columns[-1].metric(tr("rules.ungraded_count"), int(frame["grade"].isna().sum()), help=tr("rules.ungraded_help"))
     grade_legend()
     with st.expander(tr("warning.grades.rules_title")):
-        for text in grade_rule_texts(cached.grade_thresholds()):
-            st.markdown(f"- {html.escape(text)}")
+        for text in grade_rule_texts(cached.grade_rules()):
+            st.text(text)
+        st.caption(tr("rules.ungraded_help"))
     if frame.empty:
         st.info(tr("map.empty_incidents"))
         return
     frame = frame.sort_values(["grade_rank", "occurred_at"], ascending=False, kind="stable")
     grade_colors = {label("incident_grade", c): rgb for c, rgb in INCIDENT_GRADES.items()}
+    grade_colors.update({label("geological_grade", c): rgb for c, rgb in INCIDENT_GRADES.items()})
+    language = lang()
     shown = pd.DataFrame(
         {
             tr("col.id"): frame["id"],
             tr("col.occurred_at"): frame["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            tr("warning.col.grade"): frame["grade"].map(lambda c: label("incident_grade", c) if c else "—"),
-            tr("warning.col.grade_basis"): frame["grade_basis"].map(lambda c: label("grade_criterion", c) if c else "—"),
-            tr("col.type"): frame["type"].map(labels("incident_type")),
-            tr("col.township_name"): frame["township_name"],
+            tr("warning.col.grade"): [rules_engine.grade_label(s, g, language)
+                                      for s, g in zip(frame["grade_scale"], frame["grade"])],
+            tr("warning.col.grade_basis"): frame["grade_basis"].map(
+                lambda c: label("grade_criterion_v2", c) if isinstance(c, str) else "—"),
+            tr("rules.col.grade_source"): frame["grade_source"].map(lambda v: v if isinstance(v, str) else "—"),
+            tr("col.type"): frame["type"].map(lambda c: label("incident_type", c)),
+            tr("col.township_name"): frame["township_name"].fillna("—"),
             tr("col.deaths"): frame["deaths"],
             tr("col.missing"): frame["missing"],
             tr("col.injured"): frame["injured"],
+            tr("rules.col.seriously_injured"): frame["seriously_injured"].map(
+                lambda v: "—" if pd.isna(v) else str(int(v))),
             tr("warning.col.loss"): frame["loss_10k_yuan"],
-            tr("col.status"): frame["status"].map(labels("incident_status")),
-            tr("col.address"): frame["address"],
+            tr("col.status"): frame["status"].map(lambda c: label("incident_status", c)),
+            tr("col.address"): frame["address"].fillna(""),
         }
     )
     st.dataframe(_coloured(shown, tr("warning.col.grade"), grade_colors), hide_index=True, width="stretch",
@@ -277,6 +295,31 @@ def _default_text(level: str, codes: list[str], names: dict[str, str], f: Filter
     )
 
 
+AUTO_TEXT_KEY = "warning_issue_auto_text"
+
+
+def text_mismatch(text: str, level: str, townships: list[str], names: dict[str, str]) -> str | None:
+    """Why a warning text contradicts its level or townships (names another level, or a
+    township not chosen), or None.
+
+    Examples
+    --------
+    >>> text_mismatch("蓝色预警：甲乡", "yellow", ["1"], {"1": "甲乡"}) is not None
+    True
+    """
+    text = text or ""
+    chosen_labels = {i18n.label("signal_level", level, language) for language in ("zh", "en")}
+    other_labels = [i18n.label("signal_level", code, language) for code in SIGNAL_LEVELS if code != level
+                    for language in ("zh", "en")]
+    named_other = [word for word in other_labels if word in text and not any(word in c for c in chosen_labels)]
+    if named_other:
+        return tr("rules.issue.level_mismatch", found=named_other[0], level=label("signal_level", level))
+    unchosen = [name for code, name in names.items() if code not in townships and name and name in text]
+    if unchosen:
+        return tr("rules.issue.township_mismatch", names="、".join(unchosen[:5]))
+    return None
+
+
 def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     """Choose level, townships, text and channels; record the warning and its recipients."""
     names = dict(zip(summary["code"], summary["name"]))
@@ -287,15 +330,32 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     state = st.session_state
     state.setdefault("warning_issue_level", default_level)
     state.setdefault("warning_issue_townships", default_townships)
-    state.setdefault("warning_issue_text", _default_text(default_level, default_townships, names, f))
+    if "warning_issue_text" not in state:
+        state["warning_issue_text"] = state[AUTO_TEXT_KEY] = _default_text(default_level, default_townships, names, f)
     state.setdefault("warning_issue_channels", list(WARNING_CHANNELS))
+
+    def follow_choice() -> None:
+        # The text follows level and townships while it is the generated one; an edited text
+        # is kept, and a mismatch is flagged below (and refused on issue).
+        fresh = _default_text(state["warning_issue_level"], state["warning_issue_townships"], names, f)
+        if state.get("warning_issue_text") == state.get(AUTO_TEXT_KEY):
+            state["warning_issue_text"] = fresh
+        state[AUTO_TEXT_KEY] = fresh
+
+    def regenerate() -> None:
+        state["warning_issue_text"] = state[AUTO_TEXT_KEY] = _default_text(
+            state["warning_issue_level"], state["warning_issue_townships"], names, f)
 
     level_labels = labels("signal_level")
     st.selectbox(tr("warning.issue.level"), options=list(level_labels), format_func=level_labels.get,
-                 key="warning_issue_level")
+                 key="warning_issue_level", on_change=follow_choice)
     chosen = st.multiselect(tr("warning.issue.townships"), options=ordered, format_func=lambda c: names.get(c, c),
-                            placeholder=tr("common.choose"), key="warning_issue_townships")
+                            placeholder=tr("common.choose"), key="warning_issue_townships", on_change=follow_choice)
     st.text_area(tr("warning.issue.text"), key="warning_issue_text", height=120, max_chars=warning.MAX_TEXT_CHARS)
+    mismatch = text_mismatch(state["warning_issue_text"], state["warning_issue_level"], chosen, names)
+    if mismatch:
+        st.warning(mismatch)
+        st.button(tr("rules.issue.regenerate"), key="warning_issue_regenerate", on_click=regenerate)
     channel_labels = labels("warning_channel")
     st.multiselect(tr("warning.issue.channels"), options=list(channel_labels), format_func=channel_labels.get,
                    placeholder=tr("common.choose"), key="warning_issue_channels")
@@ -316,6 +376,9 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
         hide_index=True, width="stretch", key="warning_issue_recipients",
     )
     if st.button(tr("warning.issue.submit"), type="primary", key="warning_issue_submit"):
+        if mismatch:
+            st.error(mismatch)
+            return
         try:
             ident = cached.issue_warning(
                 identity.actor(), state["warning_issue_level"], chosen, state["warning_issue_text"],
@@ -333,8 +396,16 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
 # -------------------------------------------------------------------------- 叫应
 
 
+ACK_REFRESH_S = 30
+
+
+@st.fragment(run_every=ACK_REFRESH_S)
 def acknowledgements() -> None:
-    """Recipients of a warning, who has acknowledged, who is overdue; record 叫应; export CAP."""
+    """Recipients of a warning, who has acknowledged, who is overdue; record 叫应; export CAP.
+
+    A fragment re-run every ``ACK_REFRESH_S`` seconds: a recipient becomes overdue on the
+    wall clock, without anyone rerunning the page.
+    """
     issued = cached.warnings_issued()
     if issued.empty:
         st.info(tr("warning.acks.none"))

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import charts, config, export, queries, store
+from emergency import charts, config, export, queries, rules, store
 from emergency.filters import Filters
 from emergency.i18n import label, t
 from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES, OPEN_STATUSES, RAIN_SCALES
@@ -232,7 +232,7 @@ def layout(
     progress(0.05, t("briefing.step.query", lang))
     township_frame = queries.townships(conn)
     names = dict(zip(township_frame["code"], township_frame["name"]))
-    kpi = queries.kpis(conn, *window, *selection).iloc[0]
+    kpi = rules.kpis(conn, f.end, f)
     township_rain = queries.township_rain(conn, *window)
     incidents = queries.incidents(conn, *window, *selection)
 

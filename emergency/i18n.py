@@ -1087,6 +1087,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
     "rules.ungraded": ("未分级", "Not graded"),
+    "rules.ungraded_count": ("未分级事件", "Not graded"),
+    "rules.ungraded_help": (
+        "洪涝、山洪、内涝等类型没有国家统一的单起事件分级标准（响应级别按《国家自然灾害救助应急预案》和省级预案逐次确定），"
+        "未配置省级规则时显示“未分级”，不借用其他类型的标准。",
+        "Floods, flash floods and waterlogging have no national single-incident scale (response levels are set per "
+        "disaster by the national relief plan and provincial plans): without a configured provincial rule they are "
+        "shown as not graded, never on another type's scale.",
+    ),
+    "rules.grade_rule_line": ("{type}：{rules}（依据：{source}）", "{type}: {rules} (source: {source})"),
+    "rules.col.grade_source": ("定级规则", "Rule"),
+    "rules.col.seriously_injured": ("重伤", "Seriously injured"),
+    "rules.issue.regenerate": ("按所选级别和乡镇重新生成文本", "Regenerate the text for the chosen level and townships"),
+    "rules.issue.level_mismatch": (
+        "预警文本写的是“{found}”，与所选级别“{level}”不一致：请修改文本或重新生成。",
+        "The text says \"{found}\" but the chosen level is \"{level}\": edit the text or regenerate it.",
+    ),
+    "rules.issue.township_mismatch": (
+        "预警文本提到未选择的乡镇：{names}。请修改文本或重新生成。",
+        "The text names townships that are not chosen: {names}. Edit the text or regenerate it.",
+    ),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.

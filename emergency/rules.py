@@ -157,7 +157,7 @@ def signals(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters 
     frame = townships.merge(combined, left_on="code", right_on="township", how="left").drop(columns="township")
     frame = frame.merge(reporting, left_on="code", right_index=True, how="left")
     frame["gauges"] = frame["gauges"].fillna(0).astype(int)
-    frame["stale_gauges"] = frame["code"].map(stale).fillna("").astype(object)
+    frame["stale_gauges"] = [value if isinstance(value, str) else "" for value in frame["code"].map(stale)]
     frame = warning._with_levels(frame, thresholds)
     frame = frame.merge(_decided_by(gauges, method), left_on="code", right_index=True, how="left")
     if filters is not None and filters.townships:

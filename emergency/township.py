@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import briefing, dispatch, geo, queries, store, warning
+from emergency import briefing, dispatch, geo, queries, rules, store, warning
 from emergency.briefing import Block
 from emergency.filters import Filters
 from emergency.i18n import label, t
@@ -188,7 +188,7 @@ class TownshipSummary:
     figures: pd.Series  # its row of :func:`ranking`
     nearest_team: dict | None  # name, kind, km, eta_min
     incidents: pd.DataFrame  # in the window, matching the type/status filters, newest first
-    hazards: pd.DataFrame  # its hazard points at risk at ``end`` (warning.hazards_at_risk)
+    hazards: pd.DataFrame  # its hazard points at risk at ``end`` (rules.hazards)
     resources: dict[str, pd.DataFrame]  # resources_near
     contacts: pd.DataFrame  # who_to_call
     is_demo: bool
@@ -229,7 +229,7 @@ def summary(conn: duckdb.DuckDBPyConnection, code: str, f: Filters,
         nearest = {"name": team["name"], "kind": team["kind"], "km": round(float(km[0]), 1),
                    "eta_min": float(dispatch.travel_minutes(km[0]))}
     incidents = queries.incidents(conn, f.start, f.end, (code,), f.types, f.statuses)
-    hazards = warning.hazards_at_risk(conn, f.end)
+    hazards = rules.hazards(conn, f.end)
     hazards = hazards[hazards["township"] == code].reset_index(drop=True)
     return TownshipSummary(
         code=code,
