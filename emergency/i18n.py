@@ -83,8 +83,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "kpi.serious": ("较大及以上事件", "Large or worse"),
     "kpi.serious_help": (
-        "时间窗口内按死亡（含失踪）、重伤、直接经济损失定级为较大、重大或特别重大的事件数。",
-        "Incidents in the window graded large, major or especially major by deaths (incl. missing), serious injuries or direct loss.",
+        "时间窗口内按各自类型的分级标准定级为较大（地质灾害为中型）及以上的事件数：生产安全事故按国务院令第493号"
+        "（死亡含失踪、重伤、直接经济损失），地质灾害按《地质灾害防治条例》第四条；洪涝等无国家分级标准的类型为“未分级”，不计入。",
+        "Incidents in the window graded large (geological: medium) or worse on their own type's scale: production "
+        "safety by State Council Decree 493 (deaths incl. missing, seriously injured, direct loss), geological "
+        "disasters by the Regulations art. 4; types without a national scale (floods ...) are not graded and not counted.",
     ),
     "kpi.signals": ("暴雨预警乡镇", "Townships under signal"),
     "kpi.signals_help": (
@@ -1087,6 +1090,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
     "rules.ungraded": ("未分级", "Not graded"),
+    "kpi.hazards_at_risk": ("超临界雨量隐患点", "Hazard points over critical rain"),
+    "kpi.hazards_at_risk_help": (
+        "窗口末时刻，最近的有报雨量站（在设定距离内）1/3/24 小时雨量达到临界雨量的隐患点数；沉默站不计入。",
+        "Hazard points whose nearest reporting gauge (within the set distance) reached a 1/3/24 h critical amount "
+        "at the window end; silent gauges do not count.",
+    ),
+    "fresh.as_of": ("数据截至 {as_of}", "Data as of {as_of}"),
+    "fresh.replay": (
+        "数据截至 {as_of}：演示数据是一场往年暴雨过程的回放，不是实时数据。",
+        "Data as of {as_of}: the demo is a replay of a past storm, not live data.",
+    ),
+    "fresh.stale": (
+        "数据截至 {as_of}，已 {age} 未更新（超过 {limit}）：画面不是当前态势，请检查数据接入。",
+        "Data as of {as_of}, not updated for {age} (limit {limit}): this is not the current situation; check the data feed.",
+    ),
+    "fresh.no_data": ("库中没有任何降雨或事件数据。", "The store holds no rainfall or incident data."),
+    "fresh.age_minutes": ("{minutes} 分钟", "{minutes} min"),
+    "fresh.age_hours": ("{hours} 小时", "{hours} h"),
+    "fresh.age_days": ("{days} 天", "{days} days"),
     "rules.ungraded_count": ("未分级事件", "Not graded"),
     "rules.ungraded_help": (
         "洪涝、山洪、内涝等类型没有国家统一的单起事件分级标准（响应级别按《国家自然灾害救助应急预案》和省级预案逐次确定），"

@@ -513,6 +513,20 @@ def stale_data_minutes() -> int:
     return int(config.setting("stale_data_minutes", DEFAULT_STALE_DATA_MINUTES))
 
 
+def assess_freshness(latest: datetime | None, is_demo: bool, now: datetime, limit_minutes: int) -> Freshness:
+    """The freshness of data whose latest time is ``latest`` at wall-clock ``now``.
+
+    Examples
+    --------
+    >>> f = assess_freshness(datetime(2026, 6, 22), False, datetime(2026, 6, 22, 3, 1), 180)
+    >>> f.age_minutes, f.stale
+    (181, True)
+    """
+    latest = None if latest is None or pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+    age = None if latest is None else int((now - latest).total_seconds() // 60)
+    return Freshness(latest, now, age, int(limit_minutes), latest is None or age > limit_minutes, bool(is_demo))
+
+
 def freshness(conn: duckdb.DuckDBPyConnection, now: datetime | None = None,
               limit_minutes: int | None = None) -> Freshness:
     """Return the data time of the store against the wall clock (for the header and big screen)."""
@@ -520,6 +534,4 @@ def freshness(conn: duckdb.DuckDBPyConnection, now: datetime | None = None,
     limit = stale_data_minutes() if limit_minutes is None else int(limit_minutes)
     _, latest = queries.data_range(conn)
     meta = dict(run(conn, "SELECT key, value FROM meta").itertuples(index=False))
-    latest = None if latest is None or pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
-    age = None if latest is None else int((now - latest).total_seconds() // 60)
-    return Freshness(latest, now, age, limit, latest is None or age > limit, meta.get("is_demo") == "true")
+    return assess_freshness(latest, meta.get("is_demo") == "true", now, limit)
