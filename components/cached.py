@@ -59,7 +59,7 @@ def townships() -> pd.DataFrame:
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def gauge_totals(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
-    return queries.gauge_totals(get_store(), start, end, townships)
+    return rules.gauge_rain_totals(get_store(), start, end, townships)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)

@@ -1096,6 +1096,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Hazard points whose nearest reporting gauge (within the set distance) reached a 1/3/24 h critical amount "
         "at the window end; silent gauges do not count.",
     ),
+    "map.tooltip.code": ("编号", "Code"),
+    "map.tooltip.max_24h": ("窗口内最大24小时雨量", "Largest 24 h in window"),
+    "map.tooltip.minutes": ("{minutes} 分钟", "{minutes} min"),
+    "map.legend.max_24h": (
+        "窗口超过24小时：按窗口内最大24小时雨量分级（24小时雨量等级），不按窗口总量。",
+        "Window over 24 h: graded by the largest 24 h inside it (24 h scale), not by the window total.",
+    ),
     "fresh.as_of": ("数据截至 {as_of}", "Data as of {as_of}"),
     "fresh.replay": (
         "数据截至 {as_of}：演示数据是一场往年暴雨过程的回放，不是实时数据。",

@@ -165,6 +165,30 @@ def gauge_totals(
     )
 
 
+def gauge_max_24h(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
+    """Return per gauge the largest rain of any 24 h inside ``(start, end]`` (for windows over 24 h).
+
+    Sums run over clock hours (hour = its end): the largest total of 24 consecutive hours,
+    counting only rain inside the window. Columns: code, max_24h_mm (NULL without reports).
+    """
+    hourly, params = _clock_hours(start, end)
+    return run(
+        conn,
+        f"""
+        WITH hourly AS ({hourly}),
+        rolling AS (
+            SELECT station, sum(mm) OVER (PARTITION BY station ORDER BY hour
+                                         RANGE BETWEEN INTERVAL 23 HOUR PRECEDING AND CURRENT ROW) AS mm_24h
+            FROM hourly
+        )
+        SELECT g.code, round(max(r.mm_24h), 1)::DOUBLE AS max_24h_mm
+        FROM rain_gauges g LEFT JOIN rolling r ON r.station = g.code
+        GROUP BY g.code ORDER BY g.code
+        """,
+        params,
+    )
+
+
 def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
     """Return per township the mean and max accumulated rain of its gauges in ``(start, end]``."""
     rain, rain_params = rain_rows(start, end)

@@ -481,11 +481,36 @@ def rain_grade_values(frame: pd.DataFrame, window_hours: float, column: str,
                       max_24h_column: str = "max_24h_mm") -> pd.Series:
     """The values a rain colour is graded by: the total up to 24 h, else the largest 24 h total.
 
-    A 72 h window of 20 mm a day is 小雨/中雨 on the 24 h scale, not 暴雨.
+    A 72 h window of 20 mm a day is 中雨 on the 24 h scale (its largest day), not 暴雨 (its
+    60 mm total). Frames of windows over 24 h must carry ``max_24h_column``
+    (:func:`gauge_rain_totals`).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"total_mm": [60.0], "max_24h_mm": [20.0]})
+    >>> rain_grade_values(frame, 72, "total_mm").tolist(), rain_grade_values(frame, 24, "total_mm").tolist()
+    ([20.0], [60.0])
     """
-    if window_hours > LONGEST_SCALE_H and max_24h_column in frame:
+    if graded_by_max_24h(window_hours):
+        if max_24h_column not in frame:
+            raise KeyError(f"a {window_hours:g} h window is graded by {max_24h_column}, which the frame lacks")
         return frame[max_24h_column]
     return frame[column]
+
+
+def gauge_rain_totals(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
+                      townships=()) -> pd.DataFrame:
+    """Gauges with their window total (:func:`emergency.queries.gauge_totals`) plus max_24h_mm
+    (the largest 24 h inside the window; equal to the total for windows up to 24 h) and
+    grade_mm, the value their colour is graded by."""
+    gauges = queries.gauge_totals(conn, start, end, townships)
+    hours = (end - start).total_seconds() / 3600
+    if graded_by_max_24h(hours):
+        gauges = gauges.merge(queries.gauge_max_24h(conn, start, end), on="code", how="left")
+    else:
+        gauges["max_24h_mm"] = gauges["total_mm"]
+    gauges["grade_mm"] = rain_grade_values(gauges, hours, "total_mm")
+    return gauges
 
 
 def graded_by_max_24h(window_hours: float) -> bool:
