@@ -403,6 +403,13 @@ def save_warning_config(actor: Actor, signals: pd.DataFrame, grades: pd.DataFram
     clear()
 
 
+def save_grade_rules(actor: Actor, incident_type: str, frame: pd.DataFrame) -> int:
+    """Replace one incident type's grade rules (checked first; audited), then forget cached results."""
+    count = actions.save_grade_rules(get_store(), actor, incident_type, frame)
+    clear()
+    return count
+
+
 def save_contacts(actor: Actor, contacts: pd.DataFrame) -> int:
     """Replace the township responsible persons (all rows checked first; see warning.save_contacts)."""
     count = actions.save_contacts(get_store(), actor, contacts)

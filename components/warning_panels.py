@@ -493,20 +493,8 @@ def config_panel() -> None:
         },
         hide_index=True, key="warning_config_signals", width="stretch",
     )
-    st.markdown(f"**{tr('warning.config.grades')}**")
-    grade_view = grades.assign(grade_label=grades["grade"].map(labels("incident_grade")),
-                               criterion_label=grades["criterion"].map(labels("grade_criterion")))
-    edited_grades = st.data_editor(
-        grade_view[["grade_label", "criterion_label", "min_value", "grade", "criterion"]],
-        column_config={
-            "grade_label": st.column_config.TextColumn(tr("warning.col.grade"), disabled=True),
-            "criterion_label": st.column_config.TextColumn(tr("warning.col.criterion"), disabled=True),
-            "min_value": st.column_config.NumberColumn(tr("warning.col.min_value"), min_value=0.0, required=True),
-            "grade": None,
-            "criterion": None,
-        },
-        hide_index=True, key="warning_config_grades", width="stretch",
-    )
+    # Incident grades are per type (emergency.rules, table grade_rules): edited below, type by type.
+    edited_grades = grades.iloc[0:0]
     methods = labels("township_method")
     current = cached.warning_settings()["township_method"]
     method = st.selectbox(tr("warning.config.method"), options=list(methods), format_func=methods.get,
@@ -522,6 +510,57 @@ def config_panel() -> None:
             st.rerun()
     if st.session_state.pop(SAVED_KEY, False):
         st.success(tr("warning.config.saved"))
+
+
+def grade_rules_editor() -> None:
+    """Edit the grade rules of one incident type: its scale, bounds and source (rows may be added/deleted)."""
+    st.markdown(f"**{tr('rules.config.title')}**")
+    st.caption(tr("rules.ungraded_help"))
+    types = labels("incident_type")
+    kind = st.selectbox(tr("rules.config.type"), options=list(types), format_func=types.get, key="grade_rules_type")
+    current = cached.grade_rules()
+    current = current[current["incident_type"] == kind]
+    grade_names = labels("incident_grade")
+    criteria = labels("grade_criterion_v2")
+    scales = labels("grade_scale")
+    view = pd.DataFrame({
+        "scale": current["scale"].map(lambda c: scales.get(c, c)),
+        "grade": current["grade"].map(grade_names),
+        "criterion": current["criterion"].map(criteria),
+        "min_value": current["min_value"],
+        "source": current["source"],
+    })
+    edited = st.data_editor(
+        view, num_rows="dynamic", hide_index=True, width="stretch", key=f"grade_rules_editor_{kind}",
+        column_config={
+            "scale": st.column_config.SelectboxColumn(tr("rules.col.scale"), options=list(scales.values()), required=True),
+            "grade": st.column_config.SelectboxColumn(tr("warning.col.grade"), options=list(grade_names.values()),
+                                                      required=True),
+            "criterion": st.column_config.SelectboxColumn(tr("warning.col.criterion"), options=list(criteria.values()),
+                                                          required=True),
+            "min_value": st.column_config.NumberColumn(tr("warning.col.min_value"), min_value=0.0, required=True),
+            "source": st.column_config.TextColumn(tr("rules.col.source"), required=True, max_chars=200),
+        },
+    )
+    if current.empty:
+        st.info(tr("rules.config.none", type=types.get(kind, kind)))
+    if st.button(tr("rules.config.save"), key="grade_rules_save"):
+        back = {v: k for k, v in scales.items()}
+        frame = pd.DataFrame({
+            "scale": edited["scale"].map(lambda v: back.get(v, v)),
+            "grade": edited["grade"].map({v: k for k, v in grade_names.items()}),
+            "criterion": edited["criterion"].map({v: k for k, v in criteria.items()}),
+            "min_value": pd.to_numeric(edited["min_value"], errors="coerce"),
+            "source": edited["source"],
+        }).dropna(how="all")
+        try:
+            count = cached.save_grade_rules(identity.actor(), kind, frame)
+        except PermissionDenied as error:
+            st.error(identity.denied_message(error))
+        except (ValueError, TypeError) as error:
+            st.error(tr("warning.config.failed", reason=str(error)))
+        else:
+            st.success(tr("rules.config.saved", count=count, type=types.get(kind, kind)))
 
 
 def contacts_editor() -> None:

@@ -373,3 +373,24 @@ def test_freshness_of_demo_and_live_stores():
     assert not live.stale and live.age_minutes == 30 and not live.is_demo
     assert rules.freshness(conn, now=T + timedelta(minutes=181), limit_minutes=180).stale
     assert queries.data_range(conn)[1] == T
+
+
+@pytest.mark.parametrize("role", ["leader", "duty", "analyst", "admin"])
+def test_grade_rules_are_edited_only_by_configure_and_audited(role):
+    from emergency import access, actions
+    from emergency.access import Actor, PermissionDenied
+
+    conn = empty_tiny()
+    who = Actor(username=f"u-{role}", role=role, display_name=role)
+    frame = pd.DataFrame({"scale": ["provincial"], "grade": ["large"], "criterion": ["deaths"], "min_value": [3],
+                          "source": ["省预案"]})
+    if "configure" in access.ROLE_PERMISSIONS[role]:
+        assert actions.save_grade_rules(conn, who, "flood", frame) == 1
+        outcome = "ok"
+    else:
+        with pytest.raises(PermissionDenied):
+            actions.save_grade_rules(conn, who, "flood", frame)
+        assert store.scalar(conn, "SELECT count(*) FROM grade_rules WHERE incident_type = 'flood'") == 0
+        outcome = "denied"
+    last = store.run(conn, "SELECT action, outcome FROM audit_log ORDER BY id DESC LIMIT 1").iloc[0]
+    assert (last["action"], last["outcome"]) == ("grade_rules", outcome)
