@@ -12,8 +12,7 @@ from emergency import charts, queries
 from emergency import filters as flt
 from emergency.filters import Filters
 
-# Plotly's own toolbar: no logo; its PNG button is client-side (no request leaves the browser).
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+from components.chart_config import PLOTLY_CONFIG  # noqa: E402,F401 (no Plotly download button)
 AREA = "__area__"
 # Townships compared by default when the filter selects none: the wettest ones.
 DEFAULT_COMPARED = 5
@@ -93,7 +92,7 @@ def township_comparison(f: Filters) -> None:
     if "rain_compare" not in st.session_state:
         st.session_state["rain_compare"] = default
     chosen = st.multiselect(tr("trends.rain.compare"), options=list(names), format_func=names.get,
-                            key="rain_compare", help=tr("trends.rain.compare_hint", n=DEFAULT_COMPARED))
+                            select_all=False, key="rain_compare", help=tr("trends.rain.compare_hint", n=DEFAULT_COMPARED))
     order = {code: index for index, code in enumerate(names)}
     codes = tuple(sorted(chosen or default, key=order.get))
     minutes = queries.bucket_minutes(f.window_hours)

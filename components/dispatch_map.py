@@ -320,11 +320,11 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
     key = f"{place}_{st.session_state.get(ROUND_KEY, 0)}"
     columns = st.columns(3)
     teams = columns[0].multiselect(tr("dispatch.form.teams"), options=found.teams["name"].tolist(),
-                                   placeholder=tr("common.choose"), key=f"dispatch_form_teams_{key}")
+                                   placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_teams_{key}")
     warehouses = columns[1].multiselect(tr("dispatch.form.warehouses"), options=found.warehouses["name"].tolist(),
-                                        placeholder=tr("common.choose"), key=f"dispatch_form_warehouses_{key}")
+                                        placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_warehouses_{key}")
     shelters = columns[2].multiselect(tr("dispatch.form.shelter"), options=found.shelters["name"].tolist(),
-                                      placeholder=tr("common.choose"), key=f"dispatch_form_shelters_{key}")
+                                      placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_shelters_{key}")
     note = st.text_input(tr("dispatch.form.note"), key=f"dispatch_form_note_{key}")
     if st.button(tr("dispatch.form.submit"), type="primary", key="dispatch_form_submit"):
         orders = []

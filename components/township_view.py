@@ -8,6 +8,7 @@ import shapely
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, map_layers, one_map
+from components.chart_config import PLOTLY_CONFIG
 from components.text import label, labels, lang, plain, tr
 from emergency import charts, export, mapdata, queries, symbology, township
 from emergency import filters as flt
@@ -198,7 +199,8 @@ def rain(s: township.TownshipSummary, f: Filters) -> None:
     if series.empty or not series["gauges"].sum():
         st.info(tr("map.empty_rain"), icon=":material/info:")
         return
-    st.plotly_chart(charts.hyetograph(series, minutes, s.name, lang()), key="township_hyetograph", theme=None)
+    st.plotly_chart(charts.hyetograph(series, minutes, s.name, lang()), key="township_hyetograph", theme=None,
+                    config=PLOTLY_CONFIG)
 
 
 def incident_list(s: township.TownshipSummary) -> None:

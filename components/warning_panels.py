@@ -17,7 +17,7 @@ from emergency.filters import Filters
 from emergency.vocab import INCIDENT_GRADES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, WARNING_CHANNELS
 
 # Plotly's own toolbar without the logo; its PNG export runs in the browser.
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+from components.chart_config import PLOTLY_CONFIG  # noqa: E402 (no Plotly download button)
 TIME_FORMAT = "%m-%d %H:%M"
 SAVED_KEY = "warning_config_saved"
 # Longest acknowledgement deadline offered, minutes (one day).
@@ -350,7 +350,7 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     st.selectbox(tr("warning.issue.level"), options=list(level_labels), format_func=level_labels.get,
                  key="warning_issue_level", on_change=follow_choice)
     chosen = st.multiselect(tr("warning.issue.townships"), options=ordered, format_func=lambda c: names.get(c, c),
-                            placeholder=tr("common.choose"), key="warning_issue_townships", on_change=follow_choice)
+                            placeholder=tr("common.choose"), select_all=False, key="warning_issue_townships", on_change=follow_choice)
     st.text_area(tr("warning.issue.text"), key="warning_issue_text", height=120, max_chars=warning.MAX_TEXT_CHARS)
     mismatch = text_mismatch(state["warning_issue_text"], state["warning_issue_level"], chosen, names)
     if mismatch:
@@ -358,7 +358,7 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
         st.button(tr("rules.issue.regenerate"), key="warning_issue_regenerate", on_click=regenerate)
     channel_labels = labels("warning_channel")
     st.multiselect(tr("warning.issue.channels"), options=list(channel_labels), format_func=channel_labels.get,
-                   placeholder=tr("common.choose"), key="warning_issue_channels")
+                   placeholder=tr("common.choose"), select_all=False, key="warning_issue_channels")
 
     contacts = cached.township_contacts(tuple(chosen))
     st.markdown(f"**{tr('warning.issue.recipients')}**")
@@ -463,7 +463,7 @@ def acknowledgements() -> None:
                           zip(pending["name"], pending["township_name"], pending["role"])]))
     if keys and identity.can("warn"):
         chosen = st.multiselect(tr("warning.acks.who"), options=keys, format_func=who.get, placeholder=tr("common.choose"),
-                                key=f"warning_ack_who_{pick}")
+                                select_all=False, key=f"warning_ack_who_{pick}")
         if st.button(tr("warning.acks.record"), key="warning_ack_record", disabled=not chosen):
             count = cached.acknowledge(identity.actor(), int(pick), [tuple(key.split("|", 1)) for key in chosen])
             st.success(tr("warning.acks.recorded", count=count))

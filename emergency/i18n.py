@@ -1090,6 +1090,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
     "rules.ungraded": ("未分级", "Not graded"),
+    "builtin.drop_here": ("将文件拖放到此处，单个文件不超过 {limit}", "Drag and drop a file here, up to {limit} each"),
+    "builtin.upload": ("选择文件", "Upload"),
     "rules.config.title": ("事件分级规则（按事件类型）", "Incident grade rules (per incident type)"),
     "rules.config.type": ("事件类型", "Incident type"),
     "rules.config.none": ("“{type}”没有分级规则：显示为“未分级”。如本省预案有分级标准，可在上表添加并注明依据。",
