@@ -110,7 +110,7 @@ def incidents_over_time(f: Filters) -> None:
                               default="type", key="incidents_by") or "type"
     minutes = _count_bucket(f)
     series = cached.incident_series(f.start, f.end, minutes, by, f.townships, f.types, f.statuses)
-    fig = charts.incidents_over_time(series, by, minutes, lang()) if not series.empty else None
+    fig = charts.incidents_over_time(series, by, minutes, lang(), window=(f.start, f.end)) if not series.empty else None
     show("incidents_time", fig, series, f, tr("map.empty_incidents"))
 
 
@@ -130,7 +130,7 @@ def incident_backlog(f: Filters) -> None:
     minutes = _count_bucket(f)
     backlog = cached.incident_backlog(f.start, f.end, minutes, f.townships, f.types, f.statuses)
     has_any = bool((backlog["open"] + backlog["closed"]).sum())
-    fig = charts.incident_backlog(backlog, minutes, lang()) if has_any else None
+    fig = charts.incident_backlog(backlog, minutes, lang(), window=(f.start, f.end)) if has_any else None
     st.caption(tr("trends.incidents.backlog_help"))
     show("incidents_backlog", fig, backlog, f, tr("map.empty_incidents"))
 

@@ -72,4 +72,6 @@ def render(cur: pd.Series, prev: pd.Series) -> None:
     for first in range(0, len(cards), CARDS_PER_ROW):
         row = block.columns(CARDS_PER_ROW)
         for column, (title, value, delta, help_text) in zip(row, cards[first:first + CARDS_PER_ROW]):
-            column.metric(title, value, delta=delta, delta_color=_delta_color(delta), help=help_text, border=True)
+            unchanged = delta is not None and delta.startswith("±")
+            column.metric(title, value, delta=delta, delta_color=_delta_color(delta), help=help_text, border=True,
+                          delta_arrow="off" if unchanged else "auto")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import cached, export_buttons, identity
 from components.text import label, labels, lang, plain, tr
+from emergency import charts as chart_core
 from emergency import i18n, warning
 from emergency import rules as rules_engine
 from emergency.access import PermissionDenied
@@ -174,9 +175,15 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
             )
         )
     fig.update_layout(
-        height=120 + 28 * len(touched), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"title": {"text": tr("warning.legend.signal")}, "orientation": "h", "y": -0.15},
-        yaxis={"categoryorder": "array", "categoryarray": [names[c] for c in reversed(touched)]},
+        # Township names are whole (automargin; the left margin fits five characters at least),
+        # the time axis reads 06-20 02:40, never "Jun 20" (issue 17).
+        height=140 + 28 * len(touched), margin={"l": 90, "r": 10, "t": 10, "b": 40},
+        font={"family": chart_core.FONT_FAMILY, "size": 13},
+        legend={"title": {"text": tr("warning.legend.signal")}, "orientation": "h", "y": -0.2},
+        yaxis={"categoryorder": "array", "categoryarray": [names[c] for c in reversed(touched)], "automargin": True,
+               "title": {"text": tr("warning.col.township")}},
+        xaxis={"type": "date", "tickformat": "%m-%d %H:%M", "automargin": True,
+               "title": {"text": tr("rules.axis.report_time")}},
         plot_bgcolor="white",
     )
     st.plotly_chart(fig, key="warning_history_chart", theme=None, config=PLOTLY_CONFIG)

@@ -64,8 +64,11 @@ def _centres(ends: pd.Series, minutes: int) -> pd.Series:
     return pd.to_datetime(ends) - pd.Timedelta(minutes=minutes / 2)
 
 
-def _time_axis(fig: go.Figure, minutes: int) -> None:
+def _time_axis(fig: go.Figure, minutes: int, window: tuple | None = None) -> None:
+    """Numeric date ticks (never "Jun 20"); with ``window`` the axis spans exactly (start, end]."""
     fig.update_xaxes(tickformat="%m-%d" if minutes >= 1440 else "%m-%d %H:%M", type="date")
+    if window is not None:
+        fig.update_xaxes(range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])])
 
 
 def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", legend_title: str = "",
@@ -244,7 +247,7 @@ def _category_colors(by: str) -> dict[str, tuple[int, int, int]]:
 
 
 def incidents_over_time(series: pd.DataFrame, by: str, minutes: int, lang: str = "zh",
-                        names: dict[str, str] | None = None) -> go.Figure:
+                        names: dict[str, str] | None = None, window: tuple | None = None) -> go.Figure:
     """Stacked bars of incidents per bucket, one colour per type or status (``queries.incident_series``).
 
     ``names`` labels township codes when ``by`` is "township".
@@ -266,7 +269,7 @@ def incidents_over_time(series: pd.DataFrame, by: str, minutes: int, lang: str =
     _layout(fig, t("chart.incidents_time.title", lang, by=t(f"chart.by.{by}", lang), bucket=bucket_text(minutes, lang)),
             t("chart.time_end", lang), t("chart.incident_count", lang), t(f"chart.by.{by}", lang))
     fig.update_layout(barmode="stack", bargap=0.1)
-    _time_axis(fig, minutes)
+    _time_axis(fig, minutes, window)
     return fig
 
 
@@ -305,7 +308,7 @@ def incidents_by_status(counts: pd.DataFrame, lang: str = "zh") -> go.Figure:
     return fig
 
 
-def incident_backlog(backlog: pd.DataFrame, minutes: int, lang: str = "zh") -> go.Figure:
+def incident_backlog(backlog: pd.DataFrame, minutes: int, lang: str = "zh", window: tuple | None = None) -> go.Figure:
     """Open and closed incident counts over time (``queries.incident_backlog``)."""
     unit = t("unit.incidents", lang)
     fig = go.Figure()
@@ -319,7 +322,7 @@ def incident_backlog(backlog: pd.DataFrame, minutes: int, lang: str = "zh") -> g
         )
     _layout(fig, t("chart.backlog.title", lang), t("chart.time_end", lang), t("chart.incident_count", lang),
             t("chart.by.status", lang))
-    _time_axis(fig, minutes)
+    _time_axis(fig, minutes, window)
     return fig
 
 

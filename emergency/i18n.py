@@ -1090,6 +1090,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
     "rules.ungraded": ("未分级", "Not graded"),
+    "rules.axis.report_time": ("报数时间", "Report time"),
     "builtin.drop_here": ("将文件拖放到此处，单个文件不超过 {limit}", "Drag and drop a file here, up to {limit} each"),
     "builtin.upload": ("选择文件", "Upload"),
     "rules.config.title": ("事件分级规则（按事件类型）", "Incident grade rules (per incident type)"),
