@@ -312,9 +312,10 @@ def ranking_table(f: Filters) -> None:
 
 def _exports(frame: pd.DataFrame, f: Filters) -> None:
     language = lang()
-    readable = frame[["code", *RANK_COLUMNS]].rename(
+    # Flags and missing values read as a person expects (是/否, empty), as in the table on screen.
+    readable = export.readable(frame[["code", *RANK_COLUMNS]].rename(
         columns={"code": tr("col.code"), **{c: tr(f"township.rank.col.{c}") for c in RANK_COLUMNS}}
-    )
+    ), language)
     subject = tr("township.rank.subject")
     row = st.container(horizontal=True, key="township_ranking_exports")
     for ext, text, make, mime, icon in (

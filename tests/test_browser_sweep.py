@@ -228,7 +228,7 @@ def click_visible_downloads(page, done: set[str], files: list[str], where: str) 
         button = widget.locator("button").first
         if not button.is_visible() or not button.is_enabled():
             continue
-        key = (widget.get_attribute("class") or "") + "|" + button.inner_text() + "|" + where
+        key = f"{where}|{index}|{button.inner_text()}"
         if key in done:
             continue
         done.add(key)
