@@ -111,11 +111,24 @@ def _overview(kpi: pd.Series, lang: str) -> list[Block]:
         [t("kpi.incidents", lang), f"{int(kpi['incidents'])} {unit}"],
         [t("kpi.open", lang), f"{int(kpi['open_incidents'])} {unit}"],
         [t("kpi.affected", lang), f"{int(kpi['affected_townships'])}"],
+        [t("kpi.serious", lang), f"{int(kpi['serious_incidents'])} {unit}"],
+        [t("kpi.signals", lang), f"{int(kpi['signal_townships'])}"],
+        [t("kpi.hazards_at_risk", lang), f"{int(kpi['hazards_at_risk'])}"],
     ]
     return [
         Block("heading", t("briefing.h.overview", lang)),
         Block("table", header=[t("briefing.col.measure", lang), t("briefing.col.value", lang)], rows=rows),
     ]
+
+
+def _signals(signals: pd.DataFrame, thresholds: pd.DataFrame, lang: str) -> list[Block]:
+    """Townships under a rainstorm signal at the window end (emergency.rules.signals), highest first."""
+    under = signals[signals["rank"] > 0].sort_values(["rank", "code"], ascending=[False, True])
+    blocks = [Block("heading", t("briefing.h.signals", lang))]
+    if under.empty:
+        return blocks + [Block("paragraph", t("rules.signal.none", lang))]
+    rows = [[str(row["name"]), rules.signal_text(row, thresholds, lang)] for _, row in under.iterrows()]
+    return blocks + [Block("table", header=[t("warning.col.township", lang), t("briefing.col.signal", lang)], rows=rows)]
 
 
 def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f: Filters, lang: str) -> list[Block]:
@@ -243,6 +256,7 @@ def layout(
 
     progress(0.4, t("briefing.step.charts", lang))
     blocks += _rain(kpi, queries.station_ranking(conn, *window, f.townships), township_rain, f, lang)
+    blocks += _signals(rules.signals(conn, f.end, f), queries.signal_thresholds(conn), lang)
     blocks += _incidents(
         incidents,
         queries.incident_counts(conn, *window, ["type"], *selection),

@@ -165,6 +165,27 @@ def signals(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters 
     return frame.reset_index(drop=True)
 
 
+def signal_text(row: pd.Series, thresholds: pd.DataFrame, lang: str = "zh") -> str:
+    """A township's signal at T as one line: level, the gauge that decided and its amount, stale gauges.
+
+    Examples
+    --------
+    >>> rules_ = pd.DataFrame({"level": ["orange"], "rank": [3], "window_hours": [3], "min_mm": [50.0]})
+    >>> row = pd.Series({"level": "orange", "rank": 3, "mm_3h": 55.0, "decided_by_name": "甲站", "stale_gauges": ""})
+    >>> signal_text(row, rules_)
+    '橙色（甲站 3 小时 55.0 毫米 ≥ 50）'
+    """
+    stale = row.get("stale_gauges") or ""
+    stale_note = t("rules.signal.stale", lang, gauges=stale) if isinstance(stale, str) and stale else ""
+    if not isinstance(row.get("level"), str):
+        return t("rules.signal.none", lang) + stale_note
+    rule = thresholds[thresholds["level"] == row["level"]].iloc[0]
+    hours = int(rule["window_hours"])
+    return t("rules.signal.text", lang, level=label("signal_level", row["level"], lang),
+             gauge=row.get("decided_by_name") or "—", hours=hours, mm=f"{row[f'mm_{hours}h']:.1f}",
+             bound=f"{rule['min_mm']:g}") + stale_note
+
+
 def _report_rows(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
     return run(
         conn,
