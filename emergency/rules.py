@@ -375,11 +375,17 @@ def grade_frame(incidents: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
         basis = np.where(reached > best, criterion, basis)
         best = np.maximum(best, reached)
     scales = rules.drop_duplicates("incident_type").set_index("incident_type")
+    ranks = best.tolist()
+
+    def column(values) -> pd.Series:
+        # Object columns keep None for "ungraded" (a string dtype would turn it into NaN).
+        return pd.Series(values, index=frame.index, dtype=object)
+
     frame["grade_rank"] = best
-    frame["grade"] = [GRADE_CODES[rank - 1] if rank else None for rank in best.tolist()]
-    frame["grade_scale"] = [scales["scale"].get(code) if rank else None for code, rank in zip(types, best.tolist())]
-    frame["grade_basis"] = basis
-    frame["grade_source"] = [scales["source"].get(code) if rank else None for code, rank in zip(types, best.tolist())]
+    frame["grade"] = column([GRADE_CODES[rank - 1] if rank else None for rank in ranks])
+    frame["grade_scale"] = column([scales["scale"].get(code) if rank else None for code, rank in zip(types, ranks)])
+    frame["grade_basis"] = column(list(basis))
+    frame["grade_source"] = column([scales["source"].get(code) if rank else None for code, rank in zip(types, ranks)])
     return frame
 
 
