@@ -324,6 +324,12 @@ def grade_rules() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def all_hazards(moment: datetime) -> pd.DataFrame:
+    """Every hazard point against its critical rainfall, evaluated or not (emergency.rules.hazards)."""
+    return rules.hazards(get_store(), moment, only_at_risk=False)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def signal_rows(moment: datetime, township: str) -> pd.DataFrame:
     return rules.signal_rows(get_store(), moment, township)
 

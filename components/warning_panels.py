@@ -104,7 +104,8 @@ def signals(f: Filters) -> pd.DataFrame:
         st.info(tr("warning.signals.none"))
 
     windows = warning.window_hours(rules)
-    table = summary.merge(now[["code", *[f"mm_{h}h" for h in windows], "gauges"]], on="code", how="left")
+    table = summary.merge(now[["code", *[f"mm_{h}h" for h in windows], "gauges", "decided_by_name", "stale_gauges"]],
+                          on="code", how="left")
     level_colors = {label("signal_level", c): rgb for c, rgb in SIGNAL_LEVELS.items()}
     shown = pd.DataFrame(
         {
@@ -118,6 +119,9 @@ def signals(f: Filters) -> pd.DataFrame:
             tr("warning.col.peak_at"): [_time(t) for t in table["peak_at"]],
             **{tr("warning.col.mm_h", hours=h): table[f"mm_{h}h"].round(1) for h in windows},
             tr("warning.col.gauges"): table["gauges"].fillna(0).astype(int),
+            tr("rules.col.decided_by"): [v if isinstance(v, str) and level else "—"
+                                         for v, level in zip(table["decided_by_name"], table["level"])],
+            tr("rules.col.stale_gauges"): [v if isinstance(v, str) and v else "—" for v in table["stale_gauges"]],
         }
     )
     styled = _coloured(shown, tr("warning.col.level"), level_colors)
@@ -127,7 +131,32 @@ def signals(f: Filters) -> pd.DataFrame:
         st.caption(tr("warning.signals.clipped", start=_time(history["ts"].min())))
     _history_chart(history, summary)
     _gauge_signals(f, windows, level_colors)
+    _signal_rows(f, summary, windows)
     return summary
+
+
+def _signal_rows(f: Filters, summary: pd.DataFrame, windows: list[int]) -> None:
+    """Open a township's signal to the reports behind it: gauge, time, amount, which windows count it."""
+    names = dict(zip(summary["code"], summary["name"]))
+    if not names:
+        return
+    with st.expander(tr("rules.rows.title")):
+        code = st.selectbox(tr("warning.col.township"), options=list(names), format_func=names.get,
+                            key="warning_signal_rows_township")
+        rows = cached.signal_rows(f.end, code)
+        st.caption(tr("rules.rows.caption", moment=f"{f.end:%Y-%m-%d %H:%M}", hours=max(windows)))
+        if rows.empty:
+            st.info(tr("rules.rows.none"))
+            return
+        yes, no = tr("export.yes"), tr("export.no")
+        shown = pd.DataFrame({
+            tr("rules.col.gauge"): rows["gauge_name"],
+            tr("rules.col.report_end"): rows["ts"].dt.strftime("%m-%d %H:%M"),
+            tr("rules.col.interval"): rows["interval_min"].astype(int),
+            tr("rules.col.mm"): rows["mm"].round(1),
+            **{tr("rules.col.in_window", hours=h): rows[f"in_{h}h"].map({True: yes, False: no}) for h in windows},
+        })
+        st.dataframe(shown, hide_index=True, width="stretch", key="warning_signal_rows")
 
 
 def _gauge_signals(f: Filters, windows: list[int], level_colors: dict) -> None:
@@ -202,6 +231,20 @@ def hazards(f: Filters) -> None:
     columns[1].metric(tr("warning.hazards.people"), int(frame["people"].sum()))
     columns[2].metric(tr("warning.hazards.households"), int(frame["households"].sum()))
     st.caption(tr("warning.hazards.method"))
+    everything = cached.all_hazards(f.end)
+    if f.townships:
+        everything = everything[everything["township"].isin(f.townships)]
+    unevaluated = everything[~everything["evaluated"]]
+    km = float(everything["max_km"].iloc[0]) if len(everything) else rules_engine.DEFAULT_HAZARD_GAUGE_KM
+    st.caption(tr("rules.hazards.method", km=f"{km:g}", unevaluated=len(unevaluated)))
+    if len(unevaluated):
+        with st.expander(tr("rules.hazards.unevaluated_title", count=len(unevaluated))):
+            st.dataframe(pd.DataFrame({
+                tr("warning.col.name"): unevaluated["name"],
+                tr("warning.col.township"): unevaluated["township_name"].fillna("—"),
+                tr("rules.col.nearest_gauge"): unevaluated["nearest_gauge"].fillna("—"),
+                tr("warning.col.gauge_km"): unevaluated["nearest_km"].round(2),
+            }), hide_index=True, width="stretch", key="warning_hazards_unevaluated")
     if frame.empty:
         st.info(tr("warning.hazards.none"))
         return

@@ -638,8 +638,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "warning.hazards.households": ("受威胁户数", "Households exposed"),
     "warning.hazards.none": ("研判时刻没有隐患点超过临界雨量。", "No hazard point is over its critical rainfall at this moment."),
     "warning.hazards.method": (
-        "隐患点雨量取最近雨量站的实测值（不做插值），与该点 1/3/24 小时临界雨量比较；超过倍数 = 实测 ÷ 临界，取三个时段中最大者。",
-        "Rain at a hazard point is its nearest gauge's measurement (no interpolation), compared with the point's 1/3/24 h critical amounts; exceedance = measured ÷ critical, the largest of the three.",
+        "隐患点雨量取最近有报雨量站的实测值（不做插值），与该点 1/3/24 小时临界雨量比较；超过倍数 = 实测 ÷ 临界，取三个时段中最大者。",
+        "Rain at a hazard point is its nearest reporting gauge's measurement (no interpolation), compared with the point's 1/3/24 h critical amounts; exceedance = measured ÷ critical, the largest of the three.",
     ),
     "warning.col.name": ("名称", "Name"),
     "warning.col.kind": ("类型", "Kind"),
@@ -1090,6 +1090,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
     "rules.ungraded": ("未分级", "Not graded"),
+    "rules.col.decided_by": ("决定站点", "Decided by"),
+    "rules.col.gauge": ("雨量站", "Gauge"),
+    "rules.col.stale_gauges": ("停报站", "Silent gauges"),
+    "rules.col.report_end": ("时段末", "Period end"),
+    "rules.col.interval": ("时段长（分钟）", "Interval (min)"),
+    "rules.col.mm": ("雨量（毫米）", "Rain (mm)"),
+    "rules.col.in_window": ("计入{hours}小时", "In {hours} h"),
+    "rules.col.nearest_gauge": ("最近站（停报）", "Nearest gauge (silent)"),
+    "rules.rows.title": ("查看信号依据：乡镇各站报数明细", "Open a signal: the reports behind it"),
+    "rules.rows.caption": (
+        "研判时刻 {moment}；列出该乡镇各站在此前 {hours} 小时内的全部报数（不论时段长），停报站只计其已报数据，不外推。",
+        "Moment {moment}; every report of the township's gauges in the {hours} h before it (any interval); a silent "
+        "gauge counts only what it reported, never extrapolated.",
+    ),
+    "rules.rows.none": ("该乡镇各站在此时段内没有报数。", "No report from this township's gauges in this period."),
+    "rules.hazards.method": (
+        "雨量取 {km} 公里内最近的有报站（停报站跳过）；{unevaluated} 个隐患点范围内无有报站，未能研判。",
+        "Rain from the nearest reporting gauge within {km} km (silent gauges skipped); {unevaluated} points have no "
+        "reporting gauge in range and are not assessed.",
+    ),
+    "rules.hazards.unevaluated_title": ("未能研判的隐患点（{count} 个）", "Points not assessed ({count})"),
     "rules.signal.text": ("{level}（{gauge} {hours} 小时 {mm} 毫米 ≥ {bound}）", "{level} ({gauge}: {mm} mm in {hours} h ≥ {bound})"),
     "rules.signal.none": ("无信号", "No signal"),
     "rules.signal.stale": ("；停报站：{gauges}", "; silent gauges: {gauges}"),

@@ -29,10 +29,12 @@ def expected(demo_copy, monkeypatch):
         kpi = rules.kpis(conn, T, f)
         blocks = briefing.layout(conn, f, "zh", now=T)
         thresholds = queries.signal_thresholds(conn)
+        rows = {code: rules.signal_rows(conn, T, code) for code in signals["code"]}
     finally:
         conn.close()
     assert signals["level"].notna().sum() >= 4  # the storm moment has signals of every colour
-    return {"signals": signals, "kpi": kpi, "blocks": blocks, "thresholds": thresholds, "path": demo_copy}
+    return {"signals": signals, "kpi": kpi, "blocks": blocks, "thresholds": thresholds, "rows": rows,
+            "path": demo_copy}
 
 
 def level_of(value) -> str | None:
@@ -67,6 +69,13 @@ def test_map_kpis_warning_township_briefing_and_screen_agree(expected):
             assert shown == i18n.label("signal_level", level), name
         else:
             assert shown not in {i18n.label("signal_level", code) for code in SIGNAL_LEVELS}, name
+    # A signal opens to the reports behind it (the expander under the table): every report of the
+    # chosen township's gauges in the longest window, and the deciding gauge is among them.
+    behind = table_with(at, "时段末")
+    chosen = at.selectbox(key="warning_signal_rows_township").value
+    conn_rows = expected["rows"][chosen] if chosen in expected["rows"] else None
+    assert conn_rows is not None and len(behind) == len(conn_rows)
+    assert signals.loc[chosen, "decided_by_name"] in set(behind["雨量站"])
     # The township page of the reddest township.
     red = next(code for code, level in under.items() if level == "red")
     town = start_app(expected["path"], township=red)
