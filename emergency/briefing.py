@@ -141,7 +141,8 @@ def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f:
                 max1h=_fmt_mm(wettest_hour["max_1h_mm"]), station1h=wettest_hour["name"])
     if f.window_hours >= 24:
         # 暴雨 is defined on 24 h totals; shorter windows would undercount it.
-        storms = int((ranking["total_mm"] >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum())
+        # Over 24 h a gauge counts by its largest 24 h (emergency.rules), not by its window total.
+        storms = int((rules.rain_grade_values(ranking, f.window_hours, "total_mm") >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum())
         summary += t("briefing.rain_storms", lang, n=storms)
     header = [t(f"col.{name}", lang) for name in
               ("station_name", "township_name", "total_mm", "max_1h_mm", "max_3h_mm", "max_24h_mm")]
@@ -246,7 +247,7 @@ def layout(
     township_frame = queries.townships(conn)
     names = dict(zip(township_frame["code"], township_frame["name"]))
     kpi = rules.kpis(conn, f.end, f)
-    township_rain = queries.township_rain(conn, *window)
+    township_rain = rules.township_rain(conn, *window)
     incidents = queries.incidents(conn, *window, *selection)
 
     blocks = _header(store.get_meta(conn), names, f, lang, now or datetime.now()) + _overview(kpi, lang)

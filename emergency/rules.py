@@ -540,6 +540,16 @@ def gauge_rain_totals(conn: duckdb.DuckDBPyConnection, start: datetime, end: dat
     return gauges
 
 
+def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
+    """Per township the mean and max rain of its gauges (:func:`emergency.queries.township_rain`) plus
+    mean_max_24h_mm, the mean of its gauges' largest 24 h (what a window over 24 h is graded by)."""
+    frame = queries.township_rain(conn, start, end)
+    gauges = gauge_rain_totals(conn, start, end)
+    day = gauges.groupby("township")["max_24h_mm"].mean().round(1)
+    frame["mean_max_24h_mm"] = frame["code"].map(day)
+    return frame
+
+
 def graded_by_max_24h(window_hours: float) -> bool:
     """True when rain of this window is graded by its largest 24 h total (legends say so)."""
     return window_hours > LONGEST_SCALE_H
