@@ -99,3 +99,30 @@ def test_doctests_of_the_rule_engine_and_its_helpers():
     for module in (rules, export, filters):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_a_link_outside_any_record_is_a_notice_not_a_traceback(demo_copy, monkeypatch):
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    for bad in ("0001-01-01T00:00", "9999-12-31T23:59"):
+        at = start_app(demo_copy, end=bad, hours="72")
+        assert not at.exception, at.exception
+        assert any("end=" in w.value and "无效" in w.value for w in at.warning), [w.value for w in at.warning]
+        open_page(at, "pages/warning.py")
+        assert not at.exception
+
+
+def test_live_data_older_than_the_limit_gets_an_error_box(demo_copy, monkeypatch):
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    conn = store.connect(demo_copy)
+    store.set_meta(conn, {"is_demo": "false"})
+    conn.close()
+    at = start_app(demo_copy)
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("数据截至 2026-06-22 00:00" in e and "未更新" in e for e in errors), errors
+    # The demo store says it is a replay instead.
+    conn = store.connect(demo_copy)
+    store.set_meta(conn, {"is_demo": "true"})
+    conn.close()
+    at = start_app(demo_copy)
+    assert any("回放" in i.value for i in at.info)
