@@ -89,15 +89,15 @@ def audit_log() -> None:
     columns = st.columns(4)
     days = columns[0].selectbox(tr("admin.audit_days"), options=AUDIT_DAYS, index=1, key="admin_audit_days")
     known_users = sorted(set(queries.audit_log(conn, start=local_now() - timedelta(days=days))["username"]))
-    usernames = columns[1].multiselect(tr("admin.audit_users"), options=known_users, key="admin_audit_users",
+    usernames = columns[1].multiselect(tr("admin.audit_users"), options=known_users, select_all=False, key="admin_audit_users",
                                        placeholder=tr("filter.all"))
     action_labels = labels("audit_action")
     chosen_actions = columns[2].multiselect(tr("admin.audit_actions"), options=list(audit.ACTIONS),
-                                            format_func=action_labels.get, key=f"admin_audit_actions.{lang()}",
+                                            format_func=action_labels.get, select_all=False, key=f"admin_audit_actions.{lang()}",
                                             placeholder=tr("filter.all"))
     outcome_labels = labels("audit_outcome")
     outcomes = columns[3].multiselect(tr("admin.audit_outcomes"), options=list(audit.OUTCOMES),
-                                      format_func=outcome_labels.get, key=f"admin_audit_outcomes.{lang()}",
+                                      format_func=outcome_labels.get, select_all=False, key=f"admin_audit_outcomes.{lang()}",
                                       placeholder=tr("filter.all"))
     entries = queries.audit_log(conn, start=local_now() - timedelta(days=days), usernames=usernames,
                                 actions=chosen_actions, outcomes=outcomes)

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from emergency import actions, briefing, cap, config, demo, dispatch, export, i18n, queries, store, surface, warning
+from emergency import actions, briefing, cap, config, demo, dispatch, export, i18n, queries, rules, store, surface, warning
 from emergency.access import Actor
 from emergency.filters import Filters
 from emergency import completeness  # issue 12
@@ -59,7 +59,7 @@ def townships() -> pd.DataFrame:
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def gauge_totals(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
-    return queries.gauge_totals(get_store(), start, end, townships)
+    return rules.gauge_rain_totals(get_store(), start, end, townships)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
@@ -282,22 +282,22 @@ def save_minimums(actor: Actor, frame: pd.DataFrame) -> int:
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def township_signals(start: datetime, end: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return warning.township_signals(get_store(), start, end)
+    return rules.signal_history(get_store(), start, end)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def township_signals_at(moment: datetime) -> pd.DataFrame:
-    return warning.township_signals_at(get_store(), moment)
+    return rules.signals(get_store(), moment)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def gauge_signals_at(moment: datetime) -> pd.DataFrame:
-    return warning.gauge_signals_at(get_store(), moment)
+    return rules.gauge_signals(get_store(), moment)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def hazards_at_risk(moment: datetime) -> pd.DataFrame:
-    return warning.hazards_at_risk(get_store(), moment)
+    return rules.hazards(get_store(), moment)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
@@ -308,7 +308,30 @@ def incident_grades(
     types: tuple[str, ...],
     statuses: tuple[str, ...],
 ) -> pd.DataFrame:
-    return warning.incident_grades(get_store(), start, end, townships, types, statuses)
+    return rules.grades(get_store(), end, Filters(end=end, start=start, townships=townships, types=types,
+                                                  statuses=statuses))
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def rule_kpis(f: Filters) -> pd.Series:
+    """The headline figures of the filter window (emergency.rules.kpis)."""
+    return rules.kpis(get_store(), f.end, f)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def grade_rules() -> pd.DataFrame:
+    return rules.grade_rules(get_store())
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def all_hazards(moment: datetime) -> pd.DataFrame:
+    """Every hazard point against its critical rainfall, evaluated or not (emergency.rules.hazards)."""
+    return rules.hazards(get_store(), moment, only_at_risk=False)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def signal_rows(moment: datetime, township: str) -> pd.DataFrame:
+    return rules.signal_rows(get_store(), moment, township)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
@@ -384,6 +407,13 @@ def save_warning_config(actor: Actor, signals: pd.DataFrame, grades: pd.DataFram
     """Write edited thresholds and the township method (all checked first; see warning.save_config)."""
     actions.save_warning_config(get_store(), actor, signals, grades, method)
     clear()
+
+
+def save_grade_rules(actor: Actor, incident_type: str, frame: pd.DataFrame) -> int:
+    """Replace one incident type's grade rules (checked first; audited), then forget cached results."""
+    count = actions.save_grade_rules(get_store(), actor, incident_type, frame)
+    clear()
+    return count
 
 
 def save_contacts(actor: Actor, contacts: pd.DataFrame) -> int:

@@ -12,8 +12,7 @@ from emergency import charts, queries
 from emergency import filters as flt
 from emergency.filters import Filters
 
-# Plotly's own toolbar: no logo; its PNG button is client-side (no request leaves the browser).
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+from components.chart_config import PLOTLY_CONFIG  # noqa: E402,F401 (no Plotly download button)
 AREA = "__area__"
 # Townships compared by default when the filter selects none: the wettest ones.
 DEFAULT_COMPARED = 5
@@ -93,7 +92,7 @@ def township_comparison(f: Filters) -> None:
     if "rain_compare" not in st.session_state:
         st.session_state["rain_compare"] = default
     chosen = st.multiselect(tr("trends.rain.compare"), options=list(names), format_func=names.get,
-                            key="rain_compare", help=tr("trends.rain.compare_hint", n=DEFAULT_COMPARED))
+                            select_all=False, key="rain_compare", help=tr("trends.rain.compare_hint", n=DEFAULT_COMPARED))
     order = {code: index for index, code in enumerate(names)}
     codes = tuple(sorted(chosen or default, key=order.get))
     minutes = queries.bucket_minutes(f.window_hours)
@@ -111,7 +110,7 @@ def incidents_over_time(f: Filters) -> None:
                               default="type", key="incidents_by") or "type"
     minutes = _count_bucket(f)
     series = cached.incident_series(f.start, f.end, minutes, by, f.townships, f.types, f.statuses)
-    fig = charts.incidents_over_time(series, by, minutes, lang()) if not series.empty else None
+    fig = charts.incidents_over_time(series, by, minutes, lang(), window=(f.start, f.end)) if not series.empty else None
     show("incidents_time", fig, series, f, tr("map.empty_incidents"))
 
 
@@ -131,7 +130,7 @@ def incident_backlog(f: Filters) -> None:
     minutes = _count_bucket(f)
     backlog = cached.incident_backlog(f.start, f.end, minutes, f.townships, f.types, f.statuses)
     has_any = bool((backlog["open"] + backlog["closed"]).sum())
-    fig = charts.incident_backlog(backlog, minutes, lang()) if has_any else None
+    fig = charts.incident_backlog(backlog, minutes, lang(), window=(f.start, f.end)) if has_any else None
     st.caption(tr("trends.incidents.backlog_help"))
     show("incidents_backlog", fig, backlog, f, tr("map.empty_incidents"))
 

@@ -9,8 +9,8 @@ import pydeck as pdk
 import streamlit as st
 
 from components import cached, identity, map_layers
-from components.text import label, labels, plain, tr
-from emergency import dispatch, mapdata
+from components.text import label, labels, lang, plain, tr
+from emergency import dispatch, mapdata, rules
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
 from emergency.vocab import DISPATCH_STATUSES, INCIDENT_GRADES, RESOURCE_KINDS
@@ -105,7 +105,8 @@ def incident_list(f: Filters) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             tr("col.id"): graded["id"],
-            tr("warning.col.grade"): graded["grade"].map(lambda c: label("incident_grade", c) if c else "—"),
+            tr("warning.col.grade"): [rules.grade_label(scale, grade, lang())
+                                      for scale, grade in zip(graded["grade_scale"], graded["grade"])],
             tr("col.type"): graded["type"].map(labels("incident_type")),
             tr("col.township_name"): graded["township_name"],
             tr("col.occurred_at"): graded["occurred_at"].dt.strftime("%m-%d %H:%M"),
@@ -319,11 +320,11 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
     key = f"{place}_{st.session_state.get(ROUND_KEY, 0)}"
     columns = st.columns(3)
     teams = columns[0].multiselect(tr("dispatch.form.teams"), options=found.teams["name"].tolist(),
-                                   placeholder=tr("common.choose"), key=f"dispatch_form_teams_{key}")
+                                   placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_teams_{key}")
     warehouses = columns[1].multiselect(tr("dispatch.form.warehouses"), options=found.warehouses["name"].tolist(),
-                                        placeholder=tr("common.choose"), key=f"dispatch_form_warehouses_{key}")
+                                        placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_warehouses_{key}")
     shelters = columns[2].multiselect(tr("dispatch.form.shelter"), options=found.shelters["name"].tolist(),
-                                      placeholder=tr("common.choose"), key=f"dispatch_form_shelters_{key}")
+                                      placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_shelters_{key}")
     note = st.text_input(tr("dispatch.form.note"), key=f"dispatch_form_note_{key}")
     if st.button(tr("dispatch.form.submit"), type="primary", key="dispatch_form_submit"):
         orders = []

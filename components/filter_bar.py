@@ -76,7 +76,7 @@ def render() -> flt.Filters | None:
         options=list(names),
         format_func=lambda code: names.get(code, code),
         placeholder=tr("filter.townships_all"),
-        key="flt_townships",
+        select_all=False, key="flt_townships",
     )
     localized(
         sidebar.selectbox,
@@ -94,18 +94,18 @@ def render() -> flt.Filters | None:
     type_labels = labels("incident_type")
     localized(
         sidebar.multiselect, tr("filter.types"), options=list(type_labels), format_func=type_labels.get,
-        placeholder=tr("filter.all"), key="flt_types",
+        placeholder=tr("filter.all"), select_all=False, key="flt_types",
     )
     status_labels = labels("incident_status")
     localized(
         sidebar.multiselect, tr("filter.statuses"), options=list(status_labels), format_func=status_labels.get,
-        placeholder=tr("filter.all"), key="flt_statuses",
+        placeholder=tr("filter.all"), select_all=False, key="flt_statuses",
     )
 
     grade_labels = labels("incident_grade")
     localized(
         sidebar.multiselect, tr("filter.grades"), options=list(grade_labels), format_func=grade_labels.get,
-        placeholder=tr("filter.all"), key="flt_grades", help=tr("filter.grades_help"),
+        placeholder=tr("filter.all"), select_all=False, key="flt_grades", help=tr("filter.grades_help"),
     )
 
     state = st.session_state

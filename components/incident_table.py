@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.text import labels, lang, tr
-from emergency import codelists
+from emergency import codelists, rules
 
 COLUMNS = ("id", "occurred_at", "type", "status", "grade", "township_name", "address", "deaths", "injured", "missing", "trapped")
 
@@ -22,6 +22,8 @@ def render(incidents: pd.DataFrame) -> None:
     table["type"] = [codelists.display("incident_type", code, text, lang())
                      for code, text in zip(incidents["type"], incidents.get("type_label", [None] * len(incidents)))]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
-    table["grade"] = table["grade"].map(labels("incident_grade")).fillna("—")
+    table["grade"] = [rules.grade_label(scale, grade, lang()) for scale, grade in
+                      zip(incidents.get("grade_scale", pd.Series(None, index=incidents.index)), incidents["grade"])]
+    table["address"] = table["address"].map(lambda v: v if isinstance(v, str) else "")
     table.columns = [tr(f"col.{name}") for name in COLUMNS]
     st.dataframe(table, hide_index=True, width="stretch")

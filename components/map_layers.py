@@ -71,8 +71,14 @@ def township_layer(townships: pd.DataFrame, shapes: list[dict], fill: list[list[
 
 
 def rain_surface_layer(image_url: str, bounds: list[float]) -> pdk.Layer:
-    """The interpolated rain surface as one image (a few kB, whatever the number of gauges)."""
-    return pdk.Layer("BitmapLayer", id="rain-surface", image=image_url, bounds=bounds, pickable=False)
+    """The interpolated rain surface as one image (a few kB, whatever the number of gauges).
+
+    pydeck turns a plain string argument into a JavaScript expression (``"@@=data:..."``),
+    which broke the whole deck with "Unexpected ':'"; ``pdk.types.String`` keeps the data
+    URL a literal.
+    """
+    return pdk.Layer("BitmapLayer", id="rain-surface", image=pdk.types.String(image_url), bounds=bounds,
+                     pickable=False)
 
 
 def township_label_layer(townships: pd.DataFrame) -> pdk.Layer:
@@ -106,15 +112,21 @@ def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]
     """
     mm = tr("unit.mm")
     tips = []
-    for code, name, total in zip(gauges["code"], gauges["name"], gauges["total_mm"]):
-        rows = [("ID", code), (tr("map.tooltip.rain"), "—" if pd.isna(total) else f"{total:.1f} {mm}")]
+    graded = gauges["grade_mm"] if "grade_mm" in gauges else gauges["total_mm"]
+    longer = window_hours > 24 and "max_24h_mm" in gauges
+    for code, name, total, day in zip(gauges["code"], gauges["name"], gauges["total_mm"],
+                                      gauges["max_24h_mm"] if longer else gauges["total_mm"]):
+        rows = [(tr("map.tooltip.code"), code), (tr("map.tooltip.rain"), "—" if pd.isna(total) else f"{total:.1f} {mm}")]
+        if longer:
+            rows.append((tr("map.tooltip.max_24h"), "—" if pd.isna(day) else f"{day:.1f} {mm}"))
         if code in stale:
             age = stale[code]
-            rows.append((tr("map.tooltip.stale"), tr("map.tooltip.never") if age is None or pd.isna(age) else f"{int(age)} min"))
+            rows.append((tr("map.tooltip.stale"), tr("map.tooltip.never") if age is None or pd.isna(age)
+                         else tr("map.tooltip.minutes", minutes=int(age))))
         tips.append(mapdata.tooltip_text(f"{tr('map.tooltip.gauge')} · {name}", rows))
     ring = [[*STALE_RING, 255] if code in stale else [40, 40, 40, 200] for code in gauges["code"]]
     radius = 250 + gauges["total_mm"].fillna(0).clip(upper=300) * 8
-    return point_layer("gauges", gauges, symbology.rain_colors(gauges["total_mm"], window_hours), radius, tips,
+    return point_layer("gauges", gauges, symbology.rain_colors(graded, window_hours), radius, tips,
                        line_color=ring, line_width_px=2)
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import cached, detail_panel, filter_bar, map_layers, situation
 from components.text import label, labels, localized, tr
-from emergency import config, mapdata, symbology
+from emergency import config, mapdata, rules, symbology
 from emergency.filters import Filters
 from emergency.vocab import (
     HAZARD_KINDS, INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, TEAM_KINDS,
@@ -105,6 +105,9 @@ def _township_fill(metrics: pd.DataFrame, metric: Metric) -> list[list[int]]:
     if metric.signal:
         return [[*SIGNAL_LEVELS.get(level, NO_SIGNAL_COLOR), 255] for level in values]
     if metric.rain_hours is not None:
+        if metric.column == "rain_mean_mm" and rules.graded_by_max_24h(metric.rain_hours):
+            # Over 24 h: the mean of its gauges' largest 24 h, on the 24 h scale (emergency.rules).
+            values = metrics["rain_mean_max_24h_mm"]
         return symbology.rain_colors(values, metric.rain_hours)
     return symbology.class_colors(values, metric.breaks)
 
@@ -142,6 +145,8 @@ def _legend_for_metric(metric_code: str, metric: Metric) -> None:
         note = tr("map.legend.scale", scale=hours)
         if metric.column == "rain_mean_mm":
             note += tr("map.legend.same_scale")
+            if rules.graded_by_max_24h(metric.rain_hours):
+                note += " " + tr("map.legend.max_24h")
         map_layers.legend(title, rows, note=note)
     else:
         map_layers.legend(title, symbology.class_legend(metric.breaks))
@@ -256,6 +261,8 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
         metrics = townships[["code", "name", "geometry", "label_lon", "label_lat"]].merge(
             cached.township_metrics(f.start, f.end, f.types, f.statuses).drop(columns="name"), on="code", how="left"
         ).merge(cached.township_signals_at(f.end)[["code", "level"]], on="code", how="left")
+        day = cached.gauge_totals(f.start, f.end, ()).groupby("township")["max_24h_mm"].mean().round(1)
+        metrics["rain_mean_max_24h_mm"] = metrics["code"].map(day)
         layers.append(
             map_layers.township_layer(
                 metrics, _shapes(tuple(townships["geometry"])), _township_fill(metrics, metric),
@@ -322,7 +329,8 @@ def render(f: Filters, incidents: pd.DataFrame, height_px: int = MAP_HEIGHT_PX) 
         same_scale = "townships" in chosen and metric_code == "rain_mean"
         if ("gauges" in chosen or "surface" in chosen) and not same_scale:
             rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(f.window_hours)]
-            map_layers.legend(tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)), rows)
+            map_layers.legend(tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)), rows,
+                              note=tr("map.legend.max_24h") if rules.graded_by_max_24h(f.window_hours) else None)
         _point_legends(chosen, aggregated, grid_deg(cached.county()))
     with map_column:
         if cached.gauge_totals(f.start, f.end, f.townships)["reports"].sum() == 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from components import cached
+from components import builtin_text, cached, freshness
 from components.text import LANGUAGE_KEY, plain, tr
 from emergency import config, i18n
 
@@ -77,3 +77,5 @@ def header(meta: dict[str, str]) -> None:
         st.warning(tr("app.demo_banner"), icon=":material/science:")
     else:
         st.caption(tr("app.real_banner", county=plain(county)))
+    freshness.render()
+    builtin_text.localize()

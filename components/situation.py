@@ -8,10 +8,7 @@ import pandas as pd
 
 from components import cached
 from emergency.filters import Filters
-from emergency.vocab import OPEN_STATUSES
-
-# Grade rank from which an incident counts as serious on the KPI card (2 = 较大).
-SERIOUS_GRADE_RANK = 2
+from emergency.rules import SERIOUS_GRADE_RANK  # noqa: F401 (the map's grade ring uses it)
 
 
 @dataclass
@@ -23,7 +20,7 @@ class Situation:
 
 
 def incidents(f: Filters) -> pd.DataFrame:
-    """The window's incidents with their grades, keeping only the chosen grades if any."""
+    """The window's incidents graded by their own type's rules (emergency.rules.grades), grade filter applied."""
     graded = cached.incident_grades(f.start, f.end, f.townships, f.types, f.statuses)
     if f.grades:
         graded = graded[graded["grade"].isin(f.grades)].reset_index(drop=True)
@@ -31,17 +28,5 @@ def incidents(f: Filters) -> pd.DataFrame:
 
 
 def of(f: Filters) -> Situation:
-    """Incidents and figures of the window ``f``."""
-    graded = incidents(f)
-    figures = cached.kpis(f.start, f.end, f.townships, f.types, f.statuses).iloc[0].copy()
-    if f.grades:
-        # The SQL figures know nothing of grades: count the graded rows instead.
-        figures["incidents"] = len(graded)
-        figures["open_incidents"] = int(graded["status"].isin(OPEN_STATUSES).sum())
-        figures["affected_townships"] = graded["township"].nunique()
-    figures["serious_incidents"] = int((graded["grade_rank"] >= SERIOUS_GRADE_RANK).sum())
-    signals = cached.township_signals_at(f.end)
-    if f.townships:
-        signals = signals[signals["code"].isin(f.townships)]
-    figures["signal_townships"] = int(signals["level"].notna().sum())
-    return Situation(graded, figures)
+    """Incidents and figures of the window ``f``: both from the one rule engine (emergency.rules)."""
+    return Situation(incidents(f), cached.rule_kpis(f).copy())

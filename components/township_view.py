@@ -8,8 +8,9 @@ import shapely
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, map_layers, one_map
+from components.chart_config import PLOTLY_CONFIG
 from components.text import label, labels, lang, plain, tr
-from emergency import charts, export, mapdata, queries, symbology, township
+from emergency import charts, export, mapdata, queries, rules, symbology, township
 from emergency import filters as flt
 from emergency.filters import Filters
 from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
@@ -129,8 +130,13 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
     tips = [mapdata.tooltip_text(f"{tr('map.tooltip.township')} · {name}",
                                  [(tr("map.metric.rain_mean"), "—" if pd.isna(mm) else f"{mm:.1f} {tr('unit.mm')}")])
             for name, mm in zip(metrics["name"], metrics["rain_mean_mm"])]
+    graded = metrics["rain_mean_mm"]
+    if rules.graded_by_max_24h(f.window_hours):
+        # Over 24 h: the mean of its gauges' largest 24 h on the 24 h scale, as on the one map.
+        day = cached.gauge_totals(f.start, f.end, ()).groupby("township")["max_24h_mm"].mean()
+        graded = metrics["code"].map(day)
     layers = [map_layers.township_layer(metrics, mapdata.shapes_geojson(townships["geometry"]),
-                                        symbology.rain_colors(metrics["rain_mean_mm"], f.window_hours), tips, (s.code,))]
+                                        symbology.rain_colors(graded, f.window_hours), tips, (s.code,))]
     layers += _grid_layers(s.code, _alert_grids(s))
     layers += _resource_layers(s, cached.hazard_points((s.code,)))
     gauges = cached.gauge_totals(f.start, f.end, (s.code,))
@@ -151,7 +157,8 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
 def legends(f: Filters) -> None:
     rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(f.window_hours)]
     map_layers.legend(tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)), rows,
-                      note=tr("township.legend.neighbours"))
+                      note=tr("township.legend.neighbours")
+                      + (" " + tr("map.legend.max_24h") if rules.graded_by_max_24h(f.window_hours) else ""))
     map_layers.legend(tr("township.legend.grids"), [(tr("township.legend.village"), VILLAGE_LINE_COLOR),
                                                    (tr("township.legend.grid"), GRID_LINE_COLOR),
                                                    (tr("township.legend.grid_alert"), GRID_ALERT_COLOR)])
@@ -198,7 +205,8 @@ def rain(s: township.TownshipSummary, f: Filters) -> None:
     if series.empty or not series["gauges"].sum():
         st.info(tr("map.empty_rain"), icon=":material/info:")
         return
-    st.plotly_chart(charts.hyetograph(series, minutes, s.name, lang()), key="township_hyetograph", theme=None)
+    st.plotly_chart(charts.hyetograph(series, minutes, s.name, lang()), key="township_hyetograph", theme=None,
+                    config=PLOTLY_CONFIG)
 
 
 def incident_list(s: township.TownshipSummary) -> None:
@@ -310,9 +318,10 @@ def ranking_table(f: Filters) -> None:
 
 def _exports(frame: pd.DataFrame, f: Filters) -> None:
     language = lang()
-    readable = frame[["code", *RANK_COLUMNS]].rename(
+    # Flags and missing values read as a person expects (是/否, empty), as in the table on screen.
+    readable = export.readable(frame[["code", *RANK_COLUMNS]].rename(
         columns={"code": tr("col.code"), **{c: tr(f"township.rank.col.{c}") for c in RANK_COLUMNS}}
-    )
+    ), language)
     subject = tr("township.rank.subject")
     row = st.container(horizontal=True, key="township_ranking_exports")
     for ext, text, make, mime, icon in (

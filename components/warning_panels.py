@@ -10,13 +10,15 @@ import streamlit as st
 
 from components import cached, export_buttons, identity
 from components.text import label, labels, lang, plain, tr
-from emergency import warning
+from emergency import charts as chart_core
+from emergency import i18n, warning
+from emergency import rules as rules_engine
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
 from emergency.vocab import INCIDENT_GRADES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, WARNING_CHANNELS
 
 # Plotly's own toolbar without the logo; its PNG export runs in the browser.
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+from components.chart_config import PLOTLY_CONFIG  # noqa: E402 (no Plotly download button)
 TIME_FORMAT = "%m-%d %H:%M"
 SAVED_KEY = "warning_config_saved"
 # Longest acknowledgement deadline offered, minutes (one day).
@@ -102,7 +104,8 @@ def signals(f: Filters) -> pd.DataFrame:
         st.info(tr("warning.signals.none"))
 
     windows = warning.window_hours(rules)
-    table = summary.merge(now[["code", *[f"mm_{h}h" for h in windows], "gauges"]], on="code", how="left")
+    table = summary.merge(now[["code", *[f"mm_{h}h" for h in windows], "gauges", "decided_by_name", "stale_gauges"]],
+                          on="code", how="left")
     level_colors = {label("signal_level", c): rgb for c, rgb in SIGNAL_LEVELS.items()}
     shown = pd.DataFrame(
         {
@@ -116,6 +119,9 @@ def signals(f: Filters) -> pd.DataFrame:
             tr("warning.col.peak_at"): [_time(t) for t in table["peak_at"]],
             **{tr("warning.col.mm_h", hours=h): table[f"mm_{h}h"].round(1) for h in windows},
             tr("warning.col.gauges"): table["gauges"].fillna(0).astype(int),
+            tr("rules.col.decided_by"): [v if isinstance(v, str) and level else "—"
+                                         for v, level in zip(table["decided_by_name"], table["level"])],
+            tr("rules.col.stale_gauges"): [v if isinstance(v, str) and v else "—" for v in table["stale_gauges"]],
         }
     )
     styled = _coloured(shown, tr("warning.col.level"), level_colors)
@@ -125,7 +131,32 @@ def signals(f: Filters) -> pd.DataFrame:
         st.caption(tr("warning.signals.clipped", start=_time(history["ts"].min())))
     _history_chart(history, summary)
     _gauge_signals(f, windows, level_colors)
+    _signal_rows(f, summary, windows)
     return summary
+
+
+def _signal_rows(f: Filters, summary: pd.DataFrame, windows: list[int]) -> None:
+    """Open a township's signal to the reports behind it: gauge, time, amount, which windows count it."""
+    names = dict(zip(summary["code"], summary["name"]))
+    if not names:
+        return
+    with st.expander(tr("rules.rows.title")):
+        code = st.selectbox(tr("warning.col.township"), options=list(names), format_func=names.get,
+                            key="warning_signal_rows_township")
+        rows = cached.signal_rows(f.end, code)
+        st.caption(tr("rules.rows.caption", moment=f"{f.end:%Y-%m-%d %H:%M}", hours=max(windows)))
+        if rows.empty:
+            st.info(tr("rules.rows.none"))
+            return
+        yes, no = tr("export.yes"), tr("export.no")
+        shown = pd.DataFrame({
+            tr("rules.col.gauge"): rows["gauge_name"],
+            tr("rules.col.report_end"): rows["ts"].dt.strftime("%m-%d %H:%M"),
+            tr("rules.col.interval"): rows["interval_min"].astype(int),
+            tr("rules.col.mm"): rows["mm"].round(1),
+            **{tr("rules.col.in_window", hours=h): rows[f"in_{h}h"].map({True: yes, False: no}) for h in windows},
+        })
+        st.dataframe(shown, hide_index=True, width="stretch", key="warning_signal_rows")
 
 
 def _gauge_signals(f: Filters, windows: list[int], level_colors: dict) -> None:
@@ -173,9 +204,15 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
             )
         )
     fig.update_layout(
-        height=120 + 28 * len(touched), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"title": {"text": tr("warning.legend.signal")}, "orientation": "h", "y": -0.15},
-        yaxis={"categoryorder": "array", "categoryarray": [names[c] for c in reversed(touched)]},
+        # Township names are whole (automargin; the left margin fits five characters at least),
+        # the time axis reads 06-20 02:40, never "Jun 20" (issue 17).
+        height=140 + 28 * len(touched), margin={"l": 90, "r": 10, "t": 10, "b": 40},
+        font={"family": chart_core.FONT_FAMILY, "size": 13},
+        legend={"title": {"text": tr("warning.legend.signal")}, "orientation": "h", "y": -0.2},
+        yaxis={"categoryorder": "array", "categoryarray": [names[c] for c in reversed(touched)], "automargin": True,
+               "title": {"text": tr("warning.col.township")}},
+        xaxis={"type": "date", "tickformat": "%m-%d %H:%M", "automargin": True,
+               "title": {"text": tr("rules.axis.report_time")}},
         plot_bgcolor="white",
     )
     st.plotly_chart(fig, key="warning_history_chart", theme=None, config=PLOTLY_CONFIG)
@@ -194,6 +231,20 @@ def hazards(f: Filters) -> None:
     columns[1].metric(tr("warning.hazards.people"), int(frame["people"].sum()))
     columns[2].metric(tr("warning.hazards.households"), int(frame["households"].sum()))
     st.caption(tr("warning.hazards.method"))
+    everything = cached.all_hazards(f.end)
+    if f.townships:
+        everything = everything[everything["township"].isin(f.townships)]
+    unevaluated = everything[~everything["evaluated"]]
+    km = float(everything["max_km"].iloc[0]) if len(everything) else rules_engine.DEFAULT_HAZARD_GAUGE_KM
+    st.caption(tr("rules.hazards.method", km=f"{km:g}", unevaluated=len(unevaluated)))
+    if len(unevaluated):
+        with st.expander(tr("rules.hazards.unevaluated_title", count=len(unevaluated))):
+            st.dataframe(pd.DataFrame({
+                tr("warning.col.name"): unevaluated["name"],
+                tr("warning.col.township"): unevaluated["township_name"].fillna("—"),
+                tr("rules.col.nearest_gauge"): unevaluated["nearest_gauge"].fillna("—"),
+                tr("warning.col.gauge_km"): unevaluated["nearest_km"].round(2),
+            }), hide_index=True, width="stretch", key="warning_hazards_unevaluated")
     if frame.empty:
         st.info(tr("warning.hazards.none"))
         return
@@ -220,43 +271,60 @@ def hazards(f: Filters) -> None:
 
 
 def grade_rule_texts(rules: pd.DataFrame) -> list[str]:
+    """One line per incident type: its scale, each grade's criteria and the rule's source."""
     texts = []
-    for grade in reversed(warning.GRADE_CODES):
-        rows = rules[rules["grade"] == grade]
-        criteria = "，".join(f"{label('grade_criterion', r.criterion)} ≥ {r.min_value:g}" for r in rows.itertuples())
-        texts.append(tr("warning.grade_rule", grade=label("incident_grade", grade), criteria=criteria))
+    for incident_type, rows in rules.groupby("incident_type", sort=False):
+        scale = rows["scale"].iloc[0]
+        parts = []
+        for grade in reversed(warning.GRADE_CODES):
+            graded = rows[rows["grade"] == grade]
+            if graded.empty:
+                continue
+            criteria = "，".join(f"{label('grade_criterion_v2', r.criterion)} ≥ {r.min_value:g}" for r in graded.itertuples())
+            parts.append(tr("warning.grade_rule", grade=rules_engine.grade_label(scale, grade, lang()), criteria=criteria))
+        texts.append(tr("rules.grade_rule_line", type=label("incident_type", incident_type),
+                        rules="；".join(parts), source=str(rows["source"].iloc[0])))
     return texts
 
 
 def grades(f: Filters) -> None:
-    """Incidents of the filter window with their grade, gravest first."""
+    """Incidents of the filter window with the grade of their own type's scale, gravest first."""
     frame = cached.incident_grades(f.start, f.end, f.townships, f.types, f.statuses)
-    columns = st.columns(len(INCIDENT_GRADES))
+    columns = st.columns(len(INCIDENT_GRADES) + 1)
     for column, code in zip(columns, reversed(list(INCIDENT_GRADES))):
         column.metric(tr("warning.grades.metric", grade=label("incident_grade", code)), int((frame["grade"] == code).sum()))
+    columns[-1].metric(tr("rules.ungraded_count"), int(frame["grade"].isna().sum()), help=tr("rules.ungraded_help"))
     grade_legend()
     with st.expander(tr("warning.grades.rules_title")):
-        for text in grade_rule_texts(cached.grade_thresholds()):
-            st.markdown(f"- {html.escape(text)}")
+        for text in grade_rule_texts(cached.grade_rules()):
+            st.text(text)
+        st.caption(tr("rules.ungraded_help"))
     if frame.empty:
         st.info(tr("map.empty_incidents"))
         return
     frame = frame.sort_values(["grade_rank", "occurred_at"], ascending=False, kind="stable")
     grade_colors = {label("incident_grade", c): rgb for c, rgb in INCIDENT_GRADES.items()}
+    grade_colors.update({label("geological_grade", c): rgb for c, rgb in INCIDENT_GRADES.items()})
+    language = lang()
     shown = pd.DataFrame(
         {
             tr("col.id"): frame["id"],
             tr("col.occurred_at"): frame["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            tr("warning.col.grade"): frame["grade"].map(lambda c: label("incident_grade", c) if c else "—"),
-            tr("warning.col.grade_basis"): frame["grade_basis"].map(lambda c: label("grade_criterion", c) if c else "—"),
-            tr("col.type"): frame["type"].map(labels("incident_type")),
-            tr("col.township_name"): frame["township_name"],
+            tr("warning.col.grade"): [rules_engine.grade_label(s, g, language)
+                                      for s, g in zip(frame["grade_scale"], frame["grade"])],
+            tr("warning.col.grade_basis"): frame["grade_basis"].map(
+                lambda c: label("grade_criterion_v2", c) if isinstance(c, str) else "—"),
+            tr("rules.col.grade_source"): frame["grade_source"].map(lambda v: v if isinstance(v, str) else "—"),
+            tr("col.type"): frame["type"].map(lambda c: label("incident_type", c)),
+            tr("col.township_name"): frame["township_name"].fillna("—"),
             tr("col.deaths"): frame["deaths"],
             tr("col.missing"): frame["missing"],
             tr("col.injured"): frame["injured"],
+            tr("rules.col.seriously_injured"): frame["seriously_injured"].map(
+                lambda v: "—" if pd.isna(v) else str(int(v))),
             tr("warning.col.loss"): frame["loss_10k_yuan"],
-            tr("col.status"): frame["status"].map(labels("incident_status")),
-            tr("col.address"): frame["address"],
+            tr("col.status"): frame["status"].map(lambda c: label("incident_status", c)),
+            tr("col.address"): frame["address"].fillna(""),
         }
     )
     st.dataframe(_coloured(shown, tr("warning.col.grade"), grade_colors), hide_index=True, width="stretch",
@@ -277,6 +345,31 @@ def _default_text(level: str, codes: list[str], names: dict[str, str], f: Filter
     )
 
 
+AUTO_TEXT_KEY = "warning_issue_auto_text"
+
+
+def text_mismatch(text: str, level: str, townships: list[str], names: dict[str, str]) -> str | None:
+    """Why a warning text contradicts its level or townships (names another level, or a
+    township not chosen), or None.
+
+    Examples
+    --------
+    >>> text_mismatch("蓝色预警：甲乡", "yellow", ["1"], {"1": "甲乡"}) is not None
+    True
+    """
+    text = text or ""
+    chosen_labels = {i18n.label("signal_level", level, language) for language in ("zh", "en")}
+    other_labels = [i18n.label("signal_level", code, language) for code in SIGNAL_LEVELS if code != level
+                    for language in ("zh", "en")]
+    named_other = [word for word in other_labels if word in text and not any(word in c for c in chosen_labels)]
+    if named_other:
+        return tr("rules.issue.level_mismatch", found=named_other[0], level=label("signal_level", level))
+    unchosen = [name for code, name in names.items() if code not in townships and name and name in text]
+    if unchosen:
+        return tr("rules.issue.township_mismatch", names="、".join(unchosen[:5]))
+    return None
+
+
 def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     """Choose level, townships, text and channels; record the warning and its recipients."""
     names = dict(zip(summary["code"], summary["name"]))
@@ -287,18 +380,35 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
     state = st.session_state
     state.setdefault("warning_issue_level", default_level)
     state.setdefault("warning_issue_townships", default_townships)
-    state.setdefault("warning_issue_text", _default_text(default_level, default_townships, names, f))
+    if "warning_issue_text" not in state:
+        state["warning_issue_text"] = state[AUTO_TEXT_KEY] = _default_text(default_level, default_townships, names, f)
     state.setdefault("warning_issue_channels", list(WARNING_CHANNELS))
+
+    def follow_choice() -> None:
+        # The text follows level and townships while it is the generated one; an edited text
+        # is kept, and a mismatch is flagged below (and refused on issue).
+        fresh = _default_text(state["warning_issue_level"], state["warning_issue_townships"], names, f)
+        if state.get("warning_issue_text") == state.get(AUTO_TEXT_KEY):
+            state["warning_issue_text"] = fresh
+        state[AUTO_TEXT_KEY] = fresh
+
+    def regenerate() -> None:
+        state["warning_issue_text"] = state[AUTO_TEXT_KEY] = _default_text(
+            state["warning_issue_level"], state["warning_issue_townships"], names, f)
 
     level_labels = labels("signal_level")
     st.selectbox(tr("warning.issue.level"), options=list(level_labels), format_func=level_labels.get,
-                 key="warning_issue_level")
+                 key="warning_issue_level", on_change=follow_choice)
     chosen = st.multiselect(tr("warning.issue.townships"), options=ordered, format_func=lambda c: names.get(c, c),
-                            placeholder=tr("common.choose"), key="warning_issue_townships")
+                            placeholder=tr("common.choose"), select_all=False, key="warning_issue_townships", on_change=follow_choice)
     st.text_area(tr("warning.issue.text"), key="warning_issue_text", height=120, max_chars=warning.MAX_TEXT_CHARS)
+    mismatch = text_mismatch(state["warning_issue_text"], state["warning_issue_level"], chosen, names)
+    if mismatch:
+        st.warning(mismatch)
+        st.button(tr("rules.issue.regenerate"), key="warning_issue_regenerate", on_click=regenerate)
     channel_labels = labels("warning_channel")
     st.multiselect(tr("warning.issue.channels"), options=list(channel_labels), format_func=channel_labels.get,
-                   placeholder=tr("common.choose"), key="warning_issue_channels")
+                   placeholder=tr("common.choose"), select_all=False, key="warning_issue_channels")
 
     contacts = cached.township_contacts(tuple(chosen))
     st.markdown(f"**{tr('warning.issue.recipients')}**")
@@ -316,6 +426,9 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
         hide_index=True, width="stretch", key="warning_issue_recipients",
     )
     if st.button(tr("warning.issue.submit"), type="primary", key="warning_issue_submit"):
+        if mismatch:
+            st.error(mismatch)
+            return
         try:
             ident = cached.issue_warning(
                 identity.actor(), state["warning_issue_level"], chosen, state["warning_issue_text"],
@@ -333,8 +446,16 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
 # -------------------------------------------------------------------------- 叫应
 
 
+ACK_REFRESH_S = 30
+
+
+@st.fragment(run_every=ACK_REFRESH_S)
 def acknowledgements() -> None:
-    """Recipients of a warning, who has acknowledged, who is overdue; record 叫应; export CAP."""
+    """Recipients of a warning, who has acknowledged, who is overdue; record 叫应; export CAP.
+
+    A fragment re-run every ``ACK_REFRESH_S`` seconds: a recipient becomes overdue on the
+    wall clock, without anyone rerunning the page.
+    """
     issued = cached.warnings_issued()
     if issued.empty:
         st.info(tr("warning.acks.none"))
@@ -392,7 +513,7 @@ def acknowledgements() -> None:
                           zip(pending["name"], pending["township_name"], pending["role"])]))
     if keys and identity.can("warn"):
         chosen = st.multiselect(tr("warning.acks.who"), options=keys, format_func=who.get, placeholder=tr("common.choose"),
-                                key=f"warning_ack_who_{pick}")
+                                select_all=False, key=f"warning_ack_who_{pick}")
         if st.button(tr("warning.acks.record"), key="warning_ack_record", disabled=not chosen):
             count = cached.acknowledge(identity.actor(), int(pick), [tuple(key.split("|", 1)) for key in chosen])
             st.success(tr("warning.acks.recorded", count=count))
@@ -422,20 +543,8 @@ def config_panel() -> None:
         },
         hide_index=True, key="warning_config_signals", width="stretch",
     )
-    st.markdown(f"**{tr('warning.config.grades')}**")
-    grade_view = grades.assign(grade_label=grades["grade"].map(labels("incident_grade")),
-                               criterion_label=grades["criterion"].map(labels("grade_criterion")))
-    edited_grades = st.data_editor(
-        grade_view[["grade_label", "criterion_label", "min_value", "grade", "criterion"]],
-        column_config={
-            "grade_label": st.column_config.TextColumn(tr("warning.col.grade"), disabled=True),
-            "criterion_label": st.column_config.TextColumn(tr("warning.col.criterion"), disabled=True),
-            "min_value": st.column_config.NumberColumn(tr("warning.col.min_value"), min_value=0.0, required=True),
-            "grade": None,
-            "criterion": None,
-        },
-        hide_index=True, key="warning_config_grades", width="stretch",
-    )
+    # Incident grades are per type (emergency.rules, table grade_rules): edited below, type by type.
+    edited_grades = grades.iloc[0:0]
     methods = labels("township_method")
     current = cached.warning_settings()["township_method"]
     method = st.selectbox(tr("warning.config.method"), options=list(methods), format_func=methods.get,
@@ -451,6 +560,57 @@ def config_panel() -> None:
             st.rerun()
     if st.session_state.pop(SAVED_KEY, False):
         st.success(tr("warning.config.saved"))
+
+
+def grade_rules_editor() -> None:
+    """Edit the grade rules of one incident type: its scale, bounds and source (rows may be added/deleted)."""
+    st.markdown(f"**{tr('rules.config.title')}**")
+    st.caption(tr("rules.ungraded_help"))
+    types = labels("incident_type")
+    kind = st.selectbox(tr("rules.config.type"), options=list(types), format_func=types.get, key="grade_rules_type")
+    current = cached.grade_rules()
+    current = current[current["incident_type"] == kind]
+    grade_names = labels("incident_grade")
+    criteria = labels("grade_criterion_v2")
+    scales = labels("grade_scale")
+    view = pd.DataFrame({
+        "scale": current["scale"].map(lambda c: scales.get(c, c)),
+        "grade": current["grade"].map(grade_names),
+        "criterion": current["criterion"].map(criteria),
+        "min_value": current["min_value"],
+        "source": current["source"],
+    })
+    edited = st.data_editor(
+        view, num_rows="dynamic", hide_index=True, width="stretch", key=f"grade_rules_editor_{kind}",
+        column_config={
+            "scale": st.column_config.SelectboxColumn(tr("rules.col.scale"), options=list(scales.values()), required=True),
+            "grade": st.column_config.SelectboxColumn(tr("warning.col.grade"), options=list(grade_names.values()),
+                                                      required=True),
+            "criterion": st.column_config.SelectboxColumn(tr("warning.col.criterion"), options=list(criteria.values()),
+                                                          required=True),
+            "min_value": st.column_config.NumberColumn(tr("warning.col.min_value"), min_value=0.0, required=True),
+            "source": st.column_config.TextColumn(tr("rules.col.source"), required=True, max_chars=200),
+        },
+    )
+    if current.empty:
+        st.info(tr("rules.config.none", type=types.get(kind, kind)))
+    if st.button(tr("rules.config.save"), key="grade_rules_save"):
+        back = {v: k for k, v in scales.items()}
+        frame = pd.DataFrame({
+            "scale": edited["scale"].map(lambda v: back.get(v, v)),
+            "grade": edited["grade"].map({v: k for k, v in grade_names.items()}),
+            "criterion": edited["criterion"].map({v: k for k, v in criteria.items()}),
+            "min_value": pd.to_numeric(edited["min_value"], errors="coerce"),
+            "source": edited["source"],
+        }).dropna(how="all")
+        try:
+            count = cached.save_grade_rules(identity.actor(), kind, frame)
+        except PermissionDenied as error:
+            st.error(identity.denied_message(error))
+        except (ValueError, TypeError) as error:
+            st.error(tr("warning.config.failed", reason=str(error)))
+        else:
+            st.success(tr("rules.config.saved", count=count, type=types.get(kind, kind)))
 
 
 def contacts_editor() -> None:

@@ -59,6 +59,16 @@ def save_warning_config(conn, actor: Actor, signals: pd.DataFrame, grades: pd.Da
                  detail=f"{len(signals)} signal rows, {len(grades)} grade rows, method {method}")
 
 
+def save_grade_rules(conn, actor: Actor, incident_type: str, rules_frame: pd.DataFrame) -> int:
+    """Replace the grade rules of one incident type (emergency.rules.save_grade_rules); empty = 未分级."""
+    from emergency import rules
+
+    with _allowed(conn, actor, "configure", "grade_rules"):
+        count = rules.save_grade_rules(conn, incident_type, rules_frame)
+    audit.record(conn, actor, "grade_rules", incident_type, detail=f"{count} rules")
+    return count
+
+
 def save_contacts(conn, actor: Actor, contacts: pd.DataFrame) -> int:
     with _allowed(conn, actor, "configure", "contacts_save"):
         count = warning.save_contacts(conn, contacts)

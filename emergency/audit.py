@@ -13,6 +13,7 @@ ACTIONS = (
     "login", "login_failed", "logout",
     "import", "inbox_import",
     "warning_issue", "warning_ack", "warning_config", "contacts_save", "stock_minimums",
+    "grade_rules",  # issue 17: incident grade rules per type
     "dispatch", "dispatch_status",
     "export",
     "user_create", "user_role", "user_password", "user_disable", "user_enable", "user_unlock",

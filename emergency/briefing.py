@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import charts, config, export, queries, store
+from emergency import charts, config, export, queries, rules, store
 from emergency.filters import Filters
 from emergency.i18n import label, t
 from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES, OPEN_STATUSES, RAIN_SCALES
@@ -111,11 +111,24 @@ def _overview(kpi: pd.Series, lang: str) -> list[Block]:
         [t("kpi.incidents", lang), f"{int(kpi['incidents'])} {unit}"],
         [t("kpi.open", lang), f"{int(kpi['open_incidents'])} {unit}"],
         [t("kpi.affected", lang), f"{int(kpi['affected_townships'])}"],
+        [t("kpi.serious", lang), f"{int(kpi['serious_incidents'])} {unit}"],
+        [t("kpi.signals", lang), f"{int(kpi['signal_townships'])}"],
+        [t("kpi.hazards_at_risk", lang), f"{int(kpi['hazards_at_risk'])}"],
     ]
     return [
         Block("heading", t("briefing.h.overview", lang)),
         Block("table", header=[t("briefing.col.measure", lang), t("briefing.col.value", lang)], rows=rows),
     ]
+
+
+def _signals(signals: pd.DataFrame, thresholds: pd.DataFrame, lang: str) -> list[Block]:
+    """Townships under a rainstorm signal at the window end (emergency.rules.signals), highest first."""
+    under = signals[signals["rank"] > 0].sort_values(["rank", "code"], ascending=[False, True])
+    blocks = [Block("heading", t("briefing.h.signals", lang))]
+    if under.empty:
+        return blocks + [Block("paragraph", t("rules.signal.none", lang))]
+    rows = [[str(row["name"]), rules.signal_text(row, thresholds, lang)] for _, row in under.iterrows()]
+    return blocks + [Block("table", header=[t("warning.col.township", lang), t("briefing.col.signal", lang)], rows=rows)]
 
 
 def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f: Filters, lang: str) -> list[Block]:
@@ -128,7 +141,8 @@ def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f:
                 max1h=_fmt_mm(wettest_hour["max_1h_mm"]), station1h=wettest_hour["name"])
     if f.window_hours >= 24:
         # 暴雨 is defined on 24 h totals; shorter windows would undercount it.
-        storms = int((ranking["total_mm"] >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum())
+        # Over 24 h a gauge counts by its largest 24 h (emergency.rules), not by its window total.
+        storms = int((rules.rain_grade_values(ranking, f.window_hours, "total_mm") >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum())
         summary += t("briefing.rain_storms", lang, n=storms)
     header = [t(f"col.{name}", lang) for name in
               ("station_name", "township_name", "total_mm", "max_1h_mm", "max_3h_mm", "max_24h_mm")]
@@ -232,8 +246,8 @@ def layout(
     progress(0.05, t("briefing.step.query", lang))
     township_frame = queries.townships(conn)
     names = dict(zip(township_frame["code"], township_frame["name"]))
-    kpi = queries.kpis(conn, *window, *selection).iloc[0]
-    township_rain = queries.township_rain(conn, *window)
+    kpi = rules.kpis(conn, f.end, f)
+    township_rain = rules.township_rain(conn, *window)
     incidents = queries.incidents(conn, *window, *selection)
 
     blocks = _header(store.get_meta(conn), names, f, lang, now or datetime.now()) + _overview(kpi, lang)
@@ -243,6 +257,7 @@ def layout(
 
     progress(0.4, t("briefing.step.charts", lang))
     blocks += _rain(kpi, queries.station_ranking(conn, *window, f.townships), township_rain, f, lang)
+    blocks += _signals(rules.signals(conn, f.end, f), queries.signal_thresholds(conn), lang)
     blocks += _incidents(
         incidents,
         queries.incident_counts(conn, *window, ["type"], *selection),

@@ -64,8 +64,11 @@ def _centres(ends: pd.Series, minutes: int) -> pd.Series:
     return pd.to_datetime(ends) - pd.Timedelta(minutes=minutes / 2)
 
 
-def _time_axis(fig: go.Figure, minutes: int) -> None:
+def _time_axis(fig: go.Figure, minutes: int, window: tuple | None = None) -> None:
+    """Numeric date ticks (never "Jun 20"); with ``window`` the axis spans exactly (start, end]."""
     fig.update_xaxes(tickformat="%m-%d" if minutes >= 1440 else "%m-%d %H:%M", type="date")
+    if window is not None:
+        fig.update_xaxes(range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])])
 
 
 def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", legend_title: str = "",
@@ -153,8 +156,10 @@ def station_ranking(ranking: pd.DataFrame, measure: str, window_hours: float, la
     rows = ranking.dropna(subset=[measure]).sort_values(measure, ascending=False).head(top).iloc[::-1]
     mm = t("unit.mm", lang)
     measure_name = t(f"chart.measure.{measure}", lang)
-    colors = [rgb(tuple(c[:3])) for c in symbology.rain_colors(rows[measure], hours)]
-    grade_names = [_grade_name(g, lang) for g in symbology.rain_grade(rows[measure], hours)]
+    # A window over 24 h is graded by each gauge's largest 24 h (its total would read 暴雨 for 20 mm a day).
+    graded = rows["max_24h_mm"] if measure == "total_mm" and hours > 24 and "max_24h_mm" in rows else rows[measure]
+    colors = [rgb(tuple(c[:3])) for c in symbology.rain_colors(graded, hours)]
+    grade_names = [_grade_name(g, lang) for g in symbology.rain_grade(graded, hours)]
     fig = go.Figure(
         go.Bar(
             x=rows[measure], y=rows["name"], orientation="h", marker_color=colors,
@@ -181,8 +186,10 @@ def _add_grade_legend(fig: go.Figure, hours: float, lang: str) -> None:
     for code, text, color in symbology.rain_legend(hours):
         fig.add_scatter(x=[None], y=[None], mode="markers", marker={"color": rgb(color), "size": 12, "symbol": "square"},
                         name=f"{label('rain_grade', code, lang)} {text}", hoverinfo="skip")
-    fig.update_layout(legend={"title": {"text": t("chart.grade_legend", lang,
-                                                    hours=symbology.rain_scale_hours(hours))}})
+    title = t("chart.grade_legend", lang, hours=symbology.rain_scale_hours(hours))
+    if hours > 24:
+        title += t("chart.grade_legend_max_24h", lang)
+    fig.update_layout(legend={"title": {"text": title}})
 
 
 def _rain_colorscale(hours: float, zmax: float) -> tuple[list[list], float]:
@@ -244,7 +251,7 @@ def _category_colors(by: str) -> dict[str, tuple[int, int, int]]:
 
 
 def incidents_over_time(series: pd.DataFrame, by: str, minutes: int, lang: str = "zh",
-                        names: dict[str, str] | None = None) -> go.Figure:
+                        names: dict[str, str] | None = None, window: tuple | None = None) -> go.Figure:
     """Stacked bars of incidents per bucket, one colour per type or status (``queries.incident_series``).
 
     ``names`` labels township codes when ``by`` is "township".
@@ -266,7 +273,7 @@ def incidents_over_time(series: pd.DataFrame, by: str, minutes: int, lang: str =
     _layout(fig, t("chart.incidents_time.title", lang, by=t(f"chart.by.{by}", lang), bucket=bucket_text(minutes, lang)),
             t("chart.time_end", lang), t("chart.incident_count", lang), t(f"chart.by.{by}", lang))
     fig.update_layout(barmode="stack", bargap=0.1)
-    _time_axis(fig, minutes)
+    _time_axis(fig, minutes, window)
     return fig
 
 
@@ -305,7 +312,7 @@ def incidents_by_status(counts: pd.DataFrame, lang: str = "zh") -> go.Figure:
     return fig
 
 
-def incident_backlog(backlog: pd.DataFrame, minutes: int, lang: str = "zh") -> go.Figure:
+def incident_backlog(backlog: pd.DataFrame, minutes: int, lang: str = "zh", window: tuple | None = None) -> go.Figure:
     """Open and closed incident counts over time (``queries.incident_backlog``)."""
     unit = t("unit.incidents", lang)
     fig = go.Figure()
@@ -319,7 +326,7 @@ def incident_backlog(backlog: pd.DataFrame, minutes: int, lang: str = "zh") -> g
         )
     _layout(fig, t("chart.backlog.title", lang), t("chart.time_end", lang), t("chart.incident_count", lang),
             t("chart.by.status", lang))
-    _time_axis(fig, minutes)
+    _time_axis(fig, minutes, window)
     return fig
 
 
@@ -398,7 +405,8 @@ def township_rain_bars(township_rain: pd.DataFrame, window_hours: float, lang: s
     """Mean accumulated rain per township, graded like the map (``queries.township_rain``)."""
     rows = township_rain.dropna(subset=["mean_mm"]).sort_values("mean_mm")
     mm = t("unit.mm", lang)
-    colors = [rgb(tuple(c[:3])) for c in symbology.rain_colors(rows["mean_mm"], window_hours)]
+    graded = rows["mean_max_24h_mm"] if window_hours > 24 and "mean_max_24h_mm" in rows else rows["mean_mm"]
+    colors = [rgb(tuple(c[:3])) for c in symbology.rain_colors(graded, window_hours)]
     fig = go.Figure(
         go.Bar(x=rows["mean_mm"], y=rows["name"], orientation="h", marker_color=colors,
                text=rows["mean_mm"].map(lambda v: f"{v:.1f}"), textposition="outside",
@@ -436,8 +444,12 @@ def situation_map(
     """
     mean = dict(zip(township_rain["code"], township_rain["mean_mm"]))
     values = townships["code"].map(mean)
-    grades = symbology.rain_grade(values, window_hours)
-    colors = symbology.rain_colors(values, window_hours)
+    graded = values
+    if window_hours > 24 and "mean_max_24h_mm" in township_rain:
+        # Over 24 h: graded by the mean of its gauges' largest 24 h, on the 24 h scale.
+        graded = townships["code"].map(dict(zip(township_rain["code"], township_rain["mean_max_24h_mm"])))
+    grades = symbology.rain_grade(graded, window_hours)
+    colors = symbology.rain_colors(graded, window_hours)
     mm = t("unit.mm", lang)
     fig = go.Figure()
     geometries = shapely.from_wkb([bytes(wkb) for wkb in townships["geometry"]])

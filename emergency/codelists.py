@@ -66,6 +66,8 @@ STANDARD_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
     ("incident_type", "drought"): (GBT_35561, "自然灾害/水旱灾害"),
     ("incident_type", "landslide"): (GBT_35561, "自然灾害/地质灾害"),
     ("incident_type", "debris_flow"): (GBT_35561, "自然灾害/地质灾害"),
+    ("incident_type", "rockfall"): (GBT_35561, "自然灾害/地质灾害"),
+    ("incident_type", "ground_subsidence"): (GBT_35561, "自然灾害/地质灾害"),
     ("incident_type", "collapse"): (GBT_35561, "事故灾难"),
     ("incident_type", "traffic"): (GBT_35561, "事故灾难/交通运输事故"),
     ("incident_type", "earthquake"): (GBT_35561, "自然灾害/地震灾害"),

@@ -9,11 +9,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly
 import plotly.graph_objects as go
 
-from emergency.i18n import STRINGS, label, t
+from emergency.i18n import CODE_LABELS, STRINGS, label, t
 
 # A cell starting with one of these is read as a formula by Excel/LibreOffice (CSV injection,
 # OWASP); such text cells get a leading apostrophe so they stay text.
@@ -41,7 +42,14 @@ FILE_NAME_TOWNSHIPS = 3
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 _UNSAFE_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # Column -> vocabulary of the codes it holds, for readable exports.
-CODE_COLUMNS = {"type": "incident_type", "status": "incident_status", "category": "stock_category"}
+CODE_COLUMNS = {"type": "incident_type", "status": "incident_status", "category": "stock_category",
+                "incident_type": "incident_type", "level": "signal_level", "peak_level": "signal_level",
+                "grade": "incident_grade", "method": "township_method"}
+# Columns whose codes come from one of several vocabularies (a hazard kind, a team kind ...):
+# the first vocabulary that knows a code labels it.
+MIXED_CODE_COLUMNS = {"kind": ("hazard_kind", "team_kind", "shelter_kind", "gauge_kind", "resource_kind", "village_kind"),
+                      "resource_kind": ("resource_kind",), "role": ("role", "contact_role"),
+                      "channel": ("warning_channel",), "grade_basis": ("grade_criterion",)}
 
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
@@ -72,15 +80,55 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+def _code_label(code, vocabularies: Sequence[str], lang: str):
+    for vocabulary in vocabularies:
+        if vocabulary in CODE_LABELS and code in CODE_LABELS[vocabulary]:
+            return label(vocabulary, code, lang)
+    return code
+
+
+def _cell_text(value, lang: str):
+    """A cell as a reader expects it: nothing for a missing value, 是/否 for a flag."""
+    if value is None or (not isinstance(value, (str, bytes, list, tuple, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return t("export.yes" if value else "export.no", lang)
+    return value
+
+
 def readable(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Return a copy with code columns shown as labels and headers translated where a ``col.`` key exists."""
+    """Return a copy fit for a reader: labels for codes, 是/否 for flags, blanks for missing text.
+
+    Code columns (type, status, kind ...) show their labels, headers are translated where a
+    ``col.`` key exists, flag columns read 是/否 (Yes/No), and missing values in text
+    columns are empty cells, never "None", "nan" or "False". Numeric columns keep their
+    type (a missing number stays an empty numeric cell).
+
+    Examples
+    --------
+    >>> readable(pd.DataFrame({"type": ["flood", None], "ok": [True, False]}))[["类型"]].iloc[:, 0].tolist()
+    ['洪涝', '']
+    """
     result = frame.copy()
-    for column, vocabulary in CODE_COLUMNS.items():
-        if column in result.columns:
-            labels = {code: label(vocabulary, code, lang) for code in result[column].dropna().unique()}
-            result[column] = result[column].map(lambda code: labels.get(code, code))
+    for column in result.columns:
+        vocabularies = ((CODE_COLUMNS[column],) if column in CODE_COLUMNS else MIXED_CODE_COLUMNS.get(column))
+        series = result[column]
+        if vocabularies:
+            result[column] = series.map(lambda code: _code_label(code, vocabularies, lang)
+                                        if isinstance(code, str) else code)
+            series = result[column]
+        if pd.api.types.is_bool_dtype(series.dtype) or series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            result[column] = series.astype(object).map(lambda value: _cell_text(value, lang)).astype(object)
     result.columns = [t(f"col.{name}", lang) if f"col.{name}" in STRINGS else name for name in result.columns]
     return result
+
+
+def _text_width(value) -> int:
+    """Display width of a cell for the column width: CJK characters count double, missing counts 0."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return 0
+    text = str(value)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E7F)
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
@@ -125,8 +173,9 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             worksheet = writer.sheets[sheet]
             worksheet.freeze_panes(1, 0)
             for index, column in enumerate(safe.columns):
-                sample = safe[column].head(200).astype(str).map(len)
-                width = max([len(str(column)) * 2, *(sample.tolist() or [0])]) + 2
+                # pandas 3: astype(str) keeps missing values as NaN floats, so measure each cell.
+                sample = [_text_width(value) for value in safe[column].head(200).tolist()]
+                width = max([_text_width(column), *sample, 4]) + 2
                 worksheet.set_column(index, index, min(width, 50))
     return buffer.getvalue()
 

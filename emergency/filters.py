@@ -14,6 +14,10 @@ DEFAULT_HOURS = 24
 CUSTOM = "custom"
 # ISO minute precision keeps shared links short and readable.
 URL_TIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Times a link may name: a window (and the one before it, for KPI changes) must be computable
+# without overflow, and no county's records reach outside these years.
+EARLIEST_TIME = datetime(1900, 1, 1)
+LATEST_TIME = datetime(2200, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,19 @@ def _split(value: str | None) -> list[str]:
 
 
 def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=None, second=0, microsecond=0)
+    """Parse an ISO time to a naive minute; ValueError outside 1900..2200 or when not a time.
+
+    Examples
+    --------
+    >>> _parse_time("0001-01-01T00:00")
+    Traceback (most recent call last):
+    ...
+    ValueError: time 0001-01-01T00:00 outside 1900-01-01 .. 2200-01-01
+    """
+    moment = datetime.fromisoformat(value).replace(tzinfo=None, second=0, microsecond=0)
+    if not EARLIEST_TIME <= moment <= LATEST_TIME:
+        raise ValueError(f"time {value} outside {EARLIEST_TIME:%Y-%m-%d} .. {LATEST_TIME:%Y-%m-%d}")
+    return moment
 
 
 def _choices(params, name, known: Iterable[str], notices: list[Notice]) -> tuple[str, ...]:

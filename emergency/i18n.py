@@ -83,8 +83,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "kpi.serious": ("较大及以上事件", "Large or worse"),
     "kpi.serious_help": (
-        "时间窗口内按死亡（含失踪）、重伤、直接经济损失定级为较大、重大或特别重大的事件数。",
-        "Incidents in the window graded large, major or especially major by deaths (incl. missing), serious injuries or direct loss.",
+        "时间窗口内按各自类型的分级标准定级为较大（地质灾害为中型）及以上的事件数：生产安全事故按国务院令第493号"
+        "（死亡含失踪、重伤、直接经济损失），地质灾害按《地质灾害防治条例》第四条；洪涝等无国家分级标准的类型为“未分级”，不计入。",
+        "Incidents in the window graded large (geological: medium) or worse on their own type's scale: production "
+        "safety by State Council Decree 493 (deaths incl. missing, seriously injured, direct loss), geological "
+        "disasters by the Regulations art. 4; types without a national scale (floods ...) are not graded and not counted.",
     ),
     "kpi.signals": ("暴雨预警乡镇", "Townships under signal"),
     "kpi.signals_help": (
@@ -635,8 +638,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "warning.hazards.households": ("受威胁户数", "Households exposed"),
     "warning.hazards.none": ("研判时刻没有隐患点超过临界雨量。", "No hazard point is over its critical rainfall at this moment."),
     "warning.hazards.method": (
-        "隐患点雨量取最近雨量站的实测值（不做插值），与该点 1/3/24 小时临界雨量比较；超过倍数 = 实测 ÷ 临界，取三个时段中最大者。",
-        "Rain at a hazard point is its nearest gauge's measurement (no interpolation), compared with the point's 1/3/24 h critical amounts; exceedance = measured ÷ critical, the largest of the three.",
+        "隐患点雨量取最近有报雨量站的实测值（不做插值），与该点 1/3/24 小时临界雨量比较；超过倍数 = 实测 ÷ 临界，取三个时段中最大者。",
+        "Rain at a hazard point is its nearest reporting gauge's measurement (no interpolation), compared with the point's 1/3/24 h critical amounts; exceedance = measured ÷ critical, the largest of the three.",
     ),
     "warning.col.name": ("名称", "Name"),
     "warning.col.kind": ("类型", "Kind"),
@@ -1175,6 +1178,95 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "completeness.col.missing_location": ("缺少位置", "Without location"),
     "map.not_drawn": ("另有 {n} 条记录缺少位置，未在地图上绘制（见数据完整性页）。", "{n} more records have no location and are not drawn (see the completeness page)."),
+    # --- one rule engine, freshness, exports (issue 17) ---
+    "export.yes": ("是", "Yes"),
+    "export.no": ("否", "No"),
+    "rules.ungraded": ("未分级", "Not graded"),
+    "rules.col.decided_by": ("决定站点", "Decided by"),
+    "rules.col.gauge": ("雨量站", "Gauge"),
+    "chart.grade_legend_max_24h": ("，按窗口内最大24小时雨量", ", by the largest 24 h in the window"),
+    "rules.col.stale_gauges": ("停报站", "Silent gauges"),
+    "rules.col.report_end": ("时段末", "Period end"),
+    "rules.col.interval": ("时段长（分钟）", "Interval (min)"),
+    "rules.col.mm": ("雨量（毫米）", "Rain (mm)"),
+    "rules.col.in_window": ("计入{hours}小时", "In {hours} h"),
+    "rules.col.nearest_gauge": ("最近站（停报）", "Nearest gauge (silent)"),
+    "rules.rows.title": ("查看信号依据：乡镇各站报数明细", "Open a signal: the reports behind it"),
+    "rules.rows.caption": (
+        "研判时刻 {moment}；列出该乡镇各站在此前 {hours} 小时内的全部报数（不论时段长），停报站只计其已报数据，不外推。",
+        "Moment {moment}; every report of the township's gauges in the {hours} h before it (any interval); a silent "
+        "gauge counts only what it reported, never extrapolated.",
+    ),
+    "rules.rows.none": ("该乡镇各站在此时段内没有报数。", "No report from this township's gauges in this period."),
+    "rules.hazards.method": (
+        "雨量取 {km} 公里内最近的有报站（停报站跳过）；{unevaluated} 个隐患点范围内无有报站，未能研判。",
+        "Rain from the nearest reporting gauge within {km} km (silent gauges skipped); {unevaluated} points have no "
+        "reporting gauge in range and are not assessed.",
+    ),
+    "rules.hazards.unevaluated_title": ("未能研判的隐患点（{count} 个）", "Points not assessed ({count})"),
+    "rules.signal.text": ("{level}（{gauge} {hours} 小时 {mm} 毫米 ≥ {bound}）", "{level} ({gauge}: {mm} mm in {hours} h ≥ {bound})"),
+    "rules.signal.none": ("无信号", "No signal"),
+    "rules.signal.stale": ("；停报站：{gauges}", "; silent gauges: {gauges}"),
+    "rules.fig.signal": ("暴雨预警信号（截至窗口末）", "Rainstorm signal (at window end)"),
+    "briefing.h.signals": ("暴雨预警信号（窗口末时刻）", "Rainstorm signals (at the window end)"),
+    "briefing.col.signal": ("信号及依据", "Signal and basis"),
+    "rules.axis.report_time": ("报数时间", "Report time"),
+    "builtin.drop_here": ("将文件拖放到此处，单个文件不超过 {limit}", "Drag and drop a file here, up to {limit} each"),
+    "builtin.upload": ("选择文件", "Upload"),
+    "rules.config.title": ("事件分级规则（按事件类型）", "Incident grade rules (per incident type)"),
+    "rules.config.type": ("事件类型", "Incident type"),
+    "rules.config.none": ("“{type}”没有分级规则：显示为“未分级”。如本省预案有分级标准，可在上表添加并注明依据。",
+                          "\"{type}\" has no grade rules: shown as not graded. Add your province's rule above with its source."),
+    "rules.config.save": ("保存该类型的分级规则", "Save this type's grade rules"),
+    "rules.config.saved": ("已保存“{type}”的 {count} 条分级规则。", "Saved {count} grade rules for \"{type}\"."),
+    "rules.col.scale": ("分级标准", "Scale"),
+    "rules.col.source": ("依据", "Source"),
+    "kpi.hazards_at_risk": ("超临界雨量隐患点", "Hazard points over critical rain"),
+    "kpi.hazards_at_risk_help": (
+        "窗口末时刻，最近的有报雨量站（在设定距离内）1/3/24 小时雨量达到临界雨量的隐患点数；沉默站不计入。",
+        "Hazard points whose nearest reporting gauge (within the set distance) reached a 1/3/24 h critical amount "
+        "at the window end; silent gauges do not count.",
+    ),
+    "map.tooltip.code": ("编号", "Code"),
+    "map.tooltip.max_24h": ("窗口内最大24小时雨量", "Largest 24 h in window"),
+    "map.tooltip.minutes": ("{minutes} 分钟", "{minutes} min"),
+    "map.legend.max_24h": (
+        "窗口超过24小时：按窗口内最大24小时雨量分级（24小时雨量等级），不按窗口总量。",
+        "Window over 24 h: graded by the largest 24 h inside it (24 h scale), not by the window total.",
+    ),
+    "fresh.as_of": ("数据截至 {as_of}", "Data as of {as_of}"),
+    "fresh.replay": (
+        "数据截至 {as_of}：演示数据是一场往年暴雨过程的回放，不是实时数据。",
+        "Data as of {as_of}: the demo is a replay of a past storm, not live data.",
+    ),
+    "fresh.stale": (
+        "数据截至 {as_of}，已 {age} 未更新（超过 {limit}）：画面不是当前态势，请检查数据接入。",
+        "Data as of {as_of}, not updated for {age} (limit {limit}): this is not the current situation; check the data feed.",
+    ),
+    "fresh.no_data": ("库中没有任何降雨或事件数据。", "The store holds no rainfall or incident data."),
+    "fresh.age_minutes": ("{minutes} 分钟", "{minutes} min"),
+    "fresh.age_hours": ("{hours} 小时", "{hours} h"),
+    "fresh.age_days": ("{days} 天", "{days} days"),
+    "rules.ungraded_count": ("未分级事件", "Not graded"),
+    "rules.ungraded_help": (
+        "洪涝、山洪、内涝等类型没有国家统一的单起事件分级标准（响应级别按《国家自然灾害救助应急预案》和省级预案逐次确定），"
+        "未配置省级规则时显示“未分级”，不借用其他类型的标准。",
+        "Floods, flash floods and waterlogging have no national single-incident scale (response levels are set per "
+        "disaster by the national relief plan and provincial plans): without a configured provincial rule they are "
+        "shown as not graded, never on another type's scale.",
+    ),
+    "rules.grade_rule_line": ("{type}：{rules}（依据：{source}）", "{type}: {rules} (source: {source})"),
+    "rules.col.grade_source": ("定级规则", "Rule"),
+    "rules.col.seriously_injured": ("重伤", "Seriously injured"),
+    "rules.issue.regenerate": ("按所选级别和乡镇重新生成文本", "Regenerate the text for the chosen level and townships"),
+    "rules.issue.level_mismatch": (
+        "预警文本写的是“{found}”，与所选级别“{level}”不一致：请修改文本或重新生成。",
+        "The text says \"{found}\" but the chosen level is \"{level}\": edit the text or regenerate it.",
+    ),
+    "rules.issue.township_mismatch": (
+        "预警文本提到未选择的乡镇：{names}。请修改文本或重新生成。",
+        "The text names townships that are not chosen: {names}. Edit the text or regenerate it.",
+    ),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.
@@ -1188,6 +1280,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "collapse": ("房屋倒塌", "Building collapse"),
         "traffic": ("交通中断", "Road blocked"),
         "other": ("其他", "Other"),
+        "production_safety": ("生产安全事故", "Production-safety accident"),
     },
     "incident_status": {
         "pending": ("待处置", "Pending"),
@@ -1317,6 +1410,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "warning_issue": ("发布预警", "Warning issued"),
         "warning_ack": ("记录叫应", "Acknowledgement"),
         "warning_config": ("修改预警阈值", "Thresholds changed"),
+        "grade_rules": ("修改事件分级规则", "Grade rules changed"),
         "contacts_save": ("修改责任人", "Contacts changed"),
         "stock_minimums": ("修改最低库存", "Stock minimums changed"),
         "dispatch": ("调度", "Dispatch"),
@@ -1340,12 +1434,44 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "denied": ("拒绝", "Denied"),
         "failed": ("失败", "Failed"),
     },
+    # --- one rule engine: grade scales, kinds (issue 17) ---
+    # 《地质灾害防治条例》第四条: 特大型/大型/中型/小型, by response level (I..IV).
+    "geological_grade": {
+        "general": ("小型", "Small"),
+        "large": ("中型", "Medium"),
+        "major": ("大型", "Large"),
+        "especially_major": ("特大型", "Very large"),
+    },
+    "grade_scale": {
+        "production_safety": ("生产安全事故（国务院令第493号）", "Production safety (State Council Decree 493)"),
+        "geological": ("地质灾害（地质灾害防治条例第四条）", "Geological disaster (Regulations art. 4)"),
+        "provincial": ("省级规定", "Provincial rule"),
+    },
+    "grade_criterion_v2": {
+        "deaths": ("死亡人数", "Deaths"),
+        "deaths_missing": ("死亡（含失踪）人数", "Deaths incl. missing"),
+        "seriously_injured": ("重伤人数", "Seriously injured"),
+        "loss_10k_yuan": ("直接经济损失（万元）", "Direct loss (10k yuan)"),
+    },
+    "shelter_kind": {
+        "school": ("学校", "School"),
+        "stadium": ("体育场馆", "Stadium"),
+        "community_center": ("社区中心", "Community centre"),
+        "park": ("公园广场", "Park"),
+        "other": ("其他", "Other"),
+    },
+    "gauge_kind": {
+        "automatic": ("自动雨量站", "Automatic gauge"),
+        "hydrological": ("水文站", "Hydrological station"),
+        "manual": ("人工站", "Manual gauge"),
+    },
 }
 
 
 # --- code lists (issue 16): labels of the codes every open list adds ---
 for _name, _labels in {
     "incident_type": {
+        "rockfall": ("崩塌", "Rockfall"), "ground_subsidence": ("地面塌陷", "Ground subsidence"),
         "drought": ("干旱", "Drought"), "earthquake": ("地震", "Earthquake"),
         "meteorological": ("气象灾害", "Severe weather"), "forest_fire": ("森林草原火灾", "Forest fire"),
         "fire": ("火灾事故", "Fire"), "production_safety": ("生产安全事故", "Work-safety accident"),

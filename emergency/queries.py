@@ -165,6 +165,30 @@ def gauge_totals(
     )
 
 
+def gauge_max_24h(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
+    """Return per gauge the largest rain of any 24 h inside ``(start, end]`` (for windows over 24 h).
+
+    Sums run over clock hours (hour = its end): the largest total of 24 consecutive hours,
+    counting only rain inside the window. Columns: code, max_24h_mm (NULL without reports).
+    """
+    hourly, params = _clock_hours(start, end)
+    return run(
+        conn,
+        f"""
+        WITH hourly AS ({hourly}),
+        rolling AS (
+            SELECT station, sum(mm) OVER (PARTITION BY station ORDER BY hour
+                                         RANGE BETWEEN INTERVAL 23 HOUR PRECEDING AND CURRENT ROW) AS mm_24h
+            FROM hourly
+        )
+        SELECT g.code, round(max(r.mm_24h), 1)::DOUBLE AS max_24h_mm
+        FROM rain_gauges g LEFT JOIN rolling r ON r.station = g.code
+        GROUP BY g.code ORDER BY g.code
+        """,
+        params,
+    )
+
+
 def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
     """Return per township the mean and max accumulated rain of its gauges in ``(start, end]``."""
     rain, rain_params = rain_rows(start, end)
@@ -1181,6 +1205,51 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
         """,
         [NEAR_GAUGE_MIN_KM, NEAR_GAUGE_KM, NEAR_GAUGE_SPACINGS, DEG_LAT_PER_KM, NEAR_GAUGE_KM, DEG_LAT_PER_KM,
          moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params],
+    )
+
+
+def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_km: float) -> pd.DataFrame:
+    """Return, per hazard point, every gauge within ``max_km`` that reported in the 24 h before ``moment``.
+
+    Columns: id, gauge, gauge_name, gauge_km, reports, mm_1h, mm_3h, mm_24h (rain of
+    ``(moment - h, moment]``). Pairs are found through grid cells ``max_km`` wide (3 x 3 cells
+    around each point), so only nearby pairs are measured.
+    """
+    distance = _haversine_sql("p.lon", "p.lat", "g.lon", "g.lat")
+    rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
+    return run(
+        conn,
+        f"""
+        WITH sums AS (
+            SELECT station, sum(reports)::BIGINT AS reports,
+                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
+                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
+                   sum(mm) AS mm_24h
+            FROM ({rain}) GROUP BY station
+        ),
+        span AS (
+            SELECT ?::DOUBLE * ? AS dlat,
+                   ?::DOUBLE / 111.320 / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
+            FROM hazard_points
+        ),
+        gauge_cells AS (
+            SELECT g.code, g.name, g.lon, g.lat, s.reports, s.mm_1h, s.mm_3h, s.mm_24h,
+                   floor(g.lat / dlat)::BIGINT AS cy, floor(g.lon / dlon)::BIGINT AS cx
+            FROM rain_gauges g JOIN sums s ON s.station = g.code, span
+            WHERE s.reports > 0
+        ),
+        point_cells AS (
+            SELECT h.id, h.lon, h.lat, floor(h.lat / dlat)::BIGINT + dy AS cy, floor(h.lon / dlon)::BIGINT + dx AS cx
+            FROM hazard_points h, span, range(-1, 2) AS a(dy), range(-1, 2) AS b(dx)
+        )
+        SELECT p.id, g.code AS gauge, g.name AS gauge_name, {distance} AS gauge_km, g.reports,
+               g.mm_1h::DOUBLE AS mm_1h, g.mm_3h::DOUBLE AS mm_3h, g.mm_24h::DOUBLE AS mm_24h
+        FROM point_cells p JOIN gauge_cells g ON g.cy = p.cy AND g.cx = p.cx
+        WHERE {distance} <= ?
+        ORDER BY p.id, gauge_km, g.code
+        """,
+        [moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params,
+         float(max_km), DEG_LAT_PER_KM, float(max_km), float(max_km)],
     )
 
 

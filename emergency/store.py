@@ -535,6 +535,48 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON COLUMN import_log.details IS 'JSON: sheets read and skipped, unit conversions, other-labels with counts, unused look-alike headers.';
         """ + codelists.seed_sql(),
     ),
+    (
+        9,
+        # One rule engine (issue 17): incident grades by incident type. Each type has its own
+        # scale with its legal source; a type with no rows is shown as 未分级 (no borrowed
+        # scale). seriously_injured (重伤) is the production-safety criterion, not all injured;
+        # issue 16's importer fills it (same IF NOT EXISTS statement there).
+        """
+        ALTER TABLE incidents ADD COLUMN IF NOT EXISTS seriously_injured INTEGER;
+        CREATE TABLE grade_rules (
+            incident_type VARCHAR NOT NULL,
+            scale VARCHAR NOT NULL,
+            grade VARCHAR NOT NULL CHECK (grade IN ('general', 'large', 'major', 'especially_major')),
+            rank INTEGER NOT NULL CHECK (rank BETWEEN 1 AND 4),
+            criterion VARCHAR NOT NULL CHECK (criterion IN ('deaths', 'deaths_missing', 'seriously_injured', 'loss_10k_yuan')),
+            min_value DOUBLE NOT NULL CHECK (min_value >= 0),
+            source VARCHAR NOT NULL,
+            PRIMARY KEY (incident_type, grade, criterion)
+        );
+        COMMENT ON TABLE grade_rules IS 'Incident grade rules per incident type: grade reached when a criterion is >= min_value ("以上" includes the bound); a type without rows is ungraded (未分级). scale names the grading scale (production_safety, geological, provincial); loss in 10,000 yuan.';
+        INSERT INTO grade_rules
+        SELECT t.incident_type, 'production_safety', g.grade, g.rank, g.criterion, g.min_value,
+               '生产安全事故报告和调查处理条例（国务院令第493号）第三条'
+        FROM (VALUES ('production_safety')) t(incident_type),
+             (VALUES ('especially_major', 4, 'deaths_missing', 30), ('especially_major', 4, 'seriously_injured', 100),
+                     ('especially_major', 4, 'loss_10k_yuan', 10000),
+                     ('major', 3, 'deaths_missing', 10), ('major', 3, 'seriously_injured', 50),
+                     ('major', 3, 'loss_10k_yuan', 5000),
+                     ('large', 2, 'deaths_missing', 3), ('large', 2, 'seriously_injured', 10),
+                     ('large', 2, 'loss_10k_yuan', 1000),
+                     ('general', 1, 'deaths_missing', 0), ('general', 1, 'seriously_injured', 0),
+                     ('general', 1, 'loss_10k_yuan', 0)) g(grade, rank, criterion, min_value);
+        INSERT INTO grade_rules
+        SELECT t.incident_type, 'geological', g.grade, g.rank, g.criterion, g.min_value,
+               '地质灾害防治条例（国务院令第394号）第四条；国家突发地质灾害应急预案'
+        FROM (VALUES ('landslide'), ('debris_flow'), ('rockfall'), ('ground_subsidence')) t(incident_type),
+             (VALUES ('especially_major', 4, 'deaths', 30), ('especially_major', 4, 'loss_10k_yuan', 1000),
+                     ('major', 3, 'deaths', 10), ('major', 3, 'loss_10k_yuan', 500),
+                     ('large', 2, 'deaths', 3), ('large', 2, 'loss_10k_yuan', 100),
+                     ('general', 1, 'deaths', 0), ('general', 1, 'loss_10k_yuan', 0)) g(grade, rank, criterion, min_value);
+        INSERT OR REPLACE INTO warning_settings VALUES ('hazard_gauge_km', '10');
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -94,9 +94,12 @@ def window_surface(conn, start, end) -> tuple[str, list[float]] | None:
     if county.empty:
         return None
     if queries.count_rows(conn, "rain_gauges") > MAX_IDW_GAUGES:
-        gauges = queries.gauge_grid(conn, start, end, GAUGE_CELL_DEG).rename(columns={"mean_mm": "total_mm"})
+        gauges = queries.gauge_grid(conn, start, end, GAUGE_CELL_DEG).rename(columns={"mean_mm": "grade_mm"})
     else:
-        gauges = queries.gauge_totals(conn, start, end)
+        # Windows over 24 h are graded by each gauge's largest 24 h (emergency.rules), on the 24 h scale.
+        from emergency import rules
+
+        gauges = rules.gauge_rain_totals(conn, start, end)
     outline = shapely.from_wkb(bytes(county.iloc[0]["geometry"]))
     window_hours = (end - start).total_seconds() / 3600
-    return rain_surface(gauges["lon"], gauges["lat"], gauges["total_mm"], outline, window_hours)
+    return rain_surface(gauges["lon"], gauges["lat"], gauges["grade_mm"], outline, window_hours)

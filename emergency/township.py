@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import briefing, dispatch, geo, queries, store, warning
+from emergency import briefing, dispatch, geo, queries, rules, store, warning
 from emergency.briefing import Block
 from emergency.filters import Filters
 from emergency.i18n import label, t
@@ -188,10 +188,12 @@ class TownshipSummary:
     figures: pd.Series  # its row of :func:`ranking`
     nearest_team: dict | None  # name, kind, km, eta_min
     incidents: pd.DataFrame  # in the window, matching the type/status filters, newest first
-    hazards: pd.DataFrame  # its hazard points at risk at ``end`` (warning.hazards_at_risk)
+    hazards: pd.DataFrame  # its hazard points at risk at ``end`` (rules.hazards)
     resources: dict[str, pd.DataFrame]  # resources_near
     contacts: pd.DataFrame  # who_to_call
     is_demo: bool
+    signal: pd.Series | None = None  # its row of rules.signals at ``end`` (the one rule)
+    signal_rules: pd.DataFrame | None = None  # the signal thresholds, to say which rule holds
 
     @property
     def people_at_risk(self) -> int:
@@ -229,7 +231,7 @@ def summary(conn: duckdb.DuckDBPyConnection, code: str, f: Filters,
         nearest = {"name": team["name"], "kind": team["kind"], "km": round(float(km[0]), 1),
                    "eta_min": float(dispatch.travel_minutes(km[0]))}
     incidents = queries.incidents(conn, f.start, f.end, (code,), f.types, f.statuses)
-    hazards = warning.hazards_at_risk(conn, f.end)
+    hazards = rules.hazards(conn, f.end)
     hazards = hazards[hazards["township"] == code].reset_index(drop=True)
     return TownshipSummary(
         code=code,
@@ -247,6 +249,8 @@ def summary(conn: duckdb.DuckDBPyConnection, code: str, f: Filters,
         resources=resources_near(conn, code, polygon),
         contacts=who_to_call(conn, code, f.end, incidents, hazards),
         is_demo=bool(township["is_demo"]),
+        signal=rules.signals(conn, f.end).set_index("code").loc[code],
+        signal_rules=queries.signal_thresholds(conn),
     )
 
 
@@ -270,7 +274,10 @@ def figure_rows(s: TownshipSummary, lang: str) -> list[tuple[str, str]]:
         team = t("township.nearest_team_value", lang, name=s.nearest_team["name"], km=f"{s.nearest_team['km']:.1f}",
                  minutes=f"{s.nearest_team['eta_min']:.0f}")
     lag = "—" if pd.isna(row["rain_lag_min"]) else f"{int(row['rain_lag_min'])}"
+    signal = ("—" if s.signal is None or s.signal_rules is None
+              else rules.signal_text(s.signal, s.signal_rules, lang))
     return [
+        (t("rules.fig.signal", lang), signal),
         (t("township.fig.rain_mean", lang), f"{_mm(row['rain_mean_mm'])} {mm}"),
         (t("township.fig.rain_max", lang), f"{_mm(row['rain_max_mm'])} {mm}"),
         (t("township.fig.max_1h", lang), f"{_mm(row['max_1h_mm'])} {mm}"),

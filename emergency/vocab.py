@@ -14,6 +14,7 @@ INCIDENT_TYPES: dict[str, tuple[int, int, int]] = {
     "collapse": (127, 127, 127),  # 房屋倒塌
     "traffic": (148, 103, 189),  # 交通中断
     "other": (90, 90, 90),  # 其他
+    "production_safety": (227, 119, 194),  # 生产安全事故 (graded by 国务院令第493号)
 }
 
 # Incident status codes, in workflow order.
@@ -117,6 +118,8 @@ OTHER_COLOR = (90, 90, 90)
 CODE_LISTS: dict[str, dict[str, tuple[int, int, int] | None]] = {
     "incident_type": {
         **INCIDENT_TYPES,
+        "rockfall": (160, 110, 90),  # 崩塌 (geological: graded by 地质灾害防治条例)
+        "ground_subsidence": (110, 110, 70),  # 地面塌陷 (geological)
         "drought": (205, 170, 90),  # 干旱
         "earthquake": (120, 60, 40),  # 地震
         "meteorological": (70, 130, 180),  # 气象灾害（大风、冰雹、雷电…）

@@ -1,6 +1,7 @@
 """Early warning: rainstorm signals, hazard points at risk, incident grades and 叫应 records.
 
-Signals follow the CMA rainstorm warning signals (暴雨预警信号): blue when 50 mm fell in
+The derived figures themselves are computed in :mod:`emergency.rules` (the one rule engine);
+the functions here that return them delegate to it. Signals follow the CMA rainstorm warning signals (暴雨预警信号): blue when 50 mm fell in
 12 h, yellow 50 mm in 6 h, orange 50 mm in 3 h, red 100 mm in 3 h; the rules live in the
 store's ``signal_thresholds`` table and can be edited. Incident grades follow the national
 production-safety thresholds (生产安全事故报告和调查处理条例, 2007, art. 3): the grade
@@ -133,40 +134,19 @@ def aggregate_townships(gauges: pd.DataFrame, method: str) -> pd.DataFrame:
 def gauge_signals_at(
     conn: duckdb.DuckDBPyConnection, moment: datetime, thresholds: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Return every gauge with its window sums ending at ``moment`` and its signal rank/level."""
-    thresholds = queries.signal_thresholds(conn) if thresholds is None else thresholds
-    return _with_levels(queries.gauge_rain_at(conn, moment, window_hours(thresholds)), thresholds)
+    """Every gauge with its window sums ending at ``moment`` and its signal: :func:`emergency.rules.gauge_signals`."""
+    from emergency import rules
+
+    return rules.gauge_signals(conn, moment)
 
 
 def township_signals_at(
     conn: duckdb.DuckDBPyConnection, moment: datetime, method: str | None = None
 ) -> pd.DataFrame:
-    """Return the rainstorm signal of every township at ``moment`` (for the map and KPIs).
+    """The rainstorm signal of every township at ``moment``: :func:`emergency.rules.signals` (the one rule)."""
+    from emergency import rules
 
-    Parameters
-    ----------
-    conn : duckdb.DuckDBPyConnection
-    moment : datetime
-        End of the windows (the filter window end, local time).
-    method : {"max", "mean"}, optional
-        Township = max or mean of its gauges' window sums; default from the settings table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        code, name, ``mm_<h>h`` per rule window, rank (0 none .. 4 red), level (code or None),
-        gauges (number reporting), one row per township.
-    """
-    method = method or settings(conn)["township_method"]
-    thresholds = queries.signal_thresholds(conn)
-    gauges = queries.gauge_rain_at(conn, moment, window_hours(thresholds))
-    combined = aggregate_townships(gauges, method)
-    reporting = gauges[gauges["reports"] > 0].groupby("township").size().rename("gauges")
-    townships = queries.townships(conn)[["code", "name"]]
-    frame = townships.merge(combined, left_on="code", right_on="township", how="left").drop(columns="township")
-    frame = frame.merge(reporting, left_on="code", right_index=True, how="left")
-    frame["gauges"] = frame["gauges"].fillna(0).astype(int)
-    return _with_levels(frame, thresholds)
+    return rules.signals(conn, moment, method=method)
 
 
 def signal_history(rolling: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
@@ -241,32 +221,13 @@ def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:
 def township_signals(
     conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, method: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return every township's signal summary over ``(start, end]`` and the history behind it.
+    """Every township's signal summary over ``(start, end]`` and its history: :func:`emergency.rules.signal_history`.
 
-    The history reaches back at least ``MIN_HISTORY_H`` hours before ``end`` so that the
-    start of a signal is found even in a short window.
-
-    Returns
-    -------
-    summary : pandas.DataFrame
-        code, name and the columns of :func:`summarize_signals`; townships without data
-        have rank 0. Sorted by rank (highest first), then code.
-    history : pandas.DataFrame
-        key (township code), ts, ``mm_<h>h``, rank, level.
+    The current signal is the one at ``end`` (not at the gauges' last report).
     """
-    method = method or settings(conn)["township_method"]
-    thresholds = queries.signal_thresholds(conn)
-    start = min(start, end - timedelta(hours=MIN_HISTORY_H))
-    rolling = queries.rolling_rain(conn, start, end, window_hours(thresholds), by="township", method=method)
-    history = signal_history(rolling, thresholds)
-    summary = summarize_signals(history)
-    townships = queries.townships(conn)[["code", "name"]]
-    summary = townships.merge(summary, left_on="code", right_on="key", how="left").drop(columns="key")
-    summary["rank"] = summary["rank"].fillna(0).astype(int)
-    summary["peak_rank"] = summary["peak_rank"].fillna(0).astype(int)
-    summary["since_clipped"] = summary["since_clipped"].fillna(False).astype(bool)
-    summary = summary.sort_values(["rank", "peak_rank", "code"], ascending=[False, False, True], kind="stable")
-    return summary.reset_index(drop=True), history
+    from emergency import rules
+
+    return rules.signal_history(conn, start, end, method=method)
 
 
 # ---------------------------------------------------------------------- hazard points
@@ -296,12 +257,10 @@ def hazard_exceedance(hazards: pd.DataFrame) -> pd.DataFrame:
 
 
 def hazards_at_risk(conn: duckdb.DuckDBPyConnection, moment: datetime, only_at_risk: bool = True) -> pd.DataFrame:
-    """Return hazard points whose nearest gauge passed a critical amount at ``moment``, worst first.
+    """Hazard points over a critical amount at ``moment``, worst first: :func:`emergency.rules.hazards`."""
+    from emergency import rules
 
-    Columns of :func:`emergency.queries.hazard_rain_at` plus those of :func:`hazard_exceedance`.
-    """
-    frame = hazard_exceedance(queries.hazard_rain_at(conn, moment))
-    return frame[frame["at_risk"]].reset_index(drop=True) if only_at_risk else frame
+    return rules.hazards(conn, moment, only_at_risk=only_at_risk)
 
 
 # -------------------------------------------------------------------- incident grades
@@ -357,10 +316,12 @@ def incident_grades(
     types: Sequence[str] = (),
     statuses: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Return the filtered incidents of ``(start, end]`` with grade_rank, grade and grade_basis."""
-    return grade_incidents(
-        queries.incidents(conn, start, end, townships, types, statuses), queries.grade_thresholds(conn)
-    )
+    """The filtered incidents of ``(start, end]`` graded by their own type's rules: :func:`emergency.rules.grades`."""
+    from emergency import rules
+    from emergency.filters import Filters
+
+    return rules.grades(conn, end, Filters(end=end, start=start, townships=tuple(townships), types=tuple(types),
+                                           statuses=tuple(statuses)))
 
 
 # ------------------------------------------------------------- configuration writes

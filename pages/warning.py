@@ -32,4 +32,5 @@ with tabs["acks"]:
 if "config" in tabs:
     with tabs["config"]:
         warning_panels.config_panel()
+        warning_panels.grade_rules_editor()
         warning_panels.contacts_editor()

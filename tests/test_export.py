@@ -85,3 +85,22 @@ def test_svg_export_keeps_chinese_text(hyetograph):
 def test_image_export_rejects_unknown_formats(hyetograph):
     with pytest.raises(ValueError):
         export.figure_image(hyetograph, "pdf")
+
+
+def test_xlsx_with_empty_text_cells_and_readable_cells():
+    # pandas 3: astype(str) keeps NaN, so len() of an empty text cell failed and the
+    # download silently produced nothing (township ranking, briefing data, audit, stock).
+    import io
+
+    import numpy as np
+
+    frame = pd.DataFrame({"type": ["flood", None], "kind": ["school", "landslide"], "flag": [True, False],
+                          "name": ["甲", np.nan], "note": pd.array(["x", None], dtype="string"), "n": [1.0, np.nan]})
+    table = export.readable(frame, "zh")
+    workbook = pd.read_excel(io.BytesIO(export.to_xlsx({"s": table})), engine="openpyxl", keep_default_na=False)
+    cells = workbook.astype(str).to_numpy().ravel().tolist()
+    assert not {"None", "nan", "NaN", "False", "True", "flood", "school", "<NA>"} & set(cells)
+    assert {"洪涝", "学校", "滑坡", "是", "否"} <= set(cells)
+    assert export.to_xlsx({"raw": frame})  # unreadable frames still export
+    csv = export.to_csv(table).decode("utf-8-sig")
+    assert "None" not in csv and "nan" not in csv and "False" not in csv

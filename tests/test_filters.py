@@ -68,3 +68,16 @@ def test_previous_window():
     f = parse(hours="3", end="2026-06-20T10:00").filters
     prev = f.previous()
     assert (prev.start, prev.end) == (datetime(2026, 6, 20, 4, 0), datetime(2026, 6, 20, 7, 0))
+
+
+def test_times_outside_any_record_are_invalid_values_not_tracebacks():
+    # 0001-01-01 minus a window overflowed datetime on every page (OverflowError).
+    for bad in ("0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01", "1899-12-31T23:59"):
+        parsed = parse(hours="72", end=bad)
+        assert parsed.filters.end == LATEST, bad
+        assert [(n.name, n.value) for n in parsed.notices] == [("end", bad)]
+        parsed.filters.previous()  # the KPI comparison window is computable
+    parsed = parse(hours="custom", start="0001-01-01T00:00", end="2026-06-20T00:00")
+    assert [(n.name, n.value) for n in parsed.notices] == [("start", "0001-01-01T00:00")]
+    parsed = parse(hours="custom", start="1900-01-01T00:00", end="2026-06-20T00:00")
+    parsed.filters.previous().previous()

@@ -7,7 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import one_map
-from emergency import config, queries, store, warning
+from emergency import config, queries, rules, store, warning
+from emergency.filters import Filters
 from emergency.vocab import NO_SIGNAL_COLOR, SIGNAL_LEVELS
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 
@@ -32,7 +33,7 @@ def test_one_map_renders_in_chinese_with_every_layer(app):
     assert not app.exception
     assert app.title[0].value == "态势一张图"
     assert any("演示数据" in w.value for w in app.warning)
-    assert len(app.metric) == 7
+    assert len(app.metric) == 8
     assert layer_ids(app) == ["townships", "county-outline", "gauges", "incidents", "township-labels"]
     spec = deck_spec(app)
     assert spec["mapStyle"] == "/app/static/basemap.json"
@@ -144,9 +145,9 @@ def test_replay_shows_the_state_at_the_chosen_moment(app, demo_copy):
     assert len(app.select_slider(key="replay_moment").options) == 24  # hourly steps over 24 h
     app.select_slider(key="replay_moment").set_value(middle).run()
     assert not app.exception
-    assert int(app.metric[2].value) == expected_middle
+    assert int(card(app, "事件总数").value) == expected_middle
     app.select_slider(key="replay_moment").set_value(latest).run()
-    assert int(app.metric[2].value) == expected_end
+    assert int(card(app, "事件总数").value) == expected_end
     assert app.button(key="replay_play_button").label == "播放"
 
 
@@ -156,7 +157,7 @@ def test_big_screen_mode(app):
     assert not app.exception
     assert any('data-testid="stSidebar"' in m.value for m in app.markdown)  # the hiding style
     assert any("数据截至" in c.value for c in app.caption)
-    assert len(app.metric) == 7
+    assert len(app.metric) == 8
     assert "townships" in layer_ids(app)
 
 
@@ -178,20 +179,34 @@ def test_a_silent_gauge_is_flagged_on_the_map(app, demo_copy):
     assert any("超过 60 分钟无报数" in m.value for m in app.markdown)
 
 
+def card(app, title: str):
+    return next(m for m in app.metric if m.label == title)
+
+
 def test_grades_show_on_map_filter_and_kpis(app, demo_copy):
-    conn = store.connect(demo_copy, read_only=True)
+    conn = store.connect(demo_copy)
     try:
         first, latest = queries.data_range(conn)
-        graded = warning.incident_grades(conn, first - timedelta(hours=1), latest)
+        # Grades follow each type's scale: a landslide with 3 deaths is 中型 (rank 2), a
+        # production-safety accident with 10 seriously injured is 较大, a flood with 9 deaths
+        # has no national scale (未分级).
+        township, lon, lat = conn.execute("SELECT code, label_lon, label_lat FROM townships ORDER BY code").fetchone()
+        for ident, kind, deaths, serious in (("T-LS", "landslide", 3, None), ("T-PS", "production_safety", 0, 10),
+                                             ("T-FL", "flood", 9, None)):
+            conn.execute("INSERT INTO incidents (id, type, occurred_at, township, lon, lat, deaths, injured, missing, "
+                         "trapped, loss_10k_yuan, status, seriously_injured) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 1, "
+                         "'active', ?)", [ident, kind, latest - timedelta(hours=1), township, lon, lat, deaths, serious])
+        graded = rules.grades(conn, latest, Filters(end=latest, start=first - timedelta(hours=1)))
     finally:
         conn.close()
     large = graded[graded["grade"] == "large"]
-    assert not large.empty  # the demo storm has 较大 incidents
+    assert set(large["id"]) == {"T-LS", "T-PS"}
+    assert graded.set_index("id").loc["T-FL", "grade_rank"] == 0
     app.query_params["hours"] = "custom"
     app.query_params["start"] = f"{first - timedelta(hours=1):%Y-%m-%dT%H:%M}"
     app.run()
     assert not app.exception
-    serious_card = next(m for m in app.metric if m.label == "较大及以上事件")
+    serious_card = card(app, "较大及以上事件")
     assert int(serious_card.value) == int((graded["grade_rank"] >= 2).sum())
     halos = next(layer for layer in deck_spec(app)["layers"] if layer["id"] == "incident-grades")
     assert {row["id"] for row in halos["data"]} == set(graded.loc[graded["grade_rank"] >= 2, "id"])

@@ -55,7 +55,10 @@ def test_warning_page_lists_signals_hazards_and_grades(page_app):
     values = metrics(at)
     assert (values["红色信号乡镇"], values["橙色信号乡镇"], values["黄色信号乡镇"], values["蓝色信号乡镇"]) == ("2", "2", "5", "4")
     assert values["超过临界雨量的隐患点"] == "6"
-    assert values["一般事件"] == "98"
+    # Grades follow each type's own scale: only landslides and debris flows (地质灾害防治条例)
+    # are graded in the demo window; floods and the rest have no national scale (未分级).
+    assert values["一般事件"] == "7"
+    assert int(values["未分级事件"]) > 50
     assert "研判时刻：2026-06-20 02:40" in at.caption[0].value
     signal_table = table_with(at, "当前信号")
     assert signal_table["当前信号"].tolist()[:2] == ["红色", "红色"]
@@ -262,7 +265,28 @@ def test_browser_warning_page(server):
         watch.assert_clean()
 
 
-def test_browser_pick_incident_see_rings_and_record_dispatch(server):
+def _first_row_with_a_team_in_range(demo_file) -> int:
+    """Row of the dispatch list (graded by type, gravest and newest first) whose incident has a team within 10 km."""
+    from datetime import datetime
+
+    from emergency import queries, rules, store
+    from emergency.filters import Filters
+
+    conn = store.connect(demo_file, read_only=True)
+    try:
+        end = datetime(2026, 6, 20, 2, 40)
+        listed = rules.grades(conn, end, Filters(end=end)).dropna(subset=["lon", "lat"]).sort_values(
+            ["grade_rank", "occurred_at"], ascending=False, kind="stable").reset_index(drop=True)
+        for index, row in listed.head(12).iterrows():
+            if len(queries.teams_within(conn, row["lon"], row["lat"], 10.0)):
+                return int(index)
+    finally:
+        conn.close()
+    raise AssertionError("no incident near a team in the demo window")
+
+
+def test_browser_pick_incident_see_rings_and_record_dispatch(server, demo_file):
+    row = _first_row_with_a_team_in_range(demo_file)
     with browser_page(server) as (page, watch):
         open_in_browser(page, server, "一键调度")
         assert_no_exception(page)
@@ -270,8 +294,8 @@ def test_browser_pick_incident_see_rings_and_record_dispatch(server):
         grid = page.locator(".st-key-dispatch_incident_table [data-testid=stDataFrameResizable]")
         grid.wait_for(timeout=30_000)
         box = grid.bounding_box()
-        # The row-selection checkbox of the first data row, below the 35 px header.
-        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
+        # The row-selection checkbox of that data row, below the 35 px header (rows are 35 px).
+        page.mouse.click(box["x"] + 16, box["y"] + 35 + 35 * row + 17)
         page.wait_for_selector("text=调度目标：事件", timeout=30_000)
         wait_for_app(page)
         body = page.inner_text("body")

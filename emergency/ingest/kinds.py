@@ -305,7 +305,9 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "incident_type": {
         "flood": ("洪水", "洪灾", "洪涝灾害"),
         "flash_flood": ("山洪灾害",),
-        "landslide": ("山体滑坡", "崩塌"),
+        "landslide": ("山体滑坡",),
+        "rockfall": ("危岩崩塌", "山体崩塌"),
+        "ground_subsidence": ("塌陷", "岩溶塌陷"),
         "waterlogging": ("积水", "城市内涝", "渍涝"),
         "collapse": ("倒房", "倒塌", "房屋倒损"),
         "traffic": ("道路中断", "交通阻断", "道路塌方", "交通事故", "道路交通事故"),
