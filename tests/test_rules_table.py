@@ -311,7 +311,7 @@ HAZARD_CASES = [
 @pytest.mark.parametrize("name, reports, km, at_risk, gauge, evaluated", HAZARD_CASES, ids=[c[0] for c in HAZARD_CASES])
 def test_hazard_table(name, reports, km, at_risk, gauge, evaluated):
     conn = empty_tiny()
-    conn.execute("INSERT INTO hazard_points VALUES ('H', '西镇后山', 'landslide', ?, 117.97, 28.38, 40, 12, 30, 60, 120)",
+    conn.execute("INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H', '西镇后山', 'landslide', ?, 117.97, 28.38, 40, 12, 30, 60, 120)",
                  [WEST])
     load_rain(conn, reports)
     row = rules.hazards(conn, T, only_at_risk=False, max_km=km).set_index("id").loc["H"]
