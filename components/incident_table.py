@@ -23,5 +23,8 @@ def render(incidents: pd.DataFrame) -> None:
                      for code, text in zip(incidents["type"], incidents.get("type_label", [None] * len(incidents)))]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
     table["grade"] = table["grade"].map(labels("incident_grade")).fillna("—")
+    for column in ("deaths", "injured", "missing", "trapped"):
+        # A blank count is unknown (issue 16): a dash, never "None" or a 0 nobody reported.
+        table[column] = table[column].astype(object).where(table[column].notna(), "—")
     table.columns = [tr(f"col.{name}") for name in COLUMNS]
     st.dataframe(table, hide_index=True, width="stretch")
