@@ -11,7 +11,7 @@ import streamlit as st
 from emergency import actions, briefing, cap, config, demo, dispatch, export, i18n, queries, rules, store, surface, warning
 from emergency.access import Actor
 from emergency.filters import Filters
-from emergency import completeness  # issue 12
+from emergency import codelists, completeness  # issue 12, 16
 from emergency.ingest import templates  # issue 12
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
@@ -29,7 +29,9 @@ def get_store() -> duckdb.DuckDBPyConnection:
 def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     # Keyed by path so that a changed setting (tests, a second county) opens the right file.
     demo.ensure_demo(path)
-    return store.connect(path)
+    conn = store.connect(path)
+    codelists.sync_labels(conn)  # codes an administrator added are shown by name (issue 16)
+    return conn
 
 
 def clear() -> None:

@@ -25,5 +25,8 @@ def render(incidents: pd.DataFrame) -> None:
     table["grade"] = [rules.grade_label(scale, grade, lang()) for scale, grade in
                       zip(incidents.get("grade_scale", pd.Series(None, index=incidents.index)), incidents["grade"])]
     table["address"] = table["address"].map(lambda v: v if isinstance(v, str) else "")
+    for column in ("deaths", "injured", "missing", "trapped"):
+        # A blank count is unknown (issue 16): a dash, never "None" or a 0 nobody reported.
+        table[column] = table[column].astype(object).where(table[column].notna(), "—")
     table.columns = [tr(f"col.{name}") for name in COLUMNS]
     st.dataframe(table, hide_index=True, width="stretch")

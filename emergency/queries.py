@@ -345,7 +345,7 @@ def township_metrics(
             GROUP BY township
         ),
         hazards AS (
-            SELECT township, sum(people)::BIGINT AS people FROM hazard_points GROUP BY township
+            SELECT township, coalesce(sum(people), 0)::BIGINT AS people FROM hazard_points GROUP BY township
         )
         SELECT t.code, t.name,
                round(r.mean_mm, 1) AS rain_mean_mm, round(r.max_mm, 1) AS rain_max_mm,
@@ -419,7 +419,7 @@ def shelters(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> 
     """Return shelters with their free capacity (capacity - occupancy, never below 0)."""
     sql, params = _points_in_townships(
         "shelters",
-        "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - p.occupancy, 0) AS free, "
+        "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - coalesce(p.occupancy, 0), 0) AS free, "
         "p.township, p.lon, p.lat",
         townships,
     )
@@ -484,7 +484,7 @@ def point_grid(
 GRID_WEIGHTS = {
     "warehouses": "(SELECT coalesce(sum(quantity), 0) FROM stock s WHERE s.warehouse = p.name)",
     "teams": "p.members",
-    "shelters": "greatest(p.capacity - p.occupancy, 0)",
+    "shelters": "greatest(p.capacity - coalesce(p.occupancy, 0), 0)",
     "hazard_points": "p.people",
 }
 
@@ -789,8 +789,10 @@ def incident_counts(
         conn,
         f"""
         SELECT {", ".join(keys)}, count(*) AS incidents,
-               sum(i.deaths)::BIGINT AS deaths, sum(i.injured)::BIGINT AS injured, sum(i.missing)::BIGINT AS missing,
-               sum(i.trapped)::BIGINT AS trapped, round(sum(i.loss_10k_yuan), 1) AS loss_10k_yuan
+               -- Blank counts are unknown (NULL, issue 16): the sums are of what was reported.
+               coalesce(sum(i.deaths), 0)::BIGINT AS deaths, coalesce(sum(i.injured), 0)::BIGINT AS injured,
+               coalesce(sum(i.missing), 0)::BIGINT AS missing, coalesce(sum(i.trapped), 0)::BIGINT AS trapped,
+               round(coalesce(sum(i.loss_10k_yuan), 0), 1) AS loss_10k_yuan
         FROM incidents i LEFT JOIN townships t ON t.code = i.township
         {where.sql()}
         GROUP BY ALL ORDER BY incidents DESC, {", ".join(by)}
@@ -935,9 +937,9 @@ def shelter_occupancy(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] 
         conn,
         f"""
         SELECT s.township, t.name AS township_name, count(*) AS shelters,
-               sum(s.capacity)::BIGINT AS capacity, sum(s.occupancy)::BIGINT AS occupancy,
-               sum(greatest(s.capacity - s.occupancy, 0))::BIGINT AS free,
-               round(sum(s.occupancy) / nullif(sum(s.capacity), 0), 3) AS occupancy_rate
+               sum(s.capacity)::BIGINT AS capacity, coalesce(sum(s.occupancy), 0)::BIGINT AS occupancy,
+               sum(greatest(s.capacity - coalesce(s.occupancy, 0), 0))::BIGINT AS free,
+               round(coalesce(sum(s.occupancy), 0) / nullif(sum(s.capacity), 0), 3) AS occupancy_rate
         FROM shelters s LEFT JOIN townships t ON t.code = s.township
         {where.sql()}
         GROUP BY ALL ORDER BY s.township
@@ -1342,7 +1344,7 @@ def shelters_within(conn: duckdb.DuckDBPyConnection, lon: float, lat: float, rad
     """Return shelters with free capacity within ``radius_km`` of a point, nearest first."""
     sql, params = _within(
         "shelters",
-        "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - p.occupancy, 0) AS free, "
+        "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - coalesce(p.occupancy, 0), 0) AS free, "
         "p.township, p.lon, p.lat",
         lon, lat, radius_km,
         condition="AND p.capacity > p.occupancy",
@@ -1414,9 +1416,9 @@ def shelter_gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run(
         conn,
         """
-        WITH people AS (SELECT township, sum(people) AS n FROM hazard_points GROUP BY township),
+        WITH people AS (SELECT township, coalesce(sum(people), 0) AS n FROM hazard_points GROUP BY township),
              places AS (SELECT township, sum(capacity) AS capacity,
-                               sum(greatest(capacity - occupancy, 0)) AS free
+                               sum(greatest(capacity - coalesce(occupancy, 0), 0)) AS free
                         FROM shelters GROUP BY township)
         SELECT t.code, t.name,
                coalesce(p.n, 0)::BIGINT AS hazard_people,

@@ -917,7 +917,7 @@ def _extras(cursor, spec: Kind, table: Table, positions, ctx: _Context, report: 
     created = _create_references(cursor, spec, positions)
     if created:
         report.created["warehouses"] = created
-    if spec.location == "point" and not spec.field("lon").required:
+    if spec.table in ("warehouses", "teams", "shelters"):  # resources kept as "location missing"
         report.location_missing = int(cursor.execute(
             "SELECT count(*) FROM staged WHERE reason IS NULL AND (lon IS NULL OR lat IS NULL)"
         ).fetchone()[0])
