@@ -255,7 +255,8 @@ def hazards(f: Filters) -> None:
             tr("warning.col.township"): frame["township_name"],
             tr("warning.col.kind"): frame["kind"].map(kinds),
             tr("warning.col.exceedance"): frame["exceedance"].round(2),
-            tr("warning.col.exceeded_window"): frame["exceeded_window"],
+            tr("warning.col.exceeded_window"): frame["exceeded_window"].map(
+                lambda w: tr("rules.window_hours", hours=w[:-1]) if isinstance(w, str) else "—"),
             **{tr("warning.col.mm_h", hours=h): frame[f"mm_{h}h"].round(1) for h in (1, 3, 24)},
             **{tr("warning.col.critical_h", hours=h): frame[f"critical_mm_{h}h"] for h in (1, 3, 24)},
             tr("warning.col.people"): frame["people"],

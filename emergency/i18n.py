@@ -1184,6 +1184,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rules.ungraded": ("未分级", "Not graded"),
     "rules.col.decided_by": ("决定站点", "Decided by"),
     "rules.col.gauge": ("雨量站", "Gauge"),
+    "rules.window_hours": ("{hours} 小时", "{hours} h"),
     "chart.grade_legend_max_24h": ("，按窗口内最大24小时雨量", ", by the largest 24 h in the window"),
     "rules.col.stale_gauges": ("停报站", "Silent gauges"),
     "rules.col.report_end": ("时段末", "Period end"),

@@ -451,8 +451,7 @@ def hazards(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters 
     """
     km = hazard_gauge_km(conn) if max_km is None else float(max_km)
     points = queries.hazard_rain_at(conn, moment)
-    base = points.drop(columns=["gauge", "gauge_name", "gauge_km", "mm_1h", "mm_3h", "mm_24h"]).rename(
-        columns={})
+    base = points.drop(columns=["gauge", "gauge_name", "gauge_km", "mm_1h", "mm_3h", "mm_24h"])
     nearest = points[["id", "gauge", "gauge_km"]].rename(columns={"gauge": "nearest_gauge", "gauge_km": "nearest_km"})
     pairs = queries.hazard_gauges_within(conn, moment, km)
     candidates = base.merge(pairs, on="id", how="inner")
