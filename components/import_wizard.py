@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import cached, export_buttons, filter_bar, identity
+from components import cached, export_buttons, filter_bar, identity, inbox_jobs, uploads
 from components.text import lang, tr
 from emergency import export, i18n
-from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now, preview, suggest_mapping
+from emergency.ingest import KINDS, READERS, IngestError, local_now, preview, suggest_mapping
 
 # Rows shown in the preview.
 PREVIEW_ROWS = 20
@@ -35,9 +35,9 @@ def _rejects_table(frame):
     return _reason_texts(frame)[list(columns)].rename(columns=columns)
 
 
-def _uploads(files) -> Upload | list[Upload]:
-    uploads = [Upload(f.name, f.getvalue()) for f in files]
-    return uploads[0] if len(uploads) == 1 else uploads
+def _uploads(files):
+    # On disk under the hardened server (components.uploads); bytes only without it.
+    return uploads.source(files)
 
 
 def _preview(files, encoding: str | None, sheet: str | None):
@@ -135,6 +135,7 @@ def _inbox_results() -> None:
             ))
         else:
             st.error(tr("ingest.inbox_failed", message=result["message"]))
+    inbox_jobs.render()
 
 
 def render_import() -> None:
@@ -152,6 +153,10 @@ def render_import() -> None:
             updated=f"{done.updated:,}", unchanged=f"{done.unchanged:,}", rejected=f"{done.rejected:,}", id=done.import_id,
         ))
     if not files:
+        return
+    refused = uploads.over_budget(files)
+    if refused:
+        st.error(tr("ingest.over_budget", **refused))
         return
     try:
         # The sheet choice belongs to this upload: a new file starts from its first sheet.

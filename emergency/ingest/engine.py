@@ -721,6 +721,7 @@ def import_table(
     source_name: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    before_commit: Callable[[duckdb.DuckDBPyConnection, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Check every row of an opened :class:`Table` and, unless ``dry_run``, write it (see :func:`import_file`)."""
     started = time.perf_counter()
@@ -754,6 +755,8 @@ def import_table(
                 else:
                     progress("write", 0.7)
                     report.import_id = _write(cursor, spec, columns, table, report, user, source_name, progress)
+                    if before_commit is not None:
+                        before_commit(cursor, report)  # the audit row, in this transaction
                     progress("commit", 0.95)
                     cursor.execute("COMMIT")
             except BaseException:
@@ -787,6 +790,7 @@ def import_file(
     source_name: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    before_commit: Callable[[duckdb.DuckDBPyConnection, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import one file into the store: all accepted rows in one transaction, rejected rows quarantined.
 
@@ -815,6 +819,9 @@ def import_file(
         Called as ``progress(stage, fraction)`` with stages read, validate, write, commit, done.
     now : datetime, optional
         Local time for the future-time check (tests); the clock's Shanghai time otherwise.
+    before_commit : callable, optional
+        Called as ``before_commit(cursor, report)`` after the rows are written and before the
+        commit, on the import's own cursor (the audit row is written there, in the same transaction).
 
     Returns
     -------
@@ -834,7 +841,7 @@ def import_file(
     with open_table(source, encoding=encoding, sheet=sheet) as table:
         return import_table(
             conn, table, kind, crs=crs, mapping=mapping, dry_run=dry_run, user=user,
-            source_name=source_name, progress=progress, now=now,
+            source_name=source_name, progress=progress, now=now, before_commit=before_commit,
         )
 
 

@@ -1,0 +1,378 @@
+"""Security tests, one per threat found by the security test of the served app (issue 18).
+
+Each test names the threat it closes and reproduces the attack as an attacker would run it:
+against a real served app in Chromium where the hole was in the server, against the store
+where it was in the data layer. Every one of them failed on the code before the fix.
+
+Threats
+-------
+T1  Proxy sign-in bypass: a non-proxy peer claims the proxy's address in a forwarding header.
+T2  Lockout defeated by parallel guesses; failures missing from the audit log; traceback shown.
+T3  Account enumeration by timing (cheap dummy hash) or by message ("locked" only for real accounts).
+T4  Stored text rendered as markdown/HTML: outside images, links, autolinks.
+T5  A queued import lost when the server stops while importing it.
+T6  A committed write without its audit row.
+T7  Uploads held and expanded in memory; no per-import budget.
+T8  Session cookie readable by scripts; /_stcore/metrics public.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from emergency import access, actions, audit, config, queries, store
+from emergency.access import Actor, LoginRefused
+from tests import tiny
+
+PASSWORD = "long-enough-pw"
+NOW = datetime(2026, 6, 20, 9, 0)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashes(monkeypatch):
+    # Work factor 4 keeps the tests fast; the app uses access.BCRYPT_ROUNDS (12).
+    monkeypatch.setattr(access, "BCRYPT_ROUNDS", 4)
+
+
+@pytest.fixture
+def conn(tmp_path):
+    """A tiny store in a file (as the app has it), with contacts and one duty account."""
+    connection = store.connect(tmp_path / "tiny.duckdb")
+    tiny.populate(connection)
+    connection.executemany("INSERT INTO township_contacts VALUES (?, ?, ?, ?, true)", tiny.CONTACTS)
+    access.create_user(connection, "duty", "duty", "值班员乙", PASSWORD)
+    yield connection
+    connection.close()
+
+
+def audit_rows(conn, action: str | None = None) -> pd.DataFrame:
+    log = queries.audit_log(conn).sort_values("id").reset_index(drop=True)
+    return log if action is None else log[log["action"] == action].reset_index(drop=True)
+
+
+def settings(max_failed: int = 5) -> access.AuthSettings:
+    return access.AuthSettings(mode="local", max_failed_logins=max_failed, lockout_minutes=15)
+
+
+# ------------------------------------------------------------------ T2 lockout under parallel guesses
+
+
+def test_t2_parallel_wrong_guesses_lock_after_exactly_max_and_are_all_audited(conn):
+    """20 sign-ins at once (19 wrong, then the right one): the lock falls at the 5th failure,
+    every attempt is in the audit log, and the right password is refused once locked."""
+    guesses = 20
+    start = threading.Barrier(guesses)
+    outcomes: list[str] = []
+
+    def guess(number: int) -> None:
+        start.wait()
+        try:
+            actions.sign_in(conn, "duty", f"wrong-{number:02d}-pw", "10.0.0.66", settings())
+            outcomes.append("signed in")
+        except LoginRefused as refusal:
+            outcomes.append(refusal.detail)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes).count("bad_credentials") == 4
+    assert outcomes.count("bad_credentials_locked_now") == 1
+    assert outcomes.count("locked") == guesses - 5
+    with pytest.raises(LoginRefused):
+        actions.sign_in(conn, "duty", PASSWORD, "10.0.0.66", settings())
+    failed = audit_rows(conn, "login_failed")
+    assert len(failed) == guesses + 1 and set(failed["username"]) == {"duty"}
+    assert set(failed["client"]) == {"10.0.0.66"}
+    assert audit_rows(conn, "login").empty
+    assert queries.user(conn, "duty").iloc[0]["locked_until"] is not None
+
+
+def test_t2_sign_in_that_meets_a_write_conflict_is_retried(conn, monkeypatch):
+    """DuckDB's "Conflict on update" (an admin unlocking the account at that moment) is retried, not shown."""
+    real = access.authenticate
+    calls = []
+
+    def conflicting(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            import duckdb
+
+            raise duckdb.TransactionException("TransactionContext Error: Conflict on update!")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(access, "authenticate", conflicting)
+    found, token = actions.sign_in(conn, "duty", PASSWORD, None, settings())
+    assert found.username == "duty" and access.session_actor(conn, token).username == "duty"
+    assert len(calls) == 2 and len(audit_rows(conn, "login")) == 1
+
+
+def test_t2_sign_in_page_shows_no_traceback_when_the_store_fails(demo_copy, monkeypatch):
+    """Whatever breaks behind the sign-in form, the anonymous visitor gets a message, never a traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    monkeypatch.setenv(config.AUTH_ENV, "local")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("Conflict on update! /work/secret/path/store.py line 12")
+
+    monkeypatch.setattr(access, "authenticate", broken)
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.text_input(key="identity_username").set_value("duty")
+    at.text_input(key="identity_password").set_value(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "暂时无法登录" in shown and "/work" not in shown and "Conflict" not in shown
+
+
+# ------------------------------------------------------------------ T3 account enumeration
+
+
+def test_t3_unknown_locked_disabled_and_wrong_cost_one_full_check_and_read_the_same(conn, monkeypatch):
+    """Every refusal costs one bcrypt check at the cost of the real hashes, and shows one message."""
+    import bcrypt
+
+    monkeypatch.setattr(access, "BCRYPT_ROUNDS", 6)  # real hashes made now: cost 6
+    access.set_password(conn, "duty", PASSWORD)
+    access.create_user(conn, "gone", "duty", "停用", PASSWORD)
+    access.set_disabled(conn, "gone", True)
+    access.create_user(conn, "sso.only", "leader", "门户领导")  # no password
+    monkeypatch.setattr(access, "BCRYPT_ROUNDS", 4)  # a lower default must not make the dummy cheaper
+    costs: list[int] = []
+    real_check = bcrypt.checkpw
+
+    def counted(password, hashed):
+        costs.append(access.hash_cost(hashed))
+        return real_check(password, hashed)
+
+    monkeypatch.setattr(access.bcrypt, "checkpw", counted)
+    for _ in range(5):
+        with pytest.raises(LoginRefused):
+            actions.sign_in(conn, "duty", "wrong-password", None, settings())
+    refusals = {}
+    for case, name, password in (("unknown", "nobody", PASSWORD), ("no password", "sso.only", PASSWORD),
+                                 ("wrong", "gone", "wrong-password"), ("disabled", "gone", PASSWORD),
+                                 ("locked", "duty", PASSWORD)):
+        costs.clear()
+        with pytest.raises(LoginRefused) as refusal:
+            actions.sign_in(conn, name, password, None, settings())
+        assert costs == [6], f"{case}: bcrypt checks at costs {costs}"
+        refusals[case] = refusal.value
+    # The audit log keeps the reason for administrators; the page shows one message (next test).
+    assert [r.detail for r in refusals.values()] == ["unknown_user", "no_password", "disabled", "disabled", "locked"]
+
+
+def test_t3_sign_in_page_answers_the_same_for_unknown_wrong_and_locked(demo_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    monkeypatch.setenv(config.AUTH_ENV, "local")
+    conn = store.connect(demo_copy)
+    try:
+        access.create_user(conn, "duty", "duty", "值班员乙", PASSWORD)
+    finally:
+        conn.close()
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+
+    def answer(name: str, password: str) -> str:
+        at.text_input(key="identity_username").set_value(name)
+        at.text_input(key="identity_password").set_value(password)
+        at.button[0].click()
+        at.run()
+        assert not at.exception
+        return " ".join(e.value for e in at.error)
+
+    unknown = answer("no.such.user", "wrong-password")
+    wrong = answer("duty", "wrong-password")
+    for _ in range(4):
+        answer("duty", "wrong-password")
+    locked = answer("duty", PASSWORD)
+    assert unknown == wrong == locked and unknown
+
+
+# ------------------------------------------------------------------ T6 audit in the write's transaction
+
+
+class AuditWriteFails(Exception):
+    pass
+
+
+@pytest.fixture
+def audit_fails(monkeypatch):
+    """Make every audit row fail to write, as a crash between the write and its audit would."""
+
+    def fail(*_args, **_kwargs):
+        raise AuditWriteFails("injected between the write and its audit row")
+
+    monkeypatch.setattr(audit, "insert", fail)
+
+
+def duty() -> Actor:
+    return Actor("duty", "值班员乙", "duty", client="10.0.0.9")
+
+
+def admin() -> Actor:
+    return Actor("admin1", "管理员", "admin", client="10.0.0.9")
+
+
+def count(conn, table: str) -> int:
+    return store.scalar(conn, f"SELECT count(*) FROM {table}")
+
+
+def test_t6_a_write_whose_audit_row_fails_is_not_committed(conn, audit_fails):
+    """Warnings, acknowledgements, dispatch, accounts: no audit row, no change."""
+    before = {t: count(conn, t) for t in ("warnings", "warning_recipients", "dispatches", "users", "audit_log")}
+    with pytest.raises(AuditWriteFails):
+        actions.issue_warning(conn, duty(), "blue", ["999999001"], "注意防范", ["sms"])
+    with pytest.raises(AuditWriteFails):
+        actions.create_user(conn, admin(), "newbie", "leader", "新人", PASSWORD)
+    with pytest.raises(AuditWriteFails):
+        actions.unlock(conn, admin(), "duty")
+    after = {t: count(conn, t) for t in before}
+    assert after == before
+
+
+def test_t6_an_import_whose_audit_row_fails_is_not_committed(conn, audit_fails, tmp_path):
+    rain = tmp_path / "rain.csv"
+    rain.write_text("站码,时间,雨量\nG1,2026-06-20 05:00,3.5\nG2,2026-06-20 05:00,1.0\n", encoding="utf-8")
+    before = (count(conn, "rainfall"), count(conn, "import_log"))
+    with pytest.raises(Exception, match="injected"):
+        actions.import_file(conn, admin(), rain, "rainfall", file_name=rain.name)
+    assert (count(conn, "rainfall"), count(conn, "import_log")) == before
+
+
+KILL_SCRIPT = r"""
+import os, sys
+from emergency import access, actions, audit, store
+from emergency.access import Actor
+conn = store.connect(sys.argv[1])
+real = audit.insert
+def insert_then_die(cursor, *args, **kwargs):
+    real(cursor, *args, **kwargs)
+    if sys.argv[2] == "before_commit":
+        os._exit(9)  # the process dies after both rows are written, before the commit
+audit.insert = insert_then_die
+admin = Actor("admin1", "管理员", "admin")
+if sys.argv[3] == "import":
+    actions.import_file(conn, admin, sys.argv[4], "rainfall", file_name="rain.csv")
+else:
+    actions.issue_warning(conn, Actor("duty", "值班员", "duty"), "blue", ["999999001"], "注意", ["sms"])
+conn.close()
+"""
+
+
+@pytest.mark.parametrize("write", ["import", "warning"])
+def test_t6_killed_mid_write_leaves_neither_the_rows_nor_the_audit_row(conn, tmp_path, write):
+    """The server process is killed between the write and the commit: reopened, the store has neither."""
+    rain = tmp_path / "rain.csv"
+    rain.write_text("站码,时间,雨量\nG1,2026-06-20 05:00,3.5\n", encoding="utf-8")
+    path = tmp_path / "tiny.duckdb"
+    before = (count(conn, "rainfall"), count(conn, "import_log"), count(conn, "warnings"), count(conn, "audit_log"))
+    conn.close()
+    killed = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(path), "before_commit", write, str(rain)],
+                            cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr[-2000:]
+    reopened = store.connect(path)
+    try:
+        after = (count(reopened, "rainfall"), count(reopened, "import_log"), count(reopened, "warnings"),
+                 count(reopened, "audit_log"))
+    finally:
+        reopened.close()
+    assert after == before
+    finished = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(path), "finish", write, str(rain)],
+                              cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    reopened = store.connect(path)
+    try:
+        log = audit_rows(reopened)
+        if write == "import":
+            assert count(reopened, "import_log") == before[1] + 1
+            assert log.iloc[-1]["action"] == "import" and "import " in log.iloc[-1]["detail"]
+        else:
+            assert count(reopened, "warnings") == before[2] + 1 and log.iloc[-1]["action"] == "warning_issue"
+    finally:
+        reopened.close()
+
+
+# ------------------------------------------------------------------ T5 queued imports survive a stopped server
+
+
+INBOX_KILL_SCRIPT = r"""
+import os, sys
+from emergency import store
+from emergency.ingest import inbox
+conn = store.connect(sys.argv[1])
+# The server dies in the middle of the import, after its rows are written, before the commit.
+inbox.process(conn, sys.argv[1], before_commit=lambda spec: (lambda cursor, report: os._exit(9)))
+"""
+
+
+def kill_while_importing(path) -> None:
+    killed = subprocess.run([sys.executable, "-c", INBOX_KILL_SCRIPT, str(path)], cwd=config.PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr[-2000:]
+
+
+def test_t5_a_job_interrupted_once_is_retried_and_twice_is_failed_with_a_message(conn, tmp_path):
+    from emergency.ingest import inbox
+
+    path = tmp_path / "tiny.duckdb"
+    conn.close()
+    rain = tmp_path / "排队雨量.csv"
+    rain.write_text("站码,时间,雨量\nG1,2026-06-20 05:00,3.5\n", encoding="utf-8")
+    inbox.enqueue(path, rain, kind="rainfall", user="王五")
+    kill_while_importing(path)  # the job is left in processing/
+    assert [job["state"] for job in inbox.jobs(path)] == ["running"]
+    reopened = store.connect(path)
+    try:
+        results = actions.process_inbox(reopened, admin(), path, "zh")
+        assert [r["ok"] for r in results] == [True]
+        assert [(job["state"], job["attempts"]) for job in inbox.jobs(path)] == [("done", 2)]
+        assert count(reopened, "import_log") == 1
+        log = audit_rows(reopened, "inbox_import")
+        assert list(log["outcome"]) == ["ok"] and "1 accepted" in log.iloc[0]["detail"]
+    finally:
+        reopened.close()
+    # A second job that kills the server every time: retried once, then given up with a message.
+    inbox.enqueue(path, rain, kind="rainfall", user="王五")
+    kill_while_importing(path)
+    kill_while_importing(path)
+    reopened = store.connect(path)
+    try:
+        results = actions.process_inbox(reopened, admin(), path, "zh")
+        assert [r["ok"] for r in results] == [False]
+        assert "排队雨量.csv" in results[0]["message"] and "2 次" in results[0]["message"]
+        states = sorted((job["state"], job["attempts"]) for job in inbox.jobs(path))
+        assert states == [("done", 2), ("failed", 2)]
+        assert count(reopened, "import_log") == 1
+        assert list(audit_rows(reopened, "inbox_import")["outcome"]) == ["ok", "failed"]
+    finally:
+        reopened.close()
+    assert not (inbox.inbox_dir(path) / "processing").exists() or not any((inbox.inbox_dir(path) / "processing").iterdir())
+
+
+def test_t5_a_job_held_past_its_lease_by_this_server_is_recovered(conn, tmp_path):
+    from emergency.ingest import inbox
+
+    path = tmp_path / "tiny.duckdb"
+    rain = tmp_path / "rain.csv"
+    rain.write_text("站码,时间,雨量\nG1,2026-06-20 05:00,3.5\n", encoding="utf-8")
+    queued = inbox.enqueue(path, rain, kind="rainfall")
+    claimed = inbox._claim(queued)
+    inbox._active.discard(claimed.name)  # the worker thread died without cleaning up
+    assert inbox.recover(path, lease_seconds=3600) == [] and claimed.exists()  # inside its lease: left alone
+    results = inbox.process(conn, path, lease_seconds=0)
+    assert [r["ok"] for r in results] == [True]
+    assert [job["state"] for job in inbox.jobs(path)] == ["done"]
