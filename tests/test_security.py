@@ -21,7 +21,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import datetime
+from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
@@ -376,3 +378,174 @@ def test_t5_a_job_held_past_its_lease_by_this_server_is_recovered(conn, tmp_path
     results = inbox.process(conn, path, lease_seconds=0)
     assert [r["ok"] for r in results] == [True]
     assert [job["state"] for job in inbox.jobs(path)] == ["done"]
+
+
+# ------------------------------------------------------------------ served app: T1 proxy bypass, T8 cookie and metrics
+
+
+FORWARDING_HEADERS = [
+    {"X-Forwarded-For": "10.0.0.2"},
+    {"X-Forwarded-For": "10.0.0.2, 127.0.0.1"},
+    {"X-Forwarded-For": "127.0.0.1, 10.0.0.2"},
+    {"Forwarded": "for=10.0.0.2"},
+    {"Forwarded": 'for="10.0.0.2:4711";proto=https;by=10.0.0.2'},
+    {"X-Real-IP": "10.0.0.2"},
+    {"X-Client-IP": "10.0.0.2"},
+    {"True-Client-IP": "10.0.0.2"},
+    {"CF-Connecting-IP": "10.0.0.2"},
+    {"X-Cluster-Client-IP": "10.0.0.2"},
+    {"X-Original-Forwarded-For": "10.0.0.2"},
+    {"X-Forwarded": "for=10.0.0.2"},
+    {"Forwarded-For": "10.0.0.2"},
+    {"Client-IP": "10.0.0.2"},
+    {"X-Forwarded-For": "10.0.0.2", "X-Real-IP": "10.0.0.2", "Forwarded": "for=10.0.0.2",
+     "X-Forwarded-Proto": "https", "X-Forwarded-Host": "portal.example"},
+]
+
+
+@pytest.fixture
+def accounts_store(demo_file, tmp_path):
+    import shutil
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    connection = store.connect(path)
+    try:
+        access.create_user(connection, "admin", "admin", "管理员丁", PASSWORD)
+    finally:
+        connection.close()
+    return path
+
+
+@contextmanager
+def chromium():
+    """One headless system Chromium for several isolated contexts (each its own headers and cookies)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def page_in(browser, url: str, headers: dict[str, str] | None = None):
+    from tests.browser import Watch
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", extra_http_headers=headers)
+    try:
+        page = context.new_page()
+        watch = Watch(urlparse(url).netloc)
+        watch.attach(page)
+        yield page, watch
+    finally:
+        context.close()
+
+
+def test_t1_proxy_header_is_not_trusted_from_a_peer_claiming_the_proxy_address(accounts_store, tmp_path):
+    """The proxy is 10.0.0.2; the attacker connects from 127.0.0.1 and claims 10.0.0.2 in every
+    forwarding header there is, with X-Remote-User: admin. The app never signs them in."""
+    from tests.browser import app_server, assert_no_exception, screenshot, wait_for_app
+
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text('[yitu]\nauth = "proxy"\nproxy_addresses = ["10.0.0.2"]\n'
+                             'proxy_user_header = "X-Remote-User"\n', encoding="utf-8")
+    with app_server(accounts_store, {config.SETTINGS_PATH_ENV: str(settings_file)}) as url, chromium() as browser:
+        for number, forwarded in enumerate(FORWARDING_HEADERS):
+            with page_in(browser, url, {"X-Remote-User": "admin", **forwarded}) as (page, watch):
+                page.goto(url)
+                wait_for_app(page)
+                main = page.inner_text("[data-testid=stMain]")
+                if "未收到单位门户传来的登录身份" not in main:
+                    screenshot(page, f"security-t1-bypass-{number}")
+                assert "未收到单位门户传来的登录身份" in main, f"signed in through {forwarded}"
+                assert page.locator("[data-testid=stSidebarNav]").count() == 0
+                assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
+                assert_no_exception(page)
+                watch.assert_clean()
+    conn = store.connect(accounts_store)
+    try:
+        assert audit_rows(conn, "login").empty
+    finally:
+        conn.close()
+
+
+def test_t8_session_cookie_is_httponly_strict_and_set_by_the_server_and_metrics_are_off(accounts_store):
+    """After a password sign-in the browser holds the session cookie HttpOnly and SameSite=Strict,
+    scripts cannot read it, a reload keeps the sign-in, and /_stcore/metrics answers 404."""
+    import urllib.error
+    import urllib.request
+
+    from tests.browser import app_server, wait_for_app
+
+    with app_server(accounts_store, {config.AUTH_ENV: "local"}) as url, chromium() as browser:
+        with pytest.raises(urllib.error.HTTPError) as metrics:
+            urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10)
+        assert metrics.value.code == 404
+        with page_in(browser, url) as (page, watch):
+            page.goto(url)
+            wait_for_app(page)
+            page.locator(".st-key-identity_username input").fill("admin")
+            page.locator(".st-key-identity_password input").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.get_by_text("管理员丁").first.wait_for(timeout=30_000)
+            page.wait_for_function("() => true")
+            cookie = None
+            for _ in range(50):
+                cookie = next((c for c in page.context.cookies() if c["name"] == access.SESSION_COOKIE), None)
+                if cookie:
+                    break
+                page.wait_for_timeout(100)
+            assert cookie is not None, "no session cookie"
+            assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["secure"] is False
+            assert access.SESSION_COOKIE not in page.evaluate("document.cookie")
+            page.reload()
+            wait_for_app(page)
+            page.get_by_text("管理员丁").first.wait_for(timeout=30_000)
+            page.get_by_role("button", name="退出登录").click()
+            page.get_by_text("登录一图研判").first.wait_for(timeout=30_000)
+            for _ in range(50):
+                if not any(c["name"] == access.SESSION_COOKIE for c in page.context.cookies()):
+                    break
+                page.wait_for_timeout(100)
+            assert not any(c["name"] == access.SESSION_COOKIE for c in page.context.cookies())
+            watch.assert_clean()
+
+
+def test_t8_the_cookie_route_answers_a_code_once_and_marks_https_cookies_secure(monkeypatch):
+    """The one-time code works once; the cookie is Secure over HTTPS, and behind a configured proxy
+    only when that proxy (not just any peer) says the browser used HTTPS."""
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from emergency import webserver
+
+    monkeypatch.setattr(access, "auth_settings", lambda: access.AuthSettings(mode="local", proxy_addresses=("10.0.0.2",)))
+    app = Starlette(routes=webserver._session_routes(None))
+    headers = {"X-Yitu-Session": "1"}
+
+    code = access.issue_handoff("token-1", 3600)
+    over_http = TestClient(app, base_url="http://app.local")
+    answer = over_http.post("/_yitu/session", content=code, headers=headers)
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 204 and "yitu_session=token-1" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
+    again = over_http.post("/_yitu/session", content=code, headers=headers)
+    assert again.status_code == 403 and "set-cookie" not in again.headers
+    assert over_http.post("/_yitu/session", content=access.issue_handoff("t", 60)).status_code == 403  # no header
+
+    over_https = TestClient(app, base_url="https://app.local")
+    answer = over_https.post("/_yitu/session", content=access.issue_handoff("token-2", 3600), headers=headers)
+    assert "Secure" in answer.headers["set-cookie"]
+    # A peer that is not the proxy cannot make the app believe the browser used HTTPS, nor the reverse.
+    spoofed = over_http.post("/_yitu/session", content=access.issue_handoff("token-3", 3600),
+                             headers={**headers, "X-Forwarded-Proto": "https"})
+    assert "Secure" not in spoofed.headers["set-cookie"]
+    from_proxy = TestClient(app, base_url="http://app.local", client=("10.0.0.2", 50000))
+    answer = from_proxy.post("/_yitu/session", content=access.issue_handoff("token-4", 3600),
+                             headers={**headers, "X-Forwarded-Proto": "https"})
+    assert "Secure" in answer.headers["set-cookie"]
