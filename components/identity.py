@@ -63,7 +63,7 @@ def establish() -> Actor | None:
     try:
         config = access.auth_settings()
     except ValueError as error:
-        st.session_state[REFUSAL_KEY] = tr("auth.config_error", reason=str(error))
+        st.session_state[REFUSAL_KEY] = tr("auth.config_error", reason=plain(error))
         return None
     conn = cached.get_store()
     client = client_address()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, identity, inbox_jobs, uploads
-from components.text import lang, tr
+from components.text import lang, plain, tr
 from emergency import export, i18n
 from emergency.ingest import KINDS, READERS, IngestError, local_now, preview, suggest_mapping
 
@@ -125,16 +125,16 @@ def _inbox_results() -> None:
     try:
         results = cached.process_inbox(identity.actor(), lang())
     except Exception as error:  # a broken job folder must not take the page down
-        st.error(tr("ingest.inbox_failed", message=str(error).splitlines()[0][:300] if str(error) else type(error).__name__))
+        st.error(tr("ingest.inbox_failed", message=plain(str(error).splitlines()[0][:300] if str(error) else type(error).__name__)))
         return
     for result in results:
         if result["ok"]:
             st.success(tr(
-                "ingest.inbox_done", file=result["file"], accepted=f"{result['accepted']:,}",
+                "ingest.inbox_done", file=plain(result["file"]), accepted=f"{result['accepted']:,}",
                 rejected=f"{result['rejected']:,}", id=result["import_id"],
             ))
         else:
-            st.error(tr("ingest.inbox_failed", message=result["message"]))
+            st.error(tr("ingest.inbox_failed", message=plain(result["message"])))
     inbox_jobs.render()
 
 
@@ -149,14 +149,14 @@ def render_import() -> None:
     done = st.session_state.get(STATE_DONE)
     if done is not None:
         st.success(tr(
-            "ingest.committed", file=done.file_name, accepted=f"{done.accepted:,}", inserted=f"{done.inserted:,}",
+            "ingest.committed", file=plain(done.file_name), accepted=f"{done.accepted:,}", inserted=f"{done.inserted:,}",
             updated=f"{done.updated:,}", unchanged=f"{done.unchanged:,}", rejected=f"{done.rejected:,}", id=done.import_id,
         ))
     if not files:
         return
     refused = uploads.over_budget(files)
     if refused:
-        st.error(tr("ingest.over_budget", **refused))
+        st.error(tr("ingest.over_budget", **{**refused, "file": plain(refused["file"])}))
         return
     try:
         # The sheet choice belongs to this upload: a new file starts from its first sheet.
@@ -194,9 +194,9 @@ def render_import() -> None:
             st.session_state.pop(STATE_REPORT, None)
             st.rerun()
     except IngestError as error:
-        st.error(error.message(lang()))
+        st.error(plain(error.message(lang())))
     except Exception as error:  # whatever slipped through reads as a message, never a traceback
-        st.error(tr("ingest.error.unexpected", detail=str(error).splitlines()[0][:300] if str(error) else type(error).__name__))
+        st.error(tr("ingest.error.unexpected", detail=plain(str(error).splitlines()[0][:300] if str(error) else type(error).__name__)))
 
 
 def render_quarantine() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.text import tr
+from components.text import plain, tr
 
 
 def _delta(current, previous, fmt: str = "{:+.0f}") -> str | None:
@@ -22,7 +22,7 @@ def render(cur: pd.Series, prev: pd.Series) -> None:
         return "—" if pd.isna(value) else f"{value:.1f} {mm}"
 
     rain_max_title = (
-        tr("kpi.rain_max") if pd.isna(cur["rain_max_station"]) else tr("kpi.rain_max_at", station=cur["rain_max_station"])
+        tr("kpi.rain_max") if pd.isna(cur["rain_max_station"]) else tr("kpi.rain_max_at", station=plain(cur["rain_max_station"]))
     )
     cards = [
         (rain_max_title, fmt_mm(cur["rain_max_mm"]),

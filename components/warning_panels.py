@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, identity
-from components.text import label, labels, lang, plain, tr
+from components.text import chart, label, labels, lang, plain, tr
 from emergency import warning
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
@@ -178,7 +178,7 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
         yaxis={"categoryorder": "array", "categoryarray": [names[c] for c in reversed(touched)]},
         plot_bgcolor="white",
     )
-    st.plotly_chart(fig, key="warning_history_chart", theme=None, config=PLOTLY_CONFIG)
+    st.plotly_chart(chart(fig), key="warning_history_chart", theme=None, config=PLOTLY_CONFIG)
 
 
 # ---------------------------------------------------------------------- hazards
@@ -324,7 +324,7 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
         except PermissionDenied as error:
             st.error(identity.denied_message(error))
         except ValueError as error:
-            st.error(tr("warning.issue.failed", reason=str(error)))
+            st.error(tr("warning.issue.failed", reason=plain(error)))
         else:
             state["warning_ack_pick"] = ident
             st.success(tr("warning.issue.done", id=ident, count=len(contacts)))
@@ -444,7 +444,7 @@ def config_panel() -> None:
         try:
             cached.save_warning_config(identity.actor(), edited_signals, edited_grades, method)
         except ValueError as error:
-            st.error(tr("warning.config.failed", reason=str(error)))
+            st.error(tr("warning.config.failed", reason=plain(error)))
         else:
             # Run again so the tabs above show the new rules; say so once after the rerun.
             st.session_state[SAVED_KEY] = True
@@ -492,7 +492,7 @@ def contacts_editor() -> None:
         try:
             count = cached.save_contacts(identity.actor(), rows)
         except ValueError as error:
-            st.error(tr("warning.config.failed", reason=str(error)))
+            st.error(tr("warning.config.failed", reason=plain(error)))
         else:
             st.success(tr("warning.config.contacts_saved", count=count))
 

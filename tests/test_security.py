@@ -549,3 +549,169 @@ def test_t8_the_cookie_route_answers_a_code_once_and_marks_https_cookies_secure(
     answer = from_proxy.post("/_yitu/session", content=access.issue_handoff("token-4", 3600),
                              headers={**headers, "X-Forwarded-Proto": "https"})
     assert "Secure" in answer.headers["set-cookie"]
+
+
+# ------------------------------------------------------------------ T4 stored text is never markup
+
+
+EVIL = "evil.example"
+# One payload carrying every kind of markup that reached the screen: markdown image and link,
+# raw HTML, angle-bracket autolink, bare URL, www and e-mail autolinks, a Streamlit directive.
+HOSTILE = (f"![i](http://{EVIL}/i.png) [l](http://{EVIL}/l) <img src=\"http://{EVIL}/h.png\"> "
+           f"<a href=\"http://{EVIL}/p\">p</a> "
+           f"<http://{EVIL}/a> http://{EVIL}/u www.{EVIL} x@{EVIL} :red[r] **b** ")
+# Every free-text column, prefixed with the payload (names that are keys get the same prefix
+# everywhere they appear, so every join still holds).
+POISONED = {
+    "county": ["name"],
+    "townships": ["name"],
+    "villages": ["name"],
+    "rain_gauges": ["name", "source"],
+    "incidents": ["address", "source", "description"],
+    "teams": ["name", "leader"],
+    "warehouses": ["name", "manager", "address"],
+    "stock": ["warehouse", "item"],
+    "stock_minimums": ["item"],
+    "shelters": ["name"],
+    "hazard_points": ["name"],
+    "grids": ["name", "village", "keeper"],
+    "duty_roster": ["name", "title"],
+    "township_contacts": ["name"],
+    "warning_recipients": ["name"],
+    "warnings": ["text", "issued_by"],
+    "dispatches": ["resource_name", "note", "created_by", "items"],
+    "import_log": ["file_name", "user_name", "source"],
+    "quarantine": ["file_name", "value", "raw"],
+    "users": ["display_name"],
+    "audit_log": ["object", "detail"],
+}
+
+
+def poison(path) -> None:
+    """Fill the demo store's text fields with the payload, and add a warning, a dispatch and an import record."""
+    from emergency import dispatch as dispatch_mod, warning as warning_mod
+
+    conn = store.connect(path)
+    try:
+        townships = list(queries.townships(conn)["code"][:2])
+        team = store.scalar(conn, "SELECT name FROM teams LIMIT 1")
+        actions.issue_warning(conn, Actor("local", "本地", "admin"), "red", townships, "text", ["sms"])
+        actions.record_dispatch(conn, Actor("local", "本地", "admin"), [dispatch_mod.Order("team", team)],
+                                118.0, 28.4, note="note")
+        conn.execute("""INSERT INTO import_log SELECT * REPLACE (id + 1000 AS id) FROM import_log LIMIT 1""")
+        access.create_user(conn, "hostile", "duty", "display")
+        for table, columns in POISONED.items():
+            for column in columns:
+                conn.execute(f"UPDATE {table} SET {column} = ? || {column} WHERE {column} IS NOT NULL", [HOSTILE])
+        store.set_meta(conn, {"county_name": HOSTILE + "县"})
+        del warning_mod
+    finally:
+        conn.close()
+
+
+MARKUP_SCAN = """() => {
+  const out = {links: [], images: [], evil_text: 0};
+  const scan = (doc) => {
+    for (const a of doc.querySelectorAll('a')) {
+      const href = a.getAttribute('href') || a.getAttribute('xlink:href') || '';
+        if (!href.startsWith('#') && !href.startsWith('/') && !href.startsWith(location.origin)) {
+        let el = a; for (let i = 0; i < 4 && el.parentElement; i++) el = el.parentElement;
+        out.links.push(href + ' @ ' + (el.getAttribute('data-testid') || el.className || el.tagName));
+      }
+    }
+    for (const img of doc.querySelectorAll('img, image, source, video, audio, iframe')) {
+      const src = img.getAttribute('src') || img.getAttribute('href') || img.getAttribute('xlink:href') || '';
+      if (src && !src.startsWith('data:') && !src.startsWith('blob:') && !src.startsWith('/') && !src.startsWith('./')
+          && !src.startsWith(location.origin)) out.images.push(src);
+    }
+    out.evil_text += (doc.body ? doc.body.innerText : '').split('evil').length - 1;
+  };
+  scan(document);
+  for (const frame of document.querySelectorAll('iframe')) {
+    try { scan(frame.contentDocument); } catch (e) { out.links.push('unreadable frame ' + frame.src); }
+  }
+  return out;
+}"""
+
+
+def assert_inert(page, watch, where: str, shots: list) -> None:
+    from tests.browser import assert_no_exception, screenshot
+
+    page.wait_for_timeout(800)
+    assert_no_exception(page)
+    found = page.evaluate(MARKUP_SCAN)
+    # Links and images from the payload (the basemap's own attribution link is not data).
+    found["links"] = [link for link in found["links"] if EVIL in link or "mailto:" in link]
+    if found["links"] or found["images"] or watch.outside_requests:
+        screenshot(page, f"security-t4-{len(shots)}")
+    assert not found["links"], f"{where}: links {found['links'][:5]}"
+    assert not found["images"], f"{where}: images {found['images'][:5]}"
+    assert not watch.outside_requests, f"{where}: requests {watch.outside_requests[:5]}"
+    shots.append((where, found["evil_text"]))
+
+
+def test_t4_hostile_text_in_every_field_renders_as_text_on_every_page(demo_file, tmp_path):
+    """Every page, every tab, the big screen and a township's view, drawn from a store whose every
+    text field starts with markdown/HTML/autolink payloads: no outside request, no link, no image."""
+    import shutil
+
+    from tests.browser import app_server, browser_page, screenshot, wait_for_app
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    poison(path)
+    conn = store.connect(path, read_only=True)
+    try:
+        township = queries.townships(conn)["code"].iloc[0]
+    finally:
+        conn.close()
+    visited: list = []
+    with app_server(path) as url, browser_page(url) as (page, watch):
+        page.goto(url)
+        wait_for_app(page)
+        links = page.locator("[data-testid=stSidebarNav] a")
+        names = [links.nth(i).inner_text().strip() for i in range(links.count())]
+        assert len(names) >= 10
+        for index, name in enumerate(names):
+            page.locator("[data-testid=stSidebarNav] a").nth(index).click()
+            page.wait_for_timeout(500)
+            wait_for_app(page)
+            assert_inert(page, watch, name, visited)
+            tabs = page.locator("[data-testid=stMain] [role=tab]")
+            for tab in range(tabs.count()):
+                tabs.nth(tab).click()
+                page.wait_for_timeout(300)
+                wait_for_app(page)
+                assert_inert(page, watch, f"{name} / tab {tab}", visited)
+        for path_query in (f"/?township={township}", "/?screen=1"):
+            page.goto(url + path_query)
+            wait_for_app(page)
+            assert_inert(page, watch, path_query, visited)
+        screenshot(page, "security-t4-big-screen")
+    # The payload was on screen (as text) on the pages that show stored names.
+    print(visited)
+    assert sum(count for _, count in visited) > 50, visited
+
+
+def test_t4_the_helpers_leave_no_markup_and_keep_the_text():
+    """plain() for markdown elements, inert.figure() for charts: the text reads the same, nothing is live."""
+    import re
+
+    import plotly.graph_objects as go
+
+    from components.text import WORD_JOINER, plain
+    from emergency import inert
+
+    shown = plain(HOSTILE)
+    # What a reader sees: markdown drops the escaping backslashes; the word joiners are invisible.
+    assert re.sub(r"\\(.)", r"\1", shown).replace(WORD_JOINER, "") == HOSTILE
+    # The autolink finder of GitHub-flavoured markdown (mdast-util-gfm-autolink-literal) runs on the
+    # unescaped text: it finds nothing.
+    unescaped = re.sub(r"\\(.)", r"\1", shown)
+    assert not re.search(r"(https?://|www(?=\.))[-.\w]+", unescaped, re.IGNORECASE)
+    assert not re.search(r"[-.\w+]+@[-\w]+(\.[-\w]+)+", unescaped)
+    fig = go.Figure(go.Bar(x=[HOSTILE, "b"], y=[1, 2], name=HOSTILE, hovertemplate=f"{HOSTILE}<br>%{{y}}"))
+    fig.update_layout(title=HOSTILE)
+    cleaned = inert.figure(fig).to_plotly_json()
+    assert "<a " not in str(cleaned) and "&lt;a href" in cleaned["layout"]["title"]["text"]
+    assert "<br>" in cleaned["data"][0]["hovertemplate"]  # the app's own markup stays
