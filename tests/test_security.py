@@ -18,6 +18,7 @@ T8  Session cookie readable by scripts; /_stcore/metrics public.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -715,3 +716,109 @@ def test_t4_the_helpers_leave_no_markup_and_keep_the_text():
     cleaned = inert.figure(fig).to_plotly_json()
     assert "<a " not in str(cleaned) and "&lt;a href" in cleaned["layout"]["title"]["text"]
     assert "<br>" in cleaned["data"][0]["hovertemplate"]  # the app's own markup stays
+
+
+# ------------------------------------------------------------------ T7 uploads on disk, memory budget
+
+
+def rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def season_csv(path, megabytes: int):
+    """Five-minute rain of the 60 demo gauges after the demo storm, about ``megabytes`` MB of CSV."""
+    import numpy as np
+
+    rows_per_step = 60
+    steps = megabytes * 1024 * 1024 // (30 * rows_per_step)
+    times = pd.date_range("2026-06-22 00:05", periods=steps, freq="5min").strftime("%Y-%m-%d %H:%M")
+    codes = [f"GX{n:04d}" for n in range(1, 61)]
+    frame = pd.DataFrame({"站码": np.tile(codes, steps), "观测时间": np.repeat(times, rows_per_step),
+                          "降雨量": np.tile([0.5, 1.0, 0.0], steps * 20)})
+    frame.to_csv(path, index=False)
+    return path, len(frame)
+
+
+def test_t7_an_upload_is_written_to_disk_read_from_there_and_refused_over_the_budget(demo_file, tmp_path):
+    """A 40 MB season file goes to a spool file on disk as it arrives (server memory does not grow by
+    its size), is imported from there, and is deleted with the upload; a workbook whose import would
+    exceed [yitu] import_memory_mb is refused with a message naming it."""
+    import hashlib
+    import shutil
+
+    from tests.browser import app_process, browser_page, screenshot, wait_for_app
+    from tests.test_import_page import _choose, _open_import_page
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    csv_file, rows = season_csv(tmp_path / "一季雨量.csv", 40)
+    size = csv_file.stat().st_size
+    workbook = tmp_path / "大工作簿.xlsx"
+    workbook.write_bytes(os.urandom(4 * 1024 * 1024))
+    spool_parent = tmp_path / "tmp"
+    spool_parent.mkdir()
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text("[yitu]\nimport_memory_mb = 100\n", encoding="utf-8")
+    env = {"TMPDIR": str(spool_parent), config.SETTINGS_PATH_ENV: str(settings_file)}
+    with app_process(path, env) as (url, server), browser_page(url) as (page, watch):
+        _open_import_page(page, url)
+        _choose(page, "数据类别", "降雨量")
+        before = rss_mb(server.pid)
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(csv_file)])
+        wait_for_app(page)
+        page.get_by_role("button", name="校验").wait_for(timeout=120_000)  # the preview is drawn
+        grown = rss_mb(server.pid) - before
+        spooled = [p for p in spool_parent.rglob("*.csv") if p.is_file()]
+        assert len(spooled) == 1 and spooled[0].stat().st_size == size, list(spool_parent.rglob("*"))
+        assert hashlib.sha256(spooled[0].read_bytes()).digest() == hashlib.sha256(csv_file.read_bytes()).digest()
+        print(f"server memory grew {grown:.0f} MB for a {size / 2**20:.0f} MB upload")
+        assert grown < size / 2**20 / 2, f"server memory grew {grown:.0f} MB for a {size / 2**20:.0f} MB upload"
+        page.get_by_role("button", name="校验").click()
+        wait_for_app(page)
+        page.get_by_role("button", name="确认入库").wait_for(timeout=300_000)
+        page.get_by_role("button", name="确认入库").click()
+        wait_for_app(page)
+        done = page.locator("[data-testid=stAlertContentSuccess]").filter(has_text="已入库").first
+        done.wait_for(timeout=300_000)
+        assert f"通过 {rows:,} 行" in done.inner_text()
+        # Removing the file from the uploader deletes its spool file.
+        page.locator("[data-testid=stFileChipDeleteBtn] button").first.click()
+        wait_for_app(page)
+        for _ in range(50):
+            if not [p for p in spool_parent.rglob("*.csv") if p.is_file()]:
+                break
+            page.wait_for_timeout(100)
+        assert not [p for p in spool_parent.rglob("*.csv") if p.is_file()]
+        # Over the budget: refused before anything is read.
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(workbook)])
+        wait_for_app(page)
+        refusal = page.locator("[data-testid=stAlertContentError]").filter(has_text="大工作簿.xlsx").first
+        refusal.wait_for(timeout=60_000)
+        assert "内存上限 100 MB" in refusal.inner_text()
+        screenshot(page, "security-t7-budget")
+        watch.assert_clean()
+    conn = store.connect(path, read_only=True)
+    try:
+        assert store.scalar(conn, "SELECT count(*) FROM rainfall WHERE ts > '2026-06-22 00:00'") == rows
+    finally:
+        conn.close()
+
+
+def test_t7_max_upload_size_fits_a_season_and_the_budget_is_configurable(monkeypatch, tmp_path):
+    import tomllib
+
+    from emergency import uploads
+
+    server = tomllib.loads((config.PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"]
+    # A season (92 days) of 5-minute rain from 300 gauges as CSV: about 330 MB.
+    assert 400 <= server["maxUploadSize"] <= 512
+    assert uploads.over_budget([("一季雨量.csv", 330 * 2**20)], budget=uploads.DEFAULT_BUDGET_MB) is None
+    refused = uploads.over_budget([("表.xlsx", 50 * 2**20)], budget=uploads.DEFAULT_BUDGET_MB)
+    assert refused["file"] == "表.xlsx" and refused["budget_mb"] == "1,024"
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text("[yitu]\nimport_memory_mb = 64\n", encoding="utf-8")
+    monkeypatch.setenv(config.SETTINGS_PATH_ENV, str(settings_file))
+    assert uploads.budget_mb() == 64
