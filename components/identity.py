@@ -65,6 +65,17 @@ def establish() -> Actor | None:
     except ValueError as error:
         st.session_state[REFUSAL_KEY] = tr("auth.config_error", reason=plain(error))
         return None
+    try:
+        found = _establish(config)
+    except Exception:  # a store error must not show a visitor a traceback: the sign-in page says so
+        log.exception("could not establish the signed-in user")
+        st.session_state[REFUSAL_KEY] = tr("auth.unavailable")
+        found = None
+    st.session_state[ACTOR_KEY] = found
+    return found
+
+
+def _establish(config: access.AuthSettings) -> Actor | None:
     conn = cached.get_store()
     client = client_address()
     found: Actor | None = None
@@ -85,7 +96,6 @@ def establish() -> Actor | None:
         found = _outside_identity(conn, config, _proxy_user(config, client), "proxy", client)
     elif config.mode == "oidc":
         found = _outside_identity(conn, config, _oidc_user(), "oidc", client)
-    st.session_state[ACTOR_KEY] = found
     return found
 
 

@@ -139,6 +139,23 @@ def test_t2_sign_in_page_shows_no_traceback_when_the_store_fails(demo_copy, monk
     assert "暂时无法登录" in shown and "/work" not in shown and "Conflict" not in shown
 
 
+def test_t2_a_failing_session_check_shows_the_sign_in_page_not_a_traceback(demo_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
+    monkeypatch.setenv(config.AUTH_ENV, "local")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("IO Error: /work/secret/store.duckdb")
+
+    monkeypatch.setattr(access, "session_actor", broken)
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "暂时无法登录" in shown and "/work" not in shown
+
+
 # ------------------------------------------------------------------ T3 account enumeration
 
 
