@@ -12,6 +12,7 @@ from emergency import actions, briefing, cap, config, demo, dispatch, export, i1
 from emergency.access import Actor
 from emergency.filters import Filters
 from emergency import completeness  # issue 12
+from emergency import uploads  # memory caps (issue 18)
 from emergency.ingest import templates  # issue 12
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
@@ -29,7 +30,9 @@ def get_store() -> duckdb.DuckDBPyConnection:
 def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     # Keyed by path so that a changed setting (tests, a second county) opens the right file.
     demo.ensure_demo(path)
-    return store.connect(path)
+    conn = store.connect(path)
+    uploads.limit_store_memory(conn)  # one big import cannot take the machine's memory
+    return conn
 
 
 def clear() -> None:

@@ -834,8 +834,15 @@ def test_t7_max_upload_size_fits_a_season_and_the_budget_is_configurable(monkeyp
     assert 400 <= server["maxUploadSize"] <= 512
     assert uploads.over_budget([("一季雨量.csv", 330 * 2**20)], budget=uploads.DEFAULT_BUDGET_MB) is None
     refused = uploads.over_budget([("表.xlsx", 50 * 2**20)], budget=uploads.DEFAULT_BUDGET_MB)
-    assert refused["file"] == "表.xlsx" and refused["budget_mb"] == "1,024"
+    assert refused["file"] == "表.xlsx" and refused["budget_mb"] == "2,048" and refused["need_mb"] == "4,000"
     settings_file = tmp_path / "settings.toml"
-    settings_file.write_text("[yitu]\nimport_memory_mb = 64\n", encoding="utf-8")
+    settings_file.write_text("[yitu]\nimport_memory_mb = 64\nstore_memory_mb = 300\n", encoding="utf-8")
     monkeypatch.setenv(config.SETTINGS_PATH_ENV, str(settings_file))
     assert uploads.budget_mb() == 64
+    # DuckDB's own memory (a CSV import's staging) is capped for the app's store connection.
+    conn = store.connect(":memory:")
+    try:
+        assert uploads.limit_store_memory(conn) == 300
+        assert store.scalar(conn, "SELECT current_setting('memory_limit')") == "300.0 MiB"
+    finally:
+        conn.close()
