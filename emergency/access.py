@@ -339,8 +339,9 @@ def dummy_hash(cost: int) -> bytes:
 
 def _store_cost(conn: duckdb.DuckDBPyConnection) -> int:
     # The cost of the store's real hashes, so an unknown name costs what a real account costs.
-    found = store.scalar(conn, "SELECT max(password_hash) FROM users WHERE password_hash LIKE '$2%'")
-    return hash_cost(found) or BCRYPT_ROUNDS
+    found = store.scalar(conn, "SELECT max(TRY_CAST(split_part(password_hash, '$', 3) AS INTEGER)) "
+                               "FROM users WHERE password_hash LIKE '$2%'")
+    return int(found) if found is not None and 4 <= found <= 31 else BCRYPT_ROUNDS
 
 
 def _password_bytes(password: str | None) -> bytes:

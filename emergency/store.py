@@ -511,7 +511,10 @@ def transaction(conn: duckdb.DuckDBPyConnection):
             yield cursor
             cursor.execute("COMMIT")
         except BaseException:
-            cursor.execute("ROLLBACK")
+            try:
+                cursor.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a failed COMMIT (e.g. "Conflict on update") has already ended the transaction
             raise
     finally:
         _AMBIENT.reset(token)
