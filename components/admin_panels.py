@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, export_buttons, identity
-from components.text import label, labels, lang, tr
+from components.text import label, labels, lang, plain, tr
 from emergency import actions, audit, export, queries
 from emergency.access import PermissionDenied
 from emergency.warning import local_now
@@ -27,7 +27,7 @@ def _act(what: str, change) -> None:
     except PermissionDenied as error:
         st.error(identity.denied_message(error))
     except ValueError as error:
-        st.error(tr("admin.refused", reason=str(error)))
+        st.error(tr("admin.refused", reason=plain(error)))
     else:
         st.session_state[DONE_KEY] = what
         st.rerun()
@@ -53,7 +53,7 @@ def accounts() -> None:
         role = right.selectbox(tr("admin.role"), options=list(roles), format_func=roles.get)
         password = st.text_input(tr("admin.password_new"), type="password", max_chars=128)
         if st.form_submit_button(tr("admin.create"), type="primary"):
-            _act(tr("admin.created", name=username.strip()),
+            _act(tr("admin.created", name=plain(username.strip())),
                  lambda: actions.create_user(conn, identity.actor(), username, role, display_name, password or None))
     if users.empty:
         return

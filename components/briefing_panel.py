@@ -8,7 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 from components import cached, export_buttons, identity
-from components.text import lang, tr
+from components.text import lang, plain, tr
 from emergency import export
 from emergency.filters import Filters
 
@@ -32,7 +32,7 @@ def render(f: Filters) -> None:
         except Exception as error:  # a failed report must read as a message, not a traceback
             log.exception("briefing failed")
             bar.empty()
-            st.error(tr("briefing.failed", reason=str(error)))
+            st.error(tr("briefing.failed", reason=plain(error)))
         else:
             st.session_state[RESULT_KEY] = (signature, result, datetime.now())
     stored = st.session_state.get(RESULT_KEY)

@@ -12,6 +12,7 @@ from emergency import actions, briefing, cap, config, demo, dispatch, export, i1
 from emergency.access import Actor
 from emergency.filters import Filters
 from emergency import codelists, completeness  # issue 12, 16
+from emergency import uploads  # memory caps (issue 18)
 from emergency.ingest import templates  # issue 12
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
@@ -31,6 +32,7 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     demo.ensure_demo(path)
     conn = store.connect(path)
     codelists.sync_labels(conn)  # codes an administrator added are shown by name (issue 16)
+    uploads.limit_store_memory(conn)  # one big import cannot take the machine's memory
     return conn
 
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, identity
-from components.text import labels, lang, tr
+from components.text import chart, labels, lang, plain, tr
 from emergency import charts, queries
 from emergency import filters as flt
 from emergency.filters import Filters
@@ -27,7 +27,7 @@ def show(key: str, fig: go.Figure | None, data: pd.DataFrame, f: Filters, empty_
     if fig is None:
         st.info(empty_text, icon=":material/info:")
         return
-    st.plotly_chart(fig, key=f"{key}_chart", theme=None, config=PLOTLY_CONFIG)
+    st.plotly_chart(chart(fig), key=f"{key}_chart", theme=None, config=PLOTLY_CONFIG)
     export_buttons.render(key, fig, data, f)
 
 
@@ -157,7 +157,7 @@ def latest_incidents(f: Filters) -> None:
     if rows:
         chosen = incidents.iloc[rows[0]]
         target = {**params, "township": chosen["township"]} if pd.notna(chosen["township"]) else params
-        if st.button(tr("trends.incidents.open_on_map", id=chosen["id"], township=chosen["township_name"] or "—"),
+        if st.button(tr("trends.incidents.open_on_map", id=plain(chosen["id"]), township=plain(chosen["township_name"] or "—")),
                      icon=":material/location_on:", key="incidents_open_on_map"):
             # st.switch_page drops widget state, and this session's filter bar was seeded from
             # the URL already: un-seed it so the map page reads the filters from the target URL,
@@ -203,7 +203,7 @@ def stock_below_minimum(f: Filters) -> None:
             try:
                 saved = cached.save_minimums(identity.actor(), edited)
             except ValueError as error:
-                st.error(tr("trends.resources.invalid", reason=str(error)))
+                st.error(tr("trends.resources.invalid", reason=plain(error)))
             else:
                 st.success(tr("trends.resources.saved", n=saved))
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import cached
 from components.chart_config import PLOTLY_CONFIG
-from components.text import label, lang, plain, tr
+from components.text import chart, label, lang, plain, tr
 from emergency import charts, codelists, queries
 from emergency.filters import Filters
 
@@ -84,7 +84,7 @@ def _gauge(f: Filters, code: str) -> None:
         if series["gauges"].sum() == 0:
             st.info(tr("map.empty_rain"))
         else:
-            st.plotly_chart(charts.hyetograph(series, minutes, row["name"], lang()), key="detail_hyetograph",
+            st.plotly_chart(chart(charts.hyetograph(series, minutes, row["name"], lang())), key="detail_hyetograph",
                             config=PLOTLY_CONFIG)
 
 

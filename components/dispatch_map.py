@@ -340,7 +340,7 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
         except PermissionDenied as error:
             st.error(identity.denied_message(error))
         except ValueError as error:
-            st.error(tr("dispatch.form.failed", reason=str(error)))
+            st.error(tr("dispatch.form.failed", reason=plain(error)))
         else:
             # Run again so the list above shows the new log entries.
             st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
@@ -387,7 +387,7 @@ def log(goal: dict) -> None:
         try:
             cached.set_dispatch_status(identity.actor(), int(which), status)
         except ValueError as error:
-            st.error(str(error))
+            st.error(plain(error))
         else:
             st.success(tr("dispatch.log.updated", id=which))
             st.rerun()

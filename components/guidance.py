@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import cached, filter_bar
-from components.text import tr
+from components.text import plain, tr
 from emergency import completeness
 
 IMPORT_PAGE = "pages/import_data.py"
@@ -57,7 +57,7 @@ def require(page: str) -> None:
         needed = [kind for kind in TIMED_KINDS if not counts.get(kind)]
     county = cached.meta().get("county_name", "")
     if not any(counts.values()):
-        st.info(tr("guide.empty_store", county=county), icon=":material/info:")
+        st.info(tr("guide.empty_store", county=plain(county)), icon=":material/info:")
     elif not needed:
         st.info(tr("guide.no_time"), icon=":material/info:")
     st.warning(tr("guide.title"), icon=":material/playlist_add:")

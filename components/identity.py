@@ -7,16 +7,21 @@ emergency.actions, which checks the role again.
 
 from __future__ import annotations
 
+import json
+import logging
+
 import streamlit as st
 
 from components import cached
 from components.text import label, plain, tr
-from emergency import access, audit
+from emergency import access, actions, webserver
 from emergency.access import Actor, LoginRefused
+
+log = logging.getLogger(__name__)
 
 ACTOR_KEY = "identity.actor"
 TOKEN_KEY = "identity.token"
-COOKIE_NAME = "yitu_session"
+COOKIE_NAME = access.SESSION_COOKIE
 # Set after sign-in / sign-out so the next run writes / expires the browser cookie.
 COOKIE_PENDING_KEY = "identity.cookie_pending"
 REFUSAL_KEY = "identity.refusal"
@@ -29,8 +34,12 @@ def _text(value) -> str | None:
 
 
 def client_address() -> str:
-    # Streamlit reports a loopback peer as None; any other peer by its socket address,
-    # never from X-Forwarded-For, so it cannot be claimed by the client.
+    """The TCP peer of this session's connection.
+
+    Streamlit reports a loopback peer as None, any other by its socket address. Under
+    scripts/serve.py uvicorn's proxy-header handling is off (emergency.webserver), so the
+    address is never one claimed in X-Forwarded-For / Forwarded / X-Real-IP.
+    """
     return _text(st.context.ip_address) or "127.0.0.1"
 
 
@@ -54,8 +63,19 @@ def establish() -> Actor | None:
     try:
         config = access.auth_settings()
     except ValueError as error:
-        st.session_state[REFUSAL_KEY] = tr("auth.config_error", reason=str(error))
+        st.session_state[REFUSAL_KEY] = tr("auth.config_error", reason=plain(error))
         return None
+    try:
+        found = _establish(config)
+    except Exception:  # a store error must not show a visitor a traceback: the sign-in page says so
+        log.exception("could not establish the signed-in user")
+        st.session_state[REFUSAL_KEY] = tr("auth.unavailable")
+        found = None
+    st.session_state[ACTOR_KEY] = found
+    return found
+
+
+def _establish(config: access.AuthSettings) -> Actor | None:
     conn = cached.get_store()
     client = client_address()
     found: Actor | None = None
@@ -76,13 +96,16 @@ def establish() -> Actor | None:
         found = _outside_identity(conn, config, _proxy_user(config, client), "proxy", client)
     elif config.mode == "oidc":
         found = _outside_identity(conn, config, _oidc_user(), "oidc", client)
-    st.session_state[ACTOR_KEY] = found
     return found
 
 
 def _proxy_user(config: access.AuthSettings, client: str) -> str | None:
-    # The header counts only when the connection comes from a configured proxy.
-    if client not in config.proxy_addresses:
+    # The header counts only when the connection's own socket peer is a configured proxy, and
+    # only in a server that cannot be told another peer address (forwarding headers ignored).
+    if not webserver.installed():
+        st.session_state[REFUSAL_KEY] = tr("auth.proxy_unsafe")
+        return None
+    if not webserver.peer_is(client, config.proxy_addresses):
         return None
     value = _text(st.context.headers.get(config.proxy_user_header))
     return value.strip() if value and value.strip() else None
@@ -106,13 +129,12 @@ def _outside_identity(conn, config: access.AuthSettings, name: str | None, via: 
         found = access.actor_of(conn, name, via=via, client=client, default_role=config.default_role)
     except LoginRefused as refusal:
         if st.session_state.get(ANNOUNCED_KEY) != (name, refusal.reason):
-            audit.record(conn, None, "login_failed", via, outcome="denied", detail=refusal.reason,
-                         username=name, client=client)
+            actions.record_refused_sign_in(conn, name, via, refusal.detail, client)
             st.session_state[ANNOUNCED_KEY] = (name, refusal.reason)
         st.session_state[REFUSAL_KEY] = tr(f"auth.{refusal.reason}", name=plain(name))
         return None
     if st.session_state.get(ANNOUNCED_KEY) != name:
-        audit.record(conn, found, "login", via)
+        actions.record_sign_in(conn, found, via)
         st.session_state[ANNOUNCED_KEY] = name
     return found
 
@@ -155,55 +177,52 @@ def _password_form(config: access.AuthSettings) -> None:
         submitted = st.form_submit_button(tr("auth.submit"), type="primary")
     if not submitted:
         return
-    conn = cached.get_store()
-    client = client_address()
     try:
-        found = access.authenticate(conn, username, password, client, config.max_failed_logins, config.lockout_minutes)
-    except LoginRefused as refusal:
-        audit.record(conn, None, "login_failed", "local", outcome="denied", detail=refusal.reason,
-                     username=username.strip() or "?", client=client)
-        if refusal.reason == "locked":
-            st.error(tr("auth.locked", until=f"{refusal.until:%Y-%m-%d %H:%M}"))
-        else:
-            st.error(tr(f"auth.{refusal.reason}", name=plain(username)))
+        found, token = actions.sign_in(cached.get_store(), username, password, client_address(), config)
+    except LoginRefused:
+        # One answer for a wrong password, an unknown name, a locked or disabled account:
+        # the audit log (for administrators) keeps the reason.
+        st.error(tr("auth.refused"))
         return
-    audit.record(conn, found, "login", "local")
-    st.session_state[TOKEN_KEY] = access.start_session(conn, found.username, config.session_hours)
+    except Exception:  # never a traceback (file paths, SQL) to someone not signed in
+        log.exception("sign-in failed")
+        st.error(tr("auth.unavailable"))
+        return
+    st.session_state[TOKEN_KEY] = token
     st.session_state[COOKIE_PENDING_KEY] = "set"
     st.rerun()
 
 
 def sign_out() -> None:
     """End this browser's session (button callback)."""
-    conn = cached.get_store()
-    current = actor()
-    if current is not None:
-        audit.record(conn, current, "logout", current.via)
-    access.end_session(conn, st.session_state.pop(TOKEN_KEY, None))
+    try:
+        actions.sign_out(cached.get_store(), actor(), st.session_state.pop(TOKEN_KEY, None))
+    except Exception:
+        log.exception("sign-out: the session row could not be deleted")
     st.session_state[COOKIE_PENDING_KEY] = "clear"
     st.session_state.pop(ACTOR_KEY, None)
 
 
 def _write_cookie() -> None:
-    """Write or expire the session cookie so a reload keeps (or no longer keeps) the sign-in.
+    """Have the server set (or expire) the session cookie, so a reload keeps (or drops) the sign-in.
 
-    Streamlit cannot set cookies from the server; a tiny script does. The cookie holds only
-    a random token whose hash the store knows, and is limited to this site (SameSite=Strict).
+    The cookie is set by the server (emergency.webserver, route /_yitu/session) as HttpOnly,
+    SameSite=Strict and Secure over HTTPS, so no script can read the token. This page only
+    hands the browser a one-time code, valid for a minute, that the route exchanges for it.
     """
     pending = st.session_state.pop(COOKIE_PENDING_KEY, None)
-    if pending is None:
+    if pending is None or not webserver.installed():
         return
     token = st.session_state.get(TOKEN_KEY) if pending == "set" else None
-    # The token is URL-safe base64, so it needs no quoting inside the script.
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    route = "/" + "/".join(p for p in (base, webserver.SESSION_ROUTE.strip("/")) if p)
     if token:
-        max_age = int(access.auth_settings().session_hours * 3600)
-        value = f"{COOKIE_NAME}={token}; path=/; max-age={max_age}; SameSite=Strict"
+        code = access.issue_handoff(token, int(access.auth_settings().session_hours * 3600))
+        request = {"method": "POST", "body": code}
     else:
-        value = f"{COOKIE_NAME}=; path=/; max-age=0; SameSite=Strict"
-    st.html(
-        "<script>document.cookie = '" + value + "' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
-        unsafe_allow_javascript=True,
-    )
+        request = {"method": "DELETE", "body": ""}
+    options = json.dumps({**request, "credentials": "same-origin", "headers": {"X-Yitu-Session": "1"}})
+    st.html(f"<script>fetch({json.dumps(route)}, {options});</script>", unsafe_allow_javascript=True)
 
 
 def user_box(current: Actor) -> None:

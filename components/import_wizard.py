@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from components import cached, code_lists, export_buttons, filter_bar, identity
-from components.text import lang, tr
+from components import cached, code_lists, export_buttons, filter_bar, identity, inbox_jobs, uploads
+from components.text import lang, plain, tr
 from emergency import actions, export, i18n
-from emergency.ingest import KINDS, READERS, IngestError, Upload, local_now
+from emergency.ingest import KINDS, READERS, IngestError, local_now
 from emergency.ingest import kinds as ingest_kinds
 from emergency.ingest.engine import remembered_mapping
 from emergency.ingest.errors import SPOKEN_DETAIL
@@ -66,15 +66,15 @@ def _use_guess(encoding: str) -> None:
 
 def show_error(error: IngestError) -> None:
     """A file that cannot be imported: the translated message, the technical detail folded below."""
-    st.error(error.message(lang(), with_detail=False))
+    st.error(plain(error.message(lang(), with_detail=False)))
     if error.detail and error.reason not in SPOKEN_DETAIL:
         with st.expander(tr("ingest.details")):
             st.text(f"{error.reason}: {error.detail}")
 
 
-def _uploads(files) -> Upload | list[Upload]:
-    uploads = [Upload(f.name, f.getvalue()) for f in files]
-    return uploads[0] if len(uploads) == 1 else uploads
+def _uploads(files):
+    # On disk under the hardened server (components.uploads); bytes only without it.
+    return uploads.source(files)
 
 
 def _preview(files, encoding: str | None, sheet: str | None, kind: str | None = None):
@@ -166,7 +166,7 @@ def _show_extras(report) -> None:
     if report.sheets_read and (len(report.sheets_read) > 1 or report.sheets_skipped):
         st.caption(tr("ingest.sheets_read", sheets="、".join(f"{name}（{rows:,}）" for name, rows in report.sheets_read)))
     for name, why in report.sheets_skipped:
-        st.caption(tr("ingest.sheet_skipped", sheet=name, why=tr(f"ingest.skip.{why}")))
+        st.caption(tr("ingest.sheet_skipped", sheet=plain(name), why=tr(f"ingest.skip.{why}")))
     for c in report.conversions:
         if c["where"] == "header":
             st.caption(tr("ingest.unit_header", header=c["header"], unit=c["unit"], to=c["to"], factor=f"{c['factor']:g}", rows=f"{c['rows']:,}"))
@@ -202,16 +202,17 @@ def _inbox_results() -> None:
     try:
         results = cached.process_inbox(identity.actor(), lang())
     except Exception as error:  # a broken job folder must not take the page down
-        st.error(tr("ingest.inbox_failed", message=str(error).splitlines()[0][:300] if str(error) else type(error).__name__))
+        st.error(tr("ingest.inbox_failed", message=plain(str(error).splitlines()[0][:300] if str(error) else type(error).__name__)))
         return
     for result in results:
         if result["ok"]:
             st.success(tr(
-                "ingest.inbox_done", file=result["file"], accepted=f"{result['accepted']:,}",
+                "ingest.inbox_done", file=plain(result["file"]), accepted=f"{result['accepted']:,}",
                 rejected=f"{result['rejected']:,}", id=result["import_id"],
             ))
         else:
-            st.error(tr("ingest.inbox_failed", message=result["message"]))
+            st.error(tr("ingest.inbox_failed", message=plain(result["message"])))
+    inbox_jobs.render()
 
 
 def render_import() -> None:
@@ -225,10 +226,14 @@ def render_import() -> None:
     done = st.session_state.get(STATE_DONE)
     if done is not None:
         st.success(tr(
-            "ingest.committed", file=done.file_name, accepted=f"{done.accepted:,}", inserted=f"{done.inserted:,}",
+            "ingest.committed", file=plain(done.file_name), accepted=f"{done.accepted:,}", inserted=f"{done.inserted:,}",
             updated=f"{done.updated:,}", unchanged=f"{done.unchanged:,}", rejected=f"{done.rejected:,}", id=done.import_id,
         ))
     if not files:
+        return
+    refused = uploads.over_budget(files)
+    if refused:
+        st.error(tr("ingest.over_budget", **{**refused, "file": plain(refused["file"])}))
         return
     try:
         # The sheet choice belongs to this upload: a new file starts from its first sheet.
@@ -241,9 +246,9 @@ def render_import() -> None:
                                  format_func=lambda s: s or tr("ingest.sheet_all")) or None
             shown = _preview(files, encoding, sheet, kind)
             if shown.sheets_read:
-                st.caption(tr("ingest.sheets_read", sheets="、".join(f"{n}（{r:,}）" for n, r in shown.sheets_read)))
+                st.caption(tr("ingest.sheets_read", sheets="、".join(f"{plain(n)}（{r:,}）" for n, r in shown.sheets_read)))
             for name, why in shown.sheets_skipped:
-                st.caption(tr("ingest.sheet_skipped", sheet=name, why=tr(f"ingest.skip.{why}")))
+                st.caption(tr("ingest.sheet_skipped", sheet=plain(name), why=tr(f"ingest.skip.{why}")))
         st.caption(tr(
             "ingest.file_facts", format=shown.format, encoding=(shown.encoding or "-").upper(),
             crs=crs or shown.crs or "WGS84", columns=len(shown.headers),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.text import tr
+from components.text import plain, tr
 
 
 # Cards per row: eight cards in two rows of four keep every label and value whole at 1280 px.
@@ -48,7 +48,7 @@ def render(cur: pd.Series, prev: pd.Series) -> None:
         return "—" if value is None or pd.isna(value) else f"{int(value)}"
 
     station = cur.get("rain_max_station")
-    rain_max_title = tr("kpi.rain_max") if not isinstance(station, str) else tr("kpi.rain_max_at", station=station)
+    rain_max_title = tr("kpi.rain_max") if not isinstance(station, str) else tr("kpi.rain_max_at", station=plain(station))
     cards = [
         (rain_max_title, fmt_mm(cur["rain_max_mm"]),
          _delta(cur["rain_max_mm"], prev["rain_max_mm"], "{:+.1f} " + mm), tr("kpi.rain_max_help")),

@@ -63,7 +63,7 @@ def open_store() -> bool:
         with st.spinner(tr("app.building_demo")):
             cached.get_store()
     except Exception as error:  # any failure to open must read as a message, not a traceback
-        st.error(tr("app.db_error", path=str(config.database_path()), reason=str(error)))
+        st.error(tr("app.db_error", path=str(config.database_path()), reason=plain(error)))
         return False
     return True
 

@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from emergency import i18n
+from emergency import i18n, inert
 
 LANGUAGE_KEY = "lang"
 
@@ -18,17 +18,40 @@ def lang() -> str:
 
 
 # Characters that Streamlit's markdown would read as syntax: links, emphasis, HTML, directives
-# such as :red[...] and :material/...:, math. CommonMark lets a backslash escape any of them.
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+# such as :red[...] and :material/...:, math, e-mail autolinks. CommonMark lets a backslash
+# escape any ASCII punctuation.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&@=\"'/?%;^,])")
+# GitHub-flavoured autolinks are found in the text *after* parsing (escapes do not stop them):
+# "http://…", "www.…", "user@host…", "mailto:…". A word joiner (U+2060, invisible, not a word
+# character) after the scheme, after "www" and after "@" keeps them from matching.
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp|file|javascript|data)(?=\\:)|www(?=\\\.)|\\@)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def plain(value) -> str:
-    """Return ``value`` as text that markdown elements (subheader, caption, warning...) show literally.
+    """Return ``value`` as text that every markdown-reading element shows literally.
 
-    For names, addresses and other text that came from users or imported files.
+    The one helper for stored text (names, addresses, warning texts, anything from users
+    or imported files) in a label, caption, heading, metric label, alert or tooltip that
+    Streamlit reads as markdown: no link, image, HTML, emphasis or directive survives.
+
+    Examples
+    --------
+    >>> plain("![x](http://evil.example/x.png)").count(WORD_JOINER)
+    1
+    >>> "](" in plain("[a](b)")
+    False
     """
     text = "" if value is None else str(value)
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", text).replace("\n", " ")
+    text = _CONTROL.sub(" ", text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    escaped = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+    return _AUTOLINK_TRIGGERS.sub(lambda m: m.group(0) + WORD_JOINER, escaped)
+
+
+def chart(fig):
+    """The figure to hand to ``st.plotly_chart``: stored text in it cannot become a link (emergency.inert)."""
+    return inert.figure(fig)
 
 
 def tr(key: str, **fields) -> str:

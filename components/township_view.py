@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import cached, export_buttons, filter_bar, map_layers, one_map
 from components.chart_config import PLOTLY_CONFIG
-from components.text import label, labels, lang, plain, tr
+from components.text import chart, label, labels, lang, plain, tr
 from emergency import charts, export, mapdata, queries, rules, symbology, township
 from emergency import filters as flt
 from emergency.filters import Filters
@@ -205,7 +205,7 @@ def rain(s: township.TownshipSummary, f: Filters) -> None:
     if series.empty or not series["gauges"].sum():
         st.info(tr("map.empty_rain"), icon=":material/info:")
         return
-    st.plotly_chart(charts.hyetograph(series, minutes, s.name, lang()), key="township_hyetograph", theme=None,
+    st.plotly_chart(chart(charts.hyetograph(series, minutes, s.name, lang())), key="township_hyetograph", theme=None,
                     config=PLOTLY_CONFIG)
 
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, identity
-from components.text import label, labels, lang, plain, tr
+from components.text import chart, label, labels, lang, plain, tr
 from emergency import charts as chart_core
 from emergency import i18n, warning
 from emergency import rules as rules_engine
@@ -215,7 +215,7 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
                "title": {"text": tr("rules.axis.report_time")}},
         plot_bgcolor="white",
     )
-    st.plotly_chart(fig, key="warning_history_chart", theme=None, config=PLOTLY_CONFIG)
+    st.plotly_chart(chart(fig), key="warning_history_chart", theme=None, config=PLOTLY_CONFIG)
 
 
 # ---------------------------------------------------------------------- hazards
@@ -438,7 +438,7 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
         except PermissionDenied as error:
             st.error(identity.denied_message(error))
         except ValueError as error:
-            st.error(tr("warning.issue.failed", reason=str(error)))
+            st.error(tr("warning.issue.failed", reason=plain(error)))
         else:
             state["warning_ack_pick"] = ident
             st.success(tr("warning.issue.done", id=ident, count=len(contacts)))
@@ -554,7 +554,7 @@ def config_panel() -> None:
         try:
             cached.save_warning_config(identity.actor(), edited_signals, edited_grades, method)
         except ValueError as error:
-            st.error(tr("warning.config.failed", reason=str(error)))
+            st.error(tr("warning.config.failed", reason=plain(error)))
         else:
             # Run again so the tabs above show the new rules; say so once after the rerun.
             st.session_state[SAVED_KEY] = True
@@ -653,7 +653,7 @@ def contacts_editor() -> None:
         try:
             count = cached.save_contacts(identity.actor(), rows)
         except ValueError as error:
-            st.error(tr("warning.config.failed", reason=str(error)))
+            st.error(tr("warning.config.failed", reason=plain(error)))
         else:
             st.success(tr("warning.config.contacts_saved", count=count))
 

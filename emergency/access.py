@@ -12,6 +12,8 @@ import ipaddress
 import os
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,8 +57,16 @@ DEFAULT_MAX_FAILED_LOGINS = 5
 DEFAULT_LOCKOUT_MINUTES = 15
 DEFAULT_SESSION_HOURS = 12
 
-# Compared against when the user name is unknown, so a wrong name takes as long as a wrong password.
-_UNKNOWN_USER_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(4))
+# Name of the browser cookie holding a session token (set HttpOnly by the server, emergency.webserver).
+SESSION_COOKIE = "yitu_session"
+# A one-time sign-in code is exchanged for the cookie within this many seconds, once.
+HANDOFF_SECONDS = 60
+# Sign-in attempts on one account run one at a time (striped locks: bounded memory whatever names arrive).
+_ACCOUNT_LOCKS = tuple(threading.Lock() for _ in range(64))
+# Dummy hashes by bcrypt cost, compared against when there is no real hash to check (unknown
+# name, OIDC-only account), so every answer costs one check at the cost of the store's real hashes.
+_DUMMY_HASHES: dict[int, bytes] = {}
+_DUMMY_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ class AuthSettings:
     oidc_provider: str | None = None
     # Role given to an OIDC/proxy identity without an account here; None refuses it.
     default_role: str | None = None
+    # Mark the session cookie Secure even when the app cannot tell it is served over HTTPS.
+    secure_cookie: bool = False
 
 
 def auth_settings() -> AuthSettings:
@@ -106,6 +118,7 @@ def auth_settings() -> AuthSettings:
         proxy_user_header=str(yitu.get("proxy_user_header", "X-Remote-User")),
         oidc_provider=yitu.get("oidc_provider") or None,
         default_role=default_role,
+        secure_cookie=bool(yitu.get("secure_cookie", False)),
     )
 
 
@@ -138,10 +151,12 @@ class PermissionDenied(Exception):
 class LoginRefused(Exception):
     """Sign-in refused; ``reason`` is one of bad_credentials, locked, disabled, no_account."""
 
-    def __init__(self, reason: str, until: datetime | None = None):
+    def __init__(self, reason: str, until: datetime | None = None, detail: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.until = until
+        # What the audit log records; the person signing in is told only "refused".
+        self.detail = detail or reason
 
 
 @dataclass(frozen=True)
@@ -301,6 +316,38 @@ def actor_of(conn: duckdb.DuckDBPyConnection, username: str, via: str, client: s
     return Actor(user["username"], user["display_name"], user["role"], via=via, client=client)
 
 
+def account_lock(username: str) -> threading.Lock:
+    """The lock serializing sign-in attempts on ``username`` (see :func:`emergency.actions.sign_in`)."""
+    digest = hashlib.sha256((username or "").strip().encode("utf-8")).digest()
+    return _ACCOUNT_LOCKS[int.from_bytes(digest[:4], "big") % len(_ACCOUNT_LOCKS)]
+
+
+def hash_cost(password_hash: str | bytes | None) -> int | None:
+    """The bcrypt cost (work factor) of a stored hash, or None when it is not a bcrypt hash."""
+    text = password_hash.decode("ascii", "replace") if isinstance(password_hash, bytes) else (password_hash or "")
+    parts = text.split("$")
+    return int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
+
+
+def dummy_hash(cost: int) -> bytes:
+    """A hash no password matches, at bcrypt cost ``cost`` (made once per cost)."""
+    with _DUMMY_LOCK:
+        if cost not in _DUMMY_HASHES:
+            _DUMMY_HASHES[cost] = bcrypt.hashpw(secrets.token_bytes(16).hex().encode(), bcrypt.gensalt(cost))
+        return _DUMMY_HASHES[cost]
+
+
+def _store_cost(conn: duckdb.DuckDBPyConnection) -> int:
+    # The cost of the store's real hashes, so an unknown name costs what a real account costs.
+    found = store.scalar(conn, "SELECT max(TRY_CAST(split_part(password_hash, '$', 3) AS INTEGER)) "
+                               "FROM users WHERE password_hash LIKE '$2%'")
+    return int(found) if found is not None and 4 <= found <= 31 else BCRYPT_ROUNDS
+
+
+def _password_bytes(password: str | None) -> bytes:
+    return (password or "").encode("utf-8")[:MAX_PASSWORD_BYTES]
+
+
 def authenticate(
     conn: duckdb.DuckDBPyConnection,
     username: str,
@@ -313,25 +360,32 @@ def authenticate(
     """Check a local account's password; count failures and lock the account after ``max_failed``.
 
     A locked account is refused even with the right password until the lock ends (or an
-    admin unlocks it). Unknown names and wrong passwords get the same answer.
+    admin unlocks it). Every answer costs one bcrypt check at the cost of the store's hashes
+    (a dummy one for an unknown name), and the caller shows one message for every refusal.
+    Attempts on one account must not overlap: :func:`emergency.actions.sign_in` holds
+    :func:`account_lock` around this call and writes the audit row in the same transaction.
 
     Raises
     ------
     LoginRefused
+        ``reason`` bad_credentials, locked or disabled; ``detail`` says more for the audit log
+        (unknown_user, no_password, bad_credentials, bad_credentials_locked_now, locked, disabled).
     """
     now = now or local_now()
     username = (username or "").strip()
     row = queries.user(conn, username)
     if row.empty or row.iloc[0]["password_hash"] is None:
-        bcrypt.checkpw((password or "").encode("utf-8")[:MAX_PASSWORD_BYTES], _UNKNOWN_USER_HASH)
-        raise LoginRefused("bad_credentials")
+        bcrypt.checkpw(_password_bytes(password), dummy_hash(_store_cost(conn)))
+        raise LoginRefused("bad_credentials", detail="unknown_user" if row.empty else "no_password")
     user = row.iloc[0]
+    # Checked before anything else is looked at, so a locked or disabled account answers as slowly.
+    matches = bcrypt.checkpw(_password_bytes(password), user["password_hash"].encode("ascii"))
     locked_until = user["locked_until"]
     if locked_until is not None and not _is_missing(locked_until) and locked_until > now:
         raise LoginRefused("locked", until=locked_until)
     if bool(user["disabled"]):
         raise LoginRefused("disabled")
-    if not bcrypt.checkpw((password or "").encode("utf-8")[:MAX_PASSWORD_BYTES], user["password_hash"].encode("ascii")):
+    if not matches:
         failed = int(user["failed_logins"]) + 1
         until = now + timedelta(minutes=lockout_minutes) if failed >= max_failed else None
         with store.transaction(conn) as cursor:
@@ -339,7 +393,8 @@ def authenticate(
                 "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
                 [0 if until else failed, until, username],
             )
-        raise LoginRefused("locked" if until else "bad_credentials", until=until)
+        raise LoginRefused("locked" if until else "bad_credentials", until=until,
+                           detail="bad_credentials_locked_now" if until else "bad_credentials")
     with store.transaction(conn) as cursor:
         cursor.execute(
             "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE username = ?",
@@ -388,6 +443,32 @@ def session_actor(conn: duckdb.DuckDBPyConnection, token: str | None, client: st
         return actor_of(conn, username, via="local", client=client)
     except LoginRefused:
         return None
+
+
+_handoffs: dict[str, tuple[str, int, float]] = {}
+_handoff_lock = threading.Lock()
+
+
+def issue_handoff(token: str, max_age: int) -> str:
+    """A one-time code the browser exchanges (within HANDOFF_SECONDS) for the HttpOnly cookie holding ``token``."""
+    code = secrets.token_urlsafe(32)
+    now = time.monotonic()
+    with _handoff_lock:
+        for stale in [c for c, (_, _, at) in _handoffs.items() if now - at > HANDOFF_SECONDS]:
+            del _handoffs[stale]
+        _handoffs[token_digest(code)] = (token, int(max_age), now)
+    return code
+
+
+def redeem_handoff(code: str) -> tuple[str, int] | None:
+    """(token, max_age) for a fresh code, once; None for an unknown, used or expired one."""
+    if not isinstance(code, str) or not code or len(code) > 100:
+        return None
+    with _handoff_lock:
+        found = _handoffs.pop(token_digest(code), None)
+    if found is None or time.monotonic() - found[2] > HANDOFF_SECONDS:
+        return None
+    return found[0], found[1]
 
 
 def end_session(conn: duckdb.DuckDBPyConnection, token: str | None) -> None:

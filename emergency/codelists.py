@@ -237,32 +237,26 @@ def map_label(conn: duckdb.DuckDBPyConnection, name: str, label: str, code: str,
         raise ValueError("empty label")
     from emergency.ingest.engine import local_now
 
-    cursor = conn.cursor()
+    from emergency import store  # store seeds its schema from this module
+
     changed = 0
-    try:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            if not _known(cursor, name, code):
-                raise ValueError(f"unknown code {code!r} in list {name!r}")
-            cursor.execute(
-                "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [name, spelling, str(label).strip(), code, user, now or local_now()],
-            )
-            for table, column in bindings(name):
-                label_column = _label_column(cursor, table, column)
-                if label_column is None:
-                    continue
-                fold = NORMALIZE_SQL.format(label_column)
-                changed += cursor.execute(
-                    f"UPDATE {table} SET {column} = ?, {label_column} = NULL WHERE {column} = ? AND {fold} = ?",
-                    [code, OTHER, spelling],
-                ).fetchone()[0]
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        cursor.close()
+    # Joins the caller's transaction (emergency.actions: the mapping and its audit row together).
+    with store.transaction(conn) as cursor:
+        if not _known(cursor, name, code):
+            raise ValueError(f"unknown code {code!r} in list {name!r}")
+        cursor.execute(
+            "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [name, spelling, str(label).strip(), code, user, now or local_now()],
+        )
+        for table, column in bindings(name):
+            label_column = _label_column(cursor, table, column)
+            if label_column is None:
+                continue
+            fold = NORMALIZE_SQL.format(label_column)
+            changed += cursor.execute(
+                f"UPDATE {table} SET {column} = ?, {label_column} = NULL WHERE {column} = ? AND {fold} = ?",
+                [code, OTHER, spelling],
+            ).fetchone()[0]
     return int(changed)
 
 
@@ -283,8 +277,9 @@ def add_code(conn: duckdb.DuckDBPyConnection, name: str, code: str, name_zh: str
         raise ValueError("both names are needed")
     if color is not None and not HEX_COLOR.fullmatch(color):
         raise ValueError("colour must be #rrggbb")
-    cursor = conn.cursor()
-    try:
+    from emergency import store  # store seeds its schema from this module
+
+    with store.transaction(conn) as cursor:
         if _known(cursor, name, code):
             raise ValueError(f"code {code!r} exists in {name!r}")
         position = cursor.execute("SELECT coalesce(max(position), 0) + 1 FROM code_lists").fetchone()[0]
@@ -293,8 +288,6 @@ def add_code(conn: duckdb.DuckDBPyConnection, name: str, code: str, name_zh: str
             "VALUES (?, ?, ?, ?, ?, NULL, NULL, false, ?)",
             [name, code, name_zh.strip(), name_en.strip(), color, position],
         )
-    finally:
-        cursor.close()
     sync_labels(conn)
 
 

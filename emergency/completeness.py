@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from emergency import queries
+from emergency import queries, store
 from emergency.ingest.kinds import KINDS
 
 __all__ = ["IMPORT_ORDER", "LOCATED_TABLES", "location_missing", "location_missing_count", "set_location", "PAGE_NEEDS", "Step", "kind_counts", "kind_summary", "missing_for", "next_steps", "township_summary"]
@@ -201,8 +201,8 @@ def set_location(conn: duckdb.DuckDBPyConnection, table: str, name: str, lon: fl
         raise ValueError(f"cannot locate rows of {table!r}")
     x, y = geo.to_wgs84(float(lon), float(lat), crs)
     x, y = float(x), float(y)
-    cursor = conn.cursor()
-    try:
+    # Joins the caller's transaction (emergency.actions: the location and its audit row together).
+    with store.transaction(conn) as cursor:
         county = cursor.execute("SELECT geometry FROM county LIMIT 1").fetchall()
         if county:
             area = shapely.buffer(geo.wkb_to_geometry(bytes(county[0][0])), 0.01)
@@ -219,6 +219,4 @@ def set_location(conn: duckdb.DuckDBPyConnection, table: str, name: str, lon: fl
         ).fetchall()[0][0]
         if not updated:
             raise ValueError(f"no {table} record named {name!r}")
-    finally:
-        cursor.close()
     return code

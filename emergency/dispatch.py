@@ -217,13 +217,10 @@ def set_dispatch_status(conn: duckdb.DuckDBPyConnection, dispatch_id: int, statu
     """Move a dispatch to ``status`` (a code of DISPATCH_STATUSES); refuses unknown ids and codes."""
     if status not in DISPATCH_STATUSES:
         raise ValueError(f"unknown dispatch status {status!r}; use one of {tuple(DISPATCH_STATUSES)}")
-    cursor = conn.cursor()
-    try:
+    with store.transaction(conn) as cursor:
         changed = cursor.execute(
             "UPDATE dispatches SET status = ?, updated_at = ? WHERE id = ?", [status, at or local_now(), int(dispatch_id)]
         ).fetchone()[0]
-    finally:
-        cursor.close()
     if not changed:
         raise ValueError(f"unknown dispatch {dispatch_id!r}")
 

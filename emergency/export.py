@@ -14,6 +14,7 @@ import pandas as pd
 import plotly
 import plotly.graph_objects as go
 
+from emergency import inert
 from emergency.i18n import CODE_LABELS, STRINGS, label, t
 
 # A cell starting with one of these is read as a formula by Excel/LibreOffice (CSV injection,
@@ -221,7 +222,7 @@ def figure_image(fig: go.Figure, fmt: str = "png", width: int | None = None, hei
         "height": height or fig.layout.height or DEFAULT_HEIGHT_PX,
         "scale": scale or (PNG_SCALE if fmt == "png" else 1),
     }
-    spec = fig.to_plotly_json()
+    spec = inert.spec(fig)  # stored names never become links in an exported SVG
     with _kaleido_lock:
         _ensure_kaleido()
         data = kaleido.calc_fig_sync(spec, opts=options)

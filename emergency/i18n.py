@@ -1267,6 +1267,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rules.issue.township_mismatch": (
         "预警文本提到未选择的乡镇：{names}。请修改文本或重新生成。",
         "The text names townships that are not chosen: {names}. Edit the text or regenerate it.",
+    # --- hardening: sign-in refusals, inbox jobs, upload budget ---
+    "auth.refused": (
+        "登录失败：用户名或密码错误，或账户已锁定。连续多次失败后账户将临时锁定，请稍后再试或联系管理员。",
+        "Sign-in refused: wrong user name or password, or the account is locked. After repeated failures the account "
+        "is locked for a while; try again later or contact an administrator.",
+    ),
+    "auth.unavailable": (
+        "暂时无法登录，请稍后再试。如持续出现，请联系管理员查看服务器日志。",
+        "Signing in is not possible right now; try again later. If it persists, ask an administrator to check the server log.",
+    ),
+    "auth.proxy_unsafe": (
+        "门户登录未启用：本服务未通过 scripts/serve.py 启动，无法确认连接来自门户服务器。请管理员按部署清单启动服务。",
+        "Portal sign-in is off: this server was not started through scripts/serve.py, so it cannot tell that a "
+        "connection comes from the portal server. Ask an administrator to start it as the deployment checklist says.",
+    ),
+    "ingest.inbox_abandoned": (
+        "命令行排队的 {file} 已尝试导入 {attempts} 次，每次都因服务中断未完成，已移入“失败”，数据库未因此改变。请检查文件后重新排队。",
+        "The queued {file} was started {attempts} times and each time the server stopped before it finished; it was "
+        "moved to failed and the store was not changed. Check the file and queue it again.",
+    ),
+    "ingest.inbox_broken": ("排队任务 {job} 缺少文件名或数据类型，已移入“失败”。", "Queued job {job} has no file name or kind; moved to failed."),
+    "ingest.jobs": ("命令行排队任务", "Queued jobs from the command line"),
+    "ingest.jobs_empty": ("没有排队任务。", "No queued jobs."),
+    "ingest.job_state.queued": ("排队中", "Queued"),
+    "ingest.job_state.running": ("导入中", "Importing"),
+    "ingest.job_state.done": ("已完成", "Done"),
+    "ingest.job_state.failed": ("失败", "Failed"),
+    "ingest.col.job_state": ("状态", "State"),
+    "ingest.col.queued_at": ("排队时间", "Queued at"),
+    "ingest.col.finished_at": ("结束时间", "Finished at"),
+    "ingest.col.attempts": ("尝试次数", "Attempts"),
+    "ingest.col.job_message": ("结果", "Result"),
+    "ingest.over_budget": (
+        "{file}（{size_mb} MB，{format} 格式）导入时预计需要约 {need_mb} MB 内存，超过每次导入的内存上限 {budget_mb} MB，未导入。"
+        "请拆分文件、改用 CSV（按行流式读取），或请管理员调高 [yitu] import_memory_mb。",
+        "{file} ({size_mb} MB, {format}) would need about {need_mb} MB of memory to import, more than the "
+        "{budget_mb} MB allowed per import; nothing was imported. Split the file, save it as CSV (read as a "
+        "stream), or ask an administrator to raise [yitu] import_memory_mb.",
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from contextlib import contextmanager
 import os
@@ -616,19 +617,38 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+# The transaction a caller opened on a connection in this thread/task (see :func:`transaction`).
+_AMBIENT: contextvars.ContextVar[tuple[int, duckdb.DuckDBPyConnection] | None] = contextvars.ContextVar(
+    "store_ambient_transaction", default=None)
+
+
 @contextmanager
 def transaction(conn: duckdb.DuckDBPyConnection):
-    """Yield a fresh cursor inside one transaction: committed at the end, rolled back on any error."""
+    """Yield a fresh cursor inside one transaction: committed at the end, rolled back on any error.
+
+    Nested use on the same connection (in the same thread) joins the outer transaction:
+    :mod:`emergency.actions` opens one around a write and its audit row, so the domain
+    functions' own ``transaction`` blocks commit (or roll back) together with the audit.
+    """
+    ambient = _AMBIENT.get()
+    if ambient is not None and ambient[0] == id(conn):
+        yield ambient[1]
+        return
     cursor = conn.cursor()
+    token = _AMBIENT.set((id(conn), cursor))
     try:
         cursor.execute("BEGIN TRANSACTION")
         try:
             yield cursor
             cursor.execute("COMMIT")
         except BaseException:
-            cursor.execute("ROLLBACK")
+            try:
+                cursor.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a failed COMMIT (e.g. "Conflict on update") has already ended the transaction
             raise
     finally:
+        _AMBIENT.reset(token)
         cursor.close()
 
 

@@ -537,16 +537,13 @@ def acknowledge(
     if not recipients:
         return 0
     keys = [f"{township}|{phone}" for township, phone in recipients]
-    cursor = conn.cursor()
-    try:
+    with store.transaction(conn) as cursor:
         return cursor.execute(
             """UPDATE warning_recipients SET acknowledged_at = ?
                WHERE warning_id = ? AND acknowledged_at IS NULL
                  AND list_contains(?, township || '|' || phone)""",
             [at or local_now(), int(warning_id), keys],
         ).fetchone()[0]
-    finally:
-        cursor.close()
 
 
 def overdue_recipients(recipients: pd.DataFrame, now: datetime, minutes: int) -> pd.DataFrame:

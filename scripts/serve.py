@@ -7,7 +7,11 @@ layout keeps pages/ and navigates with st.navigation, so the flag is set before 
 session starts. app.py also guards the root URL when started with plain `streamlit run`.
 
 It also refuses to start an app without sign-in on a non-loopback address, once Streamlit
-has read its configuration (config.toml, flags, environment), before the port opens.
+has read its configuration (config.toml, flags, environment), before the port opens, and
+hardens the web server (emergency.webserver): the client address is the TCP peer's, never
+one from X-Forwarded-For or Forwarded; the session cookie is set HttpOnly by the server;
+/_stcore/metrics is off; uploads are written to disk instead of held in memory. Always start
+the app through this script (scripts/run.sh does): proxy sign-in refuses to work otherwise.
 """
 
 import importlib
@@ -67,6 +71,9 @@ if __name__ == "__main__":
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.append(str(PROJECT_ROOT))
     PagesManager.uses_pages_directory = False
+    from emergency import webserver
+
+    webserver.install()
     bootstrap.run = run_if_allowed
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     sys.exit(cli.main())

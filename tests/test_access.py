@@ -364,11 +364,11 @@ def test_cli_manages_accounts_and_audits_them(tmp_path):
 
 
 def test_plain_text_shows_markdown_literally():
-    from components.text import plain
+    from components.text import WORD_JOINER, plain
 
     hostile = "[点此](http://evil.example) <img src=x onerror=alert(1)> :red[危险] **粗** `x` $1$"
     escaped = plain(hostile)
     # Every markdown-significant character is backslash-escaped; removing the escapes gives the text back.
-    assert escaped.replace("\\", "") == hostile.replace("\\", "")
+    assert escaped.replace("\\", "").replace(WORD_JOINER, "") == hostile.replace("\\", "")
     assert "\\[" in escaped and "\\<" in escaped and "\\:" in escaped and "\\*\\*" in escaped
     assert plain(None) == "" and plain("第一行\n第二行") == "第一行 第二行"

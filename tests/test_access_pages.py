@@ -30,6 +30,13 @@ def accounts(demo_copy, monkeypatch):
     return demo_copy
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of text passed through components.text.plain (escapes and word joiners gone)."""
+    from components.text import WORD_JOINER
+
+    return markdown.replace("\\", "").replace(WORD_JOINER, "")
+
+
 def new_app() -> AppTest:
     st.cache_data.clear()
     at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=TIMEOUT_S)
@@ -157,7 +164,7 @@ def test_admin_manages_accounts_and_reads_the_audit_log(accounts):
     next(b for b in at.button if b.label == "创建账户").click()
     at.run()
     assert not at.exception
-    assert any("new_user" in s.value for s in at.success)
+    assert any("new_user" in shown(s.value) for s in at.success)
     assert "new_user" in set(table_with(at, "本地密码")["用户名"])
     log = table_with(at, "客户端地址")
     assert {"登录", "新建账户"} <= set(log["操作"])
@@ -232,7 +239,7 @@ def test_oidc_identity_without_an_account_is_refused(accounts, monkeypatch):
     monkeypatch.setattr(identity, "_oidc_user", lambda: "stranger@example.org")
     at = new_app()
     at.run()
-    assert any("stranger@example" in e.value and "没有账户" in e.value for e in at.error)
+    assert any("stranger@example" in shown(e.value) and "没有账户" in e.value for e in at.error)
     assert not at.get("deck_gl_json_chart")
     assert ("stranger@example.org", "login_failed", "denied") in audit_actions(accounts)
 
@@ -242,7 +249,8 @@ def test_a_crafted_url_parameter_is_shown_as_text(app, monkeypatch):
     app.query_params["township"] = "[点此登录](http://evil.example)"
     app.run()
     notices = [w.value for w in app.warning if "evil" in w.value]
-    assert notices and all("\\[点此登录\\]\\(http\\:" in text for text in notices)
+    assert notices and all("\\[点此登录\\]\\(http" in text and "](" not in text for text in notices)
+    assert all(shown(text) == "链接参数 township=[点此登录](http://evil.example) 无效，已使用默认值。" for text in notices)
 
 
 def test_uploads_are_limited_by_type_and_size(accounts):

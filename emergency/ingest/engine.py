@@ -1007,6 +1007,7 @@ def import_table(
     source_name: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    before_commit: Callable[[duckdb.DuckDBPyConnection, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Check every row of an opened :class:`Table` and, unless ``dry_run``, write it (see :func:`import_file`)."""
     started = time.perf_counter()
@@ -1068,6 +1069,8 @@ def import_table(
                     _write_created(cursor, spec, positions)
                     report.import_id = _write(cursor, spec, columns, table, report, user, source_name, progress)
                     _remember(cursor, spec.name, source_name, decided, user)
+                    if before_commit is not None:
+                        before_commit(cursor, report)  # the audit row, in this transaction
                     progress("commit", 0.95)
                     cursor.execute("COMMIT")
             except BaseException:
@@ -1101,6 +1104,7 @@ def import_file(
     source_name: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    before_commit: Callable[[duckdb.DuckDBPyConnection, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import one file into the store: all accepted rows in one transaction, rejected rows quarantined.
 
@@ -1129,6 +1133,9 @@ def import_file(
         Called as ``progress(stage, fraction)`` with stages read, validate, write, commit, done.
     now : datetime, optional
         Local time for the future-time check (tests); the clock's Shanghai time otherwise.
+    before_commit : callable, optional
+        Called as ``before_commit(cursor, report)`` after the rows are written and before the
+        commit, on the import's own cursor (the audit row is written there, in the same transaction).
 
     Returns
     -------
@@ -1148,7 +1155,7 @@ def import_file(
     with open_table(source, encoding=encoding, sheet=sheet, kind=kind) as table:
         return import_table(
             conn, table, kind, crs=crs, mapping=mapping, dry_run=dry_run, user=user,
-            source_name=source_name, progress=progress, now=now,
+            source_name=source_name, progress=progress, now=now, before_commit=before_commit,
         )
 
 
