@@ -31,7 +31,7 @@ PROG = "python -m emergency"
 
 
 def _parser(name: str, command: Callable) -> argparse.ArgumentParser:
-    """An argument parser whose description is the command's docstring."""
+    """Return an argument parser whose description is the command's docstring."""
     return argparse.ArgumentParser(prog=f"{PROG} {name}", description=inspect.cleandoc(command.__doc__ or ""),
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
@@ -53,14 +53,16 @@ def init_command(argv: list[str]) -> int:
                              "cgcs2000, EPSG:xxxx, or 'file' to trust the file's own")
     parser.add_argument("--db", type=Path, default=None, help="store to create (default: the configured one)")
     parser.add_argument("--townships", type=Path, help="township boundaries to import right away")
-    parser.add_argument("--townships-crs", default=None, help="CRS of the townships file (default: its .prj, else wgs84)")
+    parser.add_argument("--townships-crs", default=None,
+                        help="CRS of the townships file (default: its .prj, else wgs84)")
     parser.add_argument("--source", default=None, help="department the townships come from")
     args = parser.parse_args(argv)
     from emergency import county
 
     path = args.db or config.database_path()
     try:
-        created = county.init_store(path, args.outline, args.name, args.code, crs=None if args.crs == "file" else args.crs)
+        created = county.init_store(path, args.outline, args.name, args.code,
+                                    crs=None if args.crs == "file" else args.crs)
     except county.CountyError as error:
         print(f"init refused: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -131,7 +133,7 @@ def status_command(argv: list[str]) -> int:
 
 
 def _read_password(args: argparse.Namespace) -> str:
-    """The new password from stdin (--password-stdin, for scripts) or typed twice at a prompt."""
+    """Read the new password from stdin (--password-stdin, for scripts) or twice at a prompt."""
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("password: ")
@@ -159,7 +161,8 @@ def _user(args: argparse.Namespace) -> int:
         elif args.action == "add":
             password = None if args.no_password else _read_password(args)
             actions.create_user(conn, operator, args.username, args.role, args.display_name, password)
-            print(f"created {args.username} ({args.role})" + (", signs in through OIDC or the proxy" if password is None else ""))
+            print(f"created {args.username} ({args.role})"
+                  + (", signs in through OIDC or the proxy" if password is None else ""))
         elif args.action == "passwd":
             actions.set_password(conn, operator, args.username, _read_password(args))
             print(f"password of {args.username} changed")
@@ -292,7 +295,7 @@ def _summary(name: str, command: Callable) -> str:
 
 
 def _module_docstring(path: str) -> str | None:
-    """A module's docstring without importing it (help stays fast)."""
+    """Return a module's docstring without importing it (help stays fast)."""
     import ast
 
     try:
@@ -302,7 +305,7 @@ def _module_docstring(path: str) -> str | None:
 
 
 def usage() -> str:
-    """The top-level help: every command with its summary."""
+    """Return the top-level help: every command with its summary."""
     available = commands()
     width = max(len(name) for name in available)
     lines = [f"usage: {PROG} <command> [options]      ({PROG} <command> --help for its options)", "",

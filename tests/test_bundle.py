@@ -22,6 +22,7 @@ from emergency import config
 ROOT = config.PROJECT_ROOT
 HEALTH_PORT = 8501  # free inside a fresh namespace, whatever runs outside it
 
+
 def _can_unshare() -> bool:
     try:
         return subprocess.run(["unshare", "-n", "true"], capture_output=True, timeout=10).returncode == 0
@@ -31,12 +32,16 @@ def _can_unshare() -> bool:
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (shutil.which("unshare") and shutil.which("apt-get") and shutil.which("git")),
-                       reason="needs unshare, apt-get and git (Debian)"),
+    pytest.mark.skipif(
+        not (shutil.which("unshare") and shutil.which("apt-get") and shutil.which("git")),
+        reason="needs unshare, apt-get and git (Debian)",
+    ),
     pytest.mark.skipif(os.geteuid() != 0, reason="unshare -n and apt need root"),
     pytest.mark.skipif(not (ROOT / ".git").exists(), reason="the bundle is a git archive of a checkout"),
-    pytest.mark.skipif(os.geteuid() == 0 and shutil.which("unshare") is not None and not _can_unshare(),
-                       reason="unshare -n refused (container without CAP_SYS_ADMIN)"),
+    pytest.mark.skipif(
+        os.geteuid() == 0 and shutil.which("unshare") is not None and not _can_unshare(),
+        reason="unshare -n refused (container without CAP_SYS_ADMIN)",
+    ),
 ]
 
 
@@ -53,9 +58,13 @@ def offline(script: str, timeout: float = 600) -> subprocess.CompletedProcess:
         if ip route | grep -q .; then echo "unexpected route: $(ip route)"; exit 90; fi
         if curl -s --max-time 3 -o /dev/null https://pypi.org/simple/; then echo "pypi reachable"; exit 91; fi
         """)
-    return subprocess.run(["unshare", "-n", "bash", "-c", prologue + textwrap.dedent(script)],
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHON_BIN": base_python()})
+    return subprocess.run(
+        ["unshare", "-n", "bash", "-c", prologue + textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHON_BIN": base_python()},
+    )
 
 
 def health_check(start_command: str, log: str) -> str:
@@ -79,8 +88,9 @@ def health_check(start_command: str, log: str) -> str:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle")
-    result = subprocess.run(["bash", "scripts/bundle.sh", "--out", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=1200)
+    result = subprocess.run(
+        ["bash", "scripts/bundle.sh", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=1200
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     tars = list(out.glob("yitu-bundle-*.tar"))
     assert len(tars) == 1, list(out.iterdir())
@@ -100,8 +110,11 @@ def test_bundle_holds_wheels_debs_and_project(bundle, tmp_path):
     subprocess.run(["tar", "-xf", str(bundle), "-C", str(tmp_path)], check=True)
     root = next(tmp_path.glob("yitu-bundle-*"))
     wheels = {path.name.split("-")[0].lower().replace("_", "-") for path in (root / "wheels").glob("*.whl")}
-    pinned = {line.split("==")[0].strip().lower().replace("_", "-")
-              for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line}
+    pinned = {
+        line.split("==")[0].strip().lower().replace("_", "-")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    }
     assert pinned <= wheels, pinned - wheels
     assert not list((root / "wheels").glob("*.tar.gz")), "every requirement must be a wheel (no build offline)"
     debs = {path.name.split("_")[0] for path in (root / "debs").glob("*.deb")}
@@ -114,14 +127,19 @@ def test_install_refuses_a_bundle_whose_checksum_does_not_match(bundle, tmp_path
     copy = tmp_path / bundle.name
     os.link(bundle, copy)
     (tmp_path / (bundle.name + ".sha256")).write_text("0" * 64 + f"  {bundle.name}\n")
-    result = subprocess.run(["bash", str(ROOT / "scripts/install.sh"), str(copy), "--prefix", str(tmp_path / "app"),
-                             "--no-start"], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts/install.sh"), str(copy), "--prefix", str(tmp_path / "app"), "--no-start"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode != 0
     assert "checksum mismatch" in result.stderr
     assert not (tmp_path / "app" / "app.py").exists()
     (tmp_path / (bundle.name + ".sha256")).unlink()
-    result = subprocess.run(["bash", str(ROOT / "scripts/install.sh"), str(copy), "--no-start"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts/install.sh"), str(copy), "--no-start"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "no checksum file" in result.stderr
 
 
@@ -147,18 +165,23 @@ def test_debian_packages_resolve_on_a_bare_system_from_the_bundle_alone(bundle, 
 
 def test_install_sh_offline_into_a_fresh_venv_then_start(bundle, tmp_path):
     prefix = tmp_path / "yitu"
-    script = (f"bash {bundle.parent}/install.sh {bundle} --prefix {prefix} --no-start\n"
-              f"test -x {prefix}/.venv/bin/python\n"
-              f"{prefix}/.venv/bin/python -c 'import streamlit, duckdb, geopandas, kaleido, docx, fpdf'\n"
-              f"if {prefix}/.venv/bin/python -c 'import pytest' 2>/dev/null; then echo 'dev package installed'; exit 93; fi\n")
+    script = (
+        f"bash {bundle.parent}/install.sh {bundle} --prefix {prefix} --no-start\n"
+        f"test -x {prefix}/.venv/bin/python\n"
+        f"{prefix}/.venv/bin/python -c 'import streamlit, duckdb, geopandas, kaleido, docx, fpdf'\n"
+        f"if {prefix}/.venv/bin/python -c 'import pytest' 2>/dev/null; then echo 'dev package installed'; exit 93; fi\n"
+    )
     # run.sh finds the venv stamp and starts without asking the index
-    script += health_check(f"YITU_DB_PATH={tmp_path}/store.duckdb bash {prefix}/scripts/run.sh "
-                           f"--server.port {HEALTH_PORT}", f"{tmp_path}/server.log")
+    script += health_check(
+        f"YITU_DB_PATH={tmp_path}/store.duckdb bash {prefix}/scripts/run.sh --server.port {HEALTH_PORT}",
+        f"{tmp_path}/server.log",
+    )
     result = offline(script)
     assert result.returncode == 0, result.stdout + result.stderr + _log(tmp_path / "server.log")
     assert "page served" in result.stdout
     assert (prefix / ".bundle-commit").read_text().strip() == subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
 
     # An upgrade over the same prefix keeps the store and settings and removes files the release dropped.
     (prefix / "data" / "yitu.duckdb").write_bytes(b"store")
@@ -177,8 +200,13 @@ def test_run_sh_offline_installs_the_checkout_dependencies_and_starts(bundle, tm
     checkout = tmp_path / "checkout"
     checkout.mkdir()
     subprocess.run(f"git archive HEAD | tar -x -C {checkout}", shell=True, cwd=ROOT, check=True)
-    result = offline(health_check(f"YITU_DB_PATH={tmp_path}/store.duckdb bash {checkout}/scripts/run.sh --offline "
-                                  f"{bundle} --server.port {HEALTH_PORT}", f"{tmp_path}/server.log"))
+    result = offline(
+        health_check(
+            f"YITU_DB_PATH={tmp_path}/store.duckdb bash {checkout}/scripts/run.sh --offline "
+            f"{bundle} --server.port {HEALTH_PORT}",
+            f"{tmp_path}/server.log",
+        )
+    )
     assert result.returncode == 0, result.stdout + result.stderr + _log(tmp_path / "server.log")
     assert (checkout / ".venv" / ".installed-requirements.txt").exists()
     assert not (checkout / ".bundle-commit").exists()  # --deps-only: the checkout's own code

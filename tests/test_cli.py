@@ -48,17 +48,25 @@ def test_bench_import_subcommand_help(capsys):
     assert exit_info.value.code == 0 and "--rows" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("module", ["emergency.demo", "emergency.ingest", "emergency.bench", "emergency.ingest.benchmark"])
+@pytest.mark.parametrize(
+    "module", ["emergency.demo", "emergency.ingest", "emergency.bench", "emergency.ingest.benchmark"]
+)
 def test_old_forms_still_work(module):
-    result = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout
 
 
 def test_status_through_the_one_command_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "emergency", "status", "--db", str(tmp_path / "none.duckdb")],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "emergency", "status", "--db", str(tmp_path / "none.duckdb")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1 and "no store at" in result.stderr
 
 
@@ -67,7 +75,9 @@ def test_a_package_command_appears_once_its_module_exists(tmp_path, monkeypatch,
     package = tmp_path / "fakefeed"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "__main__.py").write_text('"""Follow the feed."""\n\ndef main(argv):\n    print("fed", argv)\n    return 7\n')
+    (package / "__main__.py").write_text(
+        '"""Follow the feed."""\n\ndef main(argv):\n    print("fed", argv)\n    return 7\n'
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(cli, "PACKAGE_COMMANDS", {"feed": "fakefeed.__main__", "absent": "nowhere.__main__"})
     cli.main(["--help"])
