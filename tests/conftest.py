@@ -33,6 +33,15 @@ def _apptest_uses_navigation(monkeypatch):
     monkeypatch.setattr(app_test_module, "PagesManager", NavigationPagesManager)
 
 
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches_after_apptest(request):
+    """Drop the cached stores and query results an AppTest left behind (one DuckDB store per test copy)."""
+    yield
+    if request.node.get_closest_marker("apptest"):
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
 @pytest.fixture(scope="session")
 def tiny_conn():
     conn = store.connect(":memory:")
