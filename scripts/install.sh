@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
         --deps-only) DEPS_ONLY=1; shift ;;
         --no-debs) WITH_DEBS=0; shift ;;
         --no-start) START=0; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; break ;;
         -*) die "unknown option $1 (see --help)" ;;
         *) [ -z "$BUNDLE" ] || die "one bundle only (got $BUNDLE and $1)"; BUNDLE="$1"; shift ;;
