@@ -20,7 +20,6 @@
 # own cache, so a second build only downloads what changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PROJECT=$(pwd)
 
 OUT=dist
 PY_VERSION=""
@@ -35,7 +34,7 @@ while [ $# -gt 0 ]; do
         --platform) PLATFORM="$2"; shift 2 ;;
         --no-debs) WITH_DEBS=0; shift ;;
         --no-apt-update) APT_UPDATE=0; shift ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bundle.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
