@@ -1,34 +1,68 @@
-"""Command line of the store: ``python -m emergency init|demo|ingest|status|user``.
+"""One command line for the store and the tools: ``python -m emergency <command> [options]``.
 
-init    create a store for a real county from its outline (then import its data)
-demo    build the synthetic demo store (same as ``python -m emergency.demo``)
-ingest  import one file (same as ``python -m emergency.ingest``)
-status  what the store holds and what to import next
-user    accounts for sign-in: add, list, passwd, role, disable, enable, unlock
+Every command prints its own help with ``python -m emergency <command> --help``; the one-line
+summaries below are the first lines of the command functions' docstrings. The old forms
+``python -m emergency.demo``, ``python -m emergency.ingest`` and ``python -m emergency.bench`` still work
+(aliases, kept for one release).
+
+A command is a function ``(argv: list[str]) -> int`` (the exit code) registered in ``COMMANDS``; its
+docstring is its help. A command living in a package of its own (``feed``) is registered by module
+path in ``PACKAGE_COMMANDS`` and appears once that module exists: it must define ``main(argv) -> int``,
+and its module docstring's first line is the summary.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
+import importlib.util
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from emergency import access, actions, completeness, config, county, demo, queries, store
-from emergency.ingest import __main__ as ingest_cli
-from emergency.ingest.engine import import_file
-from emergency.ingest.errors import IngestError
+from emergency import access, actions, completeness, config, queries, store
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROG = "python -m emergency"
 
 
-def _init(args: argparse.Namespace) -> int:
-    """Create the county store, then import its townships if a file was given."""
+def _parser(name: str, command: Callable) -> argparse.ArgumentParser:
+    """Return an argument parser whose description is the command's docstring."""
+    return argparse.ArgumentParser(prog=f"{PROG} {name}", description=inspect.cleandoc(command.__doc__ or ""),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def init_command(argv: list[str]) -> int:
+    """Create a store for a real county from its outline file (no demo rows), then import its townships.
+
+    The outline may be GeoJSON, a Shapefile (.shp or .zip) or a GeoPackage in any CRS the import
+    understands; a file of several divisions gives the feature whose adcode/code equals --code.
+    """
+    parser = _parser("init", init_command)
+    parser.add_argument("--outline", type=Path, required=True,
+                        help="county boundary: GeoJSON, Shapefile (.shp/.zip) or GeoPackage; a file of several "
+                             "divisions gives the feature whose adcode/code equals --code")
+    parser.add_argument("--name", required=True, help="display name, e.g. 婺源县")
+    parser.add_argument("--code", required=True, help="six-digit division code (行政区划代码), e.g. 361130")
+    parser.add_argument("--crs", default="gcj02",
+                        help="CRS of the outline: gcj02 (default: most Chinese web boundaries), bd09, wgs84, "
+                             "cgcs2000, EPSG:xxxx, or 'file' to trust the file's own")
+    parser.add_argument("--db", type=Path, default=None, help="store to create (default: the configured one)")
+    parser.add_argument("--townships", type=Path, help="township boundaries to import right away")
+    parser.add_argument("--townships-crs", default=None,
+                        help="CRS of the townships file (default: its .prj, else wgs84)")
+    parser.add_argument("--source", default=None, help="department the townships come from")
+    args = parser.parse_args(argv)
+    from emergency import county
+
     path = args.db or config.database_path()
     try:
-        created = county.init_store(path, args.outline, args.name, args.code, crs=None if args.crs == "file" else args.crs)
+        created = county.init_store(path, args.outline, args.name, args.code,
+                                    crs=None if args.crs == "file" else args.crs)
     except county.CountyError as error:
         print(f"init refused: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -36,17 +70,13 @@ def _init(args: argparse.Namespace) -> int:
     print(f"created {created.path} for {created.name} ({created.code}), {created.area_km2:,.0f} km², "
           f"lon {minx:.3f}–{maxx:.3f}, lat {miny:.3f}–{maxy:.3f}")
     if args.townships:
-        conn = store.connect(path)
-        try:
-            report = import_file(conn, args.townships, "townships", crs=args.townships_crs,
-                                 user=getpass.getuser(), source_name=args.source)
-        except IngestError as error:
-            print(f"townships not imported (the county is created; import them later): {error.message('en')}",
-                  file=sys.stderr)
+        # The import command itself: audited like any import, its report printed the same way.
+        ingest_argv = [str(args.townships), "--kind", "townships", "--db", str(path), "--lang", "zh"]
+        ingest_argv += ["--crs", args.townships_crs] if args.townships_crs else []
+        ingest_argv += ["--source", args.source] if args.source else []
+        if ingest_command(ingest_argv) != EXIT_OK:
+            print("townships not imported (the county is created; import them later)", file=sys.stderr)
             return EXIT_FAILED
-        finally:
-            conn.close()
-        ingest_cli._print_report(report, "zh")
     _print_status(path)
     return EXIT_OK
 
@@ -71,13 +101,16 @@ def _print_status(path: Path) -> None:
     missing = [step.kind for step in steps if not step.rows]
     if missing:
         print("next: " + " → ".join(missing))
-        print(f"  python -m emergency.ingest FILE --kind {missing[0]} --db {path}")
+        print(f"  {PROG} ingest FILE --kind {missing[0]} --db {path}")
     else:
         print("every kind holds data")
 
 
-def _status(args: argparse.Namespace) -> int:
-    """Print each kind's row count and latest time, then what to import next."""
+def status_command(argv: list[str]) -> int:
+    """Show what the store holds (rows and latest time per kind) and what to import next."""
+    parser = _parser("status", status_command)
+    parser.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
+    args = parser.parse_args(argv)
     path = args.db or config.database_path()
     if not Path(path).exists():
         print(f"no store at {path}", file=sys.stderr)
@@ -100,7 +133,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _read_password(args: argparse.Namespace) -> str:
-    """The new password from stdin (--password-stdin, for scripts) or typed twice at a prompt."""
+    """Read the new password from stdin (--password-stdin, for scripts) or twice at a prompt."""
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("password: ")
@@ -128,7 +161,8 @@ def _user(args: argparse.Namespace) -> int:
         elif args.action == "add":
             password = None if args.no_password else _read_password(args)
             actions.create_user(conn, operator, args.username, args.role, args.display_name, password)
-            print(f"created {args.username} ({args.role})" + (", signs in through OIDC or the proxy" if password is None else ""))
+            print(f"created {args.username} ({args.role})"
+                  + (", signs in through OIDC or the proxy" if password is None else ""))
         elif args.action == "passwd":
             actions.set_password(conn, operator, args.username, _read_password(args))
             print(f"password of {args.username} changed")
@@ -149,12 +183,16 @@ def _user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_user_commands(commands) -> None:
-    user = commands.add_parser("user", help="accounts for sign-in (local passwords, OIDC or proxy identities)",
-                               description="Create and manage accounts. Roles: " + ", ".join(
-                                   f"{role} ({', '.join(sorted(access.ROLE_PERMISSIONS[role]))})" for role in access.ROLES))
-    user.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
-    verbs = user.add_subparsers(dest="action", required=True)
+def user_command(argv: list[str]) -> int:
+    """Manage sign-in accounts: add, list, passwd, role, disable, enable, unlock.
+
+    Works on a store the app does not hold; while the app runs, use its 用户与审计 page.
+    """
+    parser = _parser("user", user_command)
+    parser.epilog = "roles: " + "; ".join(
+        f"{role} ({', '.join(sorted(access.ROLE_PERMISSIONS[role]))})" for role in access.ROLES)
+    parser.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
+    verbs = parser.add_subparsers(dest="action", required=True)
     verbs.add_parser("list", help="every account, without password hashes")
     add = verbs.add_parser("add", help="create an account (asks for the password twice)")
     add.add_argument("username", help="sign-in name: letters, digits, _ . @ - (an e-mail for OIDC)")
@@ -171,42 +209,122 @@ def _add_user_commands(commands) -> None:
     for verb, text in (("disable", "refuse sign-in and end its sessions"), ("enable", "allow sign-in again"),
                        ("unlock", "end a lockout after failed sign-ins")):
         verbs.add_parser(verb, help=text).add_argument("username")
-    user.set_defaults(run=_user)
+    return _user(parser.parse_args(argv))
+
+
+def demo_command(argv: list[str]) -> int:
+    """Build the synthetic demo store (deterministic: the same seed gives the same checksums).
+
+    Options: --path P (default: the configured store), --scale S (multiplies gauges, incidents and
+    resources; 83 gives about 10 M five-minute rainfall rows), --seed N. Refuses a store holding real data.
+    """
+    from emergency import demo
+
+    return demo.main(argv)
+
+
+def ingest_command(argv: list[str]) -> int:
+    """Import one file (CSV, Excel, GeoJSON, Shapefile, GeoPackage) of one kind into the store.
+
+    Exit 1 for a bad file (with file, row and reason), 3 when the app holds the store (or queue it
+    with --queue). See ``python -m emergency ingest --help`` for the options.
+    """
+    from emergency.ingest import __main__ as ingest_main
+
+    return ingest_main.main(argv)
+
+
+def bench_command(argv: list[str]) -> int:
+    """Benchmark at scale: query ratios against bare DuckDB, page run times, payloads, exports, import, RSS.
+
+    ``bench import [--rows N] [--path CSV]`` times the rainfall import alone.
+    """
+    if argv[:1] == ["import"]:
+        from emergency.ingest import benchmark
+
+        return benchmark.cli(argv[1:])
+    from emergency import bench
+
+    return bench.cli(argv)
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "init": init_command,
+    "demo": demo_command,
+    "ingest": ingest_command,
+    "status": status_command,
+    "user": user_command,
+    "bench": bench_command,
+}
+# Commands living in a package of their own: registered by module path, shown once the module exists.
+# The module defines main(argv) -> int; its docstring's first line is the summary.
+PACKAGE_COMMANDS: dict[str, str] = {
+    "feed": "emergency.feed.__main__",
+}
+
+
+def _package_command(module_name: str) -> Callable[[list[str]], int] | None:
+    try:
+        if importlib.util.find_spec(module_name) is None:
+            return None
+    except ModuleNotFoundError:  # the parent package is absent
+        return None
+
+    def run(argv: list[str]) -> int:
+        return importlib.import_module(module_name).main(argv)
+
+    return run
+
+
+def commands() -> dict[str, Callable[[list[str]], int]]:
+    """Every available command by name."""
+    found = dict(COMMANDS)
+    for name, module_name in PACKAGE_COMMANDS.items():
+        command = _package_command(module_name)
+        if command is not None:
+            found[name] = command
+    return found
+
+
+def _summary(name: str, command: Callable) -> str:
+    doc = command.__doc__
+    if doc is None and name in PACKAGE_COMMANDS:
+        spec = importlib.util.find_spec(PACKAGE_COMMANDS[name])
+        doc = _module_docstring(spec.origin) if spec and spec.origin else None
+    return (doc or "").strip().splitlines()[0] if doc else ""
+
+
+def _module_docstring(path: str) -> str | None:
+    """Return a module's docstring without importing it (help stays fast)."""
+    import ast
+
+    try:
+        return ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8")))
+    except (OSError, SyntaxError):
+        return None
+
+
+def usage() -> str:
+    """Return the top-level help: every command with its summary."""
+    available = commands()
+    width = max(len(name) for name in available)
+    lines = [f"usage: {PROG} <command> [options]      ({PROG} <command> --help for its options)", "",
+             "commands:"]
+    lines += [f"  {name:<{width}}  {_summary(name, command)}" for name, command in available.items()]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the subcommand and run it; ``demo`` and ``ingest`` hand their arguments on unchanged."""
+    """Run the command named by the first argument with the rest; print the list of commands otherwise."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "demo":
-        return demo.main(argv[1:])
-    if argv and argv[0] == "ingest":
-        return ingest_cli.main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m emergency", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    init = commands.add_parser("init", help="create a store for a real county from its outline file",
-                               description="Create a store for a real county (no demo rows) from its outline file.")
-    init.add_argument("--outline", type=Path, required=True,
-                      help="county boundary: GeoJSON, Shapefile (.shp/.zip) or GeoPackage; a file of several "
-                           "divisions gives the feature whose adcode/code equals --code")
-    init.add_argument("--name", required=True, help="display name, e.g. 婺源县")
-    init.add_argument("--code", required=True, help="six-digit division code (行政区划代码), e.g. 361130")
-    init.add_argument("--crs", default="gcj02",
-                      help="CRS of the outline: gcj02 (default: most Chinese web boundaries), bd09, wgs84, "
-                           "cgcs2000, EPSG:xxxx, or 'file' to trust the file's own")
-    init.add_argument("--db", type=Path, default=None, help="store to create (default: the configured one)")
-    init.add_argument("--townships", type=Path, help="township boundaries to import right away")
-    init.add_argument("--townships-crs", default=None, help="CRS of the townships file (default: its .prj, else wgs84)")
-    init.add_argument("--source", default=None, help="department the townships come from")
-    init.set_defaults(run=_init)
-    status = commands.add_parser("status", help="what the store holds and what to import next")
-    status.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
-    status.set_defaults(run=_status)
-    _add_user_commands(commands)
-    commands.add_parser("demo", help="build the demo store (see python -m emergency.demo --help)")
-    commands.add_parser("ingest", help="import one file (see python -m emergency.ingest --help)")
-    args = parser.parse_args(argv)
-    return args.run(args)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return EXIT_OK if argv else EXIT_USAGE
+    available = commands()
+    if argv[0] not in available:
+        print(f"{PROG}: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        return EXIT_USAGE
+    return available[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

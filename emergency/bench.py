@@ -1,6 +1,6 @@
 """Benchmark suite: builds (or reuses) a store at a scale and prints what it measured in one run.
 
-Run with ``python -m emergency.bench [--scale 83] [--json out.json]``. Numbers are printed
+Run with ``python -m emergency bench [--scale 83] [--json out.json]``. Numbers are printed
 and written as JSON, never asserted: these machines are noisy. Ratios compare the app's path
 (query function with its DataFrame shaping) with bare DuckDB running the same statements.
 """
@@ -302,10 +302,11 @@ def main(scale: float = DEFAULT_SCALE, seed: int = 42, json_path: str | None = N
     return result
 
 
-if __name__ == "__main__":
+def cli(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m emergency bench [--scale 83] [--json out.json] [--no-pages] [--no-features]``."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m emergency.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m emergency bench", description=__doc__)
     parser.add_argument("--scale", type=float, default=DEFAULT_SCALE, help="demo scale (83 ≈ 10 M rainfall rows)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--path", help="store to build or reuse (default data/bench/bench-<scale>-<seed>.duckdb)")
@@ -313,5 +314,10 @@ if __name__ == "__main__":
     parser.add_argument("--no-pages", dest="pages", action="store_false", help="skip the AppTest page runs")
     parser.add_argument("--no-features", dest="features", action="store_false",
                         help="skip radius, export/briefing and import timings")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     main(args.scale, args.seed, args.json_path, args.path, args.pages, args.features)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(cli())

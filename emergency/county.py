@@ -84,11 +84,11 @@ def read_county_outline(path: str | os.PathLike, crs: str | None = "gcj02", code
     CountyError
         Unreadable file, no polygon, or several divisions and none with ``code``.
     """
-    import geopandas  # heavy import kept out of module load; only file reading needs it
+    import pyogrio  # GIS files are read by pyogrio (GDAL) only, as in the import readers; loaded on use
 
     name = Path(path).name
     try:
-        frame = geopandas.read_file(path, engine="pyogrio")
+        frame = pyogrio.read_dataframe(path)
     except Exception as error:  # pyogrio raises several types; all mean "cannot read this file"
         raise CountyError(f"{name}: cannot read the outline file ({error})") from error
     if frame.empty:

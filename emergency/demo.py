@@ -943,8 +943,8 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m emergency.demo [--path P] [--scale S] [--seed N]``."""
-    parser = argparse.ArgumentParser(prog="python -m emergency.demo", description="Build the synthetic demo store.")
+    """Command line: ``python -m emergency demo [--path P] [--scale S] [--seed N]`` (alias: ``python -m emergency.demo``)."""
+    parser = argparse.ArgumentParser(prog="python -m emergency demo", description="Build the synthetic demo store.")
     parser.add_argument("--path", type=Path, default=config.database_path(), help="DuckDB file to (re)create")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies gauges, incidents and resources")
     parser.add_argument("--seed", type=int, default=42, help="random seed")

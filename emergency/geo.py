@@ -392,9 +392,9 @@ def read_outline(path: str | PathLike, crs: str | None = "gcj02") -> shapely.Geo
     >>> round(area_km2(read_outline(DEMO_OUTLINE_PATH)))
     2234
     """
-    import geopandas  # heavy import kept out of module load; only file reading needs it
+    import pyogrio  # GIS files are read by pyogrio (GDAL) only, as in the import readers; loaded on use
 
-    frame = geopandas.read_file(path, engine="pyogrio")
+    frame = pyogrio.read_dataframe(path)
     if crs is None:
         if frame.crs is not None:
             frame = frame.to_crs("EPSG:4326")

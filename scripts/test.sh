@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Install test needs (Debian chromium + CJK fonts for browser tests and chart export,
-# Python packages) and run the whole test suite. Extra arguments go to pytest.
+# Install test needs (Debian chromium + CJK fonts for browser tests and chart export; iproute2 and
+# curl for the offline-bundle test; Python packages) and run the whole test suite. Extra arguments
+# go to pytest, e.g. -m "not browser and not slow" for a quick loop.
 source "$(dirname "$0")/_env.sh"
 
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+        || ! command -v ip >/dev/null || ! command -v curl >/dev/null; then
     if [ "$(id -u)" = 0 ]; then
-        echo "==> installing chromium and fonts-noto-cjk (apt)"
+        echo "==> installing chromium, fonts-noto-cjk, iproute2 and curl (apt)"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk iproute2 curl >/dev/null
     else
-        echo "missing: run 'sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk'" >&2
+        echo "missing: run 'sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk iproute2 curl'" >&2
         exit 1
     fi
 fi

@@ -1,8 +1,17 @@
-"""Shared fixtures: a tiny hand-checkable store and the deterministic demo store."""
+"""Shared fixtures (a tiny hand-checkable store, the deterministic demo store) and the test markers.
+
+Markers are set here from what each test uses, so test files need no decorators:
+``browser`` for a test that starts the served app or Chromium (tests/browser.py's app_server,
+app_process or browser_page, Playwright, or the load script), ``apptest`` for one that runs pages
+under Streamlit's AppTest (the ``app`` fixture, AppTest itself, tests/apptest.py). Quick loop:
+``pytest -m "not browser and not slow"``; CI runs everything.
+"""
 
 from __future__ import annotations
 
+import inspect
 import shutil
+import types
 
 import pytest
 import streamlit as st
@@ -11,6 +20,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from components.shell import NavigationPagesManager
 from emergency import config, demo, store
+from tests import apptest as apptest_helpers
 from tests import tiny
 
 DEMO_SEED = 42
@@ -21,6 +31,15 @@ APP_TIMEOUT_S = 60
 @pytest.fixture(autouse=True)
 def _apptest_uses_navigation(monkeypatch):
     monkeypatch.setattr(app_test_module, "PagesManager", NavigationPagesManager)
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches_after_apptest(request):
+    """Drop the cached stores and query results an AppTest left behind (one DuckDB store per test copy)."""
+    yield
+    if request.node.get_closest_marker("apptest"):
+        st.cache_resource.clear()
+        st.cache_data.clear()
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +75,70 @@ def app(demo_copy, monkeypatch):
     monkeypatch.setenv(config.DB_PATH_ENV, str(demo_copy))
     st.cache_data.clear()
     return AppTest.from_file(APP_SCRIPT, default_timeout=APP_TIMEOUT_S)
+
+
+# --- markers by use ---
+# Modules whose tests start the served app (and Chromium) through a script rather than the harness.
+BROWSER_MODULES = {"tests.test_load"}
+BROWSER_FIXTURES: set[str] = set()
+APPTEST_FIXTURES = {"app"}
+
+
+def _browser_objects() -> set[int]:
+    from playwright.sync_api import sync_playwright
+
+    from tests import browser
+
+    return {id(browser.app_server), id(browser.app_process), id(browser.browser_page), id(sync_playwright),
+            id(browser)}
+
+
+def _apptest_objects() -> set[int]:
+    return {id(AppTest), id(apptest_helpers), *(id(f) for f in vars(apptest_helpers).values() if inspect.isfunction(f))}
+
+
+def _reaches(function, targets: set[int], seen: set[int]) -> bool:
+    """Whether ``function`` (or a tests.* helper it calls, transitively) refers to one of ``targets``."""
+    function = inspect.unwrap(function)
+    code = getattr(function, "__code__", None)
+    if code is None or id(code) in seen:
+        return False
+    seen.add(id(code))
+    codes, names = [code], set()
+    while codes:  # nested functions, lambdas and comprehensions
+        current = codes.pop()
+        names.update(current.co_names)
+        codes.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
+    scope = getattr(function, "__globals__", {})
+    for name in names:
+        obj = scope.get(name)
+        if obj is None:
+            continue
+        if id(obj) in targets:
+            return True
+        if inspect.isfunction(obj) and obj.__module__.startswith("tests") and _reaches(obj, targets, seen):
+            return True
+    return False
+
+
+def _uses(item, targets: set[int], fixtures: set[str]) -> bool:
+    if fixtures & set(item.fixturenames):
+        return True
+    functions = [item.function]
+    for name in item.fixturenames:
+        for definition in item._fixtureinfo.name2fixturedefs.get(name, ()):
+            if definition.func.__module__.startswith("tests"):
+                functions.append(definition.func)
+    seen: set[int] = set()
+    return any(_reaches(function, targets, seen) for function in functions)
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_targets, apptest_targets = _browser_objects(), _apptest_objects()
+    for item in items:
+        if not isinstance(item, pytest.Function):
+            continue
+        if item.module.__name__ in BROWSER_MODULES or _uses(item, browser_targets, BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.browser)
+        if _uses(item, apptest_targets, APPTEST_FIXTURES):
+            item.add_marker(pytest.mark.apptest)

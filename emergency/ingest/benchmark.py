@@ -116,12 +116,18 @@ def bench_import(path: str | Path | None = None, rows: int = 10_000_000, station
     }
 
 
-if __name__ == "__main__":
+def cli(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m emergency bench import [--rows N] [--path CSV]``; prints the timings as JSON."""
     import argparse
     import json
 
-    parser = argparse.ArgumentParser(prog="python -m emergency.ingest.benchmark", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m emergency bench import", description=__doc__)
     parser.add_argument("--path", help="existing rainfall CSV (default: generate one)")
     parser.add_argument("--rows", type=int, default=10_000_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(json.dumps(bench_import(args.path, args.rows), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(cli())

@@ -1,0 +1,87 @@
+"""``python -m emergency <command>``: one command line, each command's docstring its help, old forms kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from emergency import __main__ as cli
+from emergency import config
+
+ROOT = config.PROJECT_ROOT
+
+
+def test_usage_lists_every_command_with_its_docstring_summary(capsys):
+    assert cli.main([]) == cli.EXIT_USAGE
+    out = capsys.readouterr().out
+    for name in ("init", "demo", "ingest", "status", "user", "bench"):
+        summary = cli.COMMANDS[name].__doc__.strip().splitlines()[0]
+        assert f"  {name}" in out and summary in out
+    assert cli.main(["--help"]) == cli.EXIT_OK
+
+
+def test_unknown_command_is_refused_with_the_list(capsys):
+    assert cli.main(["frobnicate"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "unknown command 'frobnicate'" in err and "ingest" in err
+
+
+@pytest.mark.parametrize("name", ["init", "demo", "ingest", "status", "user", "bench"])
+def test_each_command_has_help(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([name, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: python -m emergency" in capsys.readouterr().out
+
+
+def test_command_help_is_its_docstring(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["status", "--help"])
+    assert cli.status_command.__doc__.strip().splitlines()[0] in capsys.readouterr().out
+
+
+def test_bench_import_subcommand_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["bench", "import", "--help"])
+    assert exit_info.value.code == 0 and "--rows" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "module", ["emergency.demo", "emergency.ingest", "emergency.bench", "emergency.ingest.benchmark"]
+)
+def test_old_forms_still_work(module):
+    result = subprocess.run(
+        [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+
+def test_status_through_the_one_command_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "emergency", "status", "--db", str(tmp_path / "none.duckdb")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "no store at" in result.stderr
+
+
+def test_a_package_command_appears_once_its_module_exists(tmp_path, monkeypatch, capsys):
+    """The place left for `feed`: a package with a __main__.main(argv) is listed and dispatched to."""
+    package = tmp_path / "fakefeed"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text(
+        '"""Follow the feed."""\n\ndef main(argv):\n    print("fed", argv)\n    return 7\n'
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "PACKAGE_COMMANDS", {"feed": "fakefeed.__main__", "absent": "nowhere.__main__"})
+    cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "  feed" in out and "Follow the feed." in out and "absent" not in out
+    assert cli.main(["feed", "--since", "1h"]) == 7
+    assert "fed ['--since', '1h']" in capsys.readouterr().out
