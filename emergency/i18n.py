@@ -1267,6 +1267,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rules.issue.township_mismatch": (
         "预警文本提到未选择的乡镇：{names}。请修改文本或重新生成。",
         "The text names townships that are not chosen: {names}. Edit the text or regenerate it.",
+    ),
     # --- hardening: sign-in refusals, inbox jobs, upload budget ---
     "auth.refused": (
         "登录失败：用户名或密码错误，或账户已锁定。连续多次失败后账户将临时锁定，请稍后再试或联系管理员。",
