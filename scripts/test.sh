@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Install test needs (Debian chromium + CJK fonts for browser tests and chart export,
-# Python packages) and run the whole test suite. Extra arguments go to pytest.
+# postgresql for the live-feed tests' SL 323 source server, Python packages) and run the whole test suite. Extra arguments go to pytest.
 source "$(dirname "$0")/_env.sh"
 
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+        || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
     if [ "$(id -u)" = 0 ]; then
-        echo "==> installing chromium and fonts-noto-cjk (apt)"
+        echo "==> installing chromium, fonts-noto-cjk and postgresql (apt)"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql >/dev/null
     else
-        echo "missing: run 'sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk'" >&2
+        echo "missing: run 'sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk postgresql'" >&2
         exit 1
     fi
 fi

@@ -12,6 +12,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
@@ -31,7 +32,10 @@ def _free_port() -> int:
 class Postgres:
     """A throw-away PostgreSQL cluster on a Unix socket; ``url`` carries user and password."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self) -> None:
+        # Its own directory under /tmp: pytest's are private to root, which the server is not,
+        # and a Unix socket path must stay short.
+        root = Path(tempfile.mkdtemp(prefix="yitu-pg-"))
         self.root = root
         self.data = root / "data"
         self.sock = root / "sock"
@@ -64,6 +68,14 @@ class Postgres:
 
     def stop(self) -> None:
         self._run(PG_BIN / "pg_ctl", "-D", self.data, "-w", "-m", "immediate", "stop")
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete its directory."""
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _has_user(name: str) -> bool:

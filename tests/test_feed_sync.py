@@ -23,9 +23,9 @@ NOW = T0 + timedelta(hours=2)
 def postgres(tmp_path_factory):
     if not pg_available():
         pytest.skip("PostgreSQL server binaries not installed (scripts/test.sh installs postgresql)")
-    server = Postgres(tmp_path_factory.mktemp("pg"))
+    server = Postgres()
     yield server
-    server.stop()
+    server.remove()
 
 
 class SourceDb:

@@ -367,7 +367,12 @@ def run_feed(conn: duckdb.DuckDBPyConnection, feed: Feed | str, *, now: datetime
             raise ValueError(f"no feed named {feed!r}")
         feed = found
     now = now or engine.local_now()
-    result = RunResult(feed.name, _start_run(conn, feed.name, engine.local_now(), attempt), ok=False)
+    # Run times follow ``now`` (the wall clock unless a test or the replay gives another).
+    result = RunResult(feed.name, _start_run(conn, feed.name, now, attempt), ok=False)
+
+    def ended() -> datetime:
+        return now + timedelta(seconds=time.perf_counter() - clock)
+
     url = url or secrets.feed_url(feed.name)
     own_source = source is None
     try:
@@ -383,7 +388,7 @@ def run_feed(conn: duckdb.DuckDBPyConnection, feed: Feed | str, *, now: datetime
             cursor.close()
         snapshot = source.read(_since(feed, marks, now))
         result.read_rows = snapshot.rows
-        _write_snapshot(conn, feed, snapshot, marks, now, result)
+        _write_snapshot(conn, feed, snapshot, marks, now, result, ended)
     except Exception as error:  # the run record keeps any failure; the worker retries
         text = str(error).strip().splitlines()[0][:500] if str(error).strip() else type(error).__name__
         result.ok = False
@@ -392,7 +397,7 @@ def run_feed(conn: duckdb.DuckDBPyConnection, feed: Feed | str, *, now: datetime
         result.error = secrets.scrub(f"{type(error).__name__}: {text}", url)
         log.warning("feed %s run %s failed: %s", feed.name, result.run_id, result.error)
         with store.transaction(conn) as cursor:
-            _finish_run(cursor, result, engine.local_now())
+            _finish_run(cursor, result, ended())
     finally:
         if own_source and source is not None:
             source.close()
@@ -400,7 +405,8 @@ def run_feed(conn: duckdb.DuckDBPyConnection, feed: Feed | str, *, now: datetime
     return result
 
 
-def _write_snapshot(conn, feed: Feed, snapshot, marks: dict[str, datetime], now: datetime, result: RunResult) -> None:
+def _write_snapshot(conn, feed: Feed, snapshot, marks: dict[str, datetime], now: datetime, result: RunResult,
+                    ended) -> None:
     """Everything the run read, checked and written in one transaction (with the run record)."""
     totals = _Totals()
     run_key = str(result.run_id)
@@ -442,7 +448,7 @@ def _write_snapshot(conn, feed: Feed, snapshot, marks: dict[str, datetime], now:
                 result.ok = True
                 result.inserted, result.updated, result.rejected = totals.inserted, totals.updated, totals.rejected
                 result.latest_data_at = max(new_marks.values()) if new_marks else None
-                _finish_run(cursor, result, engine.local_now())
+                _finish_run(cursor, result, ended())
                 cursor.execute("COMMIT")
             except BaseException:
                 engine._rollback(cursor)
