@@ -115,7 +115,8 @@ def over_periods(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
 
     The threshold is the one of :func:`station_states` at ``end`` (警戒 for rivers; 汛限 of the
     period holding ``end`` for reservoirs, or 警戒 where a reservoir has one). Time over sums the
-    intervals from each report over the threshold to the next report (or ``end``).
+    intervals from each report over the threshold to the next report (or ``end``), each at most
+    MAX_LEVEL_AGE_H (a station that stopped reporting is not assumed over for ever).
 
     Returns
     -------
@@ -133,7 +134,7 @@ def over_periods(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
     try:
         cursor.register("water_first", base)
         periods = cursor.execute(
-            """
+            f"""
             WITH r AS (
                 SELECT w.station, w.ts, w.level_m, f.first_m,
                        lead(w.ts) OVER (PARTITION BY w.station ORDER BY w.ts) AS next_ts
@@ -141,7 +142,8 @@ def over_periods(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
                 WHERE w.ts > ? AND w.ts <= ? AND w.level_m IS NOT NULL
             )
             SELECT station AS code, any_value(first_m) AS threshold_m, min(ts) AS first_over,
-                   sum(date_diff('minute', ts, coalesce(next_ts, ?::TIMESTAMP))) AS over_minutes,
+                   sum(date_diff('minute', ts, least(coalesce(next_ts, ?::TIMESTAMP),
+                                                     ts + INTERVAL {MAX_LEVEL_AGE_H} HOUR))) AS over_minutes,
                    max(level_m) AS peak_m, arg_max(ts, level_m) AS peak_at
             FROM r WHERE level_m > first_m GROUP BY station
             """,
