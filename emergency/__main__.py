@@ -5,6 +5,7 @@ demo    build the synthetic demo store (same as ``python -m emergency.demo``)
 ingest  import one file (same as ``python -m emergency.ingest``)
 status  what the store holds and what to import next
 user    accounts for sign-in: add, list, passwd, role, disable, enable, unlock
+feed    live sources (SL 323 hydrology databases): add, list, status, run [--once]
 """
 
 from __future__ import annotations
@@ -181,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         return demo.main(argv[1:])
     if argv and argv[0] == "ingest":
         return ingest_cli.main(argv[1:])
+    if argv and argv[0] == "feed":
+        from emergency.feed import cli as feed_cli  # issue 19
+        return feed_cli.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m emergency", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -205,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_user_commands(commands)
     commands.add_parser("demo", help="build the demo store (see python -m emergency.demo --help)")
     commands.add_parser("ingest", help="import one file (see python -m emergency.ingest --help)")
+    commands.add_parser("feed", help="live sources: add, list, status, run [--once] (see python -m emergency feed --help)")
     args = parser.parse_args(argv)
     return args.run(args)
 
