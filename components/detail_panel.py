@@ -12,7 +12,7 @@ from emergency.filters import Filters
 
 DETAIL_KEY = "one_map_detail"
 # Layers whose objects open a detail panel, with the vocabulary of their "kind" column.
-DETAIL_LAYERS = {"townships", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards"}
+DETAIL_LAYERS = {"townships", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards", "water"}
 
 
 def open_detail(layer: str, key: str) -> None:
@@ -156,6 +156,7 @@ def _hazard(f: Filters, ident: str) -> None:
 RENDERERS = {
     "townships": _township, "gauges": _gauge, "incidents": _incident, "warehouses": _warehouse,
     "teams": _team, "shelters": _shelter, "hazards": _hazard,
+    "water": lambda f, code: __import__("components.water_view").water_view.detail(f, code),  # issue 19
 }
 
 

@@ -40,6 +40,9 @@ def render(cur: pd.Series, prev: pd.Series) -> None:
         (tr("kpi.signals"), f"{int(cur['signal_townships'])}",
          _delta(cur["signal_townships"], prev["signal_townships"]), tr("kpi.signals_help")),
     ]
+    if pd.notna(cur.get("water_over")):  # a store with river or reservoir stations (issue 19)
+        cards.append((tr("kpi.water_over"), f"{int(cur['water_over'])}", _delta(cur["water_over"], prev["water_over"]),
+                      tr("kpi.water_over_help")))
     # Seven cards share a row: a slightly smaller number keeps "76.7 毫米" whole.
     st.markdown("<style>.st-key-kpi_cards [data-testid=stMetricValue] {font-size: 1.75rem;}</style>",
                 unsafe_allow_html=True)

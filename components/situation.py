@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components import cached
+from components import cached, water_view
 from emergency.filters import Filters
 from emergency.vocab import OPEN_STATUSES
 
@@ -44,4 +44,5 @@ def of(f: Filters) -> Situation:
     if f.townships:
         signals = signals[signals["code"].isin(f.townships)]
     figures["signal_townships"] = int(signals["level"].notna().sum())
+    figures["water_over"] = water_view.over_count(f)  # issue 19: the one water-state rule
     return Situation(graded, figures)

@@ -16,6 +16,7 @@ ACTIONS = (
     "dispatch", "dispatch_status",
     "export",
     "user_create", "user_role", "user_password", "user_disable", "user_enable", "user_unlock",
+    "feed_save", "feed_run",  # live sources (issue 19)
 )
 OUTCOMES = ("ok", "denied", "failed")
 # Long texts (an import error, a warning text) are cut so one entry stays readable.

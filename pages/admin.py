@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from components import admin_panels, identity
+from components import admin_panels, identity, water_view
 from components.text import tr
 
 st.title(tr("page.admin"))
 if not identity.page_allowed("manage_users"):
     st.stop()
 admin_panels.render()
+water_view.feeds_admin()  # live sources (issue 19)

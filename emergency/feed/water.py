@@ -223,3 +223,25 @@ def runs(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
                   attempt, error FROM feed_runs ORDER BY started_at DESC, id DESC LIMIT ?""",
         [limit],
     )
+
+
+# Meta key of the live demo's clock (see emergency.feed.demo): {"wall": ISO, "at": ISO, "speed": n}.
+CLOCK_META = "live_clock"
+
+
+def clock(conn: duckdb.DuckDBPyConnection) -> datetime:
+    """Now, local time: the wall clock, or the live demo's accelerated storm clock when it runs."""
+    import json
+
+    from emergency.ingest.engine import local_now
+
+    wall = local_now()
+    value = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [CLOCK_META])
+    if not value:
+        return wall
+    try:
+        spec = json.loads(value)
+        started, at, speed = datetime.fromisoformat(spec["wall"]), datetime.fromisoformat(spec["at"]), float(spec["speed"])
+    except (ValueError, KeyError, TypeError):
+        return wall
+    return at + (wall - started) * speed
