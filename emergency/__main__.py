@@ -178,6 +178,9 @@ def _add_user_commands(commands) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Parse the subcommand and run it; ``demo`` and ``ingest`` hand their arguments on unchanged."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo" and "--live" in argv:
+        from emergency.feed import demo as live_demo  # issue 19
+        return live_demo.main(argv[1:])
     if argv and argv[0] == "demo":
         return demo.main(argv[1:])
     if argv and argv[0] == "ingest":

@@ -127,6 +127,11 @@ def save_feed(conn: duckdb.DuckDBPyConnection, feed: Feed, url: str | None = Non
         raise ValueError(f"feed kind {feed.kind!r} ∉ {', '.join(FEED_KINDS)}")
     if not feed.name.strip():
         raise ValueError("feed name is empty")
+    for field, low, high in (("every_min", 1, 1440), ("overlap_min", 0, 10080), ("silent_min", 1, 10080),
+                             ("first_days", 1, 400)):
+        value = getattr(feed, field)
+        if not isinstance(value, (int, np.integer)) or not low <= value <= high:
+            raise ValueError(f"{field} must be a whole number from {low} to {high}, not {value!r}")
     from emergency.feed.source import parse_filter
     parse_filter(feed.stations_filter)
     from emergency import geo
