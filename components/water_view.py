@@ -94,6 +94,18 @@ def over_count(f: Filters) -> int | None:
     return int(states["state"].isin(water.OVER_STATES).sum())
 
 
+def live_over_table(f: Filters) -> None:
+    """:func:`over_table`, redrawn every screen refresh; with no ``end`` in the URL it follows the
+    newest data, so reports synced while the page is open appear without a reload."""
+    from components import big_screen
+
+    @st.fragment(run_every=big_screen.refresh_seconds())
+    def live() -> None:
+        over_table(big_screen.following_latest(f))
+
+    live()
+
+
 def over_table(f: Filters) -> None:
     """Warning page: stations over their thresholds in the window, with time over and peak."""
     st.subheader(tr("water.over_title"))
@@ -101,6 +113,12 @@ def over_table(f: Filters) -> None:
     if over.empty:
         st.caption(tr("water.over_none") if not cached.water_states(f.end, ()).empty else tr("water.no_stations"))
         return
+    now = cached.water_states(f.end, f.townships)
+    now = now[now["state"].isin(water.OVER_STATES)]
+    if not now.empty:
+        # Plain text (names are data): who is over right now, readable without the table.
+        st.caption(tr("water.over_now", moment=f"{f.end:%m-%d %H:%M}", stations="、".join(
+            f"{plain(r.name)}（{label('water_state', r.state)}）" for r in now.itertuples())))
     names = dict(zip(cached.townships()["code"], cached.townships()["name"]))
     shown = pd.DataFrame({
         tr("water.station"): over["name"],

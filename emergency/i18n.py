@@ -1110,6 +1110,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Colour: latest level against warning, guaranteed and flood-limit levels (over = strictly above); "
                           "magenta ring: no report for too long."),
     "water.over_title": ("超警戒（保证、汛限）水情站点", "Water stations over their thresholds"),
+    "water.over_now": ("{moment} 超出：{stations}", "Over at {moment}: {stations}"),
     "water.over_none": ("所选时段内没有站点超过警戒、保证或汛限水位。", "No station went over its thresholds in the period."),
     "water.no_stations": ("尚无水情站点：在管理页配置水文数据源后自动同步。",
                           "No water stations yet: configure a hydrology source on the admin page."),
