@@ -113,7 +113,16 @@ class Source:
         present = [(n, c) for n, c in wanted if c is not None]
         if self._column(table, "STCD") is None:
             raise SourceError(f"{standard} has no STCD column")
-        return sa.select(*(c.label(n) for n, c in present)), [n for n, _ in present]
+        # Numbers as floats (Decimal objects cost more than the whole check of a row); times as the
+        # driver gives them (SQLite: text), parsed by the import engine, not row by row here.
+        def plain(c):
+            if isinstance(c.type, sa.Numeric):
+                return sa.type_coerce(c, sa.Float())
+            if isinstance(c.type, (sa.DateTime, sa.Date)):
+                return sa.type_coerce(c, sa.String())
+            return c
+        columns = [plain(c).label(n) for n, c in present]
+        return sa.select(*columns), [n for n, _ in present]
 
     def _station_condition(self, connection, table: sa.Table):
         """Rows of the filtered stations only (a sub-select, so no long parameter lists)."""
@@ -130,7 +139,9 @@ class Source:
 
     def _frame(self, connection, statement, names: list[str], standard: str) -> pd.DataFrame:
         rows = connection.execute(statement).fetchall()
-        frame = pd.DataFrame.from_records(rows, columns=names)
+        # Column-wise from plain tuples: pandas' from_records inspects every Row object.
+        columns = list(zip(*rows)) if rows else [() for _ in names]
+        frame = pd.DataFrame({n: pd.Series(list(c), dtype=object) for n, c in zip(names, columns)})
         for name in TABLES[standard]:
             if name not in frame.columns:
                 frame[name] = None

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from emergency import store
 from emergency.feed import secrets
@@ -159,7 +161,18 @@ def _interval_min(intv: pd.Series) -> pd.Series:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Values as the text an import file would hold (None stays missing)."""
+    """Values as the text an import file would hold (None stays missing), trimmed; empty is missing."""
+    try:
+        # Arrow casts a whole column at once (times as 2026-06-20 08:05:00, numbers as 1.5).
+        array = pa.array(values, from_pandas=True)
+        if pa.types.is_timestamp(array.type):
+            array = pc.strftime(array, format="%Y-%m-%d %H:%M:%S")
+        text = pc.utf8_trim_whitespace(array.cast(pa.string()))
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        return pd.Series(text.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass  # a column of mixed Python types: one value at a time
+
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT:
             return None
@@ -220,7 +233,7 @@ def _stations(snapshot, feed: Feed) -> tuple[pd.DataFrame, pd.DataFrame]:
     st = snapshot["ST_STBPRP_B"].copy()
     st["STCD"] = st["STCD"].astype(object).map(lambda v: str(v).strip() if v is not None else None)
     sttp = st["STTP"].astype(object).map(lambda v: str(v).strip().upper() if v is not None else "")
-    rain_codes = set(snapshot["ST_PPTN_R"]["STCD"].astype(object).map(lambda v: str(v).strip()))
+    rain_codes = {str(v).strip() for v in pd.unique(snapshot["ST_PPTN_R"]["STCD"]) if v is not None}
     is_rain = sttp.isin(RAIN_TYPES) | st["STCD"].isin(rain_codes)
     gauges = pd.DataFrame({
         "code": st["STCD"], "name": st["STNM"],
@@ -236,6 +249,13 @@ def _stations(snapshot, feed: Feed) -> tuple[pd.DataFrame, pd.DataFrame]:
     return gauges, water
 
 
+def _codes(values: pd.Series) -> pd.Series:
+    """Station codes trimmed (SL 323 STCD is CHAR(8), padded by some databases), per distinct value."""
+    distinct = pd.unique(values)
+    trimmed = {v: (str(v).strip() if v is not None and not (isinstance(v, float) and np.isnan(v)) else None) for v in distinct}
+    return values.map(trimmed)
+
+
 def _rain(cursor, snapshot) -> pd.DataFrame:
     """Rain reports of any period as rows of ``rainfall`` whose sums stay exact.
 
@@ -247,7 +267,7 @@ def _rain(cursor, snapshot) -> pd.DataFrame:
     if p.empty:
         return pd.DataFrame(columns=["station", "ts", "mm", "interval_min"])
     frame = pd.DataFrame({
-        "station": p["STCD"].astype(object).map(lambda v: str(v).strip() if v is not None else None),
+        "station": _codes(p["STCD"]),
         "ts": pd.to_datetime(p["TM"], errors="coerce"),
         "mm": pd.to_numeric(p["DRP"], errors="coerce"),
         "interval_min": _interval_min(p["INTV"]),
