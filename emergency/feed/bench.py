@@ -99,8 +99,10 @@ def run(n: int = 5000, workdir: Path | None = None, seed: int = 7) -> list[dict]
         _write_source(src, history)
         conn = store.connect(db)
         mark = T0 + timedelta(hours=history_h)
-        sync.save_feed(conn, sync.Feed(name="基准源", overlap_min=60, first_days=3), url=f"sqlite:///{src}")
-        first = sync.run_feed(conn, "基准源", now=mark)
+        # The URL is given to each run: the benchmark leaves the settings file alone.
+        url = f"sqlite:///{src}"
+        sync.save_feed(conn, sync.Feed(name="基准源", overlap_min=60, first_days=3))
+        first = sync.run_feed(conn, "基准源", now=mark, url=url)
         assert first.ok, first.error
         conn.close()
         import shutil
@@ -108,7 +110,7 @@ def run(n: int = 5000, workdir: Path | None = None, seed: int = 7) -> list[dict]
         new = _reports(codes, mark, new_steps, rng)
         _write_source(src, new)
         conn = store.connect(db)
-        result = sync.run_feed(conn, "基准源", now=mark + timedelta(minutes=5 * new_steps))
+        result = sync.run_feed(conn, "基准源", now=mark + timedelta(minutes=5 * new_steps), url=url)
         conn.close()
         assert result.ok and result.inserted == len(new), (result, len(new))
         alone = _duckdb_alone(twin, new)
