@@ -147,6 +147,9 @@ def start_worker() -> None:
     """Start this server process's sync loop (once; idle while another process holds the lock)."""
     from emergency import config
     from emergency.feed import worker
+    # [yitu] feed_worker = false: the store is synced by `python -m emergency feed run` instead.
+    if config.setting("feed_worker", True) is False:
+        return
     worker.start(cached.get_store(), config.database_path(), on_change=cached.clear)
 
 

@@ -1110,6 +1110,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Colour: latest level against warning, guaranteed and flood-limit levels (over = strictly above); "
                           "magenta ring: no report for too long."),
     "water.over_title": ("超警戒（保证、汛限）水情站点", "Water stations over their thresholds"),
+    "ingest.kind.water_stations": ("水情站点", "Water stations"),
+    "ingest.kind.water_levels": ("河道 · 水库水位", "River and reservoir levels"),
+    "ingest.kind.water_thresholds": ("警戒 · 保证水位", "Warning and guaranteed levels"),
+    "ingest.kind.flood_limits": ("水库汛限水位", "Reservoir flood-limit levels"),
     "water.over_now": ("{moment} 超出：{stations}", "Over at {moment}: {stations}"),
     "water.over_none": ("所选时段内没有站点超过警戒、保证或汛限水位。", "No station went over its thresholds in the period."),
     "water.no_stations": ("尚无水情站点：在管理页配置水文数据源后自动同步。",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import completeness_view, guidance
+from components import completeness_view, guidance, water_view
 from components.text import tr
 
 st.title(tr("page.completeness"))
@@ -13,3 +13,5 @@ st.subheader(tr("completeness.by_kind"))
 completeness_view.kinds()
 st.subheader(tr("completeness.by_township"))
 completeness_view.townships()
+st.subheader(tr("feed.tab"))
+water_view.freshness_tab()  # live sources: silent ones are listed here too (issue 19)
