@@ -289,3 +289,17 @@ def test_station_filter_limits_stations_and_reports(conn, source):
     result = sync.run_feed(conn, "县水文", now=NOW)
     assert result.ok and result.rejected == 0
     assert store.scalar(conn, "SELECT count(*) FROM rainfall WHERE station = '62A00099'") == 0
+
+
+@pytest.mark.parametrize("url", [
+    "mssql+pymssql://sw:pw@10.0.0.5:1433/sl323",
+    "mysql+pymysql://sw:pw@10.0.0.5:3306/sl323",
+    "postgresql+psycopg://sw:pw@10.0.0.5/sl323",
+    "oracle+oracledb://sw:pw@10.0.0.5:1521/?service_name=SL323",
+    "sqlite:///copy.db",
+])
+def test_every_driver_loads(url):
+    """The drivers bureaus' databases need are installed; a source is made without connecting."""
+    source = Source(url)
+    assert source.engine.dialect.name in ("mssql", "mysql", "postgresql", "oracle", "sqlite")
+    source.close()

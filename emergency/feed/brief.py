@@ -21,9 +21,11 @@ def water_blocks(conn: duckdb.DuckDBPyConnection, f: Filters, lang: str, block) 
         return []
     blocks = [block("heading", t("briefing.water", lang))]
     counts = states["state"].value_counts()
-    summary = "；".join(f"{label('water_state', s, lang)} {int(counts.get(s, 0))}"
+    summary = ("；" if lang == "zh" else "; ").join(f"{label('water_state', s, lang)} {int(counts.get(s, 0))}"
                        for s in ("over_guarantee", "over_warning", "over_flood_limit", "normal", "no_data") if counts.get(s, 0))
-    blocks.append(block("paragraph", f"{t('kpi.water_over', lang)}：{int(states['state'].isin(water.OVER_STATES).sum())}（{summary}）"))
+    over_now = int(states["state"].isin(water.OVER_STATES).sum())
+    blocks.append(block("paragraph", f"{t('kpi.water_over', lang)}：{over_now}（{summary}）" if lang == "zh"
+                        else f"{t('kpi.water_over', lang)}: {over_now} ({summary})"))
     over = water.over_periods(conn, f.start, f.end, f.townships)
     if over.empty:
         return blocks + [block("paragraph", t("briefing.water_none", lang))]

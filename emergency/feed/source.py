@@ -68,6 +68,25 @@ def parse_filter(text: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
+# Default connection timeouts per driver (seconds): connect, then each statement where the driver has one.
+CONNECT_TIMEOUT_S = 15
+READ_TIMEOUT_S = 300
+_TIMEOUTS = {
+    "psycopg": {"connect_timeout": CONNECT_TIMEOUT_S},
+    "pymysql": {"connect_timeout": CONNECT_TIMEOUT_S, "read_timeout": READ_TIMEOUT_S},
+    "pymssql": {"login_timeout": CONNECT_TIMEOUT_S, "timeout": READ_TIMEOUT_S},
+    "oracledb": {"tcp_connect_timeout": CONNECT_TIMEOUT_S},
+    "pysqlite": {"timeout": CONNECT_TIMEOUT_S},
+}
+
+
+def connect_args(url: str) -> dict:
+    """Driver timeouts not already given in the URL's query."""
+    parsed = sa.engine.make_url(url)
+    driver = parsed.get_driver_name()
+    return {k: v for k, v in _TIMEOUTS.get(driver, {}).items() if k not in parsed.query}
+
+
 class Source:
     """One SL 323 database behind a SQLAlchemy URL.
 
@@ -82,7 +101,9 @@ class Source:
 
     def __init__(self, url: str, stations_filter: str | None = None) -> None:
         # NullPool: a connection per run, so a source that went down is seen at the next run.
-        self.engine = sa.create_engine(url, poolclass=NullPool)
+        # Timeouts so an unreachable server fails the run (and is retried) instead of hanging
+        # the sync loop; a URL's own query options win.
+        self.engine = sa.create_engine(url, poolclass=NullPool, connect_args=connect_args(url))
         self.filters = parse_filter(stations_filter)
         self._tables: dict[str, sa.Table | None] = {}
 

@@ -100,9 +100,13 @@ class Scheduler:
 def run_due(conn: duckdb.DuckDBPyConnection, scheduler: Scheduler, clock: Callable[[], float] = time.monotonic,
             now: Callable[[], datetime] | None = None) -> list[sync.RunResult]:
     """Run every feed that is due once; return what ran."""
+    from emergency.feed import water
+
     results = []
     for feed in scheduler.due_feeds(sync.feeds(conn), clock()):
-        result = sync.run_feed(conn, feed, attempt=scheduler.attempt(feed), now=now() if now else None)
+        # The store's clock: the wall clock, or the live demo's storm clock.
+        moment = now() if now else water.clock(conn)
+        result = sync.run_feed(conn, feed, attempt=scheduler.attempt(feed), now=moment)
         scheduler.done(feed, result, clock())
         results.append(result)
     return results
