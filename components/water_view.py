@@ -168,6 +168,13 @@ def alarm() -> None:
         st.error(text, icon=":material/sensors_off:")
 
 
+def _error(kind, message) -> str:
+    """A run's failure: its kind in the page's language, then the driver's own message (data)."""
+    if not isinstance(message, str) or not message:
+        return ""
+    return f"{label('feed_error', kind) if isinstance(kind, str) else ''}：{message}"
+
+
 def freshness_tab() -> None:
     """Import page: each feed's state and its latest runs (start, end, rows, rejects, error)."""
     conn = cached.get_store()
@@ -182,14 +189,15 @@ def freshness_tab() -> None:
         tr("feed.silent_for"): status["silent_for_min"],
         tr("feed.limit"): status["silent_min"],
         tr("feed.last_ok"): status["last_ok_at"],
-        tr("feed.last_error"): status["last_error"].fillna(""),
+        tr("feed.last_error"): [_error(k, e) for k, e in zip(status["last_error_kind"], status["last_error"])],
     }), hide_index=True, width="stretch", key="feed_status_table")
     runs = water.runs(conn, limit=100)
     st.dataframe(pd.DataFrame({
         tr("feed.name"): runs["feed"], tr("feed.started"): runs["started_at"], tr("feed.ended"): runs["ended_at"],
         tr("feed.result"): runs["ok"].map(lambda ok: tr("feed.ok") if ok is True else (tr("feed.failed") if ok is False else tr("feed.running"))),
         tr("feed.read"): runs["read_rows"], tr("feed.inserted"): runs["inserted"], tr("feed.updated"): runs["updated"],
-        tr("feed.rejected"): runs["rejected"], tr("feed.attempt"): runs["attempt"], tr("feed.error"): runs["error"].fillna(""),
+        tr("feed.rejected"): runs["rejected"], tr("feed.attempt"): runs["attempt"],
+        tr("feed.error"): [_error(k, e) for k, e in zip(runs["error_kind"], runs["error"])],
     }), hide_index=True, width="stretch", key="feed_runs_table")
 
 
@@ -244,4 +252,4 @@ def feeds_admin() -> None:
                 st.success(tr("feed.ran", feed=plain(chosen), read=result.read_rows, inserted=result.inserted,
                               updated=result.updated, rejected=result.rejected))
             else:
-                st.error(tr("feed.run_failed", feed=plain(chosen), error=result.error))
+                st.error(tr("feed.run_failed", feed=plain(chosen), error=plain(_error(result.error_kind, result.error))))

@@ -1351,6 +1351,13 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "over_warning": ("超警戒", "Over warning"),
         "over_guarantee": ("超保证", "Over guaranteed level"),
     },
+    "feed_error": {
+        "unreachable": ("连接失败", "Unreachable"),
+        "schema": ("表结构不符 SL 323", "Not SL 323 tables"),
+        "no_url": ("设置文件中无连接地址", "No URL in the settings file"),
+        "store": ("写入本地库失败", "Store write failed"),
+        "other": ("其他错误", "Other error"),
+    },
     "feed_state": {
         "ok": ("正常", "OK"),
         "retrying": ("重试中", "Retrying"),

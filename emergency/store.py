@@ -488,10 +488,12 @@ MIGRATIONS: list[tuple[int, str]] = [
             rejected INTEGER NOT NULL DEFAULT 0,
             stations INTEGER NOT NULL DEFAULT 0,
             latest_data_at TIMESTAMP,
+            error_kind VARCHAR,
             error VARCHAR,
             attempt INTEGER NOT NULL DEFAULT 1
         );
         COMMENT ON TABLE feed_runs IS 'Every sync run: start, end, rows read/inserted/updated/rejected, newest report time, error (credentials masked); times Asia/Shanghai.';
+        COMMENT ON COLUMN feed_runs.error_kind IS 'unreachable, schema, no_url, store or other (emergency.feed.sync.ERROR_KINDS); error holds the driver message.';
 
         CREATE TABLE water_stations (
             code VARCHAR PRIMARY KEY,

@@ -111,7 +111,8 @@ def test_backoff_then_back_to_schedule(tmp_path, monkeypatch):
     clock[0] = 90
     ok = worker.run_due(conn, scheduler, clock=lambda: clock[0])
     assert ok[0].ok and ok[0].inserted > 0 and scheduler.due["县水文"] == 90 + 300
-    attempts = store.run(conn, "SELECT attempt, ok FROM feed_runs ORDER BY id")
+    attempts = store.run(conn, "SELECT attempt, ok, error_kind FROM feed_runs ORDER BY id")
+    assert attempts["error_kind"].tolist()[:2] == ["unreachable", "unreachable"]
     assert attempts["attempt"].tolist() == [1, 2, 3] and attempts["ok"].tolist() == [False, False, True]
 
 

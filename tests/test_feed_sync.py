@@ -231,7 +231,7 @@ def test_source_down_mid_run_writes_nothing_and_is_retried(conn, source, monkeyp
 
     monkeypatch.setattr(Source, "_frame", failing)
     result = sync.run_feed(conn, feed, now=NOW)
-    assert not result.ok and "OperationalError" in result.error
+    assert not result.ok and "OperationalError" in result.error and result.error_kind == "unreachable"
     after = {t: store.scalar(conn, f"SELECT count(*) FROM {t}") for t in before}
     assert after == before  # nothing half-written
     run = store.run(conn, "SELECT ok, ended_at, error FROM feed_runs WHERE id = ?", [result.run_id]).iloc[0]

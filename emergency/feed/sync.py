@@ -91,6 +91,28 @@ class Feed:
     enabled: bool = True
 
 
+# Why a run failed (texts ``feed_error.<kind>`` in emergency.i18n); the message itself is data.
+ERROR_KINDS = ("unreachable", "schema", "no_url", "store", "other")
+
+
+def error_kind(error: BaseException) -> str:
+    """Classify a run's failure for the people reading the freshness tab."""
+    import sqlalchemy
+
+    from emergency.feed.source import SourceError
+    if isinstance(error, LookupError):
+        return "no_url"
+    if isinstance(error, SourceError) or isinstance(error, sqlalchemy.exc.NoSuchTableError):
+        return "schema"
+    if isinstance(error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError, TimeoutError)):
+        return "unreachable"
+    if isinstance(error, (sqlalchemy.exc.ProgrammingError,)):
+        return "schema"
+    if isinstance(error, duckdb.Error):
+        return "store"
+    return "other"
+
+
 @dataclass
 class RunResult:
     """What one run did."""
@@ -105,6 +127,7 @@ class RunResult:
     stations: int = 0
     latest_data_at: datetime | None = None
     error: str | None = None
+    error_kind: str | None = None
     seconds: float = 0.0
 
 
@@ -356,9 +379,9 @@ def _start_run(conn, feed: str, started: datetime, attempt: int) -> int:
 def _finish_run(cursor, result: RunResult, ended: datetime) -> None:
     cursor.execute(
         """UPDATE feed_runs SET ended_at = ?, ok = ?, read_rows = ?, inserted = ?, updated = ?, rejected = ?,
-                  stations = ?, latest_data_at = ?, error = ? WHERE id = ?""",
+                  stations = ?, latest_data_at = ?, error_kind = ?, error = ? WHERE id = ?""",
         [ended, result.ok, result.read_rows, result.inserted, result.updated, result.rejected, result.stations,
-         result.latest_data_at, result.error, result.run_id],
+         result.latest_data_at, result.error_kind, result.error, result.run_id],
     )
 
 
@@ -420,6 +443,7 @@ def run_feed(conn: duckdb.DuckDBPyConnection, feed: Feed | str, *, now: datetime
         result.inserted = result.updated = result.rejected = 0
         result.latest_data_at = None
         result.error = secrets.scrub(f"{type(error).__name__}: {text}", url)
+        result.error_kind = error_kind(error)
         log.warning("feed %s run %s failed: %s", feed.name, result.run_id, result.error)
         with store.transaction(conn) as cursor:
             _finish_run(cursor, result, ended())

@@ -186,10 +186,12 @@ def feed_status(conn: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
         WITH runs AS (
             SELECT feed, max(started_at) AS last_run_at, max(ended_at) FILTER (WHERE ok) AS last_ok_at,
                    arg_max(ok, id) FILTER (WHERE ended_at IS NOT NULL) AS last_ok,
-                   arg_max(error, id) FILTER (WHERE ended_at IS NOT NULL) AS last_error
+                   arg_max(error, id) FILTER (WHERE ended_at IS NOT NULL) AS last_error,
+                   arg_max(error_kind, id) FILTER (WHERE ended_at IS NOT NULL) AS last_error_kind
             FROM feed_runs GROUP BY feed
         ), marks AS (SELECT feed, max(high_water) AS latest_data_at FROM feed_marks GROUP BY feed)
         SELECT f.name AS feed, f.enabled, f.silent_min, r.last_run_at, r.last_ok_at, r.last_ok, r.last_error,
+               r.last_error_kind,
                m.latest_data_at, date_diff('minute', m.latest_data_at, ?::TIMESTAMP) AS silent_for_min,
                date_diff('minute', r.last_ok_at, ?::TIMESTAMP) AS since_ok_min
         FROM feeds f LEFT JOIN runs r ON r.feed = f.name LEFT JOIN marks m ON m.feed = f.name
@@ -220,7 +222,7 @@ def runs(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
     return store.run(
         conn,
         """SELECT feed, started_at, ended_at, ok, read_rows, inserted, updated, rejected, stations, latest_data_at,
-                  attempt, error FROM feed_runs ORDER BY started_at DESC, id DESC LIMIT ?""",
+                  attempt, error_kind, error FROM feed_runs ORDER BY started_at DESC, id DESC LIMIT ?""",
         [limit],
     )
 
