@@ -44,8 +44,9 @@ def render(cur: pd.Series, prev: pd.Series) -> None:
         cards.append((tr("kpi.water_over"), f"{int(cur['water_over'])}", _delta(cur["water_over"], prev["water_over"]),
                       tr("kpi.water_over_help")))
     # Seven cards share a row: a slightly smaller number keeps "76.7 毫米" whole.
-    size = "1.75rem" if len(cards) <= 7 else "1.5rem"  # an eighth card (超警戒站点, issue 19) needs room
-    st.markdown(f"<style>.st-key-kpi_cards [data-testid=stMetricValue] {{font-size: {size};}}</style>",
+    # An eighth card (超警戒站点, issue 19) needs room, on the big screen too.
+    size = "1.75rem;" if len(cards) <= 7 else "1.6rem !important;"
+    st.markdown(f"<style>.st-key-kpi_cards [data-testid=stMetricValue] {{font-size: {size}}}</style>",
                 unsafe_allow_html=True)
     row = st.container(key="kpi_cards", horizontal=True)
     for column, (title, value, delta, help_text) in zip(row.columns(len(cards)), cards):

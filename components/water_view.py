@@ -7,6 +7,7 @@ page's list show the same states.
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -155,7 +156,10 @@ def start_worker() -> None:
 
 def _status() -> pd.DataFrame:
     conn = cached.get_store()
-    return water.feed_status(conn, water.clock(conn))
+    try:
+        return water.feed_status(conn, water.clock(conn))
+    except duckdb.Error:  # the freshness look must never take a page down; the log has the query
+        return pd.DataFrame(columns=["feed", "state", "alarm", "silent_for_min", "silent_min"]).astype({"alarm": bool})
 
 
 @st.fragment(run_every=ALARM_REFRESH_S)
