@@ -87,6 +87,8 @@ def test_feed_status_states(conn):
     status = water.feed_status(conn, T).set_index("feed")
     assert status.loc["A", "state"] == "ok" and not status.loc["A", "alarm"]
     assert status.loc["B", "state"] == "down" and status.loc["B", "alarm"]
-    assert status.loc["C", "state"] == "never"
+    assert status.loc["C", "state"] == "never"  # configured just now
     later = water.feed_status(conn, T + timedelta(minutes=20)).set_index("feed")
     assert later.loc["A", "state"] == "silent" and later.loc["A", "alarm"]
+    # Never run 20 minutes after it was configured: nothing syncs it, an alarm too.
+    assert later.loc["C", "state"] == "silent" and later.loc["C", "alarm"]

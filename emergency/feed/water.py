@@ -177,8 +177,9 @@ def feed_status(conn: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
         feed, enabled, silent_min, last_run_at, last_ok_at, last_error, latest_data_at,
         silent_for_min (now - newest report), state: ``ok``; ``retrying`` (last run failed, the
         source answered within the limit); ``down`` (no successful run within the limit);
-        ``silent`` (runs succeed but no report newer than the limit); ``disabled``; and
-        ``alarm`` (down or silent).
+        ``silent`` (no report newer than the limit, or never run since it was configured
+        longer ago than the limit); ``never`` (configured within the limit, not run yet);
+        ``disabled``; and ``alarm`` (down or silent).
     """
     frame = store.run(
         conn,
@@ -193,18 +194,20 @@ def feed_status(conn: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
         SELECT f.name AS feed, f.enabled, f.silent_min, r.last_run_at, r.last_ok_at, r.last_ok, r.last_error,
                r.last_error_kind,
                m.latest_data_at, date_diff('minute', m.latest_data_at, ?::TIMESTAMP) AS silent_for_min,
-               date_diff('minute', r.last_ok_at, ?::TIMESTAMP) AS since_ok_min
+               date_diff('minute', r.last_ok_at, ?::TIMESTAMP) AS since_ok_min,
+               date_diff('minute', f.created_at, ?::TIMESTAMP) AS since_created_min
         FROM feeds f LEFT JOIN runs r ON r.feed = f.name LEFT JOIN marks m ON m.feed = f.name
         ORDER BY f.name
         """,
-        [now, now],
+        [now, now, now],
     )
 
     def state(row) -> str:
         if not row.enabled:
             return "disabled"
         if pd.isna(row.last_run_at):
-            return "never"
+            # Configured but never run (no sync loop at all?) is silence too, once past the limit.
+            return "silent" if row.since_created_min > row.silent_min else "never"
         failed = row.last_ok is False or (not pd.isna(row.last_ok) and not row.last_ok)
         if failed and (pd.isna(row.since_ok_min) or row.since_ok_min > row.silent_min):
             return "down"
@@ -214,7 +217,7 @@ def feed_status(conn: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
 
     frame["state"] = [state(row) for row in frame.itertuples()] if not frame.empty else pd.Series(dtype=object)
     frame["alarm"] = frame["state"].isin(("down", "silent"))
-    return frame.drop(columns=["last_ok", "since_ok_min"])
+    return frame.drop(columns=["last_ok", "since_ok_min", "since_created_min"])
 
 
 def runs(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
