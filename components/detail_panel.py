@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import cached
+from components import cached, water_view
 from components.text import label, lang, plain, tr
 from emergency import charts, queries
 from emergency.filters import Filters
@@ -156,7 +156,7 @@ def _hazard(f: Filters, ident: str) -> None:
 RENDERERS = {
     "townships": _township, "gauges": _gauge, "incidents": _incident, "warehouses": _warehouse,
     "teams": _team, "shelters": _shelter, "hazards": _hazard,
-    "water": lambda f, code: __import__("components.water_view").water_view.detail(f, code),  # issue 19
+    "water": water_view.detail,  # river and reservoir stations (issue 19)
 }
 
 
