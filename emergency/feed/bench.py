@@ -85,8 +85,12 @@ def _duckdb_alone(path: Path, frame: pd.DataFrame) -> float:
 
 
 def run(n: int = 5000, workdir: Path | None = None, seed: int = 7) -> list[dict]:
+    """Both cases in ``workdir`` (a temporary directory, removed afterwards, when omitted)."""
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="yitu-feed-bench-") as temporary:
+            return run(n, Path(temporary), seed)
     rng = np.random.default_rng(seed)
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="yitu-feed-bench-"))
+    workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for case, history_h, new_steps in (("5 min of reports", 24, 1), ("24 h catch-up", 1, 288)):
