@@ -92,3 +92,17 @@ def test_feed_status_states(conn):
     assert later.loc["A", "state"] == "silent" and later.loc["A", "alarm"]
     # Never run 20 minutes after it was configured: nothing syncs it, an alarm too.
     assert later.loc["C", "state"] == "silent" and later.loc["C", "alarm"]
+
+
+def test_hydrograph_follows_the_flood_limit_period(conn):
+    cur = conn.cursor()
+    for day, z in ((datetime(2026, 6, 30, 23), 111.0), (datetime(2026, 7, 1, 1), 111.5)):
+        cur.execute("INSERT INTO water_levels (station, ts, level_m) VALUES ('RS1', ?, ?)", [day, z])
+    series = water.hydrograph(conn, "RS1", datetime(2026, 6, 30, 12), datetime(2026, 7, 1, 12))
+    assert series["limit_level_m"].tolist() == [110.0, 112.0]
+    from emergency.feed import figures
+    station = water.station_states(conn, datetime(2026, 7, 1, 12)).set_index("code").loc["RS1"].copy()
+    station["name"] = "七一水库"
+    fig = figures.hydrograph(series, station, "zh")
+    limit = next(trace for trace in fig.data if trace.name == "汛限水位")
+    assert list(limit.y) == [110.0, 112.0] and limit.line.shape == "hv"

@@ -35,9 +35,13 @@ def hydrograph(series: pd.DataFrame, station: pd.Series, lang: str = "zh") -> go
         fig.add_scatter(x=series["ts"], y=series["flow_m3s"], name=flow_name, yaxis="y2", mode="lines",
                         line={"color": rgb(FLOW_COLOR), "width": 1.5, "dash": "dot"},
                         hovertemplate=f"%{{x|%m-%d %H:%M}}<br>{flow_name}：%{{y:.1f}} {flow_unit}<extra></extra>")
+    if "limit_level_m" in series and series["limit_level_m"].notna().any():
+        # 汛限 by period: a step line that follows the period of each report.
+        fig.add_scatter(x=series["ts"], y=series["limit_level_m"], name=t("water.limit_level", lang), mode="lines",
+                        line={"color": rgb(STATE_COLORS["over_flood_limit"]), "dash": "dash", "width": 2, "shape": "hv"},
+                        hovertemplate=f"%{{x|%m-%d %H:%M}}<br>{t('water.limit_level', lang)}：%{{y:.2f}} {m}<extra></extra>")
     lines = (("warning_level_m", "water.warning_level", "over_warning"),
-             ("guarantee_level_m", "water.guarantee_level", "over_guarantee"),
-             ("limit_level_m", "water.limit_level", "over_flood_limit"))
+             ("guarantee_level_m", "water.guarantee_level", "over_guarantee"))
     for column, key, state in lines:
         value = station.get(column)
         if value is None or pd.isna(value):

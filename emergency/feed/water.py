@@ -160,10 +160,19 @@ def over_periods(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
 
 
 def hydrograph(conn: duckdb.DuckDBPyConnection, station: str, start: datetime, end: datetime) -> pd.DataFrame:
-    """Level and flow of one station in (start, end], oldest first."""
+    """Level and flow of one station in (start, end], oldest first, with the 汛限 level of each
+    report's day (reservoirs; it changes with the period, e.g. on 07-01)."""
     return store.run(
         conn,
-        "SELECT ts, level_m, flow_m3s, inflow_m3s FROM water_levels WHERE station = ? AND ts > ? AND ts <= ? ORDER BY ts",
+        """
+        SELECT w.ts, w.level_m, w.flow_m3s, w.inflow_m3s,
+               (SELECT max(l.limit_level_m) FROM flood_limits l
+                WHERE l.station = w.station
+                  AND ((l.begin_md <= l.end_md AND strftime(w.ts, '%m%d') BETWEEN l.begin_md AND l.end_md)
+                    OR (l.begin_md > l.end_md AND (strftime(w.ts, '%m%d') >= l.begin_md
+                                                   OR strftime(w.ts, '%m%d') <= l.end_md)))) AS limit_level_m
+        FROM water_levels w WHERE w.station = ? AND w.ts > ? AND w.ts <= ? ORDER BY w.ts
+        """,
         [station, start, end],
     )
 
