@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import cached, filter_bar, identity, shell
+from components import cached, filter_bar, identity, shell, water_view
 from components.text import tr
 from emergency.config import PROJECT_ROOT
 
@@ -31,6 +31,8 @@ st.set_page_config(page_title="一图研判", page_icon=str(ICON_PATH), layout="
 shell.language_toggle()
 store_ready = shell.open_store()
 actor = identity.establish() if store_ready else None
+if store_ready:
+    water_view.start_worker()  # live sources sync in the background (issue 19)
 
 if actor is None:
     # Before sign-in every URL shows the sign-in page (or why the app refuses to serve).
@@ -46,5 +48,6 @@ else:
     identity.user_box(actor)
     shell.header(cached.meta())
     identity.local_demo_banner(actor)
+    water_view.alarm()  # a silent or unreachable live source, on every page (issue 19)
     filter_bar.render()
     navigation.run()

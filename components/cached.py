@@ -557,3 +557,24 @@ def township_summary() -> pd.DataFrame:
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def template_place() -> templates.TemplatePlace:
     return templates.place_of(get_store())
+
+
+# --- live water and feeds (issue 19) ---
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def water_states(moment: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
+    from emergency.feed import water
+    return water.station_states(get_store(), moment, townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def water_over(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
+    from emergency.feed import water
+    return water.over_periods(get_store(), start, end, townships)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def water_hydrograph(station: str, start: datetime, end: datetime) -> pd.DataFrame:
+    from emergency.feed import water
+    return water.hydrograph(get_store(), station, start, end)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import cached
+from components import cached, water_view
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, lang, plain, tr
 from emergency import charts, codelists, queries
@@ -13,7 +13,7 @@ from emergency.filters import Filters
 
 DETAIL_KEY = "one_map_detail"
 # Layers whose objects open a detail panel, with the vocabulary of their "kind" column.
-DETAIL_LAYERS = {"townships", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards"}
+DETAIL_LAYERS = {"townships", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards", "water"}
 
 
 def open_detail(layer: str, key: str) -> None:
@@ -160,6 +160,7 @@ def _hazard(f: Filters, ident: str) -> None:
 RENDERERS = {
     "townships": _township, "gauges": _gauge, "incidents": _incident, "warehouses": _warehouse,
     "teams": _team, "shelters": _shelter, "hazards": _hazard,
+    "water": water_view.detail,  # river and reservoir stations (issue 19)
 }
 
 

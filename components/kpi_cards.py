@@ -67,6 +67,9 @@ def render(cur: pd.Series, prev: pd.Series) -> None:
         (tr("kpi.serious"), count("serious_incidents"),
          _delta(cur["serious_incidents"], prev["serious_incidents"]), tr("kpi.serious_help")),
     ]
+    if pd.notna(cur.get("water_over")):  # a store with river or reservoir stations
+        cards.append((tr("kpi.water_over"), f"{int(cur['water_over'])}", _delta(cur["water_over"], prev.get("water_over")),
+                      tr("kpi.water_over_help")))
     st.markdown(STYLE, unsafe_allow_html=True)
     block = st.container(key="kpi_cards")
     for first in range(0, len(cards), CARDS_PER_ROW):

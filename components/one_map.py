@@ -8,7 +8,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from components import cached, detail_panel, filter_bar, map_layers, situation
+from components import cached, detail_panel, filter_bar, map_layers, situation, water_view
 from components.text import label, labels, localized, tr
 from emergency import config, mapdata, rules, symbology
 from emergency.filters import Filters
@@ -22,8 +22,8 @@ METRIC_KEY = "one_map_metric"
 MAP_HEIGHT_PX = 620
 SCREEN_HEIGHT_PX = 760
 FILTERS_CHANGED_KEY = "one_map_filters_changed"
-LAYER_OPTIONS = ("townships", "surface", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards")
-DEFAULT_LAYERS = ["townships", "gauges", "incidents"]
+LAYER_OPTIONS = ("townships", "surface", "gauges", "water", "incidents", "warehouses", "teams", "shelters", "hazards")
+DEFAULT_LAYERS = ["townships", "gauges", "water", "incidents"]
 # A layer with more points than this is aggregated in DuckDB into grid cells before it is
 # sent: pydeck ships indented JSON (~250 bytes a point with its tooltip), and one view with
 # every layer on must stay under 1.5 MB.
@@ -229,6 +229,8 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
             [(label("incident_grade", code), color) for code, color in INCIDENT_GRADES.items()
              if code != "general"],
         )
+    if "water" in chosen:
+        water_view.legend()
     if "gauges" in aggregated:
         map_layers.legend(tr("map.layer.gauges"), [], note=grid_note)
     elif "gauges" in chosen:
@@ -290,6 +292,8 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
             if not gauges.empty:
                 stale = cached.stale_gauges(f.end, stale_minutes())
                 layers.append(map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"]))))
+    if "water" in chosen and (water := water_view.layer(f)) is not None:
+        layers.append(water)
     if "incidents" in chosen:
         if len(incidents) > MAX_POINTS:
             aggregated.add("incidents")

@@ -217,7 +217,13 @@ def demo_command(argv: list[str]) -> int:
 
     Options: --path P (default: the configured store), --scale S (multiplies gauges, incidents and
     resources; 83 gives about 10 M five-minute rainfall rows), --seed N. Refuses a store holding real data.
+    With --live: a small SL 323 hydrology database on the demo county, registered as a feed and
+    replayed in accelerated time (see ``python -m emergency demo --live --help``).
     """
+    if "--live" in argv:
+        from emergency.feed import demo as live_demo
+
+        return live_demo.main(argv)
     from emergency import demo
 
     return demo.main(argv)
@@ -259,7 +265,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
 # Commands living in a package of their own: registered by module path, shown once the module exists.
 # The module defines main(argv) -> int; its docstring's first line is the summary.
 PACKAGE_COMMANDS: dict[str, str] = {
-    "feed": "emergency.feed.__main__",
+    "feed": "emergency.feed.cli",
 }
 
 

@@ -106,6 +106,28 @@ def save_minimums(conn, actor: Actor, frame: pd.DataFrame) -> int:
     return count
 
 
+def save_feed(conn, actor: Actor, feed, url: str | None = None):
+    """Create or change a live source (issue 19); the URL goes to the settings file, the audit
+    log records it with the password masked."""
+    from emergency.feed import secrets, sync
+    with _allowed(conn, actor, "configure", "feed_save", feed.name):
+        saved = sync.save_feed(conn, feed, url=url)
+    audit.record(conn, actor, "feed_save", feed.name,
+                 detail=f"{saved.url_shown or secrets.mask(url)} filter={feed.stations_filter or '-'} every {feed.every_min} min "
+                        f"silent {feed.silent_min} min {'enabled' if feed.enabled else 'disabled'}")
+    return saved
+
+
+def run_feed(conn, actor: Actor, name: str):
+    """Sync one live source now (issue 19); the run is recorded like the scheduled ones."""
+    from emergency.feed import sync, water
+    with _allowed(conn, actor, "configure", "feed_run", name):
+        result = sync.run_feed(conn, name, now=water.clock(conn))
+    audit.record(conn, actor, "feed_run", name, outcome="ok" if result.ok else "failed",
+                 detail=f"run {result.run_id}: +{result.inserted} ~{result.updated} -{result.rejected}")
+    return result
+
+
 # ------------------------------------------------------------------ dispatch (duty)
 
 

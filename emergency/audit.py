@@ -18,6 +18,7 @@ ACTIONS = (
     "export",
     "user_create", "user_role", "user_password", "user_disable", "user_enable", "user_unlock",
     "codelist_map", "codelist_add", "location_set",  # code lists, locations completed (issue 16)
+    "feed_save", "feed_run",  # live sources (issue 19)
 )
 OUTCOMES = ("ok", "denied", "failed")
 # Long texts (an import error, a warning text) are cut so one entry stays readable.

@@ -485,7 +485,8 @@ def kpis(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters) ->
     open_incidents, affected_townships (counted over the graded incidents when a grade
     filter is set), serious_incidents (grade rank >= 2 by their own type's scale),
     signal_townships (townships under a signal at T, of the filter's townships),
-    hazards_at_risk (points at or over a critical amount at T).
+    hazards_at_risk (points at or over a critical amount at T), water_over (water stations over
+    警戒/保证/汛限 at T; NaN without water stations).
     """
     f = _window(filters, moment)
     figures = queries.kpis(conn, f.start, f.end, f.townships, f.types, f.statuses).iloc[0].copy()
@@ -497,7 +498,17 @@ def kpis(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters) ->
     figures["serious_incidents"] = int((graded["grade_rank"] >= SERIOUS_GRADE_RANK).sum())
     figures["signal_townships"] = int(signals(conn, moment, f)["level"].notna().sum())
     figures["hazards_at_risk"] = len(hazards(conn, moment, f))
+    figures["water_over"] = water_over(conn, moment, f.townships)
     return figures
+
+
+def water_over(conn: duckdb.DuckDBPyConnection, moment: datetime, townships=()) -> float:
+    """KPI 超警戒站点 at ``moment`` (:func:`emergency.feed.water.over_count`); NaN for a store without water stations."""
+    from emergency.feed import water
+
+    if not store.scalar(conn, "SELECT count(*) FROM water_stations"):
+        return float("nan")
+    return float(water.over_count(conn, moment, tuple(townships)))
 
 
 # --------------------------------------------------------------------------- rain grades

@@ -578,6 +578,106 @@ MIGRATIONS: list[tuple[int, str]] = [
         INSERT OR REPLACE INTO warning_settings VALUES ('hazard_gauge_km', '10');
         """,
     ),
+    (
+        11,
+        # Live hydrology feed (issue 19): SL 323 sources (their URLs, with credentials, stay in
+        # the settings file), every sync run, river and reservoir stations with their levels and
+        # thresholds, and each rain gauge's reporting interval.
+        """
+        CREATE TABLE feeds (
+            name VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL DEFAULT 'sl323',
+            url_shown VARCHAR,
+            stations_filter VARCHAR,
+            crs VARCHAR NOT NULL DEFAULT 'cgcs2000',
+            every_min INTEGER NOT NULL DEFAULT 5 CHECK (every_min BETWEEN 1 AND 1440),
+            overlap_min INTEGER NOT NULL DEFAULT 60 CHECK (overlap_min BETWEEN 0 AND 10080),
+            silent_min INTEGER NOT NULL DEFAULT 15 CHECK (silent_min BETWEEN 1 AND 10080),
+            first_days INTEGER NOT NULL DEFAULT 3 CHECK (first_days BETWEEN 1 AND 400),
+            enabled BOOLEAN NOT NULL DEFAULT TRUE,
+            created_at TIMESTAMP NOT NULL
+        );
+        COMMENT ON TABLE feeds IS 'Live sources (SL 323 real-time hydrology databases); url_shown has the password masked, the URL itself is in the settings file [yitu_feeds].';
+
+        CREATE TABLE feed_marks (
+            feed VARCHAR NOT NULL,
+            source_table VARCHAR NOT NULL,
+            high_water TIMESTAMP NOT NULL,
+            PRIMARY KEY (feed, source_table)
+        );
+        COMMENT ON TABLE feed_marks IS 'Newest accepted report time per feed and source table; a run reads from high_water - overlap_min.';
+
+        CREATE SEQUENCE feed_run_id;
+        CREATE TABLE feed_runs (
+            id BIGINT PRIMARY KEY DEFAULT nextval('feed_run_id'),
+            feed VARCHAR NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            ended_at TIMESTAMP,
+            ok BOOLEAN,
+            read_rows INTEGER NOT NULL DEFAULT 0,
+            inserted INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            stations INTEGER NOT NULL DEFAULT 0,
+            latest_data_at TIMESTAMP,
+            error_kind VARCHAR,
+            error VARCHAR,
+            attempt INTEGER NOT NULL DEFAULT 1
+        );
+        COMMENT ON TABLE feed_runs IS 'Every sync run: start, end, rows read/inserted/updated/rejected, newest report time, error (credentials masked); times Asia/Shanghai.';
+        COMMENT ON COLUMN feed_runs.error_kind IS 'unreachable, schema, no_url, store or other (emergency.feed.sync.ERROR_KINDS); error holds the driver message.';
+
+        CREATE TABLE water_stations (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL CHECK (kind IN ('river', 'reservoir')),
+            river VARCHAR,
+            basin VARCHAR,
+            township VARCHAR,
+            lon DOUBLE NOT NULL,
+            lat DOUBLE NOT NULL,
+            address VARCHAR,
+            source VARCHAR
+        );
+        COMMENT ON TABLE water_stations IS 'River (SL 323 STTP ZQ/ZZ) and reservoir (RR) stations; lon/lat WGS84.';
+
+        CREATE TABLE water_levels (
+            station VARCHAR NOT NULL,
+            ts TIMESTAMP NOT NULL,
+            level_m DOUBLE,
+            flow_m3s DOUBLE,
+            inflow_m3s DOUBLE,
+            storage_1e6m3 DOUBLE,
+            trend VARCHAR,
+            PRIMARY KEY (station, ts)
+        );
+        COMMENT ON TABLE water_levels IS 'River level Z and flow Q (ST_RIVER_R) or reservoir level RZ, outflow OTQ as flow, inflow INQ, storage W (ST_RSVR_R); ts local time Asia/Shanghai.';
+
+        CREATE TABLE water_thresholds (
+            station VARCHAR PRIMARY KEY,
+            warning_level_m DOUBLE,
+            guarantee_level_m DOUBLE,
+            warning_flow_m3s DOUBLE,
+            guarantee_flow_m3s DOUBLE
+        );
+        COMMENT ON TABLE water_thresholds IS 'River thresholds (ST_RVFCCH_B): 警戒水位 WRZ, 保证水位 GRZ and their flows.';
+
+        CREATE TABLE flood_limits (
+            station VARCHAR NOT NULL,
+            begin_md VARCHAR NOT NULL,
+            end_md VARCHAR NOT NULL,
+            limit_level_m DOUBLE NOT NULL,
+            PRIMARY KEY (station, begin_md)
+        );
+        COMMENT ON TABLE flood_limits IS 'Reservoir flood-limit levels 汛限水位 by period (ST_RSVRFSR_B BGMD..EDMD as MMDD, inclusive).';
+
+        CREATE TABLE gauge_intervals (
+            station VARCHAR PRIMARY KEY,
+            interval_min INTEGER NOT NULL
+        );
+        COMMENT ON TABLE gauge_intervals IS 'Reporting interval of each rain gauge: its shortest rain period (SL 323 INTV) in the last day of reports, minutes.';
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

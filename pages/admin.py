@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import admin_panels, code_lists, identity
+from components import admin_panels, code_lists, identity, water_view
 from components.text import tr
 
 st.title(tr("page.admin"))
@@ -10,3 +10,4 @@ if not identity.page_allowed("manage_users"):
     st.stop()
 admin_panels.render()
 code_lists.render_admin()  # code lists: map department texts, add codes (issue 16)
+water_view.feeds_admin()  # live sources (issue 19)

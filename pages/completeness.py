@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import completeness_view, guidance
+from components import completeness_view, guidance, water_view
 from components.text import tr
 
 st.title(tr("page.completeness"))
@@ -13,4 +13,6 @@ st.subheader(tr("completeness.by_kind"))
 completeness_view.kinds()
 st.subheader(tr("completeness.by_township"))
 completeness_view.townships()
-completeness_view.location_missing()  # records kept without a location (issue 16)
+completeness_view.location_missing()  # records kept without a location
+st.subheader(tr("feed.tab"))
+water_view.freshness_tab()  # live sources: silent ones are listed here too

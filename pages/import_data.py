@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import identity, import_templates, import_wizard
+from components import identity, import_templates, import_wizard, water_view
 from components.text import tr
 
 st.title(tr("page.import_data"))
@@ -19,5 +19,7 @@ with quarantine_tab:
     import_wizard.render_quarantine()
 with freshness_tab:
     import_wizard.render_freshness()
+    st.subheader(tr("feed.tab"))
+    water_view.freshness_tab()  # live sources and their runs (issue 19)
 with log_tab:
     import_wizard.render_log()

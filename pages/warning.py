@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filter_bar, guidance, identity, warning_panels
+from components import filter_bar, guidance, identity, warning_panels, water_view
 from components.text import tr
 
 f = filter_bar.current()
@@ -20,6 +20,7 @@ shown = ["signals", "hazards", "grades", *(["issue"] if identity.can("warn") els
 tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown])))
 with tabs["signals"]:
     summary = warning_panels.signals(f)
+    water_view.live_over_table(f)  # rivers and reservoirs over their thresholds, live (issue 19)
 with tabs["hazards"]:
     warning_panels.hazards(f)
 with tabs["grades"]:

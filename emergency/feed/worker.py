@@ -1,0 +1,181 @@
+"""The sync loop: every feed every ``every_min`` minutes, retried with backoff, one loop per store.
+
+The served app starts it in a daemon thread (:func:`start`); ``python -m emergency feed run``
+runs the same loop in the foreground. A lock file next to the store makes sure only one loop
+syncs a store, whatever the number of server processes; the others stay idle and take over
+when the lock is freed. A run never holds a page: reads go on while it writes (DuckDB MVCC).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from emergency.feed import sync
+
+log = logging.getLogger(__name__)
+
+# Retry delays after a failed run: 30 s, 1 min, 2 min, ... never longer than the feed's interval.
+FIRST_RETRY_S = 30
+# Seconds between looks at the schedule (and at the lock, for a waiting loop).
+TICK_S = 5
+
+
+def lock_path(db_path: str | os.PathLike) -> Path:
+    return Path(f"{db_path}.feed.lock")
+
+
+class Lock:
+    """An exclusive, non-blocking lock on a file (released when the process ends, whatever happens)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = None
+
+    def acquire(self) -> bool:
+        if self.handle is not None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self.handle = handle
+        return True
+
+    def release(self) -> None:
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+
+def retry_delay_s(failures: int, every_min: int) -> float:
+    """Backoff after ``failures`` failed runs in a row (30 s doubling, capped at the interval).
+
+    Examples
+    --------
+    >>> [retry_delay_s(n, 5) for n in (1, 2, 3, 4, 5)]
+    [30, 60, 120, 240, 300]
+    """
+    return min(FIRST_RETRY_S * 2 ** (failures - 1), every_min * 60)
+
+
+class Scheduler:
+    """When each feed runs next, and its failures in a row."""
+
+    def __init__(self) -> None:
+        self.due: dict[str, float] = {}
+        self.failures: dict[str, int] = {}
+
+    def due_feeds(self, feeds: list[sync.Feed], now: float) -> list[sync.Feed]:
+        return [f for f in feeds if f.enabled and self.due.get(f.name, 0.0) <= now]
+
+    def done(self, feed: sync.Feed, result: sync.RunResult, now: float) -> None:
+        if result.ok:
+            self.failures[feed.name] = 0
+            self.due[feed.name] = now + feed.every_min * 60
+        else:
+            self.failures[feed.name] = self.failures.get(feed.name, 0) + 1
+            self.due[feed.name] = now + retry_delay_s(self.failures[feed.name], feed.every_min)
+
+    def attempt(self, feed: sync.Feed) -> int:
+        return self.failures.get(feed.name, 0) + 1
+
+
+def run_due(conn: duckdb.DuckDBPyConnection, scheduler: Scheduler, clock: Callable[[], float] = time.monotonic,
+            now: Callable[[], datetime] | None = None) -> list[sync.RunResult]:
+    """Run every feed that is due once; return what ran."""
+    from emergency.feed import water
+
+    results = []
+    for feed in scheduler.due_feeds(sync.feeds(conn), clock()):
+        # The store's clock: the wall clock, or the live demo's storm clock.
+        moment = now() if now else water.clock(conn)
+        result = sync.run_feed(conn, feed, attempt=scheduler.attempt(feed), now=moment)
+        scheduler.done(feed, result, clock())
+        results.append(result)
+    return results
+
+
+class Worker(threading.Thread):
+    """The loop in a daemon thread of the served app; ``on_change`` runs after a run wrote rows."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike,
+                 on_change: Callable[[], None] | None = None) -> None:
+        super().__init__(name="yitu-feed-sync", daemon=True)
+        self.conn = conn
+        self.lock = Lock(lock_path(db_path))
+        self.on_change = on_change
+        self.scheduler = Scheduler()
+        self.stopping = threading.Event()
+        self.runs = 0
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                if self.lock.acquire():
+                    results = run_due(self.conn, self.scheduler)
+                    self.runs += len(results)
+                    if self.on_change and any(r.inserted or r.updated for r in results):
+                        self.on_change()
+            except Exception:  # the loop must outlive any error; the next tick tries again
+                log.exception("feed sync loop")
+            self.stopping.wait(TICK_S)
+        self.lock.release()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+_started: dict[str, Worker] = {}
+_guard = threading.Lock()
+
+
+def start(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike,
+          on_change: Callable[[], None] | None = None) -> Worker:
+    """Start the loop for this store once per process (later calls return the running one)."""
+    key = str(Path(db_path).resolve()) if str(db_path) != ":memory:" else ":memory:"
+    with _guard:
+        worker = _started.get(key)
+        if worker is None or not worker.is_alive():
+            worker = Worker(conn, db_path, on_change)
+            worker.start()
+            _started[key] = worker
+        return worker
+
+
+def loop(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, once: bool = False,
+         report: Callable[[sync.RunResult], None] | None = None) -> int:
+    """Foreground loop of ``python -m emergency feed run``; with ``once`` every feed runs once."""
+    lock = Lock(lock_path(db_path))
+    if not lock.acquire():
+        raise RuntimeError(f"another sync loop holds {lock.path}")
+    try:
+        scheduler = Scheduler()
+        failed = 0
+        while True:
+            results = run_due(conn, scheduler)
+            for result in results:
+                failed += not result.ok
+                if report:
+                    report(result)
+            if once:
+                return failed
+            time.sleep(TICK_S)
+    finally:
+        lock.release()

@@ -1,0 +1,106 @@
+"""While the app is open, the feed writes new rain and a river level over 警戒: the big screen's
+KPI and map and the warning page show it within one refresh, without a reload by hand."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from emergency import queries, store
+from emergency.feed import demo as live_demo, sl323, sync
+from urllib.parse import urlparse
+
+from tests.browser import (
+    Watch, app_server, assert_no_exception, browser_page, map_point, screenshot, wait_for_app,
+)
+
+# The worker runs the feed every minute; the big screen and the warning list redraw every 5 s.
+SHOW_TIMEOUT_MS = 150_000
+
+
+@pytest.fixture
+def live_store(demo_file, tmp_path, monkeypatch):
+    settings = tmp_path / "secrets.toml"
+    settings.write_text("[yitu]\nscreen_refresh_s = 5\n", encoding="utf-8")
+    monkeypatch.setenv("YITU_SETTINGS", str(settings))
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    source = tmp_path / "sl323.db"
+    conn = store.connect(path)
+    try:
+        plan = live_demo.plan(conn)
+        start = plan.steps[0] + timedelta(hours=36)  # before the big episode: every station below 警戒
+        engine = live_demo.build_source(source, plan)
+        live_demo.write_until(engine, plan, None, start)
+        engine.dispose()
+        sync.save_feed(conn, sync.Feed(name=live_demo.FEED_NAME, every_min=1, silent_min=60, first_days=30),
+                       url=live_demo.url_of(source))
+        live_demo.set_clock(conn, start, 1.0)
+        assert sync.run_feed(conn, live_demo.FEED_NAME, now=start).ok
+        river = conn.execute("SELECT s.code, s.name, s.lon, s.lat, t.warning_level_m FROM water_stations s "
+                             "JOIN water_thresholds t ON t.station = s.code ORDER BY s.code LIMIT 1").fetchone()
+        box = queries.county(conn).iloc[0]
+    finally:
+        conn.close()
+    return dict(path=path, settings=settings, source=source, start=start, river=river, box=box, plan=plan)
+
+
+def _kpi(page) -> str:
+    card = page.locator("[data-testid=stMetric]", has_text="超警戒站点")
+    card.wait_for(timeout=60_000)
+    return card.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+def test_new_reports_reach_the_open_screens(live_store):
+    from components.one_map import MAP_HEIGHT_PX
+    from emergency import mapdata
+
+    code, name, lon, lat, warning_level = live_store["river"]
+    env = {"YITU_SETTINGS": str(live_store["settings"])}
+    with app_server(live_store["path"], env) as url, browser_page(url) as (screen, watch):
+        warning_page = screen.context.browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        warning_watch = Watch(urlparse(url).netloc)
+        warning_watch.attach(warning_page)
+        screen.goto(f"{url}/?screen=1")
+        wait_for_app(screen)
+        assert_no_exception(screen)
+        assert _kpi(screen) == "0"
+        warning_page.goto(f"{url}/warning")
+        wait_for_app(warning_page)
+        warning_page.get_by_text("超警戒（保证、汛限）水情站点").wait_for(timeout=60_000)
+        assert warning_page.get_by_text(f"{name}（超警戒）").count() == 0
+        screenshot(screen, "feed-before")
+
+        # The bureau's database gets the next 5 minutes: rain everywhere and the river over 警戒.
+        step = live_store["start"] + timedelta(minutes=5)
+        engine = sa.create_engine(live_demo.url_of(live_store["source"]))
+        gauges = [s["STCD"] for s in live_store["plan"].stations if s["STTP"] == "PP"]
+        sl323.insert(engine, sl323.ST_PPTN_R, [dict(STCD=g, TM=step, DRP=Decimal("12.5"), INTV=Decimal("0.05")) for g in gauges])
+        sl323.insert(engine, sl323.ST_RIVER_R, [dict(STCD=code, TM=step, Z=Decimal(f"{warning_level + 0.8:.2f}"), Q=Decimal("900"))])
+        engine.dispose()
+
+        screen.locator("[data-testid=stMetric]", has_text="超警戒站点").locator(
+            "[data-testid=stMetricValue]", has_text="1").wait_for(timeout=SHOW_TIMEOUT_MS)
+        assert screen.get_by_text(f"{step:%Y-%m-%d %H:%M}").count() >= 1  # the screen follows the newest data
+        warning_page.get_by_text(f"{name}（超警戒）").wait_for(timeout=SHOW_TIMEOUT_MS)
+        screenshot(warning_page, "feed-warning-page")
+
+        # On the map, the station's tooltip says it is over 警戒 (point layers that could cover it off).
+        for layer in ("雨量站", "事件"):
+            screen.locator("[data-testid=stButtonGroup] button", has_text=layer).click()
+            wait_for_app(screen)
+        box = live_store["box"]
+        view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)
+        screen.mouse.move(*map_point(screen, view, lon, lat))
+        tooltip = screen.locator(".deck-tooltip")
+        tooltip.wait_for(timeout=15_000)
+        assert name in tooltip.inner_text() and "超警戒" in tooltip.inner_text()
+        screenshot(screen, "feed-after")
+        assert_no_exception(screen)
+        assert_no_exception(warning_page)
+        watch.assert_clean()
+        warning_watch.assert_clean()
