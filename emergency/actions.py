@@ -110,11 +110,14 @@ def save_feed(conn, actor: Actor, feed, url: str | None = None):
     """Create or change a live source (issue 19); the URL goes to the settings file, the audit
     log records it with the password masked."""
     from emergency.feed import secrets, sync
+
     with _allowed(conn, actor, "configure", "feed_save", feed.name):
-        saved = sync.save_feed(conn, feed, url=url)
-    audit.record(conn, actor, "feed_save", feed.name,
-                 detail=f"{saved.url_shown or secrets.mask(url)} filter={feed.stations_filter or '-'} every {feed.every_min} min "
-                        f"silent {feed.silent_min} min {'enabled' if feed.enabled else 'disabled'}")
+        with _one_transaction(conn):
+            saved = sync.save_feed(conn, feed, url=url)
+            audit.record(conn, actor, "feed_save", feed.name,
+                         detail=f"{saved.url_shown or secrets.mask(url)} filter={feed.stations_filter or '-'} "
+                                f"every {feed.every_min} min silent {feed.silent_min} min "
+                                f"{'enabled' if feed.enabled else 'disabled'}")
     return saved
 
 
