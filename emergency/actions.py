@@ -241,6 +241,7 @@ def add_code(conn, actor: Actor, list_name: str, code: str, name_zh: str, name_e
         with _one_transaction(conn):
             codelists.add_code(conn, list_name, code, name_zh, name_en, color)
             audit.record(conn, actor, "codelist_add", f"{list_name}: {code}", detail=f"{name_zh} / {name_en} {color or ''}")
+    codelists.sync_labels(conn)  # committed now: this process shows the new code by name
 
 
 def set_location(conn, actor: Actor, table: str, name: str, lon: float, lat: float, crs: str = "wgs84") -> str | None:

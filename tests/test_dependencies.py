@@ -32,6 +32,12 @@ INDIRECT = {
     "python-docx": "imported as docx",
     "pillow": "imported as PIL",
     "xlsxwriter": 'pandas.ExcelWriter(engine="xlsxwriter") in emergency/export.py',
+    # SQLAlchemy loads the driver a feed URL names (emergency/feed/source.py)
+    "psycopg[binary]": "postgresql+psycopg:// feed URLs",
+    "psycopg-binary": "psycopg's compiled core",
+    "pymysql": "mysql+pymysql:// feed URLs",
+    "pymssql": "mssql+pymssql:// feed URLs",
+    "oracledb": "oracle+oracledb:// feed URLs",
 }
 TEST_ONLY = {"pytest", "playwright", "pypdf", "openpyxl"}
 
