@@ -259,10 +259,13 @@ def render_import() -> None:
         signature = (shown.sha256, kind, crs, encoding, sheet, tuple(mapping.items()))
         if st.button(tr("ingest.validate"), key="imp_validate", type="secondary"):
             st.session_state.pop(STATE_DONE, None)
+            bar = st.progress(0.0, text=tr("ingest.stage.read"))
             report = cached.run_import(
                 identity.actor(), _uploads(files), kind, file_name=shown.file_name, crs=crs, encoding=encoding,
                 sheet=sheet, mapping=mapping, dry_run=True, source_name=source_name,
+                progress=lambda stage, fraction: bar.progress(fraction, text=tr(f"ingest.stage.{stage}")),
             )
+            bar.empty()
             st.session_state[STATE_REPORT] = (signature, report)
         kept = st.session_state.get(STATE_REPORT)
         if not kept or kept[0] != signature:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from emergency import actions, codelists, i18n, store
+from emergency import actions, codelists, i18n, store, vocab
 from emergency.access import Actor, PermissionDenied
 from emergency.ingest import import_file
 from tests import tiny
@@ -15,7 +15,12 @@ DUTY = Actor("duty1", "值班员乙", "duty")
 
 
 @pytest.fixture
-def conn():
+def conn(monkeypatch):
+    # Codes added here are made known to this process's display tables: undo that afterwards.
+    for name, labels in list(i18n.CODE_LABELS.items()):
+        monkeypatch.setitem(i18n.CODE_LABELS, name, dict(labels))
+    for name, colours in list(vocab.CODE_LISTS.items()):
+        monkeypatch.setitem(vocab.CODE_LISTS, name, dict(colours))
     connection = store.connect(":memory:")
     tiny.populate(connection)
     yield connection

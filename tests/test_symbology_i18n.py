@@ -38,7 +38,12 @@ def test_every_string_has_both_languages():
 def test_every_code_has_a_label():
     for vocabulary, codes in (("incident_type", INCIDENT_TYPES), ("incident_status", INCIDENT_STATUSES),
                               ("hazard_kind", HAZARD_KINDS)):
-        assert set(i18n.CODE_LABELS[vocabulary]) == set(codes)
+        assert set(codes) <= set(i18n.CODE_LABELS[vocabulary])
+    # Every code of every code list (issue 16: national classes and "other" included) has a label.
+    from emergency.vocab import CODE_LISTS
+
+    for vocabulary, codes in CODE_LISTS.items():
+        assert set(codes) <= set(i18n.CODE_LABELS[vocabulary]), vocabulary
     assert i18n.label("incident_status", "pending") == "待处置"
     assert i18n.label("incident_status", "pending", "en") == "Pending"
 
