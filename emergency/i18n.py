@@ -1244,7 +1244,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "数据截至 {as_of}，已 {age} 未更新（超过 {limit}）：画面不是当前态势，请检查数据接入。",
         "Data as of {as_of}, not updated for {age} (limit {limit}): this is not the current situation; check the data feed.",
     ),
-    "fresh.no_data": ("库中没有任何降雨或事件数据。", "The store holds no rainfall or incident data."),
+    "fresh.no_data": ("数据截至：尚无降雨或事件数据。", "Data as of: no rainfall or incident data yet."),
     "fresh.age_minutes": ("{minutes} 分钟", "{minutes} min"),
     "fresh.age_hours": ("{hours} 小时", "{hours} h"),
     "fresh.age_days": ("{days} 天", "{days} days"),
