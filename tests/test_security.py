@@ -526,7 +526,8 @@ def test_t8_session_cookie_is_httponly_strict_and_set_by_the_server_and_metrics_
             page.get_by_text("管理员丁").first.wait_for(timeout=30_000)
             page.get_by_role("button", name="退出登录").click()
             page.get_by_text("登录一图研判").first.wait_for(timeout=30_000)
-            for _ in range(50):
+            wait_for_app(page)
+            for _ in range(150):
                 if not any(c["name"] == access.SESSION_COOKIE for c in page.context.cookies()):
                     break
                 page.wait_for_timeout(100)
