@@ -67,7 +67,8 @@ def spool_file(file_id: str, name: str, source) -> Path:
     folder = _spool_dir(file_id)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    target = folder / (Path(name or "upload").name or "upload")
+    base = Path(name or "").name
+    target = folder / (base if base not in ("", ".", "..") else "upload")
     with target.open("wb") as out:
         shutil.copyfileobj(source, out, COPY_CHUNK_BYTES)
     return target
@@ -211,8 +212,8 @@ def _is_https(request) -> bool:
     if settings.secure_cookie:
         return True
     peer = request.client.host if request.client else None
-    return bool(peer and peer in settings.proxy_addresses
-                and request.headers.get("x-forwarded-proto", "").strip().lower() == "https")
+    return (peer_is(peer, settings.proxy_addresses)
+            and request.headers.get("x-forwarded-proto", "").strip().lower() == "https")
 
 
 def cookie_header(token: str | None, max_age: int, secure: bool, name: str) -> str:

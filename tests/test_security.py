@@ -526,7 +526,8 @@ def test_t8_session_cookie_is_httponly_strict_and_set_by_the_server_and_metrics_
             page.get_by_text("管理员丁").first.wait_for(timeout=30_000)
             page.get_by_role("button", name="退出登录").click()
             page.get_by_text("登录一图研判").first.wait_for(timeout=30_000)
-            for _ in range(50):
+            wait_for_app(page)
+            for _ in range(150):
                 if not any(c["name"] == access.SESSION_COOKIE for c in page.context.cookies()):
                     break
                 page.wait_for_timeout(100)
@@ -846,3 +847,32 @@ def test_t7_max_upload_size_fits_a_season_and_the_budget_is_configurable(monkeyp
         assert store.scalar(conn, "SELECT current_setting('memory_limit')") == "300.0 MiB"
     finally:
         conn.close()
+
+
+def test_t5_the_import_page_says_which_job_was_given_up_and_lists_every_job(app, demo_copy, tmp_path):
+    """A job abandoned by a stopped server for the second time: the page names it and lists the jobs."""
+    import json
+
+    from emergency.ingest import inbox
+    from tests.apptest import open_page
+
+    rain = tmp_path / "中断雨量.csv"
+    rain.write_text("站码,时间,雨量\nGX0001,2026-06-22 00:05,3.5\n", encoding="utf-8")
+    queued = inbox.enqueue(demo_copy, rain, kind="rainfall", user="王五")
+    inbox.enqueue(demo_copy, rain, kind="rainfall", user="王五")
+    processing = inbox.inbox_dir(demo_copy) / "processing"
+    processing.mkdir()
+    job = processing / queued.name
+    queued.rename(job)
+    spec = json.loads((job / inbox.JOB_FILE).read_text(encoding="utf-8"))
+    (job / inbox.JOB_FILE).write_text(json.dumps({**spec, "attempts": 2}), encoding="utf-8")
+    (job / inbox.CLAIM_FILE).write_text(json.dumps({"owner": "a stopped server", "claimed_epoch": 0}), encoding="utf-8")
+    open_page(app, "pages/import_data.py")
+    assert not app.exception
+    errors = [e.value for e in app.error if "中断雨量" in e.value]
+    assert errors and "2 次" in errors[0]
+    assert any("中断雨量" in s.value for s in app.success)  # the other job was imported
+    expander = [e for e in app.expander if "命令行排队任务" in e.label]
+    assert expander, [e.label for e in app.expander]
+    table = expander[0].dataframe[0].value
+    assert sorted(table["状态"]) == ["失败", "已完成"]
