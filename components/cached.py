@@ -513,3 +513,13 @@ def township_summary() -> pd.DataFrame:
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def template_place() -> templates.TemplatePlace:
     return templates.place_of(get_store())
+
+
+# --- command-centre wall (issue 20) ---
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def water_over_warning(moment: datetime) -> int | None:
+    from emergency import wall
+
+    return wall.water_over_warning(get_store(), moment)
