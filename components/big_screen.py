@@ -23,7 +23,7 @@ from emergency.filters import Filters
 
 SCREEN_PARAM = "screen"
 TOUR_PARAM = "tour"
-VIEW_PARAM = "view"
+VIEW_KEY = "wall_view"
 # Seconds between refreshes of the wall; [yitu] screen_refresh_s in secrets.toml.
 DEFAULT_REFRESH_S = 60
 # A gauge silent this long counts as stale, and data this old raises the wall's alarm; [yitu] stale_minutes.
@@ -33,6 +33,8 @@ TOUR_CHOICES = (0, 30, 60, 120)
 TOUR_RANGE_S = (10, 3600)
 # Screen sizes the wall accepts from the browser, CSS px.
 VIEW_RANGE_PX = (320, 8192)
+# Width of the map legend, rem (the county is fitted beside it).
+LEGEND_REM = 21.0
 PREV_KEY = "wall_prev"
 TOUR_KEY = "wall_tour"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -59,8 +61,8 @@ def tour_seconds() -> int:
 
 
 def view_size() -> tuple[int, int]:
-    """The browser's screen size as the wall's script reported it (``&view=WxH``); 1920×1080 until then."""
-    width, _, height = st.query_params.get(VIEW_PARAM, "").partition("x")
+    """The browser's screen size as the wall's script reported it ("WxH"); 1920×1080 until then."""
+    width, _, height = str(st.session_state.get(VIEW_KEY) or "").partition("x")
     if width.isdigit() and height.isdigit():
         low, high = VIEW_RANGE_PX
         return min(max(int(width), low), high), min(max(int(height), low), high)
@@ -187,7 +189,7 @@ def draw(f: Filters) -> None:
     changed, previous_end = changed_since_last(fig)
     county, townships = cached.county(), cached.townships()
     meta = cached.meta()
-    base = wall_map.county_view(county, map_w, map_h)
+    base = wall_map.county_view(county, map_w, map_h, legend_w=LEGEND_REM * wall_theme.BODY_PX * scale)
     view, tour_text = tour_view(fig, townships, base, map_w, map_h)
     deck = wall_map.build(fig, townships, county, _shapes(tuple(townships["geometry"])),
                           _shapes(tuple(county["geometry"])), view, map_w, map_h, scale)
@@ -211,8 +213,8 @@ def draw(f: Filters) -> None:
                     st.plotly_chart(chart, height="stretch", theme=None, key="wall_hyetograph",
                                     config={"staticPlot": True, "displayModeBar": False})
                 st.html(wall_panels.ticker(fig.ticker, previous_end))
-    # Clicked by the wall's script when the screen size changes: reruns this fragment only.
-    st.button("↻", key="wall_resize")
+    # Set by the wall's script to the screen size ("1920x1080"): a change reruns this fragment only.
+    st.text_input("view", key=VIEW_KEY, label_visibility="collapsed")
 
 
 def render() -> None:

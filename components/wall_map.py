@@ -40,10 +40,17 @@ def map_size(width: int, height: int) -> tuple[float, float, float]:
     return max(map_w, 100.0), max(map_h, 100.0), scale
 
 
-def county_view(county: pd.DataFrame, map_w: float, map_h: float) -> dict:
+def county_view(county: pd.DataFrame, map_w: float, map_h: float, legend_w: float = 0.0) -> dict:
+    """The county fitted into the map panel beside the legend (bottom left), centred in what is left."""
     box = county.iloc[0]
-    return mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"],
-                            width_px=int(map_w), height_px=int(map_h))
+    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"],
+                            width_px=int(map_w - legend_w), height_px=int(map_h))
+    degrees_per_px = 360 / (mapdata.WORLD_PX * 2 ** view["zoom"])
+    county_w = (box["max_lon"] - box["min_lon"]) / degrees_per_px
+    # Shift the county right only as far as the legend needs room beside it.
+    shift = max(0.0, legend_w - (map_w - county_w) / 2)
+    view["longitude"] -= shift * degrees_per_px
+    return view
 
 
 def township_view(geometry_wkb: bytes, map_w: float, map_h: float, base_zoom: float) -> dict:
@@ -83,9 +90,15 @@ def build(fig, townships: pd.DataFrame, county: pd.DataFrame, shapes: list[dict]
             "code": metrics.loc[order, "code"],
             "line": [_rgba(SIGNAL_LEVELS[level]) for level in metrics.loc[order, "level"]],
         })
+        signal_shapes = mapdata.feature_collection([shapes[i] for i in order], signal_props)
+        # A dark casing under the signal colour: a blue border still reads on the blue of 暴雨.
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id="wall-signal-casing", data=signal_shapes, stroked=True, filled=False,
+            get_line_color=[0, 0, 0, 230], line_width_units=px("pixels"), get_line_width=8 * scale, pickable=False,
+        ))
         layers.append(pdk.Layer(
             "GeoJsonLayer", id="wall-signals",
-            data=mapdata.feature_collection([shapes[i] for i in order], signal_props),
+            data=signal_shapes,
             stroked=True, filled=False, get_line_color="properties.line",
             line_width_units=px("pixels"), get_line_width=4.5 * scale, pickable=False,
         ))
@@ -115,7 +128,7 @@ def build(fig, townships: pd.DataFrame, county: pd.DataFrame, shapes: list[dict]
         if not open_rows.empty:
             data = open_rows[["id", "lon", "lat"]].copy()
             harmed = map_layers.severity(open_rows).clip(upper=20)
-            data["radius"] = ((8 + harmed.to_numpy() ** 0.5 * 2.2) * scale).round(1)
+            data["radius"] = ((6.5 + harmed.to_numpy() ** 0.5 * 2.2) * scale).round(1)
             data["fill"] = [_rgba(INCIDENT_STATUSES[s]) for s in open_rows["status"]]
             serious = open_rows["grade_rank"].fillna(0) >= 2 if "grade_rank" in open_rows else pd.Series(False, index=open_rows.index)
             data["line"] = [_rgba(INCIDENT_GRADES.get(g, (255, 255, 255))) if s else [255, 255, 255, 255]

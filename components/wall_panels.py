@@ -21,6 +21,14 @@ def esc(value) -> str:
     return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)).replace("\n", " ")
 
 
+def short(value, limit: int) -> str:
+    """Stored text for a fixed-width cell: escaped, and cut to ``limit`` characters with "…" (whole text as tooltip)."""
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).replace("\n", " ")
+    if len(text) <= limit:
+        return html.escape(text)
+    return f'<span title="{html.escape(text, quote=True)}">{html.escape(text[:limit - 1])}…</span>'
+
+
 def rgb(color) -> str:
     return f"rgb({color[0]},{color[1]},{color[2]})"
 
@@ -113,10 +121,10 @@ def kpis(fig, changed: set[str]) -> str:
 
     town_name, town_mm = fig.township_max
     point_value = f"<b>{_mm(k['rain_max_mm'])} {mm}</b>"
-    point_max = tr("wall.kpi.point_max", value=point_value, station=esc(k["rain_max_station"]) or "—", h=scale)
+    point_max = tr("wall.kpi.point_max", value=point_value, station=short(k["rain_max_station"], 8) or "—")
     rain = (
         '<div class="wall-pair">'
-        f'<div><div class="wall-sub">{tr("wall.kpi.rain_max")} · <b>{esc(town_name) if town_name else "—"}</b></div>'
+        f'<div><div class="wall-sub">{tr("wall.kpi.rain_max")} · <b>{short(town_name, 6) if town_name else "—"}</b></div>'
         f'<div class="wall-value{" changed" if "rain_max" in changed else ""}" data-wall="rain-max">{_mm(town_mm)}<span class="unit">{mm}</span></div>'
         f'<div class="wall-sub">{grade_chip(town_mm)}</div></div>'
         f'<div><div class="wall-sub">{tr("wall.kpi.rain_mean")}</div>'
@@ -143,12 +151,12 @@ def kpis(fig, changed: set[str]) -> str:
                    f'<div class="wall-sub">{tr("wall.kpi.people_parts", **{k: people[k] for k in ("deaths", "missing", "injured", "trapped")})}</div>')
     cards.append(_card("people", tr("wall.kpi.people"), people_html, changed, ("people",)))
     stats = fig.warnings
-    rate = "—" if stats.ack_rate is None else f"{stats.ack_rate * 100:.0f}"
+    rate = "—" if stats.ack_rate is None else f"{stats.ack_rate * 100:.0f}<span class=\"unit\">%</span>"
     warn_html = (
         '<div class="wall-pair">'
         f'<div class="wall-value{" changed" if "warnings" in changed else ""}" data-wall="warnings">{stats.issued}'
         f'<span class="unit">{tr("wall.unit.warnings")}</span></div>'
-        f'<div class="wall-value{" changed" if "ack" in changed else ""}" data-wall="ack">{rate}<span class="unit">%</span></div>'
+        f'<div class="wall-value{" changed" if "ack" in changed else ""}" data-wall="ack">{rate}</div>'
         '</div>'
         f'<div class="wall-sub">{tr("wall.kpi.ack_parts", ack=stats.acknowledged, total=stats.recipients) if stats.recipients else tr("wall.kpi.ack_none")}</div>'
     )
@@ -171,7 +179,7 @@ def ranking(frame: pd.DataFrame, window_hours: float) -> str:
     for index, row in enumerate(frame.itertuples(), start=1):
         rows.append(
             f'<tr data-wall="rank-row"><td class="idx">{index}</td><td style="width:4.4rem">{signal_badge(row.level)}</td>'
-            f'<td class="name">{esc(row.name)}</td>'
+            f'<td class="name">{short(row.name, 7)}</td>'
             f'<td class="num" style="width:7.4rem">{_mm(row.rain_mean_mm)} {mm}</td>'
             f'<td class="num" style="width:4.6rem">{tr("wall.rank.open")} {int(row.open_incidents)}</td></tr>'
         )
@@ -185,19 +193,20 @@ def ticker(frame: pd.DataFrame, fresh_since: datetime | None) -> str:
     rows = []
     for row in frame.itertuples():
         new = fresh_since is not None and row.at > fresh_since
+        people = ""
         if row.kind == "incident":
             color = INCIDENT_STATUSES.get(row.status, (90, 90, 90))
             tag = (f'<span class="wall-badge" style="background:{rgb(color)};color:{ink(color)}">'
                    f'{esc(statuses.get(row.status, row.status))}</span>')
-            where = esc(row.where) if row.where else tr("wall.ticker.no_township")
+            where = short(row.where, 5) if row.where else tr("wall.ticker.no_township")
             text = f'{esc(types.get(row.code, row.code))} · {where}'
             if row.people:
-                text += f' · {tr("wall.ticker.people", n=int(row.people))}'
+                people = tr("wall.ticker.people", n=int(row.people))
         else:
             tag = signal_badge(row.code)
             text = tr("wall.ticker.warning", level=esc(label("signal_level", row.code)), n=int(row.where))
         rows.append(f'<tr class="{"fresh" if new else ""}" data-wall="ticker-row"><td class="time">{row.at:%m-%d %H:%M}</td>'
-                    f'<td style="width:4.4rem">{tag}</td><td>{text}</td></tr>')
+                    f'<td style="width:4.4rem">{tag}</td><td>{text}</td><td class="num" style="width:5.2rem">{people}</td></tr>')
     if not rows:
         rows.append(f'<tr><td>{tr("wall.ticker.empty")}</td></tr>')
     return (f'<div class="wall-panel wall-ticker" data-wall="ticker"><h3>{tr("wall.ticker.title")}</h3>'

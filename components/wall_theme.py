@@ -68,6 +68,9 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .st-key-wall_centre > [data-testid="stElementContainer"]:has([data-testid="stDeckGlJsonChart"]) {{
   flex: 1 1 0 !important; min-height: 0; height: 100%; }}
 .st-key-wall_centre [data-testid="stDeckGlJsonChart"] {{ height: 100% !important; }}
+/* No zoom buttons, no element toolbar: the wall has no control but the corner menu. */
+.st-key-wall [data-testid="stElementToolbar"], .st-key-wall [class*="maplibregl-ctrl"], .st-key-wall [class*="mapboxgl-ctrl"],
+.st-key-wall [class*="deck-widget"] {{ display: none !important; }}
 .st-key-wall_centre > [data-testid="stElementContainer"]:has(.wall-legend) {{
   position: absolute !important; left: .5rem; bottom: .5rem; z-index: 5; width: auto !important; }}
 .st-key-wall_centre > [data-testid="stElementContainer"]:has(.wall-tour) {{
@@ -77,13 +80,15 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   border-radius: .4rem; padding: .35rem .5rem 0 .5rem; gap: 0 !important; overflow: hidden; flex-wrap: nowrap !important; }}
 .st-key-wall_chart > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) {{ flex: 1 1 0 !important; min-height: 0; }}
 .st-key-wall_chart [data-testid="stPlotlyChart"] {{ height: 100% !important; }}
-.st-key-wall_resize, .st-key-wall_resize * {{ display: none !important; }}
+.st-key-wall_view, .st-key-wall_view * {{ display: none !important; }}
+[data-testid="stElementContainer"]:has(.st-key-wall_view) {{ display: none !important; }}
 [data-testid="stElementContainer"]:has(> .stHtml > .wall-script), [data-testid="stElementContainer"]:has(.wall-script) {{
   display: none !important; }}
 /* The corner menu: small, top right, out of the way. */
 {W("wall_menu")}, .st-key-wall_menu {{ position: fixed !important; top: .3rem; right: .45rem; z-index: 1000; width: auto !important; }}
 .st-key-wall_menu button {{ min-height: 0 !important; padding: .1rem .5rem !important; background: {PANEL} !important;
   color: {MUTED} !important; border: 1px solid {PANEL_BORDER} !important; font-size: 1rem !important; }}
+.st-key-wall_menu button p, .st-key-wall_menu button span {{ font-size: 1rem !important; }}
 .wall-head {{ height: {HEAD_REM}rem; display: flex; align-items: center; gap: 1.2rem; padding: 0 3.4rem 0 .8rem;
   background: linear-gradient(90deg, #0f2a44, {PANEL} 60%); border: 1px solid {PANEL_BORDER}; border-radius: .4rem;
   white-space: nowrap; overflow: hidden; }}
@@ -135,7 +140,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .wall-badge {{ display: inline-block; min-width: 2.6rem; text-align: center; border-radius: .25rem; padding: 0 .3rem;
   font-weight: 700; font-size: 1rem; line-height: 1.45; }}
 .wall-ticker {{ flex: 1 1 0; min-height: 0; }}
-.wall-ticker td.time {{ color: {MUTED}; width: 6.2rem; font-variant-numeric: tabular-nums; }}
+.wall-ticker td.time {{ color: {MUTED}; width: 6.5rem; font-variant-numeric: tabular-nums; }}
 .wall-ticker tr.fresh td {{ background: #142c44; }}
 .wall-chart-title {{ font-size: 1.15rem; font-weight: 600; color: {MUTED}; letter-spacing: .05em; white-space: nowrap; line-height: 1.4; }}
 .wall-legend {{ background: rgba(7, 17, 28, .9); border: 1px solid {PANEL_BORDER}; border-radius: .35rem;
@@ -152,8 +157,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 """
 
 # The clock ticks in the browser (no server run per second), in Beijing time; the screen size
-# goes to the server as ?view=WxH (the map's zoom, label sizes and chart text depend on it),
-# with a click on the hidden refresh button, so only the wall's fragment reruns.
+# goes to the server through a hidden text input of the wall's fragment (the map's zoom, label
+# sizes and chart text depend on it), so only the fragment reruns.
 SCRIPT = """
 <div class="wall-script"></div>
 <script>
@@ -169,13 +174,14 @@ SCRIPT = """
   }
   function sync() {
     const want = w.innerWidth + "x" + w.innerHeight;
-    const url = new URL(w.location.href);
-    if (url.searchParams.get("view") === want) return;
-    const button = document.querySelector(".st-key-wall_resize button");
-    if (!button) { setTimeout(sync, 300); return; }
-    url.searchParams.set("view", want);
-    w.history.replaceState(w.history.state, "", url);
-    button.click();
+    const input = document.querySelector(".st-key-wall_view input");
+    if (!input) { setTimeout(sync, 300); return; }
+    if (input.value === want) return;
+    // A hidden text input of the wall's fragment: setting it reruns the fragment only.
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+    setter.call(input, want);
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    input.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true}));
   }
   if (!w.__yituWall) {
     w.__yituWall = true;

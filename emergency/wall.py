@@ -293,7 +293,7 @@ def hyetograph(series: pd.DataFrame, lang: str, font_px: float, title_x: str, ti
         bargap=0.12,
         xaxis={**axis, "type": "date", "tickformat": "%H:%M", "nticks": 5, "title": {"text": title_x, "font": {"size": font_px}, "standoff": 2}},
         yaxis={**axis, "rangemode": "tozero", "nticks": 4, "title": {"text": title_y, "font": {"size": font_px}}},
-        yaxis2={**axis, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False, "nticks": 4,
+        yaxis2={**axis, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False, "nticks": 4, "tickformat": ".0f",
                 "title": {"text": title_y2, "font": {"size": font_px}}},
     )
     return fig
