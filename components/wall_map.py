@@ -54,7 +54,7 @@ def county_view(county: pd.DataFrame, map_w: float, map_h: float, legend_w: floa
 
 
 def township_view(geometry_wkb: bytes, map_w: float, map_h: float, base_zoom: float) -> dict:
-    min_lon, min_lat, max_lon, max_lat = shapely.from_wkb(geometry_wkb).bounds
+    min_lon, min_lat, max_lon, max_lat = shapely.from_wkb(bytes(geometry_wkb)).bounds
     view = mapdata.fit_view(min_lon, min_lat, max_lon, max_lat, width_px=int(map_w), height_px=int(map_h))
     view["zoom"] = min(view["zoom"], base_zoom + TOUR_MAX_EXTRA_ZOOM)
     return view
