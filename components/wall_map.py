@@ -94,13 +94,13 @@ def build(fig, townships: pd.DataFrame, county: pd.DataFrame, shapes: list[dict]
         # A dark casing under the signal colour: a blue border still reads on the blue of 暴雨.
         layers.append(pdk.Layer(
             "GeoJsonLayer", id="wall-signal-casing", data=signal_shapes, stroked=True, filled=False,
-            get_line_color=[0, 0, 0, 230], line_width_units=px("pixels"), get_line_width=8 * scale, pickable=False,
+            get_line_color=[0, 0, 0, 235], line_width_units=px("pixels"), get_line_width=11 * scale, pickable=False,
         ))
         layers.append(pdk.Layer(
             "GeoJsonLayer", id="wall-signals",
             data=signal_shapes,
             stroked=True, filled=False, get_line_color="properties.line",
-            line_width_units=px("pixels"), get_line_width=4.5 * scale, pickable=False,
+            line_width_units=px("pixels"), get_line_width=5 * scale, pickable=False,
         ))
     layers.append(pdk.Layer(
         "GeoJsonLayer", id="wall-county", data=mapdata.feature_collection(county_shapes, county[["code"]]),
