@@ -14,11 +14,12 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, filter_bar, wall_data, wall_map, wall_panels, wall_theme
 from components.text import LANGUAGE_KEY, lang, localized_key, tr
-from emergency import config, filters as flt, i18n, mapdata, wall
+from emergency import config, filters as flt, i18n, wall
 from emergency.filters import Filters
 
 SCREEN_PARAM = "screen"
@@ -150,11 +151,12 @@ def changed_since_last(fig: wall_data.WallFigures) -> tuple[set[str], object]:
 # ------------------------------------------------------------------ tour
 
 
-def tour_view(fig: wall_data.WallFigures, townships, base: dict, map_w: float, map_h: float) -> tuple[dict, str | None]:
+def tour_view(fig: wall_data.WallFigures, base: dict, map_w: float, map_h: float) -> tuple[dict, str | None]:
     """The map view of the tour's current stop and its caption (the county view when the tour is off)."""
     step = tour_seconds()
     if not step:
         return base, None
+    townships = cached.townships()
     stops = wall.tour_stops(fig.metrics.fillna({"rank": 0}))
     state = st.session_state.setdefault(TOUR_KEY, {"index": len(stops), "at": time.monotonic()})
     if time.monotonic() - state["at"] >= step * 0.95:
@@ -173,11 +175,6 @@ def tour_view(fig: wall_data.WallFigures, townships, base: dict, map_w: float, m
 # ------------------------------------------------------------------ the wall
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _shapes(wkb: tuple[bytes, ...]) -> list[dict]:
-    return mapdata.shapes_geojson(wkb)
-
-
 def draw(f: Filters) -> None:
     """One refresh of the wall: every region for the window ``f`` (following the newest data)."""
     shown = following_latest(f)
@@ -185,16 +182,18 @@ def draw(f: Filters) -> None:
     map_w, map_h, scale = wall_map.map_size(width, height)
     now = wall_data.local_now()
     fresh = wall_data.freshness(now, stale_minutes())
-    fig = wall_data.figures(shown, stale_minutes())
+    window = (shown.start, shown.end, shown.hours, shown.townships, shown.types, shown.statuses, shown.grades,
+              stale_minutes())
+    fig = cached.wall_figures(*window)
     changed, previous_end = changed_since_last(fig)
-    county, townships = cached.county(), cached.townships()
+    county = cached.county()
     meta = cached.meta()
     base = wall_map.county_view(county, map_w, map_h, legend_w=LEGEND_REM * wall_theme.BODY_PX * scale)
-    view, tour_text = tour_view(fig, townships, base, map_w, map_h)
-    deck = wall_map.build(fig, townships, county, _shapes(tuple(townships["geometry"])),
-                          _shapes(tuple(county["geometry"])), view, map_w, map_h, scale)
-    chart = wall.hyetograph(fig.series, lang(), round(wall_theme.BODY_PX * scale, 1), tr("wall.chart.x"),
-                            tr("wall.chart.y"), tr("wall.chart.y2"), tr("wall.chart.hourly"), tr("wall.chart.cumulative"))
+    view, tour_text = tour_view(fig, base, map_w, map_h)
+    deck = wall_map.PreparedDeck(cached.wall_deck_json(
+        *window, (round(view["longitude"], 6), round(view["latitude"], 6), view["zoom"]),
+        (round(map_w, 1), round(map_h, 1), round(scale, 4))))
+    chart = go.Figure(cached.wall_chart(*window, lang(), round(wall_theme.BODY_PX * scale, 1)), _validate=False)
     with st.container(key="wall"):
         st.html(wall_panels.head(meta.get("county_name", ""), meta.get("is_demo") == "true", shown, fresh, now,
                                  refresh_seconds()))

@@ -154,3 +154,23 @@ def build(fig, townships: pd.DataFrame, county: pd.DataFrame, shapes: list[dict]
         map_style=config.setting("wall_map_style", DARK_MAP_STYLE),
         tooltip=False,
     )
+
+
+class PreparedDeck:
+    """A deck whose JSON was built already (shared by every wall of the same window and screen).
+
+    ``st.pydeck_chart`` reads only these attributes; a real ``pydeck.Deck`` would probe for the
+    Jupyter extension on every construction.
+    """
+
+    layers: list = []
+    mapbox_key = None
+    deck_widget = None
+    width = None
+    _tooltip = None
+
+    def __init__(self, spec: str) -> None:
+        self._spec = spec
+
+    def to_json(self) -> str:
+        return self._spec

@@ -1105,7 +1105,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.menu.tour_off": ("关闭", "Off"),
     "wall.menu.tour_every": ("每 {s} 秒", "every {s} s"),
     "wall.kpi.rain": ("面雨量", "Areal rain"),
-    "wall.kpi.rain_max": ("最大累计", "Largest total"),
+    "wall.kpi.rain_max": ("最大乡镇", "Wettest township"),
     "wall.kpi.rain_mean": ("全县平均", "County mean"),
     "wall.kpi.no_rain": ("无降雨", "No rain"),
     "wall.kpi.gauges": ("雨量站达预警信号", "Gauges at a signal level"),

@@ -180,3 +180,18 @@ def test_tour_steps_through_townships_with_signals(app, monkeypatch):
         captions.append(next(b for b in (e.proto.body for e in app.get("html")) if 'data-wall="tour"' in b))
     assert "轮巡 1/" in captions[0] and "轮巡 2/" in captions[1]
     assert views[0]["zoom"] > views[-1]["zoom"] - 5 and views[0] != views[1]
+
+
+def test_stored_names_reach_the_wall_as_text(app, demo_copy):
+    hostile = "<img src=x onerror=alert(1)>**粗体**"
+    conn = store.connect(demo_copy)
+    try:
+        conn.execute("UPDATE townships SET name = ? WHERE code = (SELECT min(code) FROM townships)", [hostile])
+        conn.execute("UPDATE rain_gauges SET name = ?", [hostile])
+    finally:
+        conn.close()
+    app.query_params["screen"] = "1"
+    app.run()
+    assert not app.exception
+    body = html_of(app)
+    assert "<img" not in body and "&lt;img src=x" in body
