@@ -221,7 +221,7 @@ def render() -> None:
     st.html(wall_theme.CSS)
     st.html(wall_theme.SCRIPT, unsafe_allow_javascript=True)
     f = filter_bar.current()
-    if f is None:
+    if f is None or cached.county().empty or cached.townships().empty:
         st.info(tr("app.no_data"))
         return
     corner_menu(f)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import shutil
 import statistics
@@ -66,6 +67,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far, seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sample_rss(pid: int, stop: threading.Event, samples: list[tuple[float, float]]) -> None:
@@ -289,7 +296,9 @@ def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol"
             sampler = threading.Thread(target=sample_rss, args=(process.pid, stop, samples), daemon=True)
             sampler.start()
             first_runs: list[float] = []
+            cpu_before, load_before = cpu_seconds(process.pid), os.getloadavg()[0]
             latencies, errors = asyncio.run(drive(url, sessions, seconds, client, first_runs, think_s, wall))
+            cpu_used, load_after = cpu_seconds(process.pid) - cpu_before, os.getloadavg()
             stop.set()
             sampler.join()
     quantiles = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
@@ -309,6 +318,11 @@ def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol"
         "p95_s": round(quantiles[18], 3),
         "errors": len(errors),
         "error_samples": errors[:10],
+        # Server CPU per rerun (first page runs included): what a rerun costs, whatever else the machine runs.
+        "server_cpu_s": round(cpu_used, 1),
+        "server_cpu_ms_per_rerun": round(1000 * cpu_used / len(latencies), 1) if latencies else None,
+        # Load average of the machine (1 min) before and at the end of the run: others' work queues with ours.
+        "load_avg": [round(load_before, 1), round(load_after[0], 1)],
         "rss_mb_first": rss[0] if rss else None,
         "rss_mb_max": max(rss) if rss else None,
         "rss_mb_last": rss[-1] if rss else None,
@@ -336,6 +350,8 @@ def main() -> None:
     print(f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
           f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
           f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB")
+    print(f"server CPU {result['server_cpu_s']} s ({result['server_cpu_ms_per_rerun']} ms per rerun); "
+          f"machine load average {result['load_avg'][0]} -> {result['load_avg'][1]} on {os.cpu_count()} cores")
     if result["first_runs_s"]:
         print(f"first page run per session (connect to script_finished): fastest {result['first_runs_s'][0]} s, "
               f"slowest {result['first_runs_s'][-1]} s")

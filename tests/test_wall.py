@@ -8,6 +8,7 @@ import pytest
 
 from components import wall_panels
 from emergency import queries, store, wall, warning
+from tests.test_any_county_pages import app_on, fill_store, outline_only, townships_only  # noqa: F401 (fixtures)
 from tests.test_pages import deck_spec
 
 
@@ -195,3 +196,20 @@ def test_stored_names_reach_the_wall_as_text(app, demo_copy):
     assert not app.exception
     body = html_of(app)
     assert "<img" not in body and "&lt;img src=x" in body
+
+
+def test_wall_on_a_new_county_being_filled(outline_only, townships_only, tmp_path, monkeypatch):
+    """An outline-only store, a store with townships only, and one filled from other departments' files."""
+    filled = tmp_path / "filled.duckdb"
+    filled.write_bytes(outline_only.read_bytes())
+    fill_store(filled, tmp_path)
+    for path in (outline_only, townships_only, filled):
+        at = app_on(path, monkeypatch)
+        at.query_params["screen"] = "1"
+        at.run()
+        assert not at.exception, (path, at.exception)
+        body = html_of(at)
+        if path == filled:
+            assert 'data-wall="head"' in body and "婺源县" in body and "演示数据" not in body
+        else:
+            assert "data-wall" not in body.replace("wall-script", "")
