@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from components.text import label, labels, tr
+from components.text import label, labels, lang, tr
 from emergency import symbology, wall
 from emergency.filters import CUSTOM, Filters
 from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, NO_RAIN_COLOR, SIGNAL_LEVELS
@@ -190,6 +190,7 @@ def ranking(frame: pd.DataFrame, window_hours: float) -> str:
 def ticker(frame: pd.DataFrame, fresh_since: datetime | None) -> str:
     """Latest incidents and warnings with their times; items newer than the last refresh are marked."""
     types, statuses = labels("incident_type"), labels("incident_status")
+    tag_rem = 4.4 if lang() == "zh" else 6.4
     rows = []
     for row in frame.itertuples():
         new = fresh_since is not None and row.at > fresh_since
@@ -206,7 +207,7 @@ def ticker(frame: pd.DataFrame, fresh_since: datetime | None) -> str:
             tag = signal_badge(row.code)
             text = tr("wall.ticker.warning", level=esc(label("signal_level", row.code)), n=int(row.where))
         rows.append(f'<tr class="{"fresh" if new else ""}" data-wall="ticker-row"><td class="time">{row.at:%m-%d %H:%M}</td>'
-                    f'<td style="width:4.4rem">{tag}</td><td>{text}</td><td class="num" style="width:5.2rem">{people}</td></tr>')
+                    f'<td style="width:{tag_rem}rem">{tag}</td><td>{text}</td><td class="num" style="width:5.2rem">{people}</td></tr>')
     if not rows:
         rows.append(f'<tr><td>{tr("wall.ticker.empty")}</td></tr>')
     return (f'<div class="wall-panel wall-ticker" data-wall="ticker"><h3>{tr("wall.ticker.title")}</h3>'

@@ -93,7 +93,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   background: linear-gradient(90deg, #0f2a44, {PANEL} 60%); border: 1px solid {PANEL_BORDER}; border-radius: .4rem;
   white-space: nowrap; overflow: hidden; }}
 .wall-title {{ font-size: 1.75rem; font-weight: 700; letter-spacing: .05em; color: #ffffff; flex: 0 1 auto;
-  overflow: hidden; text-overflow: clip; }}
+  overflow: hidden; text-overflow: ellipsis; }}
 .wall-chip {{ font-size: 1rem; font-weight: 500; padding: .05rem .45rem; border-radius: .3rem; margin-left: .6rem;
   border: 1px solid {MUTED}; color: {MUTED}; vertical-align: middle; letter-spacing: 0; }}
 .wall-meta {{ flex: 1 1 auto; display: flex; gap: 1.1rem; align-items: baseline; justify-content: center;
@@ -122,18 +122,18 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   font-variant-numeric: tabular-nums; }}
 .wall-value .unit {{ font-size: 1.1rem; font-weight: 500; color: {MUTED}; margin-left: .25rem; }}
 .wall-value.changed {{ color: {CHANGED}; }}
-.wall-sub {{ font-size: 1rem; color: {MUTED}; white-space: nowrap; overflow: hidden; text-overflow: clip; line-height: 1.45; }}
+.wall-sub {{ font-size: 1rem; color: {MUTED}; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; line-height: 1.45; }}
 .wall-sub b {{ color: {TEXT}; font-weight: 600; }}
 .wall-levels {{ display: flex; gap: .35rem; }}
 .wall-level {{ flex: 1 1 0; min-width: 0; border-radius: .3rem; text-align: center; padding: .05rem 0 .1rem 0; line-height: 1.15; }}
 .wall-level .n {{ font-size: 2.75rem; font-weight: 700; display: block; font-variant-numeric: tabular-nums; }}
-.wall-level .t {{ font-size: 1rem; font-weight: 600; display: block; }}
+.wall-level .t {{ font-size: 1rem; font-weight: 600; display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 .wall-level.zero {{ opacity: 1; background: #16293b !important; color: {MUTED} !important;
   box-shadow: inset 0 -.25rem 0 var(--c); }}
 .wall-rank {{ flex: 0 0 auto; }}
 .wall-rank table, .wall-ticker table {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
 .wall-rank td, .wall-ticker td {{ font-size: 1.05rem; padding: .16rem .25rem; white-space: nowrap; overflow: hidden;
-  text-overflow: clip; border-top: 1px solid #1a324a; line-height: 1.35; color: {TEXT}; }}
+  text-overflow: ellipsis; border-top: 1px solid #1a324a; line-height: 1.35; color: {TEXT}; }}
 .wall-rank td.num, .wall-ticker td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .wall-rank td.idx {{ color: {MUTED}; width: 1.6rem; }}
 .wall-rank td.name {{ font-weight: 600; }}
@@ -145,7 +145,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .wall-chart-title {{ font-size: 1.15rem; font-weight: 600; color: {MUTED}; letter-spacing: .05em; white-space: nowrap; line-height: 1.4; }}
 .wall-legend {{ background: rgba(7, 17, 28, .9); border: 1px solid {PANEL_BORDER}; border-radius: .35rem;
   padding: .35rem .55rem; color: {TEXT}; font-size: 1rem; line-height: 1.35; }}
-.wall-legend .row {{ display: flex; gap: .8rem; align-items: center; white-space: nowrap; }}
+.wall-legend {{ max-width: 21rem; }}
+.wall-legend .row {{ display: flex; flex-wrap: wrap; column-gap: .8rem; align-items: center; white-space: nowrap; }}
 .wall-legend .ttl {{ color: {MUTED}; font-size: 1rem; margin-top: .15rem; white-space: nowrap; }}
 .wall-legend .sw {{ display: inline-flex; align-items: center; gap: .3rem; }}
 .wall-legend .box {{ width: 1rem; height: 1rem; border-radius: .15rem; display: inline-block; }}
