@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import cached, filter_bar, identity, shell, water_view
+from components import big_screen, cached, filter_bar, identity, shell, water_view
 from components.text import tr
 from emergency.config import PROJECT_ROOT
 
@@ -44,10 +44,15 @@ else:
         for index, (script, title, icon, permission) in enumerate(PAGES)
         if actor.can(permission)
     ]
-    navigation = st.navigation(pages)
+    wall = big_screen.is_on()  # ?screen=1: the command-centre wall instead of the page, on any page's URL
+    navigation = st.navigation(pages, position="hidden" if wall else "sidebar")
     identity.user_box(actor)
-    shell.header(cached.meta())
-    identity.local_demo_banner(actor)
-    water_view.alarm()  # a silent or unreachable live source, on every page (issue 19)
+    if not wall:
+        shell.header(cached.meta())
+        identity.local_demo_banner(actor)
+    water_view.alarm()  # a silent or unreachable live source, on every page and the wall
     filter_bar.render()
-    navigation.run()
+    if wall:
+        big_screen.render()
+    else:
+        navigation.run()

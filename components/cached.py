@@ -578,3 +578,63 @@ def water_over(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd
 def water_hydrograph(station: str, start: datetime, end: datetime) -> pd.DataFrame:
     from emergency.feed import water
     return water.hydrograph(get_store(), station, start, end)
+# --- command-centre wall (issue 20) ---
+# Every wall shows the same thing for the same window and screen size: the figures, the deck
+# JSON and the chart are built once per refresh for all walls (20 walls cost one build).
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+def water_over_warning(moment: datetime) -> int | None:
+    from emergency import wall
+
+    return wall.water_over_warning(get_store(), moment)
+
+
+def _wall_window(start, end, hours, townships, types, statuses, grades) -> Filters:
+    return Filters(end=end, hours=hours, start=start, townships=townships, types=types, statuses=statuses,
+                   grades=grades)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
+def wall_figures(start: datetime, end: datetime, hours, townships: tuple[str, ...], types: tuple[str, ...],
+                 statuses: tuple[str, ...], grades: tuple[str, ...], stale_minutes: int):
+    from components import wall_data
+
+    return wall_data.figures(_wall_window(start, end, hours, townships, types, statuses, grades), stale_minutes)
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
+def wall_deck_json(start: datetime, end: datetime, hours, townships: tuple[str, ...], types: tuple[str, ...],
+                   statuses: tuple[str, ...], grades: tuple[str, ...], stale_minutes: int,
+                   view: tuple[float, float, float], size: tuple[float, float, float]) -> str:
+    """The wall's deck as JSON for the window, the map view (lon, lat, zoom) and the map size (w, h, scale)."""
+    from components import wall_map
+
+    fig = wall_figures(start, end, hours, townships, types, statuses, grades, stale_minutes)
+    county_rows, township_rows = county(), townships_frame()
+    deck = wall_map.build(fig, township_rows, county_rows, mapdata_shapes(tuple(township_rows["geometry"])),
+                          mapdata_shapes(tuple(county_rows["geometry"])),
+                          {"longitude": view[0], "latitude": view[1], "zoom": view[2]}, *size)
+    return deck.to_json()
+
+
+@st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
+def wall_chart(start: datetime, end: datetime, hours, townships: tuple[str, ...], types: tuple[str, ...],
+               statuses: tuple[str, ...], grades: tuple[str, ...], stale_minutes: int, lang: str,
+               font_px: float) -> dict:
+    """The wall's hyetograph as a plotly figure dict (texts in ``lang``, sized ``font_px``)."""
+    from emergency import wall
+
+    fig = wall_figures(start, end, hours, townships, types, statuses, grades, stale_minutes)
+    texts = [i18n.t(f"wall.chart.{key}", lang) for key in ("x", "y", "y2", "hourly", "cumulative")]
+    return wall.hyetograph(fig.series, lang, font_px, *texts).to_dict()
+
+
+def townships_frame() -> pd.DataFrame:
+    return townships()
+
+
+def mapdata_shapes(wkb: tuple[bytes, ...]) -> list[dict]:
+    from emergency import mapdata
+
+    return mapdata.shapes_geojson(wkb)

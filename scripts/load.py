@@ -1,7 +1,7 @@
 """Load test: N websocket sessions change filters on the local app for a bounded time.
 
     .venv/bin/python scripts/load.py [--sessions 20] [--seconds 120] [--client protocol|chromium]
-                                     [--db PATH] [--json out.json]
+                                     [--db PATH] [--json out.json] [--wall [--refresh S]]
 
 Each session keeps picking another time window in the sidebar and waits until the app has
 rerun; the time from the pick to the end of the rerun is one latency sample. Two clients:
@@ -13,6 +13,12 @@ rerun; the time from the pick to the end of the rerun is one latency sample. Two
 - ``chromium``: headless Chromium pages clicking the select (real rendering, but 20 software
   WebGL pages on the server's own cores measure the clients as much as the app).
 
+With ``--wall`` each session is a command-centre wall (``?screen=1``) left open: the protocol
+client does what the browser does on its own, a rerun of the wall's fragment every refresh
+interval (the interval and fragment id come from the server's ``auto_rerun`` message; ``--refresh``
+sets ``screen_refresh_s`` for the run), each timed until ``script_finished`` and checked to
+redraw the wall's title bar.
+
 Reports p50/p95 latency, errors (exceptions shown, failed or unfinished reruns, console errors)
 and the server's RSS sampled over the run. Traffic goes to 127.0.0.1 only.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import shutil
 import statistics
@@ -45,6 +52,8 @@ WINDOW_LABELS = ("最近 1 小时", "最近 3 小时", "最近 6 小时", "最�
 READY = "[data-testid=stApp][data-test-connection-state=CONNECTED][data-test-script-state=notRunning]"
 RSS_EVERY_S = 2.0
 PERIOD_PREFIX = "时段："
+# The wall's title bar, redrawn by every refresh of the wall.
+WALL_HEAD = 'data-wall="head"'
 RERUN_DONE_JS = """([prefix, before]) => {
     const app = document.querySelector('[data-testid=stApp]');
     const captions = [...document.querySelectorAll('[data-testid=stCaptionContainer]')];
@@ -58,6 +67,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far, seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sample_rss(pid: int, stop: threading.Event, samples: list[tuple[float, float]]) -> None:
@@ -101,9 +116,12 @@ async def session(browser, url: str, seconds: float, latencies: list[float], err
 class ProtocolSession:
     """One app session over Streamlit's websocket protocol, without a browser."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, query_string: str = "") -> None:
         self.url = url
+        self.query_string = query_string
         self.websocket = None
+        self.auto_rerun: tuple[float, str] | None = None  # (interval s, fragment id) of a self-refreshing fragment
+        self.walls_drawn = 0  # wall title bars received
         self.select_id: str | None = None  # the sidebar's time-window select
         self.options: list[str] = []
         self.value: str | None = None  # the window the select shows
@@ -116,11 +134,15 @@ class ProtocolSession:
             max_size=2**26, open_timeout=60, ping_interval=None,
         )
 
-    async def rerun(self, widget: tuple[str, str] | None = None, timeout: float = 60) -> list[str]:
-        """Ask for a rerun (with one select's new value); return the errors it showed."""
+    async def rerun(self, widget: tuple[str, str] | None = None, timeout: float = 60,
+                    fragment_id: str | None = None) -> list[str]:
+        """Ask for a rerun (with one select's new value, or of one fragment); return the errors it showed."""
         message = BackMsg()
-        message.rerun_script.query_string = ""
+        message.rerun_script.query_string = self.query_string
         message.rerun_script.page_script_hash = ""
+        if fragment_id:
+            message.rerun_script.fragment_id = fragment_id
+            message.rerun_script.is_auto_rerun = True
         if widget:
             state = message.rerun_script.widget_states.widgets.add()
             state.id, state.string_value = widget
@@ -133,9 +155,11 @@ class ProtocolSession:
                 kind = forward.WhichOneof("type")
                 if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                     self._read(forward.delta.new_element, errors)
+                elif kind == "auto_rerun":
+                    self.auto_rerun = (forward.auto_rerun.interval, forward.auto_rerun.fragment_id)
                 elif kind == "script_finished":
                     status = forward.script_finished
-                    if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    if status in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
                         return errors
                     if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                         return [*errors, f"script finished with status {status}"]
@@ -153,6 +177,8 @@ class ProtocolSession:
                 self.value = box.options[box.default]
         elif kind == "markdown" and element.markdown.body.startswith(PERIOD_PREFIX):
             self.period = element.markdown.body
+        elif kind == "html" and WALL_HEAD in element.html.body:
+            self.walls_drawn += 1
 
     async def close(self) -> None:
         if self.websocket is not None:
@@ -192,12 +218,47 @@ async def protocol_session(url: str, seconds: float, latencies: list[float], err
         await client.close()
 
 
+async def wall_session(url: str, seconds: float, latencies: list[float], errors: list[str], index: int,
+                       first_runs: list[float]) -> None:
+    """A wall left open: the fragment reruns every refresh interval, as the browser asks for it."""
+    client = ProtocolSession(url, query_string="screen=1")
+    try:
+        started = time.monotonic()
+        await client.open()
+        errors.extend(f"wall {index}: {e}" for e in await client.rerun(timeout=120))
+        first_runs.append(time.monotonic() - started)
+        if client.auto_rerun is None or not client.walls_drawn:
+            raise RuntimeError("the page shows no self-refreshing wall")
+        interval, fragment_id = client.auto_rerun
+        deadline = time.monotonic() + seconds
+        next_at = time.monotonic() + interval
+        while next_at < deadline:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            drawn = client.walls_drawn
+            began = time.monotonic()
+            shown = await client.rerun(fragment_id=fragment_id)
+            latencies.append(time.monotonic() - began)
+            errors.extend(f"wall {index}: {e}" for e in shown)
+            if client.walls_drawn == drawn:
+                errors.append(f"wall {index}: a refresh did not redraw the wall")
+            # The browser schedules the next refresh an interval after the previous one started.
+            next_at += interval
+    except Exception as error:  # a failed session is an error of the run, not a crash of the script
+        errors.append(f"wall {index}: {type(error).__name__}: {str(error)[:200]}")
+    finally:
+        await client.close()
+
+
 async def drive(url: str, sessions: int, seconds: float, client: str = "protocol",
-                first_runs: list[float] | None = None, think_s: float = 0.0) -> tuple[list[float], list[str]]:
+                first_runs: list[float] | None = None, think_s: float = 0.0,
+                wall: bool = False) -> tuple[list[float], list[str]]:
     """Run ``sessions`` sessions of ``client`` for ``seconds``; return rerun latencies and errors."""
     latencies: list[float] = []
     errors: list[str] = []
     first_runs = [] if first_runs is None else first_runs
+    if wall:
+        await asyncio.gather(*(wall_session(url, seconds, latencies, errors, i, first_runs) for i in range(sessions)))
+        return latencies, errors
     if client == "protocol":
         await asyncio.gather(*(protocol_session(url, seconds, latencies, errors, i, first_runs, think_s)
                                for i in range(sessions)))
@@ -212,21 +273,32 @@ async def drive(url: str, sessions: int, seconds: float, client: str = "protocol
     return latencies, errors
 
 
-def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol", think_s: float = 0.0) -> dict:
-    """Serve a copy of ``db`` (or a fresh demo store), drive ``sessions`` sessions for ``seconds``; return the results."""
+def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol", think_s: float = 0.0,
+        wall: bool = False, refresh_s: int | None = None) -> dict:
+    """Serve a copy of ``db`` (or a fresh demo store), drive ``sessions`` sessions for ``seconds``; return the results.
+
+    ``wall``: every session is a wall (``?screen=1``) refreshing itself; ``refresh_s`` its interval.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "load.duckdb"
         if db:
             shutil.copy(db, path)
         else:
             demo.build_demo_file(path)
-        with app_process(path) as (url, process):
+        env = {}
+        if refresh_s:
+            settings = Path(tmp) / "settings.toml"
+            settings.write_text(f"[yitu]\nscreen_refresh_s = {int(refresh_s)}\n")
+            env["YITU_SETTINGS"] = str(settings)
+        with app_process(path, env) as (url, process):
             samples: list[tuple[float, float]] = []
             stop = threading.Event()
             sampler = threading.Thread(target=sample_rss, args=(process.pid, stop, samples), daemon=True)
             sampler.start()
             first_runs: list[float] = []
-            latencies, errors = asyncio.run(drive(url, sessions, seconds, client, first_runs, think_s))
+            cpu_before, load_before = cpu_seconds(process.pid), os.getloadavg()[0]
+            latencies, errors = asyncio.run(drive(url, sessions, seconds, client, first_runs, think_s, wall))
+            cpu_used, load_after = cpu_seconds(process.pid) - cpu_before, os.getloadavg()
             stop.set()
             sampler.join()
     quantiles = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
@@ -234,6 +306,8 @@ def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol"
     return {
         "date": time.strftime("%Y-%m-%d"),
         "client": client,
+        "wall": wall,
+        "refresh_s": refresh_s,
         "sessions": sessions,
         "think_s": think_s,
         "seconds": seconds,
@@ -244,6 +318,11 @@ def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol"
         "p95_s": round(quantiles[18], 3),
         "errors": len(errors),
         "error_samples": errors[:10],
+        # Server CPU per rerun (first page runs included): what a rerun costs, whatever else the machine runs.
+        "server_cpu_s": round(cpu_used, 1),
+        "server_cpu_ms_per_rerun": round(1000 * cpu_used / len(latencies), 1) if latencies else None,
+        # Load average of the machine (1 min) before and at the end of the run: others' work queues with ours.
+        "load_avg": [round(load_before, 1), round(load_after[0], 1)],
         "rss_mb_first": rss[0] if rss else None,
         "rss_mb_max": max(rss) if rss else None,
         "rss_mb_last": rss[-1] if rss else None,
@@ -260,12 +339,19 @@ def main() -> None:
     parser.add_argument("--think", dest="think_s", type=float, default=0.0,
                         help="protocol client: mean seconds a session waits between picks (0: back to back)")
     parser.add_argument("--db", type=Path, help="store to copy (default: a fresh demo store)")
+    parser.add_argument("--wall", action="store_true",
+                        help="every session is a command-centre wall (?screen=1) left open, refreshing itself")
+    parser.add_argument("--refresh", dest="refresh_s", type=int,
+                        help="with --wall: the wall's refresh interval for this run, s (screen_refresh_s)")
     parser.add_argument("--json", dest="json_path", type=Path)
     args = parser.parse_args()
-    result = run(args.sessions, args.seconds, args.db, args.client, args.think_s)
-    print(f"{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
+    result = run(args.sessions, args.seconds, args.db, args.client, args.think_s, args.wall, args.refresh_s)
+    mode = f"wall, refresh {args.refresh_s or 'configured'} s, " if args.wall else ""
+    print(f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
           f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
           f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB")
+    print(f"server CPU {result['server_cpu_s']} s ({result['server_cpu_ms_per_rerun']} ms per rerun); "
+          f"machine load average {result['load_avg'][0]} -> {result['load_avg'][1]} on {os.cpu_count()} cores")
     if result["first_runs_s"]:
         print(f"first page run per session (connect to script_finished): fastest {result['first_runs_s'][0]} s, "
               f"slowest {result['first_runs_s'][-1]} s")
