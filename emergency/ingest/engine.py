@@ -497,12 +497,18 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     cursor.execute(
         """
         CREATE TEMP TABLE ingest_steps AS
-        SELECT station, coalesce(min(gap) FILTER (WHERE gap > 0), ?) AS step,
-               count(*) FILTER (WHERE gap = 0) AS repeats
+        SELECT station, coalesce(list_min(list_filter(gaps, lambda g: g > 0)), ?) AS step,
+               coalesce(len(list_filter(gaps, lambda g: g = 0)), 0) AS repeats
         FROM (
-            SELECT station, date_diff('minute', lag(ts) OVER (PARTITION BY station ORDER BY ts), ts) AS gap
-            FROM staged WHERE reason IS NULL
-        ) GROUP BY station
+            -- Gaps between a station's successive times, in minute boundaries crossed (as
+            -- date_diff('minute', ...) counts them): a sorted list per station is cheaper than
+            -- a window partitioned over every row.
+            SELECT station, list_transform(list_slice(minutes, 2, len(minutes)), lambda m, i: m - minutes[i]) AS gaps
+            FROM (
+                SELECT station, list_sort(list(epoch_us(date_trunc('minute', ts)) // 60000000) FILTER (WHERE ts IS NOT NULL)) AS minutes
+                FROM staged WHERE reason IS NULL GROUP BY station
+            )
+        )
         """,
         [DEFAULT_INTERVAL_MIN],
     )
