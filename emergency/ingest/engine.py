@@ -410,6 +410,39 @@ def _mark(cursor, reason: str, field_label: str, value_sql: str, condition: str,
     )
 
 
+def _mark_all(cursor, marks: list[tuple[str, str, str, str, list]], ctx: _Context | None = None) -> None:
+    """Apply several ``(reason, label, value SQL, condition, params)`` marks in one pass over ``staged``.
+
+    The same as calling :func:`_mark` for each in order (a row gets the first reason whose
+    condition it meets), but one scan of the table instead of one per rule.
+    """
+    if not marks:
+        return
+    if len(marks) == 1:
+        reason, label, value_sql, condition, params = marks[0]
+        _mark(cursor, reason, label, value_sql, condition, params, ctx)
+        return
+    reasons, fields, values, wheres, params = [], [], [], [], []
+    reason_params, field_params, value_params, where_params = [], [], [], []
+    for reason, label, value_sql, condition, condition_params in marks:
+        if ctx is not None:
+            ctx.checks.append((condition, reason, label, value_sql, list(condition_params)))
+        reasons.append(f"WHEN ({condition}) THEN ?")
+        reason_params += [*condition_params, reason]
+        fields.append(f"WHEN ({condition}) THEN ?")
+        field_params += [*condition_params, label]
+        values.append(f"WHEN ({condition}) THEN CAST({value_sql} AS VARCHAR)")
+        value_params += list(condition_params)
+        wheres.append(f"({condition})")
+        where_params += list(condition_params)
+    params = reason_params + field_params + value_params + where_params
+    cursor.execute(
+        f"UPDATE staged SET reason = CASE {' '.join(reasons)} END, field = CASE {' '.join(fields)} END, "
+        f"value = CASE {' '.join(values)} END WHERE reason IS NULL AND ({' OR '.join(wheres)})",
+        params,
+    )
+
+
 def _header(kind: Kind, table: Table, positions: dict[str, int | None], name: str) -> str:
     position = positions.get(name)
     return table.headers[position] if position is not None else name
@@ -417,24 +450,26 @@ def _header(kind: Kind, table: Table, positions: dict[str, int | None], name: st
 
 def _value_rules(cursor, kind: Kind, table: Table, positions, now: datetime, ctx: _Context | None = None) -> None:
     ctx = ctx or _Context()
+    marks: list[tuple[str, str, str, str, list]] = []
     for f in kind.fields:
         if positions[f.name] is None or f.type not in ("int", "float", "time"):
             continue
         label = _header(kind, table, positions, f.name)
         raw = _raw(positions[f.name])
         if f.min_value is not None:
-            _mark(cursor, "out_of_range", label, raw, f"{f.name} < ?", [f.min_value], ctx)
+            marks.append(("out_of_range", label, raw, f"{f.name} < ?", [f.min_value]))
         if f.max_value is not None:
-            _mark(cursor, "out_of_range", label, raw, f"{f.name} > ?", [f.max_value], ctx)
+            marks.append(("out_of_range", label, raw, f"{f.name} > ?", [f.max_value]))
         if f.not_future:
             limit = now + timedelta(minutes=kinds_mod.FUTURE_TOLERANCE_MIN)
-            _mark(cursor, "future_time", label, raw, f"{f.name} > ?", [limit], ctx)
+            marks.append(("future_time", label, raw, f"{f.name} > ?", [limit]))
         if f.not_past:
-            _mark(cursor, "implausible_time", label, raw, f"{f.name} < ?", [ctx.min_time], ctx)
+            marks.append(("implausible_time", label, raw, f"{f.name} < ?", [ctx.min_time]))
     if {"occurred_at", "updated_at"} <= set(kind.field_names) and positions.get("updated_at") is not None:
         # An update before the event itself is a wrong date (or swapped columns).
         label = _header(kind, table, positions, "updated_at")
-        _mark(cursor, "updated_before_occurred", label, _raw(positions["updated_at"]), "updated_at < occurred_at", [], ctx)
+        marks.append(("updated_before_occurred", label, _raw(positions["updated_at"]), "updated_at < occurred_at", []))
+    _mark_all(cursor, marks, ctx)
 
 
 def min_data_time() -> datetime:
@@ -453,19 +488,27 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     """
     label = _header(kind, table, positions, "mm")
     raw = _raw(positions["mm"])
-    _mark(cursor, "sentinel", label, raw, "list_contains(?, mm)", [list(kinds_mod.RAIN_SENTINELS)])
-    _mark(cursor, "negative_rain", label, raw, "mm < 0")
+    _mark_all(cursor, [
+        ("sentinel", label, raw, "list_contains(?, mm)", [list(kinds_mod.RAIN_SENTINELS)]),
+        ("negative_rain", label, raw, "mm < 0", []),
+    ])
     # One ordered pass per station gives both its reporting step (the interval when the file
     # has none) and whether any (station, ts) repeats, so the duplicate rule can be skipped.
     cursor.execute(
         """
         CREATE TEMP TABLE ingest_steps AS
-        SELECT station, coalesce(min(gap) FILTER (WHERE gap > 0), ?) AS step,
-               count(*) FILTER (WHERE gap = 0) AS repeats
+        SELECT station, coalesce(list_min(list_filter(gaps, lambda g: g > 0)), ?) AS step,
+               coalesce(len(list_filter(gaps, lambda g: g = 0)), 0) AS repeats
         FROM (
-            SELECT station, date_diff('minute', lag(ts) OVER (PARTITION BY station ORDER BY ts), ts) AS gap
-            FROM staged WHERE reason IS NULL
-        ) GROUP BY station
+            -- Gaps between a station's successive times, in minute boundaries crossed (as
+            -- date_diff('minute', ...) counts them): a sorted list per station is cheaper than
+            -- a window partitioned over every row.
+            SELECT station, list_transform(list_slice(minutes, 2, len(minutes)), lambda m, i: m - minutes[i]) AS gaps
+            FROM (
+                SELECT station, list_sort(list(epoch_us(date_trunc('minute', ts)) // 60000000) FILTER (WHERE ts IS NOT NULL)) AS minutes
+                FROM staged WHERE reason IS NULL GROUP BY station
+            )
+        )
         """,
         [DEFAULT_INTERVAL_MIN],
     )
@@ -502,6 +545,13 @@ def _reference_rules(cursor, kind: Kind, table: Table, positions) -> None:
         if CREATES_REFERENCES.get(kind.name) == ref_table:
             continue
         label = _header(kind, table, positions, name)
+        # One read-only look at the distinct values first: when the store knows them all (the
+        # usual case), the rewrite and the mark below, each a pass over every row, are skipped.
+        if not cursor.execute(
+            f"""SELECT count(*) FROM (SELECT DISTINCT {name} AS v FROM staged WHERE reason IS NULL AND {name} IS NOT NULL)
+                WHERE NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE r.{ref_column} = v)"""
+        ).fetchone()[0]:
+            continue
         if kind.name == "rainfall":
             # A gauge may be named instead of coded; only names that are unique stand for a code.
             cursor.execute(
