@@ -192,3 +192,37 @@ def test_templates_import_as_is(conn, tmp_path, kind):
     report = _import(conn, path, kind)
     assert (report.accepted, report.rejected) == (1, 0)
     assert set(report.mapping) == set(KINDS[kind].field_names)
+
+
+def test_browser_imports_water_stations_and_levels(demo_file, tmp_path):
+    """Chromium: the import page offers the water kinds; stations then levels go in with their reports."""
+    import shutil
+
+    from tests.browser import app_server, assert_no_exception, browser_page, screenshot
+    from tests.test_import_page import _open_import_page, _upload_validate_commit
+
+    path = tmp_path / "store.duckdb"
+    shutil.copy(demo_file, path)
+    conn = store.connect(path)
+    place = templates.place_of(conn)
+    conn.close()
+    stations = _csv(tmp_path, "水情站点.csv", (
+        f"站码,站名,站类,河名,经度,纬度\nWTEST01,测试水文站,河道站,测试河,{place.lon},{place.lat}\n"
+        f"WTEST02,测试雨量站,PP,,{place.lon},{place.lat}\n"
+    ))
+    levels = _csv(tmp_path, "水位.csv", "STCD,TM,Z,Q\nWTEST01,2026-06-21 08:00,65.3,120\nWTEST09,2026-06-21 08:00,1,\n")
+    with app_server(path) as url:
+        with browser_page(url) as (page, watch):
+            _open_import_page(page, url)
+            text = _upload_validate_commit(page, [stations], "水情站点")
+            assert "通过 1 行" in text and "拒收 1 行" in text
+            _open_import_page(page, url)
+            text = _upload_validate_commit(page, [levels], "河道 · 水库水位")
+            assert "通过 1 行" in text and "拒收 1 行" in text
+            screenshot(page, "import-water-levels")
+            assert_no_exception(page)
+            watch.assert_clean()
+    conn = store.connect(path, read_only=True)
+    assert store.scalar(conn, "SELECT kind FROM water_stations WHERE code = 'WTEST01'") == "river"
+    assert store.scalar(conn, "SELECT level_m FROM water_levels WHERE station = 'WTEST01'") == 65.3
+    conn.close()
