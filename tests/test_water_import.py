@@ -226,3 +226,28 @@ def test_browser_imports_water_stations_and_levels(demo_file, tmp_path):
     assert store.scalar(conn, "SELECT kind FROM water_stations WHERE code = 'WTEST01'") == "river"
     assert store.scalar(conn, "SELECT level_m FROM water_levels WHERE station = 'WTEST01'") == 65.3
     conn.close()
+
+
+def test_month_day_parse_matches_the_calendar():
+    """Every month/day pair in every accepted spelling reads as MMDD exactly when it is a day of a leap year."""
+    import duckdb
+
+    from emergency.ingest.engine import _parse_month_day
+
+    cases = []
+    for m in range(0, 14):
+        for d in range(0, 33):
+            try:
+                expected = datetime(2000, m, d).strftime("%m%d")
+            except ValueError:
+                expected = None
+            for text in (f"{m:02d}{d:02d}", f"{m}-{d}", f"{m:02d}/{d:02d}", f"{m}月{d}日", f"2025-{m:02d}-{d:02d}",
+                         f"{m * 100 + d}" if m else f"{d:02d}"):
+                cases.append((text, expected if (m or len(text) != 2) else None))
+    cases += [("abc", None), ("04150", None), ("4.15", "0415"), ("415.0", "0415"), ("2025-04-15 00:00:00", "0415")]
+    con = duckdb.connect()
+    frame = pd.DataFrame({"c0": [c[0] for c in cases]})
+    con.register("f", frame)
+    got = [r[0] for r in con.execute(f"SELECT {_parse_month_day('nullif(trim(c0), chr(0))')} FROM f").fetchall()]
+    wrong = [(text, want, have) for (text, want), have in zip(cases, got) if want != have]
+    assert not wrong, wrong[:10]
