@@ -57,7 +57,7 @@ def _import(conn, path, kind, **options):
 
 
 def _reasons(report) -> dict[int, str]:
-    return dict(zip(report.rejects["row_number"].astype(int), report.rejects["reason"]))
+    return dict(zip(report.rejects["row_number"].astype(int), report.rejects["reason"], strict=True))
 
 
 def _problems(report, row: int) -> list[str]:
@@ -249,5 +249,5 @@ def test_month_day_parse_matches_the_calendar():
     frame = pd.DataFrame({"c0": [c[0] for c in cases]})
     con.register("f", frame)
     got = [r[0] for r in con.execute(f"SELECT {_parse_month_day('nullif(trim(c0), chr(0))')} FROM f").fetchall()]
-    wrong = [(text, want, have) for (text, want), have in zip(cases, got) if want != have]
+    wrong = [(text, want, have) for (text, want), have in zip(cases, got, strict=True) if want != have]
     assert not wrong, wrong[:10]

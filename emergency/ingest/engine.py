@@ -218,9 +218,10 @@ _MONTH_DAY = r"^(?:\d{4}\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(
 
 
 def _parse_month_day(raw: str) -> str:
-    """SQL reading ``raw`` as MMDD text, NULL when it names no day of the year."""
+    """Return SQL reading ``raw`` as MMDD text, NULL when it names no day of the year."""
     md = (
-        f"(CASE WHEN regexp_matches({raw}, '^\\d{{3,4}}(\\.0+)?$') THEN lpad(regexp_extract({raw}, '^(\\d{{3,4}})', 1), 4, '0') "
+        f"(CASE WHEN regexp_matches({raw}, '^\\d{{3,4}}(\\.0+)?$') "
+        f"THEN lpad(regexp_extract({raw}, '^(\\d{{3,4}})', 1), 4, '0') "
         f"WHEN regexp_matches({raw}, '{_MONTH_DAY}') THEN lpad(regexp_extract({raw}, '{_MONTH_DAY}', 1), 2, '0') "
         f"|| lpad(regexp_extract({raw}, '{_MONTH_DAY}', 2), 2, '0') END)"
     )
