@@ -1465,6 +1465,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.unit.warnings": ("条", "issued"),
     "wall.weekdays": ("星期一,星期二,星期三,星期四,星期五,星期六,星期日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
     "wall.tour.none": ("轮巡：暂无有信号的乡镇", "Tour: no township has a signal"),
+    # --- water import kinds: stations, levels, thresholds and flood limits by file ---
+    "ingest.field.river": ("河名", "River"),
+    "ingest.field.basin": ("流域", "Basin"),
+    "ingest.field.level_m": ("水位（米）", "Water level (m)"),
+    "ingest.field.flow_m3s": ("流量 / 出库流量（立方米每秒）", "Flow / outflow (m³/s)"),
+    "ingest.field.inflow_m3s": ("入库流量（立方米每秒）", "Inflow (m³/s)"),
+    "ingest.field.storage_1e6m3": ("蓄水量（百万立方米）", "Storage (10⁶ m³)"),
+    "ingest.field.trend": ("水势", "Trend"),
+    "ingest.field.warning_level_m": ("警戒水位（米）", "Warning level (m)"),
+    "ingest.field.guarantee_level_m": ("保证水位（米）", "Guaranteed level (m)"),
+    "ingest.field.warning_flow_m3s": ("警戒流量（立方米每秒）", "Warning flow (m³/s)"),
+    "ingest.field.guarantee_flow_m3s": ("保证流量（立方米每秒）", "Guaranteed flow (m³/s)"),
+    "ingest.field.begin_md": ("开始月日（MMDD）", "Period begins (MMDD)"),
+    "ingest.field.end_md": ("结束月日（MMDD）", "Period ends (MMDD)"),
+    "ingest.field.limit_level_m": ("汛限水位（米）", "Flood-limit level (m)"),
+    "ingest.reason.bad_month_day": ("不是有效的月日（应为 MMDD，如 0415）", "not a valid month-day (MMDD, e.g. 0415)"),
+    "ingest.reason.guarantee_below_warning": ("保证水位低于警戒水位", "guaranteed level below the warning level"),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.
@@ -1723,6 +1740,7 @@ for _name, _labels in {
         "hazard_kind": ("隐患点类型", "Hazard kind"), "stock_category": ("物资类别", "Supply category"),
         "team_kind": ("队伍类型", "Team kind"), "shelter_kind": ("避难场所类型", "Shelter kind"),
         "gauge_kind": ("测站类型", "Gauge kind"), "village_kind": ("村/社区", "Village kind"), "duty_title": ("职务", "Duty title"),
+        "water_kind": ("水情站类", "Water station kind"),
     },
 }.items():
     for _code, _pair in _labels.items():

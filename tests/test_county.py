@@ -30,7 +30,8 @@ RAIN_HOURS = 6
 NOW = datetime(2025, 6, 22, 12, 0)
 RAIN_START = datetime(2025, 6, 21, 1, 0)
 # Kinds whose template rows other templates refer to: kind -> the kinds referring to it.
-TEMPLATE_REFERENCES = {"rain_gauges": ("rainfall",), "warehouses": ("stock",), "villages": ("grids",)}
+TEMPLATE_REFERENCES = {"rain_gauges": ("rainfall",), "warehouses": ("stock",), "villages": ("grids",),
+                       "water_stations": ("water_levels", "water_thresholds", "flood_limits")}
 
 
 def wuyuan_outline() -> shapely.Geometry:

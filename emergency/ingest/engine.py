@@ -61,6 +61,7 @@ REASONS = (
     "negative_rain", "sentinel", "impossible_rain", "unknown_reference", "unknown_township", "duplicate",
     "bad_coordinate", "out_of_area", "swapped_coordinates", "bad_geometry", "invalid_geometry",
     "not_polygon", "implausible_time", "updated_before_occurred",
+    "bad_month_day", "guarantee_below_warning",
 )
 # Earliest plausible observation or event time (configurable as ``import_min_date``); the
 # latest is now + FUTURE_TOLERANCE_MIN (kinds.py).
@@ -206,7 +207,25 @@ def _parsed(f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = Non
     if f.type == "time":
         sql, params = _parse_time(raw)
         return sql, params, "bad_time"
+    if f.type == "monthday":
+        return _parse_month_day(raw), [], "bad_month_day"
     return raw, [], None
+
+
+# A month-day (SL 323 BGMD/EDMD): 0415, 415 (an Excel number), 4-15, 04/15, 4月15日, or a date
+# whose year is dropped (2025-04-15); the day must exist in a leap year (0229 is a day).
+_MONTH_DAY = r"^(?:\d{4}\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:00(?::00)?)?$"
+
+
+def _parse_month_day(raw: str) -> str:
+    """Return SQL reading ``raw`` as MMDD text, NULL when it names no day of the year."""
+    md = (
+        f"(CASE WHEN regexp_matches({raw}, '^\\d{{3,4}}(\\.0+)?$') "
+        f"THEN lpad(regexp_extract({raw}, '^(\\d{{3,4}})', 1), 4, '0') "
+        f"WHEN regexp_matches({raw}, '{_MONTH_DAY}') THEN lpad(regexp_extract({raw}, '{_MONTH_DAY}', 1), 2, '0') "
+        f"|| lpad(regexp_extract({raw}, '{_MONTH_DAY}', 2), 2, '0') END)"
+    )
+    return f"(CASE WHEN try_strptime('2000' || {md}, '%Y%m%d') IS NOT NULL THEN {md} END)"
 
 
 def _positions(kind: Kind, table: Table, mapping: dict[str, str | None]) -> dict[str, int | None]:
@@ -469,6 +488,10 @@ def _value_rules(cursor, kind: Kind, table: Table, positions, now: datetime, ctx
         # An update before the event itself is a wrong date (or swapped columns).
         label = _header(kind, table, positions, "updated_at")
         marks.append(("updated_before_occurred", label, _raw(positions["updated_at"]), "updated_at < occurred_at", []))
+    for lower, upper, reason in kind.ordered:
+        if positions.get(lower) is not None and positions.get(upper) is not None:
+            label = _header(kind, table, positions, upper)
+            marks.append((reason, label, _raw(positions[upper]), f"{upper} < {lower}", []))
     _mark_all(cursor, marks, ctx)
 
 

@@ -10,7 +10,7 @@ from emergency import i18n, vocab
 __all__ = ["KINDS", "Field", "Kind", "normalize_header", "suggest_mapping", "vocabulary"]
 
 # Field types the engine knows how to parse (see engine.PARSERS).
-FIELD_TYPES = ("text", "code", "int", "float", "time", "township")
+FIELD_TYPES = ("text", "code", "int", "float", "time", "township", "monthday")
 
 # Rainfall above this rate is physically impossible here (China's hourly record is 201.9 mm,
 # Zhengzhou 2021-07-20); shorter intervals get at least RAIN_FLOOR_MM, longer ones at most
@@ -60,6 +60,9 @@ class Kind:
     source_field: str | None = None
     # (field, table, column): values must exist there (or in this file) to be accepted.
     references: tuple[tuple[str, str, str], ...] = ()
+    # (lower field, upper field, reason): a row whose upper value is below its lower one is
+    # rejected with ``reason`` (a 保证水位 below the 警戒水位 is a swapped or mistyped column).
+    ordered: tuple[tuple[str, str, str], ...] = ()
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -90,6 +93,12 @@ ADDRESS = _f("address", "text", False, "地址", "地点", "详细地址", "发�
 PEOPLE = {"unit": "people"}
 COUNT = {"min_value": 0, "max_value": 1_000_000}
 PEOPLE_COUNT = {**COUNT, "unit": "people"}
+
+# Water levels (m above the station's datum) and flows (m³/s) a real station can report.
+WATER_LEVEL = {"min_value": -100, "max_value": 9000}
+WATER_FLOW = {"min_value": 0, "max_value": 1_000_000}
+WATER_STATION = _f("station", "text", True, "站码", "测站编码", "站点编码", "测站代码", "站号", "测站", "station", "stcd", "code",
+                   "stationcode", "stationid")
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -292,6 +301,72 @@ KINDS: dict[str, Kind] = {
             ),
             time_field="duty_date",
         ),
+        # --- rivers and reservoirs (SL 323 names beside the Chinese ones) ---
+        Kind(
+            "water_stations",
+            "water_stations",
+            ("code",),
+            (
+                _f("code", "text", True, *WATER_STATION.synonyms),
+                _f("name", "text", True, "站名", "测站名称", "站点名称", "名称", "name", "stnm", "stationname", "站点名"),
+                _f("kind", "code", True, "站类", "测站类型", "站点类型", "类型", "kind", "type", "sttp", vocabulary="water_kind"),
+                _f("river", "text", False, "河名", "河流", "河流名称", "所在河流", "river", "rvnm"),
+                _f("basin", "text", False, "流域", "流域名称", "水系", "basin", "bsnm", "hnnm"),
+                TOWNSHIP,
+                LON,
+                LAT,
+                _f("address", "text", False, "站址", "地址", "详细地址", "address", "stlc"),
+                SOURCE,
+            ),
+            location="point",
+            source_field="source",
+        ),
+        Kind(
+            "water_levels",
+            "water_levels",
+            ("station", "ts"),
+            (
+                WATER_STATION,
+                _f("ts", "time", True, "时间", "观测时间", "监测时间", "采集时间", "时间戳", "日期时间", "ts", "time", "datetime", "tm",
+                   "timestamp", "obstime", not_future=True, not_past=True),
+                _f("level_m", "float", True, "水位", "库水位", "河道水位", "实时水位", "当前水位", "水位值", "z", "rz", "level",
+                   "waterlevel", **WATER_LEVEL),
+                _f("flow_m3s", "float", False, "流量", "出库流量", "下泄流量", "实测流量", "q", "otq", "flow", "outflow", **WATER_FLOW),
+                _f("inflow_m3s", "float", False, "入库流量", "inq", "inflow", **WATER_FLOW),
+                _f("storage_1e6m3", "float", False, "蓄水量", "库容", "蓄水", "水库蓄水量", "w", "storage",
+                   min_value=0, max_value=1e6, unit="volume_1e6m3"),
+                _f("trend", "text", False, "水势", "wptn", "rwptn", "trend"),
+            ),
+            time_field="ts",
+            references=(("station", "water_stations", "code"),),
+        ),
+        Kind(
+            "water_thresholds",
+            "water_thresholds",
+            ("station",),
+            (
+                WATER_STATION,
+                _f("warning_level_m", "float", False, "警戒水位", "wrz", "warninglevel", **WATER_LEVEL),
+                _f("guarantee_level_m", "float", False, "保证水位", "grz", "guaranteelevel", **WATER_LEVEL),
+                _f("warning_flow_m3s", "float", False, "警戒流量", "wrq", "warningflow", **WATER_FLOW),
+                _f("guarantee_flow_m3s", "float", False, "保证流量", "grq", "guaranteeflow", **WATER_FLOW),
+            ),
+            references=(("station", "water_stations", "code"),),
+            ordered=(("warning_level_m", "guarantee_level_m", "guarantee_below_warning"),),
+        ),
+        Kind(
+            "flood_limits",
+            "flood_limits",
+            ("station", "begin_md"),
+            (
+                WATER_STATION,
+                _f("begin_md", "monthday", True, "开始月日", "起始月日", "开始日期", "起始日期", "汛期开始", "开始", "bgmd", "begin",
+                   "beginmd"),
+                _f("end_md", "monthday", True, "结束月日", "终止月日", "结束日期", "终止日期", "汛期结束", "结束", "edmd", "end", "endmd"),
+                _f("limit_level_m", "float", True, "汛限水位", "汛限", "fsltdz", "limitlevel", **WATER_LEVEL),
+            ),
+            references=(("station", "water_stations", "code"),),
+        ),
     )
 }
 
@@ -355,6 +430,10 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "manual": ("人工站", "人工观测", "委托站"),
         "other": ("其它",),
     },
+    "water_kind": {
+        "river": ("河道", "河道站", "河流", "河道水文站", "河道水位站", "水文站", "水位站", "zq", "zz"),
+        "reservoir": ("水库", "水库站", "水库水文站", "水库水位站", "rr"),
+    },
     "shelter_kind": {
         "school": ("学校", "中学", "小学"),
         "stadium": ("体育馆", "体育场"),
@@ -367,6 +446,8 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Codes of each vocabulary, from emergency.vocab (the stored values).
 VOCABULARY_CODES: dict[str, tuple[str, ...]] = {name: tuple(codes) for name, codes in vocab.CODE_LISTS.items()}
+# A water station is a river or a reservoir station (a schema CHECK): a closed list of the kinds.
+VOCABULARY_CODES.setdefault("water_kind", ("river", "reservoir"))
 
 _UNIT_SUFFIX = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 _SEPARATORS = re.compile(r"[\s_\-.:：/]+")
@@ -468,6 +549,8 @@ UNITS: dict[str, tuple[str, dict[str, float]]] = {
     "money_10k": ("万元", {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "百万元": 100.0, "亿元": 1e4, "yuan": 1e-4, "10kyuan": 1.0}),
     "mm": ("mm", {"mm": 1.0, "毫米": 1.0, "cm": 10.0, "厘米": 10.0, "m": 1000.0, "米": 1000.0}),
     "people": ("人", {"人": 1.0, "名": 1.0, "万人": 1e4, "persons": 1.0, "people": 1.0}),
+    "volume_1e6m3": ("百万m³", {"百万m³": 1.0, "百万m3": 1.0, "百万立方米": 1.0, "10^6m³": 1.0, "10^6m3": 1.0,
+                                "亿m³": 100.0, "亿m3": 100.0, "亿立方米": 100.0, "万m³": 0.01, "万m3": 0.01, "万立方米": 0.01}),
     "volume_m3": ("m³", {"m³": 1.0, "m3": 1.0, "立方米": 1.0, "方": 1.0, "万m³": 1e4, "万m3": 1e4, "万立方米": 1e4, "万方": 1e4}),
 }
 # Every unit spelling, longest first (万元 before 元), for stripping a unit off a header's end.

@@ -82,6 +82,7 @@ def _examples(kind: str, place: TemplatePlace) -> dict[str, object]:
     gauge = f"{place.county_code}01"
     village = f"{place.township}001"
     warehouse = "县应急物资储备库"
+    water = f"{place.county_code}W1"
     common = {"township": place.township, "lon": place.lon, "lat": place.lat, "phone": "13800000000"}
     rows = {
         "townships": {"code": place.township, "name": "示例镇", "population": 30000, "wkt": square},
@@ -104,6 +105,11 @@ def _examples(kind: str, place: TemplatePlace) -> dict[str, object]:
                      "population": 1200, "wkt": square},
         "grids": {"code": f"{village}01", "name": "示例网格一", "village": village, "keeper": "王五", "wkt": square},
         "duty_roster": {"duty_date": EXAMPLE_DATE, "name": "赵六", "title": _code_label("duty_title", "township_head")},
+        "water_stations": {"code": water, "name": "示例水文站", "kind": _code_label("water_kind", "river"), "river": "示例河",
+                           "basin": "示例流域", "address": "示例村河段", "source": "县水利局"},
+        "water_levels": {"station": water, "ts": EXAMPLE_TIME, "level_m": 65.32, "flow_m3s": 120.0},
+        "water_thresholds": {"station": water, "warning_level_m": 66.0, "guarantee_level_m": 68.5},
+        "flood_limits": {"station": water, "begin_md": "0401", "end_md": "0630", "limit_level_m": 64.0},
     }
     return {**common, **rows[kind]}
 
