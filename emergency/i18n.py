@@ -1379,7 +1379,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "feed.admin_title": ("实时数据源（SL 323 水雨情数据库）", "Live sources (SL 323 hydrology databases)"),
     "feed.admin_help": ("连接地址含账号口令，只保存在设置文件中，库内与审计日志只记录隐去口令的地址。",
                         "The URL with its credentials is kept only in the settings file; the store and the audit log keep it with the password masked."),
-    "feed.url": ("连接地址（SQLAlchemy URL）", "URL (SQLAlchemy)"),
+    "feed.url": ("连接地址（数据库 URL）", "Database URL (SQLAlchemy)"),
     "feed.url_keep": ("留空则保留原地址", "Leave empty to keep the current URL"),
     "feed.filter": ("站点筛选（如 ADDVCD=361104）", "Station filter (e.g. ADDVCD=361104)"),
     "feed.crs": ("经纬度坐标系", "Coordinate system"),

@@ -49,7 +49,7 @@ VISIBLE_TEXT_JS = """() => {
 }"""
 CELLS_JS = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] [role=gridcell]'))
   .map(c => c.textContent.trim())"""
-# English that may stand on a Chinese screen: units and file formats, the language switch
+# English that may stand on a Chinese screen: units and file formats, standard identifiers, the language switch
 # itself, the demo account's bilingual name, and Streamlit's skip link for screen readers.
 ALLOWED_ENGLISH = {
     "mm", "km", "h", "min", "kB", "KB", "MB", "GB", "CSV", "XLSX", "Excel", "PNG", "SVG", "PDF", "Word", "DOCX",
@@ -57,6 +57,9 @@ ALLOWED_ENGLISH = {
     "xlsx", "xls", "json", "geojson", "gpkg", "kml", "txt", "English", "Language", "local", "demo", "user",
     "Skip", "to", "main", "content", "OIDC", "ID", "CGCS", "GCJ", "BD", "UTF", "BOM", "GB2312", "GBK", "gbk",
     "GB18030", "gb18030", "utf",
+    # Identifiers of the national hydrology standard SL 323 (its table and field names) and "URL"
+    # of a database connection: written as the standard and the bureau's IT staff write them.
+    "SL", "ADDVCD", "STCD", "STTP", "URL",
 }
 # Words that mean a cell shows a raw missing value or flag.
 RAW_CELL = re.compile(r"^(None|nan|NaN|NaT|False|True|<NA>|null|undefined)$")
