@@ -111,7 +111,7 @@ def test_bundle_holds_wheels_debs_and_project(bundle, tmp_path):
     root = next(tmp_path.glob("yitu-bundle-*"))
     wheels = {path.name.split("-")[0].lower().replace("_", "-") for path in (root / "wheels").glob("*.whl")}
     pinned = {
-        line.split("==")[0].strip().lower().replace("_", "-")
+        line.split("==")[0].split("[")[0].strip().lower().replace("_", "-")  # psycopg[binary] is the psycopg wheel
         for line in (ROOT / "requirements.txt").read_text().splitlines()
         if "==" in line
     }
