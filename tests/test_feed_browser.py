@@ -1,8 +1,10 @@
-"""While the app is open, the feed writes new rain and a river level over 警戒: the big screen's
-KPI and map and the warning page show it within one refresh, without a reload by hand."""
+"""While the app is open, the feed writes new rain and a river level over 警戒: the command-centre
+wall's 超警戒站点 and data time and the warning page show it within one refresh, without a reload by
+hand; the one-map page shows the station over 警戒."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import timedelta
 from decimal import Decimal
@@ -50,9 +52,9 @@ def live_store(demo_file, tmp_path, monkeypatch):
 
 
 def _kpi(page) -> str:
-    card = page.locator("[data-testid=stMetric]", has_text="超警戒站点")
+    card = page.locator('[data-wall="water"]')
     card.wait_for(timeout=60_000)
-    return card.locator("[data-testid=stMetricValue]").inner_text().strip()
+    return re.match(r"\s*(\d+)", card.inner_text()).group(1)  # the count before its unit (站)
 
 
 def test_new_reports_reach_the_open_screens(live_store):
@@ -83,24 +85,31 @@ def test_new_reports_reach_the_open_screens(live_store):
         sl323.insert(engine, sl323.ST_RIVER_R, [dict(STCD=code, TM=step, Z=Decimal(f"{warning_level + 0.8:.2f}"), Q=Decimal("900"))])
         engine.dispose()
 
-        screen.locator("[data-testid=stMetric]", has_text="超警戒站点").locator(
-            "[data-testid=stMetricValue]", has_text="1").wait_for(timeout=SHOW_TIMEOUT_MS)
-        assert screen.get_by_text(f"{step:%Y-%m-%d %H:%M}").count() >= 1  # the screen follows the newest data
+        screen.locator('[data-wall="water"]', has_text=re.compile(r"^\s*1\D")).wait_for(timeout=SHOW_TIMEOUT_MS)
+        # the wall follows the newest data
+        screen.locator('[data-wall="as-of"]', has_text=f"{step:%m-%d %H:%M}").wait_for(timeout=SHOW_TIMEOUT_MS)
         warning_page.get_by_text(f"{name}（超警戒）").wait_for(timeout=SHOW_TIMEOUT_MS)
+        screenshot(screen, "feed-wall-after")
         screenshot(warning_page, "feed-warning-page")
 
-        # On the map, the station's tooltip says it is over 警戒 (point layers that could cover it off).
+        # On the one map, the station's tooltip says it is over 警戒 (point layers that could cover it off).
+        map_page = screen.context.browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        map_watch = Watch(urlparse(url).netloc)
+        map_watch.attach(map_page)
+        map_page.goto(url)
+        wait_for_app(map_page)
         for layer in ("雨量站", "事件"):
-            screen.locator("[data-testid=stButtonGroup] button", has_text=layer).click()
-            wait_for_app(screen)
+            map_page.locator("[data-testid=stButtonGroup] button", has_text=layer).click()
+            wait_for_app(map_page)
         box = live_store["box"]
         view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)
-        screen.mouse.move(*map_point(screen, view, lon, lat))
-        tooltip = screen.locator(".deck-tooltip")
+        map_page.mouse.move(*map_point(map_page, view, lon, lat))
+        tooltip = map_page.locator(".deck-tooltip")
         tooltip.wait_for(timeout=15_000)
         assert name in tooltip.inner_text() and "超警戒" in tooltip.inner_text()
-        screenshot(screen, "feed-after")
-        assert_no_exception(screen)
-        assert_no_exception(warning_page)
+        screenshot(map_page, "feed-after")
+        for page in (screen, warning_page, map_page):
+            assert_no_exception(page)
         watch.assert_clean()
         warning_watch.assert_clean()
+        map_watch.assert_clean()

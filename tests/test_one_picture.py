@@ -13,6 +13,7 @@ from emergency import briefing, config, i18n, queries, rules, store
 from emergency.filters import Filters
 from emergency.vocab import SIGNAL_LEVELS
 from tests.apptest import open_page, table_with
+from tests.test_wall import html_of
 from tests.test_warning_pages import STORM_END, metrics, start_app
 
 T = datetime.fromisoformat(STORM_END)
@@ -30,11 +31,12 @@ def expected(demo_copy, monkeypatch):
         blocks = briefing.layout(conn, f, "zh", now=T)
         thresholds = queries.signal_thresholds(conn)
         rows = {code: rules.signal_rows(conn, T, code) for code in signals["code"]}
+        gauges = rules.gauge_signals(conn, T)["level"].value_counts()
     finally:
         conn.close()
     assert signals["level"].notna().sum() >= 4  # the storm moment has signals of every colour
     return {"signals": signals, "kpi": kpi, "blocks": blocks, "thresholds": thresholds, "rows": rows,
-            "path": demo_copy}
+            "gauges": gauges, "path": demo_copy}
 
 
 def level_of(value) -> str | None:
@@ -84,9 +86,13 @@ def test_map_kpis_warning_township_briefing_and_screen_agree(expected):
     shown = dict(zip(figures["指标"], figures["数值"]))["暴雨预警信号（截至窗口末）"]
     assert shown == rules.signal_text(signals.loc[red].copy(), expected["thresholds"], "zh")
     assert shown.startswith("红色")
-    # The big screen draws the same KPI cards.
+    # The command-centre wall counts the gauges at each signal level by the same rule.
     screen = start_app(expected["path"], screen="1")
-    assert int(metrics(screen)["暴雨预警乡镇"]) == sum(level is not None for level in under.values())
+    assert not screen.exception
+    wall_html = html_of(screen)
+    for level in SIGNAL_LEVELS:
+        count = int(expected["gauges"].get(level, 0))
+        assert f'data-wall="gauges-{level}"><span class="n">{count}<' in wall_html, level
     # The briefing lists the same townships under a signal.
     tables = [b for b in expected["blocks"] if b.kind == "table" and "信号及依据" in b.header]
     assert len(tables) == 1
