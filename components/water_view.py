@@ -13,7 +13,8 @@ import pydeck as pdk
 import streamlit as st
 
 from components import cached, map_layers
-from components.text import label, lang, plain, tr
+from components.chart_config import PLOTLY_CONFIG
+from components.text import chart, label, lang, plain, tr
 from emergency import mapdata
 from emergency.feed import figures, water
 from emergency.filters import Filters
@@ -84,15 +85,7 @@ def detail(f: Filters, code: str) -> None:
         if series.empty:
             st.info(tr("water.no_levels"))
         else:
-            st.plotly_chart(figures.hydrograph(series, row, lang()), key="detail_hydrograph")
-
-
-def over_count(f: Filters) -> int | None:
-    """KPI 超警戒站点 of the filters' moment (the one rule's result); None when the store has no water station."""
-    if cached.water_states(f.end, ()).empty:
-        return None
-    states = cached.water_states(f.end, f.townships)
-    return int(states["state"].isin(water.OVER_STATES).sum())
+            st.plotly_chart(chart(figures.hydrograph(series, row, lang())), key="detail_hydrograph", config=PLOTLY_CONFIG)
 
 
 def live_over_table(f: Filters) -> None:
