@@ -19,7 +19,8 @@ import streamlit as st
 
 from components import cached, filter_bar, wall_data, wall_map, wall_panels, wall_theme
 from components.text import LANGUAGE_KEY, lang, localized_key, tr
-from emergency import config, filters as flt, i18n, wall
+from emergency import config, i18n, wall
+from emergency import filters as flt
 from emergency.filters import Filters
 
 SCREEN_PARAM = "screen"
@@ -105,19 +106,34 @@ def _set_tour() -> None:
 
 def corner_menu(f: Filters) -> None:
     """The one control on the wall: window, language and tour, folded into a small corner button."""
-    with st.container(key="wall_menu"):
-        with st.popover("☰", help=tr("wall.menu")):
-            hours = f.hours if f.hours in flt.PRESET_HOURS else flt.DEFAULT_HOURS
-            st.session_state["wall_menu_hours"] = hours
-            st.selectbox(tr("wall.menu.window"), flt.PRESET_HOURS, key="wall_menu_hours", on_change=_set_window,
-                         format_func=lambda h: tr("filter.window_hours", hours=h))
-            st.session_state["wall_menu_lang"] = lang()
-            st.radio(tr("wall.menu.language"), i18n.LANGUAGES, key="wall_menu_lang", on_change=_set_language,
-                     format_func=LANGUAGE_NAMES.get, horizontal=True)
-            tour = tour_seconds()
-            st.session_state["wall_menu_tour"] = tour if tour in TOUR_CHOICES else TOUR_CHOICES[1]
-            st.selectbox(tr("wall.menu.tour"), TOUR_CHOICES, key="wall_menu_tour", on_change=_set_tour,
-                         format_func=lambda s: tr("wall.menu.tour_every", s=s) if s else tr("wall.menu.tour_off"))
+    with st.container(key="wall_menu"), st.popover("☰", help=tr("wall.menu")):
+        hours = f.hours if f.hours in flt.PRESET_HOURS else flt.DEFAULT_HOURS
+        st.session_state["wall_menu_hours"] = hours
+        st.selectbox(
+            tr("wall.menu.window"),
+            flt.PRESET_HOURS,
+            key="wall_menu_hours",
+            on_change=_set_window,
+            format_func=lambda h: tr("filter.window_hours", hours=h),
+        )
+        st.session_state["wall_menu_lang"] = lang()
+        st.radio(
+            tr("wall.menu.language"),
+            i18n.LANGUAGES,
+            key="wall_menu_lang",
+            on_change=_set_language,
+            format_func=LANGUAGE_NAMES.get,
+            horizontal=True,
+        )
+        tour = tour_seconds()
+        st.session_state["wall_menu_tour"] = tour if tour in TOUR_CHOICES else TOUR_CHOICES[1]
+        st.selectbox(
+            tr("wall.menu.tour"),
+            TOUR_CHOICES,
+            key="wall_menu_tour",
+            on_change=_set_tour,
+            format_func=lambda s: tr("wall.menu.tour_every", s=s) if s else tr("wall.menu.tour_off"),
+        )
 
 
 # ------------------------------------------------------------------ refresh bookkeeping
@@ -182,21 +198,36 @@ def draw(f: Filters) -> None:
     map_w, map_h, scale = wall_map.map_size(width, height)
     now = wall_data.local_now()
     fresh = wall_data.freshness(now, stale_minutes())
-    window = (shown.start, shown.end, shown.hours, shown.townships, shown.types, shown.statuses, shown.grades,
-              stale_minutes())
+    window = (
+        shown.start,
+        shown.end,
+        shown.hours,
+        shown.townships,
+        shown.types,
+        shown.statuses,
+        shown.grades,
+        stale_minutes(),
+    )
     fig = cached.wall_figures(*window)
     changed, previous_end = changed_since_last(fig)
     county = cached.county()
     meta = cached.meta()
     base = wall_map.county_view(county, map_w, map_h, legend_w=LEGEND_REM * wall_theme.BODY_PX * scale)
     view, tour_text = tour_view(fig, base, map_w, map_h)
-    deck = wall_map.PreparedDeck(cached.wall_deck_json(
-        *window, (round(view["longitude"], 6), round(view["latitude"], 6), view["zoom"]),
-        (round(map_w, 1), round(map_h, 1), round(scale, 4))))
+    deck = wall_map.PreparedDeck(
+        cached.wall_deck_json(
+            *window,
+            (round(view["longitude"], 6), round(view["latitude"], 6), view["zoom"]),
+            (round(map_w, 1), round(map_h, 1), round(scale, 4)),
+        )
+    )
     chart = go.Figure(cached.wall_chart(*window, lang(), round(wall_theme.BODY_PX * scale, 1)), _validate=False)
     with st.container(key="wall"):
-        st.html(wall_panels.head(meta.get("county_name", ""), meta.get("is_demo") == "true", shown, fresh, now,
-                                 refresh_seconds()))
+        st.html(
+            wall_panels.head(
+                meta.get("county_name", ""), meta.get("is_demo") == "true", shown, fresh, now, refresh_seconds()
+            )
+        )
         with st.container(key="wall_body", horizontal=True):
             with st.container(key="wall_left"):
                 st.html(wall_panels.kpis(fig, changed))
@@ -209,8 +240,13 @@ def draw(f: Filters) -> None:
                 st.html(wall_panels.ranking(fig.ranking, shown.window_hours))
                 with st.container(key="wall_chart"):
                     st.html(wall_panels.chart_title())
-                    st.plotly_chart(chart, height="stretch", theme=None, key="wall_hyetograph",
-                                    config={"staticPlot": True, "displayModeBar": False})
+                    st.plotly_chart(
+                        chart,
+                        height="stretch",
+                        theme=None,
+                        key="wall_hyetograph",
+                        config={"staticPlot": True, "displayModeBar": False},
+                    )
                 st.html(wall_panels.ticker(fig.ticker, previous_end))
     # Set by the wall's script to the screen size ("1920x1080"): a change reruns this fragment only.
     st.text_input("view", key=VIEW_KEY, label_visibility="collapsed")

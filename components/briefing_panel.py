@@ -44,10 +44,24 @@ def render(f: Filters) -> None:
         return
     st.success(tr("briefing.ready", time=f"{built_at:%H:%M:%S}"), icon=":material/check_circle:")
     row = st.container(horizontal=True, key="briefing_downloads")
-    export_buttons.download(row, tr("briefing.download_docx"), lambda: result.docx, result.docx_name, DOCX_MIME,
-                            "briefing_docx", icon=":material/article:")
-    export_buttons.download(row, tr("briefing.download_pdf"), lambda: result.pdf, result.pdf_name, PDF_MIME,
-                            "briefing_pdf", icon=":material/picture_as_pdf:")
+    export_buttons.download(
+        row,
+        tr("briefing.download_docx"),
+        lambda: result.docx,
+        result.docx_name,
+        DOCX_MIME,
+        "briefing_docx",
+        icon=":material/article:",
+    )
+    export_buttons.download(
+        row,
+        tr("briefing.download_pdf"),
+        lambda: result.pdf,
+        result.pdf_name,
+        PDF_MIME,
+        "briefing_pdf",
+        icon=":material/picture_as_pdf:",
+    )
 
 
 def data_export(f: Filters) -> None:
@@ -57,10 +71,16 @@ def data_export(f: Filters) -> None:
         st.info(tr("auth.read_only"), icon=":material/visibility:")
         return
     language = lang()
-    name = export.file_name(tr("export.data_subject"), f.start, f.end, "xlsx", export_buttons.township_names(f),
-                            language)
+    name = export.file_name(
+        tr("export.data_subject"), f.start, f.end, "xlsx", export_buttons.township_names(f), language
+    )
     export_buttons.download(
-        st, tr("briefing.data_download"),
+        st,
+        tr("briefing.data_download"),
         lambda: cached.data_export(f.start, f.end, f.townships, f.types, f.statuses, language),
-        name, export.XLSX_MIME, "data_export_xlsx", icon=":material/download:", help=tr("export.help"),
+        name,
+        export.XLSX_MIME,
+        "data_export_xlsx",
+        icon=":material/download:",
+        help=tr("export.help"),
     )

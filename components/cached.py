@@ -8,11 +8,26 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from emergency import actions, briefing, cap, config, demo, dispatch, export, i18n, queries, rules, store, surface, warning
+from emergency import (  # issue 12, 16
+    actions,
+    briefing,
+    cap,
+    codelists,
+    completeness,
+    config,
+    demo,
+    dispatch,
+    export,
+    i18n,
+    queries,
+    rules,
+    store,
+    surface,
+    uploads,  # memory caps (issue 18)
+    warning,
+)
 from emergency.access import Actor
 from emergency.filters import Filters
-from emergency import codelists, completeness  # issue 12, 16
-from emergency import uploads  # memory caps (issue 18)
 from emergency.ingest import templates  # issue 12
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
@@ -106,8 +121,12 @@ def gauge_grid(start: datetime, end: datetime, cell_deg: float, townships: tuple
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def incident_grid(
-    start: datetime, end: datetime, cell_deg: float,
-    townships: tuple[str, ...], types: tuple[str, ...], statuses: tuple[str, ...],
+    start: datetime,
+    end: datetime,
+    cell_deg: float,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
 ) -> pd.DataFrame:
     return queries.point_grid(get_store(), "incidents", start, end, cell_deg, townships, types, statuses)
 
@@ -165,6 +184,7 @@ def rain_surface(start: datetime, end: datetime) -> tuple[str, list[float]] | No
 
 
 # --- trends, exports and the duty briefing (issue 5) ---
+
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def rain_series(
@@ -312,8 +332,9 @@ def incident_grades(
     types: tuple[str, ...],
     statuses: tuple[str, ...],
 ) -> pd.DataFrame:
-    return rules.grades(get_store(), end, Filters(end=end, start=start, townships=townships, types=types,
-                                                  statuses=statuses))
+    return rules.grades(
+        get_store(), end, Filters(end=end, start=start, townships=townships, types=types, statuses=statuses)
+    )
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
@@ -391,7 +412,11 @@ def coverage_gaps(max_km: float, cell_km: float) -> dispatch.Coverage:
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=4, show_spinner=False)
 def pick_cells(cell_km: float) -> pd.DataFrame:
     frame = queries.county(get_store())
-    return dispatch.grid_cells(frame["geometry"].iloc[0], cell_km) if not frame.empty else pd.DataFrame({"lon": [], "lat": []})
+    return (
+        dispatch.grid_cells(frame["geometry"].iloc[0], cell_km)
+        if not frame.empty
+        else pd.DataFrame({"lon": [], "lat": []})
+    )
 
 
 def issue_warning(actor: Actor, level: str, townships: list[str], text: str, channels: list[str]) -> int:
@@ -427,8 +452,9 @@ def save_contacts(actor: Actor, contacts: pd.DataFrame) -> int:
     return count
 
 
-def record_dispatch(actor: Actor, orders: list[dispatch.Order], lon: float, lat: float,
-                    incident_id: str | None, note: str | None) -> list[int]:
+def record_dispatch(
+    actor: Actor, orders: list[dispatch.Order], lon: float, lat: float, incident_id: str | None, note: str | None
+) -> list[int]:
     ids = actions.record_dispatch(get_store(), actor, orders, lon, lat, incident_id, note)
     clear()
     return ids
@@ -441,16 +467,39 @@ def set_dispatch_status(actor: Actor, dispatch_id: int, status: str) -> None:
 
 # --- data import (issue 6) ---
 
-def run_import(actor: Actor, source, kind: str, *, file_name: str, crs: str | None, encoding: str | None, sheet: str | None,
-               mapping: dict[str, str | None], dry_run: bool, source_name: str | None, progress=None):
+
+def run_import(
+    actor: Actor,
+    source,
+    kind: str,
+    *,
+    file_name: str,
+    crs: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    mapping: dict[str, str | None],
+    dry_run: bool,
+    source_name: str | None,
+    progress=None,
+):
     """Check (dry run) or import a file on the shared store (an ImportReport); after a commit forget cached results.
 
     Runs on a cursor of the one connection in one transaction, so other sessions keep reading
     the store as it was until the commit.
     """
     report = actions.import_file(
-        get_store(), actor, source, kind, file_name=file_name, crs=crs, encoding=encoding, sheet=sheet,
-        mapping=mapping, dry_run=dry_run, source_name=source_name, progress=progress,
+        get_store(),
+        actor,
+        source,
+        kind,
+        file_name=file_name,
+        crs=crs,
+        encoding=encoding,
+        sheet=sheet,
+        mapping=mapping,
+        dry_run=dry_run,
+        source_name=source_name,
+        progress=progress,
     )
     if not dry_run:
         clear()
@@ -497,6 +546,7 @@ def process_inbox(actor: Actor, lang: str) -> list[dict]:
 
 # --- township command view and grid management (issue 8) ---
 
+
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def township_ranking(
     start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...], max_age_minutes: int
@@ -512,8 +562,9 @@ def township_situation(
 ):
     from emergency import township
 
-    return township.summary(get_store(), code, Filters(end=end, start=start, types=types, statuses=statuses),
-                            max_age_minutes)
+    return township.summary(
+        get_store(), code, Filters(end=end, start=start, types=types, statuses=statuses), max_age_minutes
+    )
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
@@ -565,19 +616,24 @@ def template_place() -> templates.TemplatePlace:
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def water_states(moment: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
     from emergency.feed import water
+
     return water.station_states(get_store(), moment, townships)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def water_over(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
     from emergency.feed import water
+
     return water.over_periods(get_store(), start, end, townships)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
 def water_hydrograph(station: str, start: datetime, end: datetime) -> pd.DataFrame:
     from emergency.feed import water
+
     return water.hydrograph(get_store(), station, start, end)
+
+
 # --- command-centre wall (issue 20) ---
 # Every wall shows the same thing for the same window and screen size: the figures, the deck
 # JSON and the chart are built once per refresh for all walls (20 walls cost one build).
@@ -591,37 +647,70 @@ def water_over_warning(moment: datetime) -> int | None:
 
 
 def _wall_window(start, end, hours, townships, types, statuses, grades) -> Filters:
-    return Filters(end=end, hours=hours, start=start, townships=townships, types=types, statuses=statuses,
-                   grades=grades)
+    return Filters(
+        end=end, hours=hours, start=start, townships=townships, types=types, statuses=statuses, grades=grades
+    )
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
-def wall_figures(start: datetime, end: datetime, hours, townships: tuple[str, ...], types: tuple[str, ...],
-                 statuses: tuple[str, ...], grades: tuple[str, ...], stale_minutes: int):
+def wall_figures(
+    start: datetime,
+    end: datetime,
+    hours,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+    grades: tuple[str, ...],
+    stale_minutes: int,
+):
     from components import wall_data
 
     return wall_data.figures(_wall_window(start, end, hours, townships, types, statuses, grades), stale_minutes)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
-def wall_deck_json(start: datetime, end: datetime, hours, townships: tuple[str, ...], types: tuple[str, ...],
-                   statuses: tuple[str, ...], grades: tuple[str, ...], stale_minutes: int,
-                   view: tuple[float, float, float], size: tuple[float, float, float]) -> str:
+def wall_deck_json(
+    start: datetime,
+    end: datetime,
+    hours,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+    grades: tuple[str, ...],
+    stale_minutes: int,
+    view: tuple[float, float, float],
+    size: tuple[float, float, float],
+) -> str:
     """The wall's deck as JSON for the window, the map view (lon, lat, zoom) and the map size (w, h, scale)."""
     from components import wall_map
 
     fig = wall_figures(start, end, hours, townships, types, statuses, grades, stale_minutes)
     county_rows, township_rows = county(), townships_frame()
-    deck = wall_map.build(fig, township_rows, county_rows, mapdata_shapes(tuple(township_rows["geometry"])),
-                          mapdata_shapes(tuple(county_rows["geometry"])),
-                          {"longitude": view[0], "latitude": view[1], "zoom": view[2]}, *size)
+    deck = wall_map.build(
+        fig,
+        township_rows,
+        county_rows,
+        mapdata_shapes(tuple(township_rows["geometry"])),
+        mapdata_shapes(tuple(county_rows["geometry"])),
+        {"longitude": view[0], "latitude": view[1], "zoom": view[2]},
+        *size,
+    )
     return deck.to_json()
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
-def wall_chart(start: datetime, end: datetime, hours, townships: tuple[str, ...], types: tuple[str, ...],
-               statuses: tuple[str, ...], grades: tuple[str, ...], stale_minutes: int, lang: str,
-               font_px: float) -> dict:
+def wall_chart(
+    start: datetime,
+    end: datetime,
+    hours,
+    townships: tuple[str, ...],
+    types: tuple[str, ...],
+    statuses: tuple[str, ...],
+    grades: tuple[str, ...],
+    stale_minutes: int,
+    lang: str,
+    font_px: float,
+) -> dict:
     """The wall's hyetograph as a plotly figure dict (texts in ``lang``, sized ``font_px``)."""
     from emergency import wall
 

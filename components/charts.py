@@ -7,12 +7,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, identity
+from components.chart_config import PLOTLY_CONFIG  # noqa: E402,F401 (no Plotly download button)
 from components.text import chart, labels, lang, plain, tr
 from emergency import charts, queries
 from emergency import filters as flt
 from emergency.filters import Filters
 
-from components.chart_config import PLOTLY_CONFIG  # noqa: E402,F401 (no Plotly download button)
 AREA = "__area__"
 # Townships compared by default when the filter selects none: the wettest ones.
 DEFAULT_COMPARED = 5
@@ -42,16 +42,26 @@ def _names() -> dict[str, str]:
 
 # ---------------------------------------------------------------------------- rainfall
 
+
 def hyetograph(f: Filters) -> None:
     """Hyetograph with cumulative line for the area mean or one gauge of the filtered townships."""
     gauges = cached.gauge_totals(f.start, f.end, f.townships).sort_values("total_mm", ascending=False)
     area_name = tr("chart.area_mean") if f.townships else tr("chart.county_mean")
-    options = {AREA: area_name, **{code: f"{name}（{township or '—'}）" for code, name, township in
-                                   zip(gauges["code"], gauges["name"], gauges["township_name"])}}
+    options = {
+        AREA: area_name,
+        **{
+            code: f"{name}（{township or '—'}）"
+            for code, name, township in zip(gauges["code"], gauges["name"], gauges["township_name"])
+        },
+    }
     if st.session_state.get("rain_subject") not in options:
         st.session_state["rain_subject"] = AREA
-    subject = st.selectbox(tr("trends.rain.subject"), options=list(options),
-                           format_func=lambda code: options.get(code, code), key="rain_subject")
+    subject = st.selectbox(
+        tr("trends.rain.subject"),
+        options=list(options),
+        format_func=lambda code: options.get(code, code),
+        key="rain_subject",
+    )
     minutes = queries.bucket_minutes(f.window_hours)
     stations = () if subject == AREA else (subject,)
     series = cached.rain_series(f.start, f.end, minutes, stations, f.townships)
@@ -63,9 +73,16 @@ def hyetograph(f: Filters) -> None:
 def station_ranking(f: Filters) -> None:
     """Gauges ranked by accumulated rain or by their largest 1/3/6/24 h rain, with the full table."""
     measures = list(charts.RANKING_MEASURES)
-    measure = st.segmented_control(tr("trends.rain.ranking_measure"), options=measures,
-                                   format_func=lambda m: tr(f"chart.measure.{m}"), default=measures[0],
-                                   key="rain_ranking_measure") or measures[0]
+    measure = (
+        st.segmented_control(
+            tr("trends.rain.ranking_measure"),
+            options=measures,
+            format_func=lambda m: tr(f"chart.measure.{m}"),
+            default=measures[0],
+            key="rain_ranking_measure",
+        )
+        or measures[0]
+    )
     ranking = cached.station_ranking(f.start, f.end, f.townships)
     fig = charts.station_ranking(ranking, measure, f.window_hours, lang()) if not ranking.empty else None
     show("rain_ranking", fig, ranking, f, tr("trends.empty_series"))
@@ -91,8 +108,14 @@ def township_comparison(f: Filters) -> None:
     default = list(f.townships) or wettest["code"].head(DEFAULT_COMPARED).tolist()
     if "rain_compare" not in st.session_state:
         st.session_state["rain_compare"] = default
-    chosen = st.multiselect(tr("trends.rain.compare"), options=list(names), format_func=names.get,
-                            select_all=False, key="rain_compare", help=tr("trends.rain.compare_hint", n=DEFAULT_COMPARED))
+    chosen = st.multiselect(
+        tr("trends.rain.compare"),
+        options=list(names),
+        format_func=names.get,
+        select_all=False,
+        key="rain_compare",
+        help=tr("trends.rain.compare_hint", n=DEFAULT_COMPARED),
+    )
     order = {code: index for index, code in enumerate(names)}
     codes = tuple(sorted(chosen or default, key=order.get))
     minutes = queries.bucket_minutes(f.window_hours)
@@ -103,11 +126,20 @@ def township_comparison(f: Filters) -> None:
 
 # ---------------------------------------------------------------------------- incidents
 
+
 def incidents_over_time(f: Filters) -> None:
     """Incidents per hour (or day) stacked by type or by status."""
     groups = ["type", "status"]
-    by = st.segmented_control(tr("trends.incidents.by"), options=groups, format_func=lambda g: tr(f"chart.by.{g}"),
-                              default="type", key="incidents_by") or "type"
+    by = (
+        st.segmented_control(
+            tr("trends.incidents.by"),
+            options=groups,
+            format_func=lambda g: tr(f"chart.by.{g}"),
+            default="type",
+            key="incidents_by",
+        )
+        or "type"
+    )
     minutes = _count_bucket(f)
     series = cached.incident_series(f.start, f.end, minutes, by, f.townships, f.types, f.statuses)
     fig = charts.incidents_over_time(series, by, minutes, lang(), window=(f.start, f.end)) if not series.empty else None
@@ -139,26 +171,45 @@ def latest_incidents(f: Filters) -> None:
     """The newest incidents; selecting one offers to open its township on the situation map."""
     _, latest = cached.data_range()
     params = flt.to_query_params(f, latest)
-    st.page_link("pages/one_map.py", label=tr("trends.incidents.filters_on_map"), icon=":material/map:",
-                 query_params=params)
+    st.page_link(
+        "pages/one_map.py", label=tr("trends.incidents.filters_on_map"), icon=":material/map:", query_params=params
+    )
     incidents = cached.incidents(f.start, f.end, f.townships, f.types, f.statuses).head(LATEST_INCIDENTS)
     if incidents.empty:
         st.info(tr("map.empty_incidents"), icon=":material/info:")
         return
-    columns = ["id", "occurred_at", "type", "status", "township_name", "address", "deaths", "injured", "missing",
-               "trapped"]
+    columns = [
+        "id",
+        "occurred_at",
+        "type",
+        "status",
+        "township_name",
+        "address",
+        "deaths",
+        "injured",
+        "missing",
+        "trapped",
+    ]
     table = incidents[columns].copy()
     table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
     st.caption(tr("trends.incidents.latest_help"))
-    state = st.dataframe(table.rename(columns={c: tr(f"col.{c}") for c in columns}), hide_index=True,
-                         on_select="rerun", selection_mode="single-row", key="incidents_latest")
+    state = st.dataframe(
+        table.rename(columns={c: tr(f"col.{c}") for c in columns}),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="incidents_latest",
+    )
     rows = state.selection.rows if state else []
     if rows:
         chosen = incidents.iloc[rows[0]]
         target = {**params, "township": chosen["township"]} if pd.notna(chosen["township"]) else params
-        if st.button(tr("trends.incidents.open_on_map", id=plain(chosen["id"]), township=plain(chosen["township_name"] or "—")),
-                     icon=":material/location_on:", key="incidents_open_on_map"):
+        if st.button(
+            tr("trends.incidents.open_on_map", id=plain(chosen["id"]), township=plain(chosen["township_name"] or "—")),
+            icon=":material/location_on:",
+            key="incidents_open_on_map",
+        ):
             # st.switch_page drops widget state, and this session's filter bar was seeded from
             # the URL already: un-seed it so the map page reads the filters from the target URL,
             # exactly as a shared link would be read.
@@ -167,6 +218,7 @@ def latest_incidents(f: Filters) -> None:
 
 
 # ---------------------------------------------------------------------------- resources
+
 
 def stock_by_warehouse(f: Filters) -> None:
     frame = cached.stock_by_category(f.townships)
@@ -212,4 +264,3 @@ def shelter_occupancy(f: Filters) -> None:
     frame = cached.shelter_occupancy(f.townships)
     fig = charts.shelter_occupancy(frame, lang()) if not frame.empty else None
     show("shelters", fig, frame, f, tr("trends.empty_shelters"))
-

@@ -33,8 +33,12 @@ def map_form(list_name: str, text: str, rows: int, key: str) -> None:
     new = "__new__"
     options = ["", *_code_options(list_name), new]
     chosen = middle.selectbox(
-        tr("codes.map_to"), options, key=f"{key}_code",
-        format_func=lambda c: tr("codes.choose") if not c else tr("codes.new") if c == new else _code_name(list_name, c),
+        tr("codes.map_to"),
+        options,
+        key=f"{key}_code",
+        format_func=lambda c: (
+            tr("codes.choose") if not c else tr("codes.new") if c == new else _code_name(list_name, c)
+        ),
     )
     if chosen == new:
         a, b, c, d = st.columns(4)
@@ -52,7 +56,9 @@ def map_form(list_name: str, text: str, rows: int, key: str) -> None:
             st.error(tr("codes.failed", detail=str(error)))
             return
         cached.clear()
-        st.session_state[f"{key}_done"] = tr("codes.mapped", text=text, code=_code_name(list_name, chosen), rows=changed)
+        st.session_state[f"{key}_done"] = tr(
+            "codes.mapped", text=text, code=_code_name(list_name, chosen), rows=changed
+        )
         st.rerun()
     done = st.session_state.pop(f"{key}_done", None)
     if done:
@@ -77,14 +83,29 @@ def render_admin() -> None:
     codelists.sync_labels(conn)
     st.subheader(tr("codes.title"))
     st.caption(tr("codes.intro"))
-    list_name = st.selectbox(tr("codes.list"), list(codelists.OPEN_LISTS + codelists.CLOSED_LISTS), key="codes_list",
-                             format_func=lambda n: label("code_list", n))
+    list_name = st.selectbox(
+        tr("codes.list"),
+        list(codelists.OPEN_LISTS + codelists.CLOSED_LISTS),
+        key="codes_list",
+        format_func=lambda n: label("code_list", n),
+    )
     codes = codelists.codes(conn, list_name)
     shown = codes.assign(builtin=[tr("codes.builtin") if b else tr("codes.added") for b in codes["builtin"]])
-    st.dataframe(shown.rename(columns={
-        "code": tr("codes.code"), "name_zh": tr("codes.name_zh"), "name_en": tr("codes.name_en"), "color": tr("codes.color"),
-        "standard": tr("codes.standard"), "standard_class": tr("codes.standard_class"), "builtin": tr("codes.origin"),
-    }), hide_index=True, width="stretch")
+    st.dataframe(
+        shown.rename(
+            columns={
+                "code": tr("codes.code"),
+                "name_zh": tr("codes.name_zh"),
+                "name_en": tr("codes.name_en"),
+                "color": tr("codes.color"),
+                "standard": tr("codes.standard"),
+                "standard_class": tr("codes.standard_class"),
+                "builtin": tr("codes.origin"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     others = codelists.other_labels(conn, list_name)
     if others.empty:
         st.info(tr("codes.no_others"))

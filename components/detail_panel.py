@@ -27,7 +27,12 @@ def _close() -> None:
 def _fields(rows: list[tuple[str, object]]) -> None:
     """Show name/value pairs as a plain table (values are data, never markup)."""
     table = pd.DataFrame(
-        {tr("detail.field"): [name for name, _ in rows], tr("detail.value"): ["—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for _, v in rows]}
+        {
+            tr("detail.field"): [name for name, _ in rows],
+            tr("detail.value"): [
+                "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for _, v in rows
+            ],
+        }
     )
     st.dataframe(table, hide_index=True, width="stretch")
 
@@ -46,7 +51,9 @@ def _township(f: Filters, code: str) -> None:
     st.subheader(f"{tr('map.tooltip.township')} · {plain(row['name'])}")
     cols = st.columns(4)
     mm = tr("unit.mm")
-    cols[0].metric(tr("map.metric.rain_mean"), "—" if pd.isna(row["rain_mean_mm"]) else f"{row['rain_mean_mm']:.1f} {mm}")
+    cols[0].metric(
+        tr("map.metric.rain_mean"), "—" if pd.isna(row["rain_mean_mm"]) else f"{row['rain_mean_mm']:.1f} {mm}"
+    )
     cols[1].metric(tr("map.metric.max_3h"), "—" if pd.isna(row["max_3h_mm"]) else f"{row['max_3h_mm']:.1f} {mm}")
     cols[2].metric(tr("map.metric.incidents"), f"{row['incidents']}（{row['open_incidents']}）")
     cols[3].metric(tr("map.metric.hazard_people"), int(row["hazard_people"]))
@@ -60,8 +67,12 @@ def _township(f: Filters, code: str) -> None:
     ]
     _fields(counts)
     # --- link to the township command page (issue 8); the click already made it the filter ---
-    st.page_link("pages/township.py", label=tr("township.open_from_map"), icon=":material/holiday_village:",
-                 query_params={"township": code})
+    st.page_link(
+        "pages/township.py",
+        label=tr("township.open_from_map"),
+        icon=":material/holiday_village:",
+        query_params={"township": code},
+    )
 
 
 def _gauge(f: Filters, code: str) -> None:
@@ -75,17 +86,24 @@ def _gauge(f: Filters, code: str) -> None:
     series = cached.rain_series(f.start, f.end, minutes, (code,), ())
     left, right = st.columns([1, 2])
     with left:
-        _fields([
-            ("ID", code), (tr("col.township_name"), row["township_name"]),
-            (tr("map.tooltip.rain"), row["total_mm"]), (tr("detail.elevation"), row["elevation_m"]),
-            (tr("detail.reports"), row["reports"]),
-        ])
+        _fields(
+            [
+                ("ID", code),
+                (tr("col.township_name"), row["township_name"]),
+                (tr("map.tooltip.rain"), row["total_mm"]),
+                (tr("detail.elevation"), row["elevation_m"]),
+                (tr("detail.reports"), row["reports"]),
+            ]
+        )
     with right:
         if series["gauges"].sum() == 0:
             st.info(tr("map.empty_rain"))
         else:
-            st.plotly_chart(chart(charts.hyetograph(series, minutes, row["name"], lang())), key="detail_hyetograph",
-                            config=PLOTLY_CONFIG)
+            st.plotly_chart(
+                chart(charts.hyetograph(series, minutes, row["name"], lang())),
+                key="detail_hyetograph",
+                config=PLOTLY_CONFIG,
+            )
 
 
 def _incident(f: Filters, ident: str) -> None:
@@ -96,18 +114,22 @@ def _incident(f: Filters, ident: str) -> None:
     row = record.iloc[0]
     kind = codelists.display("incident_type", row["type"], row.get("type_label"), lang())  # 其他·<text> (issue 16)
     st.subheader(f"{tr('map.tooltip.incident')} · {plain(kind)} · {plain(ident)}")
-    _fields([
-        (tr("col.occurred_at"), f"{row['occurred_at']:%Y-%m-%d %H:%M}"),
-        (tr("col.status"), label("incident_status", row["status"])),
-        (tr("col.township_name"), row["township_name"]),
-        (tr("col.address"), row["address"]),
-        (tr("col.deaths"), row["deaths"]), (tr("col.injured"), row["injured"]),
-        (tr("col.missing"), row["missing"]), (tr("col.trapped"), row["trapped"]),
-        (tr("detail.loss"), row["loss_10k_yuan"]),
-        (tr("detail.description"), row["description"]),
-        (tr("detail.source"), row["source"]),
-        (tr("detail.updated_at"), None if pd.isna(row["updated_at"]) else f"{row['updated_at']:%Y-%m-%d %H:%M}"),
-    ])
+    _fields(
+        [
+            (tr("col.occurred_at"), f"{row['occurred_at']:%Y-%m-%d %H:%M}"),
+            (tr("col.status"), label("incident_status", row["status"])),
+            (tr("col.township_name"), row["township_name"]),
+            (tr("col.address"), row["address"]),
+            (tr("col.deaths"), row["deaths"]),
+            (tr("col.injured"), row["injured"]),
+            (tr("col.missing"), row["missing"]),
+            (tr("col.trapped"), row["trapped"]),
+            (tr("detail.loss"), row["loss_10k_yuan"]),
+            (tr("detail.description"), row["description"]),
+            (tr("detail.source"), row["source"]),
+            (tr("detail.updated_at"), None if pd.isna(row["updated_at"]) else f"{row['updated_at']:%Y-%m-%d %H:%M}"),
+        ]
+    )
 
 
 def _warehouse(f: Filters, name: str) -> None:
@@ -116,8 +138,14 @@ def _warehouse(f: Filters, name: str) -> None:
         st.info(tr("detail.gone"))
         return
     st.subheader(f"{tr('map.layer.warehouses')} · {plain(name)}")
-    _fields([(tr("col.township_name"), row["township_name"]), (tr("col.address"), row["address"]),
-             (tr("detail.manager"), row["manager"]), (tr("detail.phone"), row["phone"])])
+    _fields(
+        [
+            (tr("col.township_name"), row["township_name"]),
+            (tr("col.address"), row["address"]),
+            (tr("detail.manager"), row["manager"]),
+            (tr("detail.phone"), row["phone"]),
+        ]
+    )
     stock = cached.warehouse_stock(name).copy()
     stock["category"] = stock["category"].map(lambda code: label("stock_category", code))
     stock.columns = [tr(f"detail.stock.{column}") for column in stock.columns]
@@ -130,10 +158,15 @@ def _team(f: Filters, name: str) -> None:
         st.info(tr("detail.gone"))
         return
     st.subheader(f"{tr('map.layer.teams')} · {plain(name)}")
-    _fields([(tr("map.tooltip.kind"), codelists.display("team_kind", row["kind"], row.get("kind_label"), lang())),
-             (tr("map.tooltip.members"), row["members"]),
-             (tr("detail.leader"), row["leader"]), (tr("detail.phone"), row["phone"]),
-             (tr("col.township_name"), row["township_name"])])
+    _fields(
+        [
+            (tr("map.tooltip.kind"), codelists.display("team_kind", row["kind"], row.get("kind_label"), lang())),
+            (tr("map.tooltip.members"), row["members"]),
+            (tr("detail.leader"), row["leader"]),
+            (tr("detail.phone"), row["phone"]),
+            (tr("col.township_name"), row["township_name"]),
+        ]
+    )
 
 
 def _shelter(f: Filters, name: str) -> None:
@@ -142,8 +175,14 @@ def _shelter(f: Filters, name: str) -> None:
         st.info(tr("detail.gone"))
         return
     st.subheader(f"{tr('map.layer.shelters')} · {plain(name)}")
-    _fields([(tr("detail.capacity"), row["capacity"]), (tr("detail.occupancy"), row["occupancy"]),
-             (tr("map.tooltip.free"), row["free"]), (tr("col.township_name"), row["township_name"])])
+    _fields(
+        [
+            (tr("detail.capacity"), row["capacity"]),
+            (tr("detail.occupancy"), row["occupancy"]),
+            (tr("map.tooltip.free"), row["free"]),
+            (tr("col.township_name"), row["township_name"]),
+        ]
+    )
 
 
 def _hazard(f: Filters, ident: str) -> None:
@@ -152,14 +191,27 @@ def _hazard(f: Filters, ident: str) -> None:
         st.info(tr("detail.gone"))
         return
     st.subheader(f"{tr('map.layer.hazards')} · {label('hazard_kind', row['kind'])} · {plain(row['name'])}")
-    _fields([("ID", ident), (tr("map.tooltip.people"), row["people"]), (tr("detail.households"), row["households"]),
-             (tr("detail.critical_1h"), row["critical_mm_1h"]), (tr("detail.critical_3h"), row["critical_mm_3h"]),
-             (tr("detail.critical_24h"), row["critical_mm_24h"]), (tr("col.township_name"), row["township_name"])])
+    _fields(
+        [
+            ("ID", ident),
+            (tr("map.tooltip.people"), row["people"]),
+            (tr("detail.households"), row["households"]),
+            (tr("detail.critical_1h"), row["critical_mm_1h"]),
+            (tr("detail.critical_3h"), row["critical_mm_3h"]),
+            (tr("detail.critical_24h"), row["critical_mm_24h"]),
+            (tr("col.township_name"), row["township_name"]),
+        ]
+    )
 
 
 RENDERERS = {
-    "townships": _township, "gauges": _gauge, "incidents": _incident, "warehouses": _warehouse,
-    "teams": _team, "shelters": _shelter, "hazards": _hazard,
+    "townships": _township,
+    "gauges": _gauge,
+    "incidents": _incident,
+    "warehouses": _warehouse,
+    "teams": _team,
+    "shelters": _shelter,
+    "hazards": _hazard,
     "water": water_view.detail,  # river and reservoir stations (issue 19)
 }
 

@@ -41,7 +41,10 @@ def target() -> dict | None:
 
 def _set_incident(row: dict) -> None:
     st.session_state[TARGET_KEY] = {
-        "incident_id": row["id"], "type": row.get("type"), "lon": float(row["lon"]), "lat": float(row["lat"]),
+        "incident_id": row["id"],
+        "type": row.get("type"),
+        "lon": float(row["lon"]),
+        "lat": float(row["lat"]),
         "address": row.get("address"),
     }
 
@@ -62,21 +65,38 @@ def _on_map_select() -> None:
         _set_incident(incidents[0])
     elif cells:
         cell = cells[0]
-        st.session_state[TARGET_KEY] = {"incident_id": None, "type": None, "lon": float(cell["lon"]),
-                                        "lat": float(cell["lat"]), "address": None}
+        st.session_state[TARGET_KEY] = {
+            "incident_id": None,
+            "type": None,
+            "lon": float(cell["lon"]),
+            "lat": float(cell["lat"]),
+            "address": None,
+        }
 
 
 def search(goal: dict | None) -> dispatch.Nearby | None:
     """The radius slider and the radius query around the target (None without a target)."""
-    radius = st.slider(tr("dispatch.radius"), min_value=1.0, max_value=dispatch.MAX_RADIUS_KM,
-                       value=dispatch.DEFAULT_RADIUS_KM, step=1.0, key="dispatch_radius")
+    radius = st.slider(
+        tr("dispatch.radius"),
+        min_value=1.0,
+        max_value=dispatch.MAX_RADIUS_KM,
+        value=dispatch.DEFAULT_RADIUS_KM,
+        step=1.0,
+        key="dispatch_radius",
+    )
     return cached.nearby(goal["lon"], goal["lat"], float(radius), goal["type"]) if goal else None
 
 
 def heading(goal: dict) -> None:
     if goal["incident_id"]:
-        st.subheader(tr("dispatch.target.incident", id=plain(goal["incident_id"]), type=label("incident_type", goal["type"]),
-                        address=plain(goal["address"] or "—")))
+        st.subheader(
+            tr(
+                "dispatch.target.incident",
+                id=plain(goal["incident_id"]),
+                type=label("incident_type", goal["type"]),
+                address=plain(goal["address"] or "—"),
+            )
+        )
     else:
         st.subheader(tr("dispatch.target.point", lon=goal["lon"], lat=goal["lat"]))
 
@@ -87,8 +107,11 @@ def heading(goal: dict) -> None:
 def incident_list(f: Filters) -> pd.DataFrame:
     """The filtered incidents with grade and dispatch count, gravest and newest first; a row click targets one."""
     graded = cached.incident_grades(f.start, f.end, f.townships, f.types, f.statuses)
-    graded = graded.dropna(subset=["lon", "lat"]).sort_values(["grade_rank", "occurred_at"], ascending=False,
-                                                              kind="stable").head(MAX_LISTED)
+    graded = (
+        graded.dropna(subset=["lon", "lat"])
+        .sort_values(["grade_rank", "occurred_at"], ascending=False, kind="stable")
+        .head(MAX_LISTED)
+    )
     log = cached.dispatches(None).dropna(subset=["incident_id"])
     counts = log.groupby("incident_id").size()
     # The log is newest first: the first status per incident is its latest.
@@ -105,8 +128,9 @@ def incident_list(f: Filters) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             tr("col.id"): graded["id"],
-            tr("warning.col.grade"): [rules.grade_label(scale, grade, lang())
-                                      for scale, grade in zip(graded["grade_scale"], graded["grade"])],
+            tr("warning.col.grade"): [
+                rules.grade_label(scale, grade, lang()) for scale, grade in zip(graded["grade_scale"], graded["grade"])
+            ],
             tr("col.type"): graded["type"].map(labels("incident_type")),
             tr("col.township_name"): graded["township_name"],
             tr("col.occurred_at"): graded["occurred_at"].dt.strftime("%m-%d %H:%M"),
@@ -115,8 +139,15 @@ def incident_list(f: Filters) -> pd.DataFrame:
             tr("dispatch.col.latest_status"): graded["dispatch_status"],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", height=MAP_HEIGHT_PX - 60, key=TABLE_KEY,
-                 on_select=_on_table_select, selection_mode="single-row")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=MAP_HEIGHT_PX - 60,
+        key=TABLE_KEY,
+        on_select=_on_table_select,
+        selection_mode="single-row",
+    )
     return graded
 
 
@@ -134,10 +165,18 @@ def _points(frame: pd.DataFrame, kind: str, title_column: str, rows) -> pd.DataF
 
 def _resource_layer(layer_id: str, data: pd.DataFrame, kind: str, radius_px: int) -> pdk.Layer:
     return pdk.Layer(
-        "ScatterplotLayer", id=layer_id, data=data, get_position=["lon", "lat"],
-        get_fill_color=[*RESOURCE_KINDS[kind], 230], get_radius=200, radius_min_pixels=radius_px,
-        radius_max_pixels=radius_px + 6, stroked=True, get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1.5, pickable=True,
+        "ScatterplotLayer",
+        id=layer_id,
+        data=data,
+        get_position=["lon", "lat"],
+        get_fill_color=[*RESOURCE_KINDS[kind], 230],
+        get_radius=200,
+        radius_min_pixels=radius_px,
+        radius_max_pixels=radius_px + 6,
+        stroked=True,
+        get_line_color=[255, 255, 255, 255],
+        line_width_min_pixels=1.5,
+        pickable=True,
     )
 
 
@@ -147,7 +186,12 @@ def _cell_polygons(cells: pd.DataFrame, cell_km: float) -> pd.DataFrame:
     half_lon = half_lat / math.cos(math.radians(float(cells["lat"].mean()) if len(cells) else 0.0))
     data = cells[["lon", "lat"]].copy()
     data["polygon"] = [
-        [[x - half_lon, y - half_lat], [x + half_lon, y - half_lat], [x + half_lon, y + half_lat], [x - half_lon, y + half_lat]]
+        [
+            [x - half_lon, y - half_lat],
+            [x + half_lon, y - half_lat],
+            [x + half_lon, y + half_lat],
+            [x - half_lon, y + half_lat],
+        ]
         for x, y in zip(data["lon"], data["lat"])
     ]
     return data
@@ -159,20 +203,50 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
     townships = cached.townships()
     result = []
     picks = _cell_polygons(cached.pick_cells(PICK_CELL_KM), PICK_CELL_KM)
-    picks["tip"] = [mapdata.tooltip_text(tr("dispatch.map.pick_cell"), [("", f"{x:.3f}, {y:.3f}")])
-                    for x, y in zip(picks["lon"], picks["lat"])]
+    picks["tip"] = [
+        mapdata.tooltip_text(tr("dispatch.map.pick_cell"), [("", f"{x:.3f}, {y:.3f}")])
+        for x, y in zip(picks["lon"], picks["lat"])
+    ]
     # Nearly transparent cells: deck.gl picks them, the eye does not see them.
-    result.append(pdk.Layer("PolygonLayer", id="dispatch-pick-grid", data=picks, get_polygon="polygon",
-                            filled=True, stroked=False, get_fill_color=[255, 255, 255, 1], pickable=True))
+    result.append(
+        pdk.Layer(
+            "PolygonLayer",
+            id="dispatch-pick-grid",
+            data=picks,
+            get_polygon="polygon",
+            filled=True,
+            stroked=False,
+            get_fill_color=[255, 255, 255, 1],
+            pickable=True,
+        )
+    )
     if gaps is not None and not gaps.empty:
         gap_cells = _cell_polygons(gaps, dispatch.DEFAULT_CELL_KM)
-        result.append(pdk.Layer("PolygonLayer", id="dispatch-coverage-gaps", data=gap_cells, get_polygon="polygon",
-                                filled=True, stroked=False, get_fill_color=[*GAP_COLOR, 70], pickable=False))
+        result.append(
+            pdk.Layer(
+                "PolygonLayer",
+                id="dispatch-coverage-gaps",
+                data=gap_cells,
+                get_polygon="polygon",
+                filled=True,
+                stroked=False,
+                get_fill_color=[*GAP_COLOR, 70],
+                pickable=False,
+            )
+        )
     shapes = mapdata.shapes_geojson(tuple(townships["geometry"]))
-    result.append(pdk.Layer("GeoJsonLayer", id="dispatch-townships",
-                            data=mapdata.feature_collection(shapes, townships[["code", "name"]]),
-                            stroked=True, filled=False, get_line_color=[150, 150, 150, 200], line_width_min_pixels=1,
-                            pickable=False))
+    result.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="dispatch-townships",
+            data=mapdata.feature_collection(shapes, townships[["code", "name"]]),
+            stroked=True,
+            filled=False,
+            get_line_color=[150, 150, 150, 200],
+            line_width_min_pixels=1,
+            pickable=False,
+        )
+    )
     county_shape = mapdata.shapes_geojson(tuple(county["geometry"]))
     result.append(map_layers.county_outline_layer(mapdata.feature_collection(county_shape, county[["code", "name"]])))
     if found is not None:
@@ -181,57 +255,175 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
         rings["width"] = [3 if r == found.radius_km else 1.5 for r in rings["radius_km"]]
         # Widths in metres with a pixel floor, as GeoJsonLayer draws lines: pixel width units
         # draw wedges under software GL (headless Chromium).
-        result.append(pdk.Layer("PathLayer", id="dispatch-rings", data=rings[["path", "width"]], get_path="path",
-                                get_width="width", width_scale=20, width_min_pixels=1.5,
-                                get_color=[*RING_COLOR, 220], pickable=False))
+        result.append(
+            pdk.Layer(
+                "PathLayer",
+                id="dispatch-rings",
+                data=rings[["path", "width"]],
+                get_path="path",
+                get_width="width",
+                width_scale=20,
+                width_min_pixels=1.5,
+                get_color=[*RING_COLOR, 220],
+                pickable=False,
+            )
+        )
         lines = pd.concat(
-            [frame[["lon", "lat"]].assign(color=[[*RESOURCE_KINDS[kind], 160]] * len(frame))
-             for kind, frame in (("team", found.teams), ("warehouse", found.warehouses), ("shelter", found.shelters))],
+            [
+                frame[["lon", "lat"]].assign(color=[[*RESOURCE_KINDS[kind], 160]] * len(frame))
+                for kind, frame in (("team", found.teams), ("warehouse", found.warehouses), ("shelter", found.shelters))
+            ],
             ignore_index=True,
         )
         lines["path"] = [[[found.lon, found.lat], [lon, lat]] for lon, lat in zip(lines["lon"], lines["lat"])]
-        result.append(pdk.Layer("PathLayer", id="dispatch-lines", data=lines[["path", "color"]], get_path="path",
-                                get_color="color", get_width=30, width_min_pixels=1.5, pickable=False))
+        result.append(
+            pdk.Layer(
+                "PathLayer",
+                id="dispatch-lines",
+                data=lines[["path", "color"]],
+                get_path="path",
+                get_color="color",
+                get_width=30,
+                width_min_pixels=1.5,
+                pickable=False,
+            )
+        )
         hazard_kinds = labels("hazard_kind")
-        result.append(_resource_layer("dispatch-hazards", _points(found.hazards, "hazard", "name", [
-            [(tr("dispatch.col.kind"), hazard_kinds.get(k, k)), (tr("dispatch.col.people"), p),
-             (tr("dispatch.col.distance"), d)]
-            for k, p, d in zip(found.hazards["kind"], found.hazards["people"], found.hazards["distance_km"])]),
-            "hazard", 4))
-        result.append(_resource_layer("dispatch-shelters", _points(found.shelters, "shelter", "name", [
-            [(tr("dispatch.col.free"), free), (tr("dispatch.col.distance"), d), (tr("dispatch.col.eta"), e)]
-            for free, d, e in zip(found.shelters["free"], found.shelters["distance_km"], found.shelters["eta_min"])]),
-            "shelter", 5))
-        result.append(_resource_layer("dispatch-warehouses", _points(found.warehouses, "warehouse", "name", [
-            [(tr("dispatch.col.items"), items), (tr("dispatch.col.distance"), d), (tr("dispatch.col.eta"), e)]
-            for items, d, e in zip(found.warehouses["items"], found.warehouses["distance_km"], found.warehouses["eta_min"])]),
-            "warehouse", 6))
+        result.append(
+            _resource_layer(
+                "dispatch-hazards",
+                _points(
+                    found.hazards,
+                    "hazard",
+                    "name",
+                    [
+                        [
+                            (tr("dispatch.col.kind"), hazard_kinds.get(k, k)),
+                            (tr("dispatch.col.people"), p),
+                            (tr("dispatch.col.distance"), d),
+                        ]
+                        for k, p, d in zip(found.hazards["kind"], found.hazards["people"], found.hazards["distance_km"])
+                    ],
+                ),
+                "hazard",
+                4,
+            )
+        )
+        result.append(
+            _resource_layer(
+                "dispatch-shelters",
+                _points(
+                    found.shelters,
+                    "shelter",
+                    "name",
+                    [
+                        [(tr("dispatch.col.free"), free), (tr("dispatch.col.distance"), d), (tr("dispatch.col.eta"), e)]
+                        for free, d, e in zip(
+                            found.shelters["free"], found.shelters["distance_km"], found.shelters["eta_min"]
+                        )
+                    ],
+                ),
+                "shelter",
+                5,
+            )
+        )
+        result.append(
+            _resource_layer(
+                "dispatch-warehouses",
+                _points(
+                    found.warehouses,
+                    "warehouse",
+                    "name",
+                    [
+                        [
+                            (tr("dispatch.col.items"), items),
+                            (tr("dispatch.col.distance"), d),
+                            (tr("dispatch.col.eta"), e),
+                        ]
+                        for items, d, e in zip(
+                            found.warehouses["items"], found.warehouses["distance_km"], found.warehouses["eta_min"]
+                        )
+                    ],
+                ),
+                "warehouse",
+                6,
+            )
+        )
         team_kinds = labels("team_kind")
-        result.append(_resource_layer("dispatch-teams", _points(found.teams, "team", "name", [
-            [(tr("dispatch.col.kind"), team_kinds.get(k, k)), (tr("dispatch.col.members"), m),
-             (tr("dispatch.col.distance"), d), (tr("dispatch.col.eta"), e)]
-            for k, m, d, e in zip(found.teams["kind"], found.teams["members"], found.teams["distance_km"],
-                                  found.teams["eta_min"])]),
-            "team", 7))
+        result.append(
+            _resource_layer(
+                "dispatch-teams",
+                _points(
+                    found.teams,
+                    "team",
+                    "name",
+                    [
+                        [
+                            (tr("dispatch.col.kind"), team_kinds.get(k, k)),
+                            (tr("dispatch.col.members"), m),
+                            (tr("dispatch.col.distance"), d),
+                            (tr("dispatch.col.eta"), e),
+                        ]
+                        for k, m, d, e in zip(
+                            found.teams["kind"],
+                            found.teams["members"],
+                            found.teams["distance_km"],
+                            found.teams["eta_min"],
+                        )
+                    ],
+                ),
+                "team",
+                7,
+            )
+        )
     if not incidents.empty:
         data = incidents[["id", "type", "address", "lon", "lat", "grade"]].copy()
         data["fill"] = [[*INCIDENT_GRADES.get(grade, (90, 90, 90)), 240] for grade in data["grade"]]
         data["tip"] = [
-            mapdata.tooltip_text(f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
-                                 [("ID", ident), (tr("warning.col.grade"), label("incident_grade", grade) if grade else "—"),
-                                  (tr("map.tooltip.address"), address)])
+            mapdata.tooltip_text(
+                f"{tr('map.tooltip.incident')} · {label('incident_type', kind)}",
+                [
+                    ("ID", ident),
+                    (tr("warning.col.grade"), label("incident_grade", grade) if grade else "—"),
+                    (tr("map.tooltip.address"), address),
+                ],
+            )
             for ident, kind, grade, address in zip(data["id"], data["type"], data["grade"], data["address"])
         ]
-        result.append(pdk.Layer("ScatterplotLayer", id="dispatch-incidents", data=data, get_position=["lon", "lat"],
-                                get_fill_color="fill", get_radius=250, radius_min_pixels=5, radius_max_pixels=12,
-                                stroked=True, get_line_color=[40, 40, 40, 255], line_width_min_pixels=1,
-                                pickable=True, auto_highlight=True))
+        result.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="dispatch-incidents",
+                data=data,
+                get_position=["lon", "lat"],
+                get_fill_color="fill",
+                get_radius=250,
+                radius_min_pixels=5,
+                radius_max_pixels=12,
+                stroked=True,
+                get_line_color=[40, 40, 40, 255],
+                line_width_min_pixels=1,
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
     if found is not None:
-        result.append(pdk.Layer("ScatterplotLayer", id="dispatch-target",
-                                data=pd.DataFrame({"lon": [found.lon], "lat": [found.lat]}), get_position=["lon", "lat"],
-                                get_fill_color=[255, 255, 255, 255], get_line_color=[*TARGET_COLOR, 255],
-                                get_radius=400, radius_min_pixels=9, radius_max_pixels=16, stroked=True,
-                                line_width_min_pixels=4, pickable=False))
+        result.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="dispatch-target",
+                data=pd.DataFrame({"lon": [found.lon], "lat": [found.lat]}),
+                get_position=["lon", "lat"],
+                get_fill_color=[255, 255, 255, 255],
+                get_line_color=[*TARGET_COLOR, 255],
+                get_radius=400,
+                radius_min_pixels=9,
+                radius_max_pixels=16,
+                stroked=True,
+                line_width_min_pixels=4,
+                pickable=False,
+            )
+        )
     return result
 
 
@@ -245,20 +437,31 @@ def render_map(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.
     view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)
     if found is not None:
         view = {**view, "longitude": found.lon, "latitude": found.lat, "zoom": max(view["zoom"], 10.2)}
-    st.pydeck_chart(map_layers.deck(layers(incidents, found, gaps), view), height=MAP_HEIGHT_PX,
-                    on_select=_on_map_select, selection_mode="single-object", key=DECK_KEY)
+    st.pydeck_chart(
+        map_layers.deck(layers(incidents, found, gaps), view),
+        height=MAP_HEIGHT_PX,
+        on_select=_on_map_select,
+        selection_mode="single-object",
+        key=DECK_KEY,
+    )
     rows = [(label("resource_kind", kind), color) for kind, color in RESOURCE_KINDS.items()]
-    rows += [(tr("dispatch.map.target"), TARGET_COLOR), (tr("dispatch.map.ring"), RING_COLOR),
-             (tr("dispatch.map.line"), (150, 150, 150))]
+    rows += [
+        (tr("dispatch.map.target"), TARGET_COLOR),
+        (tr("dispatch.map.ring"), RING_COLOR),
+        (tr("dispatch.map.line"), (150, 150, 150)),
+    ]
     if gaps is not None and not gaps.empty:
-        rows.append((tr("dispatch.map.gaps", km=st.session_state.get("dispatch_gap_km", dispatch.DEFAULT_GAP_KM)),
-                     GAP_COLOR))
+        rows.append(
+            (tr("dispatch.map.gaps", km=st.session_state.get("dispatch_gap_km", dispatch.DEFAULT_GAP_KM)), GAP_COLOR)
+        )
     columns = st.columns(2)
     with columns[0]:
         map_layers.legend(tr("dispatch.map.layers"), rows)
     with columns[1]:
-        map_layers.legend(tr("dispatch.map.incidents"),
-                          [(label("incident_grade", code), color) for code, color in INCIDENT_GRADES.items()])
+        map_layers.legend(
+            tr("dispatch.map.incidents"),
+            [(label("incident_grade", code), color) for code, color in INCIDENT_GRADES.items()],
+        )
 
 
 # ------------------------------------------------------------------------ panel
@@ -288,26 +491,70 @@ def panel(found: dispatch.Nearby) -> None:
     )
     with teams:
         t = found.teams
-        _empty_or_table(t, "team", pd.DataFrame({
-            tr("dispatch.col.name"): t["name"], tr("dispatch.col.kind"): t["kind"].map(labels("team_kind")),
-            tr("dispatch.col.members"): t["members"], tr("dispatch.col.leader"): t["leader"],
-            tr("dispatch.col.phone"): t["phone"], distance: t["distance_km"], eta: t["eta_min"]}), "dispatch_teams_table")
+        _empty_or_table(
+            t,
+            "team",
+            pd.DataFrame(
+                {
+                    tr("dispatch.col.name"): t["name"],
+                    tr("dispatch.col.kind"): t["kind"].map(labels("team_kind")),
+                    tr("dispatch.col.members"): t["members"],
+                    tr("dispatch.col.leader"): t["leader"],
+                    tr("dispatch.col.phone"): t["phone"],
+                    distance: t["distance_km"],
+                    eta: t["eta_min"],
+                }
+            ),
+            "dispatch_teams_table",
+        )
     with warehouses:
         w = found.warehouses
-        _empty_or_table(w, "warehouse", pd.DataFrame({
-            tr("dispatch.col.name"): w["name"], tr("dispatch.col.items"): w["items"],
-            tr("dispatch.col.leader"): w["manager"], tr("dispatch.col.phone"): w["phone"],
-            distance: w["distance_km"], eta: w["eta_min"]}), "dispatch_warehouses_table")
+        _empty_or_table(
+            w,
+            "warehouse",
+            pd.DataFrame(
+                {
+                    tr("dispatch.col.name"): w["name"],
+                    tr("dispatch.col.items"): w["items"],
+                    tr("dispatch.col.leader"): w["manager"],
+                    tr("dispatch.col.phone"): w["phone"],
+                    distance: w["distance_km"],
+                    eta: w["eta_min"],
+                }
+            ),
+            "dispatch_warehouses_table",
+        )
     with shelters:
         s = found.shelters
-        _empty_or_table(s, "shelter", pd.DataFrame({
-            tr("dispatch.col.name"): s["name"], tr("dispatch.col.capacity"): s["capacity"],
-            tr("dispatch.col.free"): s["free"], distance: s["distance_km"], eta: s["eta_min"]}), "dispatch_shelters_table")
+        _empty_or_table(
+            s,
+            "shelter",
+            pd.DataFrame(
+                {
+                    tr("dispatch.col.name"): s["name"],
+                    tr("dispatch.col.capacity"): s["capacity"],
+                    tr("dispatch.col.free"): s["free"],
+                    distance: s["distance_km"],
+                    eta: s["eta_min"],
+                }
+            ),
+            "dispatch_shelters_table",
+        )
     with hazards:
         h = found.hazards
-        _empty_or_table(h, "hazard", pd.DataFrame({
-            tr("dispatch.col.name"): h["name"], tr("dispatch.col.kind"): h["kind"].map(labels("hazard_kind")),
-            tr("dispatch.col.people"): h["people"], distance: h["distance_km"]}), "dispatch_hazards_table")
+        _empty_or_table(
+            h,
+            "hazard",
+            pd.DataFrame(
+                {
+                    tr("dispatch.col.name"): h["name"],
+                    tr("dispatch.col.kind"): h["kind"].map(labels("hazard_kind")),
+                    tr("dispatch.col.people"): h["people"],
+                    distance: h["distance_km"],
+                }
+            ),
+            "dispatch_hazards_table",
+        )
 
 
 def form(found: dispatch.Nearby, goal: dict) -> None:
@@ -319,22 +566,46 @@ def form(found: dispatch.Nearby, goal: dict) -> None:
     place = goal["incident_id"] or f"{goal['lon']:.4f},{goal['lat']:.4f}"
     key = f"{place}_{st.session_state.get(ROUND_KEY, 0)}"
     columns = st.columns(3)
-    teams = columns[0].multiselect(tr("dispatch.form.teams"), options=found.teams["name"].tolist(),
-                                   placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_teams_{key}")
-    warehouses = columns[1].multiselect(tr("dispatch.form.warehouses"), options=found.warehouses["name"].tolist(),
-                                        placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_warehouses_{key}")
-    shelters = columns[2].multiselect(tr("dispatch.form.shelter"), options=found.shelters["name"].tolist(),
-                                      placeholder=tr("common.choose"), select_all=False, key=f"dispatch_form_shelters_{key}")
+    teams = columns[0].multiselect(
+        tr("dispatch.form.teams"),
+        options=found.teams["name"].tolist(),
+        placeholder=tr("common.choose"),
+        select_all=False,
+        key=f"dispatch_form_teams_{key}",
+    )
+    warehouses = columns[1].multiselect(
+        tr("dispatch.form.warehouses"),
+        options=found.warehouses["name"].tolist(),
+        placeholder=tr("common.choose"),
+        select_all=False,
+        key=f"dispatch_form_warehouses_{key}",
+    )
+    shelters = columns[2].multiselect(
+        tr("dispatch.form.shelter"),
+        options=found.shelters["name"].tolist(),
+        placeholder=tr("common.choose"),
+        select_all=False,
+        key=f"dispatch_form_shelters_{key}",
+    )
     note = st.text_input(tr("dispatch.form.note"), key=f"dispatch_form_note_{key}")
     if st.button(tr("dispatch.form.submit"), type="primary", key="dispatch_form_submit"):
         orders = []
-        for kind, names, frame in (("team", teams, found.teams), ("warehouse", warehouses, found.warehouses),
-                                   ("shelter", shelters, found.shelters)):
+        for kind, names, frame in (
+            ("team", teams, found.teams),
+            ("warehouse", warehouses, found.warehouses),
+            ("shelter", shelters, found.shelters),
+        ):
             rows = frame.set_index("name")
             for name in names:
-                orders.append(dispatch.Order(kind, name, float(rows.loc[name, "distance_km"]),
-                                             float(rows.loc[name, "eta_min"]),
-                                             rows.loc[name, "items"] if kind == "warehouse" else None))
+                orders.append(
+                    dispatch.Order(
+                        kind,
+                        name,
+                        float(rows.loc[name, "distance_km"]),
+                        float(rows.loc[name, "eta_min"]),
+                        rows.loc[name, "items"] if kind == "warehouse" else None,
+                    )
+                )
         try:
             ids = cached.record_dispatch(identity.actor(), orders, goal["lon"], goal["lat"], goal["incident_id"], note)
         except PermissionDenied as error:
@@ -364,8 +635,9 @@ def log(goal: dict) -> None:
     shown = pd.DataFrame(
         {
             tr("col.id"): frame["id"],
-            tr("dispatch.col.resource"): [f"{label('resource_kind', k)} · {n}" for k, n in
-                                          zip(frame["resource_kind"], frame["resource_name"])],
+            tr("dispatch.col.resource"): [
+                f"{label('resource_kind', k)} · {n}" for k, n in zip(frame["resource_kind"], frame["resource_name"])
+            ],
             tr("dispatch.col.items"): frame["items"].fillna("—"),
             tr("dispatch.col.status"): frame["status"].map(statuses),
             tr("dispatch.col.eta"): frame["eta_min"],
@@ -379,10 +651,15 @@ def log(goal: dict) -> None:
         return
     columns = st.columns([2, 2, 1])
     names = dict(zip(frame["id"], shown[tr("dispatch.col.resource")]))
-    which = columns[0].selectbox(tr("dispatch.log.which"), options=frame["id"].tolist(),
-                                 format_func=lambda i: f"{i} · {names[i]}", key="dispatch_log_which")
-    status = columns[1].selectbox(tr("dispatch.log.status"), options=list(DISPATCH_STATUSES), format_func=statuses.get,
-                                  key="dispatch_log_status")
+    which = columns[0].selectbox(
+        tr("dispatch.log.which"),
+        options=frame["id"].tolist(),
+        format_func=lambda i: f"{i} · {names[i]}",
+        key="dispatch_log_which",
+    )
+    status = columns[1].selectbox(
+        tr("dispatch.log.status"), options=list(DISPATCH_STATUSES), format_func=statuses.get, key="dispatch_log_status"
+    )
     if columns[2].button(tr("dispatch.log.update"), key="dispatch_log_update"):
         try:
             cached.set_dispatch_status(identity.actor(), int(which), status)
@@ -397,23 +674,46 @@ def coverage() -> pd.DataFrame | None:
     """Coverage gaps of teams and shelters; returns the gap cells to draw when asked."""
     with st.expander(tr("dispatch.coverage.title")):
         columns = st.columns([2, 1])
-        max_km = columns[0].slider(tr("dispatch.coverage.km"), min_value=2.0, max_value=30.0,
-                                   value=dispatch.DEFAULT_GAP_KM, step=1.0, key="dispatch_gap_km")
+        max_km = columns[0].slider(
+            tr("dispatch.coverage.km"),
+            min_value=2.0,
+            max_value=30.0,
+            value=dispatch.DEFAULT_GAP_KM,
+            step=1.0,
+            key="dispatch_gap_km",
+        )
         show = columns[1].toggle(tr("dispatch.coverage.show"), value=False, key="dispatch_gap_show")
         result = cached.coverage_gaps(float(max_km), dispatch.DEFAULT_CELL_KM)
         towns = result.townships[result.townships["gap"]]
         st.markdown(tr("dispatch.coverage.townships", count=len(towns), km=max_km, cell=result.cell_km))
         if not towns.empty:
-            st.dataframe(pd.DataFrame({
-                tr("col.township_name"): towns["name"], tr("dispatch.col.gap_share"): (towns["gap_share"] * 100).round(1),
-                tr("dispatch.col.farthest_km"): towns["farthest_km"], tr("dispatch.col.label_km"): towns["label_km"],
-            }), hide_index=True, width="stretch", key="dispatch_gap_townships")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        tr("col.township_name"): towns["name"],
+                        tr("dispatch.col.gap_share"): (towns["gap_share"] * 100).round(1),
+                        tr("dispatch.col.farthest_km"): towns["farthest_km"],
+                        tr("dispatch.col.label_km"): towns["label_km"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="dispatch_gap_townships",
+            )
         short = result.shelters[result.shelters["gap"]]
         st.markdown(tr("dispatch.coverage.shelters", count=len(short)))
         if not short.empty:
-            st.dataframe(pd.DataFrame({
-                tr("col.township_name"): short["name"], tr("dispatch.col.hazard_people"): short["hazard_people"],
-                tr("dispatch.col.shelter_capacity"): short["shelter_capacity"],
-                tr("dispatch.col.shortfall"): short["shortfall"],
-            }), hide_index=True, width="stretch", key="dispatch_gap_shelters")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        tr("col.township_name"): short["name"],
+                        tr("dispatch.col.hazard_people"): short["hazard_people"],
+                        tr("dispatch.col.shelter_capacity"): short["shelter_capacity"],
+                        tr("dispatch.col.shortfall"): short["shortfall"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="dispatch_gap_shelters",
+            )
     return result.cells[result.cells["gap"]] if show else None

@@ -24,12 +24,27 @@ def guarded(subject: str, make: Callable[[], bytes | str], permission: str = "ex
     return lambda: actions.export(conn, who, subject, make, permission)
 
 
-def download(where, text: str, make: Callable[[], bytes | str], file_name: str, mime: str, key: str,
-             permission: str = "export", **kwargs) -> None:
+def download(
+    where,
+    text: str,
+    make: Callable[[], bytes | str],
+    file_name: str,
+    mime: str,
+    key: str,
+    permission: str = "export",
+    **kwargs,
+) -> None:
     """A download button shown only to roles with ``permission``; the file is made (and audited) on click."""
     if identity.can(permission):
-        where.download_button(text, data=guarded(file_name, make, permission), file_name=file_name, mime=mime,
-                              key=key, on_click="ignore", **kwargs)
+        where.download_button(
+            text,
+            data=guarded(file_name, make, permission),
+            file_name=file_name,
+            mime=mime,
+            key=key,
+            on_click="ignore",
+            **kwargs,
+        )
 
 
 def township_names(f: Filters) -> list[str]:
@@ -57,8 +72,20 @@ def render(key: str, fig: go.Figure, data: pd.DataFrame, f: Filters) -> None:
     table = export.readable(data, language)
     row = st.container(horizontal=True, key=f"{key}_exports")
     buttons = (
-        ("png", tr("export.png"), lambda: export.figure_image(fig, "png"), export.IMAGE_FORMATS["png"], ":material/image:"),
-        ("svg", tr("export.svg"), lambda: export.figure_image(fig, "svg"), export.IMAGE_FORMATS["svg"], ":material/draw:"),
+        (
+            "png",
+            tr("export.png"),
+            lambda: export.figure_image(fig, "png"),
+            export.IMAGE_FORMATS["png"],
+            ":material/image:",
+        ),
+        (
+            "svg",
+            tr("export.svg"),
+            lambda: export.figure_image(fig, "svg"),
+            export.IMAGE_FORMATS["svg"],
+            ":material/draw:",
+        ),
         ("csv", tr("export.csv"), lambda: export.to_csv(table), export.CSV_MIME, ":material/table_view:"),
         ("xlsx", tr("export.xlsx"), lambda: export.to_xlsx({subject: table}), export.XLSX_MIME, ":material/grid_on:"),
     )

@@ -76,7 +76,8 @@ def render() -> flt.Filters | None:
         options=list(names),
         format_func=lambda code: names.get(code, code),
         placeholder=tr("filter.townships_all"),
-        select_all=False, key="flt_townships",
+        select_all=False,
+        key="flt_townships",
     )
     localized(
         sidebar.selectbox,
@@ -93,19 +94,35 @@ def render() -> flt.Filters | None:
     sidebar.time_input(tr("filter.end_time"), step=TIME_STEP_S, key="flt_end_time")
     type_labels = labels("incident_type")
     localized(
-        sidebar.multiselect, tr("filter.types"), options=list(type_labels), format_func=type_labels.get,
-        placeholder=tr("filter.all"), select_all=False, key="flt_types",
+        sidebar.multiselect,
+        tr("filter.types"),
+        options=list(type_labels),
+        format_func=type_labels.get,
+        placeholder=tr("filter.all"),
+        select_all=False,
+        key="flt_types",
     )
     status_labels = labels("incident_status")
     localized(
-        sidebar.multiselect, tr("filter.statuses"), options=list(status_labels), format_func=status_labels.get,
-        placeholder=tr("filter.all"), select_all=False, key="flt_statuses",
+        sidebar.multiselect,
+        tr("filter.statuses"),
+        options=list(status_labels),
+        format_func=status_labels.get,
+        placeholder=tr("filter.all"),
+        select_all=False,
+        key="flt_statuses",
     )
 
     grade_labels = labels("incident_grade")
     localized(
-        sidebar.multiselect, tr("filter.grades"), options=list(grade_labels), format_func=grade_labels.get,
-        placeholder=tr("filter.all"), select_all=False, key="flt_grades", help=tr("filter.grades_help"),
+        sidebar.multiselect,
+        tr("filter.grades"),
+        options=list(grade_labels),
+        format_func=grade_labels.get,
+        placeholder=tr("filter.all"),
+        select_all=False,
+        key="flt_grades",
+        help=tr("filter.grades_help"),
     )
 
     state = st.session_state

@@ -24,8 +24,9 @@ def _age_text(minutes: int) -> str:
 def current() -> rules.Freshness:
     """The store's freshness now (latest data time is cached; the wall clock is read every run)."""
     meta = cached.meta()
-    return rules.assess_freshness(cached.data_range()[1], meta.get("is_demo") == "true", warning.local_now(),
-                                  rules.stale_data_minutes())
+    return rules.assess_freshness(
+        cached.data_range()[1], meta.get("is_demo") == "true", warning.local_now(), rules.stale_data_minutes()
+    )
 
 
 def render(where=st) -> rules.Freshness:
@@ -39,8 +40,10 @@ def render(where=st) -> rules.Freshness:
     if state.is_demo:
         where.info(tr("fresh.replay", as_of=as_of), icon=":material/history:")
     elif state.stale:
-        where.error(tr("fresh.stale", as_of=as_of, age=_age_text(state.age_minutes),
-                       limit=_age_text(state.limit_minutes)), icon=":material/schedule:")
+        where.error(
+            tr("fresh.stale", as_of=as_of, age=_age_text(state.age_minutes), limit=_age_text(state.limit_minutes)),
+            icon=":material/schedule:",
+        )
     else:
         where.caption(tr("fresh.as_of", as_of=as_of))
     return state

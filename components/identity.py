@@ -163,8 +163,13 @@ def sign_in_page() -> None:
         if st.user.get("is_logged_in", False):
             st.button(tr("auth.sign_out"), on_click=st.logout, key="identity_oidc_sign_out")
         else:
-            st.button(tr("auth.oidc_button"), type="primary", key="identity_oidc_sign_in",
-                      on_click=st.login, args=(config.oidc_provider,) if config.oidc_provider else ())
+            st.button(
+                tr("auth.oidc_button"),
+                type="primary",
+                key="identity_oidc_sign_in",
+                on_click=st.login,
+                args=(config.oidc_provider,) if config.oidc_provider else (),
+            )
     elif not refusal:
         st.warning(tr("auth.proxy_missing"))
 
@@ -250,4 +255,8 @@ def page_allowed(permission: str) -> bool:
 
 
 def denied_message(error: access.PermissionDenied) -> str:
-    return tr("auth.denied", role=label("role", error.actor.role), action=access.PERMISSIONS.get(error.permission, error.permission))
+    return tr(
+        "auth.denied",
+        role=label("role", error.actor.role),
+        action=access.PERMISSIONS.get(error.permission, error.permission),
+    )

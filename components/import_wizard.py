@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import streamlit as st
 
 from components import cached, code_lists, export_buttons, filter_bar, identity, inbox_jobs, uploads
@@ -86,8 +85,16 @@ def _preview(files, encoding: str | None, sheet: str | None, kind: str | None = 
             raise kept[1]  # audited once, when it first failed
         return kept[1]
     try:
-        result = actions.preview_file(cached.get_store(), identity.actor(), _uploads(files), file_name=files[0].name,
-                                      encoding=encoding, sheet=sheet, n=PREVIEW_ROWS, kind=kind)
+        result = actions.preview_file(
+            cached.get_store(),
+            identity.actor(),
+            _uploads(files),
+            file_name=files[0].name,
+            encoding=encoding,
+            sheet=sheet,
+            n=PREVIEW_ROWS,
+            kind=kind,
+        )
     except IngestError as error:
         st.session_state[STATE_PREVIEW] = (signature, error)
         raise
@@ -100,7 +107,10 @@ def _options():
     left, middle, right = st.columns(3)
     kind = left.selectbox(tr("ingest.kind"), list(KINDS), format_func=lambda k: tr(f"ingest.kind.{k}"), key="imp_kind")
     choice = middle.selectbox(
-        tr("ingest.crs"), CRS_CHOICES, key="imp_crs", help=tr("ingest.crs_help"),
+        tr("ingest.crs"),
+        CRS_CHOICES,
+        key="imp_crs",
+        help=tr("ingest.crs_help"),
         format_func=lambda c: CRS_LABELS.get(c) or tr("ingest.crs.file" if not c else "ingest.crs.other"),
     )
     crs = choice or None
@@ -109,15 +119,22 @@ def _options():
     # An unsure guess the user confirmed joins the choices (cp932, latin-1...).
     guessed = st.session_state.get(STATE_GUESS)
     choices = ENCODINGS + ((guessed,) if guessed and guessed not in ENCODINGS else ())
-    encoding = right.selectbox(
-        tr("ingest.encoding"), choices, key="imp_encoding", format_func=lambda e: e.upper() or tr("ingest.encoding.auto"),
-    ) or None
+    encoding = (
+        right.selectbox(
+            tr("ingest.encoding"),
+            choices,
+            key="imp_encoding",
+            format_func=lambda e: e.upper() or tr("ingest.encoding.auto"),
+        )
+        or None
+    )
     source = st.text_input(tr("ingest.source"), key="imp_source", help=tr("ingest.source_help")).strip() or None
     return kind, crs, encoding, source
 
 
-def _mapping(kind: str, headers: tuple[str, ...], has_geometry: bool, sha: str,
-             source_name: str | None = None) -> dict[str, str | None]:
+def _mapping(
+    kind: str, headers: tuple[str, ...], has_geometry: bool, sha: str, source_name: str | None = None
+) -> dict[str, str | None]:
     """One select per field, seeded with the automatic match and what this source confirmed before."""
     st.markdown(f"**{tr('ingest.mapping')}**")
     with cached.get_store().cursor() as cursor:
@@ -133,7 +150,9 @@ def _mapping(kind: str, headers: tuple[str, ...], has_geometry: bool, sha: str,
         note = tr("ingest.from_geometry") if from_geometry else tr("ingest.required") if f.required else ""
         label = tr(f"ingest.field.{f.name}") + (f" · {note}" if note else "")
         chosen = columns[index % 4].selectbox(
-            label, options, index=options.index(guessed[f.name] or ""),
+            label,
+            options,
+            index=options.index(guessed[f.name] or ""),
             key=f"imp_map_{kind}_{f.name}_{sha[:12]}_{abs(hash(source_name)) % 10**6}",
             format_func=lambda h: h or tr("ingest.mapping_none"),
         )
@@ -156,20 +175,37 @@ def _show_report(report) -> None:
             st.caption(tr("ingest.rejects_more", shown=len(report.rejects), total=report.rejected))
         # Rejected cells are the department's raw text: neutralized like every export.
         rejects = _reason_texts(report.rejects)
-        export_buttons.download(st, tr("ingest.download_rejects"), lambda: export.to_csv(rejects),
-                                f"rejected-{report.file_name}.csv", export.CSV_MIME, "imp_download_rejects",
-                                permission="import")
+        export_buttons.download(
+            st,
+            tr("ingest.download_rejects"),
+            lambda: export.to_csv(rejects),
+            f"rejected-{report.file_name}.csv",
+            export.CSV_MIME,
+            "imp_download_rejects",
+            permission="import",
+        )
 
 
 def _show_extras(report) -> None:
     """Sheets read and skipped, unit conversions, other-labels, created warehouses, missing locations, unused headers."""
     if report.sheets_read and (len(report.sheets_read) > 1 or report.sheets_skipped):
-        st.caption(tr("ingest.sheets_read", sheets="、".join(f"{name}（{rows:,}）" for name, rows in report.sheets_read)))
+        st.caption(
+            tr("ingest.sheets_read", sheets="、".join(f"{name}（{rows:,}）" for name, rows in report.sheets_read))
+        )
     for name, why in report.sheets_skipped:
         st.caption(tr("ingest.sheet_skipped", sheet=plain(name), why=tr(f"ingest.skip.{why}")))
     for c in report.conversions:
         if c["where"] == "header":
-            st.caption(tr("ingest.unit_header", header=c["header"], unit=c["unit"], to=c["to"], factor=f"{c['factor']:g}", rows=f"{c['rows']:,}"))
+            st.caption(
+                tr(
+                    "ingest.unit_header",
+                    header=c["header"],
+                    unit=c["unit"],
+                    to=c["to"],
+                    factor=f"{c['factor']:g}",
+                    rows=f"{c['rows']:,}",
+                )
+            )
         else:
             st.caption(tr("ingest.unit_cell", header=c["header"], to=c["to"], rows=f"{c['rows']:,}"))
     for field_name, labels in report.others.items():
@@ -180,8 +216,15 @@ def _show_extras(report) -> None:
     if report.location_missing:
         st.info(tr("ingest.location_missing", n=f"{report.location_missing:,}"))
     if report.unused_headers:
-        st.warning(tr("ingest.unused_headers", headers="、".join(
-            f"{header}（{tr('ingest.looks_like')}{tr(f'ingest.field.{name}')}）" for header, name in report.unused_headers)))
+        st.warning(
+            tr(
+                "ingest.unused_headers",
+                headers="、".join(
+                    f"{header}（{tr('ingest.looks_like')}{tr(f'ingest.field.{name}')}）"
+                    for header, name in report.unused_headers
+                ),
+            )
+        )
 
 
 def _commit(source, file_name, kind, crs, encoding, sheet, mapping, source_name) -> None:
@@ -191,8 +234,17 @@ def _commit(source, file_name, kind, crs, encoding, sheet, mapping, source_name)
         bar.progress(fraction, text=tr(f"ingest.stage.{stage}"))
 
     report = cached.run_import(
-        identity.actor(), source, kind, file_name=file_name, crs=crs, encoding=encoding, sheet=sheet,
-        mapping=mapping, dry_run=False, source_name=source_name, progress=progress,
+        identity.actor(),
+        source,
+        kind,
+        file_name=file_name,
+        crs=crs,
+        encoding=encoding,
+        sheet=sheet,
+        mapping=mapping,
+        dry_run=False,
+        source_name=source_name,
+        progress=progress,
     )
     st.session_state[STATE_DONE] = report
 
@@ -202,14 +254,24 @@ def _inbox_results() -> None:
     try:
         results = cached.process_inbox(identity.actor(), lang())
     except Exception as error:  # a broken job folder must not take the page down
-        st.error(tr("ingest.inbox_failed", message=plain(str(error).splitlines()[0][:300] if str(error) else type(error).__name__)))
+        st.error(
+            tr(
+                "ingest.inbox_failed",
+                message=plain(str(error).splitlines()[0][:300] if str(error) else type(error).__name__),
+            )
+        )
         return
     for result in results:
         if result["ok"]:
-            st.success(tr(
-                "ingest.inbox_done", file=plain(result["file"]), accepted=f"{result['accepted']:,}",
-                rejected=f"{result['rejected']:,}", id=result["import_id"],
-            ))
+            st.success(
+                tr(
+                    "ingest.inbox_done",
+                    file=plain(result["file"]),
+                    accepted=f"{result['accepted']:,}",
+                    rejected=f"{result['rejected']:,}",
+                    id=result["import_id"],
+                )
+            )
         else:
             st.error(tr("ingest.inbox_failed", message=plain(result["message"])))
     inbox_jobs.render()
@@ -220,15 +282,25 @@ def render_import() -> None:
     _inbox_results()
     kind, crs, encoding, source_name = _options()
     files = st.file_uploader(
-        tr("ingest.upload"), accept_multiple_files=True, key="imp_files",
+        tr("ingest.upload"),
+        accept_multiple_files=True,
+        key="imp_files",
         type=[ext.lstrip(".") for ext in READERS] + ["shx", "dbf", "prj", "cpg"],
     )
     done = st.session_state.get(STATE_DONE)
     if done is not None:
-        st.success(tr(
-            "ingest.committed", file=plain(done.file_name), accepted=f"{done.accepted:,}", inserted=f"{done.inserted:,}",
-            updated=f"{done.updated:,}", unchanged=f"{done.unchanged:,}", rejected=f"{done.rejected:,}", id=done.import_id,
-        ))
+        st.success(
+            tr(
+                "ingest.committed",
+                file=plain(done.file_name),
+                accepted=f"{done.accepted:,}",
+                inserted=f"{done.inserted:,}",
+                updated=f"{done.updated:,}",
+                unchanged=f"{done.unchanged:,}",
+                rejected=f"{done.rejected:,}",
+                id=done.import_id,
+            )
+        )
     if not files:
         return
     refused = uploads.over_budget(files)
@@ -242,17 +314,31 @@ def render_import() -> None:
         shown = _preview(files, encoding, sheet, kind)
         if len(shown.sheets) > 1:
             # "" reads every sheet whose header fits the kind; a name narrows to that sheet.
-            sheet = st.selectbox(tr("ingest.sheet"), ["", *shown.sheets], key=sheet_key,
-                                 format_func=lambda s: s or tr("ingest.sheet_all")) or None
+            sheet = (
+                st.selectbox(
+                    tr("ingest.sheet"),
+                    ["", *shown.sheets],
+                    key=sheet_key,
+                    format_func=lambda s: s or tr("ingest.sheet_all"),
+                )
+                or None
+            )
             shown = _preview(files, encoding, sheet, kind)
             if shown.sheets_read:
-                st.caption(tr("ingest.sheets_read", sheets="、".join(f"{plain(n)}（{r:,}）" for n, r in shown.sheets_read)))
+                st.caption(
+                    tr("ingest.sheets_read", sheets="、".join(f"{plain(n)}（{r:,}）" for n, r in shown.sheets_read))
+                )
             for name, why in shown.sheets_skipped:
                 st.caption(tr("ingest.sheet_skipped", sheet=plain(name), why=tr(f"ingest.skip.{why}")))
-        st.caption(tr(
-            "ingest.file_facts", format=shown.format, encoding=(shown.encoding or "-").upper(),
-            crs=crs or shown.crs or "WGS84", columns=len(shown.headers),
-        ))
+        st.caption(
+            tr(
+                "ingest.file_facts",
+                format=shown.format,
+                encoding=(shown.encoding or "-").upper(),
+                crs=crs or shown.crs or "WGS84",
+                columns=len(shown.headers),
+            )
+        )
         st.markdown(f"**{tr('ingest.preview', n=PREVIEW_ROWS)}**")
         st.dataframe(shown.rows, hide_index=True, width="stretch")
         mapping = _mapping(kind, shown.headers, shown.has_geometry, shown.sha256, source_name)
@@ -261,8 +347,16 @@ def render_import() -> None:
             st.session_state.pop(STATE_DONE, None)
             bar = st.progress(0.0, text=tr("ingest.stage.read"))
             report = cached.run_import(
-                identity.actor(), _uploads(files), kind, file_name=shown.file_name, crs=crs, encoding=encoding,
-                sheet=sheet, mapping=mapping, dry_run=True, source_name=source_name,
+                identity.actor(),
+                _uploads(files),
+                kind,
+                file_name=shown.file_name,
+                crs=crs,
+                encoding=encoding,
+                sheet=sheet,
+                mapping=mapping,
+                dry_run=True,
+                source_name=source_name,
                 progress=lambda stage, fraction: bar.progress(fraction, text=tr(f"ingest.stage.{stage}")),
             )
             bar.empty()
@@ -284,8 +378,12 @@ def render_import() -> None:
         show_error(error)
         if error.reason == "encoding_guess" and error.detail:
             # Shown for confirmation: read the file with the guess only when the user says so.
-            st.button(tr("ingest.use_guess", encoding=error.detail.upper()), key="imp_use_guess",
-                      on_click=_use_guess, args=(error.detail,))
+            st.button(
+                tr("ingest.use_guess", encoding=error.detail.upper()),
+                key="imp_use_guess",
+                on_click=_use_guess,
+                args=(error.detail,),
+            )
     except Exception as error:  # whatever slipped through reads as a message, never a traceback
         st.error(tr("ingest.error.unexpected_short"))
         with st.expander(tr("ingest.details")):
@@ -301,15 +399,24 @@ def render_quarantine() -> None:
     options = ["", *files["file_hash"]]
     names = dict(zip(files["file_hash"], files["file_name"] + " · " + files["rows"].astype(str)))
     chosen = st.selectbox(
-        tr("ingest.quarantine_filter"), options, key="imp_quarantine_file",
+        tr("ingest.quarantine_filter"),
+        options,
+        key="imp_quarantine_file",
         format_func=lambda h: names.get(h, "—") if h else tr("ingest.quarantine_all"),
     )
     rows = cached.quarantine(chosen or None)
     table = _reason_texts(rows)[["file_name", "kind", "row_number", "reason", "field", "value", "raw"]]
     table["kind"] = [tr(f"ingest.kind.{k}") for k in table["kind"]]
     st.dataframe(table.rename(columns=lambda c: tr(f"ingest.col.{c}")), hide_index=True, width="stretch")
-    export_buttons.download(st, tr("ingest.download_quarantine"), lambda: export.to_csv(table), "quarantine.csv",
-                            export.CSV_MIME, "imp_download_quarantine", permission="import")
+    export_buttons.download(
+        st,
+        tr("ingest.download_quarantine"),
+        lambda: export.to_csv(table),
+        "quarantine.csv",
+        export.CSV_MIME,
+        "imp_download_quarantine",
+        permission="import",
+    )
 
 
 def render_freshness() -> None:
@@ -318,15 +425,28 @@ def render_freshness() -> None:
     sources = cached.source_freshness().copy()
     sources["kind"] = [tr(f"ingest.kind.{k}") if f"ingest.kind.{k}" in i18n.STRINGS else k for k in sources["kind"]]
     st.dataframe(
-        sources.rename(columns={
-            "source": tr("ingest.col.source"), "kind": tr("ingest.col.kind"), "latest_data_at": tr("ingest.col.latest"),
-            "rows": tr("ingest.col.rows"), "last_import_at": tr("ingest.col.time"),
-        }),
-        hide_index=True, width="stretch",
+        sources.rename(
+            columns={
+                "source": tr("ingest.col.source"),
+                "kind": tr("ingest.col.kind"),
+                "latest_data_at": tr("ingest.col.latest"),
+                "rows": tr("ingest.col.rows"),
+                "last_import_at": tr("ingest.col.time"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
     f = filter_bar.current()
     as_of = f.end if f is not None else local_now().replace(second=0, microsecond=0)
-    minutes = st.number_input(tr("ingest.stale_after"), min_value=5, max_value=7 * 24 * 60, value=DEFAULT_STALE_MIN, step=5, key="imp_stale_min")
+    minutes = st.number_input(
+        tr("ingest.stale_after"),
+        min_value=5,
+        max_value=7 * 24 * 60,
+        value=DEFAULT_STALE_MIN,
+        step=5,
+        key="imp_stale_min",
+    )
     gauges = cached.gauge_freshness(as_of, int(minutes))
     stale = int(gauges["stale"].sum())
     when = f"{as_of:%Y-%m-%d %H:%M}"
@@ -337,12 +457,19 @@ def render_freshness() -> None:
     st.markdown(f"**{tr('ingest.freshness_gauges')}**")
     shown = gauges[["code", "name", "township_name", "source", "last_ts", "age_min", "stale"]]
     st.dataframe(
-        shown.rename(columns={
-            "code": tr("ingest.field.code"), "name": tr("ingest.col.gauge"), "township_name": tr("ingest.col.township"),
-            "source": tr("ingest.col.source"), "last_ts": tr("ingest.col.latest"), "age_min": tr("ingest.col.age_min"),
-            "stale": tr("ingest.col.stale"),
-        }),
-        hide_index=True, width="stretch",
+        shown.rename(
+            columns={
+                "code": tr("ingest.field.code"),
+                "name": tr("ingest.col.gauge"),
+                "township_name": tr("ingest.col.township"),
+                "source": tr("ingest.col.source"),
+                "last_ts": tr("ingest.col.latest"),
+                "age_min": tr("ingest.col.age_min"),
+                "stale": tr("ingest.col.stale"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
 
 
@@ -352,14 +479,37 @@ def render_log() -> None:
     if log.empty:
         st.info(tr("ingest.log_empty"))
         return
-    shown = log[["id", "imported_at", "file_name", "kind", "source", "accepted", "rejected", "inserted", "updated", "latest_data_at", "user_name"]].copy()
+    shown = log[
+        [
+            "id",
+            "imported_at",
+            "file_name",
+            "kind",
+            "source",
+            "accepted",
+            "rejected",
+            "inserted",
+            "updated",
+            "latest_data_at",
+            "user_name",
+        ]
+    ].copy()
     shown["kind"] = [tr(f"ingest.kind.{k}") for k in shown["kind"]]
     st.dataframe(
-        shown.rename(columns={
-            "imported_at": tr("ingest.col.time"), "file_name": tr("ingest.col.file_name"), "kind": tr("ingest.col.kind"),
-            "source": tr("ingest.col.source"), "accepted": tr("ingest.col.accepted"), "rejected": tr("ingest.col.rejected"),
-            "inserted": tr("ingest.inserted"), "updated": tr("ingest.updated"), "latest_data_at": tr("ingest.col.latest"),
-            "user_name": tr("ingest.col.user"),
-        }),
-        hide_index=True, width="stretch",
+        shown.rename(
+            columns={
+                "imported_at": tr("ingest.col.time"),
+                "file_name": tr("ingest.col.file_name"),
+                "kind": tr("ingest.col.kind"),
+                "source": tr("ingest.col.source"),
+                "accepted": tr("ingest.col.accepted"),
+                "rejected": tr("ingest.col.rejected"),
+                "inserted": tr("ingest.inserted"),
+                "updated": tr("ingest.updated"),
+                "latest_data_at": tr("ingest.col.latest"),
+                "user_name": tr("ingest.col.user"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )

@@ -27,13 +27,20 @@ def render() -> None:
             table[column] = [str(v)[:19].replace("T", " ") if isinstance(v, str) else v for v in table[column]]
         shown = table[["state", "file", "kind", "user", "queued_at", "attempts", "finished_at", "message"]].fillna("—")
         st.dataframe(
-            shown.rename(columns={
-                "state": tr("ingest.col.job_state"), "file": tr("ingest.col.file_name"), "kind": tr("ingest.col.kind"),
-                "user": tr("ingest.col.user"), "queued_at": tr("ingest.col.queued_at"),
-                "attempts": tr("ingest.col.attempts"), "finished_at": tr("ingest.col.finished_at"),
-                "message": tr("ingest.col.job_message"),
-            }),
-            hide_index=True, width="stretch",
+            shown.rename(
+                columns={
+                    "state": tr("ingest.col.job_state"),
+                    "file": tr("ingest.col.file_name"),
+                    "kind": tr("ingest.col.kind"),
+                    "user": tr("ingest.col.user"),
+                    "queued_at": tr("ingest.col.queued_at"),
+                    "attempts": tr("ingest.col.attempts"),
+                    "finished_at": tr("ingest.col.finished_at"),
+                    "message": tr("ingest.col.job_message"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
         )
 
 

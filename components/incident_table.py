@@ -8,7 +8,19 @@ import streamlit as st
 from components.text import labels, lang, tr
 from emergency import codelists, rules
 
-COLUMNS = ("id", "occurred_at", "type", "status", "grade", "township_name", "address", "deaths", "injured", "missing", "trapped")
+COLUMNS = (
+    "id",
+    "occurred_at",
+    "type",
+    "status",
+    "grade",
+    "township_name",
+    "address",
+    "deaths",
+    "injured",
+    "missing",
+    "trapped",
+)
 
 
 def render(incidents: pd.DataFrame) -> None:
@@ -19,11 +31,17 @@ def render(incidents: pd.DataFrame) -> None:
         return
     table = incidents[list(COLUMNS)].copy()
     # "other" shows the department's own text beside it: 其他·人员失联 (issue 16).
-    table["type"] = [codelists.display("incident_type", code, text, lang())
-                     for code, text in zip(incidents["type"], incidents.get("type_label", [None] * len(incidents)))]
+    table["type"] = [
+        codelists.display("incident_type", code, text, lang())
+        for code, text in zip(incidents["type"], incidents.get("type_label", [None] * len(incidents)))
+    ]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
-    table["grade"] = [rules.grade_label(scale, grade, lang()) for scale, grade in
-                      zip(incidents.get("grade_scale", pd.Series(None, index=incidents.index)), incidents["grade"])]
+    table["grade"] = [
+        rules.grade_label(scale, grade, lang())
+        for scale, grade in zip(
+            incidents.get("grade_scale", pd.Series(None, index=incidents.index)), incidents["grade"]
+        )
+    ]
     table["address"] = table["address"].map(lambda v: v if isinstance(v, str) else "")
     for column in ("deaths", "injured", "missing", "trapped"):
         # A blank count is unknown (issue 16): a dash, never "None" or a 0 nobody reported.

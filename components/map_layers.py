@@ -7,8 +7,8 @@ import json
 
 import pandas as pd
 import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
 from components.text import labels, tr
 from emergency import config, mapdata, symbology
@@ -44,8 +44,9 @@ def county_outline_layer(county_geojson: dict) -> pdk.Layer:
     )
 
 
-def township_layer(townships: pd.DataFrame, shapes: list[dict], fill: list[list[int]],
-                   tips: list[str], selected: tuple[str, ...]) -> pdk.Layer:
+def township_layer(
+    townships: pd.DataFrame, shapes: list[dict], fill: list[list[int]], tips: list[str], selected: tuple[str, ...]
+) -> pdk.Layer:
     """Township polygons filled by a metric's colours; unselected ones faded when a filter is set."""
     alpha = [170 if not selected or code in selected else 45 for code in townships["code"]]
     props = pd.DataFrame(
@@ -77,8 +78,7 @@ def rain_surface_layer(image_url: str, bounds: list[float]) -> pdk.Layer:
     which broke the whole deck with "Unexpected ':'"; ``pdk.types.String`` keeps the data
     URL a literal.
     """
-    return pdk.Layer("BitmapLayer", id="rain-surface", image=pdk.types.String(image_url), bounds=bounds,
-                     pickable=False)
+    return pdk.Layer("BitmapLayer", id="rain-surface", image=pdk.types.String(image_url), bounds=bounds, pickable=False)
 
 
 def township_label_layer(townships: pd.DataFrame) -> pdk.Layer:
@@ -114,20 +114,31 @@ def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]
     tips = []
     graded = gauges["grade_mm"] if "grade_mm" in gauges else gauges["total_mm"]
     longer = window_hours > 24 and "max_24h_mm" in gauges
-    for code, name, total, day in zip(gauges["code"], gauges["name"], gauges["total_mm"],
-                                      gauges["max_24h_mm"] if longer else gauges["total_mm"]):
-        rows = [(tr("map.tooltip.code"), code), (tr("map.tooltip.rain"), "—" if pd.isna(total) else f"{total:.1f} {mm}")]
+    for code, name, total, day in zip(
+        gauges["code"], gauges["name"], gauges["total_mm"], gauges["max_24h_mm"] if longer else gauges["total_mm"]
+    ):
+        rows = [
+            (tr("map.tooltip.code"), code),
+            (tr("map.tooltip.rain"), "—" if pd.isna(total) else f"{total:.1f} {mm}"),
+        ]
         if longer:
             rows.append((tr("map.tooltip.max_24h"), "—" if pd.isna(day) else f"{day:.1f} {mm}"))
         if code in stale:
             age = stale[code]
-            rows.append((tr("map.tooltip.stale"), tr("map.tooltip.never") if age is None or pd.isna(age)
-                         else tr("map.tooltip.minutes", minutes=int(age))))
+            rows.append(
+                (
+                    tr("map.tooltip.stale"),
+                    tr("map.tooltip.never")
+                    if age is None or pd.isna(age)
+                    else tr("map.tooltip.minutes", minutes=int(age)),
+                )
+            )
         tips.append(mapdata.tooltip_text(f"{tr('map.tooltip.gauge')} · {name}", rows))
     ring = [[*STALE_RING, 255] if code in stale else [40, 40, 40, 200] for code in gauges["code"]]
     radius = 250 + gauges["total_mm"].fillna(0).clip(upper=300) * 8
-    return point_layer("gauges", gauges, symbology.rain_colors(graded, window_hours), radius, tips,
-                       line_color=ring, line_width_px=2)
+    return point_layer(
+        "gauges", gauges, symbology.rain_colors(graded, window_hours), radius, tips, line_color=ring, line_width_px=2
+    )
 
 
 def severity(incidents: pd.DataFrame) -> pd.Series:
@@ -142,9 +153,18 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
     # Texts looked up once, not per point: thousands of incidents on a 72 h window (issue 10).
     title, status_text, time_text, address_text, grade_text = (
-        tr(key) for key in ("map.tooltip.incident", "map.tooltip.status", "map.tooltip.time",
-                            "map.tooltip.address", "map.tooltip.grade"))
-    types, statuses, grades = (labels(vocabulary) for vocabulary in ("incident_type", "incident_status", "incident_grade"))
+        tr(key)
+        for key in (
+            "map.tooltip.incident",
+            "map.tooltip.status",
+            "map.tooltip.time",
+            "map.tooltip.address",
+            "map.tooltip.grade",
+        )
+    )
+    types, statuses, grades = (
+        labels(vocabulary) for vocabulary in ("incident_type", "incident_status", "incident_grade")
+    )
     tips = [
         mapdata.tooltip_text(
             f"{title} · {types.get(kind, kind)}{'·' + text if kind == 'other' and isinstance(text, str) and text else ''}",
@@ -157,7 +177,11 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
             ],
         )
         for ident, kind, status, when, address, grade, text in zip(
-            data["id"], data["type"], data["status"], data["occurred_at"], data["address"],
+            data["id"],
+            data["type"],
+            data["status"],
+            data["occurred_at"],
+            data["address"],
             data["grade"] if "grade" in data else [None] * len(data),
             data["type_label"] if "type_label" in data else [None] * len(data),  # 其他·<text> (issue 16)
         )
@@ -173,32 +197,49 @@ SHELTER_COLOR = (46, 125, 50)
 def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Warehouses sized by their total stock."""
     # Texts looked up once per layer, not per point (a session-state read each, issue 10).
-    title, items, quantity, phone = (tr(key) for key in ("map.layer.warehouses", "map.tooltip.items",
-                                                         "map.tooltip.quantity", "detail.phone"))
-    tips = [mapdata.tooltip_text(f"{title} · {r.name}",
-                                 [(items, r.items), (quantity, f"{r.quantity:,.0f}"), (phone, r.phone)])
-            for r in rows.itertuples()]
+    title, items, quantity, phone = (
+        tr(key) for key in ("map.layer.warehouses", "map.tooltip.items", "map.tooltip.quantity", "detail.phone")
+    )
+    tips = [
+        mapdata.tooltip_text(
+            f"{title} · {r.name}", [(items, r.items), (quantity, f"{r.quantity:,.0f}"), (phone, r.phone)]
+        )
+        for r in rows.itertuples()
+    ]
     radius = 300 + (rows["quantity"].clip(lower=1) ** 0.5) * 6
     return point_layer("warehouses", rows, [[*WAREHOUSE_COLOR, 230]] * len(rows), radius, tips)
 
 
 def team_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Rescue teams coloured by kind and sized by members."""
-    title, kind_text, members, phone = (tr(key) for key in ("map.layer.teams", "map.tooltip.kind",
-                                                            "map.tooltip.members", "detail.phone"))
+    title, kind_text, members, phone = (
+        tr(key) for key in ("map.layer.teams", "map.tooltip.kind", "map.tooltip.members", "detail.phone")
+    )
     kinds = labels("team_kind")
-    tips = [mapdata.tooltip_text(f"{title} · {r.name}",
-                                 [(kind_text, kinds.get(r.kind, r.kind)), (members, r.members), (phone, r.phone)])
-            for r in rows.itertuples()]
+    tips = [
+        mapdata.tooltip_text(
+            f"{title} · {r.name}", [(kind_text, kinds.get(r.kind, r.kind)), (members, r.members), (phone, r.phone)]
+        )
+        for r in rows.itertuples()
+    ]
     fill = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in rows["kind"]]
-    return point_layer("teams", rows, fill, 250 + rows["members"].clip(upper=200) * 6, tips,
-                       line_color=[20, 20, 20, 255], line_width_px=2)
+    return point_layer(
+        "teams",
+        rows,
+        fill,
+        250 + rows["members"].clip(upper=200) * 6,
+        tips,
+        line_color=[20, 20, 20, 255],
+        line_width_px=2,
+    )
 
 
 def shelter_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Shelters sized by their free places."""
     title, free = tr("map.layer.shelters"), tr("map.tooltip.free")
-    tips = [mapdata.tooltip_text(f"{title} · {r.name}", [(free, f"{r.free} / {r.capacity}")]) for r in rows.itertuples()]
+    tips = [
+        mapdata.tooltip_text(f"{title} · {r.name}", [(free, f"{r.free} / {r.capacity}")]) for r in rows.itertuples()
+    ]
     radius = 200 + (rows["free"].clip(lower=0) ** 0.5) * 15
     return point_layer("shelters", rows, [[*SHELTER_COLOR, 210]] * len(rows), radius, tips)
 
@@ -207,22 +248,33 @@ def hazard_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Hazard points coloured by kind and sized by the people exposed."""
     title, name, people = tr("map.layer.hazards"), tr("map.tooltip.name"), tr("map.tooltip.people")
     kinds = labels("hazard_kind")
-    tips = [mapdata.tooltip_text(f"{title} · {kinds.get(r.kind, r.kind)}",
-                                 [("ID", r.id), (name, r.name), (people, r.people)])
-            for r in rows.itertuples()]
+    tips = [
+        mapdata.tooltip_text(
+            f"{title} · {kinds.get(r.kind, r.kind)}", [("ID", r.id), (name, r.name), (people, r.people)]
+        )
+        for r in rows.itertuples()
+    ]
     fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in rows["kind"]]
-    return point_layer("hazards", rows, fill, 150 + rows["people"].clip(upper=500) * 3, tips,
-                       line_color=[255, 255, 255, 255])
+    return point_layer(
+        "hazards", rows, fill, 150 + rows["people"].clip(upper=500) * 3, tips, line_color=[255, 255, 255, 255]
+    )
 
 
 # Resource layer builders by layer id.
-RESOURCE_LAYERS = {"warehouses": warehouse_layer, "teams": team_layer, "shelters": shelter_layer, "hazards": hazard_layer}
+RESOURCE_LAYERS = {
+    "warehouses": warehouse_layer,
+    "teams": team_layer,
+    "shelters": shelter_layer,
+    "hazards": hazard_layer,
+}
 
 
 def incident_grade_layer(serious: pd.DataFrame) -> pdk.Layer:
     """A halo in the grade's colour around incidents graded large or worse."""
     data = serious.dropna(subset=["lon", "lat"])[["id", "lon", "lat"]].copy()
-    data["line"] = [[*INCIDENT_GRADES.get(grade, (90, 90, 90)), 255] for grade in serious.dropna(subset=["lon", "lat"])["grade"]]
+    data["line"] = [
+        [*INCIDENT_GRADES.get(grade, (90, 90, 90)), 255] for grade in serious.dropna(subset=["lon", "lat"])["grade"]
+    ]
     return pdk.Layer(
         "ScatterplotLayer",
         id="incident-grades",
@@ -238,8 +290,9 @@ def incident_grade_layer(serious: pd.DataFrame) -> pdk.Layer:
     )
 
 
-def grid_layer(layer_id: str, cells: pd.DataFrame, color: tuple[int, int, int], radius_m: float,
-               tips: list[str]) -> pdk.Layer:
+def grid_layer(
+    layer_id: str, cells: pd.DataFrame, color: tuple[int, int, int], radius_m: float, tips: list[str]
+) -> pdk.Layer:
     """Aggregated cells drawn as circles sized by their count, for layers too dense to ship."""
     data = cells[["lon", "lat"]].copy()
     weight = cells.iloc[:, 2].astype(float)
@@ -259,9 +312,15 @@ def grid_layer(layer_id: str, cells: pd.DataFrame, color: tuple[int, int, int], 
     )
 
 
-def point_layer(layer_id: str, points: pd.DataFrame, fill: list[list[int]], radius: pd.Series,
-                tips: list[str], line_color: list[list[int]] | list[int] | None = None,
-                line_width_px: float = 1.0) -> pdk.Layer:
+def point_layer(
+    layer_id: str,
+    points: pd.DataFrame,
+    fill: list[list[int]],
+    radius: pd.Series,
+    tips: list[str],
+    line_color: list[list[int]] | list[int] | None = None,
+    line_width_px: float = 1.0,
+) -> pdk.Layer:
     """A pickable circle per row, sized in metres, with its escaped tooltip."""
     data = points[[column for column in points.columns if column in KEY_COLUMNS] + ["lon", "lat"]].copy()
     data["fill"] = fill

@@ -13,7 +13,13 @@ from components.text import label, labels, localized, tr
 from emergency import config, mapdata, rules, symbology
 from emergency.filters import Filters
 from emergency.vocab import (
-    HAZARD_KINDS, INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, TEAM_KINDS,
+    HAZARD_KINDS,
+    INCIDENT_GRADES,
+    INCIDENT_STATUSES,
+    INCIDENT_TYPES,
+    NO_SIGNAL_COLOR,
+    SIGNAL_LEVELS,
+    TEAM_KINDS,
 )
 
 DECK_KEY = "one_map_deck"
@@ -89,13 +95,22 @@ def _controls(window_hours: float) -> tuple[list[str], str]:
     names = labels("map_layer")
     layer_column, metric_column = st.columns([3, 1])
     chosen = layer_column.pills(
-        tr("map.layers"), options=list(LAYER_OPTIONS), format_func=names.get,
-        selection_mode="multi", default=DEFAULT_LAYERS, key=LAYERS_KEY,
+        tr("map.layers"),
+        options=list(LAYER_OPTIONS),
+        format_func=names.get,
+        selection_mode="multi",
+        default=DEFAULT_LAYERS,
+        key=LAYERS_KEY,
     )
     metric_names = labels("map_metric")
     metric = localized(
-        metric_column.selectbox, tr("map.metric"), options=list(_metrics(window_hours)),
-        format_func=metric_names.get, key=METRIC_KEY, default="rain_mean", disabled="townships" not in chosen,
+        metric_column.selectbox,
+        tr("map.metric"),
+        options=list(_metrics(window_hours)),
+        format_func=metric_names.get,
+        key=METRIC_KEY,
+        default="rain_mean",
+        disabled="townships" not in chosen,
     )
     return chosen, metric
 
@@ -124,7 +139,10 @@ def _township_tips(metrics: pd.DataFrame) -> list[str]:
             [
                 (tr("map.metric.rain_mean"), rain(row.rain_mean_mm)),
                 (tr("map.metric.max_1h"), rain(row.max_1h_mm)),
-                (tr("map.metric.incidents"), f"{row.incidents}（{tr('map.metric.open_incidents')} {row.open_incidents}）"),
+                (
+                    tr("map.metric.incidents"),
+                    f"{row.incidents}（{tr('map.metric.open_incidents')} {row.open_incidents}）",
+                ),
                 (tr("map.metric.hazard_people"), row.hazard_people),
                 (tr("map.metric.signal"), label("signal_level", row.level) if isinstance(row.level, str) else "—"),
             ],
@@ -141,7 +159,10 @@ def _legend_for_metric(metric_code: str, metric: Metric) -> None:
         map_layers.legend(title, rows, note=tr("map.legend.signal_note"))
     elif metric.rain_hours is not None:
         hours = symbology.rain_scale_hours(metric.rain_hours)
-        rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(metric.rain_hours)]
+        rows = [
+            (f"{label('rain_grade', code)} {text}", color)
+            for code, text, color in symbology.rain_legend(metric.rain_hours)
+        ]
         note = tr("map.legend.scale", scale=hours)
         if metric.column == "rain_mean_mm":
             note += tr("map.legend.same_scale")
@@ -171,7 +192,10 @@ RESOURCES = (
 
 
 RESOURCE_ROWS = {
-    "warehouses": cached.warehouses, "teams": cached.teams, "shelters": cached.shelters, "hazards": cached.hazard_points,
+    "warehouses": cached.warehouses,
+    "teams": cached.teams,
+    "shelters": cached.shelters,
+    "hazards": cached.hazard_points,
 }
 
 
@@ -183,12 +207,22 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
         if cached.count_rows(resource.table, f.townships) > MAX_POINTS:
             aggregated.add(resource.layer)
             cells = cached.resource_grid(resource.table, cell_deg, f.townships)
-            title, count_text, weight_text = (tr(key) for key in (f"map.layer.{resource.layer}", "map.tooltip.count",
-                                                                   resource.weight_label))
-            tips = [mapdata.tooltip_text(title, [(count_text, n), (weight_text, f"{w:,}")])
-                    for n, w in zip(cells["count"], cells["weight"])]
-            layers.append(map_layers.grid_layer(f"{resource.layer}-grid", cells[["lon", "lat", "count"]],
-                                                resource.grid_color, cell_deg * 40_000, tips))
+            title, count_text, weight_text = (
+                tr(key) for key in (f"map.layer.{resource.layer}", "map.tooltip.count", resource.weight_label)
+            )
+            tips = [
+                mapdata.tooltip_text(title, [(count_text, n), (weight_text, f"{w:,}")])
+                for n, w in zip(cells["count"], cells["weight"])
+            ]
+            layers.append(
+                map_layers.grid_layer(
+                    f"{resource.layer}-grid",
+                    cells[["lon", "lat", "count"]],
+                    resource.grid_color,
+                    cell_deg * 40_000,
+                    tips,
+                )
+            )
         else:
             rows = RESOURCE_ROWS[resource.layer](f.townships)
             rows = rows.dropna(subset=["lon", "lat"])  # location missing: counted below, not drawn (issue 16)
@@ -226,16 +260,18 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
         )
         map_layers.legend(
             tr("map.legend.incident_grade"),
-            [(label("incident_grade", code), color) for code, color in INCIDENT_GRADES.items()
-             if code != "general"],
+            [(label("incident_grade", code), color) for code, color in INCIDENT_GRADES.items() if code != "general"],
         )
     if "water" in chosen:
         water_view.legend()
     if "gauges" in aggregated:
         map_layers.legend(tr("map.layer.gauges"), [], note=grid_note)
     elif "gauges" in chosen:
-        map_layers.legend(tr("map.layer.gauges"), [(tr("map.legend.stale", minutes=stale_minutes()), map_layers.STALE_RING)],
-                          note=tr("map.legend.gauge_size"))
+        map_layers.legend(
+            tr("map.layer.gauges"),
+            [(tr("map.legend.stale", minutes=stale_minutes()), map_layers.STALE_RING)],
+            note=tr("map.legend.gauge_size"),
+        )
     resource_rows = []
     if "warehouses" in chosen:
         resource_rows.append((tr("map.legend.warehouses"), map_layers.WAREHOUSE_COLOR))
@@ -245,11 +281,17 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
         dense = aggregated & {"warehouses", "shelters"}
         map_layers.legend(tr("map.legend.resources"), resource_rows, note=grid_note if dense else None)
     if "teams" in chosen:
-        map_layers.legend(tr("map.legend.teams"), [(label("team_kind", code), color) for code, color in TEAM_KINDS.items()],
-                          note=grid_note if "teams" in aggregated else None)
+        map_layers.legend(
+            tr("map.legend.teams"),
+            [(label("team_kind", code), color) for code, color in TEAM_KINDS.items()],
+            note=grid_note if "teams" in aggregated else None,
+        )
     if "hazards" in chosen:
-        map_layers.legend(tr("map.legend.hazards"), [(label("hazard_kind", code), color) for code, color in HAZARD_KINDS.items()],
-                          note=grid_note if "hazards" in aggregated else None)
+        map_layers.legend(
+            tr("map.legend.hazards"),
+            [(label("hazard_kind", code), color) for code, color in HAZARD_KINDS.items()],
+            note=grid_note if "hazards" in aggregated else None,
+        )
 
 
 def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:
@@ -260,47 +302,74 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
     aggregated: set[str] = set()
     layers: list[pdk.Layer] = []
     if "townships" in chosen:
-        metrics = townships[["code", "name", "geometry", "label_lon", "label_lat"]].merge(
-            cached.township_metrics(f.start, f.end, f.types, f.statuses).drop(columns="name"), on="code", how="left"
-        ).merge(cached.township_signals_at(f.end)[["code", "level"]], on="code", how="left")
+        metrics = (
+            townships[["code", "name", "geometry", "label_lon", "label_lat"]]
+            .merge(
+                cached.township_metrics(f.start, f.end, f.types, f.statuses).drop(columns="name"), on="code", how="left"
+            )
+            .merge(cached.township_signals_at(f.end)[["code", "level"]], on="code", how="left")
+        )
         day = cached.gauge_totals(f.start, f.end, ()).groupby("township")["max_24h_mm"].mean().round(1)
         metrics["rain_mean_max_24h_mm"] = metrics["code"].map(day)
         layers.append(
             map_layers.township_layer(
-                metrics, _shapes(tuple(townships["geometry"])), _township_fill(metrics, metric),
-                _township_tips(metrics), f.townships,
+                metrics,
+                _shapes(tuple(townships["geometry"])),
+                _township_fill(metrics, metric),
+                _township_tips(metrics),
+                f.townships,
             )
         )
     if "surface" in chosen:
         image = cached.rain_surface(f.start, f.end)
         if image:
             layers.append(map_layers.rain_surface_layer(*image))
-    layers.append(map_layers.county_outline_layer(
-        mapdata.feature_collection(_shapes(tuple(county["geometry"])), county[["code", "name"]])
-    ))
+    layers.append(
+        map_layers.county_outline_layer(
+            mapdata.feature_collection(_shapes(tuple(county["geometry"])), county[["code", "name"]])
+        )
+    )
     cell_deg = grid_deg(county)
     layers += _resource_layers(f, chosen, cell_deg, aggregated)
     if "gauges" in chosen:
         if cached.count_rows("rain_gauges", f.townships) > MAX_POINTS:
             aggregated.add("gauges")
             cells = cached.gauge_grid(f.start, f.end, cell_deg, f.townships)
-            tips = [mapdata.tooltip_text(tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)])
-                    for n, m in zip(cells["gauges"], cells["max_mm"])]
-            layers.append(map_layers.grid_layer("gauges-grid", cells[["lon", "lat", "gauges"]], (31, 119, 180), cell_deg * 40_000, tips))
+            tips = [
+                mapdata.tooltip_text(
+                    tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)]
+                )
+                for n, m in zip(cells["gauges"], cells["max_mm"])
+            ]
+            layers.append(
+                map_layers.grid_layer(
+                    "gauges-grid", cells[["lon", "lat", "gauges"]], (31, 119, 180), cell_deg * 40_000, tips
+                )
+            )
         else:
             gauges = cached.gauge_totals(f.start, f.end, f.townships)
             if not gauges.empty:
                 stale = cached.stale_gauges(f.end, stale_minutes())
-                layers.append(map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"]))))
+                layers.append(
+                    map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"])))
+                )
     if "water" in chosen and (water := water_view.layer(f)) is not None:
         layers.append(water)
     if "incidents" in chosen:
         if len(incidents) > MAX_POINTS:
             aggregated.add("incidents")
             cells = cached.incident_grid(f.start, f.end, cell_deg, f.townships, f.types, f.statuses)
-            tips = [mapdata.tooltip_text(tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)])
-                    for n, o in zip(cells["count"], cells["open"])]
-            layers.append(map_layers.grid_layer("incidents-grid", cells[["lon", "lat", "count"]], (214, 39, 40), cell_deg * 40_000, tips))
+            tips = [
+                mapdata.tooltip_text(
+                    tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)]
+                )
+                for n, o in zip(cells["count"], cells["open"])
+            ]
+            layers.append(
+                map_layers.grid_layer(
+                    "incidents-grid", cells[["lon", "lat", "count"]], (214, 39, 40), cell_deg * 40_000, tips
+                )
+            )
         elif not incidents.empty:
             layers.append(map_layers.incident_layer(incidents))
             serious = incidents[incidents["grade_rank"] >= situation.SERIOUS_GRADE_RANK]
@@ -332,9 +401,15 @@ def render(f: Filters, incidents: pd.DataFrame, height_px: int = MAP_HEIGHT_PX) 
         # The window's rain scale is already in the township legend when it shows mean rain.
         same_scale = "townships" in chosen and metric_code == "rain_mean"
         if ("gauges" in chosen or "surface" in chosen) and not same_scale:
-            rows = [(f"{label('rain_grade', code)} {text}", color) for code, text, color in symbology.rain_legend(f.window_hours)]
-            map_layers.legend(tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)), rows,
-                              note=tr("map.legend.max_24h") if rules.graded_by_max_24h(f.window_hours) else None)
+            rows = [
+                (f"{label('rain_grade', code)} {text}", color)
+                for code, text, color in symbology.rain_legend(f.window_hours)
+            ]
+            map_layers.legend(
+                tr("map.legend.rain", scale=symbology.rain_scale_hours(f.window_hours)),
+                rows,
+                note=tr("map.legend.max_24h") if rules.graded_by_max_24h(f.window_hours) else None,
+            )
         _point_legends(chosen, aggregated, grid_deg(cached.county()))
     with map_column:
         if cached.gauge_totals(f.start, f.end, f.townships)["reports"].sum() == 0:

@@ -65,7 +65,9 @@ def toolbar() -> None:
     if is_on():
         playing = is_playing()
         button_column.button(
-            tr("replay.pause") if playing else tr("replay.play"), on_click=_toggle_play, key="replay_play_button",
+            tr("replay.pause") if playing else tr("replay.play"),
+            on_click=_toggle_play,
+            key="replay_play_button",
             icon=":material/pause:" if playing else ":material/play_arrow:",
         )
     else:
@@ -83,7 +85,10 @@ def control(f: Filters) -> Filters:
             # Reached the end: rerun the page once so the fragment loses its timer.
             st.rerun(scope="app")
     moment = st.select_slider(
-        tr("replay.moment"), options=moments, key=MOMENT_KEY, format_func=lambda m: f"{m:%m-%d %H:%M}",
+        tr("replay.moment"),
+        options=moments,
+        key=MOMENT_KEY,
+        format_func=lambda m: f"{m:%m-%d %H:%M}",
     )
     st.caption(tr("replay.state", start=f"{f.start:%m-%d %H:%M}", moment=f"{moment:%m-%d %H:%M}"))
     return at_moment(f, moment)

@@ -106,8 +106,9 @@ def figures(f: Filters, stale_minutes: int) -> WallFigures:
     metrics = township_metrics(f)
     scoped = metrics[metrics["code"].isin(f.townships)] if f.townships else metrics
     wettest = scoped.dropna(subset=["rain_mean_mm"]).sort_values(["rain_mean_mm", "code"], ascending=[False, True])
-    township_max = ((wettest.iloc[0]["name"], float(wettest.iloc[0]["rain_mean_mm"])) if not wettest.empty
-                    else (None, None))
+    township_max = (
+        (wettest.iloc[0]["name"], float(wettest.iloc[0]["rain_mean_mm"])) if not wettest.empty else (None, None)
+    )
     graded = graded_incidents(f)
     stale = cached.stale_gauges(f.end, stale_minutes)
     return WallFigures(
@@ -127,4 +128,3 @@ def figures(f: Filters, stale_minutes: int) -> WallFigures:
         gauges=cached.gauge_totals(f.start, f.end, f.townships),
         stale_gauges=set(stale["code"]),
     )
-

@@ -16,9 +16,12 @@ from emergency import symbology, wall
 from emergency.filters import CUSTOM, Filters
 from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, NO_RAIN_COLOR, SIGNAL_LEVELS
 
+
 def esc(value) -> str:
     """Stored text as HTML text: escaped, one line."""
-    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)).replace("\n", " ")
+    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)).replace(
+        "\n", " "
+    )
 
 
 def short(value, limit: int) -> str:
@@ -26,7 +29,7 @@ def short(value, limit: int) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).replace("\n", " ")
     if len(text) <= limit:
         return html.escape(text)
-    return f'<span title="{html.escape(text, quote=True)}">{html.escape(text[:limit - 1])}…</span>'
+    return f'<span title="{html.escape(text, quote=True)}">{html.escape(text[: limit - 1])}…</span>'
 
 
 def rgb(color) -> str:
@@ -35,6 +38,7 @@ def rgb(color) -> str:
 
 def ink(color) -> str:
     """Black or white text on a swatch of ``color``, whichever contrasts more (WCAG luminance)."""
+
     def channel(c):
         c = c / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -70,13 +74,13 @@ def head(county: str, is_demo: bool, f: Filters, fresh: wall.Freshness, now: dat
         f'<div class="wall-title">{esc(tr("wall.title", county=county))}{demo}</div>'
         '<div class="wall-meta">'
         f'<span>{tr("wall.window")} <b data-wall="window">{window_text(f)}</b> '
-        f'<b>{f.start:%m-%d %H:%M} – {f.end:%m-%d %H:%M}</b></span>'
+        f"<b>{f.start:%m-%d %H:%M} – {f.end:%m-%d %H:%M}</b></span>"
         f'<span>{tr("wall.as_of")} <b data-wall="as-of">{as_of}</b></span>'
-        f'{state}<span>{tr("wall.refresh", s=refresh_s)}</span>'
-        '</div>'
+        f"{state}<span>{tr('wall.refresh', s=refresh_s)}</span>"
+        "</div>"
         f'<div class="wall-clock-box"><div class="wall-clock">{now:%H:%M:%S}</div>'
         f'<div class="wall-date"><span class="wall-date-value">{now:%Y-%m-%d}</span> {tr("wall.weekdays").split(",")[now.weekday()]}</div></div>'
-        '</div>'
+        "</div>"
     )
 
 
@@ -87,8 +91,10 @@ def _mm(value) -> str:
 def _card(key: str, title: str, body: str, changed: set[str], keys: tuple[str, ...]) -> str:
     marked = any(k in changed for k in keys)
     mark = f'<span class="mark" title="{tr("wall.changed")}">▲▼</span>' if marked else ""
-    return (f'<div class="wall-panel wall-kpi{" changed" if marked else ""}" data-wall="kpi-{key}">'
-            f'<h3>{title}</h3>{mark}{body}</div>')
+    return (
+        f'<div class="wall-panel wall-kpi{" changed" if marked else ""}" data-wall="kpi-{key}">'
+        f"<h3>{title}</h3>{mark}{body}</div>"
+    )
 
 
 def _levels(counts: dict[str, int], palette: dict[str, tuple[int, int, int]], vocabulary: str, kind: str) -> str:
@@ -98,8 +104,10 @@ def _levels(counts: dict[str, int], palette: dict[str, tuple[int, int, int]], vo
         n = counts.get(code, 0)
         style = f"--c:{rgb(color)};" + ("" if n == 0 else f"background:{rgb(color)};color:{ink(color)};")
         short = names[code].removesuffix("色") if vocabulary == "signal_level" else names[code]
-        cells.append(f'<div class="wall-level{" zero" if n == 0 else ""}" style="{style}" data-wall="{kind}-{code}">'
-                     f'<span class="n">{n}</span><span class="t">{esc(short)}</span></div>')
+        cells.append(
+            f'<div class="wall-level{" zero" if n == 0 else ""}" style="{style}" data-wall="{kind}-{code}">'
+            f'<span class="n">{n}</span><span class="t">{esc(short)}</span></div>'
+        )
     return f'<div class="wall-levels">{"".join(cells)}</div>'
 
 
@@ -130,34 +138,40 @@ def kpis(fig, changed: set[str]) -> str:
         f'<div><div class="wall-sub">{tr("wall.kpi.rain_mean")}</div>'
         f'<div class="wall-value{" changed" if "rain_mean" in changed else ""}" data-wall="rain-mean">{_mm(k["rain_mean_mm"])}<span class="unit">{mm}</span></div>'
         f'<div class="wall-sub">{grade_chip(k["rain_mean_mm"])}</div></div>'
-        '</div>'
+        "</div>"
         f'<div class="wall-sub">{point_max}</div>'
     )
-    cards = [_card("rain", f'{tr("wall.kpi.rain")} · {window_text(f)}', rain, changed, ("rain_max", "rain_mean"))]
+    cards = [_card("rain", f"{tr('wall.kpi.rain')} · {window_text(f)}", rain, changed, ("rain_max", "rain_mean"))]
     gauges = _levels(fig.gauge_levels, SIGNAL_LEVELS, "signal_level", "gauges")
     cards.append(_card("gauges", tr("wall.kpi.gauges"), gauges, changed, ("gauges",)))
     if fig.water_over_warning is not None:
-        water = (f'<div class="wall-value" data-wall="water">{fig.water_over_warning}'
-                 f'<span class="unit">{tr("wall.unit.stations")}</span></div>')
+        water = (
+            f'<div class="wall-value" data-wall="water">{fig.water_over_warning}'
+            f'<span class="unit">{tr("wall.unit.stations")}</span></div>'
+        )
         cards.append(_card("water", tr("wall.kpi.water"), water, changed, ("water",)))
     open_total = sum(fig.open_by_grade.values())
-    incidents = (f'<div class="wall-value{" changed" if "open" in changed else ""}" data-wall="open">{open_total}'
-                 f'<span class="unit">{tr("wall.unit.items")}</span></div>'
-                 + _levels(fig.open_by_grade, INCIDENT_GRADES, "incident_grade", "grade"))
+    incidents = (
+        f'<div class="wall-value{" changed" if "open" in changed else ""}" data-wall="open">{open_total}'
+        f'<span class="unit">{tr("wall.unit.items")}</span></div>'
+        + _levels(fig.open_by_grade, INCIDENT_GRADES, "incident_grade", "grade")
+    )
     cards.append(_card("open", tr("wall.kpi.open"), incidents, changed, ("open",)))
     people = fig.people
-    people_html = (f'<div class="wall-value{" changed" if "people" in changed else ""}" data-wall="people">{people["total"]}'
-                   f'<span class="unit">{tr("wall.unit.people")}</span></div>'
-                   f'<div class="wall-sub">{tr("wall.kpi.people_parts", **{k: people[k] for k in ("deaths", "missing", "injured", "trapped")})}</div>')
+    people_html = (
+        f'<div class="wall-value{" changed" if "people" in changed else ""}" data-wall="people">{people["total"]}'
+        f'<span class="unit">{tr("wall.unit.people")}</span></div>'
+        f'<div class="wall-sub">{tr("wall.kpi.people_parts", **{k: people[k] for k in ("deaths", "missing", "injured", "trapped")})}</div>'
+    )
     cards.append(_card("people", tr("wall.kpi.people"), people_html, changed, ("people",)))
     stats = fig.warnings
-    rate = "—" if stats.ack_rate is None else f"{stats.ack_rate * 100:.0f}<span class=\"unit\">%</span>"
+    rate = "—" if stats.ack_rate is None else f'{stats.ack_rate * 100:.0f}<span class="unit">%</span>'
     warn_html = (
         '<div class="wall-pair">'
         f'<div class="wall-value{" changed" if "warnings" in changed else ""}" data-wall="warnings">{stats.issued}'
         f'<span class="unit">{tr("wall.unit.warnings")}</span></div>'
         f'<div class="wall-value{" changed" if "ack" in changed else ""}" data-wall="ack">{rate}</div>'
-        '</div>'
+        "</div>"
         f'<div class="wall-sub">{tr("wall.kpi.ack_parts", ack=stats.acknowledged, total=stats.recipients) if stats.recipients else tr("wall.kpi.ack_none")}</div>'
     )
     cards.append(_card("warnings", tr("wall.kpi.warnings"), warn_html, changed, ("warnings", "ack")))
@@ -167,8 +181,10 @@ def kpis(fig, changed: set[str]) -> str:
 def signal_badge(level) -> str:
     if isinstance(level, str) and level in SIGNAL_LEVELS:
         color = SIGNAL_LEVELS[level]
-        return (f'<span class="wall-badge" style="background:{rgb(color)};color:{ink(color)}">'
-                f'{esc(label("signal_level", level))}</span>')
+        return (
+            f'<span class="wall-badge" style="background:{rgb(color)};color:{ink(color)}">'
+            f"{esc(label('signal_level', level))}</span>"
+        )
     return f'<span class="wall-badge" style="background:#1c3147;color:#a8bccf">{tr("wall.rank.no_signal")}</span>'
 
 
@@ -183,8 +199,10 @@ def ranking(frame: pd.DataFrame, window_hours: float) -> str:
             f'<td class="num" style="width:7.4rem">{_mm(row.rain_mean_mm)} {mm}</td>'
             f'<td class="num" style="width:4.6rem">{tr("wall.rank.open")} {int(row.open_incidents)}</td></tr>'
         )
-    return (f'<div class="wall-panel wall-rank" data-wall="ranking"><h3>{tr("wall.rank.title")} · '
-            f'{tr("wall.rank.signal")} / {tr("wall.rank.rain")}</h3><table>{"".join(rows)}</table></div>')
+    return (
+        f'<div class="wall-panel wall-rank" data-wall="ranking"><h3>{tr("wall.rank.title")} · '
+        f"{tr('wall.rank.signal')} / {tr('wall.rank.rain')}</h3><table>{''.join(rows)}</table></div>"
+    )
 
 
 def ticker(frame: pd.DataFrame, fresh_since: datetime | None) -> str:
@@ -197,21 +215,27 @@ def ticker(frame: pd.DataFrame, fresh_since: datetime | None) -> str:
         people = ""
         if row.kind == "incident":
             color = INCIDENT_STATUSES.get(row.status, (90, 90, 90))
-            tag = (f'<span class="wall-badge" style="background:{rgb(color)};color:{ink(color)}">'
-                   f'{esc(statuses.get(row.status, row.status))}</span>')
+            tag = (
+                f'<span class="wall-badge" style="background:{rgb(color)};color:{ink(color)}">'
+                f"{esc(statuses.get(row.status, row.status))}</span>"
+            )
             where = short(row.where, 5) if row.where else tr("wall.ticker.no_township")
-            text = f'{esc(types.get(row.code, row.code))} · {where}'
+            text = f"{esc(types.get(row.code, row.code))} · {where}"
             if row.people:
                 people = tr("wall.ticker.people", n=int(row.people))
         else:
             tag = signal_badge(row.code)
             text = tr("wall.ticker.warning", level=esc(label("signal_level", row.code)), n=int(row.where))
-        rows.append(f'<tr class="{"fresh" if new else ""}" data-wall="ticker-row"><td class="time">{row.at:%m-%d %H:%M}</td>'
-                    f'<td style="width:{tag_rem}rem">{tag}</td><td>{text}</td><td class="num" style="width:5.2rem">{people}</td></tr>')
+        rows.append(
+            f'<tr class="{"fresh" if new else ""}" data-wall="ticker-row"><td class="time">{row.at:%m-%d %H:%M}</td>'
+            f'<td style="width:{tag_rem}rem">{tag}</td><td>{text}</td><td class="num" style="width:5.2rem">{people}</td></tr>'
+        )
     if not rows:
-        rows.append(f'<tr><td>{tr("wall.ticker.empty")}</td></tr>')
-    return (f'<div class="wall-panel wall-ticker" data-wall="ticker"><h3>{tr("wall.ticker.title")}</h3>'
-            f'<table>{"".join(rows)}</table></div>')
+        rows.append(f"<tr><td>{tr('wall.ticker.empty')}</td></tr>")
+    return (
+        f'<div class="wall-panel wall-ticker" data-wall="ticker"><h3>{tr("wall.ticker.title")}</h3>'
+        f"<table>{''.join(rows)}</table></div>"
+    )
 
 
 def legend(window_hours: float, stale_color) -> str:
@@ -229,15 +253,18 @@ def legend(window_hours: float, stale_color) -> str:
     points = (
         f'<span class="sw"><span class="dot" style="background:#61b8ff;box-shadow:0 0 0 .15rem #fff"></span>{tr("wall.map.legend.gauge")}</span>'
         f'<span class="sw"><span class="dot" style="background:#61b8ff;box-shadow:0 0 0 .15rem {rgb(stale_color)}"></span>{tr("wall.map.legend.stale")}</span>'
-        + "".join(f'<span class="sw"><span class="dot" style="background:{rgb(INCIDENT_STATUSES[c])};box-shadow:0 0 0 .12rem #fff"></span>'
-                  f'{esc(statuses[c])}</span>' for c in ("pending", "active"))
+        + "".join(
+            f'<span class="sw"><span class="dot" style="background:{rgb(INCIDENT_STATUSES[c])};box-shadow:0 0 0 .12rem #fff"></span>'
+            f"{esc(statuses[c])}</span>"
+            for c in ("pending", "active")
+        )
     )
     return (
         '<div class="wall-legend" data-wall="legend">'
         f'<div class="ttl">{tr("wall.map.legend.rain", h=scale)}</div><div class="row">{rain}</div>'
         f'<div class="ttl">{tr("wall.map.legend.signal")}</div><div class="row">{signals}</div>'
         f'<div class="ttl">{tr("wall.map.legend.points")} · {tr("wall.map.legend.incident")}</div><div class="row">{points}</div>'
-        '</div>'
+        "</div>"
     )
 
 

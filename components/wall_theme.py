@@ -27,7 +27,6 @@ OK = "#5fd39a"
 CHANGED = "#ffd24a"
 
 
-
 def W(key: str) -> str:
     """Selector of the layout wrapper Streamlit puts around the keyed container ``key``."""
     return f'[data-testid="stLayoutWrapper"]:has(> .st-key-{key})'

@@ -9,6 +9,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, identity
+
+# Plotly's own toolbar without the logo; its PNG export runs in the browser.
+from components.chart_config import PLOTLY_CONFIG  # noqa: E402 (no Plotly download button)
 from components.text import chart, label, labels, lang, plain, tr
 from emergency import charts as chart_core
 from emergency import i18n, warning
@@ -17,8 +20,6 @@ from emergency.access import PermissionDenied
 from emergency.filters import Filters
 from emergency.vocab import INCIDENT_GRADES, NO_SIGNAL_COLOR, SIGNAL_LEVELS, WARNING_CHANNELS
 
-# Plotly's own toolbar without the logo; its PNG export runs in the browser.
-from components.chart_config import PLOTLY_CONFIG  # noqa: E402 (no Plotly download button)
 TIME_FORMAT = "%m-%d %H:%M"
 SAVED_KEY = "warning_config_saved"
 # Longest acknowledgement deadline offered, minutes (one day).
@@ -46,15 +47,14 @@ def legend(title: str, rows: list[tuple[str, tuple[int, int, int]]]) -> None:
         f"{html.escape(text)}</span>"
         for text, color in rows
     )
-    st.markdown(
-        f'<div class="yitu-legend"><b>{html.escape(title)}</b>：{items}</div>', unsafe_allow_html=True
-    )
+    st.markdown(f'<div class="yitu-legend"><b>{html.escape(title)}</b>：{items}</div>', unsafe_allow_html=True)
 
 
 def signal_legend() -> None:
     legend(
         tr("warning.legend.signal"),
-        [(tr("warning.no_signal"), NO_SIGNAL_COLOR)] + [(label("signal_level", c), rgb) for c, rgb in SIGNAL_LEVELS.items()],
+        [(tr("warning.no_signal"), NO_SIGNAL_COLOR)]
+        + [(label("signal_level", c), rgb) for c, rgb in SIGNAL_LEVELS.items()],
     )
 
 
@@ -64,6 +64,7 @@ def grade_legend() -> None:
 
 def _coloured(frame: pd.DataFrame, column: str, colors: dict[str, tuple[int, int, int]]):
     """Styler that paints ``column`` cells with the colour of their display text."""
+
     def paint(text):
         color = colors.get(text)
         if color is None:
@@ -97,30 +98,40 @@ def signals(f: Filters) -> pd.DataFrame:
 
     columns = st.columns(len(SIGNAL_LEVELS))
     for column, code in zip(columns, reversed(list(SIGNAL_LEVELS))):
-        column.metric(tr("warning.signals.metric", level=label("signal_level", code)), int((summary["level"] == code).sum()))
-    st.caption(" · ".join(rule_texts(rules)) + " · " + tr("warning.signals.method", method=label("township_method", method)))
+        column.metric(
+            tr("warning.signals.metric", level=label("signal_level", code)), int((summary["level"] == code).sum())
+        )
+    st.caption(
+        " · ".join(rule_texts(rules)) + " · " + tr("warning.signals.method", method=label("township_method", method))
+    )
     signal_legend()
     if not (summary["rank"] > 0).any():
         st.info(tr("warning.signals.none"))
 
     windows = warning.window_hours(rules)
-    table = summary.merge(now[["code", *[f"mm_{h}h" for h in windows], "gauges", "decided_by_name", "stale_gauges"]],
-                          on="code", how="left")
+    table = summary.merge(
+        now[["code", *[f"mm_{h}h" for h in windows], "gauges", "decided_by_name", "stale_gauges"]],
+        on="code",
+        how="left",
+    )
     level_colors = {label("signal_level", c): rgb for c, rgb in SIGNAL_LEVELS.items()}
     shown = pd.DataFrame(
         {
             tr("warning.col.township"): table["name"],
             tr("warning.col.level"): [level_text(code) for code in table["level"]],
-            tr("warning.col.level_since"): [_time(t) + ("*" if clipped else "") for t, clipped in
-                                           zip(table["level_since"], table["since_clipped"])],
-            tr("warning.col.signal_since"): [_time(t) + ("*" if clipped else "") for t, clipped in
-                                            zip(table["signal_since"], table["since_clipped"])],
+            tr("warning.col.level_since"): [
+                _time(t) + ("*" if clipped else "") for t, clipped in zip(table["level_since"], table["since_clipped"])
+            ],
+            tr("warning.col.signal_since"): [
+                _time(t) + ("*" if clipped else "") for t, clipped in zip(table["signal_since"], table["since_clipped"])
+            ],
             tr("warning.col.peak_level"): [level_text(code) for code in table["peak_level"]],
             tr("warning.col.peak_at"): [_time(t) for t in table["peak_at"]],
             **{tr("warning.col.mm_h", hours=h): table[f"mm_{h}h"].round(1) for h in windows},
             tr("warning.col.gauges"): table["gauges"].fillna(0).astype(int),
-            tr("rules.col.decided_by"): [v if isinstance(v, str) and level else "—"
-                                         for v, level in zip(table["decided_by_name"], table["level"])],
+            tr("rules.col.decided_by"): [
+                v if isinstance(v, str) and level else "—" for v, level in zip(table["decided_by_name"], table["level"])
+            ],
             tr("rules.col.stale_gauges"): [v if isinstance(v, str) and v else "—" for v in table["stale_gauges"]],
         }
     )
@@ -141,21 +152,24 @@ def _signal_rows(f: Filters, summary: pd.DataFrame, windows: list[int]) -> None:
     if not names:
         return
     with st.expander(tr("rules.rows.title")):
-        code = st.selectbox(tr("warning.col.township"), options=list(names), format_func=names.get,
-                            key="warning_signal_rows_township")
+        code = st.selectbox(
+            tr("warning.col.township"), options=list(names), format_func=names.get, key="warning_signal_rows_township"
+        )
         rows = cached.signal_rows(f.end, code)
         st.caption(tr("rules.rows.caption", moment=f"{f.end:%Y-%m-%d %H:%M}", hours=max(windows)))
         if rows.empty:
             st.info(tr("rules.rows.none"))
             return
         yes, no = tr("export.yes"), tr("export.no")
-        shown = pd.DataFrame({
-            tr("rules.col.gauge"): rows["gauge_name"],
-            tr("rules.col.report_end"): rows["ts"].dt.strftime("%m-%d %H:%M"),
-            tr("rules.col.interval"): rows["interval_min"].astype(int),
-            tr("rules.col.mm"): rows["mm"].round(1),
-            **{tr("rules.col.in_window", hours=h): rows[f"in_{h}h"].map({True: yes, False: no}) for h in windows},
-        })
+        shown = pd.DataFrame(
+            {
+                tr("rules.col.gauge"): rows["gauge_name"],
+                tr("rules.col.report_end"): rows["ts"].dt.strftime("%m-%d %H:%M"),
+                tr("rules.col.interval"): rows["interval_min"].astype(int),
+                tr("rules.col.mm"): rows["mm"].round(1),
+                **{tr("rules.col.in_window", hours=h): rows[f"in_{h}h"].map({True: yes, False: no}) for h in windows},
+            }
+        )
         st.dataframe(shown, hide_index=True, width="stretch", key="warning_signal_rows")
 
 
@@ -198,7 +212,10 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
         part = data[data["rank"] == rank]
         fig.add_trace(
             go.Scatter(
-                x=part["ts"], y=part["key"].map(names), mode="markers", name=label("signal_level", code),
+                x=part["ts"],
+                y=part["key"].map(names),
+                mode="markers",
+                name=label("signal_level", code),
                 marker={"symbol": "square", "size": 9, "color": _rgb(color)},
                 hovertemplate="%{y} · %{x|%m-%d %H:%M}<extra>" + html.escape(label("signal_level", code)) + "</extra>",
             )
@@ -206,13 +223,22 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
     fig.update_layout(
         # Township names are whole (automargin; the left margin fits five characters at least),
         # the time axis reads 06-20 02:40, never "Jun 20" (issue 17).
-        height=140 + 28 * len(touched), margin={"l": 90, "r": 10, "t": 10, "b": 40},
+        height=140 + 28 * len(touched),
+        margin={"l": 90, "r": 10, "t": 10, "b": 40},
         font={"family": chart_core.FONT_FAMILY, "size": 13},
         legend={"title": {"text": tr("warning.legend.signal")}, "orientation": "h", "y": -0.2},
-        yaxis={"categoryorder": "array", "categoryarray": [names[c] for c in reversed(touched)], "automargin": True,
-               "title": {"text": tr("warning.col.township")}},
-        xaxis={"type": "date", "tickformat": "%m-%d %H:%M", "automargin": True,
-               "title": {"text": tr("rules.axis.report_time")}},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [names[c] for c in reversed(touched)],
+            "automargin": True,
+            "title": {"text": tr("warning.col.township")},
+        },
+        xaxis={
+            "type": "date",
+            "tickformat": "%m-%d %H:%M",
+            "automargin": True,
+            "title": {"text": tr("rules.axis.report_time")},
+        },
         plot_bgcolor="white",
     )
     st.plotly_chart(chart(fig), key="warning_history_chart", theme=None, config=PLOTLY_CONFIG)
@@ -239,12 +265,19 @@ def hazards(f: Filters) -> None:
     st.caption(tr("rules.hazards.method", km=f"{km:g}", unevaluated=len(unevaluated)))
     if len(unevaluated):
         with st.expander(tr("rules.hazards.unevaluated_title", count=len(unevaluated))):
-            st.dataframe(pd.DataFrame({
-                tr("warning.col.name"): unevaluated["name"],
-                tr("warning.col.township"): unevaluated["township_name"].fillna("—"),
-                tr("rules.col.nearest_gauge"): unevaluated["nearest_gauge"].fillna("—"),
-                tr("warning.col.gauge_km"): unevaluated["nearest_km"].round(2),
-            }), hide_index=True, width="stretch", key="warning_hazards_unevaluated")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        tr("warning.col.name"): unevaluated["name"],
+                        tr("warning.col.township"): unevaluated["township_name"].fillna("—"),
+                        tr("rules.col.nearest_gauge"): unevaluated["nearest_gauge"].fillna("—"),
+                        tr("warning.col.gauge_km"): unevaluated["nearest_km"].round(2),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="warning_hazards_unevaluated",
+            )
     if frame.empty:
         st.info(tr("warning.hazards.none"))
         return
@@ -256,7 +289,8 @@ def hazards(f: Filters) -> None:
             tr("warning.col.kind"): frame["kind"].map(kinds),
             tr("warning.col.exceedance"): frame["exceedance"].round(2),
             tr("warning.col.exceeded_window"): frame["exceeded_window"].map(
-                lambda w: tr("rules.window_hours", hours=w[:-1]) if isinstance(w, str) else "—"),
+                lambda w: tr("rules.window_hours", hours=w[:-1]) if isinstance(w, str) else "—"
+            ),
             **{tr("warning.col.mm_h", hours=h): frame[f"mm_{h}h"].round(1) for h in (1, 3, 24)},
             **{tr("warning.col.critical_h", hours=h): frame[f"critical_mm_{h}h"] for h in (1, 3, 24)},
             tr("warning.col.people"): frame["people"],
@@ -281,10 +315,20 @@ def grade_rule_texts(rules: pd.DataFrame) -> list[str]:
             graded = rows[rows["grade"] == grade]
             if graded.empty:
                 continue
-            criteria = "，".join(f"{label('grade_criterion_v2', r.criterion)} ≥ {r.min_value:g}" for r in graded.itertuples())
-            parts.append(tr("warning.grade_rule", grade=rules_engine.grade_label(scale, grade, lang()), criteria=criteria))
-        texts.append(tr("rules.grade_rule_line", type=label("incident_type", incident_type),
-                        rules="；".join(parts), source=str(rows["source"].iloc[0])))
+            criteria = "，".join(
+                f"{label('grade_criterion_v2', r.criterion)} ≥ {r.min_value:g}" for r in graded.itertuples()
+            )
+            parts.append(
+                tr("warning.grade_rule", grade=rules_engine.grade_label(scale, grade, lang()), criteria=criteria)
+            )
+        texts.append(
+            tr(
+                "rules.grade_rule_line",
+                type=label("incident_type", incident_type),
+                rules="；".join(parts),
+                source=str(rows["source"].iloc[0]),
+            )
+        )
     return texts
 
 
@@ -293,7 +337,9 @@ def grades(f: Filters) -> None:
     frame = cached.incident_grades(f.start, f.end, f.townships, f.types, f.statuses)
     columns = st.columns(len(INCIDENT_GRADES) + 1)
     for column, code in zip(columns, reversed(list(INCIDENT_GRADES))):
-        column.metric(tr("warning.grades.metric", grade=label("incident_grade", code)), int((frame["grade"] == code).sum()))
+        column.metric(
+            tr("warning.grades.metric", grade=label("incident_grade", code)), int((frame["grade"] == code).sum())
+        )
     columns[-1].metric(tr("rules.ungraded_count"), int(frame["grade"].isna().sum()), help=tr("rules.ungraded_help"))
     grade_legend()
     with st.expander(tr("warning.grades.rules_title")):
@@ -311,10 +357,12 @@ def grades(f: Filters) -> None:
         {
             tr("col.id"): frame["id"],
             tr("col.occurred_at"): frame["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
-            tr("warning.col.grade"): [rules_engine.grade_label(s, g, language)
-                                      for s, g in zip(frame["grade_scale"], frame["grade"])],
+            tr("warning.col.grade"): [
+                rules_engine.grade_label(s, g, language) for s, g in zip(frame["grade_scale"], frame["grade"])
+            ],
             tr("warning.col.grade_basis"): frame["grade_basis"].map(
-                lambda c: label("grade_criterion_v2", c) if isinstance(c, str) else "—"),
+                lambda c: label("grade_criterion_v2", c) if isinstance(c, str) else "—"
+            ),
             tr("rules.col.grade_source"): frame["grade_source"].map(lambda v: v if isinstance(v, str) else "—"),
             tr("col.type"): frame["type"].map(lambda c: label("incident_type", c)),
             tr("col.township_name"): frame["township_name"].fillna("—"),
@@ -322,14 +370,19 @@ def grades(f: Filters) -> None:
             tr("col.missing"): frame["missing"],
             tr("col.injured"): frame["injured"],
             tr("rules.col.seriously_injured"): frame["seriously_injured"].map(
-                lambda v: "—" if pd.isna(v) else str(int(v))),
+                lambda v: "—" if pd.isna(v) else str(int(v))
+            ),
             tr("warning.col.loss"): frame["loss_10k_yuan"],
             tr("col.status"): frame["status"].map(lambda c: label("incident_status", c)),
             tr("col.address"): frame["address"].fillna(""),
         }
     )
-    st.dataframe(_coloured(shown, tr("warning.col.grade"), grade_colors), hide_index=True, width="stretch",
-                 key="warning_grade_table")
+    st.dataframe(
+        _coloured(shown, tr("warning.col.grade"), grade_colors),
+        hide_index=True,
+        width="stretch",
+        key="warning_grade_table",
+    )
 
 
 # ------------------------------------------------------------------ issue a warning
@@ -360,8 +413,12 @@ def text_mismatch(text: str, level: str, townships: list[str], names: dict[str, 
     """
     text = text or ""
     chosen_labels = {i18n.label("signal_level", level, language) for language in ("zh", "en")}
-    other_labels = [i18n.label("signal_level", code, language) for code in SIGNAL_LEVELS if code != level
-                    for language in ("zh", "en")]
+    other_labels = [
+        i18n.label("signal_level", code, language)
+        for code in SIGNAL_LEVELS
+        if code != level
+        for language in ("zh", "en")
+    ]
     named_other = [word for word in other_labels if word in text and not any(word in c for c in chosen_labels)]
     if named_other:
         return tr("rules.issue.level_mismatch", found=named_other[0], level=label("signal_level", level))
@@ -395,21 +452,40 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
 
     def regenerate() -> None:
         state["warning_issue_text"] = state[AUTO_TEXT_KEY] = _default_text(
-            state["warning_issue_level"], state["warning_issue_townships"], names, f)
+            state["warning_issue_level"], state["warning_issue_townships"], names, f
+        )
 
     level_labels = labels("signal_level")
-    st.selectbox(tr("warning.issue.level"), options=list(level_labels), format_func=level_labels.get,
-                 key="warning_issue_level", on_change=follow_choice)
-    chosen = st.multiselect(tr("warning.issue.townships"), options=ordered, format_func=lambda c: names.get(c, c),
-                            placeholder=tr("common.choose"), select_all=False, key="warning_issue_townships", on_change=follow_choice)
+    st.selectbox(
+        tr("warning.issue.level"),
+        options=list(level_labels),
+        format_func=level_labels.get,
+        key="warning_issue_level",
+        on_change=follow_choice,
+    )
+    chosen = st.multiselect(
+        tr("warning.issue.townships"),
+        options=ordered,
+        format_func=lambda c: names.get(c, c),
+        placeholder=tr("common.choose"),
+        select_all=False,
+        key="warning_issue_townships",
+        on_change=follow_choice,
+    )
     st.text_area(tr("warning.issue.text"), key="warning_issue_text", height=120, max_chars=warning.MAX_TEXT_CHARS)
     mismatch = text_mismatch(state["warning_issue_text"], state["warning_issue_level"], chosen, names)
     if mismatch:
         st.warning(mismatch)
         st.button(tr("rules.issue.regenerate"), key="warning_issue_regenerate", on_click=regenerate)
     channel_labels = labels("warning_channel")
-    st.multiselect(tr("warning.issue.channels"), options=list(channel_labels), format_func=channel_labels.get,
-                   placeholder=tr("common.choose"), select_all=False, key="warning_issue_channels")
+    st.multiselect(
+        tr("warning.issue.channels"),
+        options=list(channel_labels),
+        format_func=channel_labels.get,
+        placeholder=tr("common.choose"),
+        select_all=False,
+        key="warning_issue_channels",
+    )
 
     contacts = cached.township_contacts(tuple(chosen))
     st.markdown(f"**{tr('warning.issue.recipients')}**")
@@ -424,7 +500,9 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
                 tr("warning.col.phone"): contacts["phone"],
             }
         ),
-        hide_index=True, width="stretch", key="warning_issue_recipients",
+        hide_index=True,
+        width="stretch",
+        key="warning_issue_recipients",
     )
     if st.button(tr("warning.issue.submit"), type="primary", key="warning_issue_submit"):
         if mismatch:
@@ -432,7 +510,10 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:
             return
         try:
             ident = cached.issue_warning(
-                identity.actor(), state["warning_issue_level"], chosen, state["warning_issue_text"],
+                identity.actor(),
+                state["warning_issue_level"],
+                chosen,
+                state["warning_issue_text"],
                 state["warning_issue_channels"],
             )
         except PermissionDenied as error:
@@ -468,29 +549,43 @@ def acknowledgements() -> None:
 
     def option(ident) -> str:
         row = rows.loc[ident]
-        return tr("warning.acks.option", id=ident, level=label("signal_level", row["level"]),
-                  issued=_time(row["issued_at"]), townships="、".join(names.get(c, c) for c in row["townships"]))
+        return tr(
+            "warning.acks.option",
+            id=ident,
+            level=label("signal_level", row["level"]),
+            issued=_time(row["issued_at"]),
+            townships="、".join(names.get(c, c) for c in row["townships"]),
+        )
 
     left, right = st.columns([3, 1])
     pick = left.selectbox(tr("warning.acks.pick"), options=list(rows.index), format_func=option, key="warning_ack_pick")
     st.session_state.setdefault("warning_ack_minutes", cached.warning_settings()["ack_minutes"])
-    minutes = right.number_input(tr("warning.acks.minutes"), min_value=1, max_value=MAX_ACK_MINUTES, step=5,
-                                 key="warning_ack_minutes")
+    minutes = right.number_input(
+        tr("warning.acks.minutes"), min_value=1, max_value=MAX_ACK_MINUTES, step=5, key="warning_ack_minutes"
+    )
     st.caption(plain(rows.loc[pick, "text"]))
     recipients = cached.warning_recipients(int(pick))
     overdue = warning.overdue_recipients(recipients, warning.local_now(), int(minutes))
     acked = int(recipients["acknowledged_at"].notna().sum())
     st.metric(tr("warning.col.ack_state"), tr("warning.acks.summary", acked=acked, total=len(recipients)))
     if not overdue.empty:
-        st.warning(tr("warning.acks.overdue", minutes=int(minutes),
-                      names="、".join(f"{n}（{t}）" for n, t in zip(overdue["name"], overdue["township_name"]))))
+        st.warning(
+            tr(
+                "warning.acks.overdue",
+                minutes=int(minutes),
+                names="、".join(f"{n}（{t}）" for n, t in zip(overdue["name"], overdue["township_name"])),
+            )
+        )
     elif acked == len(recipients):
         st.success(tr("warning.acks.all_done"))
 
     late = set(zip(overdue["township"], overdue["phone"]))
     states = [
-        tr("warning.acks.state.done") if pd.notna(at) else
-        tr("warning.acks.state.overdue") if (township, phone) in late else tr("warning.acks.state.pending")
+        tr("warning.acks.state.done")
+        if pd.notna(at)
+        else tr("warning.acks.state.overdue")
+        if (township, phone) in late
+        else tr("warning.acks.state.pending")
         for at, township, phone in zip(recipients["acknowledged_at"], recipients["township"], recipients["phone"])
     ]
     shown = pd.DataFrame(
@@ -503,25 +598,52 @@ def acknowledgements() -> None:
             tr("warning.col.acknowledged_at"): [_time(t) for t in recipients["acknowledged_at"]],
         }
     )
-    state_colors = {tr("warning.acks.state.done"): (44, 160, 44), tr("warning.acks.state.overdue"): (214, 39, 40),
-                    tr("warning.acks.state.pending"): (255, 187, 120)}
-    st.dataframe(_coloured(shown, tr("warning.col.ack_state"), state_colors), hide_index=True, width="stretch",
-                 key="warning_ack_table")
+    state_colors = {
+        tr("warning.acks.state.done"): (44, 160, 44),
+        tr("warning.acks.state.overdue"): (214, 39, 40),
+        tr("warning.acks.state.pending"): (255, 187, 120),
+    }
+    st.dataframe(
+        _coloured(shown, tr("warning.col.ack_state"), state_colors),
+        hide_index=True,
+        width="stretch",
+        key="warning_ack_table",
+    )
 
     pending = recipients[recipients["acknowledged_at"].isna()]
     keys = [f"{t}|{p}" for t, p in zip(pending["township"], pending["phone"])]
-    who = dict(zip(keys, [f"{n}（{tn} · {label('contact_role', r)}）" for n, tn, r in
-                          zip(pending["name"], pending["township_name"], pending["role"])]))
+    who = dict(
+        zip(
+            keys,
+            [
+                f"{n}（{tn} · {label('contact_role', r)}）"
+                for n, tn, r in zip(pending["name"], pending["township_name"], pending["role"])
+            ],
+        )
+    )
     if keys and identity.can("warn"):
-        chosen = st.multiselect(tr("warning.acks.who"), options=keys, format_func=who.get, placeholder=tr("common.choose"),
-                                select_all=False, key=f"warning_ack_who_{pick}")
+        chosen = st.multiselect(
+            tr("warning.acks.who"),
+            options=keys,
+            format_func=who.get,
+            placeholder=tr("common.choose"),
+            select_all=False,
+            key=f"warning_ack_who_{pick}",
+        )
         if st.button(tr("warning.acks.record"), key="warning_ack_record", disabled=not chosen):
             count = cached.acknowledge(identity.actor(), int(pick), [tuple(key.split("|", 1)) for key in chosen])
             st.success(tr("warning.acks.recorded", count=count))
             st.rerun()
     # The CAP message is the warning's own dissemination format: part of the duty role.
-    export_buttons.download(st, tr("warning.acks.download"), lambda: cached.warning_alert(int(pick)),
-                            f"warning-{int(pick)}-cap.xml", "application/xml", "warning_cap_download", permission="warn")
+    export_buttons.download(
+        st,
+        tr("warning.acks.download"),
+        lambda: cached.warning_alert(int(pick)),
+        f"warning-{int(pick)}-cap.xml",
+        "application/xml",
+        "warning_cap_download",
+        permission="warn",
+    )
 
 
 # ----------------------------------------------------------------- configuration
@@ -537,19 +659,27 @@ def config_panel() -> None:
         signal_view[["level_label", "window_hours", "min_mm", "level"]],
         column_config={
             "level_label": st.column_config.TextColumn(tr("warning.col.level_code"), disabled=True),
-            "window_hours": st.column_config.SelectboxColumn(tr("warning.col.window_hours"),
-                                                             options=[1, 3, 6, 12, 24], required=True),
+            "window_hours": st.column_config.SelectboxColumn(
+                tr("warning.col.window_hours"), options=[1, 3, 6, 12, 24], required=True
+            ),
             "min_mm": st.column_config.NumberColumn(tr("warning.col.min_mm"), min_value=0.1, step=0.1, required=True),
             "level": None,
         },
-        hide_index=True, key="warning_config_signals", width="stretch",
+        hide_index=True,
+        key="warning_config_signals",
+        width="stretch",
     )
     # Incident grades are per type (emergency.rules, table grade_rules): edited below, type by type.
     edited_grades = grades.iloc[0:0]
     methods = labels("township_method")
     current = cached.warning_settings()["township_method"]
-    method = st.selectbox(tr("warning.config.method"), options=list(methods), format_func=methods.get,
-                          index=list(methods).index(current), key="warning_config_method")
+    method = st.selectbox(
+        tr("warning.config.method"),
+        options=list(methods),
+        format_func=methods.get,
+        index=list(methods).index(current),
+        key="warning_config_method",
+    )
     if st.button(tr("warning.config.save"), key="warning_config_save"):
         try:
             cached.save_warning_config(identity.actor(), edited_signals, edited_grades, method)
@@ -574,21 +704,31 @@ def grade_rules_editor() -> None:
     grade_names = labels("incident_grade")
     criteria = labels("grade_criterion_v2")
     scales = labels("grade_scale")
-    view = pd.DataFrame({
-        "scale": current["scale"].map(lambda c: scales.get(c, c)),
-        "grade": current["grade"].map(grade_names),
-        "criterion": current["criterion"].map(criteria),
-        "min_value": current["min_value"],
-        "source": current["source"],
-    })
+    view = pd.DataFrame(
+        {
+            "scale": current["scale"].map(lambda c: scales.get(c, c)),
+            "grade": current["grade"].map(grade_names),
+            "criterion": current["criterion"].map(criteria),
+            "min_value": current["min_value"],
+            "source": current["source"],
+        }
+    )
     edited = st.data_editor(
-        view, num_rows="dynamic", hide_index=True, width="stretch", key=f"grade_rules_editor_{kind}",
+        view,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key=f"grade_rules_editor_{kind}",
         column_config={
-            "scale": st.column_config.SelectboxColumn(tr("rules.col.scale"), options=list(scales.values()), required=True),
-            "grade": st.column_config.SelectboxColumn(tr("warning.col.grade"), options=list(grade_names.values()),
-                                                      required=True),
-            "criterion": st.column_config.SelectboxColumn(tr("warning.col.criterion"), options=list(criteria.values()),
-                                                          required=True),
+            "scale": st.column_config.SelectboxColumn(
+                tr("rules.col.scale"), options=list(scales.values()), required=True
+            ),
+            "grade": st.column_config.SelectboxColumn(
+                tr("warning.col.grade"), options=list(grade_names.values()), required=True
+            ),
+            "criterion": st.column_config.SelectboxColumn(
+                tr("warning.col.criterion"), options=list(criteria.values()), required=True
+            ),
             "min_value": st.column_config.NumberColumn(tr("warning.col.min_value"), min_value=0.0, required=True),
             "source": st.column_config.TextColumn(tr("rules.col.source"), required=True, max_chars=200),
         },
@@ -597,13 +737,15 @@ def grade_rules_editor() -> None:
         st.info(tr("rules.config.none", type=types.get(kind, kind)))
     if st.button(tr("rules.config.save"), key="grade_rules_save"):
         back = {v: k for k, v in scales.items()}
-        frame = pd.DataFrame({
-            "scale": edited["scale"].map(lambda v: back.get(v, v)),
-            "grade": edited["grade"].map({v: k for k, v in grade_names.items()}),
-            "criterion": edited["criterion"].map({v: k for k, v in criteria.items()}),
-            "min_value": pd.to_numeric(edited["min_value"], errors="coerce"),
-            "source": edited["source"],
-        }).dropna(how="all")
+        frame = pd.DataFrame(
+            {
+                "scale": edited["scale"].map(lambda v: back.get(v, v)),
+                "grade": edited["grade"].map({v: k for k, v in grade_names.items()}),
+                "criterion": edited["criterion"].map({v: k for k, v in criteria.items()}),
+                "min_value": pd.to_numeric(edited["min_value"], errors="coerce"),
+                "source": edited["source"],
+            }
+        ).dropna(how="all")
         try:
             count = cached.save_grade_rules(identity.actor(), kind, frame)
         except PermissionDenied as error:
@@ -637,13 +779,18 @@ def contacts_editor() -> None:
     edited = st.data_editor(
         view,
         column_config={
-            "township": st.column_config.SelectboxColumn(tr("warning.col.township"), options=list(codes), required=True),
+            "township": st.column_config.SelectboxColumn(
+                tr("warning.col.township"), options=list(codes), required=True
+            ),
             "name": st.column_config.TextColumn(tr("warning.col.person"), required=True),
             "role": st.column_config.SelectboxColumn(tr("warning.col.role"), options=list(role_codes), required=True),
             "phone": st.column_config.TextColumn(tr("warning.col.phone"), required=True),
             "is_demo": None,
         },
-        num_rows="dynamic", hide_index=True, key="warning_config_contacts", width="stretch",
+        num_rows="dynamic",
+        hide_index=True,
+        key="warning_config_contacts",
+        width="stretch",
     )
     if st.button(tr("warning.config.save_contacts"), key="warning_config_contacts_save"):
         rows = edited.assign(
@@ -656,4 +803,3 @@ def contacts_editor() -> None:
             st.error(tr("warning.config.failed", reason=plain(error)))
         else:
             st.success(tr("warning.config.contacts_saved", count=count))
-

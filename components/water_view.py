@@ -37,16 +37,26 @@ def layer(f: Filters) -> pdk.Layer | None:
         return None
     tips, ring = [], []
     for row in states.itertuples():
-        rows = [("ID", row.code), (tr("water.kind"), label("water_kind", row.kind)),
-                (tr("water.state"), label("water_state", row.state)), (tr("water.level"), _m(row.level_m)),
-                (tr("water.warning_level"), _m(row.warning_level_m)), (tr("water.guarantee_level"), _m(row.guarantee_level_m))]
+        rows = [
+            ("ID", row.code),
+            (tr("water.kind"), label("water_kind", row.kind)),
+            (tr("water.state"), label("water_state", row.state)),
+            (tr("water.level"), _m(row.level_m)),
+            (tr("water.warning_level"), _m(row.warning_level_m)),
+            (tr("water.guarantee_level"), _m(row.guarantee_level_m)),
+        ]
         if row.kind == "reservoir":
             rows.append((tr("water.limit_level"), _m(row.limit_level_m)))
         if not pd.isna(row.ts):
             rows.append((tr("water.time"), f"{row.ts:%m-%d %H:%M}"))
         stale = pd.isna(row.age_min) or row.age_min > STALE_MINUTES
         if stale:
-            rows.append((tr("map.tooltip.stale"), tr("map.tooltip.never") if pd.isna(row.age_min) else f"{int(row.age_min)} min"))
+            rows.append(
+                (
+                    tr("map.tooltip.stale"),
+                    tr("map.tooltip.never") if pd.isna(row.age_min) else f"{int(row.age_min)} min",
+                )
+            )
         tips.append(mapdata.tooltip_text(f"{label('water_kind', row.kind)} · {row.name}", rows))
         ring.append([*map_layers.STALE_RING, 255] if stale else [30, 30, 30, 230])
     fill = [[*water.STATE_COLORS[s], 240] for s in states["state"]]
@@ -55,8 +65,10 @@ def layer(f: Filters) -> pdk.Layer | None:
 
 
 def legend() -> None:
-    rows = [(label("water_state", s), water.STATE_COLORS[s]) for s in ("normal", "over_flood_limit", "over_warning",
-                                                                       "over_guarantee", "no_data")]
+    rows = [
+        (label("water_state", s), water.STATE_COLORS[s])
+        for s in ("normal", "over_flood_limit", "over_warning", "over_guarantee", "no_data")
+    ]
     rows.append((tr("map.legend.stale", minutes=STALE_MINUTES), map_layers.STALE_RING))
     map_layers.legend(tr("map.layer.water"), rows, note=tr("water.legend_note"))
 
@@ -72,20 +84,36 @@ def detail(f: Filters, code: str) -> None:
     st.subheader(f"{label('water_kind', row['kind'])} · {plain(row['name'])}")
     left, right = st.columns([1, 2])
     with left:
-        table = [("ID", code), (tr("water.state"), label("water_state", row["state"])), (tr("water.level"), _m(row["level_m"])),
-                 (tr("water.warning_level"), _m(row["warning_level_m"])),
-                 (tr("water.guarantee_level"), _m(row["guarantee_level_m"])), (tr("water.limit_level"), _m(row["limit_level_m"])),
-                 (tr("water.river"), row["river"]),
-                 (tr("water.time"), None if pd.isna(row["ts"]) else f"{row['ts']:%Y-%m-%d %H:%M}")]
-        st.dataframe(pd.DataFrame({tr("detail.field"): [n for n, _ in table],
-                                   tr("detail.value"): ["—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-                                                        for _, v in table]}), hide_index=True, width="stretch")
+        table = [
+            ("ID", code),
+            (tr("water.state"), label("water_state", row["state"])),
+            (tr("water.level"), _m(row["level_m"])),
+            (tr("water.warning_level"), _m(row["warning_level_m"])),
+            (tr("water.guarantee_level"), _m(row["guarantee_level_m"])),
+            (tr("water.limit_level"), _m(row["limit_level_m"])),
+            (tr("water.river"), row["river"]),
+            (tr("water.time"), None if pd.isna(row["ts"]) else f"{row['ts']:%Y-%m-%d %H:%M}"),
+        ]
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("detail.field"): [n for n, _ in table],
+                    tr("detail.value"): [
+                        "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for _, v in table
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     with right:
         series = cached.water_hydrograph(code, f.start, f.end)
         if series.empty:
             st.info(tr("water.no_levels"))
         else:
-            st.plotly_chart(chart(figures.hydrograph(series, row, lang())), key="detail_hydrograph", config=PLOTLY_CONFIG)
+            st.plotly_chart(
+                chart(figures.hydrograph(series, row, lang())), key="detail_hydrograph", config=PLOTLY_CONFIG
+            )
 
 
 def live_over_table(f: Filters) -> None:
@@ -111,27 +139,41 @@ def over_table(f: Filters) -> None:
     now = now[now["state"].isin(water.OVER_STATES)]
     if not now.empty:
         # Plain text (names are data): who is over right now, readable without the table.
-        st.caption(tr("water.over_now", moment=f"{f.end:%m-%d %H:%M}", stations="、".join(
-            f"{plain(r.name)}（{label('water_state', r.state)}）" for r in now.itertuples())))
+        st.caption(
+            tr(
+                "water.over_now",
+                moment=f"{f.end:%m-%d %H:%M}",
+                stations="、".join(f"{plain(r.name)}（{label('water_state', r.state)}）" for r in now.itertuples()),
+            )
+        )
     names = dict(zip(cached.townships()["code"], cached.townships()["name"]))
-    shown = pd.DataFrame({
-        tr("water.station"): over["name"],
-        tr("water.kind"): over["kind"].map(lambda k: label("water_kind", k)),
-        tr("col.township_name"): over["township"].map(lambda c: names.get(c, "—")),
-        tr("water.state_now"): over["state"].map(lambda s: label("water_state", s)),
-        tr("water.level_now"): over["level_m"],
-        tr("water.threshold"): over["threshold_m"],
-        tr("water.first_over"): over["first_over"],
-        tr("water.hours_over"): (over["over_minutes"] / 60).round(1),
-        tr("water.peak"): over["peak_m"],
-        tr("water.peak_at"): over["peak_at"],
-    })
-    st.dataframe(shown, hide_index=True, width="stretch", key="water_over_table",
-                 column_config={tr("water.level_now"): st.column_config.NumberColumn(format="%.2f"),
-                                tr("water.threshold"): st.column_config.NumberColumn(format="%.2f"),
-                                tr("water.peak"): st.column_config.NumberColumn(format="%.2f"),
-                                tr("water.first_over"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
-                                tr("water.peak_at"): st.column_config.DatetimeColumn(format="MM-DD HH:mm")})
+    shown = pd.DataFrame(
+        {
+            tr("water.station"): over["name"],
+            tr("water.kind"): over["kind"].map(lambda k: label("water_kind", k)),
+            tr("col.township_name"): over["township"].map(lambda c: names.get(c, "—")),
+            tr("water.state_now"): over["state"].map(lambda s: label("water_state", s)),
+            tr("water.level_now"): over["level_m"],
+            tr("water.threshold"): over["threshold_m"],
+            tr("water.first_over"): over["first_over"],
+            tr("water.hours_over"): (over["over_minutes"] / 60).round(1),
+            tr("water.peak"): over["peak_m"],
+            tr("water.peak_at"): over["peak_at"],
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="water_over_table",
+        column_config={
+            tr("water.level_now"): st.column_config.NumberColumn(format="%.2f"),
+            tr("water.threshold"): st.column_config.NumberColumn(format="%.2f"),
+            tr("water.peak"): st.column_config.NumberColumn(format="%.2f"),
+            tr("water.first_over"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
+            tr("water.peak_at"): st.column_config.DatetimeColumn(format="MM-DD HH:mm"),
+        },
+    )
 
 
 # ------------------------------------------------------------------ feeds: worker and freshness
@@ -141,6 +183,7 @@ def start_worker() -> None:
     """Start this server process's sync loop (once; idle while another process holds the lock)."""
     from emergency import config
     from emergency.feed import worker
+
     # [yitu] feed_worker = false: the store is synced by `python -m emergency feed run` instead.
     if config.setting("feed_worker", True) is False:
         return
@@ -179,23 +222,46 @@ def freshness_tab() -> None:
     if status.empty:
         st.caption(tr("feed.none"))
         return
-    st.dataframe(pd.DataFrame({
-        tr("feed.name"): status["feed"],
-        tr("feed.state"): status["state"].map(lambda s: label("feed_state", s)),
-        tr("feed.latest_data"): status["latest_data_at"],
-        tr("feed.silent_for"): status["silent_for_min"],
-        tr("feed.limit"): status["silent_min"],
-        tr("feed.last_ok"): status["last_ok_at"],
-        tr("feed.last_error"): [_error(k, e) for k, e in zip(status["last_error_kind"], status["last_error"])],
-    }), hide_index=True, width="stretch", key="feed_status_table")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("feed.name"): status["feed"],
+                tr("feed.state"): status["state"].map(lambda s: label("feed_state", s)),
+                tr("feed.latest_data"): status["latest_data_at"],
+                tr("feed.silent_for"): status["silent_for_min"],
+                tr("feed.limit"): status["silent_min"],
+                tr("feed.last_ok"): status["last_ok_at"],
+                tr("feed.last_error"): [_error(k, e) for k, e in zip(status["last_error_kind"], status["last_error"])],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="feed_status_table",
+    )
     runs = water.runs(conn, limit=100)
-    st.dataframe(pd.DataFrame({
-        tr("feed.name"): runs["feed"], tr("feed.started"): runs["started_at"], tr("feed.ended"): runs["ended_at"],
-        tr("feed.result"): runs["ok"].map(lambda ok: tr("feed.ok") if ok is True else (tr("feed.failed") if ok is False else tr("feed.running"))),
-        tr("feed.read"): runs["read_rows"], tr("feed.inserted"): runs["inserted"], tr("feed.updated"): runs["updated"],
-        tr("feed.rejected"): runs["rejected"], tr("feed.attempt"): runs["attempt"],
-        tr("feed.error"): [_error(k, e) for k, e in zip(runs["error_kind"], runs["error"])],
-    }), hide_index=True, width="stretch", key="feed_runs_table")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("feed.name"): runs["feed"],
+                tr("feed.started"): runs["started_at"],
+                tr("feed.ended"): runs["ended_at"],
+                tr("feed.result"): runs["ok"].map(
+                    lambda ok: (
+                        tr("feed.ok") if ok is True else (tr("feed.failed") if ok is False else tr("feed.running"))
+                    )
+                ),
+                tr("feed.read"): runs["read_rows"],
+                tr("feed.inserted"): runs["inserted"],
+                tr("feed.updated"): runs["updated"],
+                tr("feed.rejected"): runs["rejected"],
+                tr("feed.attempt"): runs["attempt"],
+                tr("feed.error"): [_error(k, e) for k, e in zip(runs["error_kind"], runs["error"])],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="feed_runs_table",
+    )
 
 
 def feeds_admin() -> None:
@@ -209,11 +275,21 @@ def feeds_admin() -> None:
     st.caption(tr("feed.admin_help"))
     feeds = sync.feeds(conn)
     if feeds:
-        st.dataframe(pd.DataFrame({
-            tr("feed.name"): [f.name for f in feeds], tr("feed.url"): [f.url_shown for f in feeds],
-            tr("feed.filter"): [f.stations_filter or "" for f in feeds], tr("feed.every"): [f.every_min for f in feeds],
-            tr("feed.silent"): [f.silent_min for f in feeds], tr("feed.enabled"): [f.enabled for f in feeds],
-        }), hide_index=True, width="stretch", key="feed_admin_table")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("feed.name"): [f.name for f in feeds],
+                    tr("feed.url"): [f.url_shown for f in feeds],
+                    tr("feed.filter"): [f.stations_filter or "" for f in feeds],
+                    tr("feed.every"): [f.every_min for f in feeds],
+                    tr("feed.silent"): [f.silent_min for f in feeds],
+                    tr("feed.enabled"): [f.enabled for f in feeds],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="feed_admin_table",
+        )
     with st.form("feed_form"):
         name = st.text_input(tr("feed.name"), key="feed_form_name")
         url = st.text_input(tr("feed.url"), type="password", placeholder=tr("feed.url_keep"), key="feed_form_url")
@@ -228,9 +304,16 @@ def feeds_admin() -> None:
         first_days = numbers[3].number_input(tr("feed.first_days"), 1, 400, 3, key="feed_form_days")
         submitted = st.form_submit_button(tr("feed.save"))
     if submitted:
-        feed = sync.Feed(name=name.strip(), stations_filter=stations_filter.strip() or None, crs=crs.strip() or "cgcs2000",
-                         every_min=int(every), overlap_min=int(overlap), silent_min=int(silent),
-                         first_days=int(first_days), enabled=enabled)
+        feed = sync.Feed(
+            name=name.strip(),
+            stations_filter=stations_filter.strip() or None,
+            crs=crs.strip() or "cgcs2000",
+            every_min=int(every),
+            overlap_min=int(overlap),
+            silent_min=int(silent),
+            first_days=int(first_days),
+            enabled=enabled,
+        )
         try:
             if not url.strip() and secrets.feed_url(feed.name) is None:
                 raise ValueError(tr("feed.url"))
@@ -246,7 +329,17 @@ def feeds_admin() -> None:
             result = actions.run_feed(conn, identity.actor(), chosen)
             cached.clear()
             if result.ok:
-                st.success(tr("feed.ran", feed=plain(chosen), read=result.read_rows, inserted=result.inserted,
-                              updated=result.updated, rejected=result.rejected))
+                st.success(
+                    tr(
+                        "feed.ran",
+                        feed=plain(chosen),
+                        read=result.read_rows,
+                        inserted=result.inserted,
+                        updated=result.updated,
+                        rejected=result.rejected,
+                    )
+                )
             else:
-                st.error(tr("feed.run_failed", feed=plain(chosen), error=plain(_error(result.error_kind, result.error))))
+                st.error(
+                    tr("feed.run_failed", feed=plain(chosen), error=plain(_error(result.error_kind, result.error)))
+                )

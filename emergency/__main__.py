@@ -32,8 +32,11 @@ PROG = "python -m emergency"
 
 def _parser(name: str, command: Callable) -> argparse.ArgumentParser:
     """Return an argument parser whose description is the command's docstring."""
-    return argparse.ArgumentParser(prog=f"{PROG} {name}", description=inspect.cleandoc(command.__doc__ or ""),
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    return argparse.ArgumentParser(
+        prog=f"{PROG} {name}",
+        description=inspect.cleandoc(command.__doc__ or ""),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def init_command(argv: list[str]) -> int:
@@ -43,32 +46,43 @@ def init_command(argv: list[str]) -> int:
     understands; a file of several divisions gives the feature whose adcode/code equals --code.
     """
     parser = _parser("init", init_command)
-    parser.add_argument("--outline", type=Path, required=True,
-                        help="county boundary: GeoJSON, Shapefile (.shp/.zip) or GeoPackage; a file of several "
-                             "divisions gives the feature whose adcode/code equals --code")
+    parser.add_argument(
+        "--outline",
+        type=Path,
+        required=True,
+        help="county boundary: GeoJSON, Shapefile (.shp/.zip) or GeoPackage; a file of several "
+        "divisions gives the feature whose adcode/code equals --code",
+    )
     parser.add_argument("--name", required=True, help="display name, e.g. 婺源县")
     parser.add_argument("--code", required=True, help="six-digit division code (行政区划代码), e.g. 361130")
-    parser.add_argument("--crs", default="gcj02",
-                        help="CRS of the outline: gcj02 (default: most Chinese web boundaries), bd09, wgs84, "
-                             "cgcs2000, EPSG:xxxx, or 'file' to trust the file's own")
+    parser.add_argument(
+        "--crs",
+        default="gcj02",
+        help="CRS of the outline: gcj02 (default: most Chinese web boundaries), bd09, wgs84, "
+        "cgcs2000, EPSG:xxxx, or 'file' to trust the file's own",
+    )
     parser.add_argument("--db", type=Path, default=None, help="store to create (default: the configured one)")
     parser.add_argument("--townships", type=Path, help="township boundaries to import right away")
-    parser.add_argument("--townships-crs", default=None,
-                        help="CRS of the townships file (default: its .prj, else wgs84)")
+    parser.add_argument(
+        "--townships-crs", default=None, help="CRS of the townships file (default: its .prj, else wgs84)"
+    )
     parser.add_argument("--source", default=None, help="department the townships come from")
     args = parser.parse_args(argv)
     from emergency import county
 
     path = args.db or config.database_path()
     try:
-        created = county.init_store(path, args.outline, args.name, args.code,
-                                    crs=None if args.crs == "file" else args.crs)
+        created = county.init_store(
+            path, args.outline, args.name, args.code, crs=None if args.crs == "file" else args.crs
+        )
     except county.CountyError as error:
         print(f"init refused: {error}", file=sys.stderr)
         return EXIT_FAILED
     minx, miny, maxx, maxy = created.bbox
-    print(f"created {created.path} for {created.name} ({created.code}), {created.area_km2:,.0f} km², "
-          f"lon {minx:.3f}–{maxx:.3f}, lat {miny:.3f}–{maxy:.3f}")
+    print(
+        f"created {created.path} for {created.name} ({created.code}), {created.area_km2:,.0f} km², "
+        f"lon {minx:.3f}–{maxx:.3f}, lat {miny:.3f}–{maxy:.3f}"
+    )
     if args.townships:
         # The import command itself: audited like any import, its report printed the same way.
         ingest_argv = [str(args.townships), "--kind", "townships", "--db", str(path), "--lang", "zh"]
@@ -123,8 +137,10 @@ def status_command(argv: list[str]) -> int:
         kinds = completeness.kind_summary(conn)
     finally:
         conn.close()
-    print(f"{meta.get('county_name', '?')} ({meta.get('county_code', '?')}) · "
-          f"{'demo' if meta.get('is_demo') == 'true' else 'real'} · {path}")
+    print(
+        f"{meta.get('county_name', '?')} ({meta.get('county_code', '?')}) · "
+        f"{'demo' if meta.get('is_demo') == 'true' else 'real'} · {path}"
+    )
     for row in kinds.itertuples():
         latest = "" if row.latest is None or str(row.latest) == "NaT" else f"  latest {row.latest}"
         print(f"  {row.kind:<14}{row.rows:>12,}{latest}")
@@ -151,8 +167,9 @@ def _user(args: argparse.Namespace) -> int:
     try:
         conn = store.connect(path)
     except duckdb.IOException as error:
-        print(f"cannot write {path} now; while the app runs, manage accounts on its admin page ({error})",
-              file=sys.stderr)
+        print(
+            f"cannot write {path} now; while the app runs, manage accounts on its admin page ({error})", file=sys.stderr
+        )
         return EXIT_FAILED
     operator = access.console_actor("command line")
     try:
@@ -161,8 +178,10 @@ def _user(args: argparse.Namespace) -> int:
         elif args.action == "add":
             password = None if args.no_password else _read_password(args)
             actions.create_user(conn, operator, args.username, args.role, args.display_name, password)
-            print(f"created {args.username} ({args.role})"
-                  + (", signs in through OIDC or the proxy" if password is None else ""))
+            print(
+                f"created {args.username} ({args.role})"
+                + (", signs in through OIDC or the proxy" if password is None else "")
+            )
         elif args.action == "passwd":
             actions.set_password(conn, operator, args.username, _read_password(args))
             print(f"password of {args.username} changed")
@@ -190,7 +209,8 @@ def user_command(argv: list[str]) -> int:
     """
     parser = _parser("user", user_command)
     parser.epilog = "roles: " + "; ".join(
-        f"{role} ({', '.join(sorted(access.ROLE_PERMISSIONS[role]))})" for role in access.ROLES)
+        f"{role} ({', '.join(sorted(access.ROLE_PERMISSIONS[role]))})" for role in access.ROLES
+    )
     parser.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
     verbs = parser.add_subparsers(dest="action", required=True)
     verbs.add_parser("list", help="every account, without password hashes")
@@ -206,8 +226,11 @@ def user_command(argv: list[str]) -> int:
     role = verbs.add_parser("role", help="change an account's role")
     role.add_argument("username")
     role.add_argument("role", choices=access.ROLES)
-    for verb, text in (("disable", "refuse sign-in and end its sessions"), ("enable", "allow sign-in again"),
-                       ("unlock", "end a lockout after failed sign-ins")):
+    for verb, text in (
+        ("disable", "refuse sign-in and end its sessions"),
+        ("enable", "allow sign-in again"),
+        ("unlock", "end a lockout after failed sign-ins"),
+    ):
         verbs.add_parser(verb, help=text).add_argument("username")
     return _user(parser.parse_args(argv))
 
@@ -314,8 +337,7 @@ def usage() -> str:
     """Return the top-level help: every command with its summary."""
     available = commands()
     width = max(len(name) for name in available)
-    lines = [f"usage: {PROG} <command> [options]      ({PROG} <command> --help for its options)", "",
-             "commands:"]
+    lines = [f"usage: {PROG} <command> [options]      ({PROG} <command> --help for its options)", "", "commands:"]
     lines += [f"  {name:<{width}}  {_summary(name, command)}" for name, command in available.items()]
     return "\n".join(lines)
 

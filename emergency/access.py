@@ -104,8 +104,10 @@ def auth_settings() -> AuthSettings:
     if mode == "proxy" and not addresses:
         raise ValueError("[yitu] auth = 'proxy' needs proxy_addresses: the reverse proxies whose header is trusted")
     if mode == "oidc" and not config.oidc_configured():
-        raise ValueError("[yitu] auth = 'oidc' needs Streamlit's [auth] section (redirect_uri, cookie_secret, "
-                         "client_id, client_secret, server_metadata_url) in .streamlit/secrets.toml")
+        raise ValueError(
+            "[yitu] auth = 'oidc' needs Streamlit's [auth] section (redirect_uri, cookie_secret, "
+            "client_id, client_secret, server_metadata_url) in .streamlit/secrets.toml"
+        )
     default_role = yitu.get("default_role") or None
     if default_role is not None:
         check_role(default_role)
@@ -132,8 +134,8 @@ def startup_problem(settings: AuthSettings, server_address: str | None) -> str |
         shown = server_address or "all interfaces"
         return (
             f"refusing to start: no sign-in is configured and the server would listen on {shown}. "
-            "Either keep [server] address = \"127.0.0.1\" (a local demo on this computer only) or set "
-            "[yitu] auth = \"local\", \"oidc\" or \"proxy\" in .streamlit/secrets.toml "
+            'Either keep [server] address = "127.0.0.1" (a local demo on this computer only) or set '
+            '[yitu] auth = "local", "oidc" or "proxy" in .streamlit/secrets.toml '
             "(see README, 'Sign-in and roles')."
         )
     return None
@@ -142,7 +144,7 @@ def startup_problem(settings: AuthSettings, server_address: str | None) -> str |
 class PermissionDenied(Exception):
     """The actor's role does not allow the action; nothing was changed."""
 
-    def __init__(self, actor: "Actor", permission: str):
+    def __init__(self, actor: Actor, permission: str):
         super().__init__(f"{actor.username} ({actor.role}) may not {PERMISSIONS.get(permission, permission)}")
         self.actor = actor
         self.permission = permission
@@ -296,8 +298,9 @@ def unlock(conn: duckdb.DuckDBPyConnection, username: str) -> None:
     _update_user(conn, username, "failed_logins = 0, locked_until = NULL", [])
 
 
-def actor_of(conn: duckdb.DuckDBPyConnection, username: str, via: str, client: str | None = None,
-             default_role: str | None = None) -> Actor:
+def actor_of(
+    conn: duckdb.DuckDBPyConnection, username: str, via: str, client: str | None = None, default_role: str | None = None
+) -> Actor:
     """The Actor for an account, or for an outside identity without one when ``default_role`` is set.
 
     Raises
@@ -339,8 +342,10 @@ def dummy_hash(cost: int) -> bytes:
 
 def _store_cost(conn: duckdb.DuckDBPyConnection) -> int:
     # The cost of the store's real hashes, so an unknown name costs what a real account costs.
-    found = store.scalar(conn, "SELECT max(TRY_CAST(split_part(password_hash, '$', 3) AS INTEGER)) "
-                               "FROM users WHERE password_hash LIKE '$2%'")
+    found = store.scalar(
+        conn,
+        "SELECT max(TRY_CAST(split_part(password_hash, '$', 3) AS INTEGER)) FROM users WHERE password_hash LIKE '$2%'",
+    )
     return int(found) if found is not None and 4 <= found <= 31 else BCRYPT_ROUNDS
 
 
@@ -393,8 +398,11 @@ def authenticate(
                 "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
                 [0 if until else failed, until, username],
             )
-        raise LoginRefused("locked" if until else "bad_credentials", until=until,
-                           detail="bad_credentials_locked_now" if until else "bad_credentials")
+        raise LoginRefused(
+            "locked" if until else "bad_credentials",
+            until=until,
+            detail="bad_credentials_locked_now" if until else "bad_credentials",
+        )
     with store.transaction(conn) as cursor:
         cursor.execute(
             "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE username = ?",
@@ -417,8 +425,9 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def start_session(conn: duckdb.DuckDBPyConnection, username: str, hours: float = DEFAULT_SESSION_HOURS,
-                  now: datetime | None = None) -> str:
+def start_session(
+    conn: duckdb.DuckDBPyConnection, username: str, hours: float = DEFAULT_SESSION_HOURS, now: datetime | None = None
+) -> str:
     """Open a browser session for a signed-in user; return the token for the cookie (kept only as a hash)."""
     now = now or local_now()
     token = secrets.token_urlsafe(32)
@@ -431,8 +440,9 @@ def start_session(conn: duckdb.DuckDBPyConnection, username: str, hours: float =
     return token
 
 
-def session_actor(conn: duckdb.DuckDBPyConnection, token: str | None, client: str | None = None,
-                  now: datetime | None = None) -> Actor | None:
+def session_actor(
+    conn: duckdb.DuckDBPyConnection, token: str | None, client: str | None = None, now: datetime | None = None
+) -> Actor | None:
     """The Actor of a live session token, or None (unknown, expired, or the account is disabled)."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None

@@ -48,23 +48,27 @@ def _one_transaction(conn: duckdb.DuckDBPyConnection):
 # ------------------------------------------------------------------ warnings (duty)
 
 
-def issue_warning(conn, actor: Actor, level: str, townships: Sequence[str], text: str,
-                  channels: Sequence[str]) -> int:
+def issue_warning(conn, actor: Actor, level: str, townships: Sequence[str], text: str, channels: Sequence[str]) -> int:
     """Record a warning issued by the actor (see :func:`emergency.warning.issue_warning`)."""
-    with _allowed(conn, actor, "warn", "warning_issue", ",".join(townships)):
-        with _one_transaction(conn):
-            ident = warning.issue_warning(conn, level, townships, text, channels, actor.display_name)
-            audit.record(conn, actor, "warning_issue", f"warning {ident}", detail=f"{level} {','.join(townships)}: {text}")
+    with _allowed(conn, actor, "warn", "warning_issue", ",".join(townships)), _one_transaction(conn):
+        ident = warning.issue_warning(conn, level, townships, text, channels, actor.display_name)
+        audit.record(
+            conn, actor, "warning_issue", f"warning {ident}", detail=f"{level} {','.join(townships)}: {text}"
+        )
     return ident
 
 
 def acknowledge(conn, actor: Actor, warning_id: int, recipients: Sequence[tuple[str, str]]) -> int:
     """Record recipients' acknowledgements (叫应) of a warning, as told to the actor."""
-    with _allowed(conn, actor, "warn", "warning_ack", f"warning {warning_id}"):
-        with _one_transaction(conn):
-            count = warning.acknowledge(conn, warning_id, recipients)
-            audit.record(conn, actor, "warning_ack", f"warning {warning_id}",
-                         detail="; ".join(f"{township} {phone}" for township, phone in recipients))
+    with _allowed(conn, actor, "warn", "warning_ack", f"warning {warning_id}"), _one_transaction(conn):
+        count = warning.acknowledge(conn, warning_id, recipients)
+        audit.record(
+            conn,
+            actor,
+            "warning_ack",
+            f"warning {warning_id}",
+            detail="; ".join(f"{township} {phone}" for township, phone in recipients),
+        )
     return count
 
 
@@ -72,85 +76,108 @@ def acknowledge(conn, actor: Actor, warning_id: int, recipients: Sequence[tuple[
 
 
 def save_warning_config(conn, actor: Actor, signals: pd.DataFrame, grades: pd.DataFrame, method: str) -> None:
-    with _allowed(conn, actor, "configure", "warning_config"):
-        with _one_transaction(conn):
-            warning.save_config(conn, signals, grades, method)
-            audit.record(conn, actor, "warning_config", "thresholds",
-                         detail=f"{len(signals)} signal rows, {len(grades)} grade rows, method {method}")
+    with _allowed(conn, actor, "configure", "warning_config"), _one_transaction(conn):
+        warning.save_config(conn, signals, grades, method)
+        audit.record(
+            conn,
+            actor,
+            "warning_config",
+            "thresholds",
+            detail=f"{len(signals)} signal rows, {len(grades)} grade rows, method {method}",
+        )
 
 
 def save_grade_rules(conn, actor: Actor, incident_type: str, rules_frame: pd.DataFrame) -> int:
     """Replace the grade rules of one incident type (emergency.rules.save_grade_rules); empty = 未分级."""
     from emergency import rules
 
-    with _allowed(conn, actor, "configure", "grade_rules"):
-        with _one_transaction(conn):
-            count = rules.save_grade_rules(conn, incident_type, rules_frame)
-            audit.record(conn, actor, "grade_rules", incident_type, detail=f"{count} rules")
+    with _allowed(conn, actor, "configure", "grade_rules"), _one_transaction(conn):
+        count = rules.save_grade_rules(conn, incident_type, rules_frame)
+        audit.record(conn, actor, "grade_rules", incident_type, detail=f"{count} rules")
     return count
 
 
 def save_contacts(conn, actor: Actor, contacts: pd.DataFrame) -> int:
-    with _allowed(conn, actor, "configure", "contacts_save"):
-        with _one_transaction(conn):
-            count = warning.save_contacts(conn, contacts)
-            audit.record(conn, actor, "contacts_save", "township_contacts", detail=f"{count} rows")
+    with _allowed(conn, actor, "configure", "contacts_save"), _one_transaction(conn):
+        count = warning.save_contacts(conn, contacts)
+        audit.record(conn, actor, "contacts_save", "township_contacts", detail=f"{count} rows")
     return count
 
 
 def save_minimums(conn, actor: Actor, frame: pd.DataFrame) -> int:
-    with _allowed(conn, actor, "configure", "stock_minimums"):
-        with _one_transaction(conn):
-            count = stock.replace_minimums(conn, frame)
-            audit.record(conn, actor, "stock_minimums", "stock_minimums", detail=f"{count} rows")
+    with _allowed(conn, actor, "configure", "stock_minimums"), _one_transaction(conn):
+        count = stock.replace_minimums(conn, frame)
+        audit.record(conn, actor, "stock_minimums", "stock_minimums", detail=f"{count} rows")
     return count
 
 
 def save_feed(conn, actor: Actor, feed, url: str | None = None):
     """Create or change a live source (issue 19); the URL goes to the settings file, the audit
-    log records it with the password masked."""
+    log records it with the password masked.
+    """
     from emergency.feed import secrets, sync
 
-    with _allowed(conn, actor, "configure", "feed_save", feed.name):
-        with _one_transaction(conn):
-            saved = sync.save_feed(conn, feed, url=url)
-            audit.record(conn, actor, "feed_save", feed.name,
-                         detail=f"{saved.url_shown or secrets.mask(url)} filter={feed.stations_filter or '-'} "
-                                f"every {feed.every_min} min silent {feed.silent_min} min "
-                                f"{'enabled' if feed.enabled else 'disabled'}")
+    with _allowed(conn, actor, "configure", "feed_save", feed.name), _one_transaction(conn):
+        saved = sync.save_feed(conn, feed, url=url)
+        audit.record(
+            conn,
+            actor,
+            "feed_save",
+            feed.name,
+            detail=f"{saved.url_shown or secrets.mask(url)} filter={feed.stations_filter or '-'} "
+            f"every {feed.every_min} min silent {feed.silent_min} min "
+            f"{'enabled' if feed.enabled else 'disabled'}",
+        )
     return saved
 
 
 def run_feed(conn, actor: Actor, name: str):
     """Sync one live source now (issue 19); the run is recorded like the scheduled ones."""
     from emergency.feed import sync, water
+
     with _allowed(conn, actor, "configure", "feed_run", name):
         result = sync.run_feed(conn, name, now=water.clock(conn))
-    audit.record(conn, actor, "feed_run", name, outcome="ok" if result.ok else "failed",
-                 detail=f"run {result.run_id}: +{result.inserted} ~{result.updated} -{result.rejected}")
+    audit.record(
+        conn,
+        actor,
+        "feed_run",
+        name,
+        outcome="ok" if result.ok else "failed",
+        detail=f"run {result.run_id}: +{result.inserted} ~{result.updated} -{result.rejected}",
+    )
     return result
 
 
 # ------------------------------------------------------------------ dispatch (duty)
 
 
-def record_dispatch(conn, actor: Actor, orders: Sequence[dispatch.Order], lon: float, lat: float,
-                    incident_id: str | None = None, note: str | None = None) -> list[int]:
+def record_dispatch(
+    conn,
+    actor: Actor,
+    orders: Sequence[dispatch.Order],
+    lon: float,
+    lat: float,
+    incident_id: str | None = None,
+    note: str | None = None,
+) -> list[int]:
     """Send teams, stock or shelters in the actor's name (see :func:`emergency.dispatch.record_dispatch`)."""
     target = f"incident {incident_id}" if incident_id else f"point {lon:.5f},{lat:.5f}"
-    with _allowed(conn, actor, "dispatch", "dispatch", target):
-        with _one_transaction(conn):
-            ids = dispatch.record_dispatch(conn, orders, lon, lat, actor.display_name, incident_id, note)
-            audit.record(conn, actor, "dispatch", target,
-                         detail="; ".join(f"#{i} {o.kind} {o.name}" for i, o in zip(ids, orders)))
+    with _allowed(conn, actor, "dispatch", "dispatch", target), _one_transaction(conn):
+        ids = dispatch.record_dispatch(conn, orders, lon, lat, actor.display_name, incident_id, note)
+        audit.record(
+            conn,
+            actor,
+            "dispatch",
+            target,
+            detail="; ".join(f"#{i} {o.kind} {o.name}" for i, o in zip(ids, orders)),
+        )
     return ids
 
 
 def set_dispatch_status(conn, actor: Actor, dispatch_id: int, status: str) -> None:
-    with _allowed(conn, actor, "dispatch", "dispatch_status", f"dispatch {dispatch_id}"):
-        with _one_transaction(conn):
-            dispatch.set_dispatch_status(conn, dispatch_id, status)
-            audit.record(conn, actor, "dispatch_status", f"dispatch {dispatch_id}", detail=status)
+    with _allowed(conn, actor, "dispatch", "dispatch_status", f"dispatch {dispatch_id}"), _one_transaction(conn):
+        dispatch.set_dispatch_status(conn, dispatch_id, status)
+        audit.record(conn, actor, "dispatch_status", f"dispatch {dispatch_id}", detail=status)
 
 
 # ------------------------------------------------------------------ import (admin)
@@ -163,13 +190,20 @@ def import_file(conn, actor: Actor, source, kind: str, *, file_name: str, dry_ru
     failed ones are recorded. A real import's audit row is written on the import's own
     cursor just before its commit, so rows, import_log and audit_log appear together or not at all.
     """
-    from emergency.ingest import IngestError, import_file as ingest_file  # GIS readers load on demand
+    from emergency.ingest import IngestError  # GIS readers load on demand
+    from emergency.ingest import import_file as ingest_file
 
     with _allowed(conn, actor, "import", "import", file_name):
         try:
-            report = ingest_file(conn, source, kind, dry_run=dry_run, user=actor.display_name,
-                                 before_commit=None if dry_run else import_audit(actor, "import", file_name, kind),
-                                 **options)
+            report = ingest_file(
+                conn,
+                source,
+                kind,
+                dry_run=dry_run,
+                user=actor.display_name,
+                before_commit=None if dry_run else import_audit(actor, "import", file_name, kind),
+                **options,
+            )
         except IngestError as error:
             audit.record(conn, actor, "import", file_name, outcome="failed", detail=str(error))
             raise
@@ -189,12 +223,19 @@ def preview_file(conn, actor: Actor, source, *, file_name: str, **options):
         except IngestError as error:
             audit.record(conn, actor, "import", file_name, outcome="failed", detail=str(error))
             raise
+
+
 def import_audit(actor: Actor, action: str, file_name: str, kind: str):
     """The ``before_commit`` hook of an import: its audit row, on the import's cursor."""
 
     def write(cursor, report) -> None:
-        audit.insert(cursor, actor, action, file_name,
-                     detail=f"{kind}: {report.accepted} accepted, {report.rejected} rejected, import {report.import_id}")
+        audit.insert(
+            cursor,
+            actor,
+            action,
+            file_name,
+            detail=f"{kind}: {report.accepted} accepted, {report.rejected} rejected, import {report.import_id}",
+        )
 
     return write
 
@@ -208,11 +249,17 @@ def process_inbox(conn, actor: Actor, db_path, lang: str) -> list[dict]:
     from emergency.ingest import inbox
 
     with _allowed(conn, actor, "import", "inbox_import"):
-        results = inbox.process(conn, db_path, lang,
-                                before_commit=lambda spec: import_audit(actor, "inbox_import", spec["file"], spec["kind"]))
+        results = inbox.process(
+            conn,
+            db_path,
+            lang,
+            before_commit=lambda spec: import_audit(actor, "inbox_import", spec["file"], spec["kind"]),
+        )
     for result in results:
         if not result.get("ok"):
-            audit.record(conn, actor, "inbox_import", result.get("file"), outcome="failed", detail=result.get("message"))
+            audit.record(
+                conn, actor, "inbox_import", result.get("file"), outcome="failed", detail=result.get("message")
+            )
     return results
 
 
@@ -226,21 +273,23 @@ def map_code_label(conn, actor: Actor, list_name: str, label: str, code: str) ->
     """
     from emergency import codelists
 
-    with _allowed(conn, actor, "configure", "codelist_map", f"{list_name}: {label}"):
-        with _one_transaction(conn):
-            changed = codelists.map_label(conn, list_name, label, code, actor.display_name)
-            audit.record(conn, actor, "codelist_map", f"{list_name}: {label}", detail=f"→ {code}, {changed} rows")
+    with _allowed(conn, actor, "configure", "codelist_map", f"{list_name}: {label}"), _one_transaction(conn):
+        changed = codelists.map_label(conn, list_name, label, code, actor.display_name)
+        audit.record(conn, actor, "codelist_map", f"{list_name}: {label}", detail=f"→ {code}, {changed} rows")
     return changed
 
 
-def add_code(conn, actor: Actor, list_name: str, code: str, name_zh: str, name_en: str, color: str | None = None) -> None:
+def add_code(
+    conn, actor: Actor, list_name: str, code: str, name_zh: str, name_en: str, color: str | None = None
+) -> None:
     """Add a code (zh/en name, colour) to an open code list."""
     from emergency import codelists
 
-    with _allowed(conn, actor, "configure", "codelist_add", f"{list_name}: {code}"):
-        with _one_transaction(conn):
-            codelists.add_code(conn, list_name, code, name_zh, name_en, color)
-            audit.record(conn, actor, "codelist_add", f"{list_name}: {code}", detail=f"{name_zh} / {name_en} {color or ''}")
+    with _allowed(conn, actor, "configure", "codelist_add", f"{list_name}: {code}"), _one_transaction(conn):
+        codelists.add_code(conn, list_name, code, name_zh, name_en, color)
+        audit.record(
+            conn, actor, "codelist_add", f"{list_name}: {code}", detail=f"{name_zh} / {name_en} {color or ''}"
+        )
     codelists.sync_labels(conn)  # committed now: this process shows the new code by name
 
 
@@ -248,10 +297,9 @@ def set_location(conn, actor: Actor, table: str, name: str, lon: float, lat: flo
     """Complete a team, shelter or warehouse kept without location (see :func:`emergency.completeness.set_location`)."""
     from emergency import completeness
 
-    with _allowed(conn, actor, "import", "location_set", f"{table}: {name}"):
-        with _one_transaction(conn):
-            township = completeness.set_location(conn, table, name, lon, lat, crs)
-            audit.record(conn, actor, "location_set", f"{table}: {name}", detail=f"{lon}, {lat} ({crs})")
+    with _allowed(conn, actor, "import", "location_set", f"{table}: {name}"), _one_transaction(conn):
+        township = completeness.set_location(conn, table, name, lon, lat, crs)
+        audit.record(conn, actor, "location_set", f"{table}: {name}", detail=f"{lon}, {lat} ({crs})")
     return township
 
 
@@ -273,46 +321,42 @@ def export(conn, actor: Actor, subject: str, make: Callable[[], bytes | str], pe
 # ------------------------------------------------------------------ accounts (admin)
 
 
-def create_user(conn, actor: Actor, username: str, role: str, display_name: str | None = None,
-                password: str | None = None) -> str:
-    with _allowed(conn, actor, "manage_users", "user_create", username):
-        with _one_transaction(conn):
-            name = access.create_user(conn, username, role, display_name, password)
-            audit.record(conn, actor, "user_create", name, detail=role)
+def create_user(
+    conn, actor: Actor, username: str, role: str, display_name: str | None = None, password: str | None = None
+) -> str:
+    with _allowed(conn, actor, "manage_users", "user_create", username), _one_transaction(conn):
+        name = access.create_user(conn, username, role, display_name, password)
+        audit.record(conn, actor, "user_create", name, detail=role)
     return name
 
 
 def set_role(conn, actor: Actor, username: str, role: str) -> None:
-    with _allowed(conn, actor, "manage_users", "user_role", username):
-        with _one_transaction(conn):
-            if username == actor.username and role != actor.role:
-                raise ValueError("you cannot change your own role; ask another administrator")
-            access.set_role(conn, username, role)
-            audit.record(conn, actor, "user_role", username, detail=role)
+    with _allowed(conn, actor, "manage_users", "user_role", username), _one_transaction(conn):
+        if username == actor.username and role != actor.role:
+            raise ValueError("you cannot change your own role; ask another administrator")
+        access.set_role(conn, username, role)
+        audit.record(conn, actor, "user_role", username, detail=role)
 
 
 def set_password(conn, actor: Actor, username: str, password: str) -> None:
-    with _allowed(conn, actor, "manage_users", "user_password", username):
-        with _one_transaction(conn):
-            access.set_password(conn, username, password)
-            audit.record(conn, actor, "user_password", username)
+    with _allowed(conn, actor, "manage_users", "user_password", username), _one_transaction(conn):
+        access.set_password(conn, username, password)
+        audit.record(conn, actor, "user_password", username)
 
 
 def set_disabled(conn, actor: Actor, username: str, disabled: bool) -> None:
     action = "user_disable" if disabled else "user_enable"
-    with _allowed(conn, actor, "manage_users", action, username):
-        with _one_transaction(conn):
-            if disabled and username == actor.username:
-                raise ValueError("you cannot disable your own account")
-            access.set_disabled(conn, username, disabled)
-            audit.record(conn, actor, action, username)
+    with _allowed(conn, actor, "manage_users", action, username), _one_transaction(conn):
+        if disabled and username == actor.username:
+            raise ValueError("you cannot disable your own account")
+        access.set_disabled(conn, username, disabled)
+        audit.record(conn, actor, action, username)
 
 
 def unlock(conn, actor: Actor, username: str) -> None:
-    with _allowed(conn, actor, "manage_users", "user_unlock", username):
-        with _one_transaction(conn):
-            access.unlock(conn, username)
-            audit.record(conn, actor, "user_unlock", username)
+    with _allowed(conn, actor, "manage_users", "user_unlock", username), _one_transaction(conn):
+        access.unlock(conn, username)
+        audit.record(conn, actor, "user_unlock", username)
 
 
 # ------------------------------------------------------------------ sign-in (anyone)
@@ -339,12 +383,21 @@ def sign_in(conn, username: str, password: str, client: str | None, settings: ac
             try:
                 with store.transaction(conn):
                     try:
-                        found = access.authenticate(conn, name, password, client, settings.max_failed_logins,
-                                                    settings.lockout_minutes)
+                        found = access.authenticate(
+                            conn, name, password, client, settings.max_failed_logins, settings.lockout_minutes
+                        )
                     except LoginRefused as error:
                         refusal = error
-                        audit.record(conn, None, "login_failed", "local", outcome="denied", detail=error.detail,
-                                     username=audited_name, client=client)
+                        audit.record(
+                            conn,
+                            None,
+                            "login_failed",
+                            "local",
+                            outcome="denied",
+                            detail=error.detail,
+                            username=audited_name,
+                            client=client,
+                        )
                     else:
                         token = access.start_session(conn, found.username, settings.session_hours)
                         audit.record(conn, found, "login", "local")

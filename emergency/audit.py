@@ -10,15 +10,31 @@ from emergency.warning import local_now
 
 # Action codes written to audit_log.action; labels in emergency.i18n (audit.action.<code>).
 ACTIONS = (
-    "login", "login_failed", "logout",
-    "import", "inbox_import",
-    "warning_issue", "warning_ack", "warning_config", "contacts_save", "stock_minimums",
+    "login",
+    "login_failed",
+    "logout",
+    "import",
+    "inbox_import",
+    "warning_issue",
+    "warning_ack",
+    "warning_config",
+    "contacts_save",
+    "stock_minimums",
     "grade_rules",  # issue 17: incident grade rules per type
-    "dispatch", "dispatch_status",
+    "dispatch",
+    "dispatch_status",
     "export",
-    "user_create", "user_role", "user_password", "user_disable", "user_enable", "user_unlock",
-    "codelist_map", "codelist_add", "location_set",  # code lists, locations completed (issue 16)
-    "feed_save", "feed_run",  # live sources (issue 19)
+    "user_create",
+    "user_role",
+    "user_password",
+    "user_disable",
+    "user_enable",
+    "user_unlock",
+    "codelist_map",
+    "codelist_add",
+    "location_set",  # code lists, locations completed (issue 16)
+    "feed_save",
+    "feed_run",  # live sources (issue 19)
 )
 OUTCOMES = ("ok", "denied", "failed")
 # Long texts (an import error, a warning text) are cut so one entry stays readable.

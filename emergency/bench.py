@@ -179,8 +179,14 @@ def time_queries(conn) -> list[dict]:
             cursor.close()
 
         raw_s = _median_s(bare)
-        rows.append({"query": name, "app_ms": round(app_s * 1000, 1), "duckdb_ms": round(raw_s * 1000, 1),
-                     "ratio": round(app_s / raw_s, 2) if raw_s else None})
+        rows.append(
+            {
+                "query": name,
+                "app_ms": round(app_s * 1000, 1),
+                "duckdb_ms": round(raw_s * 1000, 1),
+                "ratio": round(app_s / raw_s, 2) if raw_s else None,
+            }
+        )
     return rows
 
 
@@ -221,11 +227,14 @@ def time_pages(path: Path) -> dict:
     views["window 72 h"] = timed_run(lambda a: a.selectbox(key="flt_hours.zh").set_value(72))
     township = app.multiselect(key="flt_townships").options[0]
     views["one township"] = timed_run(lambda a: a.multiselect(key="flt_townships").set_value([township]))
-    views["all layers"] = timed_run(lambda a: (
-        a.multiselect(key="flt_townships").set_value([]),
-        a.pills(key="one_map_layers").set_value(
-            ["townships", "surface", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards"]),
-    ))
+    views["all layers"] = timed_run(
+        lambda a: (
+            a.multiselect(key="flt_townships").set_value([]),
+            a.pills(key="one_map_layers").set_value(
+                ["townships", "surface", "gauges", "incidents", "warehouses", "teams", "shelters", "hazards"]
+            ),
+        )
+    )
     views["metric max 3 h"] = timed_run(lambda a: a.selectbox(key="one_map_metric.zh").set_value("max_3h"))
     return {name: {"seconds": round(s, 3), "payload_mb": round(size / 2**20, 3)} for name, (s, size) in views.items()}
 
@@ -242,8 +251,9 @@ def time_features(conn, import_rows: int) -> dict:
     }
 
 
-def run(scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, pages: bool = True,
-        features: bool = True) -> dict:
+def run(
+    scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, pages: bool = True, features: bool = True
+) -> dict:
     """Measure everything at ``scale``; return the results as a dict."""
     db_path, build_s, counts = store_at(scale, seed, path)
     conn = store.connect(db_path)
@@ -270,8 +280,10 @@ def run(scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, 
 
 def format_table(result: dict) -> str:
     """Return the results as plain text tables."""
-    lines = [f"scale {result['scale']:g} · built in {result['demo_build_s']} s (None = reused) · "
-             f"{result['file_mb']} MB · peak RSS {result['peak_rss_mb']} MB"]
+    lines = [
+        f"scale {result['scale']:g} · built in {result['demo_build_s']} s (None = reused) · "
+        f"{result['file_mb']} MB · peak RSS {result['peak_rss_mb']} MB"
+    ]
     lines += [f"  {table:<16}{count:>14,}" for table, count in result["rows"].items()]
     lines.append(f"\n{'query':<26}{'app ms':>10}{'duckdb ms':>12}{'ratio':>8}   target ≤ {TARGET_QUERY_RATIO}")
     for row in result["queries"]:
@@ -280,21 +292,31 @@ def format_table(result: dict) -> str:
         else:
             lines.append(f"{row['query']:<26}{row['app_ms']:>10}{row['duckdb_ms']:>12}{row['ratio']:>8}")
     if "pages" in result:
-        lines.append(f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤ {TARGET_PAYLOAD_MB} MB")
+        lines.append(
+            f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤ {TARGET_PAYLOAD_MB} MB"
+        )
         for name, view in result["pages"].items():
             lines.append(f"{name:<26}{view['seconds']:>10}{view['payload_mb']:>12}")
     if "features" in result:
         radius, exports, imported = (result["features"][k] for k in ("radius_50k", "exports", "import"))
         lines.append(f"\nradius query, 50 k resources: median {radius['median_ms']} ms (target < 50 ms)")
         lines.append("exports: " + ", ".join(f"{k} {v}" for k, v in exports.items()))
-        lines.append(f"rainfall CSV import: {imported['rows']:,} rows in {imported['import_s']} s = "
-                     f"{imported['rows_per_s']:,} rows/s (target ≥ 1 M/s); DuckDB read_csv {imported['read_csv_s']} s, "
-                     f"ratio read_csv/import {imported['ratio']}; peak RSS {imported['peak_rss_mb']} MB")
+        lines.append(
+            f"rainfall CSV import: {imported['rows']:,} rows in {imported['import_s']} s = "
+            f"{imported['rows_per_s']:,} rows/s (target ≥ 1 M/s); DuckDB read_csv {imported['read_csv_s']} s, "
+            f"ratio read_csv/import {imported['ratio']}; peak RSS {imported['peak_rss_mb']} MB"
+        )
     return "\n".join(lines)
 
 
-def main(scale: float = DEFAULT_SCALE, seed: int = 42, json_path: str | None = None,
-         path: str | None = None, pages: bool = True, features: bool = True) -> dict:
+def main(
+    scale: float = DEFAULT_SCALE,
+    seed: int = 42,
+    json_path: str | None = None,
+    path: str | None = None,
+    pages: bool = True,
+    features: bool = True,
+) -> dict:
     result = run(scale, seed, Path(path) if path else None, pages, features)
     print(format_table(result))
     if json_path:
@@ -312,8 +334,9 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", help="store to build or reuse (default data/bench/bench-<scale>-<seed>.duckdb)")
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
     parser.add_argument("--no-pages", dest="pages", action="store_false", help="skip the AppTest page runs")
-    parser.add_argument("--no-features", dest="features", action="store_false",
-                        help="skip radius, export/briefing and import timings")
+    parser.add_argument(
+        "--no-features", dest="features", action="store_false", help="skip radius, export/briefing and import timings"
+    )
     args = parser.parse_args(argv)
     main(args.scale, args.seed, args.json_path, args.path, args.pages, args.features)
     return 0

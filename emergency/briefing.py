@@ -79,19 +79,34 @@ def _selection_note(filters: Filters, lang: str) -> str:
     if filters.types:
         parts.append(t("briefing.types", lang, names="、".join(label("incident_type", c, lang) for c in filters.types)))
     if filters.statuses:
-        parts.append(t("briefing.statuses", lang,
-                       names="、".join(label("incident_status", c, lang) for c in filters.statuses)))
+        parts.append(
+            t("briefing.statuses", lang, names="、".join(label("incident_status", c, lang) for c in filters.statuses))
+        )
     return "；".join(parts)
 
 
 def _header(meta: dict, names: dict[str, str], f: Filters, lang: str, now: datetime) -> list[Block]:
     blocks = [
         Block("title", t("briefing.title", lang, county=meta.get("county_name", ""))),
-        Block("subtitle", t("briefing.issuer", lang,
-                            unit=config.setting("issuing_unit", t("briefing.unit_placeholder", lang)),
-                            time=f"{now:%Y-%m-%d %H:%M}")),
-        Block("paragraph", t("briefing.period", lang, start=f"{f.start:%Y-%m-%d %H:%M}",
-                             end=f"{f.end:%Y-%m-%d %H:%M}", hours=f"{f.window_hours:g}")),
+        Block(
+            "subtitle",
+            t(
+                "briefing.issuer",
+                lang,
+                unit=config.setting("issuing_unit", t("briefing.unit_placeholder", lang)),
+                time=f"{now:%Y-%m-%d %H:%M}",
+            ),
+        ),
+        Block(
+            "paragraph",
+            t(
+                "briefing.period",
+                lang,
+                start=f"{f.start:%Y-%m-%d %H:%M}",
+                end=f"{f.end:%Y-%m-%d %H:%M}",
+                hours=f"{f.window_hours:g}",
+            ),
+        ),
         Block("paragraph", t("briefing.scope", lang, scope=_township_scope(names, f, lang))),
     ]
     if note := _selection_note(f, lang):
@@ -128,7 +143,9 @@ def _signals(signals: pd.DataFrame, thresholds: pd.DataFrame, lang: str) -> list
     if under.empty:
         return blocks + [Block("paragraph", t("rules.signal.none", lang))]
     rows = [[str(row["name"]), rules.signal_text(row, thresholds, lang)] for _, row in under.iterrows()]
-    return blocks + [Block("table", header=[t("warning.col.township", lang), t("briefing.col.signal", lang)], rows=rows)]
+    return blocks + [
+        Block("table", header=[t("warning.col.township", lang), t("briefing.col.signal", lang)], rows=rows)
+    ]
 
 
 def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f: Filters, lang: str) -> list[Block]:
@@ -136,18 +153,38 @@ def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f:
     if ranking.empty:
         return blocks + [Block("paragraph", t("map.empty_rain", lang))]
     wettest_hour = ranking.loc[ranking["max_1h_mm"].idxmax()]
-    summary = t("briefing.rain_summary", lang, gauges=len(ranking), mean=_fmt_mm(kpi["rain_mean_mm"]),
-                max=_fmt_mm(kpi["rain_max_mm"]), station=kpi["rain_max_station"],
-                max1h=_fmt_mm(wettest_hour["max_1h_mm"]), station1h=wettest_hour["name"])
+    summary = t(
+        "briefing.rain_summary",
+        lang,
+        gauges=len(ranking),
+        mean=_fmt_mm(kpi["rain_mean_mm"]),
+        max=_fmt_mm(kpi["rain_max_mm"]),
+        station=kpi["rain_max_station"],
+        max1h=_fmt_mm(wettest_hour["max_1h_mm"]),
+        station1h=wettest_hour["name"],
+    )
     if f.window_hours >= 24:
         # 暴雨 is defined on 24 h totals; shorter windows would undercount it.
         # Over 24 h a gauge counts by its largest 24 h (emergency.rules), not by its window total.
-        storms = int((rules.rain_grade_values(ranking, f.window_hours, "total_mm") >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum())
+        storms = int(
+            (rules.rain_grade_values(ranking, f.window_hours, "total_mm") >= RAIN_SCALES[24][RAINSTORM_GRADE]).sum()
+        )
         summary += t("briefing.rain_storms", lang, n=storms)
-    header = [t(f"col.{name}", lang) for name in
-              ("station_name", "township_name", "total_mm", "max_1h_mm", "max_3h_mm", "max_24h_mm")]
-    rows = [[r.name, r.township_name or "—", _fmt_mm(r.total_mm), _fmt_mm(r.max_1h_mm), _fmt_mm(r.max_3h_mm),
-             _fmt_mm(r.max_24h_mm)] for r in ranking.head(TOP_STATIONS).itertuples()]
+    header = [
+        t(f"col.{name}", lang)
+        for name in ("station_name", "township_name", "total_mm", "max_1h_mm", "max_3h_mm", "max_24h_mm")
+    ]
+    rows = [
+        [
+            r.name,
+            r.township_name or "—",
+            _fmt_mm(r.total_mm),
+            _fmt_mm(r.max_1h_mm),
+            _fmt_mm(r.max_3h_mm),
+            _fmt_mm(r.max_24h_mm),
+        ]
+        for r in ranking.head(TOP_STATIONS).itertuples()
+    ]
     chosen = township_rain[township_rain["code"].isin(f.townships)] if f.townships else township_rain
     chart = charts.township_rain_bars(chosen, f.window_hours, lang)
     return blocks + [
@@ -157,25 +194,34 @@ def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f:
     ]
 
 
-def _incidents(incidents: pd.DataFrame, by_type: pd.DataFrame, by_status: pd.DataFrame,
-               by_township: pd.DataFrame, lang: str) -> list[Block]:
+def _incidents(
+    incidents: pd.DataFrame, by_type: pd.DataFrame, by_status: pd.DataFrame, by_township: pd.DataFrame, lang: str
+) -> list[Block]:
     blocks = [Block("heading", t("briefing.h.incidents", lang))]
     if incidents.empty:
         return blocks + [Block("paragraph", t("map.empty_incidents", lang))]
     status_counts = dict(zip(by_status["status"], by_status["incidents"]))
-    statuses = "，".join(f"{label('incident_status', code, lang)} {int(status_counts.get(code, 0))}"
-                        for code in INCIDENT_STATUSES)
+    statuses = "，".join(
+        f"{label('incident_status', code, lang)} {int(status_counts.get(code, 0))}" for code in INCIDENT_STATUSES
+    )
     casualties = {name: int(by_type[name].sum()) for name in ("deaths", "injured", "missing", "trapped")}
     type_rows = by_type.set_index("type")
     counted = ("incidents", "deaths", "injured", "missing", "trapped")
     chart = charts.incidents_by_township(by_township, lang)
     blocks += [
         Block("paragraph", t("briefing.incident_summary", lang, total=len(incidents), statuses=statuses, **casualties)),
-        Block("table", header=[t("col.type", lang), *(t(f"col.{name}", lang) for name in counted)],
-              rows=[[label("incident_type", code, lang), *(str(int(type_rows.loc[code, name])) for name in counted)]
-                    for code in INCIDENT_TYPES if code in type_rows.index]),
-        Block("image", t("chart.incidents_township.title", lang),
-              image=export.figure_image(chart, "png", *CHART_SIZE_PX)),
+        Block(
+            "table",
+            header=[t("col.type", lang), *(t(f"col.{name}", lang) for name in counted)],
+            rows=[
+                [label("incident_type", code, lang), *(str(int(type_rows.loc[code, name])) for name in counted)]
+                for code in INCIDENT_TYPES
+                if code in type_rows.index
+            ],
+        ),
+        Block(
+            "image", t("chart.incidents_township.title", lang), image=export.figure_image(chart, "png", *CHART_SIZE_PX)
+        ),
     ]
     still_open = incidents[incidents["status"].isin(OPEN_STATUSES)]
     blocks.append(Block("heading2", t("briefing.h.open", lang, n=len(still_open))))
@@ -183,8 +229,17 @@ def _incidents(incidents: pd.DataFrame, by_type: pd.DataFrame, by_status: pd.Dat
         return blocks + [Block("paragraph", t("briefing.none_open", lang))]
     shown = still_open.head(OPEN_LIST_MAX)
     header = [t(f"col.{name}", lang) for name in ("id", "occurred_at", "type", "township_name", "address", "status")]
-    rows = [[r.id, _fmt_time(r.occurred_at), label("incident_type", r.type, lang), r.township_name or "—",
-             r.address or "—", label("incident_status", r.status, lang)] for r in shown.itertuples()]
+    rows = [
+        [
+            r.id,
+            _fmt_time(r.occurred_at),
+            label("incident_type", r.type, lang),
+            r.township_name or "—",
+            r.address or "—",
+            label("incident_status", r.status, lang),
+        ]
+        for r in shown.itertuples()
+    ]
     blocks.append(Block("table", header=header, rows=rows))
     if len(still_open) > len(shown):
         blocks.append(Block("note", t("briefing.more_open", lang, n=len(still_open) - len(shown))))
@@ -196,19 +251,43 @@ def _resources(items: pd.DataFrame, below: pd.DataFrame, shelters: pd.DataFrame,
     if items.empty:
         blocks.append(Block("paragraph", t("trends.empty_stock", lang)))
     else:
-        blocks.append(Block("paragraph", t("briefing.stock_summary", lang, warehouses=int(items["warehouses"].max()),
-                                           items=len(items), below=len(below))))
+        blocks.append(
+            Block(
+                "paragraph",
+                t(
+                    "briefing.stock_summary",
+                    lang,
+                    warehouses=int(items["warehouses"].max()),
+                    items=len(items),
+                    below=len(below),
+                ),
+            )
+        )
         if not below.empty:
-            header = [t(f"col.{name}", lang) for name in ("warehouse", "item", "quantity", "minimum", "shortfall", "unit")]
-            rows = [[r.warehouse, r.item, f"{r.quantity:,.0f}", f"{r.minimum:,.0f}", f"{r.shortfall:,.0f}", r.unit or ""]
-                    for r in below.head(BELOW_MINIMUM_MAX).itertuples()]
+            header = [
+                t(f"col.{name}", lang) for name in ("warehouse", "item", "quantity", "minimum", "shortfall", "unit")
+            ]
+            rows = [
+                [r.warehouse, r.item, f"{r.quantity:,.0f}", f"{r.minimum:,.0f}", f"{r.shortfall:,.0f}", r.unit or ""]
+                for r in below.head(BELOW_MINIMUM_MAX).itertuples()
+            ]
             blocks.append(Block("table", header=header, rows=rows))
     if shelters.empty:
         return blocks + [Block("paragraph", t("trends.empty_shelters", lang))]
     totals = {name: f"{int(shelters[name].sum()):,}" for name in ("capacity", "occupancy", "free")}
-    header = [t(f"col.{name}", lang) for name in ("township_name", "shelters", "capacity", "occupancy", "occupancy_rate")]
-    rows = [[r.township_name or r.township, str(r.shelters), f"{r.capacity:,}", f"{r.occupancy:,}",
-             "—" if pd.isna(r.occupancy_rate) else f"{r.occupancy_rate:.0%}"] for r in shelters.itertuples()]
+    header = [
+        t(f"col.{name}", lang) for name in ("township_name", "shelters", "capacity", "occupancy", "occupancy_rate")
+    ]
+    rows = [
+        [
+            r.township_name or r.township,
+            str(r.shelters),
+            f"{r.capacity:,}",
+            f"{r.occupancy:,}",
+            "—" if pd.isna(r.occupancy_rate) else f"{r.occupancy_rate:.0%}",
+        ]
+        for r in shelters.itertuples()
+    ]
     return blocks + [
         Block("paragraph", t("briefing.shelter_summary", lang, shelters=int(shelters["shelters"].sum()), **totals)),
         Block("table", header=header, rows=rows),
@@ -259,6 +338,7 @@ def layout(
     blocks += _rain(kpi, queries.station_ranking(conn, *window, f.townships), township_rain, f, lang)
     blocks += _signals(rules.signals(conn, f.end, f), queries.signal_thresholds(conn), lang)
     from emergency.feed.brief import water_blocks  # 水情 (issue 19)
+
     blocks += water_blocks(conn, f, lang, Block)
     blocks += _incidents(
         incidents,
@@ -268,8 +348,12 @@ def layout(
         lang,
     )
     progress(0.6, t("briefing.step.resources", lang))
-    blocks += _resources(queries.stock_by_item(conn, f.townships), queries.stock_below_minimum(conn, f.townships),
-                         queries.shelter_occupancy(conn, f.townships), lang)
+    blocks += _resources(
+        queries.stock_by_item(conn, f.townships),
+        queries.stock_below_minimum(conn, f.townships),
+        queries.shelter_occupancy(conn, f.townships),
+        lang,
+    )
     blocks.append(Block("note", t("briefing.footer", lang)))
     return blocks
 
@@ -323,9 +407,14 @@ def to_pdf(blocks: list[Block]) -> bytes:
             pdf.multi_cell(width, 6.5, block.text, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
         elif block.kind == "table":
             pdf.set_font(CJK_FONT_NAME, "", 9)
-            with pdf.table(width=width, line_height=5.5, text_align="LEFT", wrapmode=WrapMode.CHAR,
-                           col_widths=_column_weights(block.header, block.rows),
-                           headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 244))) as table:
+            with pdf.table(
+                width=width,
+                line_height=5.5,
+                text_align="LEFT",
+                wrapmode=WrapMode.CHAR,
+                col_widths=_column_weights(block.header, block.rows),
+                headings_style=FontFace(emphasis="BOLD", fill_color=(230, 236, 244)),
+            ) as table:
                 for row in [block.header, *block.rows]:
                     cells = table.row()
                     for value in row:

@@ -71,8 +71,9 @@ def _time_axis(fig: go.Figure, minutes: int, window: tuple | None = None) -> Non
         fig.update_xaxes(range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])])
 
 
-def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", legend_title: str = "",
-            height: int = 420) -> go.Figure:
+def _layout(
+    fig: go.Figure, title: str, x_title: str = "", y_title: str = "", legend_title: str = "", height: int = 420
+) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
         template="plotly_white",
@@ -121,20 +122,31 @@ def hyetograph(series: pd.DataFrame, minutes: int, subject: str, lang: str = "zh
     total = t("chart.rain_cumulative", lang)
     fig = go.Figure()
     fig.add_bar(
-        x=_centres(series["ts"], minutes), y=series["mm"], name=f"{interval}（{bucket_text(minutes, lang)}）",
-        marker_color=rgb(RAIN_BAR_COLOR), customdata=series["ts"],
+        x=_centres(series["ts"], minutes),
+        y=series["mm"],
+        name=f"{interval}（{bucket_text(minutes, lang)}）",
+        marker_color=rgb(RAIN_BAR_COLOR),
+        customdata=series["ts"],
         hovertemplate=f"%{{customdata|{_time_format(minutes)}}}<br>{interval}：%{{y:.1f}} {mm}<extra></extra>",
     )
     fig.add_scatter(
-        x=series["ts"], y=series["cumulative_mm"], name=total, yaxis="y2", mode="lines",
+        x=series["ts"],
+        y=series["cumulative_mm"],
+        name=total,
+        yaxis="y2",
+        mode="lines",
         line={"color": rgb(CUMULATIVE_COLOR), "width": 2.5},
         hovertemplate=f"%{{x|{_time_format(minutes)}}}<br>{total}：%{{y:.1f}} {mm}<extra></extra>",
     )
-    _layout(fig, t("chart.hyetograph.title", lang, subject=subject), t("chart.time_end", lang),
-            f"{interval}（{mm}）")
+    _layout(fig, t("chart.hyetograph.title", lang, subject=subject), t("chart.time_end", lang), f"{interval}（{mm}）")
     fig.update_layout(
-        yaxis2={"title": {"text": f"{total}（{mm}）"}, "overlaying": "y", "side": "right",
-                "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": {"text": f"{total}（{mm}）"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
         legend={"orientation": "h", "y": -0.25},
         margin={"b": 90},
         bargap=0.05,
@@ -143,8 +155,9 @@ def hyetograph(series: pd.DataFrame, minutes: int, subject: str, lang: str = "zh
     return fig
 
 
-def station_ranking(ranking: pd.DataFrame, measure: str, window_hours: float, lang: str = "zh",
-                    top: int = DEFAULT_TOP) -> go.Figure:
+def station_ranking(
+    ranking: pd.DataFrame, measure: str, window_hours: float, lang: str = "zh", top: int = DEFAULT_TOP
+) -> go.Figure:
     """Horizontal bars of the gauges with the most rain by ``measure``, coloured by rain grade.
 
     ``measure`` is a column of ``queries.station_ranking`` listed in ``RANKING_MEASURES``;
@@ -162,16 +175,26 @@ def station_ranking(ranking: pd.DataFrame, measure: str, window_hours: float, la
     grade_names = [_grade_name(g, lang) for g in symbology.rain_grade(graded, hours)]
     fig = go.Figure(
         go.Bar(
-            x=rows[measure], y=rows["name"], orientation="h", marker_color=colors,
-            name=measure_name, customdata=np.column_stack([rows["township_name"].fillna(""), grade_names]),
-            text=rows[measure].map(lambda v: f"{v:.1f}"), textposition="outside",
-            hovertemplate=(f"%{{y}}（%{{customdata[0]}}）<br>{measure_name}：%{{x:.1f}} {mm}"
-                           f"<br>%{{customdata[1]}}<extra></extra>"),
+            x=rows[measure],
+            y=rows["name"],
+            orientation="h",
+            marker_color=colors,
+            name=measure_name,
+            customdata=np.column_stack([rows["township_name"].fillna(""), grade_names]),
+            text=rows[measure].map(lambda v: f"{v:.1f}"),
+            textposition="outside",
+            hovertemplate=(
+                f"%{{y}}（%{{customdata[0]}}）<br>{measure_name}：%{{x:.1f}} {mm}<br>%{{customdata[1]}}<extra></extra>"
+            ),
         )
     )
-    _layout(fig, t("chart.ranking.title", lang, measure=measure_name, n=len(rows)),
-            f"{measure_name}（{mm}）", t("chart.gauge", lang),
-            height=max(320, 28 * len(rows) + 120))
+    _layout(
+        fig,
+        t("chart.ranking.title", lang, measure=measure_name, n=len(rows)),
+        f"{measure_name}（{mm}）",
+        t("chart.gauge", lang),
+        height=max(320, 28 * len(rows) + 120),
+    )
     _add_grade_legend(fig, hours, lang)
     return fig
 
@@ -184,8 +207,14 @@ def _add_grade_legend(fig: go.Figure, hours: float, lang: str) -> None:
     """Legend entries for the rain grades (bars carry per-bar colours, so the legend is explicit)."""
     fig.data[0].showlegend = False
     for code, text, color in symbology.rain_legend(hours):
-        fig.add_scatter(x=[None], y=[None], mode="markers", marker={"color": rgb(color), "size": 12, "symbol": "square"},
-                        name=f"{label('rain_grade', code, lang)} {text}", hoverinfo="skip")
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"color": rgb(color), "size": 12, "symbol": "square"},
+            name=f"{label('rain_grade', code, lang)} {text}",
+            hoverinfo="skip",
+        )
     title = t("chart.grade_legend", lang, hours=symbology.rain_scale_hours(hours))
     if hours > 24:
         title += t("chart.grade_legend_max_24h", lang)
@@ -214,15 +243,29 @@ def township_heat(series: pd.DataFrame, minutes: int, lang: str = "zh") -> go.Fi
     colorscale, top = _rain_colorscale(minutes / 60, largest)
     fig = go.Figure(
         go.Heatmap(
-            z=table.to_numpy(), x=list(table.columns), y=list(table.index), zmin=0, zmax=top,
-            colorscale=colorscale, xgap=1, ygap=1, name=t("chart.rain_mean", lang),
+            z=table.to_numpy(),
+            x=list(table.columns),
+            y=list(table.index),
+            zmin=0,
+            zmax=top,
+            colorscale=colorscale,
+            xgap=1,
+            ygap=1,
+            name=t("chart.rain_mean", lang),
             colorbar={"title": {"text": f"{t('chart.rain_mean', lang)}（{mm}）"}},
-            hovertemplate=(f"%{{y}}<br>%{{x|{_time_format(minutes)}}}<br>"
-                           f"{t('chart.rain_mean', lang)}：%{{z:.1f}} {mm}<extra></extra>"),
+            hovertemplate=(
+                f"%{{y}}<br>%{{x|{_time_format(minutes)}}}<br>"
+                f"{t('chart.rain_mean', lang)}：%{{z:.1f}} {mm}<extra></extra>"
+            ),
         )
     )
-    _layout(fig, t("chart.heat.title", lang, bucket=bucket_text(minutes, lang)), t("chart.time_end", lang),
-            t("chart.township", lang), height=max(360, 24 * len(table.index) + 140))
+    _layout(
+        fig,
+        t("chart.heat.title", lang, bucket=bucket_text(minutes, lang)),
+        t("chart.time_end", lang),
+        t("chart.township", lang),
+        height=max(360, 24 * len(table.index) + 140),
+    )
     fig.update_yaxes(autorange="reversed")
     _time_axis(fig, minutes)
     return fig
@@ -235,13 +278,19 @@ def township_comparison(series: pd.DataFrame, minutes: int, lang: str = "zh") ->
     fig = go.Figure()
     for name, rows in series.groupby("township_name", sort=False):
         fig.add_scatter(
-            x=rows["ts"], y=rows["cumulative_mm"], mode="lines", name=name,
+            x=rows["ts"],
+            y=rows["cumulative_mm"],
+            mode="lines",
+            name=name,
             customdata=rows["mm"],
-            hovertemplate=(f"{name}<br>%{{x|{_time_format(minutes)}}}<br>{total}：%{{y:.1f}} {mm}"
-                           f"<br>{t('chart.rain_interval', lang)}：%{{customdata:.1f}} {mm}<extra></extra>"),
+            hovertemplate=(
+                f"{name}<br>%{{x|{_time_format(minutes)}}}<br>{total}：%{{y:.1f}} {mm}"
+                f"<br>{t('chart.rain_interval', lang)}：%{{customdata:.1f}} {mm}<extra></extra>"
+            ),
         )
-    _layout(fig, t("chart.compare.title", lang), t("chart.time_end", lang), f"{total}（{mm}）",
-            t("chart.township", lang))
+    _layout(
+        fig, t("chart.compare.title", lang), t("chart.time_end", lang), f"{total}（{mm}）", t("chart.township", lang)
+    )
     _time_axis(fig, minutes)
     return fig
 
@@ -250,8 +299,14 @@ def _category_colors(by: str) -> dict[str, tuple[int, int, int]]:
     return {"type": INCIDENT_TYPES, "status": INCIDENT_STATUSES}.get(by, {})
 
 
-def incidents_over_time(series: pd.DataFrame, by: str, minutes: int, lang: str = "zh",
-                        names: dict[str, str] | None = None, window: tuple | None = None) -> go.Figure:
+def incidents_over_time(
+    series: pd.DataFrame,
+    by: str,
+    minutes: int,
+    lang: str = "zh",
+    names: dict[str, str] | None = None,
+    window: tuple | None = None,
+) -> go.Figure:
     """Stacked bars of incidents per bucket, one colour per type or status (``queries.incident_series``).
 
     ``names`` labels township codes when ``by`` is "township".
@@ -266,12 +321,20 @@ def incidents_over_time(series: pd.DataFrame, by: str, minutes: int, lang: str =
         rows = series[series["key"] == key]
         name = label(vocabulary, key, lang) if vocabulary else (names or {}).get(key, key)
         fig.add_bar(
-            x=_centres(rows["ts"], minutes), y=rows["incidents"], name=name, customdata=rows["ts"],
+            x=_centres(rows["ts"], minutes),
+            y=rows["incidents"],
+            name=name,
+            customdata=rows["ts"],
             marker_color=rgb(colors[key]) if key in colors else None,
             hovertemplate=f"{name}<br>%{{customdata|{_time_format(minutes)}}}<br>%{{y}} {unit}<extra></extra>",
         )
-    _layout(fig, t("chart.incidents_time.title", lang, by=t(f"chart.by.{by}", lang), bucket=bucket_text(minutes, lang)),
-            t("chart.time_end", lang), t("chart.incident_count", lang), t(f"chart.by.{by}", lang))
+    _layout(
+        fig,
+        t("chart.incidents_time.title", lang, by=t(f"chart.by.{by}", lang), bucket=bucket_text(minutes, lang)),
+        t("chart.time_end", lang),
+        t("chart.incident_count", lang),
+        t(f"chart.by.{by}", lang),
+    )
     fig.update_layout(barmode="stack", bargap=0.1)
     _time_axis(fig, minutes, window)
     return fig
@@ -288,11 +351,21 @@ def incidents_by_township(counts: pd.DataFrame, lang: str = "zh") -> go.Figure:
         if rows["incidents"].notna().any():
             name = label("incident_type", code, lang)
             fig.add_bar(
-                y=[str(n) for n in order], x=rows["incidents"], orientation="h", name=name,
-                marker_color=rgb(color), hovertemplate=f"%{{y}}<br>{name}：%{{x}} {unit}<extra></extra>",
+                y=[str(n) for n in order],
+                x=rows["incidents"],
+                orientation="h",
+                name=name,
+                marker_color=rgb(color),
+                hovertemplate=f"%{{y}}<br>{name}：%{{x}} {unit}<extra></extra>",
             )
-    _layout(fig, t("chart.incidents_township.title", lang), t("chart.incident_count", lang),
-            t("chart.township", lang), t("chart.by.type", lang), height=max(320, 26 * len(order) + 140))
+    _layout(
+        fig,
+        t("chart.incidents_township.title", lang),
+        t("chart.incident_count", lang),
+        t("chart.township", lang),
+        t("chart.by.type", lang),
+        height=max(320, 26 * len(order) + 140),
+    )
     fig.update_layout(barmode="stack")
     return fig
 
@@ -305,10 +378,23 @@ def incidents_by_status(counts: pd.DataFrame, lang: str = "zh") -> go.Figure:
     for code, color in INCIDENT_STATUSES.items():
         count = int(by_status.get(code, 0))
         name = label("incident_status", code, lang)
-        fig.add_bar(x=[name], y=[count], name=name, marker_color=rgb(color), text=[count], textposition="outside",
-                    hovertemplate=f"{name}：%{{y}} {unit}<extra></extra>")
-    _layout(fig, t("chart.incidents_status.title", lang), t("chart.by.status", lang),
-            t("chart.incident_count", lang), t("chart.by.status", lang), height=360)
+        fig.add_bar(
+            x=[name],
+            y=[count],
+            name=name,
+            marker_color=rgb(color),
+            text=[count],
+            textposition="outside",
+            hovertemplate=f"{name}：%{{y}} {unit}<extra></extra>",
+        )
+    _layout(
+        fig,
+        t("chart.incidents_status.title", lang),
+        t("chart.by.status", lang),
+        t("chart.incident_count", lang),
+        t("chart.by.status", lang),
+        height=360,
+    )
     return fig
 
 
@@ -316,16 +402,28 @@ def incident_backlog(backlog: pd.DataFrame, minutes: int, lang: str = "zh", wind
     """Open and closed incident counts over time (``queries.incident_backlog``)."""
     unit = t("unit.incidents", lang)
     fig = go.Figure()
-    series = (("open", t("chart.backlog.open", lang), INCIDENT_STATUSES[OPEN_STATUSES[0]]),
-              ("closed", t("chart.backlog.closed", lang), INCIDENT_STATUSES["closed"]))
+    series = (
+        ("open", t("chart.backlog.open", lang), INCIDENT_STATUSES[OPEN_STATUSES[0]]),
+        ("closed", t("chart.backlog.closed", lang), INCIDENT_STATUSES["closed"]),
+    )
     for column, name, color in series:
         fig.add_scatter(
-            x=backlog["ts"], y=backlog[column], name=name, mode="lines", line={"color": rgb(color), "width": 2.5},
-            fill="tozeroy" if column == "open" else None, fillcolor=rgb(color, 0.12),
+            x=backlog["ts"],
+            y=backlog[column],
+            name=name,
+            mode="lines",
+            line={"color": rgb(color), "width": 2.5},
+            fill="tozeroy" if column == "open" else None,
+            fillcolor=rgb(color, 0.12),
             hovertemplate=f"%{{x|{_time_format(minutes)}}}<br>{name}：%{{y}} {unit}<extra></extra>",
         )
-    _layout(fig, t("chart.backlog.title", lang), t("chart.time_end", lang), t("chart.incident_count", lang),
-            t("chart.by.status", lang))
+    _layout(
+        fig,
+        t("chart.backlog.title", lang),
+        t("chart.time_end", lang),
+        t("chart.incident_count", lang),
+        t("chart.by.status", lang),
+    )
     _time_axis(fig, minutes, window)
     return fig
 
@@ -341,13 +439,25 @@ def stock_by_warehouse(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
         if rows["items"].notna().any():
             name = label("stock_category", code, lang)
             fig.add_bar(
-                y=order, x=rows["items"], orientation="h", name=name, marker_color=rgb(color),
+                y=order,
+                x=rows["items"],
+                orientation="h",
+                name=name,
+                marker_color=rgb(color),
                 customdata=rows["below_minimum"].fillna(0),
-                hovertemplate=(f"%{{y}}<br>{name}：%{{x}} {unit}<br>{t('chart.stock.below', lang)}："
-                               f"%{{customdata}} {unit}<extra></extra>"),
+                hovertemplate=(
+                    f"%{{y}}<br>{name}：%{{x}} {unit}<br>{t('chart.stock.below', lang)}："
+                    f"%{{customdata}} {unit}<extra></extra>"
+                ),
             )
-    _layout(fig, t("chart.stock_warehouse.title", lang), t("chart.stock.items", lang),
-            t("chart.warehouse", lang), t("chart.category", lang), height=max(340, 26 * len(order) + 140))
+    _layout(
+        fig,
+        t("chart.stock_warehouse.title", lang),
+        t("chart.stock.items", lang),
+        t("chart.warehouse", lang),
+        t("chart.category", lang),
+        height=max(340, 26 * len(order) + 140),
+    )
     fig.update_layout(barmode="stack")
     return fig
 
@@ -365,14 +475,24 @@ def stock_by_item(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
         name = label("stock_category", code, lang)
         ticks = [f"{item}（{unit}）" for item, unit in zip(rows["item"], rows["unit"].fillna(""))]
         fig.add_bar(
-            x=ticks, y=rows["quantity"], name=name, marker_color=rgb(color),
+            x=ticks,
+            y=rows["quantity"],
+            name=name,
+            marker_color=rgb(color),
             customdata=np.column_stack([rows["warehouses"], rows["below_minimum"]]),
-            hovertemplate=(f"%{{x}}<br>{t('chart.stock.total', lang)}：%{{y:,.0f}}<br>"
-                           f"{t('chart.stock.warehouses', lang)}：%{{customdata[0]}}<br>"
-                           f"{t('chart.stock.below_warehouses', lang)}：%{{customdata[1]}}<extra></extra>"),
+            hovertemplate=(
+                f"%{{x}}<br>{t('chart.stock.total', lang)}：%{{y:,.0f}}<br>"
+                f"{t('chart.stock.warehouses', lang)}：%{{customdata[0]}}<br>"
+                f"{t('chart.stock.below_warehouses', lang)}：%{{customdata[1]}}<extra></extra>"
+            ),
         )
-    _layout(fig, t("chart.stock_item.title", lang), t("chart.stock.item", lang),
-            t("chart.stock.total_log", lang), t("chart.category", lang))
+    _layout(
+        fig,
+        t("chart.stock_item.title", lang),
+        t("chart.stock.item", lang),
+        t("chart.stock.total_log", lang),
+        t("chart.category", lang),
+    )
     fig.update_yaxes(type="log")
     return fig
 
@@ -384,18 +504,32 @@ def shelter_occupancy(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     rate = (frame["occupancy_rate"].fillna(0) * 100).round(0)
     over = frame["occupancy"] > frame["capacity"]
     fig = go.Figure()
-    fig.add_bar(x=names, y=frame["capacity"], name=t("chart.shelter.capacity", lang), marker_color=rgb(CAPACITY_COLOR),
-                hovertemplate=f"%{{x}}<br>{t('chart.shelter.capacity', lang)}：%{{y:,}} {people}<extra></extra>")
     fig.add_bar(
-        x=names, y=frame["occupancy"], name=t("chart.shelter.occupancy", lang),
+        x=names,
+        y=frame["capacity"],
+        name=t("chart.shelter.capacity", lang),
+        marker_color=rgb(CAPACITY_COLOR),
+        hovertemplate=f"%{{x}}<br>{t('chart.shelter.capacity', lang)}：%{{y:,}} {people}<extra></extra>",
+    )
+    fig.add_bar(
+        x=names,
+        y=frame["occupancy"],
+        name=t("chart.shelter.occupancy", lang),
         marker_color=[rgb(OVER_CAPACITY_COLOR) if flag else rgb(OCCUPANCY_COLOR) for flag in over],
         customdata=np.column_stack([rate, frame["shelters"]]),
-        hovertemplate=(f"%{{x}}<br>{t('chart.shelter.occupancy', lang)}：%{{y:,}} {people}"
-                       f"（%{{customdata[0]:.0f}}%）<br>{t('chart.shelter.count', lang)}：%{{customdata[1]}}<extra></extra>"),
+        hovertemplate=(
+            f"%{{x}}<br>{t('chart.shelter.occupancy', lang)}：%{{y:,}} {people}"
+            f"（%{{customdata[0]:.0f}}%）<br>{t('chart.shelter.count', lang)}：%{{customdata[1]}}<extra></extra>"
+        ),
     )
     if over.any():
-        fig.add_bar(x=[None], y=[None], name=t("chart.shelter.over", lang), marker_color=rgb(OVER_CAPACITY_COLOR),
-                    hoverinfo="skip")
+        fig.add_bar(
+            x=[None],
+            y=[None],
+            name=t("chart.shelter.over", lang),
+            marker_color=rgb(OVER_CAPACITY_COLOR),
+            hoverinfo="skip",
+        )
     _layout(fig, t("chart.shelter.title", lang), t("chart.township", lang), t("chart.shelter.people", lang))
     fig.update_layout(barmode="group")
     return fig
@@ -408,13 +542,24 @@ def township_rain_bars(township_rain: pd.DataFrame, window_hours: float, lang: s
     graded = rows["mean_max_24h_mm"] if window_hours > 24 and "mean_max_24h_mm" in rows else rows["mean_mm"]
     colors = [rgb(tuple(c[:3])) for c in symbology.rain_colors(graded, window_hours)]
     fig = go.Figure(
-        go.Bar(x=rows["mean_mm"], y=rows["name"], orientation="h", marker_color=colors,
-               text=rows["mean_mm"].map(lambda v: f"{v:.1f}"), textposition="outside",
-               name=t("chart.rain_mean", lang),
-               hovertemplate=f"%{{y}}<br>{t('chart.rain_mean', lang)}：%{{x:.1f}} {mm}<extra></extra>")
+        go.Bar(
+            x=rows["mean_mm"],
+            y=rows["name"],
+            orientation="h",
+            marker_color=colors,
+            text=rows["mean_mm"].map(lambda v: f"{v:.1f}"),
+            textposition="outside",
+            name=t("chart.rain_mean", lang),
+            hovertemplate=f"%{{y}}<br>{t('chart.rain_mean', lang)}：%{{x:.1f}} {mm}<extra></extra>",
+        )
     )
-    _layout(fig, t("chart.township_rain.title", lang), f"{t('chart.rain_mean', lang)}（{mm}）",
-            t("chart.township", lang), height=max(340, 24 * len(rows) + 140))
+    _layout(
+        fig,
+        t("chart.township_rain.title", lang),
+        f"{t('chart.rain_mean', lang)}（{mm}）",
+        t("chart.township", lang),
+        height=max(340, 24 * len(rows) + 140),
+    )
     _add_grade_legend(fig, window_hours, lang)
     return fig
 
@@ -454,37 +599,67 @@ def situation_map(
     fig = go.Figure()
     geometries = shapely.from_wkb([bytes(wkb) for wkb in townships["geometry"]])
     for name, geometry, color, grade, value in zip(townships["name"], geometries, colors, grades, values):
-        text = (f"{name}<br>{t('chart.rain_mean', lang)}："
-                + ("—" if pd.isna(value) else f"{value:.1f} {mm}") + f"<br>{_grade_name(grade, lang)}")
+        text = (
+            f"{name}<br>{t('chart.rain_mean', lang)}："
+            + ("—" if pd.isna(value) else f"{value:.1f} {mm}")
+            + f"<br>{_grade_name(grade, lang)}"
+        )
         for polygon in getattr(geometry, "geoms", [geometry]):
             lon, lat = np.asarray(polygon.exterior.coords).T
-            fig.add_scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=rgb(tuple(color[:3]), 0.85),
-                            line={"color": "white", "width": 1}, hoveron="fills", text=text,
-                            hoverinfo="text", showlegend=False, name=name)
+            fig.add_scatter(
+                x=lon,
+                y=lat,
+                mode="lines",
+                fill="toself",
+                fillcolor=rgb(tuple(color[:3]), 0.85),
+                line={"color": "white", "width": 1},
+                hoveron="fills",
+                text=text,
+                hoverinfo="text",
+                showlegend=False,
+                name=name,
+            )
     for code, text, color in symbology.rain_legend(window_hours):
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=f"{label('rain_grade', code, lang)} {text}",
-                        marker={"color": rgb(color), "size": 12, "symbol": "square"}, legendgroup="rain",
-                        legendgrouptitle={"text": t("chart.grade_legend", lang,
-                                                    hours=symbology.rain_scale_hours(window_hours))})
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=f"{label('rain_grade', code, lang)} {text}",
+            marker={"color": rgb(color), "size": 12, "symbol": "square"},
+            legendgroup="rain",
+            legendgrouptitle={"text": t("chart.grade_legend", lang, hours=symbology.rain_scale_hours(window_hours))},
+        )
     located = incidents.dropna(subset=["lon", "lat"])
     for code, color in INCIDENT_STATUSES.items():
         rows = located[located["status"] == code]
         if rows.empty:
             continue
         fig.add_scatter(
-            x=rows["lon"], y=rows["lat"], mode="markers", name=f"{label('incident_status', code, lang)}（{len(rows)}）",
+            x=rows["lon"],
+            y=rows["lat"],
+            mode="markers",
+            name=f"{label('incident_status', code, lang)}（{len(rows)}）",
             marker={"color": rgb(color), "size": 8, "line": {"color": "white", "width": 1}},
-            legendgroup="incidents", legendgrouptitle={"text": t("chart.map.incidents", lang)},
-            text=[f"{label('incident_type', kind, lang)} · {place}"
-                  for kind, place in zip(rows["type"], rows["township_name"].fillna(""))],
+            legendgroup="incidents",
+            legendgrouptitle={"text": t("chart.map.incidents", lang)},
+            text=[
+                f"{label('incident_type', kind, lang)} · {place}"
+                for kind, place in zip(rows["type"], rows["township_name"].fillna(""))
+            ],
             hovertemplate="%{text}<extra></extra>",
         )
-    fig.add_scatter(x=townships["label_lon"], y=townships["label_lat"], mode="text", text=townships["name"],
-                    textfont={"size": 11, "color": "#222"}, showlegend=False, hoverinfo="skip")
+    fig.add_scatter(
+        x=townships["label_lon"],
+        y=townships["label_lat"],
+        mode="text",
+        text=townships["name"],
+        textfont={"size": 11, "color": "#222"},
+        showlegend=False,
+        hoverinfo="skip",
+    )
     mid_lat = float(townships["label_lat"].mean()) if len(townships) else 30.0
     _layout(fig, t("chart.map.title", lang), height=720)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
     fig.update_layout(plot_bgcolor="white", margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
-

@@ -21,8 +21,19 @@ import pandas as pd
 from emergency import i18n, vocab
 
 __all__ = [
-    "CLOSED_LISTS", "OPEN_LISTS", "OTHER", "add_code", "bindings", "codes", "display", "map_label",
-    "normalize", "other_labels", "seed_sql", "spellings", "sync_labels",
+    "CLOSED_LISTS",
+    "OPEN_LISTS",
+    "OTHER",
+    "add_code",
+    "bindings",
+    "codes",
+    "display",
+    "map_label",
+    "normalize",
+    "other_labels",
+    "seed_sql",
+    "spellings",
+    "sync_labels",
 ]
 
 # The code every open list keeps for values it does not know (their text is kept beside it).
@@ -122,8 +133,10 @@ def seed_sql() -> str:
         f"{_quote(s.standard)}, {_quote(s.standard_class)}, true, {position})"
         for position, s in enumerate(seeds())
     )
-    return ("INSERT INTO code_lists (list, code, name_zh, name_en, color, standard, standard_class, builtin, position) "
-            f"VALUES\n{values};")
+    return (
+        "INSERT INTO code_lists (list, code, name_zh, name_en, color, standard, standard_class, builtin, position) "
+        f"VALUES\n{values};"
+    )
 
 
 def normalize(text) -> str:
@@ -161,9 +174,7 @@ def spellings(cursor: duckdb.DuckDBPyConnection, name: str, builtin: dict[str, s
         for spelling in (code, zh, en):
             if spelling:
                 merged.setdefault(normalize(spelling), code)
-    for spelling, code in cursor.execute(
-        "SELECT spelling, code FROM code_synonyms WHERE list = ?", [name]
-    ).fetchall():
+    for spelling, code in cursor.execute("SELECT spelling, code FROM code_synonyms WHERE list = ?", [name]).fetchall():
         merged[spelling] = code
     return merged
 
@@ -197,13 +208,15 @@ def other_labels(conn: duckdb.DuckDBPyConnection, name: str | None = None) -> pd
     cursor = conn.cursor()
     try:
         parts, params = [], []
-        for list_name in ([name] if name else OPEN_LISTS):
+        for list_name in [name] if name else OPEN_LISTS:
             for table, column in bindings(list_name):
                 label = _label_column(cursor, table, column)
                 if label is None:
                     continue
                 # Identifiers come from the kind specs, values are parameters.
-                parts.append(f"SELECT ? AS list, {label} AS label FROM {table} WHERE {column} = ? AND {label} IS NOT NULL")
+                parts.append(
+                    f"SELECT ? AS list, {label} AS label FROM {table} WHERE {column} = ? AND {label} IS NOT NULL"
+                )
                 params += [list_name, OTHER]
         if not parts:
             return pd.DataFrame({"list": [], "label": [], "rows": []})
@@ -216,11 +229,14 @@ def other_labels(conn: duckdb.DuckDBPyConnection, name: str | None = None) -> pd
 
 
 def _known(cursor, name: str, code: str) -> bool:
-    return bool(cursor.execute("SELECT count(*) FROM code_lists WHERE list = ? AND code = ?", [name, code]).fetchone()[0])
+    return bool(
+        cursor.execute("SELECT count(*) FROM code_lists WHERE list = ? AND code = ?", [name, code]).fetchone()[0]
+    )
 
 
-def map_label(conn: duckdb.DuckDBPyConnection, name: str, label: str, code: str, user: str | None = None,
-              now=None) -> int:
+def map_label(
+    conn: duckdb.DuckDBPyConnection, name: str, label: str, code: str, user: str | None = None, now=None
+) -> int:
     """Map the text ``label`` of list ``name`` to ``code``: remembered, and applied to stored rows.
 
     Returns the number of stored rows that changed from "other" to ``code``. One transaction.
@@ -235,9 +251,8 @@ def map_label(conn: duckdb.DuckDBPyConnection, name: str, label: str, code: str,
     spelling = normalize(label)
     if not spelling:
         raise ValueError("empty label")
-    from emergency.ingest.engine import local_now
-
     from emergency import store  # store seeds its schema from this module
+    from emergency.ingest.engine import local_now
 
     changed = 0
     # Joins the caller's transaction (emergency.actions: the mapping and its audit row together).
@@ -260,8 +275,9 @@ def map_label(conn: duckdb.DuckDBPyConnection, name: str, label: str, code: str,
     return int(changed)
 
 
-def add_code(conn: duckdb.DuckDBPyConnection, name: str, code: str, name_zh: str, name_en: str,
-             color: str | None = None) -> None:
+def add_code(
+    conn: duckdb.DuckDBPyConnection, name: str, code: str, name_zh: str, name_en: str, color: str | None = None
+) -> None:
     """Add a code to an open list (name in Chinese and English, colour ``#rrggbb``).
 
     Raises
@@ -311,7 +327,7 @@ def sync_labels(conn: duckdb.DuckDBPyConnection) -> None:
         i18n.CODE_LABELS.setdefault(name, {}).setdefault(code, (zh, en))
         colours = vocab.CODE_LISTS.get(name)
         if isinstance(colours, dict) and color:
-            colours.setdefault(code, tuple(int(color[i:i + 2], 16) for i in (1, 3, 5)))
+            colours.setdefault(code, tuple(int(color[i : i + 2], 16) for i in (1, 3, 5)))
 
 
 def display(name: str, code, label=None, lang: str = i18n.DEFAULT_LANGUAGE) -> str:

@@ -10,12 +10,33 @@ import pandas as pd
 from emergency import queries, store
 from emergency.ingest.kinds import KINDS
 
-__all__ = ["IMPORT_ORDER", "LOCATED_TABLES", "location_missing", "location_missing_count", "set_location", "PAGE_NEEDS", "Step", "kind_counts", "kind_summary", "missing_for", "next_steps", "township_summary"]
+__all__ = [
+    "IMPORT_ORDER",
+    "LOCATED_TABLES",
+    "location_missing",
+    "location_missing_count",
+    "set_location",
+    "PAGE_NEEDS",
+    "Step",
+    "kind_counts",
+    "kind_summary",
+    "missing_for",
+    "next_steps",
+    "township_summary",
+]
 
 # The order a new county fills its store in: areas first (every later row is assigned to a
 # township), then the gauges the rainfall refers to, then events, then resources.
 IMPORT_ORDER = (
-    "townships", "rain_gauges", "rainfall", "incidents", "warehouses", "stock", "teams", "shelters", "hazard_points",
+    "townships",
+    "rain_gauges",
+    "rainfall",
+    "incidents",
+    "warehouses",
+    "stock",
+    "teams",
+    "shelters",
+    "hazard_points",
 )
 # Resource kinds: a page about resources needs at least one of them.
 RESOURCE_KINDS = ("warehouses", "teams", "shelters", "hazard_points")
@@ -69,13 +90,15 @@ def kind_summary(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             if f"null_{field}" in row.index and int(row[f"null_{field}"]) > 0
         }
         latest = row["latest"]
-        records.append({
-            "kind": name,
-            "rows": int(row["rows"]),
-            "latest": None if pd.isna(latest) else latest,
-            "missing": missing,
-            "required": [f.name for f in kind.fields if f.required],
-        })
+        records.append(
+            {
+                "kind": name,
+                "rows": int(row["rows"]),
+                "latest": None if pd.isna(latest) else latest,
+                "missing": missing,
+                "required": [f.name for f in kind.fields if f.required],
+            }
+        )
     return pd.DataFrame.from_records(records)
 
 
@@ -149,7 +172,8 @@ def location_missing(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """
     parts = " UNION ALL ".join(
         # Table names from LOCATED_TABLES, a whitelist.
-        f"SELECT '{table}' AS tbl, name, township FROM {table} WHERE lon IS NULL OR lat IS NULL" for table in LOCATED_TABLES
+        f"SELECT '{table}' AS tbl, name, township FROM {table} WHERE lon IS NULL OR lat IS NULL"
+        for table in LOCATED_TABLES
     )
     cursor = conn.cursor()
     try:
@@ -181,8 +205,9 @@ def location_missing_count(conn: duckdb.DuckDBPyConnection, tables: tuple[str, .
     return int(total)
 
 
-def set_location(conn: duckdb.DuckDBPyConnection, table: str, name: str, lon: float, lat: float,
-                 crs: str = "wgs84") -> str | None:
+def set_location(
+    conn: duckdb.DuckDBPyConnection, table: str, name: str, lon: float, lat: float, crs: str = "wgs84"
+) -> str | None:
     """Give a record kept without location its coordinates (converted to WGS84); return its township code.
 
     The point must lie in the county (1 km margin); the township is the one containing it,

@@ -14,14 +14,34 @@ import shapely
 
 from emergency import geo, store
 
-__all__ = ["CountyError", "CountyStore", "DATA_TABLES", "create_county", "held_tables", "init_store", "read_county_outline"]
+__all__ = [
+    "CountyError",
+    "CountyStore",
+    "DATA_TABLES",
+    "create_county",
+    "held_tables",
+    "init_store",
+    "read_county_outline",
+]
 
 # Tables whose rows are a county's data: a store holding any of them is not empty. The
 # demo's own rows live in these same tables, so this check is also what keeps demo and
 # real rows apart (emergency.demo.build_demo refuses a store with a county row).
 DATA_TABLES = (
-    "county", "townships", "rain_gauges", "rainfall", "incidents", "warehouses", "stock", "teams",
-    "shelters", "hazard_points", "villages", "grids", "duty_roster", "township_contacts",
+    "county",
+    "townships",
+    "rain_gauges",
+    "rainfall",
+    "incidents",
+    "warehouses",
+    "stock",
+    "teams",
+    "shelters",
+    "hazard_points",
+    "villages",
+    "grids",
+    "duty_roster",
+    "township_contacts",
 )
 # Administrative division codes (行政区划代码) of counties are six digits (GB/T 2260).
 COUNTY_CODE_PATTERN = re.compile(r"^\d{6}$")
@@ -58,7 +78,9 @@ def _feature_codes(frame: pd.DataFrame) -> pd.Series | None:
     return None
 
 
-def read_county_outline(path: str | os.PathLike, crs: str | None = "gcj02", code: str | None = None) -> shapely.Geometry:
+def read_county_outline(
+    path: str | os.PathLike, crs: str | None = "gcj02", code: str | None = None
+) -> shapely.Geometry:
     """Read a county outline file into one valid WGS84 (Multi)Polygon.
 
     A file holding several divisions (a city's districts) gives the feature whose code
@@ -114,7 +136,7 @@ def read_county_outline(path: str | os.PathLike, crs: str | None = "gcj02", code
         raise CountyError(f"{name}: the file holds no polygon")
     outline = shapely.union_all(polygons)
     lon_min, lat_min, lon_max, lat_max = outline.bounds
-    if not (73 <= lon_min and lon_max <= 136 and 3 <= lat_min and lat_max <= 54):
+    if not (lon_min >= 73 and lon_max <= 136 and lat_min >= 3 and lat_max <= 54):
         raise CountyError(
             f"{name}: the outline lies outside China (lon {lon_min:.2f}–{lon_max:.2f}, "
             f"lat {lat_min:.2f}–{lat_max:.2f}); is the CRS right?"
@@ -151,9 +173,7 @@ def create_county(conn: duckdb.DuckDBPyConnection, outline: shapely.Geometry, na
     if held:
         meta = store.get_meta(conn)
         what = "demo" if meta.get("is_demo") == "true" else meta.get("county_name", "")
-        raise CountyError(
-            f"the store already holds data ({what}: {', '.join(held)}); use a new file for {name}"
-        )
+        raise CountyError(f"the store already holds data ({what}: {', '.join(held)}); use a new file for {name}")
     minx, miny, maxx, maxy = outline.bounds
     with store.transaction(conn) as cursor:
         cursor.execute(

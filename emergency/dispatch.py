@@ -88,8 +88,12 @@ class Nearby:
     frames: dict = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.frames = {"team": self.teams, "warehouse": self.warehouses, "shelter": self.shelters,
-                       "hazard": self.hazards}
+        self.frames = {
+            "team": self.teams,
+            "warehouse": self.warehouses,
+            "shelter": self.shelters,
+            "hazard": self.hazards,
+        }
 
     @property
     def people_exposed(self) -> int:
@@ -202,24 +206,40 @@ def record_dispatch(
     ids = []
     with store.transaction(conn) as cursor:
         for order in orders:
-            ids.append(cursor.execute(
-                """INSERT INTO dispatches (incident_id, lon, lat, resource_kind, resource_name, items,
+            ids.append(
+                cursor.execute(
+                    """INSERT INTO dispatches (incident_id, lon, lat, resource_kind, resource_name, items,
                                            distance_km, eta_min, status, note, created_by, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'dispatched', ?, ?, ?, ?) RETURNING id""",
-                [incident_id, lon, lat, order.kind, order.name, order.items, order.distance_km,
-                 order.eta_min, note, created_by, when, when],
-            ).fetchone()[0])
+                    [
+                        incident_id,
+                        lon,
+                        lat,
+                        order.kind,
+                        order.name,
+                        order.items,
+                        order.distance_km,
+                        order.eta_min,
+                        note,
+                        created_by,
+                        when,
+                        when,
+                    ],
+                ).fetchone()[0]
+            )
     return [int(i) for i in ids]
 
 
-def set_dispatch_status(conn: duckdb.DuckDBPyConnection, dispatch_id: int, status: str,
-                        at: datetime | None = None) -> None:
+def set_dispatch_status(
+    conn: duckdb.DuckDBPyConnection, dispatch_id: int, status: str, at: datetime | None = None
+) -> None:
     """Move a dispatch to ``status`` (a code of DISPATCH_STATUSES); refuses unknown ids and codes."""
     if status not in DISPATCH_STATUSES:
         raise ValueError(f"unknown dispatch status {status!r}; use one of {tuple(DISPATCH_STATUSES)}")
     with store.transaction(conn) as cursor:
         changed = cursor.execute(
-            "UPDATE dispatches SET status = ?, updated_at = ? WHERE id = ?", [status, at or local_now(), int(dispatch_id)]
+            "UPDATE dispatches SET status = ?, updated_at = ? WHERE id = ?",
+            [status, at or local_now(), int(dispatch_id)],
         ).fetchone()[0]
     if not changed:
         raise ValueError(f"unknown dispatch {dispatch_id!r}")
@@ -238,7 +258,9 @@ def circle_path(lon: float, lat: float, radius_km: float, points: int = 96) -> l
     angle = radius_km / EARTH_RADIUS_KM
     lat1, lon1 = np.radians(lat), np.radians(lon)
     lat2 = np.arcsin(np.sin(lat1) * np.cos(angle) + np.cos(lat1) * np.sin(angle) * np.cos(bearing))
-    lon2 = lon1 + np.arctan2(np.sin(bearing) * np.sin(angle) * np.cos(lat1), np.cos(angle) - np.sin(lat1) * np.sin(lat2))
+    lon2 = lon1 + np.arctan2(
+        np.sin(bearing) * np.sin(angle) * np.cos(lat1), np.cos(angle) - np.sin(lat1) * np.sin(lat2)
+    )
     ring = np.column_stack([np.degrees(lon2), np.degrees(lat2)]).round(6)
     ring[-1] = ring[0]
     return ring.tolist()
@@ -319,7 +341,9 @@ def coverage_gaps(
     county = queries.county(conn)
     townships = queries.townships(conn)
     teams = queries.teams(conn)
-    cells = grid_cells(county["geometry"].iloc[0], cell_km) if not county.empty else pd.DataFrame({"lon": [], "lat": []})
+    cells = (
+        grid_cells(county["geometry"].iloc[0], cell_km) if not county.empty else pd.DataFrame({"lon": [], "lat": []})
+    )
     cells["team_km"] = nearest_km(cells["lon"], cells["lat"], teams["lon"], teams["lat"])
     cells["gap"] = cells["team_km"] > max_km
     cells["township"] = None
@@ -347,8 +371,12 @@ def coverage_gaps(
 # ------------------------------------------------------------------------- benchmark
 
 
-def fill_random_resources(conn: duckdb.DuckDBPyConnection, resources: int = 50_000, seed: int = 42,
-                          bounds: tuple[float, float, float, float] = (117.6, 27.9, 118.3, 28.7)) -> None:
+def fill_random_resources(
+    conn: duckdb.DuckDBPyConnection,
+    resources: int = 50_000,
+    seed: int = 42,
+    bounds: tuple[float, float, float, float] = (117.6, 27.9, 118.3, 28.7),
+) -> None:
     """Fill an empty store with ``resources`` random teams, warehouses (with stock), shelters and hazards.
 
     Split 40/20/20/20 % over the four tables, uniformly inside ``bounds`` (lon/lat box).
@@ -362,25 +390,55 @@ def fill_random_resources(conn: duckdb.DuckDBPyConnection, resources: int = 50_0
         return rng.uniform(min_lon, max_lon, n), rng.uniform(min_lat, max_lat, n)
 
     lon, lat = place(counts["teams"])
-    teams = pd.DataFrame({"name": [f"T{i}" for i in range(len(lon))], "kind": "militia",
-                          "members": rng.integers(5, 60, len(lon)), "lon": lon, "lat": lat})
+    teams = pd.DataFrame(
+        {
+            "name": [f"T{i}" for i in range(len(lon))],
+            "kind": "militia",
+            "members": rng.integers(5, 60, len(lon)),
+            "lon": lon,
+            "lat": lat,
+        }
+    )
     lon, lat = place(counts["warehouses"])
     warehouses = pd.DataFrame({"name": [f"W{i}" for i in range(len(lon))], "lon": lon, "lat": lat})
     categories = np.asarray(["flood_control", "rescue_equipment", "living", "medical", "power_comms"])
-    stock = pd.DataFrame({"warehouse": np.repeat(warehouses["name"], 2).to_numpy(),
-                          "item": np.tile(["A", "B"], len(warehouses)),
-                          "category": categories[rng.integers(0, len(categories), 2 * len(warehouses))],
-                          "quantity": rng.integers(1, 500, 2 * len(warehouses)).astype(float)})
+    stock = pd.DataFrame(
+        {
+            "warehouse": np.repeat(warehouses["name"], 2).to_numpy(),
+            "item": np.tile(["A", "B"], len(warehouses)),
+            "category": categories[rng.integers(0, len(categories), 2 * len(warehouses))],
+            "quantity": rng.integers(1, 500, 2 * len(warehouses)).astype(float),
+        }
+    )
     lon, lat = place(counts["shelters"])
-    shelters = pd.DataFrame({"name": [f"S{i}" for i in range(len(lon))], "capacity": rng.integers(50, 2000, len(lon)),
-                             "occupancy": 0, "lon": lon, "lat": lat})
+    shelters = pd.DataFrame(
+        {
+            "name": [f"S{i}" for i in range(len(lon))],
+            "capacity": rng.integers(50, 2000, len(lon)),
+            "occupancy": 0,
+            "lon": lon,
+            "lat": lat,
+        }
+    )
     lon, lat = place(counts["hazard_points"])
-    hazards = pd.DataFrame({"id": [f"H{i}" for i in range(len(lon))], "kind": "landslide",
-                            "people": rng.integers(5, 300, len(lon)), "lon": lon, "lat": lat})
+    hazards = pd.DataFrame(
+        {
+            "id": [f"H{i}" for i in range(len(lon))],
+            "kind": "landslide",
+            "people": rng.integers(5, 300, len(lon)),
+            "lon": lon,
+            "lat": lat,
+        }
+    )
     cursor = conn.cursor()
     try:
-        for table, frame in (("teams", teams), ("warehouses", warehouses), ("stock", stock),
-                             ("shelters", shelters), ("hazard_points", hazards)):
+        for table, frame in (
+            ("teams", teams),
+            ("warehouses", warehouses),
+            ("stock", stock),
+            ("shelters", shelters),
+            ("hazard_points", hazards),
+        ):
             cursor.register("bench_rows", frame)
             # Table names are this function's own literals.
             cursor.execute(f"INSERT INTO {table} BY NAME SELECT * FROM bench_rows")
@@ -389,8 +447,13 @@ def fill_random_resources(conn: duckdb.DuckDBPyConnection, resources: int = 50_0
         cursor.close()
 
 
-def bench_radius(conn: duckdb.DuckDBPyConnection | None = None, resources: int = 50_000, repeats: int = 20,
-                 radius_km: float = DEFAULT_RADIUS_KM, seed: int = 42) -> dict:
+def bench_radius(
+    conn: duckdb.DuckDBPyConnection | None = None,
+    resources: int = 50_000,
+    repeats: int = 20,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    seed: int = 42,
+) -> dict:
     """Time the full radius query (:func:`nearby`: teams, warehouses, shelters, hazards).
 
     Parameters
@@ -409,12 +472,15 @@ def bench_radius(conn: duckdb.DuckDBPyConnection | None = None, resources: int =
     if conn is None:
         conn = store.connect(":memory:")
         fill_random_resources(conn, resources, seed)
-    total = sum(store.scalar(conn, f"SELECT count(*) FROM {table}")
-                for table in ("teams", "warehouses", "shelters", "hazard_points"))
+    total = sum(
+        store.scalar(conn, f"SELECT count(*) FROM {table}")
+        for table in ("teams", "warehouses", "shelters", "hazard_points")
+    )
     bounds = store.run(conn, "SELECT min(lon) AS a, min(lat) AS b, max(lon) AS c, max(lat) AS d FROM teams").iloc[0]
     rng = np.random.default_rng(seed + 1)
-    points = np.column_stack([rng.uniform(bounds["a"], bounds["c"], repeats + 1),
-                              rng.uniform(bounds["b"], bounds["d"], repeats + 1)])
+    points = np.column_stack(
+        [rng.uniform(bounds["a"], bounds["c"], repeats + 1), rng.uniform(bounds["b"], bounds["d"], repeats + 1)]
+    )
     nearby(conn, *points[0], radius_km=radius_km, incident_type="flood")
     times, found = [], []
     for lon, lat in points[1:]:

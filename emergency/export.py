@@ -43,14 +43,25 @@ FILE_NAME_TOWNSHIPS = 3
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 _UNSAFE_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # Column -> vocabulary of the codes it holds, for readable exports.
-CODE_COLUMNS = {"type": "incident_type", "status": "incident_status", "category": "stock_category",
-                "incident_type": "incident_type", "level": "signal_level", "peak_level": "signal_level",
-                "grade": "incident_grade", "method": "township_method"}
+CODE_COLUMNS = {
+    "type": "incident_type",
+    "status": "incident_status",
+    "category": "stock_category",
+    "incident_type": "incident_type",
+    "level": "signal_level",
+    "peak_level": "signal_level",
+    "grade": "incident_grade",
+    "method": "township_method",
+}
 # Columns whose codes come from one of several vocabularies (a hazard kind, a team kind ...):
 # the first vocabulary that knows a code labels it.
-MIXED_CODE_COLUMNS = {"kind": ("hazard_kind", "team_kind", "shelter_kind", "gauge_kind", "resource_kind", "village_kind"),
-                      "resource_kind": ("resource_kind",), "role": ("role", "contact_role"),
-                      "channel": ("warning_channel",), "grade_basis": ("grade_criterion",)}
+MIXED_CODE_COLUMNS = {
+    "kind": ("hazard_kind", "team_kind", "shelter_kind", "gauge_kind", "resource_kind", "village_kind"),
+    "resource_kind": ("resource_kind",),
+    "role": ("role", "contact_role"),
+    "channel": ("warning_channel",),
+    "grade_basis": ("grade_criterion",),
+}
 
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
@@ -112,13 +123,18 @@ def readable(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     result = frame.copy()
     for column in result.columns:
-        vocabularies = ((CODE_COLUMNS[column],) if column in CODE_COLUMNS else MIXED_CODE_COLUMNS.get(column))
+        vocabularies = (CODE_COLUMNS[column],) if column in CODE_COLUMNS else MIXED_CODE_COLUMNS.get(column)
         series = result[column]
         if vocabularies:
-            result[column] = series.map(lambda code: _code_label(code, vocabularies, lang)
-                                        if isinstance(code, str) else code)
+            result[column] = series.map(
+                lambda code: _code_label(code, vocabularies, lang) if isinstance(code, str) else code
+            )
             series = result[column]
-        if pd.api.types.is_bool_dtype(series.dtype) or series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        if (
+            pd.api.types.is_bool_dtype(series.dtype)
+            or series.dtype == object
+            or pd.api.types.is_string_dtype(series.dtype)
+        ):
             result[column] = series.astype(object).map(lambda value: _cell_text(value, lang)).astype(object)
     result.columns = [t(f"col.{name}", lang) if f"col.{name}" in STRINGS else name for name in result.columns]
     return result
@@ -164,8 +180,13 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     # xlsxwriter would turn "=..." strings into formulas and long text into URLs unless told not to.
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options},
-                        datetime_format="yyyy-mm-dd hh:mm", date_format="yyyy-mm-dd") as writer:
+    with pd.ExcelWriter(
+        buffer,
+        engine="xlsxwriter",
+        engine_kwargs={"options": options},
+        datetime_format="yyyy-mm-dd hh:mm",
+        date_format="yyyy-mm-dd",
+    ) as writer:
         used: set[str] = set()
         for name, frame in sheets.items():
             sheet = _sheet_name(name, used)
@@ -196,8 +217,9 @@ def _ensure_kaleido() -> None:
     _kaleido_started = True
 
 
-def figure_image(fig: go.Figure, fmt: str = "png", width: int | None = None, height: int | None = None,
-                 scale: float | None = None) -> bytes:
+def figure_image(
+    fig: go.Figure, fmt: str = "png", width: int | None = None, height: int | None = None, scale: float | None = None
+) -> bytes:
     """Render a figure to PNG or SVG bytes with kaleido and the local Chromium.
 
     One kaleido server per process renders every image; calls are serialized because the
@@ -233,8 +255,9 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d-%H%M")
 
 
-def file_name(subject: str, start: datetime, end: datetime, ext: str, townships: Sequence[str] = (),
-              lang: str = "zh") -> str:
+def file_name(
+    subject: str, start: datetime, end: datetime, ext: str, townships: Sequence[str] = (), lang: str = "zh"
+) -> str:
     """Return a safe file name naming the chart or report, the townships and the time window.
 
     Examples

@@ -40,7 +40,7 @@ class Filters:
     def window_hours(self) -> float:
         return (self.end - self.start).total_seconds() / 3600
 
-    def previous(self) -> "Filters":
+    def previous(self) -> Filters:
         """The window of equal length just before this one, same selections."""
         length = self.end - self.start
         return replace(self, end=self.start, start=self.start - length)

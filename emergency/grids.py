@@ -174,8 +174,7 @@ def _with_shape_columns(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def demo_duty_roster(township_codes: Sequence[str], first: date, last: date,
-                     rng: np.random.Generator) -> pd.DataFrame:
+def demo_duty_roster(township_codes: Sequence[str], first: date, last: date, rng: np.random.Generator) -> pd.DataFrame:
     """Return a synthetic duty roster: one leader of each township per day, four taking turns.
 
     Parameters

@@ -51,8 +51,9 @@ def tooltip_text(title: str, rows: Iterable[tuple[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def fit_view(min_lon: float, min_lat: float, max_lon: float, max_lat: float,
-             width_px: int = 900, height_px: int = 620) -> dict:
+def fit_view(
+    min_lon: float, min_lat: float, max_lon: float, max_lat: float, width_px: int = 900, height_px: int = 620
+) -> dict:
     """Return longitude, latitude and zoom that fit a bounding box in a viewport (Web Mercator)."""
 
     def mercator_y(lat: float) -> float:

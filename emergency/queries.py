@@ -26,15 +26,15 @@ class Where:
         self.clauses: list[str] = []
         self.params: list = []
 
-    def add(self, clause: str, *params) -> "Where":
+    def add(self, clause: str, *params) -> Where:
         self.clauses.append(clause)
         self.params.extend(params)
         return self
 
-    def window(self, column: str, start: datetime, end: datetime) -> "Where":
+    def window(self, column: str, start: datetime, end: datetime) -> Where:
         return self.add(f"{column} > ? AND {column} <= ?", start, end)
 
-    def any_of(self, column: str, values: Sequence[str]) -> "Where":
+    def any_of(self, column: str, values: Sequence[str]) -> Where:
         # An empty selection means "no restriction", as in the filter bar.
         if values:
             self.add(f"list_contains(?, {column})", list(values))
@@ -80,12 +80,16 @@ def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str,
         reports (rows of ``rainfall`` it stands for) and max_mm (its largest report), and
         its parameters.
     """
-    raw = (f"SELECT station, ts, mm::{RAIN_MM_SUM_TYPE} AS mm, 1 AS reports, mm AS max_mm "
-           "FROM rainfall WHERE ts > ? AND ts <= ?")
+    raw = (
+        f"SELECT station, ts, mm::{RAIN_MM_SUM_TYPE} AS mm, 1 AS reports, mm AS max_mm "
+        "FROM rainfall WHERE ts > ? AND ts <= ?"
+    )
     first_hour, last_hour = _hour_ceil(start), _hour_floor(end)
     if not hourly or first_hour >= last_hour:
         return raw, [start, end]
-    parts = ["SELECT station, hour AS ts, mm, readings AS reports, max_mm FROM rain_hourly WHERE hour > ? AND hour <= ?"]
+    parts = [
+        "SELECT station, hour AS ts, mm, readings AS reports, max_mm FROM rain_hourly WHERE hour > ? AND hour <= ?"
+    ]
     params: list = [first_hour, last_hour]
     for edge_start, edge_end in ((start, first_hour), (last_hour, end)):
         if edge_start < edge_end:
@@ -100,8 +104,10 @@ def _clock_hours(start: datetime, end: datetime) -> tuple[str, list]:
         # Already one row per station and hour: no second aggregation over ~5,000 x 72 rows.
         return "SELECT station, hour, mm FROM rain_hourly WHERE hour > ? AND hour <= ?", [start, end]
     rain, params = rain_rows(start, end)
-    return (f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour, "
-            f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"), params
+    return (
+        f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour, "
+        f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
+    ), params
 
 
 def data_range(conn: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
@@ -306,17 +312,17 @@ def township_metrics(
     counted from the window start, as hourly reports are), incidents, open_incidents
     (matching the type/status filters), hazard_people.
     """
-    incident_where = (
-        Where().window("occurred_at", start, end).any_of("type", types).any_of("status", statuses)
-    )
+    incident_where = Where().window("occurred_at", start, end).any_of("type", types).any_of("status", statuses)
     if _on_the_hour(start):
         # Hours counted from the start are clock hours.
         hourly, rain_params = _clock_hours(start, end)
     else:
         rain, rain_params = rain_rows(start, end, hourly=False)
         # A row at ts covers (ts - interval, ts]: shift by a second so 01:00 counts in (00:00, 01:00].
-        hourly = (f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour, "
-                  f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL")
+        hourly = (
+            f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour, "
+            f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
+        )
         rain_params = [start, *rain_params]
     return run(
         conn,
@@ -410,7 +416,9 @@ def warehouse_stock(conn: duckdb.DuckDBPyConnection, warehouse: str) -> pd.DataF
 def teams(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
     """Return rescue teams."""
     sql, params = _points_in_townships(
-        "teams", "p.name, p.kind, p.members, p.leader, p.phone, p.township, p.lon, p.lat, p.kind_label, p.address", townships
+        "teams",
+        "p.name, p.kind, p.members, p.leader, p.phone, p.township, p.lon, p.lat, p.kind_label, p.address",
+        townships,
     )
     return run(conn, sql + " ORDER BY p.name", params)
 
@@ -653,8 +661,8 @@ def township_rain_series(
     where = Where().any_of("g.township", townships)
     rain, rain_params = rain_rows(start, end, hourly=minutes % 60 == 0)
     # Townships without a gauge have no rain series at all (not a series of zeros).
-    township_where = Where().any_of("t.code", townships).add(
-        "EXISTS (SELECT 1 FROM rain_gauges g WHERE g.township = t.code)"
+    township_where = (
+        Where().any_of("t.code", townships).add("EXISTS (SELECT 1 FROM rain_gauges g WHERE g.township = t.code)")
     )
     return run(
         conn,
@@ -1037,9 +1045,7 @@ def signal_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def grade_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return the incident grade rules: grade, rank (1 general .. 4 especially major), criterion, min_value."""
-    return run(
-        conn, "SELECT grade, rank, criterion, min_value FROM grade_thresholds ORDER BY rank, criterion"
-    )
+    return run(conn, "SELECT grade, rank, criterion, min_value FROM grade_thresholds ORDER BY rank, criterion")
 
 
 def warning_settings(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -1048,9 +1054,7 @@ def warning_settings(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(zip(frame["key"], frame["value"]))
 
 
-def gauge_rain_at(
-    conn: duckdb.DuckDBPyConnection, moment: datetime, windows_h: Sequence[int]
-) -> pd.DataFrame:
+def gauge_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime, windows_h: Sequence[int]) -> pd.DataFrame:
     """Return every gauge with its rain over each window ending at ``moment``.
 
     Columns: code, name, township, township_name, lon, lat, reports (rows in the longest
@@ -1205,8 +1209,17 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
         LEFT JOIN townships t ON t.code = h.township
         ORDER BY h.id
         """,
-        [NEAR_GAUGE_MIN_KM, NEAR_GAUGE_KM, NEAR_GAUGE_SPACINGS, DEG_LAT_PER_KM, NEAR_GAUGE_KM, DEG_LAT_PER_KM,
-         moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params],
+        [
+            NEAR_GAUGE_MIN_KM,
+            NEAR_GAUGE_KM,
+            NEAR_GAUGE_SPACINGS,
+            DEG_LAT_PER_KM,
+            NEAR_GAUGE_KM,
+            DEG_LAT_PER_KM,
+            moment - timedelta(hours=1),
+            moment - timedelta(hours=3),
+            *rain_params,
+        ],
     )
 
 
@@ -1250,8 +1263,15 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
         WHERE {distance} <= ?
         ORDER BY p.id, gauge_km, g.code
         """,
-        [moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params,
-         float(max_km), DEG_LAT_PER_KM, float(max_km), float(max_km)],
+        [
+            moment - timedelta(hours=1),
+            moment - timedelta(hours=3),
+            *rain_params,
+            float(max_km),
+            DEG_LAT_PER_KM,
+            float(max_km),
+            float(max_km),
+        ],
     )
 
 
@@ -1306,8 +1326,9 @@ def incident_needs(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return run(conn, "SELECT incident_type, category FROM incident_needs ORDER BY incident_type, category")
 
 
-def _within(table: str, columns: str, lon: float, lat: float, radius_km: float,
-            condition: str = "") -> tuple[str, list]:
+def _within(
+    table: str, columns: str, lon: float, lat: float, radius_km: float, condition: str = ""
+) -> tuple[str, list]:
     """SELECT of ``table`` rows (alias ``p``) within ``radius_km`` of a point, nearest first.
 
     A bounding box on the raw columns narrows the rows before the haversine is computed;
@@ -1327,8 +1348,7 @@ def _within(table: str, columns: str, lon: float, lat: float, radius_km: float,
         ORDER BY distance_km
     """
     # The haversine text holds the point's placeholders in the order lat, lat, lon.
-    params = [lat, lat, lon,
-              lat - lat_margin, lat + lat_margin, lon - lon_margin, lon + lon_margin, radius_km]
+    params = [lat, lat, lon, lat - lat_margin, lat + lat_margin, lon - lon_margin, lon + lon_margin, radius_km]
     return sql, params
 
 
@@ -1346,7 +1366,9 @@ def shelters_within(conn: duckdb.DuckDBPyConnection, lon: float, lat: float, rad
         "shelters",
         "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - coalesce(p.occupancy, 0), 0) AS free, "
         "p.township, p.lon, p.lat",
-        lon, lat, radius_km,
+        lon,
+        lat,
+        radius_km,
         condition="AND p.capacity > p.occupancy",
     )
     return run(conn, sql, params)
@@ -1355,8 +1377,11 @@ def shelters_within(conn: duckdb.DuckDBPyConnection, lon: float, lat: float, rad
 def hazards_within(conn: duckdb.DuckDBPyConnection, lon: float, lat: float, radius_km: float) -> pd.DataFrame:
     """Return hazard points within ``radius_km`` of a point with people exposed, nearest first."""
     sql, params = _within(
-        "hazard_points", "p.id, p.name, p.kind, p.people, p.households, p.township, p.lon, p.lat",
-        lon, lat, radius_km,
+        "hazard_points",
+        "p.id, p.name, p.kind, p.people, p.households, p.township, p.lon, p.lat",
+        lon,
+        lat,
+        radius_km,
     )
     return run(conn, sql, params)
 
@@ -1434,6 +1459,7 @@ def shelter_gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 # --- data import (issue 6) ---
+
 
 def gauge_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
     """Return every gauge with its latest report at or before ``as_of`` and whether it is stale.
@@ -1588,6 +1614,7 @@ def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 # --- township command view and grid management (issue 8) ---
 
+
 def villages(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
     """Return the villages/communities of the townships (all when empty) with geometry (WKB), by code."""
     where = Where().any_of("v.township", townships)
@@ -1739,7 +1766,7 @@ def row_counts(conn: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[s
     if not names:
         return {}
     counts = " UNION ALL ".join(
-        "SELECT ? AS name, count(*) AS n FROM \"" + name.replace('"', '""') + "\"" for name in names
+        'SELECT ? AS name, count(*) AS n FROM "' + name.replace('"', '""') + '"' for name in names
     )
     frame = run(conn, counts, names)
     found = dict(zip(frame["name"], frame["n"]))

@@ -92,8 +92,12 @@ def _window(filters: Filters | None, moment: datetime) -> Filters:
 # ------------------------------------------------------------------------------ signals
 
 
-def gauge_signals(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters | None = None,
-                  max_age_minutes: int | None = None) -> pd.DataFrame:
+def gauge_signals(
+    conn: duckdb.DuckDBPyConnection,
+    moment: datetime,
+    filters: Filters | None = None,
+    max_age_minutes: int | None = None,
+) -> pd.DataFrame:
     """Return every gauge's rain over each signal window ending at ``moment`` and its signal.
 
     Returns
@@ -125,8 +129,9 @@ def _decided_by(gauges: pd.DataFrame, method: str) -> pd.DataFrame:
     return top.set_index("township")[["code", "name"]].rename(columns={"code": "decided_by", "name": "decided_by_name"})
 
 
-def signals(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters | None = None,
-            method: str | None = None) -> pd.DataFrame:
+def signals(
+    conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters | None = None, method: str | None = None
+) -> pd.DataFrame:
     """Return the rainstorm signal of every township at ``moment``.
 
     Parameters
@@ -181,9 +186,18 @@ def signal_text(row: pd.Series, thresholds: pd.DataFrame, lang: str = "zh") -> s
         return t("rules.signal.none", lang) + stale_note
     rule = thresholds[thresholds["level"] == row["level"]].iloc[0]
     hours = int(rule["window_hours"])
-    return t("rules.signal.text", lang, level=label("signal_level", row["level"], lang),
-             gauge=row.get("decided_by_name") or "—", hours=hours, mm=f"{row[f'mm_{hours}h']:.1f}",
-             bound=f"{rule['min_mm']:g}") + stale_note
+    return (
+        t(
+            "rules.signal.text",
+            lang,
+            level=label("signal_level", row["level"], lang),
+            gauge=row.get("decided_by_name") or "—",
+            hours=hours,
+            mm=f"{row[f'mm_{hours}h']:.1f}",
+            bound=f"{rule['min_mm']:g}",
+        )
+        + stale_note
+    )
 
 
 def _report_rows(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
@@ -232,8 +246,13 @@ def _township_sums(rows: pd.DataFrame, times: np.ndarray, windows: list[int], me
     return out
 
 
-def signal_history(conn: duckdb.DuckDBPyConnection, start: datetime, moment: datetime,
-                   filters: Filters | None = None, method: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def signal_history(
+    conn: duckdb.DuckDBPyConnection,
+    start: datetime,
+    moment: datetime,
+    filters: Filters | None = None,
+    method: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return every township's signal summary over ``(start, T]`` and the history behind it.
 
     The history holds each township's signal at every report time of its gauges in
@@ -308,8 +327,11 @@ def signal_rows(conn: duckdb.DuckDBPyConnection, moment: datetime, township: str
 
 def grade_rules(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return the grade rules: incident_type, scale, grade, rank, criterion, min_value, source."""
-    return run(conn, "SELECT incident_type, scale, grade, rank, criterion, min_value, source FROM grade_rules "
-                     "ORDER BY incident_type, rank, criterion")
+    return run(
+        conn,
+        "SELECT incident_type, scale, grade, rank, criterion, min_value, source FROM grade_rules "
+        "ORDER BY incident_type, rank, criterion",
+    )
 
 
 def _check_rule(incident_type: str, scale: str, grade: str, criterion: str, min_value: float, source: str) -> None:
@@ -331,14 +353,20 @@ def save_grade_rules(conn: duckdb.DuckDBPyConnection, incident_type: str, rules:
     ``rules`` has scale, grade, criterion, min_value, source; all rows are checked first,
     then written in one transaction. Returns the number of rules written.
     """
-    rows = list(rules[["scale", "grade", "criterion", "min_value", "source"]].itertuples(index=False)) if len(rules) else []
+    rows = (
+        list(rules[["scale", "grade", "criterion", "min_value", "source"]].itertuples(index=False))
+        if len(rules)
+        else []
+    )
     for scale, grade, criterion, min_value, source in rows:
         _check_rule(incident_type, scale, grade, criterion, float(min_value), source)
     with store.transaction(conn) as cursor:
         cursor.execute("DELETE FROM grade_rules WHERE incident_type = ?", [incident_type])
         for scale, grade, criterion, min_value, source in rows:
-            cursor.execute("INSERT INTO grade_rules VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [incident_type, scale, grade, GRADE_CODES.index(grade) + 1, criterion, float(min_value), source])
+            cursor.execute(
+                "INSERT INTO grade_rules VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [incident_type, scale, grade, GRADE_CODES.index(grade) + 1, criterion, float(min_value), source],
+            )
     return len(rows)
 
 
@@ -398,8 +426,9 @@ def grades(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters) 
     f = _window(filters, moment)
     incidents = queries.incidents(conn, f.start, f.end, f.townships, f.types, f.statuses)
     if len(incidents):
-        extra = run(conn, "SELECT id, seriously_injured FROM incidents WHERE list_contains(?, id)",
-                    [incidents["id"].tolist()])
+        extra = run(
+            conn, "SELECT id, seriously_injured FROM incidents WHERE list_contains(?, id)", [incidents["id"].tolist()]
+        )
         incidents = incidents.merge(extra, on="id", how="left")
     else:
         incidents["seriously_injured"] = pd.Series(dtype=float)
@@ -431,8 +460,13 @@ def hazard_gauge_km(conn: duckdb.DuckDBPyConnection) -> float:
     return km if np.isfinite(km) and km > 0 else DEFAULT_HAZARD_GAUGE_KM
 
 
-def hazards(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters | None = None,
-            only_at_risk: bool = True, max_km: float | None = None) -> pd.DataFrame:
+def hazards(
+    conn: duckdb.DuckDBPyConnection,
+    moment: datetime,
+    filters: Filters | None = None,
+    only_at_risk: bool = True,
+    max_km: float | None = None,
+) -> pd.DataFrame:
     """Return hazard points against their critical rainfall at ``moment``, worst first.
 
     Every gauge that reported in the 24 h before T and lies within ``max_km`` (default the
@@ -470,8 +504,9 @@ def hazards(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters 
     frame["max_km"] = km
     if filters is not None and filters.townships:
         frame = frame[frame["township"].isin(filters.townships)]
-    frame = frame.sort_values(["exceedance", "people", "id"], ascending=[False, False, True], na_position="last",
-                              kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(
+        ["exceedance", "people", "id"], ascending=[False, False, True], na_position="last", kind="stable"
+    ).reset_index(drop=True)
     return frame[frame["at_risk"]].reset_index(drop=True) if only_at_risk else frame
 
 
@@ -514,8 +549,9 @@ def water_over(conn: duckdb.DuckDBPyConnection, moment: datetime, townships=()) 
 # --------------------------------------------------------------------------- rain grades
 
 
-def rain_grade_values(frame: pd.DataFrame, window_hours: float, column: str,
-                      max_24h_column: str = "max_24h_mm") -> pd.Series:
+def rain_grade_values(
+    frame: pd.DataFrame, window_hours: float, column: str, max_24h_column: str = "max_24h_mm"
+) -> pd.Series:
     """The values a rain colour is graded by: the total up to 24 h, else the largest 24 h total.
 
     A 72 h window of 20 mm a day is 中雨 on the 24 h scale (its largest day), not 暴雨 (its
@@ -535,11 +571,11 @@ def rain_grade_values(frame: pd.DataFrame, window_hours: float, column: str,
     return frame[column]
 
 
-def gauge_rain_totals(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
-                      townships=()) -> pd.DataFrame:
+def gauge_rain_totals(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, townships=()) -> pd.DataFrame:
     """Gauges with their window total (:func:`emergency.queries.gauge_totals`) plus max_24h_mm
     (the largest 24 h inside the window; equal to the total for windows up to 24 h) and
-    grade_mm, the value their colour is graded by."""
+    grade_mm, the value their colour is graded by.
+    """
     gauges = queries.gauge_totals(conn, start, end, townships)
     hours = (end - start).total_seconds() / 3600
     if graded_by_max_24h(hours):
@@ -552,7 +588,8 @@ def gauge_rain_totals(conn: duckdb.DuckDBPyConnection, start: datetime, end: dat
 
 def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
     """Per township the mean and max rain of its gauges (:func:`emergency.queries.township_rain`) plus
-    mean_max_24h_mm, the mean of its gauges' largest 24 h (what a window over 24 h is graded by)."""
+    mean_max_24h_mm, the mean of its gauges' largest 24 h (what a window over 24 h is graded by).
+    """
     frame = queries.township_rain(conn, start, end)
     gauges = gauge_rain_totals(conn, start, end)
     day = gauges.groupby("township")["max_24h_mm"].mean().round(1)
@@ -599,8 +636,9 @@ def assess_freshness(latest: datetime | None, is_demo: bool, now: datetime, limi
     return Freshness(latest, now, age, int(limit_minutes), latest is None or age > limit_minutes, bool(is_demo))
 
 
-def freshness(conn: duckdb.DuckDBPyConnection, now: datetime | None = None,
-              limit_minutes: int | None = None) -> Freshness:
+def freshness(
+    conn: duckdb.DuckDBPyConnection, now: datetime | None = None, limit_minutes: int | None = None
+) -> Freshness:
     """Return the data time of the store against the wall clock (for the header and big screen)."""
     now = now or warning.local_now()
     limit = stale_data_minutes() if limit_minutes is None else int(limit_minutes)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from contextlib import contextmanager
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -534,7 +534,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON COLUMN quarantine.problems IS 'Every problem of the row as JSON [[reason, field, value], ...]; reason/field/value hold the first.';
         ALTER TABLE import_log ADD COLUMN details VARCHAR;
         COMMENT ON COLUMN import_log.details IS 'JSON: sheets read and skipped, unit conversions, other-labels with counts, unused look-alike headers.';
-        """ + codelists.seed_sql(),
+        """
+        + codelists.seed_sql(),
     ),
     (
         9,
@@ -708,9 +709,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPy
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     """Return the schema version of the store, 0 for an empty database."""
     cursor = conn.cursor()
-    has_meta = cursor.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()[0]
+    has_meta = cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
     if not has_meta:
         return 0
     row = cursor.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -719,7 +718,8 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
 
 # The transaction a caller opened on a connection in this thread/task (see :func:`transaction`).
 _AMBIENT: contextvars.ContextVar[tuple[int, duckdb.DuckDBPyConnection] | None] = contextvars.ContextVar(
-    "store_ambient_transaction", default=None)
+    "store_ambient_transaction", default=None
+)
 
 
 @contextmanager
@@ -786,8 +786,10 @@ def refresh_rain_hourly(cursor: duckdb.DuckDBPyConnection, touched: str | None =
     """
     # Decimal sums are exact: they do not depend on the order threads add rows in, and the
     # queries' sums over hours equal their sums over reports (emergency.queries.rain_rows).
-    summed = (f"SELECT station, {RAIN_HOUR_SQL} AS hour, sum(mm::{RAIN_MM_SUM_TYPE}) AS mm, "
-              "count(*) AS readings, max(mm) AS max_mm")
+    summed = (
+        f"SELECT station, {RAIN_HOUR_SQL} AS hour, sum(mm::{RAIN_MM_SUM_TYPE}) AS mm, "
+        "count(*) AS readings, max(mm) AS max_mm"
+    )
     if touched is None:
         cursor.execute("DELETE FROM rain_hourly")
         cursor.execute(f"INSERT INTO rain_hourly {summed} FROM rainfall GROUP BY ALL ORDER BY hour, station")
@@ -846,8 +848,9 @@ def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str) -> None:
         cursor.execute("DROP TABLE temp.added_hours")
 
 
-def run(conn: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | None = None,
-        via_arrow: bool = False) -> pd.DataFrame:
+def run(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | None = None, via_arrow: bool = False
+) -> pd.DataFrame:
     """Run one parameterized statement on a fresh cursor and return a DataFrame.
 
     ``via_arrow`` converts through an Arrow table, about twice as fast for many text columns

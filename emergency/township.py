@@ -43,7 +43,9 @@ def _nearest_teams(lon, lat, teams: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     if teams.empty:
         return np.full(lon.shape, -1), np.full(lon.shape, np.nan)
-    km = dispatch.haversine_km(lon[:, None], lat[:, None], teams["lon"].to_numpy()[None, :], teams["lat"].to_numpy()[None, :])
+    km = dispatch.haversine_km(
+        lon[:, None], lat[:, None], teams["lon"].to_numpy()[None, :], teams["lat"].to_numpy()[None, :]
+    )
     index = km.argmin(axis=1)
     return index, km[np.arange(lon.size), index]
 
@@ -76,19 +78,44 @@ def ranking(conn: duckdb.DuckDBPyConnection, f: Filters, max_age_minutes: int = 
     teams = queries.teams(conn)
     frame = metrics.merge(shelters, on="code", how="left").merge(fresh, on="code", how="left").merge(seats, on="code")
     index, km = _nearest_teams(frame["label_lon"], frame["label_lat"], teams)
-    frame["nearest_team"] = np.where(index >= 0, teams["name"].to_numpy()[np.maximum(index, 0)] if len(teams) else None, None)
+    frame["nearest_team"] = np.where(
+        index >= 0, teams["name"].to_numpy()[np.maximum(index, 0)] if len(teams) else None, None
+    )
     frame["nearest_team_km"] = np.round(km, 1)
     people = frame["hazard_people"].astype(float)
     frame["shelter_cover"] = (frame["shelter_capacity"].astype(float) / people.where(people > 0)).round(2)
     frame["lagging"] = (
-        (frame["gauges"] == 0) | (frame["stale_gauges"] > 0) | frame["rain_lag_min"].isna()
+        (frame["gauges"] == 0)
+        | (frame["stale_gauges"] > 0)
+        | frame["rain_lag_min"].isna()
         | (frame["rain_lag_min"].astype(float) > max_age_minutes)
     )
-    columns = ["code", "name", "rain_mean_mm", "rain_max_mm", "max_1h_mm", "incidents", "open_incidents",
-               "hazard_people", "shelter_capacity", "shelter_free", "shelter_cover", "nearest_team",
-               "nearest_team_km", "gauges", "stale_gauges", "last_rain_at", "rain_lag_min", "last_report_at", "lagging"]
-    return frame[columns].sort_values(["rain_mean_mm", "code"], ascending=[False, True], na_position="last",
-                                      kind="stable").reset_index(drop=True)
+    columns = [
+        "code",
+        "name",
+        "rain_mean_mm",
+        "rain_max_mm",
+        "max_1h_mm",
+        "incidents",
+        "open_incidents",
+        "hazard_people",
+        "shelter_capacity",
+        "shelter_free",
+        "shelter_cover",
+        "nearest_team",
+        "nearest_team_km",
+        "gauges",
+        "stale_gauges",
+        "last_rain_at",
+        "rain_lag_min",
+        "last_report_at",
+        "lagging",
+    ]
+    return (
+        frame[columns]
+        .sort_values(["rain_mean_mm", "code"], ascending=[False, True], na_position="last", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _local_km(geometry: shapely.Geometry, lat0: float) -> shapely.Geometry:
@@ -111,25 +138,34 @@ def distance_to_km(polygon: shapely.Geometry, lon, lat) -> np.ndarray:
     return np.asarray(shapely.distance(_local_km(polygon, lat0), _local_km(points, lat0)), dtype=float)
 
 
-def resources_near(conn: duckdb.DuckDBPyConnection, code: str, polygon: shapely.Geometry,
-                   near_km: float = NEAR_KM) -> dict[str, pd.DataFrame]:
+def resources_near(
+    conn: duckdb.DuckDBPyConnection, code: str, polygon: shapely.Geometry, near_km: float = NEAR_KM
+) -> dict[str, pd.DataFrame]:
     """Return the teams, warehouses and shelters in a township or within ``near_km`` of it.
 
     Each frame adds ``distance_km`` (0 inside the boundary) and ``inside`` (its township is
     ``code``); inside first, then nearest first.
     """
     found = {}
-    for kind, frame in (("teams", queries.teams(conn)), ("warehouses", queries.warehouses(conn)),
-                        ("shelters", queries.shelters(conn))):
-        frame = frame.assign(distance_km=np.round(distance_to_km(polygon, frame["lon"], frame["lat"]), 2),
-                             inside=frame["township"] == code)
+    for kind, frame in (
+        ("teams", queries.teams(conn)),
+        ("warehouses", queries.warehouses(conn)),
+        ("shelters", queries.shelters(conn)),
+    ):
+        frame = frame.assign(
+            distance_km=np.round(distance_to_km(polygon, frame["lon"], frame["lat"]), 2),
+            inside=frame["township"] == code,
+        )
         chosen = frame[frame["inside"] | (frame["distance_km"] <= near_km)]
-        found[kind] = chosen.sort_values(["inside", "distance_km"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        found[kind] = chosen.sort_values(["inside", "distance_km"], ascending=[False, True], kind="stable").reset_index(
+            drop=True
+        )
     return found
 
 
-def who_to_call(conn: duckdb.DuckDBPyConnection, code: str, moment: datetime, incidents: pd.DataFrame,
-                hazards: pd.DataFrame) -> pd.DataFrame:
+def who_to_call(
+    conn: duckdb.DuckDBPyConnection, code: str, moment: datetime, incidents: pd.DataFrame, hazards: pd.DataFrame
+) -> pd.DataFrame:
     """Return who to call for a township at ``moment``.
 
     The leader on duty that day, the township's responsible persons, and the grid member of
@@ -163,10 +199,18 @@ def who_to_call(conn: duckdb.DuckDBPyConnection, code: str, moment: datetime, in
                     reasons.setdefault(int(cell), {"incidents": [], "hazards": []})[kind].append(str(ident))
         for cell in sorted(reasons, key=lambda c: (-len(reasons[c]["incidents"]) - len(reasons[c]["hazards"]), c)):
             grid = grids.iloc[cell]
-            rows.append({"role": "grid_member", "title": None, "name": grid["keeper"], "phone": grid["phone"],
-                         "grid": grid["name"], "grid_code": grid["code"],
-                         "incidents": "、".join(reasons[cell]["incidents"]),
-                         "hazards": "、".join(reasons[cell]["hazards"])})
+            rows.append(
+                {
+                    "role": "grid_member",
+                    "title": None,
+                    "name": grid["keeper"],
+                    "phone": grid["phone"],
+                    "grid": grid["name"],
+                    "grid_code": grid["code"],
+                    "incidents": "、".join(reasons[cell]["incidents"]),
+                    "hazards": "、".join(reasons[cell]["hazards"]),
+                }
+            )
     frame = pd.DataFrame(rows, columns=["role", "title", "name", "phone", "grid", "grid_code", "incidents", "hazards"])
     order = {role: index for index, role in enumerate(CALL_ROLES)}
     frame["_order"] = frame["role"].map(order).fillna(len(order))
@@ -200,8 +244,9 @@ class TownshipSummary:
         return int(self.hazards["people"].sum()) if not self.hazards.empty else 0
 
 
-def summary(conn: duckdb.DuckDBPyConnection, code: str, f: Filters,
-            max_age_minutes: int = DEFAULT_STALE_MINUTES) -> TownshipSummary:
+def summary(
+    conn: duckdb.DuckDBPyConnection, code: str, f: Filters, max_age_minutes: int = DEFAULT_STALE_MINUTES
+) -> TownshipSummary:
     """Gather one township's situation for the filter window.
 
     Parameters
@@ -228,8 +273,12 @@ def summary(conn: duckdb.DuckDBPyConnection, code: str, f: Filters,
     nearest = None
     if index[0] >= 0:
         team = teams.iloc[int(index[0])]
-        nearest = {"name": team["name"], "kind": team["kind"], "km": round(float(km[0]), 1),
-                   "eta_min": float(dispatch.travel_minutes(km[0]))}
+        nearest = {
+            "name": team["name"],
+            "kind": team["kind"],
+            "km": round(float(km[0]), 1),
+            "eta_min": float(dispatch.travel_minutes(km[0])),
+        }
     incidents = queries.incidents(conn, f.start, f.end, (code,), f.types, f.statuses)
     hazards = rules.hazards(conn, f.end)
     hazards = hazards[hazards["township"] == code].reset_index(drop=True)
@@ -256,6 +305,7 @@ def summary(conn: duckdb.DuckDBPyConnection, code: str, f: Filters,
 
 # --------------------------------------------------------------------------- the card
 
+
 def _mm(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.1f}"
 
@@ -271,30 +321,64 @@ def figure_rows(s: TownshipSummary, lang: str) -> list[tuple[str, str]]:
     cover = "—" if pd.isna(row["shelter_cover"]) else f"{row['shelter_cover']:.2f}"
     team = "—"
     if s.nearest_team:
-        team = t("township.nearest_team_value", lang, name=s.nearest_team["name"], km=f"{s.nearest_team['km']:.1f}",
-                 minutes=f"{s.nearest_team['eta_min']:.0f}")
+        team = t(
+            "township.nearest_team_value",
+            lang,
+            name=s.nearest_team["name"],
+            km=f"{s.nearest_team['km']:.1f}",
+            minutes=f"{s.nearest_team['eta_min']:.0f}",
+        )
     lag = "—" if pd.isna(row["rain_lag_min"]) else f"{int(row['rain_lag_min'])}"
-    signal = ("—" if s.signal is None or s.signal_rules is None
-              else rules.signal_text(s.signal, s.signal_rules, lang))
+    signal = "—" if s.signal is None or s.signal_rules is None else rules.signal_text(s.signal, s.signal_rules, lang)
     return [
         (t("rules.fig.signal", lang), signal),
         (t("township.fig.rain_mean", lang), f"{_mm(row['rain_mean_mm'])} {mm}"),
         (t("township.fig.rain_max", lang), f"{_mm(row['rain_max_mm'])} {mm}"),
         (t("township.fig.max_1h", lang), f"{_mm(row['max_1h_mm'])} {mm}"),
-        (t("township.fig.incidents", lang), t("township.open_of_total", lang, open=int(row["open_incidents"]),
-                                               total=int(row["incidents"]))),
+        (
+            t("township.fig.incidents", lang),
+            t("township.open_of_total", lang, open=int(row["open_incidents"]), total=int(row["incidents"])),
+        ),
         (t("township.fig.hazard_people", lang), f"{int(row['hazard_people'])}"),
-        (t("township.fig.at_risk", lang), t("township.at_risk_value", lang, points=len(s.hazards),
-                                             people=s.people_at_risk)),
-        (t("township.fig.shelters", lang), t("township.shelter_value", lang, capacity=int(row["shelter_capacity"]),
-                                              free=int(row["shelter_free"]), need=int(row["hazard_people"]),
-                                              cover=cover)),
+        (
+            t("township.fig.at_risk", lang),
+            t("township.at_risk_value", lang, points=len(s.hazards), people=s.people_at_risk),
+        ),
+        (
+            t("township.fig.shelters", lang),
+            t(
+                "township.shelter_value",
+                lang,
+                capacity=int(row["shelter_capacity"]),
+                free=int(row["shelter_free"]),
+                need=int(row["hazard_people"]),
+                cover=cover,
+            ),
+        ),
         (t("township.fig.nearest_team", lang), team),
-        (t("township.fig.freshness", lang), t("township.freshness_value", lang, rain=_when(row["last_rain_at"]),
-                                               lag=lag, report=_when(row["last_report_at"]),
-                                               stale=int(row["stale_gauges"]), gauges=int(row["gauges"]))),
-        (t("township.fig.hierarchy", lang), t("township.hierarchy_value", lang, villages=s.villages, grids=s.grids,
-                                               area=f"{s.area_km2:.0f}", population=s.population)),
+        (
+            t("township.fig.freshness", lang),
+            t(
+                "township.freshness_value",
+                lang,
+                rain=_when(row["last_rain_at"]),
+                lag=lag,
+                report=_when(row["last_report_at"]),
+                stale=int(row["stale_gauges"]),
+                gauges=int(row["gauges"]),
+            ),
+        ),
+        (
+            t("township.fig.hierarchy", lang),
+            t(
+                "township.hierarchy_value",
+                lang,
+                villages=s.villages,
+                grids=s.grids,
+                area=f"{s.area_km2:.0f}",
+                population=s.population,
+            ),
+        ),
     ]
 
 
@@ -318,8 +402,9 @@ def _more(shown: int, total: int, lang: str) -> list[Block]:
     return [Block("note", t("township.card.more", lang, n=total - shown))] if total > shown else []
 
 
-def card_blocks(s: TownshipSummary, lang: str, now: datetime | None = None,
-                limits: tuple[int, int, int] = CARD_ROW_LIMITS[0]) -> list[Block]:
+def card_blocks(
+    s: TownshipSummary, lang: str, now: datetime | None = None, limits: tuple[int, int, int] = CARD_ROW_LIMITS[0]
+) -> list[Block]:
     """Lay out the township card (乡镇态势卡) as briefing blocks.
 
     ``limits`` caps the rows of contacts, open incidents and resources of each kind.
@@ -328,25 +413,49 @@ def card_blocks(s: TownshipSummary, lang: str, now: datetime | None = None,
     contacts_max, incidents_max, per_kind = limits
     blocks = [
         Block("title", t("township.card.title", lang, name=s.name)),
-        Block("subtitle", t("township.card.subtitle", lang, start=f"{s.start:%Y-%m-%d %H:%M}",
-                            end=f"{s.end:%Y-%m-%d %H:%M}", now=f"{now:%Y-%m-%d %H:%M}")),
+        Block(
+            "subtitle",
+            t(
+                "township.card.subtitle",
+                lang,
+                start=f"{s.start:%Y-%m-%d %H:%M}",
+                end=f"{s.end:%Y-%m-%d %H:%M}",
+                now=f"{now:%Y-%m-%d %H:%M}",
+            ),
+        ),
         Block("heading2", t("township.h.figures", lang)),
-        Block("table", header=[t("briefing.col.measure", lang), t("briefing.col.value", lang)],
-              rows=[list(pair) for pair in figure_rows(s, lang)]),
+        Block(
+            "table",
+            header=[t("briefing.col.measure", lang), t("briefing.col.value", lang)],
+            rows=[list(pair) for pair in figure_rows(s, lang)],
+        ),
         Block("heading2", t("township.h.contacts", lang)),
     ]
     contacts = contact_rows(s.contacts, lang)
     if contacts:
-        blocks.append(Block("table", header=[t(f"township.col.{c}", lang) for c in ("role", "name", "phone", "grid", "why")],
-                            rows=contacts[:contacts_max]))
+        blocks.append(
+            Block(
+                "table",
+                header=[t(f"township.col.{c}", lang) for c in ("role", "name", "phone", "grid", "why")],
+                rows=contacts[:contacts_max],
+            )
+        )
         blocks += _more(min(len(contacts), contacts_max), len(contacts), lang)
     else:
         blocks.append(Block("paragraph", t("township.no_contacts", lang)))
     open_incidents = s.incidents[s.incidents["status"].isin(OPEN_STATUSES)]
     blocks.append(Block("heading2", t("township.h.open_incidents", lang, n=len(open_incidents))))
     if not open_incidents.empty:
-        rows = [[i.id, _when(i.occurred_at), label("incident_type", i.type, lang), label("incident_status", i.status, lang),
-                 i.address or "—"] for i in open_incidents.head(incidents_max).itertuples()]
+        rows = [
+            [
+                i.id,
+                _when(i.occurred_at),
+                label("incident_type", i.type, lang),
+                label("incident_status", i.status, lang),
+                i.address or "—",
+            ]
+            for i in open_incidents.head(incidents_max).itertuples()
+        ]
         header = [t(f"col.{c}", lang) for c in ("id", "occurred_at", "type", "status", "address")]
         blocks.append(Block("table", header=header, rows=rows))
         blocks += _more(len(rows), len(open_incidents), lang)

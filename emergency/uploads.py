@@ -23,11 +23,21 @@ DEFAULT_STORE_MEMORY_MB = 2048
 # Peak memory of an import per byte of file, by format (measured: xlsx 74, GeoJSON 12,
 # GeoPackage 20; CSV 7 with DuckDB uncapped, bounded by store_memory_mb once capped).
 EXPANSION = {
-    ".csv": 1.0, ".txt": 1.0, ".tsv": 1.0,
-    ".xlsx": 80.0, ".xlsm": 80.0, ".xls": 80.0, ".ods": 80.0,
-    ".geojson": 15.0, ".json": 15.0,
+    ".csv": 1.0,
+    ".txt": 1.0,
+    ".tsv": 1.0,
+    ".xlsx": 80.0,
+    ".xlsm": 80.0,
+    ".xls": 80.0,
+    ".ods": 80.0,
+    ".geojson": 15.0,
+    ".json": 15.0,
     ".gpkg": 25.0,
-    ".shp": 25.0, ".shx": 25.0, ".dbf": 25.0, ".prj": 0.0, ".cpg": 0.0,
+    ".shp": 25.0,
+    ".shx": 25.0,
+    ".dbf": 25.0,
+    ".prj": 0.0,
+    ".cpg": 0.0,
     ".zip": 80.0,
 }
 DEFAULT_EXPANSION = 80.0
@@ -70,6 +80,9 @@ def over_budget(files: list[tuple[str, int]], budget: int | None = None) -> dict
         return None
     main = next((name for name, _ in files if name.lower().endswith(".shp")), files[0][0])
     return {
-        "file": main, "size_mb": f"{sum(size for _, size in files) / MB:,.1f}", "need_mb": f"{need:,.0f}",
-        "budget_mb": f"{budget:,}", "format": Path(main).suffix.lstrip(".").upper() or "?",
+        "file": main,
+        "size_mb": f"{sum(size for _, size in files) / MB:,.1f}",
+        "need_mb": f"{need:,.0f}",
+        "budget_mb": f"{budget:,}",
+        "format": Path(main).suffix.lstrip(".").upper() or "?",
     }

@@ -15,7 +15,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from emergency import queries, store
 from emergency.mapdata import WORLD_PX
 from emergency.vocab import INCIDENT_GRADES, OPEN_STATUSES, SIGNAL_LEVELS
 
@@ -80,8 +79,10 @@ def open_by_grade(graded: pd.DataFrame) -> dict[str, int]:
 
 def people_affected(incidents: pd.DataFrame) -> dict[str, int]:
     """Return deaths, missing, injured and trapped people of the window's incidents, and their total."""
-    figures = {column: int(incidents[column].fillna(0).sum()) if not incidents.empty else 0
-               for column in ("deaths", "missing", "injured", "trapped")}
+    figures = {
+        column: int(incidents[column].fillna(0).sum()) if not incidents.empty else 0
+        for column in ("deaths", "missing", "injured", "trapped")
+    }
     figures["total"] = sum(figures.values())
     return figures
 
@@ -142,18 +143,36 @@ def ticker(incidents: pd.DataFrame, warnings: pd.DataFrame, end: datetime, rows:
     parts = []
     if not incidents.empty:
         recent = incidents[incidents["occurred_at"] <= end].nlargest(rows, "occurred_at")
-        parts.append(pd.DataFrame({
-            "kind": "incident", "at": recent["occurred_at"], "code": recent["type"], "status": recent["status"],
-            "where": recent["township_name"].astype(object).where(recent["township_name"].notna(), None),
-            "people": recent[["deaths", "missing", "injured", "trapped"]].fillna(0).sum(axis=1).astype(int),  # blank = unknown
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kind": "incident",
+                    "at": recent["occurred_at"],
+                    "code": recent["type"],
+                    "status": recent["status"],
+                    "where": recent["township_name"].astype(object).where(recent["township_name"].notna(), None),
+                    "people": recent[["deaths", "missing", "injured", "trapped"]]
+                    .fillna(0)
+                    .sum(axis=1)
+                    .astype(int),  # blank = unknown
+                }
+            )
+        )
     if not warnings.empty:
         at = pd.to_datetime(warnings["issued_at"])
         recent = warnings[at <= end].head(rows)
-        parts.append(pd.DataFrame({
-            "kind": "warning", "at": pd.to_datetime(recent["issued_at"]), "code": recent["level"], "status": None,
-            "where": [len(t) for t in recent["townships"]], "people": 0,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kind": "warning",
+                    "at": pd.to_datetime(recent["issued_at"]),
+                    "code": recent["level"],
+                    "status": None,
+                    "where": [len(t) for t in recent["townships"]],
+                    "people": 0,
+                }
+            )
+        )
     parts = [part for part in parts if not part.empty]
     if not parts:
         return pd.DataFrame(columns=columns)
@@ -175,8 +194,9 @@ def worst_townships(townships: pd.DataFrame, rows: int) -> pd.DataFrame:
     frame = townships.copy()
     frame["rank"] = frame["rank"].fillna(0).astype(int)
     frame["_rain"] = frame["rain_mean_mm"].astype(float).fillna(-1)
-    frame = frame.sort_values(["rank", "_rain", "open_incidents", "code"], ascending=[False, False, False, True],
-                              kind="stable")
+    frame = frame.sort_values(
+        ["rank", "_rain", "open_incidents", "code"], ascending=[False, False, False, True], kind="stable"
+    )
     return frame.drop(columns="_rain").head(rows).reset_index(drop=True)
 
 
@@ -201,8 +221,15 @@ def _pixels(lon, lat, view: dict) -> tuple[np.ndarray, np.ndarray]:
     return x - cx, y - cy
 
 
-def choose_labels(townships: pd.DataFrame, priority: pd.Series, view: dict, font_px: float,
-                  width_px: float, height_px: float, pad_px: float = 4.0) -> list[str]:
+def choose_labels(
+    townships: pd.DataFrame,
+    priority: pd.Series,
+    view: dict,
+    font_px: float,
+    width_px: float,
+    height_px: float,
+    pad_px: float = 4.0,
+) -> list[str]:
     """Pick township labels that do not overlap at ``view``, the most important first.
 
     Each label is a box of its name (CJK glyphs ≈ ``font_px`` wide) centred on the label point;
@@ -234,7 +261,9 @@ def choose_labels(townships: pd.DataFrame, priority: pd.Series, view: dict, font
         half_w = len(name) * font_px * 0.55 + pad_px
         half_h = font_px * 0.65 + pad_px
         box = (x[i] - half_w, y[i] - half_h, x[i] + half_w, y[i] + half_h)
-        inside = -width_px / 2 <= box[0] and box[2] <= width_px / 2 and -height_px / 2 <= box[1] and box[3] <= height_px / 2
+        inside = (
+            -width_px / 2 <= box[0] and box[2] <= width_px / 2 and -height_px / 2 <= box[1] and box[3] <= height_px / 2
+        )
         if not inside or any(box[0] < k[2] and k[0] < box[2] and box[1] < k[3] and k[1] < box[3] for k in kept):
             continue
         kept.append(box)
@@ -250,8 +279,16 @@ WALL_TEXT_COLOR = (226, 234, 242)
 WALL_GRID_COLOR = (52, 74, 96)
 
 
-def hyetograph(series: pd.DataFrame, lang: str, font_px: float, title_x: str, title_y: str, title_y2: str,
-               bar_name: str, line_name: str) -> "go.Figure":
+def hyetograph(
+    series: pd.DataFrame,
+    lang: str,
+    font_px: float,
+    title_x: str,
+    title_y: str,
+    title_y2: str,
+    bar_name: str,
+    line_name: str,
+) -> go.Figure:
     """The wall's county hyetograph: hourly bars and the accumulated line, dark theme, no title.
 
     Parameters
@@ -269,25 +306,62 @@ def hyetograph(series: pd.DataFrame, lang: str, font_px: float, title_x: str, ti
 
     text = rgb(WALL_TEXT_COLOR)
     fig = go.Figure()
-    fig.add_bar(x=pd.to_datetime(series["ts"]) - pd.Timedelta(minutes=30), y=series["mm"], name=bar_name,
-                marker_color=rgb(WALL_BAR_COLOR), hoverinfo="skip")
-    fig.add_scatter(x=series["ts"], y=series["cumulative_mm"], name=line_name, yaxis="y2", mode="lines",
-                    line={"color": rgb(WALL_LINE_COLOR), "width": max(2.0, font_px / 6)}, hoverinfo="skip")
-    axis = {"color": text, "gridcolor": rgb(WALL_GRID_COLOR), "zerolinecolor": rgb(WALL_GRID_COLOR),
-            "tickfont": {"size": font_px}, "title": {"font": {"size": font_px}}}
+    fig.add_bar(
+        x=pd.to_datetime(series["ts"]) - pd.Timedelta(minutes=30),
+        y=series["mm"],
+        name=bar_name,
+        marker_color=rgb(WALL_BAR_COLOR),
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=series["ts"],
+        y=series["cumulative_mm"],
+        name=line_name,
+        yaxis="y2",
+        mode="lines",
+        line={"color": rgb(WALL_LINE_COLOR), "width": max(2.0, font_px / 6)},
+        hoverinfo="skip",
+    )
+    axis = {
+        "color": text,
+        "gridcolor": rgb(WALL_GRID_COLOR),
+        "zerolinecolor": rgb(WALL_GRID_COLOR),
+        "tickfont": {"size": font_px},
+        "title": {"font": {"size": font_px}},
+    }
     fig.update_layout(
         template=None,
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"family": FONT_FAMILY, "size": font_px, "color": text},
         margin={"l": font_px * 3.6, "r": font_px * 3.6, "t": font_px * 2.2, "b": font_px * 2.6},
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": font_px},
-                "bgcolor": "rgba(0,0,0,0)"},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": 1.02,
+            "yanchor": "bottom",
+            "font": {"size": font_px},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
         showlegend=True,
         bargap=0.12,
-        xaxis={**axis, "type": "date", "tickformat": "%H:%M", "nticks": 5, "title": {"text": title_x, "font": {"size": font_px}, "standoff": 2}},
+        xaxis={
+            **axis,
+            "type": "date",
+            "tickformat": "%H:%M",
+            "nticks": 5,
+            "title": {"text": title_x, "font": {"size": font_px}, "standoff": 2},
+        },
         yaxis={**axis, "rangemode": "tozero", "nticks": 4, "title": {"text": title_y, "font": {"size": font_px}}},
-        yaxis2={**axis, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False, "nticks": 4, "tickformat": ".0f",
-                "title": {"text": title_y2, "font": {"size": font_px}}},
+        yaxis2={
+            **axis,
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+            "nticks": 4,
+            "tickformat": ".0f",
+            "title": {"text": title_y2, "font": {"size": font_px}},
+        },
     )
     return fig

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -140,9 +140,7 @@ def gauge_signals_at(
     return rules.gauge_signals(conn, moment)
 
 
-def township_signals_at(
-    conn: duckdb.DuckDBPyConnection, moment: datetime, method: str | None = None
-) -> pd.DataFrame:
+def township_signals_at(conn: duckdb.DuckDBPyConnection, moment: datetime, method: str | None = None) -> pd.DataFrame:
     """The rainstorm signal of every township at ``moment``: :func:`emergency.rules.signals` (the one rule)."""
     from emergency import rules
 
@@ -173,8 +171,18 @@ def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:
         (ts, level) where the level changed, starting with the first row). Times are NaT
         when there is no current signal.
     """
-    columns = ["key", "rank", "level", "level_since", "signal_since", "since_clipped",
-               "peak_rank", "peak_level", "peak_at", "changes"]
+    columns = [
+        "key",
+        "rank",
+        "level",
+        "level_since",
+        "signal_since",
+        "since_clipped",
+        "peak_rank",
+        "peak_level",
+        "peak_at",
+        "changes",
+    ]
     if history.empty:
         return pd.DataFrame(columns=columns)
     h = history[["key", "ts", "rank"]].reset_index(drop=True)
@@ -248,12 +256,15 @@ def hazard_exceedance(hazards: pd.DataFrame) -> pd.DataFrame:
         ratios.append(f"ratio_{window}")
     ratio_values = frame[ratios].to_numpy(dtype=float)
     has_ratio = ~np.all(np.isnan(ratio_values), axis=1)
-    frame["exceedance"] = np.where(has_ratio, np.nanmax(np.where(np.isnan(ratio_values), -np.inf, ratio_values), axis=1), np.nan)
+    frame["exceedance"] = np.where(
+        has_ratio, np.nanmax(np.where(np.isnan(ratio_values), -np.inf, ratio_values), axis=1), np.nan
+    )
     best = np.argmax(np.where(np.isnan(ratio_values), -np.inf, ratio_values), axis=1)
     frame["exceeded_window"] = np.where(has_ratio, np.asarray(["1h", "3h", "24h"])[best], None)
     frame["at_risk"] = frame["exceedance"].fillna(0) >= 1
-    return frame.sort_values(["exceedance", "people"], ascending=[False, False], na_position="last",
-                             kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["exceedance", "people"], ascending=[False, False], na_position="last", kind="stable"
+    ).reset_index(drop=True)
 
 
 def hazards_at_risk(conn: duckdb.DuckDBPyConnection, moment: datetime, only_at_risk: bool = True) -> pd.DataFrame:
@@ -320,8 +331,11 @@ def incident_grades(
     from emergency import rules
     from emergency.filters import Filters
 
-    return rules.grades(conn, end, Filters(end=end, start=start, townships=tuple(townships), types=tuple(types),
-                                           statuses=tuple(statuses)))
+    return rules.grades(
+        conn,
+        end,
+        Filters(end=end, start=start, townships=tuple(townships), types=tuple(types), statuses=tuple(statuses)),
+    )
 
 
 # ------------------------------------------------------------- configuration writes
@@ -383,11 +397,15 @@ def save_config(
         _check_method(method)
     with store.transaction(conn) as cursor:
         for level, hours, min_mm in signal_rows:
-            cursor.execute("UPDATE signal_thresholds SET window_hours = ?, min_mm = ? WHERE level = ?",
-                           [int(hours), float(min_mm), level])
+            cursor.execute(
+                "UPDATE signal_thresholds SET window_hours = ?, min_mm = ? WHERE level = ?",
+                [int(hours), float(min_mm), level],
+            )
         for grade, criterion, min_value in grade_rows:
-            cursor.execute("UPDATE grade_thresholds SET min_value = ? WHERE grade = ? AND criterion = ?",
-                           [float(min_value), grade, criterion])
+            cursor.execute(
+                "UPDATE grade_thresholds SET min_value = ? WHERE grade = ? AND criterion = ?",
+                [float(min_value), grade, criterion],
+            )
         if method is not None:
             cursor.execute("INSERT OR REPLACE INTO warning_settings VALUES ('township_method', ?)", [method])
 
@@ -512,8 +530,14 @@ def issue_warning(
         warning_id = cursor.execute(
             """INSERT INTO warnings (level, townships, text, channels, issued_by, issued_at)
                VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-            [level, townships, text, [c for c in WARNING_CHANNELS if c in channels], issued_by,
-             issued_at or local_now()],
+            [
+                level,
+                townships,
+                text,
+                [c for c in WARNING_CHANNELS if c in channels],
+                issued_by,
+                issued_at or local_now(),
+            ],
         ).fetchone()[0]
         cursor.execute(
             """INSERT INTO warning_recipients (warning_id, township, name, role, phone)

@@ -87,9 +87,14 @@ def marker(file_id: str) -> bytes:
 
 def spooled_path(data: bytes) -> Path | None:
     """The spooled file an uploaded file's marker stands for, or None (the bytes are the file itself)."""
-    if not _installed or not isinstance(data, (bytes, bytearray)) or not data.startswith(SPOOL_MARKER) or len(data) > 100:
+    if (
+        not _installed
+        or not isinstance(data, (bytes, bytearray))
+        or not data.startswith(SPOOL_MARKER)
+        or len(data) > 100
+    ):
         return None
-    file_id = bytes(data[len(SPOOL_MARKER):]).decode("ascii", errors="replace")
+    file_id = bytes(data[len(SPOOL_MARKER) :]).decode("ascii", errors="replace")
     try:
         folder = _spool_dir(file_id)
     except ValueError:
@@ -136,8 +141,9 @@ def _upload_put_route(runtime, upload_mgr, original_routes):
     put = next(r for r in original_routes if "PUT" in (r.methods or ()))
 
     async def upload_put(request: Request) -> Response:
-        if is_xsrf_enabled() and not validate_xsrf_token(request.headers.get("X-Xsrftoken"),
-                                                         request.cookies.get(XSRF_COOKIE_NAME)):
+        if is_xsrf_enabled() and not validate_xsrf_token(
+            request.headers.get("X-Xsrftoken"), request.cookies.get(XSRF_COOKIE_NAME)
+        ):
             raise HTTPException(status_code=403, detail="XSRF token missing or invalid")
         session_id = request.path_params["session_id"]
         file_id = request.path_params["file_id"]
@@ -180,15 +186,25 @@ def _upload_put_route(runtime, upload_mgr, original_routes):
         if path.stat().st_size > max_bytes:
             remove_spooled(file_id)
             raise HTTPException(status_code=413, detail="File too large")
-        upload_mgr.add_file(session_id=session_id, file=UploadedFileRec(
-            file_id=file_id, name=upload.filename or "", type=upload.content_type or "application/octet-stream",
-            data=marker(file_id),
-        ))
+        upload_mgr.add_file(
+            session_id=session_id,
+            file=UploadedFileRec(
+                file_id=file_id,
+                name=upload.filename or "",
+                type=upload.content_type or "application/octet-stream",
+                data=marker(file_id),
+            ),
+        )
         # The CORS/XSRF headers Streamlit's own handler adds, taken from its OPTIONS answer.
         answer = await options.endpoint(request)
         response = Response(status_code=204)
-        for name in ("access-control-allow-methods", "access-control-allow-headers", "access-control-allow-origin",
-                     "vary", "access-control-allow-credentials"):
+        for name in (
+            "access-control-allow-methods",
+            "access-control-allow-headers",
+            "access-control-allow-origin",
+            "vary",
+            "access-control-allow-credentials",
+        ):
             if name in answer.headers:
                 response.headers[name] = answer.headers[name]
         return response
@@ -212,8 +228,10 @@ def _is_https(request) -> bool:
     if settings.secure_cookie:
         return True
     peer = request.client.host if request.client else None
-    return (peer_is(peer, settings.proxy_addresses)
-            and request.headers.get("x-forwarded-proto", "").strip().lower() == "https")
+    return (
+        peer_is(peer, settings.proxy_addresses)
+        and request.headers.get("x-forwarded-proto", "").strip().lower() == "https"
+    )
 
 
 def cookie_header(token: str | None, max_age: int, secure: bool, name: str) -> str:

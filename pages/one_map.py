@@ -24,6 +24,7 @@ def show(shown):
 
 st.caption(tr("filter.period", start=f"{f.start:%Y-%m-%d %H:%M}", end=f"{f.end:%Y-%m-%d %H:%M}"))
 if replay.is_on():
+
     @st.fragment(run_every=replay.PLAY_STEP_S if replay.is_playing() else None)
     def replay_view():
         show(replay.control(f))

@@ -15,8 +15,14 @@ if f is None:
 st.caption(tr("warning.moment", moment=f"{f.end:%Y-%m-%d %H:%M}"))
 
 # Issuing needs the duty role, thresholds and contacts the admin role; the others read.
-shown = ["signals", "hazards", "grades", *(["issue"] if identity.can("warn") else []), "acks",
-         *(["config"] if identity.can("configure") else [])]
+shown = [
+    "signals",
+    "hazards",
+    "grades",
+    *(["issue"] if identity.can("warn") else []),
+    "acks",
+    *(["config"] if identity.can("configure") else []),
+]
 tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown])))
 with tabs["signals"]:
     summary = warning_panels.signals(f)

@@ -130,12 +130,17 @@ class ProtocolSession:
     async def open(self) -> None:
         host = self.url.split("://", 1)[1]
         self.websocket = await websockets.connect(
-            f"ws://{host}/_stcore/stream", subprotocols=["streamlit"], origin=self.url,
-            max_size=2**26, open_timeout=60, ping_interval=None,
+            f"ws://{host}/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=self.url,
+            max_size=2**26,
+            open_timeout=60,
+            ping_interval=None,
         )
 
-    async def rerun(self, widget: tuple[str, str] | None = None, timeout: float = 60,
-                    fragment_id: str | None = None) -> list[str]:
+    async def rerun(
+        self, widget: tuple[str, str] | None = None, timeout: float = 60, fragment_id: str | None = None
+    ) -> list[str]:
         """Ask for a rerun (with one select's new value, or of one fragment); return the errors it showed."""
         message = BackMsg()
         message.rerun_script.query_string = self.query_string
@@ -185,8 +190,15 @@ class ProtocolSession:
             await self.websocket.close()
 
 
-async def protocol_session(url: str, seconds: float, latencies: list[float], errors: list[str], index: int,
-                           first_runs: list[float], think_s: float = 0.0) -> None:
+async def protocol_session(
+    url: str,
+    seconds: float,
+    latencies: list[float],
+    errors: list[str],
+    index: int,
+    first_runs: list[float],
+    think_s: float = 0.0,
+) -> None:
     rng = random.Random(index)
     client = ProtocolSession(url)
     try:
@@ -218,8 +230,9 @@ async def protocol_session(url: str, seconds: float, latencies: list[float], err
         await client.close()
 
 
-async def wall_session(url: str, seconds: float, latencies: list[float], errors: list[str], index: int,
-                       first_runs: list[float]) -> None:
+async def wall_session(
+    url: str, seconds: float, latencies: list[float], errors: list[str], index: int, first_runs: list[float]
+) -> None:
     """A wall left open: the fragment reruns every refresh interval, as the browser asks for it."""
     client = ProtocolSession(url, query_string="screen=1")
     try:
@@ -249,9 +262,15 @@ async def wall_session(url: str, seconds: float, latencies: list[float], errors:
         await client.close()
 
 
-async def drive(url: str, sessions: int, seconds: float, client: str = "protocol",
-                first_runs: list[float] | None = None, think_s: float = 0.0,
-                wall: bool = False) -> tuple[list[float], list[str]]:
+async def drive(
+    url: str,
+    sessions: int,
+    seconds: float,
+    client: str = "protocol",
+    first_runs: list[float] | None = None,
+    think_s: float = 0.0,
+    wall: bool = False,
+) -> tuple[list[float], list[str]]:
     """Run ``sessions`` sessions of ``client`` for ``seconds``; return rerun latencies and errors."""
     latencies: list[float] = []
     errors: list[str] = []
@@ -260,8 +279,9 @@ async def drive(url: str, sessions: int, seconds: float, client: str = "protocol
         await asyncio.gather(*(wall_session(url, seconds, latencies, errors, i, first_runs) for i in range(sessions)))
         return latencies, errors
     if client == "protocol":
-        await asyncio.gather(*(protocol_session(url, seconds, latencies, errors, i, first_runs, think_s)
-                               for i in range(sessions)))
+        await asyncio.gather(
+            *(protocol_session(url, seconds, latencies, errors, i, first_runs, think_s) for i in range(sessions))
+        )
         return latencies, errors
     # Playwright only for the browser client, so the protocol client needs no Chromium.
     from playwright.async_api import async_playwright
@@ -273,8 +293,15 @@ async def drive(url: str, sessions: int, seconds: float, client: str = "protocol
     return latencies, errors
 
 
-def run(sessions: int, seconds: float, db: Path | None, client: str = "protocol", think_s: float = 0.0,
-        wall: bool = False, refresh_s: int | None = None) -> dict:
+def run(
+    sessions: int,
+    seconds: float,
+    db: Path | None,
+    client: str = "protocol",
+    think_s: float = 0.0,
+    wall: bool = False,
+    refresh_s: int | None = None,
+) -> dict:
     """Serve a copy of ``db`` (or a fresh demo store), drive ``sessions`` sessions for ``seconds``; return the results.
 
     ``wall``: every session is a wall (``?screen=1``) refreshing itself; ``refresh_s`` its interval.
@@ -334,27 +361,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--client", choices=("protocol", "chromium"), default="protocol",
-                        help="Streamlit's websocket protocol (default) or headless Chromium pages")
-    parser.add_argument("--think", dest="think_s", type=float, default=0.0,
-                        help="protocol client: mean seconds a session waits between picks (0: back to back)")
+    parser.add_argument(
+        "--client",
+        choices=("protocol", "chromium"),
+        default="protocol",
+        help="Streamlit's websocket protocol (default) or headless Chromium pages",
+    )
+    parser.add_argument(
+        "--think",
+        dest="think_s",
+        type=float,
+        default=0.0,
+        help="protocol client: mean seconds a session waits between picks (0: back to back)",
+    )
     parser.add_argument("--db", type=Path, help="store to copy (default: a fresh demo store)")
-    parser.add_argument("--wall", action="store_true",
-                        help="every session is a command-centre wall (?screen=1) left open, refreshing itself")
-    parser.add_argument("--refresh", dest="refresh_s", type=int,
-                        help="with --wall: the wall's refresh interval for this run, s (screen_refresh_s)")
+    parser.add_argument(
+        "--wall",
+        action="store_true",
+        help="every session is a command-centre wall (?screen=1) left open, refreshing itself",
+    )
+    parser.add_argument(
+        "--refresh",
+        dest="refresh_s",
+        type=int,
+        help="with --wall: the wall's refresh interval for this run, s (screen_refresh_s)",
+    )
     parser.add_argument("--json", dest="json_path", type=Path)
     args = parser.parse_args()
     result = run(args.sessions, args.seconds, args.db, args.client, args.think_s, args.wall, args.refresh_s)
     mode = f"wall, refresh {args.refresh_s or 'configured'} s, " if args.wall else ""
-    print(f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
-          f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
-          f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB")
-    print(f"server CPU {result['server_cpu_s']} s ({result['server_cpu_ms_per_rerun']} ms per rerun); "
-          f"machine load average {result['load_avg'][0]} -> {result['load_avg'][1]} on {os.cpu_count()} cores")
+    print(
+        f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
+        f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
+        f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB"
+    )
+    print(
+        f"server CPU {result['server_cpu_s']} s ({result['server_cpu_ms_per_rerun']} ms per rerun); "
+        f"machine load average {result['load_avg'][0]} -> {result['load_avg'][1]} on {os.cpu_count()} cores"
+    )
     if result["first_runs_s"]:
-        print(f"first page run per session (connect to script_finished): fastest {result['first_runs_s'][0]} s, "
-              f"slowest {result['first_runs_s'][-1]} s")
+        print(
+            f"first page run per session (connect to script_finished): fastest {result['first_runs_s'][0]} s, "
+            f"slowest {result['first_runs_s'][-1]} s"
+        )
     for error in result["error_samples"]:
         print("  ", error)
     if args.json_path:

@@ -16,8 +16,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Page, sync_playwright
 
-from emergency import config
-from emergency import mapdata
+from emergency import config, mapdata
 from emergency.mapdata import WORLD_PX
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,8 +50,9 @@ def app_server(db_path: Path, extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def app_process(db_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None,
-                extra_args: tuple[str, ...] = ()):
+def app_process(
+    db_path: Path, extra_env: dict[str, str] | None = None, port: int | None = None, extra_args: tuple[str, ...] = ()
+):
     """Run the app on a loopback port (a free one by default); yield (URL, server process) once it is healthy."""
     port = port or free_port()
     env = {**os.environ, config.DB_PATH_ENV: str(db_path), **(extra_env or {})}
@@ -60,9 +60,21 @@ def app_process(db_path: Path, extra_env: dict[str, str] | None = None, port: in
     ARTIFACTS.mkdir(exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "scripts/serve.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *extra_args],
-            cwd=config.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "scripts/serve.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                *extra_args,
+            ],
+            cwd=config.PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -142,8 +154,9 @@ def browser_page(url: str, width: int = 1600, height: int = 1000, headers: dict[
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN",
-                                    extra_http_headers=headers)
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, locale="zh-CN", extra_http_headers=headers
+            )
             watch = Watch(urlparse(url).netloc)
             watch.attach(page)
             yield page, watch
@@ -176,7 +189,9 @@ def project(view: dict, lon: float, lat: float, width: float, height: float) -> 
     scale = WORLD_PX * 2 ** view["zoom"]
 
     def xy(lo, la):
-        return (lo + 180) / 360 * scale, (1 - math.log(math.tan(math.pi / 4 + math.radians(la) / 2)) / math.pi) / 2 * scale
+        return (lo + 180) / 360 * scale, (
+            1 - math.log(math.tan(math.pi / 4 + math.radians(la) / 2)) / math.pi
+        ) / 2 * scale
 
     cx, cy = xy(view["longitude"], view["latitude"])
     x, y = xy(lon, lat)
@@ -222,4 +237,3 @@ def click_township_on_map(page: Page, township, view: dict) -> None:
     page.mouse.click(*map_point(page, view, township["label_lon"], township["label_lat"]))
     page.locator(".st-key-one_map_detail_panel", has_text=township["name"]).wait_for(timeout=30_000)
     wait_for_app(page)
-

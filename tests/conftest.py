@@ -89,8 +89,7 @@ def _browser_objects() -> set[int]:
 
     from tests import browser
 
-    return {id(browser.app_server), id(browser.app_process), id(browser.browser_page), id(sync_playwright),
-            id(browser)}
+    return {id(browser.app_server), id(browser.app_process), id(browser.browser_page), id(sync_playwright), id(browser)}
 
 
 def _apptest_objects() -> set[int]:

@@ -52,19 +52,43 @@ class Postgres:
         pwfile.write_text(PG_PASSWORD + "\n")
         if self.as_user:
             shutil.chown(pwfile, self.as_user[2])
-        self._run(PG_BIN / "initdb", "-D", self.data, "-U", PG_USER, "--pwfile", pwfile, "--auth", "scram-sha-256",
-                  "-E", "UTF8", "--locale", "C")
+        self._run(
+            PG_BIN / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            PG_USER,
+            "--pwfile",
+            pwfile,
+            "--auth",
+            "scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+        )
         pwfile.unlink()
         self.start()
-        self.url = (f"postgresql+psycopg://{PG_USER}:{PG_PASSWORD.replace('#', '%23').replace('!', '%21')}"
-                    f"@/postgres?host={self.sock}&port={self.port}&connect_timeout=5")
+        self.url = (
+            f"postgresql+psycopg://{PG_USER}:{PG_PASSWORD.replace('#', '%23').replace('!', '%21')}"
+            f"@/postgres?host={self.sock}&port={self.port}&connect_timeout=5"
+        )
 
     def _run(self, *args) -> None:
         subprocess.run([*self.as_user, *map(str, args)], check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-w", "-l", self.root / "log", "-o",
-                  f"-k {self.sock} -p {self.port} -c listen_addresses=''", "start")
+        self._run(
+            PG_BIN / "pg_ctl",
+            "-D",
+            self.data,
+            "-w",
+            "-l",
+            self.root / "log",
+            "-o",
+            f"-k {self.sock} -p {self.port} -c listen_addresses=''",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run(PG_BIN / "pg_ctl", "-D", self.data, "-w", "-m", "immediate", "stop")
@@ -93,5 +117,6 @@ def pg_available() -> bool:
 def drop_all(url: str) -> None:
     engine = sa.create_engine(url)
     from emergency.feed import sl323
+
     sl323.metadata.drop_all(engine)
     engine.dispose()

@@ -42,21 +42,27 @@ def convert(lon, lat, crs: str):
     return transformer.transform(lon, lat)
 
 
-def gauges_csv(path: Path, crs: str = "wgs84", encoding: str = "utf-8", headers=("站码", "站名", "乡镇", "经度", "纬度", "站类")) -> Path:
+def gauges_csv(
+    path: Path, crs: str = "wgs84", encoding: str = "utf-8", headers=("站码", "站名", "乡镇", "经度", "纬度", "站类")
+) -> Path:
     x, y = convert([g[3] for g in GAUGES], [g[4] for g in GAUGES], crs)
-    frame = pd.DataFrame({
-        headers[0]: [g[0] for g in GAUGES],
-        headers[1]: [g[1] for g in GAUGES],
-        headers[2]: [g[2] or "" for g in GAUGES],
-        headers[3]: [f"{v:.9f}" for v in x],
-        headers[4]: [f"{v:.9f}" for v in y],
-        headers[5]: ["自动站", "水文站", "automatic"],
-    })
+    frame = pd.DataFrame(
+        {
+            headers[0]: [g[0] for g in GAUGES],
+            headers[1]: [g[1] for g in GAUGES],
+            headers[2]: [g[2] or "" for g in GAUGES],
+            headers[3]: [f"{v:.9f}" for v in x],
+            headers[4]: [f"{v:.9f}" for v in y],
+            headers[5]: ["自动站", "水文站", "automatic"],
+        }
+    )
     frame.to_csv(path, index=False, encoding=encoding)
     return path
 
 
-def rainfall_csv(path: Path, encoding: str = "utf-8", bad_rows: bool = True, headers=("测站编码", "时间", "降雨量(mm)")) -> Path:
+def rainfall_csv(
+    path: Path, encoding: str = "utf-8", bad_rows: bool = True, headers=("测站编码", "时间", "降雨量(mm)")
+) -> Path:
     """Hourly rain of the tiny gauges G1..G3 on 2026-06-21, plus one row per rejection reason."""
     lines = [",".join(headers)]
     for hour in range(1, 7):
@@ -81,17 +87,25 @@ def rainfall_csv(path: Path, encoding: str = "utf-8", bad_rows: bool = True, hea
 
 def incidents_xlsx(path: Path) -> Path:
     """A workbook with two sheets: incidents (Chinese labels, Excel dates) and a notes sheet."""
-    incidents = pd.DataFrame({
-        "事件编号": ["E1", "E2", "E3", "E4", "E5"],
-        "事件类型": ["山洪", "滑坡", "洪水", "地震", "内涝"],
-        "发生时间": [pd.Timestamp("2026-06-21 03:10"), pd.Timestamp("2026-06-21 04:00"), "2026/6/21 5:30", "2026-06-21 06:00", 46194.25],
-        "乡镇": ["西镇", None, "东乡", "西镇", None],
-        "经度": [117.95, 118.05, None, 117.95, 28.35],
-        "纬度": [28.35, 28.36, None, 28.35, 117.95],  # E5: swapped lon/lat
-        "死亡人数": [0, 1, 0, 0, 0],
-        "处置状态": ["已处置", "处置中", "已完成", "待处置", "待处置"],
-        "直接经济损失（万元）": [12.5, 3, 0, 0, 1],
-    })
+    incidents = pd.DataFrame(
+        {
+            "事件编号": ["E1", "E2", "E3", "E4", "E5"],
+            "事件类型": ["山洪", "滑坡", "洪水", "地震", "内涝"],
+            "发生时间": [
+                pd.Timestamp("2026-06-21 03:10"),
+                pd.Timestamp("2026-06-21 04:00"),
+                "2026/6/21 5:30",
+                "2026-06-21 06:00",
+                46194.25,
+            ],
+            "乡镇": ["西镇", None, "东乡", "西镇", None],
+            "经度": [117.95, 118.05, None, 117.95, 28.35],
+            "纬度": [28.35, 28.36, None, 28.35, 117.95],  # E5: swapped lon/lat
+            "死亡人数": [0, 1, 0, 0, 0],
+            "处置状态": ["已处置", "处置中", "已完成", "待处置", "待处置"],
+            "直接经济损失（万元）": [12.5, 3, 0, 0, 1],
+        }
+    )
     notes = pd.DataFrame({"说明": ["本表由区应急局值班室整理"]})
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         notes.to_excel(writer, sheet_name="说明", index=False)
@@ -131,7 +145,9 @@ TOWNSHIP_SQUARES = {
 }
 
 
-def townships_shapefile(folder: Path, crs: str = PROJECTED, with_cpg: bool = False, bowtie: bool = False, name: str = "乡镇") -> Path:
+def townships_shapefile(
+    folder: Path, crs: str = PROJECTED, with_cpg: bool = False, bowtie: bool = False, name: str = "乡镇"
+) -> Path:
     """The tiny townships as a GBK Shapefile in a projected CRS (no .cpg unless asked)."""
     folder.mkdir(parents=True, exist_ok=True)
     codes = list(TOWNSHIP_SQUARES)
@@ -142,8 +158,12 @@ def townships_shapefile(folder: Path, crs: str = PROJECTED, with_cpg: bool = Fal
         names.append("自交乡")
         geoms.append(shapely.Polygon([(117.92, 28.32), (117.98, 28.38), (117.98, 28.32), (117.92, 28.38)]))
     transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    projected = [shapely.transform(g, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))) for g in geoms]
-    frame = geopandas.GeoDataFrame({"XZQDM": codes, "XZQMC": names, "人口": [1200, 3400, 10][: len(codes)]}, geometry=projected, crs=crs)
+    projected = [
+        shapely.transform(g, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))) for g in geoms
+    ]
+    frame = geopandas.GeoDataFrame(
+        {"XZQDM": codes, "XZQMC": names, "人口": [1200, 3400, 10][: len(codes)]}, geometry=projected, crs=crs
+    )
     path = folder / f"{name}.shp"
     frame.to_file(path, driver="ESRI Shapefile", engine="pyogrio", encoding="GBK")
     if not with_cpg:
@@ -166,8 +186,11 @@ def big_rainfall_csv(path: Path, rows: int, stations: int = 100, interval_min: i
 
 
 def big_gauges(stations: int = 100) -> pd.DataFrame:
-    return pd.DataFrame({
-        "code": [f"B{i:04d}" for i in range(stations)],
-        "name": [f"基准站{i}" for i in range(stations)],
-        "lon": 118.0, "lat": 28.35,
-    })
+    return pd.DataFrame(
+        {
+            "code": [f"B{i:04d}" for i in range(stations)],
+            "name": [f"基准站{i}" for i in range(stations)],
+            "lon": 118.0,
+            "lat": 28.35,
+        }
+    )

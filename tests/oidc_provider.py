@@ -48,13 +48,18 @@ def _handler(provider: _Provider):
             url = urlparse(self.path)
             if url.path == "/.well-known/openid-configuration":
                 base = provider.issuer
-                self._json({
-                    "issuer": base, "authorization_endpoint": f"{base}/authorize",
-                    "token_endpoint": f"{base}/token", "jwks_uri": f"{base}/jwks",
-                    "response_types_supported": ["code"], "subject_types_supported": ["public"],
-                    "id_token_signing_alg_values_supported": ["RS256"],
-                    "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-                })
+                self._json(
+                    {
+                        "issuer": base,
+                        "authorization_endpoint": f"{base}/authorize",
+                        "token_endpoint": f"{base}/token",
+                        "jwks_uri": f"{base}/jwks",
+                        "response_types_supported": ["code"],
+                        "subject_types_supported": ["public"],
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                    }
+                )
             elif url.path == "/jwks":
                 self._json({"keys": [provider.key.as_dict(is_private=False)]})
             elif url.path == "/authorize":
@@ -62,7 +67,9 @@ def _handler(provider: _Provider):
                 code = secrets.token_urlsafe(16)
                 provider.codes[code] = query.get("nonce", "")
                 self.send_response(302)
-                self.send_header("Location", f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}")
+                self.send_header(
+                    "Location", f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+                )
                 self.end_headers()
             else:
                 self.send_error(404)
@@ -79,11 +86,26 @@ def _handler(provider: _Provider):
                 self.send_error(400)
                 return
             now = int(time.time())
-            claims = {"iss": provider.issuer, "aud": CLIENT_ID, "sub": provider.email, "email": provider.email,
-                      "name": provider.name, "iat": now, "exp": now + 600, "nonce": nonce}
+            claims = {
+                "iss": provider.issuer,
+                "aud": CLIENT_ID,
+                "sub": provider.email,
+                "email": provider.email,
+                "name": provider.name,
+                "iat": now,
+                "exp": now + 600,
+                "nonce": nonce,
+            }
             id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, provider.key).decode()
-            self._json({"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": 600,
-                        "id_token": id_token, "scope": "openid email profile"})
+            self._json(
+                {
+                    "access_token": secrets.token_urlsafe(16),
+                    "token_type": "Bearer",
+                    "expires_in": 600,
+                    "id_token": id_token,
+                    "scope": "openid email profile",
+                }
+            )
 
     return Handler
 

@@ -59,7 +59,8 @@ ACTION_CALLS = {
     "dispatch": lambda conn, who: actions.record_dispatch(conn, who, _order(conn), 118.04, 28.34),
     "export": lambda conn, who: actions.export(conn, who, "rain.csv", lambda: b"a,b"),
     "configure": lambda conn, who: actions.save_minimums(
-        conn, who, pd.DataFrame({"item": ["救生衣"], "minimum": [10.0], "unit": ["件"]})),
+        conn, who, pd.DataFrame({"item": ["救生衣"], "minimum": [10.0], "unit": ["件"]})
+    ),
     "manage_users": lambda conn, who: actions.create_user(conn, who, "newbie", "leader", "新人", "long-enough-1"),
 }
 
@@ -68,8 +69,10 @@ ACTION_CALLS = {
 @pytest.mark.parametrize("permission", sorted(ACTION_CALLS))
 def test_each_action_is_allowed_or_refused_by_role(conn, role, permission):
     who = actor(role)
-    before = {table: store.scalar(conn, f"SELECT count(*) FROM {table}")
-              for table in ("warnings", "dispatches", "stock_minimums", "users")}
+    before = {
+        table: store.scalar(conn, f"SELECT count(*) FROM {table}")
+        for table in ("warnings", "dispatches", "stock_minimums", "users")
+    }
     if permission in access.ROLE_PERMISSIONS[role]:
         ACTION_CALLS[permission](conn, who)
         assert audit_entries(conn).iloc[-1]["outcome"] == "ok"
@@ -133,13 +136,16 @@ def test_users_are_created_with_bcrypt_and_checked(conn):
     assert "password_hash" not in queries.users(conn).columns
 
 
-@pytest.mark.parametrize("username, role, password, reason", [
-    ("a", "duty", "long-enough", "user name"),
-    ("x y", "duty", "long-enough", "user name"),
-    ("ok_name", "boss", "long-enough", "unknown role"),
-    ("ok_name", "duty", "short", "at least 8"),
-    ("ok_name", "duty", "密" * 30, "at most 72 bytes"),
-])
+@pytest.mark.parametrize(
+    "username, role, password, reason",
+    [
+        ("a", "duty", "long-enough", "user name"),
+        ("x y", "duty", "long-enough", "user name"),
+        ("ok_name", "boss", "long-enough", "unknown role"),
+        ("ok_name", "duty", "short", "at least 8"),
+        ("ok_name", "duty", "密" * 30, "at most 72 bytes"),
+    ],
+)
 def test_bad_accounts_are_refused_with_the_reason(conn, username, role, password, reason):
     with pytest.raises(ValueError, match=reason):
         access.create_user(conn, username, role, None, password)
@@ -245,10 +251,21 @@ def test_audit_log_filters_and_limits_text(conn):
         audit.record(conn, None, "delete_everything")
 
 
-@pytest.mark.parametrize("address, loopback", [
-    ("127.0.0.1", True), ("127.0.1.5", True), ("::1", True), ("localhost", True),
-    ("0.0.0.0", False), ("", False), (None, False), ("10.1.2.3", False), ("::", False), ("example", False),
-])
+@pytest.mark.parametrize(
+    "address, loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.5", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("", False),
+        (None, False),
+        ("10.1.2.3", False),
+        ("::", False),
+        ("example", False),
+    ],
+)
 def test_loopback_addresses(address, loopback):
     assert access.is_loopback(address) is loopback
 
@@ -265,23 +282,33 @@ def test_settings_come_from_the_settings_file(tmp_path, monkeypatch):
     settings = tmp_path / "settings.toml"
     settings.write_text(
         '[yitu]\nauth = "proxy"\nproxy_addresses = ["10.0.0.2"]\nproxy_user_header = "X-User"\n'
-        'default_role = "leader"\nlockout_minutes = 30\n', encoding="utf-8")
+        'default_role = "leader"\nlockout_minutes = 30\n',
+        encoding="utf-8",
+    )
     monkeypatch.setenv(config.SETTINGS_PATH_ENV, str(settings))
     monkeypatch.delenv(config.AUTH_ENV, raising=False)
     found = access.auth_settings()
     assert (found.mode, found.proxy_addresses, found.proxy_user_header, found.default_role, found.lockout_minutes) == (
-        "proxy", ("10.0.0.2",), "X-User", "leader", 30)
+        "proxy",
+        ("10.0.0.2",),
+        "X-User",
+        "leader",
+        30,
+    )
     monkeypatch.setenv(config.AUTH_ENV, "local")
     assert access.auth_settings().mode == "local"
 
 
-@pytest.mark.parametrize("text, message", [
-    ('[yitu]\nauth = "ldap"\n', "not one of"),
-    ('[yitu]\nauth = "proxy"\n', "needs proxy_addresses"),
-    ('[yitu]\nauth = "proxy"\nproxy_addresses = ["nginx"]\n', "not an IP address"),
-    ('[yitu]\nauth = "local"\ndefault_role = "god"\n', "unknown role"),
-    ('[yitu]\nauth = "oidc"\n', "needs Streamlit's \\[auth\\] section"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[yitu]\nauth = "ldap"\n', "not one of"),
+        ('[yitu]\nauth = "proxy"\n', "needs proxy_addresses"),
+        ('[yitu]\nauth = "proxy"\nproxy_addresses = ["nginx"]\n', "not an IP address"),
+        ('[yitu]\nauth = "local"\ndefault_role = "god"\n', "unknown role"),
+        ('[yitu]\nauth = "oidc"\n', "needs Streamlit's \\[auth\\] section"),
+    ],
+)
 def test_bad_settings_are_named(tmp_path, monkeypatch, text, message):
     settings = tmp_path / "settings.toml"
     settings.write_text(text, encoding="utf-8")
@@ -294,8 +321,14 @@ def test_bad_settings_are_named(tmp_path, monkeypatch, text, message):
 def _serve(tmp_path, *args, env_extra=None):
     env = {key: value for key, value in os.environ.items() if key != config.AUTH_ENV}
     env.update({config.DB_PATH_ENV: str(tmp_path / "never.duckdb"), **(env_extra or {})})
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "serve.py"), *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "serve.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_server_refuses_to_start_off_loopback_without_auth(tmp_path):
@@ -318,10 +351,19 @@ def test_xsrf_protection_stays_on():
 
 # Write paths of the core that only emergency.actions (and the CLI through it) may call.
 GUARDED = {
-    ("warning", "issue_warning"), ("warning", "acknowledge"), ("warning", "save_config"), ("warning", "save_contacts"),
-    ("dispatch", "record_dispatch"), ("dispatch", "set_dispatch_status"), ("stock", "replace_minimums"),
-    ("inbox", "process"), ("access", "create_user"), ("access", "set_role"), ("access", "set_password"),
-    ("access", "set_disabled"), ("access", "unlock"),
+    ("warning", "issue_warning"),
+    ("warning", "acknowledge"),
+    ("warning", "save_config"),
+    ("warning", "save_contacts"),
+    ("dispatch", "record_dispatch"),
+    ("dispatch", "set_dispatch_status"),
+    ("stock", "replace_minimums"),
+    ("inbox", "process"),
+    ("access", "create_user"),
+    ("access", "set_role"),
+    ("access", "set_password"),
+    ("access", "set_disabled"),
+    ("access", "unlock"),
 }
 
 
@@ -343,9 +385,16 @@ def test_cli_manages_accounts_and_audits_them(tmp_path):
     db = tmp_path / "s.duckdb"
     store.connect(db).close()
     run = lambda *args, stdin=None: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "emergency", "user", "--db", str(db), *args], cwd=ROOT, input=stdin,
-        capture_output=True, text=True, timeout=60)
-    created = run("add", "zhang", "--role", "duty", "--display-name", "张三", "--password-stdin", stdin="long-enough-pw\n")
+        [sys.executable, "-m", "emergency", "user", "--db", str(db), *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    created = run(
+        "add", "zhang", "--role", "duty", "--display-name", "张三", "--password-stdin", stdin="long-enough-pw\n"
+    )
     assert created.returncode == 0, created.stderr
     assert run("add", "zhang", "--role", "duty", "--no-password").returncode == 1
     short = run("passwd", "zhang", "--password-stdin", stdin="short\n")

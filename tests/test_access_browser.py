@@ -96,11 +96,15 @@ def test_browser_sign_in_reload_and_sign_out(store_with_accounts):
 @pytest.mark.parametrize("trusted, signed_in", [("127.0.0.1", True), ("10.9.9.9", False)])
 def test_browser_proxy_header_counts_only_from_the_proxy(store_with_accounts, tmp_path, trusted, signed_in):
     settings = tmp_path / "settings.toml"
-    settings.write_text(f'[yitu]\nauth = "proxy"\nproxy_addresses = ["{trusted}"]\nproxy_user_header = "X-Remote-User"\n',
-                        encoding="utf-8")
+    settings.write_text(
+        f'[yitu]\nauth = "proxy"\nproxy_addresses = ["{trusted}"]\nproxy_user_header = "X-Remote-User"\n',
+        encoding="utf-8",
+    )
     env = {config.SETTINGS_PATH_ENV: str(settings)}
-    with app_server(store_with_accounts, env) as url, \
-            browser_page(url, headers={"X-Remote-User": "portal.user"}) as (page, watch):
+    with (
+        app_server(store_with_accounts, env) as url,
+        browser_page(url, headers={"X-Remote-User": "portal.user"}) as (page, watch),
+    ):
         page.goto(url)
         wait_for_app(page)
         if signed_in:
@@ -130,11 +134,18 @@ def test_browser_oidc_sign_in_through_a_local_identity_provider(store_with_accou
         secrets_file.write_text(
             f'[yitu]\nauth = "oidc"\n\n[auth]\nredirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
             f'cookie_secret = "{"s" * 32}"\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
-            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n', encoding="utf-8")
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+            encoding="utf-8",
+        )
         # Streamlit and the app read the same file; Authlib allows plain http for this loopback provider.
         env = {config.SETTINGS_PATH_ENV: str(secrets_file), "AUTHLIB_INSECURE_TRANSPORT": "1"}
-        with app_process(store_with_accounts, env, port=port, extra_args=("--secrets.files", str(secrets_file))) as (url, _), \
-                browser_page(url) as (page, watch):
+        with (
+            app_process(store_with_accounts, env, port=port, extra_args=("--secrets.files", str(secrets_file))) as (
+                url,
+                _,
+            ),
+            browser_page(url) as (page, watch),
+        ):
             page.goto(url)
             wait_for_app(page)
             assert "统一身份认证" in page.inner_text("[data-testid=stMain]")

@@ -250,7 +250,9 @@ def test_a_crafted_url_parameter_is_shown_as_text(app, monkeypatch):
     app.run()
     notices = [w.value for w in app.warning if "evil" in w.value]
     assert notices and all("\\[点此登录\\]\\(http" in text and "](" not in text for text in notices)
-    assert all(shown(text) == "链接参数 township=[点此登录](http://evil.example) 无效，已使用默认值。" for text in notices)
+    assert all(
+        shown(text) == "链接参数 township=[点此登录](http://evil.example) 无效，已使用默认值。" for text in notices
+    )
 
 
 def test_uploads_are_limited_by_type_and_size(accounts):

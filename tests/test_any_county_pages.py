@@ -15,9 +15,18 @@ from tests.browser import app_server, assert_no_exception, browser_page, screens
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 
 PAGES = (
-    "pages/one_map.py", "pages/trends_rain.py", "pages/trends_incidents.py", "pages/trends_resources.py",
-    "pages/briefing.py", "pages/warning.py", "pages/dispatch.py", "pages/township.py",
-    "pages/township_ranking.py", "pages/import_data.py", "pages/completeness.py", "pages/admin.py",
+    "pages/one_map.py",
+    "pages/trends_rain.py",
+    "pages/trends_incidents.py",
+    "pages/trends_resources.py",
+    "pages/briefing.py",
+    "pages/warning.py",
+    "pages/dispatch.py",
+    "pages/township.py",
+    "pages/township_ranking.py",
+    "pages/import_data.py",
+    "pages/completeness.py",
+    "pages/admin.py",
 )
 # Pages that show the data-completeness state themselves instead of stopping.
 DATA_ENTRY_PAGES = ("pages/import_data.py", "pages/completeness.py")
@@ -113,7 +122,11 @@ def test_import_page_offers_templates(outline_only, monkeypatch):
 def fill_store(path, folder) -> None:
     """Import townships (GeoJSON GCJ-02), gauges (GBK CSV BD-09), rainfall (XLSX) and incidents (CSV WGS84)."""
     townships_file, gauges_file, rain_file, incidents_file = (
-        folder / "乡镇.geojson", folder / "站.csv", folder / "雨.xlsx", folder / "灾.csv")
+        folder / "乡镇.geojson",
+        folder / "站.csv",
+        folder / "雨.xlsx",
+        folder / "灾.csv",
+    )
     polygons = fill.write_townships_gcj02(townships_file, fill.wuyuan_outline())
     gauges = fill.gauge_points(polygons)
     fill.write_gauges_bd09_gbk(gauges_file, gauges, OUTSIDE)

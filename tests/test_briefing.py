@@ -26,8 +26,9 @@ def report(tiny_conn):
     patch.setattr(config, "_secrets", lambda: {"yitu": {"issuing_unit": "测试县应急管理局"}})
     steps = []
     try:
-        result = briefing.build(tiny_conn, FILTERS, progress=lambda fraction, text: steps.append((fraction, text)),
-                                now=NOW)
+        result = briefing.build(
+            tiny_conn, FILTERS, progress=lambda fraction, text: steps.append((fraction, text)), now=NOW
+        )
     finally:
         patch.undo()
     return result, steps
@@ -63,12 +64,22 @@ def test_briefing_content(report, kind):
         "测试县防汛值班快报",
         "发布单位：测试县应急管理局",
         "统计时段：2026-06-20 00:00—2026-06-20 12:00（12小时）",
-        "一、总体情况", "二、雨情", "三、灾情与处置", "四、物资与避难场所",
+        "一、总体情况",
+        "二、雨情",
+        "三、灾情与处置",
+        "四、物资与避难场所",
         "最大累计雨量40.0毫米（西一站）",
-        "事件总数4起", "未结事件3起",
+        "事件总数4起",
+        "未结事件3起",
         "共发生事件4起（待处置2，处置中1，已处置1）",
-        "未结事件清单（3起）", "I1", "I3", "I4",
-        "西镇", "东乡", "西一站", "西二站",
+        "未结事件清单（3起）",
+        "I1",
+        "I3",
+        "I4",
+        "西镇",
+        "东乡",
+        "西一站",
+        "西二站",
         "避难场所2处，可容纳400人，已安置270人",
         "态势图：乡镇面雨量与事件分布",
     ):
@@ -96,7 +107,9 @@ def test_docx_has_tables_pictures_and_east_asian_font(report):
     assert len(document.inline_shapes) == 3
     assert len(document.tables) >= 5
     normal = document.styles["Normal"].element.rPr.rFonts
-    assert normal.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == briefing.CJK_FONT_NAME
+    assert (
+        normal.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == briefing.CJK_FONT_NAME
+    )
 
 
 def test_unit_placeholder_and_empty_window(tiny_conn, monkeypatch):
@@ -116,6 +129,12 @@ def test_english_briefing(tiny_conn):
 
 def test_bench_exports_times_every_step(tiny_conn):
     timings = briefing.bench_exports(tiny_conn, FILTERS)
-    assert set(timings) == {"chart_query_s", "chart_png_first_s", "chart_png_s", "chart_svg_s", "chart_xlsx_s",
-                            "briefing_s"}
+    assert set(timings) == {
+        "chart_query_s",
+        "chart_png_first_s",
+        "chart_png_s",
+        "chart_svg_s",
+        "chart_xlsx_s",
+        "briefing_s",
+    }
     assert all(value >= 0 for value in timings.values())

@@ -9,8 +9,16 @@ from PIL import Image
 
 from emergency import queries, store
 from tests.browser import (
-    ARTIFACTS, CANVAS_SETTLE_MS, app_server, assert_no_exception, browser_page, click_township_on_map,
-    largest_township, map_point, screenshot, wait_for_app,
+    ARTIFACTS,
+    CANVAS_SETTLE_MS,
+    app_server,
+    assert_no_exception,
+    browser_page,
+    click_township_on_map,
+    largest_township,
+    map_point,
+    screenshot,
+    wait_for_app,
 )
 
 # #eef1f4, the local style's background.
@@ -103,7 +111,9 @@ def test_big_screen_and_language_switch(server):
         screenshot(page, "one-map-english")
         assert "Situation map" in page.locator("h1").first.inner_text()
         # Option labels follow the language too (see components.text.localized).
-        assert page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value() == "Last 24 h"
+        assert (
+            page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value() == "Last 24 h"
+        )
         assert "lang=en" in page.url
         watch.assert_clean()
 
@@ -119,7 +129,9 @@ def test_a_deep_link_is_the_first_visit_of_a_fresh_server(demo_file, tmp_path):
         assert_no_exception(page)
         assert "演示数据" in page.inner_text("body")
         # The filters came from the link, and a filter change still reaches the page.
-        assert page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value() == "最近 6 小时"
+        assert (
+            page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value() == "最近 6 小时"
+        )
         page.locator("[data-testid=stSidebar] [data-testid=stRadio] label", has_text="English").click()
         page.locator("[data-testid=stSidebar]", has_text="Time window").wait_for(timeout=30_000)
         screenshot(page, "deep-link")

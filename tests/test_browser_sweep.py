@@ -26,7 +26,12 @@ from PIL import Image
 from components.one_map import LAYER_OPTIONS
 from emergency import i18n, queries, store
 from tests.browser import (
-    CANVAS_SETTLE_MS, app_process, assert_no_exception, browser_page, screenshot, wait_for_app,
+    CANVAS_SETTLE_MS,
+    app_process,
+    assert_no_exception,
+    browser_page,
+    screenshot,
+    wait_for_app,
 )
 
 # The storm moment of the demo (its signals are up).
@@ -52,14 +57,71 @@ CELLS_JS = """() => Array.from(document.querySelectorAll('[data-testid=stDataFra
 # English that may stand on a Chinese screen: units and file formats, standard identifiers, the language switch
 # itself, the demo account's bilingual name, and Streamlit's skip link for screen readers.
 ALLOWED_ENGLISH = {
-    "mm", "km", "h", "min", "kB", "KB", "MB", "GB", "CSV", "XLSX", "Excel", "PNG", "SVG", "PDF", "Word", "DOCX",
-    "CAP", "XML", "GeoJSON", "GeoPackage", "Shapefile", "WGS", "shp", "shx", "dbf", "prj", "cpg", "zip", "csv",
-    "xlsx", "xls", "json", "geojson", "gpkg", "kml", "txt", "English", "Language", "local", "demo", "user",
-    "Skip", "to", "main", "content", "OIDC", "ID", "CGCS", "GCJ", "BD", "UTF", "BOM", "GB2312", "GBK", "gbk",
-    "GB18030", "gb18030", "utf",
+    "mm",
+    "km",
+    "h",
+    "min",
+    "kB",
+    "KB",
+    "MB",
+    "GB",
+    "CSV",
+    "XLSX",
+    "Excel",
+    "PNG",
+    "SVG",
+    "PDF",
+    "Word",
+    "DOCX",
+    "CAP",
+    "XML",
+    "GeoJSON",
+    "GeoPackage",
+    "Shapefile",
+    "WGS",
+    "shp",
+    "shx",
+    "dbf",
+    "prj",
+    "cpg",
+    "zip",
+    "csv",
+    "xlsx",
+    "xls",
+    "json",
+    "geojson",
+    "gpkg",
+    "kml",
+    "txt",
+    "English",
+    "Language",
+    "local",
+    "demo",
+    "user",
+    "Skip",
+    "to",
+    "main",
+    "content",
+    "OIDC",
+    "ID",
+    "CGCS",
+    "GCJ",
+    "BD",
+    "UTF",
+    "BOM",
+    "GB2312",
+    "GBK",
+    "gbk",
+    "GB18030",
+    "gb18030",
+    "utf",
     # Identifiers of the national hydrology standard SL 323 (its table and field names) and "URL"
     # of a database connection: written as the standard and the bureau's IT staff write them.
-    "SL", "ADDVCD", "STCD", "STTP", "URL",
+    "SL",
+    "ADDVCD",
+    "STCD",
+    "STTP",
+    "URL",
 }
 # Words that mean a cell shows a raw missing value or flag.
 RAW_CELL = re.compile(r"^(None|nan|NaN|NaT|False|True|<NA>|null|undefined)$")
@@ -142,8 +204,11 @@ def choose_layers(page, wanted: set[str]) -> None:
     pills = page.locator(".st-key-one_map_layers button")
     for code in LAYER_OPTIONS:
         button = pills.filter(has_text=labels[code]).first
-        on = button.get_attribute("kind") == "pillsActive" or button.get_attribute("aria-pressed") == "true" \
+        on = (
+            button.get_attribute("kind") == "pillsActive"
+            or button.get_attribute("aria-pressed") == "true"
             or "Active" in (button.get_attribute("data-testid") or "")
+        )
         if on != (code in wanted):
             button.click()
             page.wait_for_timeout(300)
@@ -152,10 +217,12 @@ def choose_layers(page, wanted: set[str]) -> None:
 
 def deck_layer_ids(page) -> set[str]:
     """The ids of the layers deck.gl drew in the last frame (from the JSON the page holds)."""
-    return set(page.evaluate("""() => { const ids = new Set();
+    return set(
+        page.evaluate("""() => { const ids = new Set();
       document.querySelectorAll('[data-testid=stDeckGlJsonChart]').forEach(el => {
         const m = el.innerHTML.match(/"id"\\s*:\\s*"([^"]+)"/g) || []; m.forEach(x => ids.add(x)); });
-      return Array.from(ids); }"""))
+      return Array.from(ids); }""")
+    )
 
 
 def canvas_drawn_share(page) -> float:
@@ -247,27 +314,26 @@ def test_every_download_button_gives_a_file_and_an_audit_row(demo_file, tmp_path
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, path)
     files: list[str] = []
-    with app_process(path) as (url, _process):
-        with browser_page(url) as (page, watch):
-            open_app(page, url)
-            done: set[str] = set()
-            for index in range(nav_count(page)):
-                name = open_nav(page, index)
-                # The briefing is made on request: ask for it first.
-                make = page.locator(".st-key-briefing_make button, [class*=st-key-briefing_generate] button")
-                if make.count() and make.first.is_visible():
-                    make.first.click()
-                    page.wait_for_timeout(500)
-                    wait_for_app(page)
-                click_visible_downloads(page, done, files, name)
-                tabs = page.locator("[data-baseweb=tab-list] [role=tab]")
-                for tab in range(tabs.count()):
-                    tabs.nth(tab).click()
-                    page.wait_for_timeout(300)
-                    wait_for_app(page)
-                    click_visible_downloads(page, done, files, f"{name}#{tab}")
-                assert_no_exception(page)
-            watch.assert_clean()
+    with app_process(path) as (url, _process), browser_page(url) as (page, watch):
+        open_app(page, url)
+        done: set[str] = set()
+        for index in range(nav_count(page)):
+            name = open_nav(page, index)
+            # The briefing is made on request: ask for it first.
+            make = page.locator(".st-key-briefing_make button, [class*=st-key-briefing_generate] button")
+            if make.count() and make.first.is_visible():
+                make.first.click()
+                page.wait_for_timeout(500)
+                wait_for_app(page)
+            click_visible_downloads(page, done, files, name)
+            tabs = page.locator("[data-baseweb=tab-list] [role=tab]")
+            for tab in range(tabs.count()):
+                tabs.nth(tab).click()
+                page.wait_for_timeout(300)
+                wait_for_app(page)
+                click_visible_downloads(page, done, files, f"{name}#{tab}")
+            assert_no_exception(page)
+        watch.assert_clean()
     assert len(files) >= 30, files
     assert {name.rsplit(".", 1)[-1] for name in files} >= {"png", "svg", "csv", "xlsx"}
     conn = store.connect(path, read_only=True)
@@ -317,16 +383,15 @@ def test_warning_text_follows_level_and_townships_in_the_browser(demo_file, tmp_
     conn.close()
     plans = [("蓝色", names[:5]), ("黄色", names[5:6])]
     texts = []
-    with app_process(path) as (url, _process):
-        with browser_page(url) as (page, watch):
-            open_app(page, url)
-            page.locator("[data-testid=stSidebarNav] a", has_text="预警研判").click()
-            wait_for_app(page)
-            for level_label, chosen in plans:
-                texts.append(issue(page, level_label, chosen))
-                assert_no_exception(page)
-            screenshot(page, "sweep-warning-issued")
-            watch.assert_clean()
+    with app_process(path) as (url, _process), browser_page(url) as (page, watch):
+        open_app(page, url)
+        page.locator("[data-testid=stSidebarNav] a", has_text="预警研判").click()
+        wait_for_app(page)
+        for level_label, chosen in plans:
+            texts.append(issue(page, level_label, chosen))
+            assert_no_exception(page)
+        screenshot(page, "sweep-warning-issued")
+        watch.assert_clean()
     conn = store.connect(path, read_only=True)
     try:
         saved = queries.warnings_issued(conn).sort_values("id")

@@ -172,14 +172,21 @@ def test_minimums_are_validated_and_replaced_whole():
 
     conn = store.connect(":memory:")
     tiny.populate(conn)
-    saved = replace_minimums(conn, pd.DataFrame({"item": [" 编织袋 ", "救生衣", None], "minimum": [6000, "150", None],
-                                                  "unit": ["条", None, None]}))
+    saved = replace_minimums(
+        conn,
+        pd.DataFrame(
+            {"item": [" 编织袋 ", "救生衣", None], "minimum": [6000, "150", None], "unit": ["条", None, None]}
+        ),
+    )
     assert saved == 2
     minimums = queries.stock_minimums(conn)
     assert minimums[["item", "minimum"]].values.tolist() == [["救生衣", 150.0], ["编织袋", 6000.0]]
     assert pd.isna(minimums["unit"].iloc[0]) and minimums["unit"].iloc[1] == "条"
-    for bad, reason in (({"item": ["x"], "minimum": [-1]}, "row 1 (x)"), ({"item": ["x", "x"], "minimum": [1, 2]}, "row 2"),
-                        ({"item": ["y"], "minimum": ["many"]}, "not a number")):
+    for bad, reason in (
+        ({"item": ["x"], "minimum": [-1]}, "row 1 (x)"),
+        ({"item": ["x", "x"], "minimum": [1, 2]}, "row 2"),
+        ({"item": ["y"], "minimum": ["many"]}, "not a number"),
+    ):
         with pytest.raises(MinimumError, match=re.escape(reason)):
             replace_minimums(conn, pd.DataFrame(bad))
     # A rejected table leaves the saved one untouched.

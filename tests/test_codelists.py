@@ -28,7 +28,9 @@ def conn(monkeypatch):
 
 
 def _incidents(path, rows):
-    text = "事件编号,事件类型,发生时间,乡镇,处置状态\n" + "".join(f"{r},{t},2026-06-21 03:00,西镇,待处置\n" for r, t in rows)
+    text = "事件编号,事件类型,发生时间,乡镇,处置状态\n" + "".join(
+        f"{r},{t},2026-06-21 03:00,西镇,待处置\n" for r, t in rows
+    )
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -43,7 +45,9 @@ def test_seeded_lists_name_their_national_standard(conn):
 
 
 def test_unknown_value_is_kept_as_other_with_its_label(conn, tmp_path):
-    path = _incidents(tmp_path / "灾情.csv", [("N1", "人员失联"), ("N2", "人员失联"), ("N3", "洪涝"), ("N4", " 人员 失联 ")])
+    path = _incidents(
+        tmp_path / "灾情.csv", [("N1", "人员失联"), ("N2", "人员失联"), ("N3", "洪涝"), ("N4", " 人员 失联 ")]
+    )
     report = import_file(conn, path, "incidents", now=NOW)
     assert report.rejected == 0 and report.accepted == 4
     assert report.others == {"type": {"人员失联": 2, "人员 失联": 1}}

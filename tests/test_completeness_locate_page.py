@@ -14,7 +14,10 @@ def test_page_lists_and_completes_a_record_without_location(demo_file, tmp_path,
     shutil.copy(demo_file, path)
     conn = store.connect(path)
     lon, lat, town = conn.execute("SELECT label_lon, label_lat, code FROM townships LIMIT 1").fetchone()
-    conn.execute("INSERT INTO teams (name, kind, members, township, address) VALUES ('无坐标救援队', 'militia', 8, ?, '某村')", [town])
+    conn.execute(
+        "INSERT INTO teams (name, kind, members, township, address) VALUES ('无坐标救援队', 'militia', 8, ?, '某村')",
+        [town],
+    )
     conn.close()
     monkeypatch.setenv(config.DB_PATH_ENV, str(path))
     st.cache_data.clear()

@@ -30,8 +30,12 @@ RAIN_HOURS = 6
 NOW = datetime(2025, 6, 22, 12, 0)
 RAIN_START = datetime(2025, 6, 21, 1, 0)
 # Kinds whose template rows other templates refer to: kind -> the kinds referring to it.
-TEMPLATE_REFERENCES = {"rain_gauges": ("rainfall",), "warehouses": ("stock",), "villages": ("grids",),
-                       "water_stations": ("water_levels", "water_thresholds", "flood_limits")}
+TEMPLATE_REFERENCES = {
+    "rain_gauges": ("rainfall",),
+    "warehouses": ("stock",),
+    "villages": ("grids",),
+    "water_stations": ("water_levels", "water_thresholds", "flood_limits"),
+}
 
 
 def wuyuan_outline() -> shapely.Geometry:
@@ -42,8 +46,10 @@ def township_polygons(outline: shapely.Geometry) -> list[shapely.Geometry]:
     minx, miny, maxx, maxy = outline.bounds
     midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
     boxes = [
-        shapely.box(minx, midy, midx, maxy), shapely.box(midx, midy, maxx, maxy),
-        shapely.box(minx, miny, midx, midy), shapely.box(midx, miny, maxx, midy),
+        shapely.box(minx, midy, midx, maxy),
+        shapely.box(midx, midy, maxx, maxy),
+        shapely.box(minx, miny, midx, midy),
+        shapely.box(midx, miny, maxx, midy),
     ]
     return [shapely.intersection(outline, b) for b in boxes]
 
@@ -58,12 +64,16 @@ def write_townships_gcj02(path, outline) -> list[shapely.Geometry]:
     features = []
     for index, (name, polygon) in enumerate(zip(TOWNSHIP_NAMES, polygons)):
         gcj = shapely.transform(polygon, lambda xy: np.column_stack(geo.wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
-        features.append({
-            "type": "Feature",
-            "properties": {"乡镇编码": township_code(index), "乡镇名称": name, "人口": 20000 + index},
-            "geometry": shapely.geometry.mapping(gcj),
-        })
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"乡镇编码": township_code(index), "乡镇名称": name, "人口": 20000 + index},
+                "geometry": shapely.geometry.mapping(gcj),
+            }
+        )
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return polygons
 
 
@@ -78,8 +88,15 @@ def gauge_points(polygons) -> pd.DataFrame:
             # One gauge in each vertical strip of the township, so no two share a place.
             strip = shapely.box(minx + k * step, miny, minx + (k + 1) * step, maxy)
             point = shapely.point_on_surface(shapely.intersection(inner, strip))
-            rows.append({"code": f"6240{index}{k:02d}", "name": f"{TOWNSHIP_NAMES[index]}{k + 1}号站",
-                         "lon": point.x, "lat": point.y, "township": township_code(index)})
+            rows.append(
+                {
+                    "code": f"6240{index}{k:02d}",
+                    "name": f"{TOWNSHIP_NAMES[index]}{k + 1}号站",
+                    "lon": point.x,
+                    "lat": point.y,
+                    "township": township_code(index),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -87,13 +104,15 @@ def write_gauges_bd09_gbk(path, gauges: pd.DataFrame, outside: tuple[float, floa
     """Gauges CSV in BD-09 (Baidu) coordinates, GBK-encoded, with no township column, plus one gauge outside."""
     lon, lat = geo.wgs84_to_bd09(gauges["lon"].to_numpy(), gauges["lat"].to_numpy())
     out_lon, out_lat = geo.wgs84_to_bd09(np.array([outside[0]]), np.array([outside[1]]))
-    frame = pd.DataFrame({
-        "测站编码": [*gauges["code"], "62499999"],
-        "测站名称": [*gauges["name"], "界外站"],
-        "经度": [*np.round(lon, 7), round(float(out_lon[0]), 7)],
-        "纬度": [*np.round(lat, 7), round(float(out_lat[0]), 7)],
-        "站类": "自动站",
-    })
+    frame = pd.DataFrame(
+        {
+            "测站编码": [*gauges["code"], "62499999"],
+            "测站名称": [*gauges["name"], "界外站"],
+            "经度": [*np.round(lon, 7), round(float(out_lon[0]), 7)],
+            "纬度": [*np.round(lat, 7), round(float(out_lat[0]), 7)],
+            "站类": "自动站",
+        }
+    )
     path.write_bytes(frame.to_csv(index=False).encode("gbk"))
 
 
@@ -101,7 +120,11 @@ def write_rainfall_xlsx(path, gauges: pd.DataFrame) -> int:
     """Hourly rain per gauge as XLSX with a title row above the header."""
     times = [RAIN_START + timedelta(hours=h) for h in range(RAIN_HOURS)]
     frame = pd.DataFrame(
-        [(code, ts, round(1.0 + i + h * 0.5, 1)) for i, code in enumerate(gauges["code"]) for h, ts in enumerate(times)],
+        [
+            (code, ts, round(1.0 + i + h * 0.5, 1))
+            for i, code in enumerate(gauges["code"])
+            for h, ts in enumerate(times)
+        ],
         columns=["站码", "时间", "降雨量(mm)"],
     )
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -115,10 +138,28 @@ def write_incidents_csv(path, polygons, outside: tuple[float, float]) -> pd.Data
     rows = []
     for index, polygon in enumerate(polygons):
         point = shapely.point_on_surface(polygon.buffer(-0.02))
-        rows.append({"事件编号": f"WY-{index + 1:03d}", "事件类型": "山体滑坡", "发生时间": f"2025/6/21 {index + 3}:30",
-                     "经度": round(point.x, 6), "纬度": round(point.y, 6), "处置状态": "处理中", "被困人数": index})
-    rows.append({"事件编号": "WY-999", "事件类型": "洪涝", "发生时间": "2025-06-21 05:00", "经度": outside[0],
-                 "纬度": outside[1], "处置状态": "待处置", "被困人数": 0})
+        rows.append(
+            {
+                "事件编号": f"WY-{index + 1:03d}",
+                "事件类型": "山体滑坡",
+                "发生时间": f"2025/6/21 {index + 3}:30",
+                "经度": round(point.x, 6),
+                "纬度": round(point.y, 6),
+                "处置状态": "处理中",
+                "被困人数": index,
+            }
+        )
+    rows.append(
+        {
+            "事件编号": "WY-999",
+            "事件类型": "洪涝",
+            "发生时间": "2025-06-21 05:00",
+            "经度": outside[0],
+            "纬度": outside[1],
+            "处置状态": "待处置",
+            "被困人数": 0,
+        }
+    )
     frame = pd.DataFrame(rows)
     path.write_text(frame.to_csv(index=False), encoding="utf-8")
     return frame
@@ -142,8 +183,26 @@ def filled(tmp_path_factory, outline, outside_point):
     path = folder / "wuyuan.duckdb"
     townships_file = folder / "乡镇.geojson"
     polygons = write_townships_gcj02(townships_file, outline)
-    assert cli_main(["init", "--outline", str(WUYUAN_OUTLINE), "--name", WUYUAN_NAME, "--code", WUYUAN_CODE,
-                     "--db", str(path), "--townships", str(townships_file), "--townships-crs", "gcj02"]) == 0
+    assert (
+        cli_main(
+            [
+                "init",
+                "--outline",
+                str(WUYUAN_OUTLINE),
+                "--name",
+                WUYUAN_NAME,
+                "--code",
+                WUYUAN_CODE,
+                "--db",
+                str(path),
+                "--townships",
+                str(townships_file),
+                "--townships-crs",
+                "gcj02",
+            ]
+        )
+        == 0
+    )
     gauges = gauge_points(polygons)
     gauges_file, rain_file, incidents_file = folder / "雨量站.csv", folder / "雨量.xlsx", folder / "灾情.csv"
     write_gauges_bd09_gbk(gauges_file, gauges, outside_point)
@@ -184,8 +243,16 @@ def test_outline_in_bd09_gives_the_same_county(tmp_path):
     outline = wuyuan_outline()
     bd = shapely.transform(outline, lambda xy: np.column_stack(geo.wgs84_to_bd09(xy[:, 0], xy[:, 1])))
     path = tmp_path / "wuyuan_bd09.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"adcode": WUYUAN_CODE}, "geometry": shapely.geometry.mapping(bd)}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"adcode": WUYUAN_CODE}, "geometry": shapely.geometry.mapping(bd)}
+                ],
+            }
+        )
+    )
     again = county.read_county_outline(path, crs="bd09", code=WUYUAN_CODE)
     assert shapely.symmetric_difference(again, outline).area / outline.area < 1e-4
 
@@ -253,7 +320,11 @@ def test_completeness_lists_what_is_missing(filled):
     assert [s.kind for s in steps if not s.rows] == ["warehouses", "stock", "teams", "shelters", "hazard_points"]
     assert completeness.missing_for("one_map", {s.kind: s.rows for s in steps}) == []
     assert completeness.missing_for("dispatch", {s.kind: s.rows for s in steps}) == [
-        "warehouses", "teams", "shelters", "hazard_points"]
+        "warehouses",
+        "teams",
+        "shelters",
+        "hazard_points",
+    ]
 
 
 def test_demo_and_real_rows_never_mix(filled, tmp_path):
@@ -274,8 +345,22 @@ def test_demo_and_real_rows_never_mix(filled, tmp_path):
         conn.execute("INSERT INTO county VALUES ('361104', '广信区', ?, 1, 0, 0, 1, 1)", [b"x"])
     finally:
         conn.close()
-    assert cli_main(["init", "--outline", str(WUYUAN_OUTLINE), "--name", WUYUAN_NAME, "--code", WUYUAN_CODE,
-                     "--db", str(demo_path)]) == 1
+    assert (
+        cli_main(
+            [
+                "init",
+                "--outline",
+                str(WUYUAN_OUTLINE),
+                "--name",
+                WUYUAN_NAME,
+                "--code",
+                WUYUAN_CODE,
+                "--db",
+                str(demo_path),
+            ]
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize("name, code, message", [("", "361130", "name is empty"), ("婺源县", "3611", "six digits")])
@@ -288,8 +373,20 @@ def test_init_refuses_bad_name_or_code(tmp_path, name, code, message):
 
 def test_init_refuses_an_outline_in_the_wrong_place(tmp_path):
     far = tmp_path / "far.geojson"
-    far.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
-                   "geometry": shapely.geometry.mapping(shapely.box(29.0, 117.0, 29.5, 118.0))}]}))
+    far.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": shapely.geometry.mapping(shapely.box(29.0, 117.0, 29.5, 118.0)),
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(county.CountyError, match="outside China"):
         county.read_county_outline(far, crs="wgs84")
 
@@ -314,7 +411,10 @@ def test_template_imports_as_is(filled, tmp_path, kind):
             file = tmp_path / "dependency.csv"
             file.write_bytes(templates.template_csv(dependency, place))
             assert import_file(conn, file, dependency, now=NOW).accepted == 1
-        for suffix, data in ((".csv", templates.template_csv(kind, place)), (".xlsx", templates.template_xlsx(kind, place))):
+        for suffix, data in (
+            (".csv", templates.template_csv(kind, place)),
+            (".xlsx", templates.template_xlsx(kind, place)),
+        ):
             file = tmp_path / f"template{suffix}"
             file.write_bytes(data)
             report = import_file(conn, file, kind, dry_run=True, now=NOW)

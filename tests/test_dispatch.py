@@ -159,7 +159,9 @@ def test_coverage_gaps(conn):
 
 
 def test_shelter_gaps(conn):
-    conn.execute("INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H3', '东乡山脚', 'landslide', '999999002', 118.05, 28.35, 500, 150, 30, 60, 120)")
+    conn.execute(
+        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H3', '东乡山脚', 'landslide', '999999002', 118.05, 28.35, 500, 150, 30, 60, 120)"
+    )
     shelters = dispatch.coverage_gaps(conn).shelters.set_index("code")
     assert shelters.loc["999999002", ["hazard_people", "shelter_capacity", "shortfall"]].tolist() == [500, 100, 400]
     assert shelters.loc["999999002", "gap"] and not shelters.loc["999999001", "gap"]

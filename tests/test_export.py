@@ -14,7 +14,7 @@ START = datetime(2026, 6, 20, 0, 0)
 END = datetime(2026, 6, 20, 12, 0)
 HOSTILE = pd.DataFrame(
     {
-        "地址": ["=HYPERLINK(\"http://evil\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "西镇一村"],
+        "地址": ['=HYPERLINK("http://evil","点我")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "西镇一村"],
         "数量": [1, -2, 3, 4, 5, 6, 7],
     }
 )
@@ -56,8 +56,13 @@ def test_readable_exports_use_labels(tiny_conn):
 
 
 def test_file_name_names_chart_townships_and_window():
-    assert export.file_name("降雨过程", START, END, "png", ["西镇", "东乡"]) == "降雨过程_西镇-东乡_20260620-0000_20260620-1200.png"
-    assert export.file_name("事件 趋势/类型", START, END, "csv") == "事件_趋势_类型_全县_20260620-0000_20260620-1200.csv"
+    assert (
+        export.file_name("降雨过程", START, END, "png", ["西镇", "东乡"])
+        == "降雨过程_西镇-东乡_20260620-0000_20260620-1200.png"
+    )
+    assert (
+        export.file_name("事件 趋势/类型", START, END, "csv") == "事件_趋势_类型_全县_20260620-0000_20260620-1200.csv"
+    )
     many = export.file_name("x", START, END, "svg", ["甲", "乙", "丙", "丁"])
     assert "甲-乙-丙等4个乡镇" in many
 
@@ -94,8 +99,16 @@ def test_xlsx_with_empty_text_cells_and_readable_cells():
 
     import numpy as np
 
-    frame = pd.DataFrame({"type": ["flood", None], "kind": ["school", "landslide"], "flag": [True, False],
-                          "name": ["甲", np.nan], "note": pd.array(["x", None], dtype="string"), "n": [1.0, np.nan]})
+    frame = pd.DataFrame(
+        {
+            "type": ["flood", None],
+            "kind": ["school", "landslide"],
+            "flag": [True, False],
+            "name": ["甲", np.nan],
+            "note": pd.array(["x", None], dtype="string"),
+            "n": [1.0, np.nan],
+        }
+    )
     table = export.readable(frame, "zh")
     workbook = pd.read_excel(io.BytesIO(export.to_xlsx({"s": table})), engine="openpyxl", keep_default_na=False)
     cells = workbook.astype(str).to_numpy().ravel().tolist()

@@ -8,16 +8,22 @@ import re
 import shutil
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlparse
 
 import pytest
 import sqlalchemy as sa
 
 from emergency import queries, store
-from emergency.feed import demo as live_demo, sl323, sync
-from urllib.parse import urlparse
-
+from emergency.feed import demo as live_demo
+from emergency.feed import sl323, sync
 from tests.browser import (
-    Watch, app_server, assert_no_exception, browser_page, map_point, screenshot, wait_for_app,
+    Watch,
+    app_server,
+    assert_no_exception,
+    browser_page,
+    map_point,
+    screenshot,
+    wait_for_app,
 )
 
 # The worker runs the feed every minute; the big screen and the warning list redraw every 5 s.
@@ -39,12 +45,17 @@ def live_store(demo_file, tmp_path, monkeypatch):
         engine = live_demo.build_source(source, plan)
         live_demo.write_until(engine, plan, None, start)
         engine.dispose()
-        sync.save_feed(conn, sync.Feed(name=live_demo.FEED_NAME, every_min=1, silent_min=60, first_days=30),
-                       url=live_demo.url_of(source))
+        sync.save_feed(
+            conn,
+            sync.Feed(name=live_demo.FEED_NAME, every_min=1, silent_min=60, first_days=30),
+            url=live_demo.url_of(source),
+        )
         live_demo.set_clock(conn, start, 1.0)
         assert sync.run_feed(conn, live_demo.FEED_NAME, now=start).ok
-        river = conn.execute("SELECT s.code, s.name, s.lon, s.lat, t.warning_level_m FROM water_stations s "
-                             "JOIN water_thresholds t ON t.station = s.code ORDER BY s.code LIMIT 1").fetchone()
+        river = conn.execute(
+            "SELECT s.code, s.name, s.lon, s.lat, t.warning_level_m FROM water_stations s "
+            "JOIN water_thresholds t ON t.station = s.code ORDER BY s.code LIMIT 1"
+        ).fetchone()
         box = queries.county(conn).iloc[0]
     finally:
         conn.close()
@@ -81,8 +92,14 @@ def test_new_reports_reach_the_open_screens(live_store):
         step = live_store["start"] + timedelta(minutes=5)
         engine = sa.create_engine(live_demo.url_of(live_store["source"]))
         gauges = [s["STCD"] for s in live_store["plan"].stations if s["STTP"] == "PP"]
-        sl323.insert(engine, sl323.ST_PPTN_R, [dict(STCD=g, TM=step, DRP=Decimal("12.5"), INTV=Decimal("0.05")) for g in gauges])
-        sl323.insert(engine, sl323.ST_RIVER_R, [dict(STCD=code, TM=step, Z=Decimal(f"{warning_level + 0.8:.2f}"), Q=Decimal("900"))])
+        sl323.insert(
+            engine, sl323.ST_PPTN_R, [dict(STCD=g, TM=step, DRP=Decimal("12.5"), INTV=Decimal("0.05")) for g in gauges]
+        )
+        sl323.insert(
+            engine,
+            sl323.ST_RIVER_R,
+            [dict(STCD=code, TM=step, Z=Decimal(f"{warning_level + 0.8:.2f}"), Q=Decimal("900"))],
+        )
         engine.dispose()
 
         screen.locator('[data-wall="water"]', has_text=re.compile(r"^\s*1\D")).wait_for(timeout=SHOW_TIMEOUT_MS)

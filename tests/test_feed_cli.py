@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from emergency import config, store
-from emergency.feed import secrets, sl323, sync, worker
+from emergency.feed import sl323, sync, worker
 from tests import tiny
 
 T0 = datetime(2026, 6, 20, 8, 0)
@@ -21,10 +21,23 @@ T0 = datetime(2026, 6, 20, 8, 0)
 def _source(path):
     engine = sa.create_engine(f"sqlite:///{path}")
     sl323.create(engine)
-    sl323.insert(engine, sl323.ST_STBPRP_B, [dict(STCD="62A00001", STNM="西一雨量站", LGTD=Decimal("117.95"),
-                                                  LTTD=Decimal("28.35"), STTP="PP")])
-    sl323.insert(engine, sl323.ST_PPTN_R, [dict(STCD="62A00001", TM=datetime.now().replace(microsecond=0, second=0)
-                                                - timedelta(minutes=10), DRP=Decimal("1.5"), INTV=Decimal("0.05"))])
+    sl323.insert(
+        engine,
+        sl323.ST_STBPRP_B,
+        [dict(STCD="62A00001", STNM="西一雨量站", LGTD=Decimal("117.95"), LTTD=Decimal("28.35"), STTP="PP")],
+    )
+    sl323.insert(
+        engine,
+        sl323.ST_PPTN_R,
+        [
+            dict(
+                STCD="62A00001",
+                TM=datetime.now().replace(microsecond=0, second=0) - timedelta(minutes=10),
+                DRP=Decimal("1.5"),
+                INTV=Decimal("0.05"),
+            )
+        ],
+    )
     engine.dispose()
     return f"sqlite:///{path}"
 
@@ -36,12 +49,19 @@ def _store(path):
 
 
 def _cli(*args, env):
-    return subprocess.run([sys.executable, "-m", "emergency", "feed", *args], capture_output=True, text=True,
-                          env=env, cwd=config.PROJECT_ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "emergency", "feed", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=config.PROJECT_ROOT,
+        timeout=120,
+    )
 
 
 def test_add_keeps_the_url_in_the_settings_file_and_run_once_syncs(tmp_path, monkeypatch):
     import os
+
     settings = tmp_path / "secrets.toml"
     settings.write_text('[yitu]\nauth = "none"\n\n[other]\nx = 1\n', encoding="utf-8")
     db = tmp_path / "store.duckdb"
@@ -68,12 +88,15 @@ def test_add_keeps_the_url_in_the_settings_file_and_run_once_syncs(tmp_path, mon
 
 def test_bad_input_is_a_message_not_a_traceback(tmp_path):
     import os
+
     db = tmp_path / "store.duckdb"
     _store(db)
     env = {**os.environ, "YITU_SETTINGS": str(tmp_path / "s.toml"), "YITU_DB_PATH": str(db)}
-    for args in (("add", "--name", "x", "--url", "not a url"),
-                 ("add", "--name", "x", "--url", "sqlite:///x.db", "--stations-filter", "nonsense"),
-                 ("add", "--name", "x", "--url", "sqlite:///x.db", "--crs", "EPSG:999999")):
+    for args in (
+        ("add", "--name", "x", "--url", "not a url"),
+        ("add", "--name", "x", "--url", "sqlite:///x.db", "--stations-filter", "nonsense"),
+        ("add", "--name", "x", "--url", "sqlite:///x.db", "--crs", "EPSG:999999"),
+    ):
         result = _cli(*args, env=env)
         assert result.returncode == 1 and "refused" in result.stderr and "Traceback" not in result.stderr
     result = _cli("run", "--once", env=env)
@@ -84,8 +107,10 @@ def test_lock_allows_one_loop_per_store(tmp_path):
     first, second = worker.Lock(tmp_path / "s.feed.lock"), worker.Lock(tmp_path / "s.feed.lock")
     assert first.acquire() and not second.acquire()
     # Another process cannot take it either.
-    code = ("import sys; from emergency.feed import worker; from pathlib import Path; "
-            f"sys.exit(0 if worker.Lock(Path({str(tmp_path / 's.feed.lock')!r})).acquire() else 3)")
+    code = (
+        "import sys; from emergency.feed import worker; from pathlib import Path; "
+        f"sys.exit(0 if worker.Lock(Path({str(tmp_path / 's.feed.lock')!r})).acquire() else 3)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=config.PROJECT_ROOT).returncode == 3
     first.release()
     assert second.acquire()

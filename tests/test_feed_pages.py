@@ -12,7 +12,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from emergency import briefing, config, store
-from emergency.feed import demo as live_demo, sync, water
+from emergency.feed import demo as live_demo
+from emergency.feed import sync, water
 from emergency.filters import Filters
 from tests.apptest import open_page
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
@@ -24,7 +25,7 @@ OVER = "62400101"
 def live(demo_file, tmp_path, monkeypatch):
     """A demo store with the live demo's stations synced; the first river is over 警戒 at the end."""
     monkeypatch.setenv("YITU_SETTINGS", str(tmp_path / "secrets.toml"))
-    (tmp_path / "secrets.toml").write_text('[yitu]\nfeed_worker = false\n', encoding="utf-8")
+    (tmp_path / "secrets.toml").write_text("[yitu]\nfeed_worker = false\n", encoding="utf-8")
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, path)
     conn = store.connect(path)
@@ -33,14 +34,19 @@ def live(demo_file, tmp_path, monkeypatch):
     engine = live_demo.build_source(tmp_path / "sl323.db", plan)
     live_demo.write_until(engine, plan, None, start)
     engine.dispose()
-    sync.save_feed(conn, sync.Feed(name=live_demo.FEED_NAME, silent_min=30, first_days=30),
-                   url=live_demo.url_of(tmp_path / "sl323.db"))
+    sync.save_feed(
+        conn,
+        sync.Feed(name=live_demo.FEED_NAME, silent_min=30, first_days=30),
+        url=live_demo.url_of(tmp_path / "sl323.db"),
+    )
     live_demo.set_clock(conn, start, 1.0)
     assert sync.run_feed(conn, live_demo.FEED_NAME, now=start).ok
     wrz = store.scalar(conn, "SELECT warning_level_m FROM water_thresholds WHERE station = ?", [OVER])
     # A level over 警戒 at the newest rain time (the window end of every page).
     latest = store.scalar(conn, "SELECT max(ts) FROM rainfall")
-    conn.execute("INSERT OR REPLACE INTO water_levels (station, ts, level_m) VALUES (?, ?, ?)", [OVER, latest, wrz + 0.5])
+    conn.execute(
+        "INSERT OR REPLACE INTO water_levels (station, ts, level_m) VALUES (?, ?, ?)", [OVER, latest, wrz + 0.5]
+    )
     conn.close()
     monkeypatch.setenv(config.DB_PATH_ENV, str(path))
     st.cache_data.clear()
@@ -64,12 +70,17 @@ def test_one_map_water_layer_kpi_and_detail(live):
     assert any("水情站点" in m.value for m in at.markdown)  # the legend
     # A click on the station opens its hydrograph with the threshold lines.
     from components import detail_panel
+
     at.session_state[detail_panel.DETAIL_KEY] = ("water", OVER)
     at.run()
     assert not at.exception, at.exception
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [trace.get("name", "") for trace in figure["data"]]
-    assert "水位" in names and any(n.startswith("警戒水位") for n in names) and any(n.startswith("保证水位") for n in names)
+    assert (
+        "水位" in names
+        and any(n.startswith("警戒水位") for n in names)
+        and any(n.startswith("保证水位") for n in names)
+    )
 
 
 def test_warning_page_lists_stations_over_thresholds(live):
@@ -134,4 +145,4 @@ def test_briefing_has_a_water_section(live):
     texts = [b.text for b in blocks]
     at = texts.index("水情")
     assert "超警戒站点：1" in texts[at + 1]
-    assert any("信江旭日水文站（河道站）超警戒" in t for t in texts[at + 2:at + 4])
+    assert any("信江旭日水文站（河道站）超警戒" in t for t in texts[at + 2 : at + 4])

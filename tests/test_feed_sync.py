@@ -75,35 +75,83 @@ def conn(tmp_path, monkeypatch):
 
 def stations():
     return [
-        dict(STCD="62A00001", STNM="西一雨量站", LGTD=Decimal("117.95"), LTTD=Decimal("28.35"), ADDVCD="999999", STTP="PP"),
-        dict(STCD="62A00002", STNM="东一雨量站", LGTD=Decimal("118.05"), LTTD=Decimal("28.35"), ADDVCD="999999", STTP="PP"),
-        dict(STCD="62A00010", STNM="信江水文站", RVNM="信江", HNNM="鄱阳湖水系", LGTD=Decimal("117.97"),
-             LTTD=Decimal("28.36"), ADDVCD="999999", STTP="ZQ"),
-        dict(STCD="62A00020", STNM="七一水库", LGTD=Decimal("118.06"), LTTD=Decimal("28.38"), ADDVCD="999999", STTP="RR"),
+        dict(
+            STCD="62A00001",
+            STNM="西一雨量站",
+            LGTD=Decimal("117.95"),
+            LTTD=Decimal("28.35"),
+            ADDVCD="999999",
+            STTP="PP",
+        ),
+        dict(
+            STCD="62A00002",
+            STNM="东一雨量站",
+            LGTD=Decimal("118.05"),
+            LTTD=Decimal("28.35"),
+            ADDVCD="999999",
+            STTP="PP",
+        ),
+        dict(
+            STCD="62A00010",
+            STNM="信江水文站",
+            RVNM="信江",
+            HNNM="鄱阳湖水系",
+            LGTD=Decimal("117.97"),
+            LTTD=Decimal("28.36"),
+            ADDVCD="999999",
+            STTP="ZQ",
+        ),
+        dict(
+            STCD="62A00020", STNM="七一水库", LGTD=Decimal("118.06"), LTTD=Decimal("28.38"), ADDVCD="999999", STTP="RR"
+        ),
         dict(STCD="62A00099", STNM="外县站", LGTD=Decimal("116.0"), LTTD=Decimal("28.0"), ADDVCD="361100", STTP="PP"),
     ]
 
 
 def five_min(station, start, n, mm="0.5"):
-    return [dict(STCD=station, TM=start + timedelta(minutes=5 * (i + 1)), DRP=Decimal(mm), INTV=Decimal("0.05"))
-            for i in range(n)]
+    return [
+        dict(STCD=station, TM=start + timedelta(minutes=5 * (i + 1)), DRP=Decimal(mm), INTV=Decimal("0.05"))
+        for i in range(n)
+    ]
 
 
 def fill(db):
     db.add(sl323.ST_STBPRP_B, stations())
     db.add(sl323.ST_PPTN_R, five_min("62A00001", T0, 12) + five_min("62A00099", T0, 2))
-    db.add(sl323.ST_RIVER_R, [dict(STCD="62A00010", TM=T0 + timedelta(hours=1), Z=Decimal("68.5"), Q=Decimal("850")),
-                              dict(STCD="62A00010", TM=T0 + timedelta(hours=2), Z=Decimal("70.4"), Q=Decimal("1210"))])
-    db.add(sl323.ST_RSVR_R, [dict(STCD="62A00020", TM=T0 + timedelta(hours=1), RZ=Decimal("111.2"),
-                                  INQ=Decimal("300"), OTQ=Decimal("120"), W=Decimal("45.6"))])
+    db.add(
+        sl323.ST_RIVER_R,
+        [
+            dict(STCD="62A00010", TM=T0 + timedelta(hours=1), Z=Decimal("68.5"), Q=Decimal("850")),
+            dict(STCD="62A00010", TM=T0 + timedelta(hours=2), Z=Decimal("70.4"), Q=Decimal("1210")),
+        ],
+    )
+    db.add(
+        sl323.ST_RSVR_R,
+        [
+            dict(
+                STCD="62A00020",
+                TM=T0 + timedelta(hours=1),
+                RZ=Decimal("111.2"),
+                INQ=Decimal("300"),
+                OTQ=Decimal("120"),
+                W=Decimal("45.6"),
+            )
+        ],
+    )
     db.add(sl323.ST_RVFCCH_B, [dict(STCD="62A00010", WRZ=Decimal("70.0"), GRZ=Decimal("72.5"))])
-    db.add(sl323.ST_RSVRFSR_B, [dict(STCD="62A00020", BGMD="0401", EDMD="0630", FSLTDZ=Decimal("110.0")),
-                                dict(STCD="62A00020", BGMD="0701", EDMD="1015", FSLTDZ=Decimal("112.0"))])
+    db.add(
+        sl323.ST_RSVRFSR_B,
+        [
+            dict(STCD="62A00020", BGMD="0401", EDMD="0630", FSLTDZ=Decimal("110.0")),
+            dict(STCD="62A00020", BGMD="0701", EDMD="1015", FSLTDZ=Decimal("112.0")),
+        ],
+    )
 
 
 def add_feed(conn, db, **options):
-    return sync.save_feed(conn, sync.Feed(name="县水文", stations_filter=options.pop("stations_filter", None),
-                                          **options), url=db.url)
+    return sync.save_feed(
+        conn, sync.Feed(name="县水文", stations_filter=options.pop("stations_filter", None), **options), url=db.url
+    )
 
 
 def rain_of(conn, station):
@@ -112,14 +160,17 @@ def rain_of(conn, station):
 
 def hourly_matches(conn):
     """rain_hourly equals a fresh sum of rainfall (exact decimals)."""
-    differ = store.scalar(conn, f"""
+    differ = store.scalar(
+        conn,
+        f"""
         SELECT count(*) FROM (
             (SELECT station, {store.RAIN_HOUR_SQL} AS hour, sum(mm::DECIMAL(18,3)) AS mm, count(*)::INTEGER AS n
              FROM rainfall GROUP BY ALL
              EXCEPT SELECT station, hour, mm, readings FROM rain_hourly)
             UNION ALL
             (SELECT station, hour, mm, readings FROM rain_hourly
-             EXCEPT SELECT station, {store.RAIN_HOUR_SQL}, sum(mm::DECIMAL(18,3)), count(*)::INTEGER FROM rainfall GROUP BY ALL))""")
+             EXCEPT SELECT station, {store.RAIN_HOUR_SQL}, sum(mm::DECIMAL(18,3)), count(*)::INTEGER FROM rainfall GROUP BY ALL))""",
+    )
     return differ == 0
 
 
@@ -160,10 +211,18 @@ def test_incremental_sync_reads_only_new_rows_and_upserts_late_corrections(conn,
     # New reports, a late one inside the overlap (09:40, never sent before) and a correction
     # of 09:55 from 0.5 to 2.5 mm; a correction outside the overlap (08:05) is not read.
     source.add(sl323.ST_PPTN_R, five_min("62A00001", T0 + timedelta(hours=1), 2, mm="1.0"), upsert=True)
-    source.add(sl323.ST_PPTN_R, [dict(STCD="62A00002", TM=T0 + timedelta(minutes=100), DRP=Decimal("3.0"), INTV=Decimal("0.05"))])
-    source.add(sl323.ST_PPTN_R, [dict(STCD="62A00001", TM=T0 + timedelta(minutes=55), DRP=Decimal("2.5"), INTV=Decimal("0.05")),
-                                 dict(STCD="62A00001", TM=T0 + timedelta(minutes=5), DRP=Decimal("9.0"), INTV=Decimal("0.05"))],
-               upsert=True)
+    source.add(
+        sl323.ST_PPTN_R,
+        [dict(STCD="62A00002", TM=T0 + timedelta(minutes=100), DRP=Decimal("3.0"), INTV=Decimal("0.05"))],
+    )
+    source.add(
+        sl323.ST_PPTN_R,
+        [
+            dict(STCD="62A00001", TM=T0 + timedelta(minutes=55), DRP=Decimal("2.5"), INTV=Decimal("0.05")),
+            dict(STCD="62A00001", TM=T0 + timedelta(minutes=5), DRP=Decimal("9.0"), INTV=Decimal("0.05")),
+        ],
+        upsert=True,
+    )
     result = sync.run_feed(conn, "县水文", now=NOW + timedelta(minutes=10))
     assert result.ok, result.error
     rain = rain_of(conn, "62A00001").set_index("ts")["mm"]
@@ -182,15 +241,37 @@ def test_station_added_and_moved(conn, source):
     fill(source)
     add_feed(conn, source)
     assert sync.run_feed(conn, "县水文", now=NOW).ok
-    source.add(sl323.ST_STBPRP_B, [dict(STCD="62A00003", STNM="新建站", LGTD=Decimal("118.02"), LTTD=Decimal("28.31"),
-                                        ADDVCD="999999", STTP="PP"),
-                                   dict(STCD="62A00002", STNM="东一雨量站（迁）", LGTD=Decimal("117.93"),
-                                        LTTD=Decimal("28.33"), ADDVCD="999999", STTP="PP")], upsert=True)
+    source.add(
+        sl323.ST_STBPRP_B,
+        [
+            dict(
+                STCD="62A00003",
+                STNM="新建站",
+                LGTD=Decimal("118.02"),
+                LTTD=Decimal("28.31"),
+                ADDVCD="999999",
+                STTP="PP",
+            ),
+            dict(
+                STCD="62A00002",
+                STNM="东一雨量站（迁）",
+                LGTD=Decimal("117.93"),
+                LTTD=Decimal("28.33"),
+                ADDVCD="999999",
+                STTP="PP",
+            ),
+        ],
+        upsert=True,
+    )
     source.add(sl323.ST_PPTN_R, five_min("62A00003", T0 + timedelta(hours=2), 1, mm="4.0"))
     result = sync.run_feed(conn, "县水文", now=NOW + timedelta(minutes=5))
     assert result.ok, result.error
     moved = store.run(conn, "SELECT name, township, lon FROM rain_gauges WHERE code = '62A00002'").iloc[0]
-    assert moved["name"] == "东一雨量站（迁）" and moved["township"] == "999999001" and moved["lon"] == pytest.approx(117.93)
+    assert (
+        moved["name"] == "东一雨量站（迁）"
+        and moved["township"] == "999999001"
+        and moved["lon"] == pytest.approx(117.93)
+    )
     assert rain_of(conn, "62A00003")["mm"].tolist() == [4.0]
 
 
@@ -201,7 +282,9 @@ def test_rain_of_any_period_keeps_window_sums_exact(conn, source):
     # reports hourly, then a 6-hour total at 14:00 and a daily total (DYP only) at next 08:00.
     rows = five_min("62A00001", T0, 11)
     rows.append(dict(STCD="62A00001", TM=T0 + timedelta(hours=1), DRP=Decimal("6.5"), INTV=Decimal("1.00")))
-    rows += [dict(STCD="62A00002", TM=T0 + timedelta(hours=h), DRP=Decimal("2.0"), INTV=Decimal("1.00")) for h in (1, 2, 3)]
+    rows += [
+        dict(STCD="62A00002", TM=T0 + timedelta(hours=h), DRP=Decimal("2.0"), INTV=Decimal("1.00")) for h in (1, 2, 3)
+    ]
     rows.append(dict(STCD="62A00002", TM=T0 + timedelta(hours=6), DRP=Decimal("10.0"), INTV=Decimal("6.00")))
     rows.append(dict(STCD="62A00002", TM=T0 + timedelta(hours=24), DRP=None, DYP=Decimal("25.0")))
     source.add(sl323.ST_PPTN_R, rows)
@@ -219,7 +302,10 @@ def test_rain_of_any_period_keeps_window_sums_exact(conn, source):
 def test_source_down_mid_run_writes_nothing_and_is_retried(conn, source, monkeypatch):
     fill(source)
     feed = add_feed(conn, source)
-    before = {t: store.scalar(conn, f"SELECT count(*) FROM {t}") for t in ("rain_gauges", "rainfall", "water_levels", "quarantine", "import_log")}
+    before = {
+        t: store.scalar(conn, f"SELECT count(*) FROM {t}")
+        for t in ("rain_gauges", "rainfall", "water_levels", "quarantine", "import_log")
+    }
     real = Source._frame
 
     def failing(self, connection, statement, names, standard):
@@ -237,6 +323,7 @@ def test_source_down_mid_run_writes_nothing_and_is_retried(conn, source, monkeyp
     run = store.run(conn, "SELECT ok, ended_at, error FROM feed_runs WHERE id = ?", [result.run_id]).iloc[0]
     assert not run["ok"] and run["ended_at"] is not None
     from emergency.feed import water
+
     alarm = water.feed_status(conn, NOW + timedelta(minutes=20))
     assert alarm.loc[alarm["feed"] == "县水文", "state"].item() == "down"
     # The source comes back: the retry writes everything.
@@ -252,7 +339,9 @@ def test_source_down_mid_run_writes_nothing_and_is_retried(conn, source, monkeyp
 def test_credentials_never_reach_the_store_or_logs(conn, source, caplog, tmp_path):
     if "@" not in source.url:
         source.url = source.url  # SQLite has none; use a URL with a password that cannot connect
-        url = "postgresql+psycopg://sw:" + PG_PASSWORD.replace("#", "%23") + "@/nodb?host=/nonexistent&connect_timeout=1"
+        url = (
+            "postgresql+psycopg://sw:" + PG_PASSWORD.replace("#", "%23") + "@/nodb?host=/nonexistent&connect_timeout=1"
+        )
     else:
         url = source.url
     fill(source)
@@ -264,10 +353,13 @@ def test_credentials_never_reach_the_store_or_logs(conn, source, caplog, tmp_pat
     sync.save_feed(conn, sync.Feed(name="另一源"), url=bad)
     failed = sync.run_feed(conn, "另一源", now=NOW)
     assert not failed.ok
-    dump = "\n".join(
-        store.run(conn, f"SELECT * FROM {t}").to_csv()
-        for t in ("feeds", "feed_runs", "import_log", "quarantine", "audit_log", "meta")
-    ) + caplog.text
+    dump = (
+        "\n".join(
+            store.run(conn, f"SELECT * FROM {t}").to_csv()
+            for t in ("feeds", "feed_runs", "import_log", "quarantine", "audit_log", "meta")
+        )
+        + caplog.text
+    )
     for secret in (PG_PASSWORD, PG_PASSWORD.replace("#", "%23").replace("!", "%21"), "wrong-xxxxxxxx"):
         assert secret not in dump
     assert secrets.feed_url("县水文") == url  # the settings file keeps it
@@ -278,6 +370,7 @@ def test_station_filter_and_mask():
     assert secrets.mask("mssql+pymssql://sa:p%40ss@10.0.0.5:1433/sl323") == "mssql+pymssql://sa:***@10.0.0.5:1433/sl323"
     assert secrets.scrub("login failed for sa:p@ss", "mssql+pymssql://sa:p%40ss@h/db") == "login failed for sa:***"
     from emergency.feed.source import parse_filter
+
     assert parse_filter("ADDVCD=3611*, sttp=PP") == [("ADDVCD", "3611*"), ("STTP", "PP")]
     with pytest.raises(ValueError):
         parse_filter("DROP TABLE=1")
@@ -291,13 +384,16 @@ def test_station_filter_limits_stations_and_reports(conn, source):
     assert store.scalar(conn, "SELECT count(*) FROM rainfall WHERE station = '62A00099'") == 0
 
 
-@pytest.mark.parametrize("url", [
-    "mssql+pymssql://sw:pw@10.0.0.5:1433/sl323",
-    "mysql+pymysql://sw:pw@10.0.0.5:3306/sl323",
-    "postgresql+psycopg://sw:pw@10.0.0.5/sl323",
-    "oracle+oracledb://sw:pw@10.0.0.5:1521/?service_name=SL323",
-    "sqlite:///copy.db",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mssql+pymssql://sw:pw@10.0.0.5:1433/sl323",
+        "mysql+pymysql://sw:pw@10.0.0.5:3306/sl323",
+        "postgresql+psycopg://sw:pw@10.0.0.5/sl323",
+        "oracle+oracledb://sw:pw@10.0.0.5:1521/?service_name=SL323",
+        "sqlite:///copy.db",
+    ],
+)
 def test_every_driver_loads(url):
     """The drivers bureaus' databases need are installed; a source is made without connecting."""
     source = Source(url)

@@ -31,13 +31,22 @@ def conn():
                    ('RS1', '1016', '0331', 114.0)""")
     levels = [
         # RV1 rises over 警戒 70 at 09:00, over 保证 72.5 at 11:00, falls to 72.0 at 12:00.
-        ("RV1", 8, 69.0), ("RV1", 9, 70.5), ("RV1", 10, 71.8), ("RV1", 11, 73.0), ("RV1", 12, 72.0),
+        ("RV1", 8, 69.0),
+        ("RV1", 9, 70.5),
+        ("RV1", 10, 71.8),
+        ("RV1", 11, 73.0),
+        ("RV1", 12, 72.0),
         # RV2 exactly at 警戒 (not over), RS1 at 111 m (over 110 in June), RV4 over but 7 h old.
-        ("RV2", 12, 50.0), ("RS1", 11.5, 111.0), ("RV4", 5, 15.0), ("RV3", 12, 99.0),
+        ("RV2", 12, 50.0),
+        ("RS1", 11.5, 111.0),
+        ("RV4", 5, 15.0),
+        ("RV3", 12, 99.0),
     ]
     for station, h, z in levels:
-        cur.execute("INSERT INTO water_levels (station, ts, level_m) VALUES (?, ?, ?)",
-                    [station, datetime(2026, 6, 20) + timedelta(hours=h), z])
+        cur.execute(
+            "INSERT INTO water_levels (station, ts, level_m) VALUES (?, ?, ?)",
+            [station, datetime(2026, 6, 20) + timedelta(hours=h), z],
+        )
     yield c
     c.close()
 
@@ -50,19 +59,25 @@ def test_states_at_a_moment(conn):
     assert s.loc["RS1", "state"] == "over_flood_limit" and s.loc["RS1", "limit_level_m"] == 110.0
     assert s.loc["RV3", "state"] == "normal"  # no threshold: never over
     assert s.loc["RV4", "state"] == "no_data"  # its last level is older than MAX_LEVEL_AGE_H
-    assert water.station_states(conn, datetime(2026, 6, 20, 11)).set_index("code").loc["RV1", "state"] == "over_guarantee"
+    assert (
+        water.station_states(conn, datetime(2026, 6, 20, 11)).set_index("code").loc["RV1", "state"] == "over_guarantee"
+    )
     assert water.over_count(conn, T) == 2
     assert water.over_count(conn, T, ("999999001",)) == 1
 
 
 def test_flood_limit_by_period(conn):
     cur = conn.cursor()
-    for day, limit in ((datetime(2026, 7, 1, 12), 112.0), (datetime(2026, 12, 31, 12), 114.0),
-                       (datetime(2027, 3, 31, 12), 114.0), (datetime(2026, 4, 1, 12), 110.0)):
+    for day, limit in (
+        (datetime(2026, 7, 1, 12), 112.0),
+        (datetime(2026, 12, 31, 12), 114.0),
+        (datetime(2027, 3, 31, 12), 114.0),
+        (datetime(2026, 4, 1, 12), 110.0),
+    ):
         cur.execute("INSERT INTO water_levels (station, ts, level_m) VALUES ('RS1', ?, 111.0)", [day])
         s = water.station_states(conn, day).set_index("code")
         assert s.loc["RS1", "limit_level_m"] == limit, day
-        assert (s.loc["RS1", "state"] == "over_flood_limit") == (111.0 > limit)
+        assert (s.loc["RS1", "state"] == "over_flood_limit") == (limit < 111.0)
 
 
 def test_time_over_and_peak(conn):
@@ -79,11 +94,18 @@ def test_time_over_and_peak(conn):
 
 def test_feed_status_states(conn):
     cur = conn.cursor()
-    cur.execute("INSERT INTO feeds (name, silent_min, created_at) VALUES ('A', 15, ?), ('B', 15, ?), ('C', 15, ?)", [T, T, T])
-    cur.execute("""INSERT INTO feed_runs (feed, started_at, ended_at, ok, error) VALUES
+    cur.execute(
+        "INSERT INTO feeds (name, silent_min, created_at) VALUES ('A', 15, ?), ('B', 15, ?), ('C', 15, ?)", [T, T, T]
+    )
+    cur.execute(
+        """INSERT INTO feed_runs (feed, started_at, ended_at, ok, error) VALUES
         ('A', ?, ?, true, NULL), ('B', ?, ?, true, NULL), ('B', ?, ?, false, 'OperationalError: x')""",
-                [T, T, T - timedelta(minutes=40), T - timedelta(minutes=40), T, T])
-    cur.execute("INSERT INTO feed_marks VALUES ('A', 'ST_PPTN_R', ?), ('B', 'ST_PPTN_R', ?)", [T - timedelta(minutes=5), T - timedelta(minutes=40)])
+        [T, T, T - timedelta(minutes=40), T - timedelta(minutes=40), T, T],
+    )
+    cur.execute(
+        "INSERT INTO feed_marks VALUES ('A', 'ST_PPTN_R', ?), ('B', 'ST_PPTN_R', ?)",
+        [T - timedelta(minutes=5), T - timedelta(minutes=40)],
+    )
     status = water.feed_status(conn, T).set_index("feed")
     assert status.loc["A", "state"] == "ok" and not status.loc["A", "alarm"]
     assert status.loc["B", "state"] == "down" and status.loc["B", "alarm"]
@@ -101,6 +123,7 @@ def test_hydrograph_follows_the_flood_limit_period(conn):
     series = water.hydrograph(conn, "RS1", datetime(2026, 6, 30, 12), datetime(2026, 7, 1, 12))
     assert series["limit_level_m"].tolist() == [110.0, 112.0]
     from emergency.feed import figures
+
     station = water.station_states(conn, datetime(2026, 7, 1, 12)).set_index("code").loc["RS1"].copy()
     station["name"] = "七一水库"
     fig = figures.hydrograph(series, station, "zh")

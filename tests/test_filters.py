@@ -48,7 +48,10 @@ def test_invalid_values_fall_back_with_notices():
     assert f.townships == ("361104001",)
     assert f.types == () and f.statuses == ("closed",)
     assert {(n.name, n.value) for n in parsed.notices} == {
-        ("hours", "5"), ("end", "yesterday"), ("township", "999"), ("type", "meteor"),
+        ("hours", "5"),
+        ("end", "yesterday"),
+        ("township", "999"),
+        ("type", "meteor"),
     }
 
 

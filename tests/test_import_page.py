@@ -43,7 +43,8 @@ def townships_zip(store_path, folder):
     projected = shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
     frame = geopandas.GeoDataFrame(
         {"行政区划代码": rows["code"], "乡镇名称": rows["name"], "常住人口": rows["population"]},
-        geometry=list(projected), crs=fx.PROJECTED,
+        geometry=list(projected),
+        crs=fx.PROJECTED,
     )
     folder.mkdir()
     shp = folder / "乡镇界线.shp"
@@ -138,32 +139,33 @@ def test_browser_uploads_a_gbk_csv_and_a_zipped_shapefile(demo_file, tmp_path):
     zip_file = townships_zip(path, tmp_path / "shp")
     garbage = tmp_path / "坏数据.csv"
     garbage.write_bytes(bytes(range(256)) * 20)
-    with app_server(path) as url:
-        with browser_page(url) as (page, watch):
-            _open_import_page(page, url)
-            assert_no_exception(page)
-            # A bad file: a message naming it, no traceback.
-            page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(garbage)])
-            wait_for_app(page)
-            page.locator("[data-testid=stAlertContentError]").filter(has_text="坏数据.csv").first.wait_for(timeout=60_000)
-            assert "不是文本文件" in page.locator("[data-testid=stAlertContentError]").first.inner_text()
-            assert_no_exception(page)
+    with app_server(path) as url, browser_page(url) as (page, watch):
+        _open_import_page(page, url)
+        assert_no_exception(page)
+        # A bad file: a message naming it, no traceback.
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(garbage)])
+        wait_for_app(page)
+        page.locator("[data-testid=stAlertContentError]").filter(has_text="坏数据.csv").first.wait_for(
+            timeout=60_000
+        )
+        assert "不是文本文件" in page.locator("[data-testid=stAlertContentError]").first.inner_text()
+        assert_no_exception(page)
 
-            _open_import_page(page, url)
-            text = _upload_validate_commit(page, [csv_file], "降雨量")
-            assert "通过 9 行" in text and "拒收 1 行" in text
-            screenshot(page, "import-csv")
+        _open_import_page(page, url)
+        text = _upload_validate_commit(page, [csv_file], "降雨量")
+        assert "通过 9 行" in text and "拒收 1 行" in text
+        screenshot(page, "import-csv")
 
-            _open_import_page(page, url)
-            text = _upload_validate_commit(page, [zip_file], "乡镇边界")
-            assert "通过 2 行" in text and "拒收 0 行" in text
-            screenshot(page, "import-shapefile")
-            page.get_by_role("tab", name="隔离区").click()
-            # The grid draws on a canvas; its download button shows the quarantine is there.
-            page.get_by_role("button", name="下载隔离区（CSV）").wait_for(timeout=30_000)
-            screenshot(page, "import-quarantine")
-            assert_no_exception(page)
-            watch.assert_clean()
+        _open_import_page(page, url)
+        text = _upload_validate_commit(page, [zip_file], "乡镇边界")
+        assert "通过 2 行" in text and "拒收 0 行" in text
+        screenshot(page, "import-shapefile")
+        page.get_by_role("tab", name="隔离区").click()
+        # The grid draws on a canvas; its download button shows the quarantine is there.
+        page.get_by_role("button", name="下载隔离区（CSV）").wait_for(timeout=30_000)
+        screenshot(page, "import-quarantine")
+        assert_no_exception(page)
+        watch.assert_clean()
     conn = store.connect(path, read_only=True)
     assert store.scalar(conn, "SELECT count(*) FROM rainfall WHERE ts > '2026-06-22 00:00'") == 9
     assert store.scalar(conn, "SELECT count(*) FROM import_log") == 2

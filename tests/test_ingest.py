@@ -33,6 +33,7 @@ def reasons(report) -> dict[int, str]:
 
 # --- rainfall: every reason, encodings, idempotence -------------------------------------------
 
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_rainfall_csv_in_every_encoding(conn, tmp_path, encoding):
     path = fx.rainfall_csv(tmp_path / "rain.csv", encoding=encoding)
@@ -50,8 +51,15 @@ def test_each_rainfall_rejection_reason_names_its_row(conn, tmp_path):
     report = import_file(conn, fx.rainfall_csv(tmp_path / "rain.csv"), "rainfall", now=NOW)
     # Header = row 1, 18 good rows = rows 2..19, then the bad rows from row 20 on.
     assert reasons(report) == {
-        20: "missing", 21: "bad_number", 22: "negative_rain", 23: "sentinel", 24: "impossible_rain",
-        26: "unknown_reference", 27: "duplicate", 28: "future_time", 29: "bad_time",
+        20: "missing",
+        21: "bad_number",
+        22: "negative_rain",
+        23: "sentinel",
+        24: "impossible_rain",
+        26: "unknown_reference",
+        27: "duplicate",
+        28: "future_time",
+        29: "bad_time",
     }
     duplicate = report.rejects.set_index("row_number").loc[27]
     assert duplicate["value"] == "2" and duplicate["field"] == "测站编码 + 时间"
@@ -91,7 +99,12 @@ def test_dry_run_writes_nothing(conn, tmp_path):
 
 @pytest.mark.parametrize(
     "headers",
-    [("站码", "观测时间", "雨量"), ("station", "time", "rain"), ("STCD", "TM", "DRP"), ("测站代码", "时段末时间", "时段降雨量（毫米）")],
+    [
+        ("站码", "观测时间", "雨量"),
+        ("station", "time", "rain"),
+        ("STCD", "TM", "DRP"),
+        ("测站代码", "时段末时间", "时段降雨量（毫米）"),
+    ],
 )
 def test_header_synonyms(conn, tmp_path, headers):
     path = fx.rainfall_csv(tmp_path / "rain.csv", bad_rows=False, headers=headers)
@@ -122,18 +135,23 @@ def test_time_formats_and_zones(conn, tmp_path):
     )
     report = import_file(conn, path, "rainfall", now=NOW)
     assert report.rejected == 0, report.rejects
-    stored = store.run(conn, "SELECT ts FROM rainfall WHERE station = 'G1' AND ts > '2026-06-20 23:00' ORDER BY ts")["ts"]
+    stored = store.run(conn, "SELECT ts FROM rainfall WHERE station = 'G1' AND ts > '2026-06-20 23:00' ORDER BY ts")[
+        "ts"
+    ]
     assert [t.hour for t in stored] == [1, 2, 3, 4, 5]
 
 
 # --- resources, gauges, CRSs, townships ------------------------------------------------------
+
 
 @pytest.mark.parametrize("crs", ["wgs84", "cgcs2000", "gcj02", "bd09", fx.PROJECTED])
 def test_every_crs_round_trips_within_a_metre(conn, tmp_path, crs):
     path = fx.gauges_csv(tmp_path / "gauges.csv", crs=crs)
     report = import_file(conn, path, "rain_gauges", crs=crs)
     assert report.rejected == 0, report.rejects
-    stored = store.run(conn, "SELECT code, lon, lat, township, kind FROM rain_gauges WHERE code LIKE 'S%' ORDER BY code")
+    stored = store.run(
+        conn, "SELECT code, lon, lat, township, kind FROM rain_gauges WHERE code LIKE 'S%' ORDER BY code"
+    )
     expected = np.array([(g[3], g[4]) for g in fx.GAUGES])
     distance = geo.haversine_m(stored["lon"], stored["lat"], expected[:, 0], expected[:, 1])
     assert distance.max() < 1.0
@@ -155,7 +173,10 @@ def test_excel_sheet_choice_labels_and_swapped_coordinates(conn, tmp_path):
     report = import_file(conn, path, "incidents", sheet="灾情", now=NOW)
     # 地震 is a GB/T 35561 class of the seeded code list (issue 16), no longer a rejection.
     assert reasons(report) == {6: "swapped_coordinates"}
-    rows = store.run(conn, "SELECT id, type, status, township, occurred_at, loss_10k_yuan, lon FROM incidents WHERE id LIKE 'E%' ORDER BY id")
+    rows = store.run(
+        conn,
+        "SELECT id, type, status, township, occurred_at, loss_10k_yuan, lon FROM incidents WHERE id LIKE 'E%' ORDER BY id",
+    )
     assert list(rows["type"]) == ["flash_flood", "landslide", "flood", "earthquake"]
     assert list(rows["status"]) == ["closed", "active", "closed", "pending"]
     assert list(rows["township"]) == ["999999001", "999999002", "999999002", "999999001"]
@@ -177,7 +198,10 @@ def test_geojson_points_out_of_area(conn, tmp_path):
 def test_geopackage_in_a_projected_crs(conn, tmp_path):
     report = import_file(conn, fx.shelters_gpkg(tmp_path / "避难场所.gpkg"), "shelters")
     assert report.crs == fx.PROJECTED and report.accepted == 2
-    rows = store.run(conn, "SELECT name, kind, capacity, lon, lat, township FROM shelters WHERE name IN ('西镇中学', '东乡体育馆') ORDER BY name")
+    rows = store.run(
+        conn,
+        "SELECT name, kind, capacity, lon, lat, township FROM shelters WHERE name IN ('西镇中学', '东乡体育馆') ORDER BY name",
+    )
     assert list(rows["kind"]) == ["stadium", "school"]
     assert geo.haversine_m(rows["lon"].iloc[1], rows["lat"].iloc[1], 117.91, 28.31) < 1.0
 
@@ -198,7 +222,9 @@ def test_gbk_shapefile_without_cpg(conn, tmp_path, packaging):
     assert list(rows["name"]) == ["西镇", "东乡"]
     assert list(rows["population"]) == [1200, 3400]
     west = geo.wkb_to_geometry(bytes(rows["geometry"].iloc[0]))
-    assert shapely.equals_exact(shapely.normalize(west), shapely.normalize(fx.TOWNSHIP_SQUARES["999999001"][1]), tolerance=1e-6)
+    assert shapely.equals_exact(
+        shapely.normalize(west), shapely.normalize(fx.TOWNSHIP_SQUARES["999999001"][1]), tolerance=1e-6
+    )
 
 
 def test_self_intersecting_polygon_is_rejected(conn, tmp_path):
@@ -235,7 +261,9 @@ def test_teams_kind_synonyms_and_unknown_township(conn, tmp_path):
     )
     report = import_file(conn, teams, "teams")
     assert reasons(report) == {4: "unknown_township"}
-    assert list(store.run(conn, "SELECT kind FROM teams WHERE name IN ('西镇民兵连', '东乡消防队') ORDER BY name")["kind"]) == ["fire_rescue", "militia"]
+    assert list(
+        store.run(conn, "SELECT kind FROM teams WHERE name IN ('西镇民兵连', '东乡消防队') ORDER BY name")["kind"]
+    ) == ["fire_rescue", "militia"]
 
 
 def test_vocabularies_cover_labels_and_synonyms():
@@ -314,7 +342,6 @@ def test_wrong_encoding_override_is_a_message(conn, tmp_path):
     assert error.value.reason in {"decode", "missing_columns", "malformed"}
 
 
-
 def test_townships_from_wkt_csv_and_geometry_reasons(conn, tmp_path):
     path = tmp_path / "乡镇.csv"
     path.write_text(
@@ -328,7 +355,9 @@ def test_townships_from_wkt_csv_and_geometry_reasons(conn, tmp_path):
     report = import_file(conn, path, "townships")
     assert reasons(report) == {3: "not_polygon", 4: "bad_geometry", 5: "out_of_area"}
     assert (report.inserted, report.updated) == (0, 1)  # 西镇 re-drawn: area and label recomputed
-    assert store.scalar(conn, "SELECT round(area_km2) FROM townships WHERE code = '999999001'") == round(geo.area_km2(fx.TOWNSHIP_SQUARES["999999001"][1]))
+    assert store.scalar(conn, "SELECT round(area_km2) FROM townships WHERE code = '999999001'") == round(
+        geo.area_km2(fx.TOWNSHIP_SQUARES["999999001"][1])
+    )
 
 
 def test_store_without_a_county_checks_only_plausible_coordinates(tmp_path):
@@ -417,7 +446,9 @@ def test_a_kind_without_location_still_resolves_townships(conn, tmp_path, monkey
 
     # A kind registered the way other features add theirs: a spec, no engine change.
     contacts = Kind(
-        "contacts", "township_contacts", ("township", "phone"),
+        "contacts",
+        "township_contacts",
+        ("township", "phone"),
         (
             Field("township", "township", True, ("乡镇",)),
             Field("name", "text", True, ("姓名",)),

@@ -16,7 +16,9 @@ def make_store(path):
 def counts(path):
     conn = store.connect(path)
     try:
-        return store.scalar(conn, "SELECT count(*) FROM rainfall"), store.scalar(conn, "SELECT count(*) FROM import_log")
+        return store.scalar(conn, "SELECT count(*) FROM rainfall"), store.scalar(
+            conn, "SELECT count(*) FROM import_log"
+        )
     finally:
         conn.close()
 
@@ -36,12 +38,31 @@ def test_import_with_explicit_mapping_and_source(tmp_path, capsys):
     db = make_store(tmp_path / "s.duckdb")
     csv = tmp_path / "rain.csv"
     csv.write_text("a,b,c\nG1,2026-06-21 01:00,1\nG2,2026-06-21 01:00,2\n", encoding="utf-8")
-    argv = [str(csv), "--kind", "rainfall", "--db", str(db), "--map", "station=a", "--map", "ts=b", "--map", "mm=c",
-            "--source", "区气象局", "--user", "李四", "--lang", "en"]
+    argv = [
+        str(csv),
+        "--kind",
+        "rainfall",
+        "--db",
+        str(db),
+        "--map",
+        "station=a",
+        "--map",
+        "ts=b",
+        "--map",
+        "mm=c",
+        "--source",
+        "区气象局",
+        "--user",
+        "李四",
+        "--lang",
+        "en",
+    ]
     assert main(argv) == EXIT_OK
     assert "Accepted 2" in capsys.readouterr().out
     conn = store.connect(db)
-    assert store.run(conn, "SELECT source, user_name FROM import_log").to_dict("records") == [{"source": "区气象局", "user_name": "李四"}]
+    assert store.run(conn, "SELECT source, user_name FROM import_log").to_dict("records") == [
+        {"source": "区气象局", "user_name": "李四"}
+    ]
     conn.close()
 
 

@@ -97,7 +97,10 @@ def test_cli_refuses_while_the_app_holds_the_store(store_file, tmp_path):
     before = store.scalar(app_conn, "SELECT count(*) FROM rainfall")
     result = subprocess.run(
         [sys.executable, "-m", "emergency.ingest", str(path), "--kind", "rainfall", "--db", str(store_file)],
-        capture_output=True, text=True, cwd=config.PROJECT_ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        timeout=60,
     )
     assert result.returncode == 3
     assert "数据导入" in result.stderr and "Traceback" not in result.stderr
@@ -105,8 +108,22 @@ def test_cli_refuses_while_the_app_holds_the_store(store_file, tmp_path):
     app_conn.close()
     # With the app stopped, the same command imports.
     result = subprocess.run(
-        [sys.executable, "-m", "emergency.ingest", str(path), "--kind", "rainfall", "--db", str(store_file), "--lang", "en"],
-        capture_output=True, text=True, cwd=config.PROJECT_ROOT, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "emergency.ingest",
+            str(path),
+            "--kind",
+            "rainfall",
+            "--db",
+            str(store_file),
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "Accepted 18" in result.stdout
@@ -136,7 +153,9 @@ def test_kill_9_mid_transaction_leaves_the_store_as_before(store_file, tmp_path)
     conn.close()
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_IMPORT, str(store_file), str(path)],
-        stdout=subprocess.PIPE, text=True, cwd=config.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=config.PROJECT_ROOT,
     )
     try:
         assert process.stdout.readline().strip() == "COMMITTING"
@@ -162,9 +181,23 @@ def test_cli_queue_hands_the_file_to_the_app(store_file, tmp_path):
     empty.write_bytes(b"")
     for path in (good, empty):
         result = subprocess.run(
-            [sys.executable, "-m", "emergency.ingest", str(path), "--kind", "rainfall", "--db", str(store_file),
-             "--queue", "--source", "区水利局"],
-            capture_output=True, text=True, cwd=config.PROJECT_ROOT, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "emergency.ingest",
+                str(path),
+                "--kind",
+                "rainfall",
+                "--db",
+                str(store_file),
+                "--queue",
+                "--source",
+                "区水利局",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=config.PROJECT_ROOT,
+            timeout=60,
         )
         assert result.returncode == 0, result.stderr
         assert "收件箱" in result.stdout

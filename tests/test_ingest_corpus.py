@@ -10,8 +10,19 @@ from tests import ingest_corpus, tiny
 
 NOW = datetime(2026, 6, 22, 0, 0)
 CASES = ingest_corpus.cases()
-TABLES = ("rain_gauges", "rainfall", "incidents", "warehouses", "stock", "teams", "shelters", "hazard_points",
-          "townships", "import_log", "quarantine")
+TABLES = (
+    "rain_gauges",
+    "rainfall",
+    "incidents",
+    "warehouses",
+    "stock",
+    "teams",
+    "shelters",
+    "hazard_points",
+    "townships",
+    "import_log",
+    "quarantine",
+)
 
 
 def _counts(conn) -> dict[str, int]:
@@ -21,8 +32,17 @@ def _counts(conn) -> dict[str, int]:
 def test_corpus_is_large_and_varied():
     assert len(CASES) >= 30
     assert len({c.name for c in CASES}) == len(CASES)
-    assert {c.kind for c in CASES} >= {"rain_gauges", "rainfall", "incidents", "warehouses", "stock", "teams", "shelters",
-                                        "hazard_points", "townships"}
+    assert {c.kind for c in CASES} >= {
+        "rain_gauges",
+        "rainfall",
+        "incidents",
+        "warehouses",
+        "stock",
+        "teams",
+        "shelters",
+        "hazard_points",
+        "townships",
+    }
     assert sum(c.error is not None for c in CASES) >= 10
 
 

@@ -17,11 +17,28 @@ from emergency.ingest import KINDS, READERS, IngestError, import_file
 from tests import tiny
 
 NOW = datetime(2026, 6, 22, 0, 0)
-TABLES = ("rain_gauges", "rainfall", "incidents", "warehouses", "stock", "teams", "shelters", "hazard_points",
-          "townships", "import_log", "quarantine", "code_lists", "header_mappings")
+TABLES = (
+    "rain_gauges",
+    "rainfall",
+    "incidents",
+    "warehouses",
+    "stock",
+    "teams",
+    "shelters",
+    "hazard_points",
+    "townships",
+    "import_log",
+    "quarantine",
+    "code_lists",
+    "header_mappings",
+)
 # Deterministic in CI: the same examples every run; failures are reproducible from the log.
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +87,11 @@ def test_random_bytes_to_every_reader(conn, extension, data, kind):
 
 
 @SETTINGS
-@given(data=st.binary(max_size=2048), inner=st.sampled_from([".csv", ".xlsx", ".geojson", ".shp", ".gpkg"]),
-       kind=st.sampled_from(sorted(KINDS)))
+@given(
+    data=st.binary(max_size=2048),
+    inner=st.sampled_from([".csv", ".xlsx", ".geojson", ".shp", ".gpkg"]),
+    kind=st.sampled_from(sorted(KINDS)),
+)
 def test_random_bytes_inside_a_zip(conn, data, inner, kind):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "random.zip"
@@ -86,9 +106,43 @@ def test_random_bytes_inside_a_zip(conn, data, inner, kind):
 # Cells a department file may hold: numbers, times, codes, blanks, quotes, separators, line
 # breaks, units, odd Unicode.
 CELLS = st.one_of(
-    st.sampled_from(["", " ", "0", "1.5", "-3", "1e309", "NaN", "999.9", "12万元", "3 cm", "2026-06-21 01:00",
-                     "2026/6/21", "46194.25", "1899-12-30", "9999-12-31", "G1", "G2", "西镇", "东乡", "洪涝", "人员失联",
-                     "待处置", "已完成", "117.95", "28.35", '"', '""', "a,b", "x\ny", "\r", "\t", "POLYGON EMPTY", "—"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "1.5",
+            "-3",
+            "1e309",
+            "NaN",
+            "999.9",
+            "12万元",
+            "3 cm",
+            "2026-06-21 01:00",
+            "2026/6/21",
+            "46194.25",
+            "1899-12-30",
+            "9999-12-31",
+            "G1",
+            "G2",
+            "西镇",
+            "东乡",
+            "洪涝",
+            "人员失联",
+            "待处置",
+            "已完成",
+            "117.95",
+            "28.35",
+            '"',
+            '""',
+            "a,b",
+            "x\ny",
+            "\r",
+            "\t",
+            "POLYGON EMPTY",
+            "—",
+        ]
+    ),
     st.text(max_size=12),
 )
 
@@ -109,13 +163,19 @@ def csv_shapes(draw):
             return '"' + value.replace('"', '""') + '"'
         return value
 
-    text = newline.join(delimiter.join(cell(v) for v in row) for row in [names, *rows]) + draw(st.sampled_from(["", newline]))
+    text = newline.join(delimiter.join(cell(v) for v in row) for row in [names, *rows]) + draw(
+        st.sampled_from(["", newline])
+    )
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
     return kind, text, encoding
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(shape=csv_shapes())
 def test_random_csv_shapes(conn, shape):
     kind, text, encoding = shape

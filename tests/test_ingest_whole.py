@@ -31,7 +31,9 @@ def test_blank_optional_numbers_are_null_not_errors(conn, tmp_path):
     )
     report = import_file(conn, path, "incidents", now=NOW)
     assert report.accepted == 2 and report.rejected == 0
-    rows = store.run(conn, "SELECT deaths, injured, seriously_injured, loss_10k_yuan FROM incidents WHERE id LIKE 'B%' ORDER BY id")
+    rows = store.run(
+        conn, "SELECT deaths, injured, seriously_injured, loss_10k_yuan FROM incidents WHERE id LIKE 'B%' ORDER BY id"
+    )
     assert rows.iloc[0].isna().all()
     assert rows.iloc[1].tolist() == [1, 5, 2, 3.5]
 
@@ -39,8 +41,7 @@ def test_blank_optional_numbers_are_null_not_errors(conn, tmp_path):
 def test_every_problem_of_a_row_is_listed_and_quarantined(conn, tmp_path):
     path = tmp_path / "灾情.csv"
     path.write_text(
-        "事件编号,事件类型,发生时间,死亡人数,受伤人数,处置状态\n"
-        "P1,洪涝,不是时间,-3,很多,待处置\n",
+        "事件编号,事件类型,发生时间,死亡人数,受伤人数,处置状态\nP1,洪涝,不是时间,-3,很多,待处置\n",
         encoding="utf-8",
     )
     report = import_file(conn, path, "incidents", now=NOW)
@@ -61,21 +62,29 @@ def test_implausible_dates_rejected_per_row(conn, tmp_path):
     )
     report = import_file(conn, path, "incidents", now=NOW)
     assert dict(zip(report.rejects["row_number"], report.rejects["reason"])) == {
-        2: "implausible_time", 3: "implausible_time", 4: "future_time", 5: "updated_before_occurred",
+        2: "implausible_time",
+        3: "implausible_time",
+        4: "future_time",
+        5: "updated_before_occurred",
     }
 
 
-@pytest.mark.parametrize(("header", "cell", "expected"), [
-    ("直接经济损失（元）", "25000", 2.5),
-    ("经济损失元", "25000", 2.5),
-    ("直接经济损失(亿元)", "0.5", 5000.0),
-    ("直接经济损失（万元）", "3.5", 3.5),
-    ("直接经济损失", "12000元", 1.2),
-    ("直接经济损失（万元）", "1.5亿元", 15000.0),
-])
+@pytest.mark.parametrize(
+    ("header", "cell", "expected"),
+    [
+        ("直接经济损失（元）", "25000", 2.5),
+        ("经济损失元", "25000", 2.5),
+        ("直接经济损失(亿元)", "0.5", 5000.0),
+        ("直接经济损失（万元）", "3.5", 3.5),
+        ("直接经济损失", "12000元", 1.2),
+        ("直接经济损失（万元）", "1.5亿元", 15000.0),
+    ],
+)
 def test_loss_units_in_header_or_cell_are_converted_and_reported(conn, tmp_path, header, cell, expected):
     path = tmp_path / "灾情.csv"
-    path.write_text(f"事件编号,事件类型,发生时间,{header},处置状态\nU1,洪涝,2026-06-21 03:00,{cell},待处置\n", encoding="utf-8")
+    path.write_text(
+        f"事件编号,事件类型,发生时间,{header},处置状态\nU1,洪涝,2026-06-21 03:00,{cell},待处置\n", encoding="utf-8"
+    )
     report = import_file(conn, path, "incidents", now=NOW)
     assert report.accepted == 1
     assert store.scalar(conn, "SELECT loss_10k_yuan FROM incidents WHERE id = 'U1'") == pytest.approx(expected)
@@ -88,26 +97,37 @@ def test_rain_in_cm_and_people_in_10k(conn, tmp_path):
     path.write_text("测站编码,时间,降雨量(cm)\nG1,2026-06-21 01:00,1.2\nG1,2026-06-21 02:00,3mm\n", encoding="utf-8")
     report = import_file(conn, path, "rainfall", now=NOW)
     assert report.accepted == 2
-    assert store.run(conn, "SELECT mm FROM rainfall WHERE ts >= '2026-06-21' ORDER BY ts")["mm"].tolist() == pytest.approx([12.0, 3.0])
+    assert store.run(conn, "SELECT mm FROM rainfall WHERE ts >= '2026-06-21' ORDER BY ts")[
+        "mm"
+    ].tolist() == pytest.approx([12.0, 3.0])
     assert {c["where"] for c in report.conversions} == {"header", "cell"}
 
 
 def test_seriously_injured_is_its_own_field(conn, tmp_path):
     path = tmp_path / "灾情.csv"
-    path.write_text("事件编号,事件类型,发生时间,受伤,重伤,处置状态\nS1,洪涝,2026-06-21 03:00,12,3,待处置\n", encoding="utf-8")
+    path.write_text(
+        "事件编号,事件类型,发生时间,受伤,重伤,处置状态\nS1,洪涝,2026-06-21 03:00,12,3,待处置\n", encoding="utf-8"
+    )
     report = import_file(conn, path, "incidents", now=NOW)
     assert report.mapping["injured"] == "受伤" and report.mapping["seriously_injured"] == "重伤"
-    assert store.run(conn, "SELECT injured, seriously_injured FROM incidents WHERE id = 'S1'").iloc[0].tolist() == [12, 3]
+    assert store.run(conn, "SELECT injured, seriously_injured FROM incidents WHERE id = 'S1'").iloc[0].tolist() == [
+        12,
+        3,
+    ]
 
 
 def test_map_adds_to_the_automatic_mapping_and_is_remembered_per_source(conn, tmp_path):
     path = tmp_path / "灾情.csv"
-    path.write_text("事件编号,事件类型,发生时间,处置状态,灾损金额\nM1,洪涝,2026-06-21 03:00,待处置,8\n", encoding="utf-8")
+    path.write_text(
+        "事件编号,事件类型,发生时间,处置状态,灾损金额\nM1,洪涝,2026-06-21 03:00,待处置,8\n", encoding="utf-8"
+    )
     report = import_file(conn, path, "incidents", now=NOW, mapping={"loss_10k_yuan": "灾损金额"}, source_name="某乡镇")
     assert report.mapping["id"] == "事件编号" and report.mapping["loss_10k_yuan"] == "灾损金额"
     assert store.scalar(conn, "SELECT loss_10k_yuan FROM incidents WHERE id = 'M1'") == 8
     # The same department's next file needs no mapping; another department's does.
-    path.write_text("事件编号,事件类型,发生时间,处置状态,灾损金额\nM2,洪涝,2026-06-21 03:00,待处置,9\n", encoding="utf-8")
+    path.write_text(
+        "事件编号,事件类型,发生时间,处置状态,灾损金额\nM2,洪涝,2026-06-21 03:00,待处置,9\n", encoding="utf-8"
+    )
     again = import_file(conn, path, "incidents", now=NOW, source_name="某乡镇")
     assert again.mapping["loss_10k_yuan"] == "灾损金额" and again.remembered == {"loss_10k_yuan": "灾损金额"}
     other = import_file(conn, path, "incidents", now=NOW, source_name="别的单位", dry_run=True)
@@ -117,7 +137,10 @@ def test_map_adds_to_the_automatic_mapping_and_is_remembered_per_source(conn, tm
 
 def test_unused_look_alike_header_is_reported(conn, tmp_path):
     path = tmp_path / "灾情.csv"
-    path.write_text("事件编号,事件类型,发生时间,处置状态,死亡人数（含失踪）备注\nL1,洪涝,2026-06-21 03:00,待处置,1\n", encoding="utf-8")
+    path.write_text(
+        "事件编号,事件类型,发生时间,处置状态,死亡人数（含失踪）备注\nL1,洪涝,2026-06-21 03:00,待处置,1\n",
+        encoding="utf-8",
+    )
     report = import_file(conn, path, "incidents", now=NOW, dry_run=True)
     assert report.unused_headers == [("死亡人数（含失踪）备注", "deaths")]
 
@@ -146,7 +169,9 @@ def test_resources_without_coordinates_are_kept_location_missing(conn, tmp_path)
     row = store.run(conn, "SELECT township, address, lon FROM teams WHERE name = '甲队'").iloc[0]
     assert row["township"] == "999999001" and row["address"] == "西镇一路1号" and pd.isna(row["lon"])
     # A later list with coordinates completes the record; one without never erases them.
-    path.write_text("队伍名称,队伍类型,队员人数,经度,纬度\n甲队,民兵,10,117.95,28.35\n乙队,消防,20,,\n", encoding="utf-8")
+    path.write_text(
+        "队伍名称,队伍类型,队员人数,经度,纬度\n甲队,民兵,10,117.95,28.35\n乙队,消防,20,,\n", encoding="utf-8"
+    )
     import_file(conn, path, "teams")
     located = store.run(conn, "SELECT name, lon FROM teams WHERE name IN ('甲队', '乙队') ORDER BY name")
     assert located["lon"].tolist() == [118.05, 117.95]  # 乙队, 甲队
@@ -154,7 +179,9 @@ def test_resources_without_coordinates_are_kept_location_missing(conn, tmp_path)
 
 def test_every_fitting_sheet_of_a_workbook_is_read_and_the_rest_named(conn, tmp_path):
     path = tmp_path / "六月雨量.xlsx"
-    day = lambda d, mm: pd.DataFrame({"测站编码": ["G1", "G2"], "时间": [f"2026-06-{d} 01:00", f"2026-06-{d} 01:00"], "降雨量(mm)": mm})
+    day = lambda d, mm: pd.DataFrame(
+        {"测站编码": ["G1", "G2"], "时间": [f"2026-06-{d} 01:00", f"2026-06-{d} 01:00"], "降雨量(mm)": mm}
+    )
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         pd.DataFrame({"说明": ["区水文站报送"]}).to_excel(writer, sheet_name="说明", index=False)
         day(18, [1.0, 2.0]).to_excel(writer, sheet_name="18日", index=False)
@@ -174,7 +201,9 @@ def test_completeness_lists_records_without_location_per_township(conn, tmp_path
     from emergency import completeness
 
     path = tmp_path / "库存.csv"
-    path.write_text("所属仓库,仓库地址,乡镇,物资名称,物资类别,数量\n新仓库,东乡二路,东乡,帐篷,生活类,5\n", encoding="utf-8")
+    path.write_text(
+        "所属仓库,仓库地址,乡镇,物资名称,物资类别,数量\n新仓库,东乡二路,东乡,帐篷,生活类,5\n", encoding="utf-8"
+    )
     import_file(conn, path, "stock")
     frame = completeness.location_missing(conn)
     assert frame[["township_name", "table", "rows", "names"]].values.tolist() == [["东乡", "warehouses", 1, "新仓库"]]
@@ -193,5 +222,9 @@ def test_a_record_without_location_is_completed_through_actions(conn, tmp_path):
     with pytest.raises(ValueError):
         actions.set_location(conn, admin, "warehouses", "北仓", 120.0, 30.0)  # outside the county
     assert actions.set_location(conn, admin, "warehouses", "北仓", 118.05, 28.35) == "999999002"
-    assert store.run(conn, "SELECT lon, lat, township FROM warehouses WHERE name = '北仓'").iloc[0].tolist() == [118.05, 28.35, "999999002"]
+    assert store.run(conn, "SELECT lon, lat, township FROM warehouses WHERE name = '北仓'").iloc[0].tolist() == [
+        118.05,
+        28.35,
+        "999999002",
+    ]
     assert store.scalar(conn, "SELECT count(*) FROM audit_log WHERE action = 'location_set' AND outcome = 'ok'") == 1

@@ -35,8 +35,15 @@ def expected(demo_copy, monkeypatch):
     finally:
         conn.close()
     assert signals["level"].notna().sum() >= 4  # the storm moment has signals of every colour
-    return {"signals": signals, "kpi": kpi, "blocks": blocks, "thresholds": thresholds, "rows": rows,
-            "gauges": gauges, "path": demo_copy}
+    return {
+        "signals": signals,
+        "kpi": kpi,
+        "blocks": blocks,
+        "thresholds": thresholds,
+        "rows": rows,
+        "gauges": gauges,
+        "path": demo_copy,
+    }
 
 
 def level_of(value) -> str | None:
@@ -52,8 +59,11 @@ def test_map_kpis_warning_township_briefing_and_screen_agree(expected):
     assert int(metrics(at)["暴雨预警乡镇"]) == sum(level is not None for level in under.values())
     assert int(metrics(at)["超临界雨量隐患点"]) == expected["kpi"]["hazards_at_risk"]
     at.selectbox(key="one_map_metric.zh").set_value("signal").run()
-    layer = next(layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
-                 if layer["id"] == "townships")
+    layer = next(
+        layer
+        for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+        if layer["id"] == "townships"
+    )
     colours = {tuple(color): code for code, color in SIGNAL_LEVELS.items()}
     for feature in layer["data"]["features"]:
         code = feature["properties"]["code"]

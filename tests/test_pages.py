@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import one_map
-from emergency import config, queries, rules, store, warning
+from emergency import config, queries, rules, store
 from emergency.filters import Filters
 from emergency.vocab import NO_SIGNAL_COLOR, SIGNAL_LEVELS
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
@@ -47,8 +47,16 @@ def test_layer_switches_add_and_remove_layers(app):
     ).run()
     assert not app.exception
     ids = layer_ids(app)
-    assert ids == ["townships", "rain-surface", "county-outline", "warehouses", "teams", "shelters",
-                   "hazards", "township-labels"]
+    assert ids == [
+        "townships",
+        "rain-surface",
+        "county-outline",
+        "warehouses",
+        "teams",
+        "shelters",
+        "hazards",
+        "township-labels",
+    ]
     assert "gauges" not in ids and "incidents" not in ids
 
 
@@ -189,11 +197,17 @@ def test_grades_show_on_map_filter_and_kpis(app, demo_copy):
         # production-safety accident with 10 seriously injured is 较大, a flood with 9 deaths
         # has no national scale (未分级).
         township, lon, lat = conn.execute("SELECT code, label_lon, label_lat FROM townships ORDER BY code").fetchone()
-        for ident, kind, deaths, serious in (("T-LS", "landslide", 3, None), ("T-PS", "production_safety", 0, 10),
-                                             ("T-FL", "flood", 9, None)):
-            conn.execute("INSERT INTO incidents (id, type, occurred_at, township, lon, lat, deaths, injured, missing, "
-                         "trapped, loss_10k_yuan, status, seriously_injured) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 1, "
-                         "'active', ?)", [ident, kind, latest - timedelta(hours=1), township, lon, lat, deaths, serious])
+        for ident, kind, deaths, serious in (
+            ("T-LS", "landslide", 3, None),
+            ("T-PS", "production_safety", 0, 10),
+            ("T-FL", "flood", 9, None),
+        ):
+            conn.execute(
+                "INSERT INTO incidents (id, type, occurred_at, township, lon, lat, deaths, injured, missing, "
+                "trapped, loss_10k_yuan, status, seriously_injured) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 1, "
+                "'active', ?)",
+                [ident, kind, latest - timedelta(hours=1), township, lon, lat, deaths, serious],
+            )
         graded = rules.grades(conn, latest, Filters(end=latest, start=first - timedelta(hours=1)))
     finally:
         conn.close()

@@ -133,7 +133,9 @@ def test_incident_record_and_grid(tiny_conn):
     assert queries.incident(tiny_conn, "I2").iloc[0]["township_name"] == "西镇"
     assert queries.incident(tiny_conn, "nope").empty
     grid = queries.point_grid(tiny_conn, "incidents", hour(0), hour(12), 0.1)
-    assert sorted(grid["count"]) == [2, 2] and grid["count"].sum() == queries.count_incidents(tiny_conn, hour(0), hour(12))
+    assert sorted(grid["count"]) == [2, 2] and grid["count"].sum() == queries.count_incidents(
+        tiny_conn, hour(0), hour(12)
+    )
     with pytest.raises(ValueError):
         queries.point_grid(tiny_conn, "teams; DROP TABLE x", hour(0), hour(12), 0.1)
 

@@ -78,8 +78,14 @@ def assert_same_as_rainfall(conn, monkeypatch, start, end, station, township):
 def test_rain_rows_reads_whole_hours_hourly_and_edges_from_reports():
     sql, params = queries.rain_rows(datetime(2026, 6, 20, 0, 50), datetime(2026, 6, 20, 4, 10))
     assert sql.count("FROM rain_hourly") == 1 and sql.count("FROM rainfall") == 2
-    assert params == [datetime(2026, 6, 20, 1), datetime(2026, 6, 20, 4), datetime(2026, 6, 20, 0, 50),
-                      datetime(2026, 6, 20, 1), datetime(2026, 6, 20, 4), datetime(2026, 6, 20, 4, 10)]
+    assert params == [
+        datetime(2026, 6, 20, 1),
+        datetime(2026, 6, 20, 4),
+        datetime(2026, 6, 20, 0, 50),
+        datetime(2026, 6, 20, 1),
+        datetime(2026, 6, 20, 4),
+        datetime(2026, 6, 20, 4, 10),
+    ]
     aligned, _ = queries.rain_rows(datetime(2026, 6, 20, 1), datetime(2026, 6, 20, 4))
     assert "rainfall" not in aligned
     inside_one_hour, _ = queries.rain_rows(datetime(2026, 6, 20, 1, 5), datetime(2026, 6, 20, 1, 55))
@@ -142,16 +148,21 @@ def test_migration_7_backfills_an_existing_store(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(store, "MIGRATIONS", [m for m in store.MIGRATIONS if m[0] < 7])
         conn = store.connect(path)
-        conn.execute("INSERT INTO rainfall VALUES ('G1', '2026-06-20 01:00', 10, 60), ('G1', '2026-06-20 01:30', 2.5, 30)")
+        conn.execute(
+            "INSERT INTO rainfall VALUES ('G1', '2026-06-20 01:00', 10, 60), ('G1', '2026-06-20 01:30', 2.5, 30)"
+        )
         assert store.schema_version(conn) == 6
         conn.close()
     conn = store.connect(path)
     try:
         assert store.schema_version(conn) == store.SCHEMA_VERSION
-        assert stored(conn).to_dict("records") == [
-            {"station": "G1", "hour": pd.Timestamp("2026-06-20 02:00"), "mm": 2.5, "readings": 1, "max_mm": 2.5},
-            {"station": "G1", "hour": pd.Timestamp("2026-06-20 01:00"), "mm": 10.0, "readings": 1, "max_mm": 10.0},
-        ][::-1]
+        assert (
+            stored(conn).to_dict("records")
+            == [
+                {"station": "G1", "hour": pd.Timestamp("2026-06-20 02:00"), "mm": 2.5, "readings": 1, "max_mm": 2.5},
+                {"station": "G1", "hour": pd.Timestamp("2026-06-20 01:00"), "mm": 10.0, "readings": 1, "max_mm": 10.0},
+            ][::-1]
+        )
     finally:
         conn.close()
 

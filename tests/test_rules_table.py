@@ -25,7 +25,8 @@ import pytest
 
 from emergency import queries, rules, store, symbology
 from emergency.filters import Filters
-from emergency.ingest.__main__ import EXIT_OK, main as ingest_main
+from emergency.ingest.__main__ import EXIT_OK
+from emergency.ingest.__main__ import main as ingest_main
 from tests import tiny
 
 T = datetime(2026, 6, 20, 12, 0)
@@ -63,9 +64,21 @@ SIGNAL_CASES = [
     ("3h 50.0 is orange (bound included)", [("G1", T, 50.0, 60), ("G2", T, 0, 60)], "max", "orange", ""),
     ("3h 99.9 orange, not red", [("G1", T, 99.9, 60), ("G2", T, 0, 60)], "max", "orange", ""),
     ("3h 100.0 is red", [("G1", T, 100.0, 60), ("G2", T, 0, 60)], "max", "red", ""),
-    ("report at T-3h is outside (T-3h, T]: yellow", [("G1", minutes(180), 50.0, 60), ("G2", T, 0, 60)], "max", "yellow", "G1"),
+    (
+        "report at T-3h is outside (T-3h, T]: yellow",
+        [("G1", minutes(180), 50.0, 60), ("G2", T, 0, 60)],
+        "max",
+        "yellow",
+        "G1",
+    ),
     ("report at T-2h55 is inside 3h: orange", [("G1", minutes(175), 50.0, 5), ("G2", T, 0, 60)], "max", "orange", "G1"),
-    ("6h 49.9 (none in 3h) is not yellow, and 12h 49.9 not blue", [("G1", minutes(240), 49.9, 60), ("G2", T, 0, 60)], "max", None, "G1"),
+    (
+        "6h 49.9 (none in 3h) is not yellow, and 12h 49.9 not blue",
+        [("G1", minutes(240), 49.9, 60), ("G2", T, 0, 60)],
+        "max",
+        None,
+        "G1",
+    ),
     ("6h 50.0 is yellow", [("G1", minutes(240), 50.0, 60), ("G2", T, 0, 60)], "max", "yellow", "G1"),
     ("report at T-6h is outside 6h: blue", [("G1", minutes(360), 50.0, 60), ("G2", T, 0, 60)], "max", "blue", "G1"),
     ("report at T-5h55 inside 6h: yellow", [("G1", minutes(355), 50.0, 5), ("G2", T, 0, 60)], "max", "yellow", "G1"),
@@ -73,33 +86,93 @@ SIGNAL_CASES = [
     ("12h 50.0 is blue", [("G1", minutes(600), 50.0, 60), ("G2", T, 0, 60)], "max", "blue", "G1"),
     ("report at T-12h is outside 12h: none", [("G1", minutes(720), 50.0, 60), ("G2", T, 0, 60)], "max", None, "G1"),
     ("report at T-11h55 inside 12h: blue", [("G1", minutes(715), 50.0, 5), ("G2", T, 0, 60)], "max", "blue", "G1"),
-    ("two reports 25 + 24.9 in 3h: none", [("G1", minutes(60), 25.0, 60), ("G1", T, 24.9, 60), ("G2", T, 0, 60)],
-     "max", None, ""),
-    ("two reports 25 + 25 in 3h: orange", [("G1", minutes(60), 25.0, 60), ("G1", T, 25.0, 60), ("G2", T, 0, 60)],
-     "max", "orange", ""),
-    ("5-minute gauge 12 x 4.2 = 50.4 in the last hour: orange", series("G1", 0, 12, 5, 4.2) + [("G2", T, 0, 60)],
-     "max", "orange", ""),
-    ("1-minute gauge 500 x 0.1 = 50.0 in 12h, 36.0 in 6h: blue (no float shortfall)",
-     series("G1", 0, 500, 1, 0.1) + [("G2", T, 0, 60)], "max", "blue", ""),
-    ("5-minute gauge 36 x 2.7 = 97.2 in 3h: orange", series("G1", 0, 36, 5, 2.7) + [("G2", T, 0, 60)],
-     "max", "orange", ""),
-    ("5-minute gauge 36 x 2.8 = 100.8 in 3h: red", series("G1", 0, 36, 5, 2.8) + [("G2", T, 0, 60)],
-     "max", "red", ""),
-    ("mixed intervals: hourly 60 mm at T-1h and a 5-minute gauge after it: orange",
-     [("G1", minutes(60), 60.0, 60)] + series("G2", 0, 11, 5, 0.2), "max", "orange", ""),
-    ("mixed intervals: hourly 30 + 5-minute 30 do not add across gauges (max): none",
-     [("G1", minutes(60), 30.0, 60)] + series("G2", 0, 6, 5, 5.0), "max", None, ""),
-    ("silent gauge: 120 mm 4 h ago then nothing: yellow from what it reported, flagged stale",
-     [("G1", minutes(240), 120.0, 60), ("G2", T, 0, 60)], "max", "yellow", "G1"),
-    ("silent gauge: 120 mm 2 h ago then nothing: red (it did report it), flagged stale",
-     [("G1", minutes(120), 120.0, 60), ("G2", T, 0, 60)], "max", "red", "G1"),
-    ("last report 60 min before T is not stale (limit 60)",
-     [("G1", minutes(60), 10.0, 60), ("G2", T, 0, 60)], "max", None, ""),
-    ("a report after T does not count", [("G1", T + timedelta(minutes=5), 100.0, 5), ("G2", T, 0, 60)], "max", None, "G1"),
+    (
+        "two reports 25 + 24.9 in 3h: none",
+        [("G1", minutes(60), 25.0, 60), ("G1", T, 24.9, 60), ("G2", T, 0, 60)],
+        "max",
+        None,
+        "",
+    ),
+    (
+        "two reports 25 + 25 in 3h: orange",
+        [("G1", minutes(60), 25.0, 60), ("G1", T, 25.0, 60), ("G2", T, 0, 60)],
+        "max",
+        "orange",
+        "",
+    ),
+    (
+        "5-minute gauge 12 x 4.2 = 50.4 in the last hour: orange",
+        series("G1", 0, 12, 5, 4.2) + [("G2", T, 0, 60)],
+        "max",
+        "orange",
+        "",
+    ),
+    (
+        "1-minute gauge 500 x 0.1 = 50.0 in 12h, 36.0 in 6h: blue (no float shortfall)",
+        series("G1", 0, 500, 1, 0.1) + [("G2", T, 0, 60)],
+        "max",
+        "blue",
+        "",
+    ),
+    (
+        "5-minute gauge 36 x 2.7 = 97.2 in 3h: orange",
+        series("G1", 0, 36, 5, 2.7) + [("G2", T, 0, 60)],
+        "max",
+        "orange",
+        "",
+    ),
+    ("5-minute gauge 36 x 2.8 = 100.8 in 3h: red", series("G1", 0, 36, 5, 2.8) + [("G2", T, 0, 60)], "max", "red", ""),
+    (
+        "mixed intervals: hourly 60 mm at T-1h and a 5-minute gauge after it: orange",
+        [("G1", minutes(60), 60.0, 60)] + series("G2", 0, 11, 5, 0.2),
+        "max",
+        "orange",
+        "",
+    ),
+    (
+        "mixed intervals: hourly 30 + 5-minute 30 do not add across gauges (max): none",
+        [("G1", minutes(60), 30.0, 60)] + series("G2", 0, 6, 5, 5.0),
+        "max",
+        None,
+        "",
+    ),
+    (
+        "silent gauge: 120 mm 4 h ago then nothing: yellow from what it reported, flagged stale",
+        [("G1", minutes(240), 120.0, 60), ("G2", T, 0, 60)],
+        "max",
+        "yellow",
+        "G1",
+    ),
+    (
+        "silent gauge: 120 mm 2 h ago then nothing: red (it did report it), flagged stale",
+        [("G1", minutes(120), 120.0, 60), ("G2", T, 0, 60)],
+        "max",
+        "red",
+        "G1",
+    ),
+    (
+        "last report 60 min before T is not stale (limit 60)",
+        [("G1", minutes(60), 10.0, 60), ("G2", T, 0, 60)],
+        "max",
+        None,
+        "",
+    ),
+    (
+        "a report after T does not count",
+        [("G1", T + timedelta(minutes=5), 100.0, 5), ("G2", T, 0, 60)],
+        "max",
+        None,
+        "G1",
+    ),
     ("mean: 60 and 40 give 50: orange", [("G1", T, 60.0, 60), ("G2", T, 40.0, 60)], "mean", "orange", ""),
     ("mean: 60 and 39.8 give 49.9: none", [("G1", T, 60.0, 60), ("G2", T, 39.8, 60)], "mean", None, ""),
-    ("mean: a gauge with no report in 12h is left out, not a zero: orange",
-     [("G1", T, 60.0, 60)], "mean", "orange", "G2"),
+    (
+        "mean: a gauge with no report in 12h is left out, not a zero: orange",
+        [("G1", T, 60.0, 60)],
+        "mean",
+        "orange",
+        "G2",
+    ),
     ("max: red at one gauge and none at the other: red", [("G1", T, 100.0, 60), ("G2", T, 0.0, 60)], "max", "red", ""),
 ]
 
@@ -156,11 +229,17 @@ def test_signal_cases_through_the_import_command_line(tmp_path, capsys):
 def test_history_and_signals_agree_at_every_moment_on_random_mixed_gauges():
     rng = np.random.default_rng(7)
     conn = empty_tiny()
-    reports = [("G1", T - timedelta(hours=30) + timedelta(hours=h), round(float(rng.gamma(1, 9)), 1), 60) for h in range(31)]
-    reports += [("G2", T - timedelta(hours=30) + timedelta(minutes=5 * k), round(float(rng.gamma(0.5, 1.5)), 1), 5)
-                for k in range(0, 300)]
-    reports += [("G3", T - timedelta(hours=20) + timedelta(minutes=10 * k), round(float(rng.gamma(0.6, 3)), 1), 10)
-                for k in range(0, 50)]
+    reports = [
+        ("G1", T - timedelta(hours=30) + timedelta(hours=h), round(float(rng.gamma(1, 9)), 1), 60) for h in range(31)
+    ]
+    reports += [
+        ("G2", T - timedelta(hours=30) + timedelta(minutes=5 * k), round(float(rng.gamma(0.5, 1.5)), 1), 5)
+        for k in range(0, 300)
+    ]
+    reports += [
+        ("G3", T - timedelta(hours=20) + timedelta(minutes=10 * k), round(float(rng.gamma(0.6, 3)), 1), 10)
+        for k in range(0, 50)
+    ]
     load_rain(conn, reports)
     _, history = rules.signal_history(conn, T - timedelta(hours=24), T)
     for moment in history["ts"].drop_duplicates().sample(15, random_state=1).tolist() + [T]:
@@ -215,12 +294,31 @@ GRADE_CASES = [
     ("geo: loss 500 万 大型", "debris_flow", 0, 0, 0, None, 500.0, "major", "大型"),
     ("geo: loss 999 万 大型", "landslide", 0, 0, 0, None, 999.0, "major", "大型"),
     ("geo: loss 1000 万 特大型", "landslide", 0, 0, 0, None, 1000.0, "especially_major", "特大型"),
-    ("geo: 493 bounds do not apply (loss 1000 万 is not 较大 but 特大型)", "landslide", 0, 0, 0, None, 1000.0,
-     "especially_major", "特大型"),
+    (
+        "geo: 493 bounds do not apply (loss 1000 万 is not 较大 but 特大型)",
+        "landslide",
+        0,
+        0,
+        0,
+        None,
+        1000.0,
+        "especially_major",
+        "特大型",
+    ),
     ("flood: 30 deaths 未分级 (no national scale)", "flood", 30, 0, 0, None, 0.0, None, "未分级"),
     ("flash flood: loss 2 亿 未分级", "flash_flood", 0, 0, 0, None, 20000.0, None, "未分级"),
     ("waterlogging: 未分级", "waterlogging", 1, 0, 3, None, 5.0, None, "未分级"),
-    ("building collapse (房屋倒塌) is not a geological disaster: 未分级", "collapse", 5, 0, 0, None, 0.0, None, "未分级"),
+    (
+        "building collapse (房屋倒塌) is not a geological disaster: 未分级",
+        "collapse",
+        5,
+        0,
+        0,
+        None,
+        0.0,
+        None,
+        "未分级",
+    ),
 ]
 
 
@@ -232,8 +330,9 @@ def insert_incident(conn, ident, kind, deaths, missing, injured, serious, loss):
     )
 
 
-@pytest.mark.parametrize("name, kind, deaths, missing, injured, serious, loss, grade, text", GRADE_CASES,
-                         ids=[c[0] for c in GRADE_CASES])
+@pytest.mark.parametrize(
+    "name, kind, deaths, missing, injured, serious, loss, grade, text", GRADE_CASES, ids=[c[0] for c in GRADE_CASES]
+)
 def test_grade_table(name, kind, deaths, missing, injured, serious, loss, grade, text):
     conn = empty_tiny()
     insert_incident(conn, "X1", kind, deaths, missing, injured, serious, loss)
@@ -253,12 +352,21 @@ def test_grade_cases_through_the_import_command_line(tmp_path, capsys):
     empty_tiny(db).close()
     csv = tmp_path / "灾情.csv"
     lines = ["事件编号,事件类型,发生时间,乡镇,经度,纬度,死亡人数,失踪人数,受伤人数,直接经济损失,处置状态"]
-    kinds = {"production_safety": "生产安全事故", "landslide": "滑坡", "debris_flow": "泥石流", "flood": "洪涝",
-             "flash_flood": "山洪", "waterlogging": "内涝", "collapse": "房屋倒塌"}
+    kinds = {
+        "production_safety": "生产安全事故",
+        "landslide": "滑坡",
+        "debris_flow": "泥石流",
+        "flood": "洪涝",
+        "flash_flood": "山洪",
+        "waterlogging": "内涝",
+        "collapse": "房屋倒塌",
+    }
     used = [c for c in cases if c[1] in kinds]
     for index, (_name, kind, deaths, missing, injured, _serious, loss, _grade, _text) in enumerate(used):
-        lines.append(f"C{index},{kinds[kind]},{T - timedelta(hours=1):%Y-%m-%d %H:%M},西镇,117.95,28.35,"
-                     f"{deaths},{missing},{injured},{loss},处置中")
+        lines.append(
+            f"C{index},{kinds[kind]},{T - timedelta(hours=1):%Y-%m-%d %H:%M},西镇,117.95,28.35,"
+            f"{deaths},{missing},{injured},{loss},处置中"
+        )
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert ingest_main([str(csv), "--kind", "incidents", "--db", str(db)]) == EXIT_OK, capsys.readouterr()
     conn = store.connect(db)
@@ -276,11 +384,22 @@ def test_a_provincial_rule_grades_floods_and_is_editable():
     conn = empty_tiny()
     insert_incident(conn, "F1", "flood", 3, 0, 0, None, 0.0)
     assert rules.grades(conn, T, Filters(end=T)).loc[0, "grade"] is None
-    rule = pd.DataFrame({"scale": ["provincial"] * 2, "grade": ["large", "general"], "criterion": ["deaths"] * 2,
-                         "min_value": [3, 0], "source": ["某省自然灾害救助应急预案（示例）"] * 2})
+    rule = pd.DataFrame(
+        {
+            "scale": ["provincial"] * 2,
+            "grade": ["large", "general"],
+            "criterion": ["deaths"] * 2,
+            "min_value": [3, 0],
+            "source": ["某省自然灾害救助应急预案（示例）"] * 2,
+        }
+    )
     assert rules.save_grade_rules(conn, "flood", rule) == 2
     row = rules.grades(conn, T, Filters(end=T)).iloc[0]
-    assert (row["grade"], row["grade_scale"], row["grade_source"]) == ("large", "provincial", "某省自然灾害救助应急预案（示例）")
+    assert (row["grade"], row["grade_scale"], row["grade_source"]) == (
+        "large",
+        "provincial",
+        "某省自然灾害救助应急预案（示例）",
+    )
     with pytest.raises(ValueError):
         rules.save_grade_rules(conn, "flood", rule.assign(min_value=[-1, 0]))
     assert rules.grades(conn, T, Filters(end=T)).iloc[0]["grade"] == "large"  # nothing half-written
@@ -294,25 +413,51 @@ def test_a_provincial_rule_grades_floods_and_is_editable():
 # G3 (118.05, 28.35) ~8.5 km. Critical amounts: 1 h 30, 3 h 60, 24 h 120.
 # (case id, reports, max km, at risk, deciding gauge, evaluated)
 HAZARD_CASES = [
-    ("nearest gauge silent, the next one within 10 km exceeded: listed on it",
-     [("G2", T, 31.0, 60), ("G3", T, 0.0, 60)], 10.0, True, "G2", True),
-    ("nearest reporting gauge beyond the distance: not evaluated, not listed",
-     [("G2", T, 31.0, 60)], 5.0, False, None, False),
+    (
+        "nearest gauge silent, the next one within 10 km exceeded: listed on it",
+        [("G2", T, 31.0, 60), ("G3", T, 0.0, 60)],
+        10.0,
+        True,
+        "G2",
+        True,
+    ),
+    (
+        "nearest reporting gauge beyond the distance: not evaluated, not listed",
+        [("G2", T, 31.0, 60)],
+        5.0,
+        False,
+        None,
+        False,
+    ),
     ("nearest gauge reports 30.0 in 1 h: at the bound, at risk", [("G1", T, 30.0, 60)], 10.0, True, "G1", True),
     ("nearest gauge reports 29.9: not at risk", [("G1", T, 29.9, 60), ("G2", T, 80.0, 60)], 10.0, False, "G1", True),
-    ("3 h decides: 3 x 20 = 60", [("G1", minutes(120), 20.0, 60), ("G1", minutes(60), 20.0, 60), ("G1", T, 20.0, 60)],
-     10.0, True, "G1", True),
+    (
+        "3 h decides: 3 x 20 = 60",
+        [("G1", minutes(120), 20.0, 60), ("G1", minutes(60), 20.0, 60), ("G1", T, 20.0, 60)],
+        10.0,
+        True,
+        "G1",
+        True,
+    ),
     ("24 h decides: 12 x 10 = 120", [("G1", minutes(60 * k), 10.0, 60) for k in range(12)], 10.0, True, "G1", True),
-    ("24 h 119.9 is not: 11 x 10 + 9.9", [("G1", minutes(60 * k), 10.0, 60) for k in range(1, 12)] + [("G1", T, 9.9, 60)],
-     10.0, False, "G1", True),
+    (
+        "24 h 119.9 is not: 11 x 10 + 9.9",
+        [("G1", minutes(60 * k), 10.0, 60) for k in range(1, 12)] + [("G1", T, 9.9, 60)],
+        10.0,
+        False,
+        "G1",
+        True,
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, reports, km, at_risk, gauge, evaluated", HAZARD_CASES, ids=[c[0] for c in HAZARD_CASES])
 def test_hazard_table(name, reports, km, at_risk, gauge, evaluated):
     conn = empty_tiny()
-    conn.execute("INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H', '西镇后山', 'landslide', ?, 117.97, 28.38, 40, 12, 30, 60, 120)",
-                 [WEST])
+    conn.execute(
+        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H', '西镇后山', 'landslide', ?, 117.97, 28.38, 40, 12, 30, 60, 120)",
+        [WEST],
+    )
     load_rain(conn, reports)
     row = rules.hazards(conn, T, only_at_risk=False, max_km=km).set_index("id").loc["H"]
     assert bool(row["at_risk"]) == at_risk, name
@@ -382,8 +527,9 @@ def test_grade_rules_are_edited_only_by_configure_and_audited(role):
 
     conn = empty_tiny()
     who = Actor(username=f"u-{role}", role=role, display_name=role)
-    frame = pd.DataFrame({"scale": ["provincial"], "grade": ["large"], "criterion": ["deaths"], "min_value": [3],
-                          "source": ["省预案"]})
+    frame = pd.DataFrame(
+        {"scale": ["provincial"], "grade": ["large"], "criterion": ["deaths"], "min_value": [3], "source": ["省预案"]}
+    )
     if "configure" in access.ROLE_PERMISSIONS[role]:
         assert actions.save_grade_rules(conn, who, "flood", frame) == 1
         outcome = "ok"

@@ -181,9 +181,13 @@ def test_t3_unknown_locked_disabled_and_wrong_cost_one_full_check_and_read_the_s
         with pytest.raises(LoginRefused):
             actions.sign_in(conn, "duty", "wrong-password", None, settings())
     refusals = {}
-    for case, name, password in (("unknown", "nobody", PASSWORD), ("no password", "sso.only", PASSWORD),
-                                 ("wrong", "gone", "wrong-password"), ("disabled", "gone", PASSWORD),
-                                 ("locked", "duty", PASSWORD)):
+    for case, name, password in (
+        ("unknown", "nobody", PASSWORD),
+        ("no password", "sso.only", PASSWORD),
+        ("wrong", "gone", "wrong-password"),
+        ("disabled", "gone", PASSWORD),
+        ("locked", "duty", PASSWORD),
+    ):
         costs.clear()
         with pytest.raises(LoginRefused) as refusal:
             actions.sign_in(conn, name, password, None, settings())
@@ -301,18 +305,32 @@ def test_t6_killed_mid_write_leaves_neither_the_rows_nor_the_audit_row(conn, tmp
     path = tmp_path / "tiny.duckdb"
     before = (count(conn, "rainfall"), count(conn, "import_log"), count(conn, "warnings"), count(conn, "audit_log"))
     conn.close()
-    killed = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(path), "before_commit", write, str(rain)],
-                            cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, str(path), "before_commit", write, str(rain)],
+        cwd=config.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert killed.returncode == 9, killed.stderr[-2000:]
     reopened = store.connect(path)
     try:
-        after = (count(reopened, "rainfall"), count(reopened, "import_log"), count(reopened, "warnings"),
-                 count(reopened, "audit_log"))
+        after = (
+            count(reopened, "rainfall"),
+            count(reopened, "import_log"),
+            count(reopened, "warnings"),
+            count(reopened, "audit_log"),
+        )
     finally:
         reopened.close()
     assert after == before
-    finished = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(path), "finish", write, str(rain)],
-                              cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    finished = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, str(path), "finish", write, str(rain)],
+        cwd=config.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert finished.returncode == 0, finished.stderr[-2000:]
     reopened = store.connect(path)
     try:
@@ -340,8 +358,13 @@ inbox.process(conn, sys.argv[1], before_commit=lambda spec: (lambda cursor, repo
 
 
 def kill_while_importing(path) -> None:
-    killed = subprocess.run([sys.executable, "-c", INBOX_KILL_SCRIPT, str(path)], cwd=config.PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=120)
+    killed = subprocess.run(
+        [sys.executable, "-c", INBOX_KILL_SCRIPT, str(path)],
+        cwd=config.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert killed.returncode == 9, killed.stderr[-2000:]
 
 
@@ -380,7 +403,9 @@ def test_t5_a_job_interrupted_once_is_retried_and_twice_is_failed_with_a_message
         assert list(audit_rows(reopened, "inbox_import")["outcome"]) == ["ok", "failed"]
     finally:
         reopened.close()
-    assert not (inbox.inbox_dir(path) / "processing").exists() or not any((inbox.inbox_dir(path) / "processing").iterdir())
+    assert not (inbox.inbox_dir(path) / "processing").exists() or not any(
+        (inbox.inbox_dir(path) / "processing").iterdir()
+    )
 
 
 def test_t5_a_job_held_past_its_lease_by_this_server_is_recovered(conn, tmp_path):
@@ -416,8 +441,13 @@ FORWARDING_HEADERS = [
     {"X-Forwarded": "for=10.0.0.2"},
     {"Forwarded-For": "10.0.0.2"},
     {"Client-IP": "10.0.0.2"},
-    {"X-Forwarded-For": "10.0.0.2", "X-Real-IP": "10.0.0.2", "Forwarded": "for=10.0.0.2",
-     "X-Forwarded-Proto": "https", "X-Forwarded-Host": "portal.example"},
+    {
+        "X-Forwarded-For": "10.0.0.2",
+        "X-Real-IP": "10.0.0.2",
+        "Forwarded": "for=10.0.0.2",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "portal.example",
+    },
 ]
 
 
@@ -470,8 +500,10 @@ def test_t1_proxy_header_is_not_trusted_from_a_peer_claiming_the_proxy_address(a
     from tests.browser import app_server, assert_no_exception, screenshot, wait_for_app
 
     settings_file = tmp_path / "settings.toml"
-    settings_file.write_text('[yitu]\nauth = "proxy"\nproxy_addresses = ["10.0.0.2"]\n'
-                             'proxy_user_header = "X-Remote-User"\n', encoding="utf-8")
+    settings_file.write_text(
+        '[yitu]\nauth = "proxy"\nproxy_addresses = ["10.0.0.2"]\nproxy_user_header = "X-Remote-User"\n',
+        encoding="utf-8",
+    )
     with app_server(accounts_store, {config.SETTINGS_PATH_ENV: str(settings_file)}) as url, chromium() as browser:
         for number, forwarded in enumerate(FORWARDING_HEADERS):
             with page_in(browser, url, {"X-Remote-User": "admin", **forwarded}) as (page, watch):
@@ -543,7 +575,9 @@ def test_t8_the_cookie_route_answers_a_code_once_and_marks_https_cookies_secure(
 
     from emergency import webserver
 
-    monkeypatch.setattr(access, "auth_settings", lambda: access.AuthSettings(mode="local", proxy_addresses=("10.0.0.2",)))
+    monkeypatch.setattr(
+        access, "auth_settings", lambda: access.AuthSettings(mode="local", proxy_addresses=("10.0.0.2",))
+    )
     app = Starlette(routes=webserver._session_routes(None))
     headers = {"X-Yitu-Session": "1"}
 
@@ -561,12 +595,18 @@ def test_t8_the_cookie_route_answers_a_code_once_and_marks_https_cookies_secure(
     answer = over_https.post("/_yitu/session", content=access.issue_handoff("token-2", 3600), headers=headers)
     assert "Secure" in answer.headers["set-cookie"]
     # A peer that is not the proxy cannot make the app believe the browser used HTTPS, nor the reverse.
-    spoofed = over_http.post("/_yitu/session", content=access.issue_handoff("token-3", 3600),
-                             headers={**headers, "X-Forwarded-Proto": "https"})
+    spoofed = over_http.post(
+        "/_yitu/session",
+        content=access.issue_handoff("token-3", 3600),
+        headers={**headers, "X-Forwarded-Proto": "https"},
+    )
     assert "Secure" not in spoofed.headers["set-cookie"]
     from_proxy = TestClient(app, base_url="http://app.local", client=("10.0.0.2", 50000))
-    answer = from_proxy.post("/_yitu/session", content=access.issue_handoff("token-4", 3600),
-                             headers={**headers, "X-Forwarded-Proto": "https"})
+    answer = from_proxy.post(
+        "/_yitu/session",
+        content=access.issue_handoff("token-4", 3600),
+        headers={**headers, "X-Forwarded-Proto": "https"},
+    )
     assert "Secure" in answer.headers["set-cookie"]
 
 
@@ -576,9 +616,11 @@ def test_t8_the_cookie_route_answers_a_code_once_and_marks_https_cookies_secure(
 EVIL = "evil.example"
 # One payload carrying every kind of markup that reached the screen: markdown image and link,
 # raw HTML, angle-bracket autolink, bare URL, www and e-mail autolinks, a Streamlit directive.
-HOSTILE = (f"![i](http://{EVIL}/i.png) [l](http://{EVIL}/l) <img src=\"http://{EVIL}/h.png\"> "
-           f"<a href=\"http://{EVIL}/p\">p</a> "
-           f"<http://{EVIL}/a> http://{EVIL}/u www.{EVIL} x@{EVIL} :red[r] **b** ")
+HOSTILE = (
+    f'![i](http://{EVIL}/i.png) [l](http://{EVIL}/l) <img src="http://{EVIL}/h.png"> '
+    f'<a href="http://{EVIL}/p">p</a> '
+    f"<http://{EVIL}/a> http://{EVIL}/u www.{EVIL} x@{EVIL} :red[r] **b** "
+)
 # Every free-text column, prefixed with the payload (names that are keys get the same prefix
 # everywhere they appear, so every join still holds).
 POISONED = {
@@ -608,15 +650,17 @@ POISONED = {
 
 def poison(path) -> None:
     """Fill the demo store's text fields with the payload, and add a warning, a dispatch and an import record."""
-    from emergency import dispatch as dispatch_mod, warning as warning_mod
+    from emergency import dispatch as dispatch_mod
+    from emergency import warning as warning_mod
 
     conn = store.connect(path)
     try:
         townships = list(queries.townships(conn)["code"][:2])
         team = store.scalar(conn, "SELECT name FROM teams LIMIT 1")
         actions.issue_warning(conn, Actor("local", "本地", "admin"), "red", townships, "text", ["sms"])
-        actions.record_dispatch(conn, Actor("local", "本地", "admin"), [dispatch_mod.Order("team", team)],
-                                118.0, 28.4, note="note")
+        actions.record_dispatch(
+            conn, Actor("local", "本地", "admin"), [dispatch_mod.Order("team", team)], 118.0, 28.4, note="note"
+        )
         conn.execute("""INSERT INTO import_log SELECT * REPLACE (id + 1000 AS id) FROM import_log LIMIT 1""")
         access.create_user(conn, "hostile", "duty", "display")
         for table, columns in POISONED.items():
@@ -754,8 +798,13 @@ def season_csv(path, megabytes: int):
     steps = megabytes * 1024 * 1024 // (30 * rows_per_step)
     times = pd.date_range("2026-06-22 00:05", periods=steps, freq="5min").strftime("%Y-%m-%d %H:%M")
     codes = [f"GX{n:04d}" for n in range(1, 61)]
-    frame = pd.DataFrame({"站码": np.tile(codes, steps), "观测时间": np.repeat(times, rows_per_step),
-                          "降雨量": np.tile([0.5, 1.0, 0.0], steps * 20)})
+    frame = pd.DataFrame(
+        {
+            "站码": np.tile(codes, steps),
+            "观测时间": np.repeat(times, rows_per_step),
+            "降雨量": np.tile([0.5, 1.0, 0.0], steps * 20),
+        }
+    )
     frame.to_csv(path, index=False)
     return path, len(frame)
 

@@ -20,13 +20,17 @@ def test_idw_reproduces_gauges_and_stays_within_range():
 
 
 def test_idw_midpoint_of_two_gauges_is_their_mean():
-    mid = surface.idw(np.array([0.0, 1.0]), np.array([0.0, 0.0]), np.array([10.0, 30.0]), np.array([0.5]), np.array([0.0]))
+    mid = surface.idw(
+        np.array([0.0, 1.0]), np.array([0.0, 0.0]), np.array([10.0, 30.0]), np.array([0.5]), np.array([0.0])
+    )
     assert mid[0] == 20.0
 
 
 def test_surface_is_clipped_to_the_outline():
     outline = shapely.Polygon([(118.0, 28.0), (118.2, 28.0), (118.0, 28.2)])  # a triangle
-    url, bounds = surface.rain_surface([118.02, 118.1, 118.03], [28.02, 28.03, 28.1], [60, 80, 120], outline, 24, cells=40)
+    url, bounds = surface.rain_surface(
+        [118.02, 118.1, 118.03], [28.02, 28.03, 28.1], [60, 80, 120], outline, 24, cells=40
+    )
     assert bounds == [118.0, 28.0, 118.2, 28.2]
     image = np.array(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
     assert image.shape[2] == 4

@@ -36,8 +36,11 @@ def test_every_string_has_both_languages():
 
 
 def test_every_code_has_a_label():
-    for vocabulary, codes in (("incident_type", INCIDENT_TYPES), ("incident_status", INCIDENT_STATUSES),
-                              ("hazard_kind", HAZARD_KINDS)):
+    for vocabulary, codes in (
+        ("incident_type", INCIDENT_TYPES),
+        ("incident_status", INCIDENT_STATUSES),
+        ("hazard_kind", HAZARD_KINDS),
+    ):
         assert set(codes) <= set(i18n.CODE_LABELS[vocabulary])
     # Every code of every code list (issue 16: national classes and "other" included) has a label.
     from emergency.vocab import CODE_LISTS
@@ -68,4 +71,11 @@ def test_count_classes():
     assert colors[1][:3] == colors[2][:3] == list(symbology.SEQUENTIAL_COLORS[0])
     assert colors[3][:3] == list(symbology.SEQUENTIAL_COLORS[1])
     assert colors[4][:3] == list(symbology.SEQUENTIAL_COLORS[4])
-    assert [text for text, _ in symbology.class_legend(symbology.COUNT_BREAKS)] == ["< 1", "1 – 2", "3 – 5", "6 – 9", "10 – 19", "≥ 20"]
+    assert [text for text, _ in symbology.class_legend(symbology.COUNT_BREAKS)] == [
+        "< 1",
+        "1 – 2",
+        "3 – 5",
+        "6 – 9",
+        "10 – 19",
+        "≥ 20",
+    ]

@@ -33,23 +33,33 @@ def conn():
     tiny.populate(conn)
     cur = conn.cursor()
     for code, name, geom in (("999999001200", "甲村", VILLAGE_A), ("999999001201", "乙村", VILLAGE_B)):
-        cur.execute("INSERT INTO villages (code, name, kind, township, geometry, is_demo) VALUES (?, ?, 'village', '999999001', ?, true)",
-                    [code, name, shapely.to_wkb(geom)])
+        cur.execute(
+            "INSERT INTO villages (code, name, kind, township, geometry, is_demo) VALUES (?, ?, 'village', '999999001', ?, true)",
+            [code, name, shapely.to_wkb(geom)],
+        )
     for code, name, village, geom, keeper, phone in (
         ("99999900120001", "甲村第1网格", "999999001200", GRID_A1, "赵一", "13600000001"),
         ("99999900120002", "甲村第2网格", "999999001200", GRID_A2, "钱二", "13600000002"),
         ("99999900120101", "乙村第1网格", "999999001201", VILLAGE_B, "孙三", "13600000003"),
     ):
-        cur.execute("""INSERT INTO grids (code, name, village, township, geometry, keeper, phone, is_demo)
-                       VALUES (?, ?, ?, '999999001', ?, ?, ?, true)""", [code, name, village, shapely.to_wkb(geom), keeper, phone])
-    cur.execute("INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-20', '周值班', 'deputy_head', '13500000001', true)")
-    cur.execute("INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-21', '吴值班', 'township_head', '13500000002', true)")
+        cur.execute(
+            """INSERT INTO grids (code, name, village, township, geometry, keeper, phone, is_demo)
+                       VALUES (?, ?, ?, '999999001', ?, ?, ?, true)""",
+            [code, name, village, shapely.to_wkb(geom), keeper, phone],
+        )
+    cur.execute(
+        "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-20', '周值班', 'deputy_head', '13500000001', true)"
+    )
+    cur.execute(
+        "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-21', '吴值班', 'township_head', '13500000002', true)"
+    )
     cur.execute("INSERT INTO township_contacts VALUES ('999999001', '郑镇长', 'township_head', '13700000001', true)")
     yield conn
     conn.close()
 
 
 # ------------------------------------------------------------------------------ the demo hierarchy
+
 
 @pytest.fixture(scope="module")
 def demo_conn(demo_file):
@@ -115,8 +125,15 @@ def test_partition_of_a_concave_polygon_is_exact():
 
 
 def test_same_seed_same_hierarchy():
-    frame = pd.DataFrame({"code": ["1", "2"], "name": ["甲镇", "乙街道"], "geometry": [tiny.WEST, tiny.EAST],
-                          "area_km2": [100.0, 100.0], "population": [1000, 2000]})
+    frame = pd.DataFrame(
+        {
+            "code": ["1", "2"],
+            "name": ["甲镇", "乙街道"],
+            "geometry": [tiny.WEST, tiny.EAST],
+            "area_km2": [100.0, 100.0],
+            "population": [1000, 2000],
+        }
+    )
     first = grids.demo_hierarchy(frame, np.random.default_rng(5))
     again = grids.demo_hierarchy(frame, np.random.default_rng(5))
     for table in ("villages", "grids"):
@@ -126,6 +143,7 @@ def test_same_seed_same_hierarchy():
 
 
 # ------------------------------------------------------------------------------------- queries
+
 
 def test_grid_and_village_queries(conn):
     assert queries.grids(conn, ("999999002",)).empty
@@ -159,6 +177,7 @@ def test_township_freshness(conn):
 
 # ---------------------------------------------------------------------------- ranking and view
 
+
 def window(end: datetime, **kwargs) -> Filters:
     return Filters(end=end, start=end - timedelta(hours=24), **kwargs)
 
@@ -170,7 +189,9 @@ def test_ranking_compares_every_township(conn):
     assert (west["incidents"], west["open_incidents"], west["hazard_people"]) == (2, 1, 100)
     assert (west["shelter_capacity"], west["shelter_free"], west["shelter_cover"]) == (300, 180, 3.0)
     assert pd.isna(east["shelter_cover"])  # nobody lives at a hazard point there
-    team_km = float(dispatch.haversine_km(tiny.WEST.representative_point().x, tiny.WEST.representative_point().y, 118.04, 28.34))
+    team_km = float(
+        dispatch.haversine_km(tiny.WEST.representative_point().x, tiny.WEST.representative_point().y, 118.04, 28.34)
+    )
     assert west["nearest_team"] == "东乡民兵队" and west["nearest_team_km"] == round(team_km, 1)
     assert not frame["lagging"].any()
     assert frame.index.tolist() == ["999999001", "999999002"]  # wettest first
@@ -198,7 +219,12 @@ def test_who_to_call_names_duty_leader_contacts_and_grid_members_with_reasons(co
     assert calls.loc[0, ["name", "title", "phone"]].tolist() == ["周值班", "deputy_head", "13500000001"]
     members = calls[calls["role"] == "grid_member"].set_index("grid")
     # I1 (pending, 117.95/28.35) lies in 乙村; I2 is closed; H2 (117.91/28.31) lies in 甲村 grid 1.
-    assert members.loc["乙村第1网格", ["name", "phone", "incidents", "hazards"]].tolist() == ["孙三", "13600000003", "I1", ""]
+    assert members.loc["乙村第1网格", ["name", "phone", "incidents", "hazards"]].tolist() == [
+        "孙三",
+        "13600000003",
+        "I1",
+        "",
+    ]
     assert members.loc["甲村第1网格", ["name", "incidents", "hazards"]].tolist() == ["赵一", "", "H2"]
     assert "甲村第2网格" not in members.index
     # No hierarchy, roster or contacts: nobody to call, no error.
@@ -225,9 +251,20 @@ def test_card_pdf_holds_the_name_figures_and_who_to_call_on_one_page(conn):
     s = township.summary(conn, "999999001", window(hour(4)))
     pages, text = pdf_text(township.card_pdf(s, "zh", now=datetime(2026, 6, 20, 5, 0)))
     assert pages == 1 and township.pdf_pages(township.card_pdf(s, "zh")) == 1
-    for expected in ("西镇态势卡", "面雨量25.0毫米", "最大站累计雨量40.0毫米", "1/2起", "隐患点受威胁人数100",
-                     "容量300人", "东乡民兵队", "值班领导（副乡镇长）周值班13500000001", "郑镇长", "I1", "西镇仓库",
-                     "生成：2026-06-2005:00"):
+    for expected in (
+        "西镇态势卡",
+        "面雨量25.0毫米",
+        "最大站累计雨量40.0毫米",
+        "1/2起",
+        "隐患点受威胁人数100",
+        "容量300人",
+        "东乡民兵队",
+        "值班领导（副乡镇长）周值班13500000001",
+        "郑镇长",
+        "I1",
+        "西镇仓库",
+        "生成：2026-06-2005:00",
+    ):
         assert expected in text, expected
     _, english = pdf_text(township.card_pdf(s, "en"))
     assert "西镇situationcard" in english and "Leaderonduty" in english
@@ -244,6 +281,7 @@ def test_card_of_a_busy_demo_township_still_fits_one_page(demo_conn):
 
 
 # ------------------------------------------------------------------------------------- import
+
 
 def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tmp_path):
     from emergency.ingest import import_file
@@ -273,10 +311,14 @@ def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tmp_path):
     quarantined = store.run(conn, "SELECT reason, value FROM quarantine WHERE kind = 'grids'")
     assert quarantined.values.tolist() == [["unknown_reference", "999999002300"]]
     imported = queries.grids(conn, ("999999002",))
-    assert imported[["name", "village_name", "keeper", "phone"]].values.tolist() == [["丙村第1网格", "丙村", "冯七", "13600009999"]]
+    assert imported[["name", "village_name", "keeper", "phone"]].values.tolist() == [
+        ["丙村第1网格", "丙村", "冯七", "13600009999"]
+    ]
     assert 0 < imported["area_km2"].iloc[0] < 60
     roster = tmp_path / "值班表.csv"
-    roster.write_text("乡镇,值班日期,值班领导,职务,联系电话\n东乡,2026-06-20,褚九,副乡镇长,13500009999\n", encoding="utf-8")
+    roster.write_text(
+        "乡镇,值班日期,值班领导,职务,联系电话\n东乡,2026-06-20,褚九,副乡镇长,13500009999\n", encoding="utf-8"
+    )
     report = import_file(conn, roster, "duty_roster")
     assert report.inserted == 1
     leader = queries.duty_leaders(conn, hour(4), ("999999002",))

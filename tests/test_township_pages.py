@@ -10,15 +10,30 @@ from pypdf import PdfReader
 
 from emergency import store
 from tests.browser import (
-    CANVAS_SETTLE_MS, app_server, assert_no_exception, browser_page, click_township_on_map, largest_township,
-    screenshot, wait_for_app,
+    CANVAS_SETTLE_MS,
+    app_server,
+    assert_no_exception,
+    browser_page,
+    click_township_on_map,
+    largest_township,
+    screenshot,
+    wait_for_app,
 )
 
 # A moment of the demo storm with open incidents and hazard points at risk.
 STORM_END = "2026-06-20T02:40"
 ZAOTOU = "361104010"  # 皂头镇: the wettest township at STORM_END
-LAYERS_EXPECTED = {"townships", "township-grids", "township-villages", "gauges", "incidents", "teams", "shelters",
-                   "hazards", "township-labels"}
+LAYERS_EXPECTED = {
+    "townships",
+    "township-grids",
+    "township-villages",
+    "gauges",
+    "incidents",
+    "teams",
+    "shelters",
+    "hazards",
+    "township-labels",
+}
 # 皂头镇 has no warehouse within 5 km: a resource layer with nothing to draw is left out.
 LAYERS_OPTIONAL = {"warehouses"}
 
@@ -135,6 +150,7 @@ def test_open_button_goes_to_the_township_page(app):
 
 
 # ------------------------------------------------------------------------------------- browser
+
 
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):

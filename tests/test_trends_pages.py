@@ -17,7 +17,10 @@ from PIL import Image
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
 
 RAIN, INCIDENTS, RESOURCES, BRIEFING = (
-    "pages/trends_rain.py", "pages/trends_incidents.py", "pages/trends_resources.py", "pages/briefing.py"
+    "pages/trends_rain.py",
+    "pages/trends_incidents.py",
+    "pages/trends_resources.py",
+    "pages/briefing.py",
 )
 # The briefing builds in a few seconds; a loaded CI machine may take much longer.
 BUILD_TIMEOUT_MS = 180_000
@@ -55,7 +58,10 @@ def test_rain_page_draws_every_chart_with_exports(app):
     open_page(app, RAIN)
     assert app.title[0].value == "降雨趋势"
     assert titles(app) == [
-        "降雨过程：全县面雨量", "雨量站排名：累计雨量（前 20 站）", "乡镇逐时段面雨量（1 小时）", "乡镇累计面雨量对比",
+        "降雨过程：全县面雨量",
+        "雨量站排名：累计雨量（前 20 站）",
+        "乡镇逐时段面雨量（1 小时）",
+        "乡镇累计面雨量对比",
     ]
     hyetograph = chart_specs(app)[0]
     assert hyetograph["layout"]["yaxis"]["title"]["text"] == "时段雨量（毫米）"
@@ -87,7 +93,10 @@ def test_incident_page_and_drill_through(app):
     app.query_params["township"] = TOWNSHIP
     open_page(app, INCIDENTS)
     assert titles(app) == [
-        "事件数随时间（按事件类型，每 1 小时）", "各乡镇事件数（按类型）", "事件处置状态", "未结与已结事件累计",
+        "事件数随时间（按事件类型，每 1 小时）",
+        "各乡镇事件数（按类型）",
+        "事件处置状态",
+        "未结与已结事件累计",
     ]
     link = app.get("page_link")[0].proto
     assert link.page_script_hash and link.label == "在态势一张图中查看当前筛选"
@@ -101,7 +110,9 @@ def test_incident_page_and_drill_through(app):
 def test_resource_page_lists_stock_below_minimum(app):
     open_page(app, RESOURCES)
     assert titles(app) == [
-        "各仓库储备物资品种（按类别）", "物资储备总量（按品名）", "各乡镇避难场所容量与安置人数",
+        "各仓库储备物资品种（按类别）",
+        "物资储备总量（按品名）",
+        "各乡镇避难场所容量与安置人数",
     ]
     below = app.dataframe[0].value
     assert len(below) > 0 and (below["数量"] < below["最低储备"]).all()
@@ -140,6 +151,7 @@ def test_briefing_button_builds_both_files(app):
 
 
 # ---------------------------------------------------------------------------- real browser
+
 
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
@@ -251,7 +263,7 @@ def test_browser_drill_through_opens_the_incident_township_on_the_map(server):
         wait_for_app(page)
         button = page.get_by_role("button", name="在态势一张图中查看 INC")
         label = button.inner_text()
-        township = label[label.index("（") + 1:label.index("）")]
+        township = label[label.index("（") + 1 : label.index("）")]
         button.click()
         wait_for_app(page)
         page.get_by_role("heading", name="态势一张图").wait_for(timeout=BUILD_TIMEOUT_MS)

@@ -31,10 +31,16 @@ def test_freshness_counts_whole_minutes_and_flags_stale_data():
 def test_level_grade_and_people_counts():
     gauges = pd.DataFrame({"level": ["blue", None, "red", "blue", None]})
     assert wall.gauge_level_counts(gauges) == {"blue": 2, "yellow": 0, "orange": 0, "red": 1}
-    graded = pd.DataFrame({"status": ["pending", "active", "closed", "active", "pending"],
-                           "grade": ["general", "major", "major", "general", None],
-                           "deaths": [1, 0, 2, 0, 0], "missing": [0, 1, 0, 0, 0], "injured": [3, 0, 0, 1, 0],
-                           "trapped": [0, 5, 0, None, 0]})
+    graded = pd.DataFrame(
+        {
+            "status": ["pending", "active", "closed", "active", "pending"],
+            "grade": ["general", "major", "major", "general", None],
+            "deaths": [1, 0, 2, 0, 0],
+            "missing": [0, 1, 0, 0, 0],
+            "injured": [3, 0, 0, 1, 0],
+            "trapped": [0, 5, 0, None, 0],
+        }
+    )
     # A flood has no national scale (未分级): it still counts as open.
     assert wall.open_by_grade(graded) == {"general": 2, "large": 0, "major": 1, "especially_major": 0, "ungraded": 1}
     assert wall.people_affected(graded) == {"deaths": 3, "missing": 1, "injured": 4, "trapped": 5, "total": 13}
@@ -44,8 +50,13 @@ def test_level_grade_and_people_counts():
 
 
 def test_warning_stats_count_the_window_only():
-    issued = pd.DataFrame({"issued_at": pd.to_datetime(["2026-06-21 10:00", "2026-06-21 12:00", "2026-06-20 09:00"]),
-                           "recipients": [4, 6, 10], "acknowledged": [4, 3, 10]})
+    issued = pd.DataFrame(
+        {
+            "issued_at": pd.to_datetime(["2026-06-21 10:00", "2026-06-21 12:00", "2026-06-20 09:00"]),
+            "recipients": [4, 6, 10],
+            "acknowledged": [4, 3, 10],
+        }
+    )
     stats = wall.warning_stats(issued, datetime(2026, 6, 21, 0, 0), datetime(2026, 6, 21, 12, 0))
     assert (stats.issued, stats.recipients, stats.acknowledged) == (2, 10, 7)
     assert stats.ack_rate == pytest.approx(0.7)
@@ -53,17 +64,30 @@ def test_warning_stats_count_the_window_only():
 
 
 def test_worst_townships_rank_by_signal_then_rain_then_open_incidents():
-    frame = pd.DataFrame({"code": list("abcde"), "name": list("ABCDE"),
-                          "rain_mean_mm": [80.0, 20.0, 20.0, None, 50.0], "open_incidents": [0, 1, 5, 9, 0],
-                          "rank": [0, 1, 1, None, 3], "level": [None, "blue", "blue", None, "orange"]})
+    frame = pd.DataFrame(
+        {
+            "code": list("abcde"),
+            "name": list("ABCDE"),
+            "rain_mean_mm": [80.0, 20.0, 20.0, None, 50.0],
+            "open_incidents": [0, 1, 5, 9, 0],
+            "rank": [0, 1, 1, None, 3],
+            "level": [None, "blue", "blue", None, "orange"],
+        }
+    )
     assert list(wall.worst_townships(frame, 4)["code"]) == ["e", "c", "b", "a"]
     assert wall.tour_stops(frame.fillna({"rank": 0})) == ["e", "b", "c"]
 
 
 def test_labels_do_not_collide_and_the_important_one_wins():
     view = {"longitude": 118.0, "latitude": 28.0, "zoom": 10}
-    townships = pd.DataFrame({"code": ["big", "small", "far", "out"], "name": ["大镇名", "小乡", "远处乡", "外面"],
-                              "label_lon": [118.0, 118.001, 118.2, 119.5], "label_lat": [28.0, 28.0, 28.0, 28.0]})
+    townships = pd.DataFrame(
+        {
+            "code": ["big", "small", "far", "out"],
+            "name": ["大镇名", "小乡", "远处乡", "外面"],
+            "label_lon": [118.0, 118.001, 118.2, 119.5],
+            "label_lat": [28.0, 28.0, 28.0, 28.0],
+        }
+    )
     chosen = wall.choose_labels(townships, pd.Series([1.0, 5.0, 1.0, 9.0]), view, 18, 800, 600)
     # "small" outranks "big" and overlaps it; "out" lies off the map.
     assert chosen == ["small", "far"]
@@ -89,12 +113,25 @@ def test_water_figure_is_hidden_until_the_store_has_water_stations(tmp_path):
 
 
 def test_ticker_merges_incidents_and_warnings_newest_first():
-    incidents = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-06-21 10:00", "2026-06-21 12:00"]),
-                              "type": ["flood", "landslide"], "status": ["active", "pending"],
-                              "township_name": ["甲镇", None], "deaths": [0, 1], "missing": [0, 0],
-                              "injured": [2, 0], "trapped": [0, 0]})
-    warnings = pd.DataFrame({"issued_at": pd.to_datetime(["2026-06-21 11:00", "2026-06-21 13:00"]),
-                             "level": ["blue", "red"], "townships": [["1", "2"], ["3"]]})
+    incidents = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime(["2026-06-21 10:00", "2026-06-21 12:00"]),
+            "type": ["flood", "landslide"],
+            "status": ["active", "pending"],
+            "township_name": ["甲镇", None],
+            "deaths": [0, 1],
+            "missing": [0, 0],
+            "injured": [2, 0],
+            "trapped": [0, 0],
+        }
+    )
+    warnings = pd.DataFrame(
+        {
+            "issued_at": pd.to_datetime(["2026-06-21 11:00", "2026-06-21 13:00"]),
+            "level": ["blue", "red"],
+            "townships": [["1", "2"], ["3"]],
+        }
+    )
     rows = wall.ticker(incidents, warnings, datetime(2026, 6, 21, 12, 0))
     assert list(rows["kind"]) == ["incident", "warning", "incident"]  # the 13:00 warning is after the end
     assert list(rows["people"]) == [1, 0, 2]

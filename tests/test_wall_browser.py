@@ -13,8 +13,21 @@ from tests.browser import ARTIFACTS, CANVAS_SETTLE_MS, app_server, assert_no_exc
 from tests.test_import_page import _open_import_page, _upload_validate_commit
 
 SIZES = [(1920, 1080), (3840, 2160), (1366, 768)]
-REGIONS = ("head", "kpis", "kpi-rain", "kpi-gauges", "kpi-open", "kpi-people", "kpi-warnings", "ranking",
-           "ticker", "legend", "chart-title", "as-of", "window")
+REGIONS = (
+    "head",
+    "kpis",
+    "kpi-rain",
+    "kpi-gauges",
+    "kpi-open",
+    "kpi-people",
+    "kpi-warnings",
+    "ranking",
+    "ticker",
+    "legend",
+    "chart-title",
+    "as-of",
+    "window",
+)
 
 # Everything the issue asks of one screen, measured in the page: scrolling, overflowing text,
 # the smallest text, the key figures, text contrast (WCAG, against the nearest painted background).
@@ -71,8 +84,10 @@ def open_wall(page, url: str, query: str = "") -> None:
     page.locator("[data-wall=head]").wait_for(timeout=60_000)
     wait_for_app(page)
     # The wall reports the screen size, reruns its fragment, and the deck draws.
-    page.wait_for_function("() => document.querySelector('.st-key-wall_view input')?.value === `${innerWidth}x${innerHeight}`",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-wall_view input')?.value === `${innerWidth}x${innerHeight}`",
+        timeout=30_000,
+    )
     page.wait_for_timeout(1000)
     wait_for_app(page)
     page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for()
@@ -102,7 +117,7 @@ def test_wall_fills_one_screen_readably(server, width, height):
     assert "stale" in measured["regions"]  # the demo data is months old: the alarm is up
     # The map is drawn: the dark style plus coloured townships, not an empty canvas.
     pixels = np.asarray(Image.open(path).convert("RGB"), dtype=int)
-    centre = pixels[height // 10: height * 9 // 10, width * 3 // 10: width * 7 // 10].reshape(-1, 3)
+    centre = pixels[height // 10 : height * 9 // 10, width * 3 // 10 : width * 7 // 10].reshape(-1, 3)
     assert (np.abs(centre - (13, 27, 41)).sum(axis=1) > 60).mean() > 0.15
 
 
@@ -120,7 +135,9 @@ def write_new_data(tmp_path, store_path):
     """A rainfall file just after the demo data and two new pending incidents at a township's seat."""
     conn = store.connect(store_path, read_only=True)
     try:
-        seat = store.run(conn, "SELECT code, label_lon, label_lat FROM townships ORDER BY area_km2 DESC LIMIT 1").iloc[0]
+        seat = store.run(conn, "SELECT code, label_lon, label_lat FROM townships ORDER BY area_km2 DESC LIMIT 1").iloc[
+            0
+        ]
     finally:
         conn.close()
     rain = tmp_path / "雨量.csv"
@@ -160,7 +177,9 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
             wall_page.evaluate("() => { window.__wallMark = 'kept'; }")
 
             # Meanwhile a duty officer imports new rainfall and incidents in another browser.
-            import_page = wall_page.context.browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN").new_page()
+            import_page = wall_page.context.browser.new_context(
+                viewport={"width": 1600, "height": 1000}, locale="zh-CN"
+            ).new_page()
             _open_import_page(import_page, url)
             assert "通过 6 行" in _upload_validate_commit(import_page, [rain], "降雨量")
             _open_import_page(import_page, url)
@@ -170,13 +189,17 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
             # Within a refresh interval or two the wall shows the new data, the changed figures marked ...
             wall_page.wait_for_function(
                 "([before]) => document.querySelector('[data-wall=as-of]').innerText !== before",
-                arg=[before["as-of"]], timeout=30_000)
+                arg=[before["as-of"]],
+                timeout=30_000,
+            )
             # The refresh that first shows the new incidents marks their cards (for that one interval).
             wall_page.wait_for_function(
                 """([before]) => document.querySelector('[data-wall=open]').innerText !== before
                      && document.querySelector('[data-wall=kpi-open]').classList.contains('changed')
                      && document.querySelector('[data-wall=kpi-people]').classList.contains('changed')""",
-                arg=[before["open"]], timeout=30_000)
+                arg=[before["open"]],
+                timeout=30_000,
+            )
             wall_page.screenshot(path=str(ARTIFACTS / "wall-changed.png"))
             # ... and two intervals later the marks are gone (nothing new since).
             wall_page.wait_for_timeout(2 * 5000)
@@ -200,21 +223,20 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
 def test_tour_zooms_to_townships_with_signals_and_back(demo_file, tmp_path):
     path = tmp_path / "store.duckdb"
     shutil.copy(demo_file, path)
-    with app_server(path) as url:
-        with browser_page(url, width=1920, height=1080) as (page, watch):
-            open_wall(page, url, "&tour=10")
-            # Five townships have a signal in the demo: a full round is six 10 s steps.
-            captions = set()
-            for _ in range(8):
-                captions.add(page.locator("[data-wall=tour]").inner_text())
-                if "轮巡：全县" in captions and len(captions) >= 4:
-                    break
-                page.wait_for_timeout(10_000)
-            stops = {c for c in captions if c.startswith("轮巡 ") and "/5：" in c}
-            assert len(stops) >= 3 and "轮巡：全县" in captions, captions
-            page.screenshot(path=str(ARTIFACTS / "wall-tour.png"))
-            assert_no_exception(page)
-            watch.assert_clean()
+    with app_server(path) as url, browser_page(url, width=1920, height=1080) as (page, watch):
+        open_wall(page, url, "&tour=10")
+        # Five townships have a signal in the demo: a full round is six 10 s steps.
+        captions = set()
+        for _ in range(8):
+            captions.add(page.locator("[data-wall=tour]").inner_text())
+            if "轮巡：全县" in captions and len(captions) >= 4:
+                break
+            page.wait_for_timeout(10_000)
+        stops = {c for c in captions if c.startswith("轮巡 ") and "/5：" in c}
+        assert len(stops) >= 3 and "轮巡：全县" in captions, captions
+        page.screenshot(path=str(ARTIFACTS / "wall-tour.png"))
+        assert_no_exception(page)
+        watch.assert_clean()
 
 
 def test_corner_menu_sets_window_and_language(server):

@@ -113,7 +113,9 @@ def test_signal_at_any_moment_follows_the_window_end():
     conn = empty_store()
     add_gauge(conn, "G1", TOWN_A)
     add_hourly(conn, "G1", [40, 40, 20] + [0] * 12)
-    levels = {h: warning.township_signals_at(conn, at(h)).set_index("code").loc[TOWN_A, "level"] for h in (1, 3, 4, 5, 15)}
+    levels = {
+        h: warning.township_signals_at(conn, at(h)).set_index("code").loc[TOWN_A, "level"] for h in (1, 3, 4, 5, 15)
+    }
     assert levels == {1: None, 3: "red", 4: "orange", 5: "yellow", 15: None}
 
 
@@ -124,8 +126,11 @@ def test_rolling_sums_match_brute_force():
     add_gauge(conn, "G2", TOWN_A)
     times = [T0 + timedelta(minutes=5 * i) for i in range(1, 400)]
     frame = pd.DataFrame(
-        {"station": np.repeat(["G1", "G2"], len(times)), "ts": times * 2,
-         "mm": np.round(rng.exponential(0.8, 2 * len(times)), 1)}
+        {
+            "station": np.repeat(["G1", "G2"], len(times)),
+            "ts": times * 2,
+            "mm": np.round(rng.exponential(0.8, 2 * len(times)), 1),
+        }
     )
     frame = frame.sample(frac=0.9, random_state=1)  # gaps in the series
     conn.executemany("INSERT INTO rainfall VALUES (?, ?, ?, 5)", frame.itertuples(index=False, name=None))
@@ -177,7 +182,10 @@ def test_thresholds_are_editable_and_validated():
 def test_default_thresholds_are_the_cma_rules():
     rules = queries.signal_thresholds(store.connect(":memory:"))
     assert rules[["level", "window_hours", "min_mm"]].values.tolist() == [
-        ["blue", 12, 50.0], ["yellow", 6, 50.0], ["orange", 3, 50.0], ["red", 3, 100.0],
+        ["blue", 12, 50.0],
+        ["yellow", 6, 50.0],
+        ["orange", 3, 50.0],
+        ["red", 3, 100.0],
     ]
 
 
@@ -228,7 +236,9 @@ def test_grade_thresholds_are_editable(tiny_conn):
         warning.set_grade_threshold(conn, "large", "cattle", 1)
     graded = warning.incident_grades(tiny_conn, T0, at(24))
     # Grades follow each type's own rules: the landslide is 小型 (general), floods are 未分级.
-    grade_of = {kind: (grade if isinstance(grade, str) else None) for kind, grade in zip(graded["type"], graded["grade"])}
+    grade_of = {
+        kind: (grade if isinstance(grade, str) else None) for kind, grade in zip(graded["type"], graded["grade"])
+    }
     assert grade_of == {"flood": None, "landslide": "general"}
     assert len(graded) == 4
 
@@ -269,10 +279,18 @@ def test_hazard_points_use_the_nearest_gauge_and_sort_by_exceedance():
 
 
 def test_boundary_exceedance_is_at_risk():
-    frame = pd.DataFrame({
-        "id": ["a"], "people": [1], "mm_1h": [30.000000001], "mm_3h": [0.0], "mm_24h": [0.0],
-        "critical_mm_1h": [30.0], "critical_mm_3h": [60.0], "critical_mm_24h": [100.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": ["a"],
+            "people": [1],
+            "mm_1h": [30.000000001],
+            "mm_3h": [0.0],
+            "mm_24h": [0.0],
+            "critical_mm_1h": [30.0],
+            "critical_mm_3h": [60.0],
+            "critical_mm_24h": [100.0],
+        }
+    )
     assert warning.hazard_exceedance(frame)["at_risk"].tolist() == [True]
 
 
@@ -290,7 +308,9 @@ def contact_store():
 def test_issue_warning_records_recipients_and_acknowledgements():
     conn = contact_store()
     issued = datetime(2026, 6, 20, 8, 0)
-    ident = warning.issue_warning(conn, "orange", [TOWN_A], "  橙色预警 <b>注意</b> ", ["sms", "wechat"], "值班员", issued)
+    ident = warning.issue_warning(
+        conn, "orange", [TOWN_A], "  橙色预警 <b>注意</b> ", ["sms", "wechat"], "值班员", issued
+    )
     listed = queries.warnings_issued(conn)
     assert listed.loc[0, "id"] == ident and listed.loc[0, "recipients"] == 2 and listed.loc[0, "acknowledged"] == 0
     assert listed.loc[0, "text"] == "橙色预警 <b>注意</b>"
@@ -338,7 +358,8 @@ def test_demo_contacts_are_fake_and_labelled():
     assert len(contacts) == 5 and contacts["is_demo"].all()
     assert contacts["phone"].str.fullmatch(r"1370000\d{4}").all() and contacts["phone"].is_unique
     assert contacts.groupby("township")["role"].apply(list).to_dict() == {
-        TOWN_A: ["township_head", "flood_duty", "grid_member"], TOWN_B: ["township_head", "flood_duty"],
+        TOWN_A: ["township_head", "flood_duty", "grid_member"],
+        TOWN_B: ["township_head", "flood_duty"],
     }
     again = warning.demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
     pd.testing.assert_frame_equal(contacts, again)
@@ -370,8 +391,9 @@ def test_nearest_gauge_matches_brute_force_including_far_points():
 
     rng = np.random.default_rng(11)
     conn = empty_store()
-    gauges = pd.DataFrame({"code": [f"G{i}" for i in range(80)], "lon": rng.uniform(117.5, 118.5, 80),
-                           "lat": rng.uniform(28.0, 28.8, 80)})
+    gauges = pd.DataFrame(
+        {"code": [f"G{i}" for i in range(80)], "lon": rng.uniform(117.5, 118.5, 80), "lat": rng.uniform(28.0, 28.8, 80)}
+    )
     for row in gauges.itertuples():
         add_gauge(conn, row.code, TOWN_A, row.lon, row.lat)
     # Most points among the gauges; a few 40-90 km away, beyond the first search cells.
@@ -382,7 +404,9 @@ def test_nearest_gauge_matches_brute_force_including_far_points():
         [(f"H{i}", TOWN_A, x, y) for i, (x, y) in enumerate(zip(lon, lat))],
     )
     found = queries.hazard_rain_at(conn, at(3)).set_index("id").loc[[f"H{i}" for i in range(len(lon))]]
-    distance = dispatch.haversine_km(lon[:, None], lat[:, None], gauges["lon"].to_numpy()[None], gauges["lat"].to_numpy()[None])
+    distance = dispatch.haversine_km(
+        lon[:, None], lat[:, None], gauges["lon"].to_numpy()[None], gauges["lat"].to_numpy()[None]
+    )
     assert found["gauge"].tolist() == gauges["code"].to_numpy()[distance.argmin(axis=1)].tolist()
     assert found["gauge_km"].to_numpy() == pytest.approx(distance.min(axis=1))
     assert found["gauge_km"].max() > queries.NEAR_GAUGE_KM

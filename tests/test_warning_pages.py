@@ -1,9 +1,9 @@
 """The warning and dispatch pages: AppTest on a copy of the demo store, then real Chromium."""
 
 import json
-from pathlib import Path
 import shutil
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -53,7 +53,12 @@ def test_warning_page_lists_signals_hazards_and_grades(page_app):
     at = open_page(page_app, "pages/warning.py")
     assert at.title[0].value == "预警研判"
     values = metrics(at)
-    assert (values["红色信号乡镇"], values["橙色信号乡镇"], values["黄色信号乡镇"], values["蓝色信号乡镇"]) == ("2", "2", "5", "4")
+    assert (values["红色信号乡镇"], values["橙色信号乡镇"], values["黄色信号乡镇"], values["蓝色信号乡镇"]) == (
+        "2",
+        "2",
+        "5",
+        "4",
+    )
     assert values["超过临界雨量的隐患点"] == "6"
     # Grades follow each type's own scale: only landslides and debris flows (地质灾害防治条例)
     # are graded in the demo window; floods and the rest have no national scale (未分级).
@@ -120,7 +125,6 @@ def test_unacknowledged_recipients_after_n_minutes_and_cap_export(page_app):
 def test_cap_of_an_issued_warning_is_valid(page_app):
     conn = store.connect(page_app.store_path)
 
-
     ident = warning.issue_warning(conn, "yellow", ["361104001", "361104002"], "黄色预警", ["sms"], "测试")
     xml = cap.warning_alert(conn, ident)
     conn.close()
@@ -168,8 +172,16 @@ def test_dispatch_from_a_point_draws_rings_and_records(page_app):
     at = open_page(page_app, "pages/dispatch.py")
     assert at.subheader[0].value == "调度目标：地图选点 117.9500, 28.4000"
     assert deck_layer_ids(at) == [
-        "dispatch-pick-grid", "dispatch-townships", "county-outline", "dispatch-rings", "dispatch-lines",
-        "dispatch-hazards", "dispatch-shelters", "dispatch-warehouses", "dispatch-teams", "dispatch-incidents",
+        "dispatch-pick-grid",
+        "dispatch-townships",
+        "county-outline",
+        "dispatch-rings",
+        "dispatch-lines",
+        "dispatch-hazards",
+        "dispatch-shelters",
+        "dispatch-warehouses",
+        "dispatch-teams",
+        "dispatch-incidents",
         "dispatch-target",
     ]
     teams = int(metrics(at)["半径内救援队伍"])
@@ -192,10 +204,17 @@ def test_dispatch_from_a_point_draws_rings_and_records(page_app):
 
 def test_dispatch_for_an_incident_uses_its_needs_and_shows_on_the_incident(page_app):
     conn = store.connect(page_app.store_path)
-    incident = queries.incidents(conn, datetime(2026, 6, 19, 2, 40), datetime(2026, 6, 20, 2, 40), types=["landslide"]).iloc[0]
+    incident = queries.incidents(
+        conn, datetime(2026, 6, 19, 2, 40), datetime(2026, 6, 20, 2, 40), types=["landslide"]
+    ).iloc[0]
     conn.close()
-    page_app.session_state["dispatch_target"] = {"incident_id": incident["id"], "type": "landslide",
-                                                 "lon": incident["lon"], "lat": incident["lat"], "address": incident["address"]}
+    page_app.session_state["dispatch_target"] = {
+        "incident_id": incident["id"],
+        "type": "landslide",
+        "lon": incident["lon"],
+        "lat": incident["lat"],
+        "address": incident["address"],
+    }
     at = open_page(page_app, "pages/dispatch.py")
     assert at.subheader[0].value.replace("\\", "").startswith(f"调度目标：事件 {incident['id']} · 滑坡")
     assert any("救援装备" in c.value and "医疗物资" in c.value and "防汛物资" not in c.value for c in at.caption)
@@ -275,8 +294,12 @@ def _first_row_with_a_team_in_range(demo_file) -> int:
     conn = store.connect(demo_file, read_only=True)
     try:
         end = datetime(2026, 6, 20, 2, 40)
-        listed = rules.grades(conn, end, Filters(end=end)).dropna(subset=["lon", "lat"]).sort_values(
-            ["grade_rank", "occurred_at"], ascending=False, kind="stable").reset_index(drop=True)
+        listed = (
+            rules.grades(conn, end, Filters(end=end))
+            .dropna(subset=["lon", "lat"])
+            .sort_values(["grade_rank", "occurred_at"], ascending=False, kind="stable")
+            .reset_index(drop=True)
+        )
         for index, row in listed.head(12).iterrows():
             if len(queries.teams_within(conn, row["lon"], row["lat"], 10.0)):
                 return int(index)

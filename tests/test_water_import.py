@@ -67,19 +67,35 @@ def _problems(report, row: int) -> list[str]:
 
 def _stations(conn, tmp_path):
     """Stations by SL 323 headers (CSV) and by Chinese headers in GCJ-02 (XLSX)."""
-    report = _import(conn, _csv(tmp_path, "stations.csv", (
-        "STCD,STNM,STTP,RVNM,LGTD,LTTD,STLC\n"
-        "RV1,信江站,ZQ,信江,117.95,28.35,西镇河段\n"
-        "RV2,丰溪站,河道站,丰溪河,118.05,28.35,\n"
-        "PP1,某雨量站,PP,,118.02,28.33,\n"          # row 4: a rain gauge is no water station
-        "RV9,远站,ZZ,,120.50,30.00,\n"               # row 5: outside the county
-        "RV8,,ZZ,,118.01,28.31,\n"                   # row 6: no name
-    )), "water_stations")
+    report = _import(
+        conn,
+        _csv(
+            tmp_path,
+            "stations.csv",
+            (
+                "STCD,STNM,STTP,RVNM,LGTD,LTTD,STLC\n"
+                "RV1,信江站,ZQ,信江,117.95,28.35,西镇河段\n"
+                "RV2,丰溪站,河道站,丰溪河,118.05,28.35,\n"
+                "PP1,某雨量站,PP,,118.02,28.33,\n"  # row 4: a rain gauge is no water station
+                "RV9,远站,ZZ,,120.50,30.00,\n"  # row 5: outside the county
+                "RV8,,ZZ,,118.01,28.31,\n"  # row 6: no name
+            ),
+        ),
+        "water_stations",
+    )
     assert (report.accepted, report.rejected) == (2, 3)
     assert _reasons(report) == {4: "unknown_code", 5: "out_of_area", 6: "missing"}
     lon, lat = geo.wgs84_to_gcj02(118.07, 28.37)
-    frame = pd.DataFrame({"站码": ["RS1"], "站名": ["七一水库"], "站类": ["水库"], "河名": [None],
-                          "经度": [float(lon)], "纬度": [float(lat)]})
+    frame = pd.DataFrame(
+        {
+            "站码": ["RS1"],
+            "站名": ["七一水库"],
+            "站类": ["水库"],
+            "河名": [None],
+            "经度": [float(lon)],
+            "纬度": [float(lat)],
+        }
+    )
     report = _import(conn, _xlsx(tmp_path, "reservoirs.xlsx", frame), "water_stations", crs="gcj02")
     assert (report.accepted, report.rejected) == (1, 0)
     return conn
@@ -99,43 +115,71 @@ def test_stations_csv_and_xlsx_with_crs(conn, tmp_path):
 
 def _levels_and_thresholds(conn, tmp_path):
     _stations(conn, tmp_path)
-    report = _import(conn, _csv(tmp_path, "river.csv", (
-        "STCD,TM,Z,Q\n"
-        "RV1,2026-06-20 09:00,70.5,820\n"
-        "RV1,2026-06-20 11:00,73.0,1100\n"
-        "RV1,2026-06-20 12:00,72.0,990\n"
-        "RV2,2026-06-20 12:00,49.8,\n"
-        "XX1,2026-06-20 12:00,10.0,\n"               # row 6: unknown station
-        "RV2,2026-06-20 11:00,99999,\n"              # row 7: level impossible
-        "RV2,昨天,48.0,-5\n"                          # row 8: bad time AND negative flow
-        "RV2,2026-06-21 09:00,48.0,\n"               # row 9: in the future
-        "RV1,2026-06-20 12:00,72.1,\n"               # row 10: same station and time twice
-    )), "water_levels")
+    report = _import(
+        conn,
+        _csv(
+            tmp_path,
+            "river.csv",
+            (
+                "STCD,TM,Z,Q\n"
+                "RV1,2026-06-20 09:00,70.5,820\n"
+                "RV1,2026-06-20 11:00,73.0,1100\n"
+                "RV1,2026-06-20 12:00,72.0,990\n"
+                "RV2,2026-06-20 12:00,49.8,\n"
+                "XX1,2026-06-20 12:00,10.0,\n"  # row 6: unknown station
+                "RV2,2026-06-20 11:00,99999,\n"  # row 7: level impossible
+                "RV2,昨天,48.0,-5\n"  # row 8: bad time AND negative flow
+                "RV2,2026-06-21 09:00,48.0,\n"  # row 9: in the future
+                "RV1,2026-06-20 12:00,72.1,\n"  # row 10: same station and time twice
+            ),
+        ),
+        "water_levels",
+    )
     assert (report.inserted, report.rejected) == (4, 5)
-    assert _reasons(report) == {6: "unknown_reference", 7: "out_of_range", 8: "bad_time", 9: "future_time",
-                                10: "duplicate"}
+    assert _reasons(report) == {
+        6: "unknown_reference",
+        7: "out_of_range",
+        8: "bad_time",
+        9: "future_time",
+        10: "duplicate",
+    }
     assert _problems(report, 8) == ["bad_time", "out_of_range"]
-    frame = pd.DataFrame({
-        "站码": ["RS1", "RS1"], "时间": ["2026-06-20 11:30", "2026-07-02 12:00"], "库水位": [111.0, 111.0],
-        "入库流量": [300.0, 120.0], "出库流量": [150.0, 100.0], "蓄水量(万m³)": [2350.0, 2400.0],
-    })
-    report = _import(conn, _xlsx(tmp_path, "reservoir.xlsx", frame), "water_levels",
-                     now=datetime(2026, 7, 2, 13))
+    frame = pd.DataFrame(
+        {
+            "站码": ["RS1", "RS1"],
+            "时间": ["2026-06-20 11:30", "2026-07-02 12:00"],
+            "库水位": [111.0, 111.0],
+            "入库流量": [300.0, 120.0],
+            "出库流量": [150.0, 100.0],
+            "蓄水量(万m³)": [2350.0, 2400.0],
+        }
+    )
+    report = _import(conn, _xlsx(tmp_path, "reservoir.xlsx", frame), "water_levels", now=datetime(2026, 7, 2, 13))
     assert (report.accepted, report.rejected) == (2, 0)
-    report = _import(conn, _csv(tmp_path, "thresholds.csv", (
-        "站码,警戒水位,保证水位\n"
-        "RV1,70.0,72.5\n"
-        "RV2,50.0,49.0\n"                            # row 3: 保证 below 警戒
-        "XX1,1.0,2.0\n"                              # row 4: unknown station
-    )), "water_thresholds")
+    report = _import(
+        conn,
+        _csv(
+            tmp_path,
+            "thresholds.csv",
+            (
+                "站码,警戒水位,保证水位\n"
+                "RV1,70.0,72.5\n"
+                "RV2,50.0,49.0\n"  # row 3: 保证 below 警戒
+                "XX1,1.0,2.0\n"  # row 4: unknown station
+            ),
+        ),
+        "water_thresholds",
+    )
     assert (report.accepted, report.rejected) == (1, 2)
     assert _reasons(report) == {3: "guarantee_below_warning", 4: "unknown_reference"}
-    frame = pd.DataFrame({
-        "STCD": ["RS1", "RS1", "RS1", "RS1", "RS1"],
-        "BGMD": [401, "7月1日", "1016", "1332", "0229"],
-        "EDMD": [630, "10-15", "0331", "0101", "0228"],
-        "FSLTDZ": [110.0, 112.0, 114.0, 100.0, "abc"],
-    })
+    frame = pd.DataFrame(
+        {
+            "STCD": ["RS1", "RS1", "RS1", "RS1", "RS1"],
+            "BGMD": [401, "7月1日", "1016", "1332", "0229"],
+            "EDMD": [630, "10-15", "0331", "0101", "0228"],
+            "FSLTDZ": [110.0, 112.0, 114.0, 100.0, "abc"],
+        }
+    )
     report = _import(conn, _xlsx(tmp_path, "limits.xlsx", frame), "flood_limits")
     assert (report.accepted, report.rejected) == (3, 2)
     assert _reasons(report) == {5: "bad_month_day", 6: "bad_number"}
@@ -147,8 +191,9 @@ def test_levels_thresholds_limits_drive_station_states(conn, tmp_path):
     _levels_and_thresholds(conn, tmp_path)
     stored = conn.execute("SELECT begin_md, end_md, limit_level_m FROM flood_limits ORDER BY begin_md").fetchall()
     assert stored == [("0401", "0630", 110.0), ("0701", "1015", 112.0), ("1016", "0331", 114.0)]
-    rs1 = conn.execute("SELECT level_m, flow_m3s, inflow_m3s, storage_1e6m3 FROM water_levels WHERE station = 'RS1' "
-                       "ORDER BY ts").fetchone()
+    rs1 = conn.execute(
+        "SELECT level_m, flow_m3s, inflow_m3s, storage_1e6m3 FROM water_levels WHERE station = 'RS1' ORDER BY ts"
+    ).fetchone()
     assert rs1 == (111.0, 150.0, 300.0, pytest.approx(23.5))  # 2350 万m³ = 23.5 百万m³
     s = water.station_states(conn, T).set_index("code")
     assert s.loc["RV1", "state"] == "over_warning" and s.loc["RV1", "threshold_m"] == 70.0
@@ -163,7 +208,9 @@ def test_levels_thresholds_limits_drive_station_states(conn, tmp_path):
 
 def test_corrected_level_is_upserted(conn, tmp_path):
     _levels_and_thresholds(conn, tmp_path)
-    report = _import(conn, _csv(tmp_path, "fix.csv", "站码,时间,水位,流量\nRV1,2026-06-20 12:00,73.2,1150\n"), "water_levels")
+    report = _import(
+        conn, _csv(tmp_path, "fix.csv", "站码,时间,水位,流量\nRV1,2026-06-20 12:00,73.2,1150\n"), "water_levels"
+    )
     assert (report.inserted, report.updated) == (0, 1)
     assert conn.execute("SELECT count(*) FROM water_levels WHERE station = 'RV1'").fetchone()[0] == 3
     s = water.station_states(conn, T).set_index("code")
@@ -185,8 +232,11 @@ def test_import_needs_permission_and_is_audited(conn, tmp_path):
 def test_templates_import_as_is(conn, tmp_path, kind):
     place = templates.place_of(conn)
     if kind != "water_stations":
-        _import(conn, _csv(tmp_path, "s.csv", templates.template_csv("water_stations", place).decode("utf-8-sig")),
-                "water_stations")
+        _import(
+            conn,
+            _csv(tmp_path, "s.csv", templates.template_csv("water_stations", place).decode("utf-8-sig")),
+            "water_stations",
+        )
     path = tmp_path / "template.xlsx"
     path.write_bytes(templates.template_xlsx(kind, place))
     report = _import(conn, path, kind)
@@ -206,22 +256,25 @@ def test_browser_imports_water_stations_and_levels(demo_file, tmp_path):
     conn = store.connect(path)
     place = templates.place_of(conn)
     conn.close()
-    stations = _csv(tmp_path, "水情站点.csv", (
-        f"站码,站名,站类,河名,经度,纬度\nWTEST01,测试水文站,河道站,测试河,{place.lon},{place.lat}\n"
-        f"WTEST02,测试雨量站,PP,,{place.lon},{place.lat}\n"
-    ))
+    stations = _csv(
+        tmp_path,
+        "水情站点.csv",
+        (
+            f"站码,站名,站类,河名,经度,纬度\nWTEST01,测试水文站,河道站,测试河,{place.lon},{place.lat}\n"
+            f"WTEST02,测试雨量站,PP,,{place.lon},{place.lat}\n"
+        ),
+    )
     levels = _csv(tmp_path, "水位.csv", "STCD,TM,Z,Q\nWTEST01,2026-06-21 08:00,65.3,120\nWTEST09,2026-06-21 08:00,1,\n")
-    with app_server(path) as url:
-        with browser_page(url) as (page, watch):
-            _open_import_page(page, url)
-            text = _upload_validate_commit(page, [stations], "水情站点")
-            assert "通过 1 行" in text and "拒收 1 行" in text
-            _open_import_page(page, url)
-            text = _upload_validate_commit(page, [levels], "河道 · 水库水位")
-            assert "通过 1 行" in text and "拒收 1 行" in text
-            screenshot(page, "import-water-levels")
-            assert_no_exception(page)
-            watch.assert_clean()
+    with app_server(path) as url, browser_page(url) as (page, watch):
+        _open_import_page(page, url)
+        text = _upload_validate_commit(page, [stations], "水情站点")
+        assert "通过 1 行" in text and "拒收 1 行" in text
+        _open_import_page(page, url)
+        text = _upload_validate_commit(page, [levels], "河道 · 水库水位")
+        assert "通过 1 行" in text and "拒收 1 行" in text
+        screenshot(page, "import-water-levels")
+        assert_no_exception(page)
+        watch.assert_clean()
     conn = store.connect(path, read_only=True)
     assert store.scalar(conn, "SELECT kind FROM water_stations WHERE code = 'WTEST01'") == "river"
     assert store.scalar(conn, "SELECT level_m FROM water_levels WHERE station = 'WTEST01'") == 65.3
@@ -241,8 +294,14 @@ def test_month_day_parse_matches_the_calendar():
                 expected = datetime(2000, m, d).strftime("%m%d")
             except ValueError:
                 expected = None
-            for text in (f"{m:02d}{d:02d}", f"{m}-{d}", f"{m:02d}/{d:02d}", f"{m}月{d}日", f"2025-{m:02d}-{d:02d}",
-                         f"{m * 100 + d}" if m else f"{d:02d}"):
+            for text in (
+                f"{m:02d}{d:02d}",
+                f"{m}-{d}",
+                f"{m:02d}/{d:02d}",
+                f"{m}月{d}日",
+                f"2025-{m:02d}-{d:02d}",
+                f"{m * 100 + d}" if m else f"{d:02d}",
+            ):
                 cases.append((text, expected if (m or len(text) != 2) else None))
     cases += [("abc", None), ("04150", None), ("4.15", "0415"), ("415.0", "0415"), ("2025-04-15 00:00:00", "0415")]
     con = duckdb.connect()

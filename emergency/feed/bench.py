@@ -38,12 +38,16 @@ def _store(path: Path) -> None:
     conn.execute("INSERT INTO county VALUES ('999999', '基准县', ?, 10000, ?, ?, ?, ?)", [shapely.to_wkb(county), *BOX])
     for code, geom in (("999999001", west), ("999999002", east)):
         p = geom.representative_point()
-        conn.execute("INSERT INTO townships VALUES (?, ?, ?, 5000, 1000, ?, ?, true)", [code, code, shapely.to_wkb(geom), p.x, p.y])
+        conn.execute(
+            "INSERT INTO townships VALUES (?, ?, ?, 5000, 1000, ?, ?, true)",
+            [code, code, shapely.to_wkb(geom), p.x, p.y],
+        )
     conn.close()
 
 
 def _source(path: Path, n: int, rng: np.random.Generator) -> list[str]:
     import sqlalchemy as sa
+
     engine = sa.create_engine(f"sqlite:///{path}")
     sl323.create(engine)
     engine.dispose()
@@ -51,29 +55,39 @@ def _source(path: Path, n: int, rng: np.random.Generator) -> list[str]:
     lon = rng.uniform(BOX[0] + 0.01, BOX[2] - 0.01, n)
     lat = rng.uniform(BOX[1] + 0.01, BOX[3] - 0.01, n)
     with sqlite3.connect(path) as db:
-        db.executemany('INSERT INTO "ST_STBPRP_B" (STCD, STNM, LGTD, LTTD, ADDVCD, STTP) VALUES (?, ?, ?, ?, ?, ?)',
-                       [(c, f"站{c}", float(x), float(y), "999999", "PP") for c, x, y in zip(codes, lon, lat)])
+        db.executemany(
+            'INSERT INTO "ST_STBPRP_B" (STCD, STNM, LGTD, LTTD, ADDVCD, STTP) VALUES (?, ?, ?, ?, ?, ?)',
+            [(c, f"站{c}", float(x), float(y), "999999", "PP") for c, x, y in zip(codes, lon, lat)],
+        )
     return codes
 
 
 def _reports(codes: list[str], first: datetime, steps: int, rng: np.random.Generator) -> pd.DataFrame:
     ts = [first + timedelta(minutes=5 * (i + 1)) for i in range(steps)]
-    frame = pd.DataFrame({"STCD": np.repeat(codes, steps), "TM": np.tile(ts, len(codes)),
-                          "DRP": np.round(rng.gamma(0.6, 1.5, len(codes) * steps), 1)})
+    frame = pd.DataFrame(
+        {
+            "STCD": np.repeat(codes, steps),
+            "TM": np.tile(ts, len(codes)),
+            "DRP": np.round(rng.gamma(0.6, 1.5, len(codes) * steps), 1),
+        }
+    )
     return frame
 
 
 def _write_source(path: Path, frame: pd.DataFrame) -> None:
     with sqlite3.connect(path) as db:
-        db.executemany('INSERT INTO "ST_PPTN_R" (STCD, TM, DRP, INTV) VALUES (?, ?, ?, 0.05)',
-                       zip(frame["STCD"], frame["TM"].dt.strftime("%Y-%m-%d %H:%M:%S.000000"), frame["DRP"].astype(float)))
+        db.executemany(
+            'INSERT INTO "ST_PPTN_R" (STCD, TM, DRP, INTV) VALUES (?, ?, ?, 0.05)',
+            zip(frame["STCD"], frame["TM"].dt.strftime("%Y-%m-%d %H:%M:%S.000000"), frame["DRP"].astype(float)),
+        )
 
 
 def _duckdb_alone(path: Path, frame: pd.DataFrame) -> float:
     """The same rows into a copy of the store with DuckDB alone: insert + hourly sums, one transaction."""
     conn = store.connect(path)
-    rows = pd.DataFrame({"station": frame["STCD"], "ts": frame["TM"], "mm": frame["DRP"].astype(float),
-                         "interval_min": np.int16(5)})
+    rows = pd.DataFrame(
+        {"station": frame["STCD"], "ts": frame["TM"], "mm": frame["DRP"].astype(float), "interval_min": np.int16(5)}
+    )
     started = time.perf_counter()
     with store.transaction(conn) as cursor:
         cursor.register("bench_rows", rows)
@@ -110,6 +124,7 @@ def run(n: int = 5000, workdir: Path | None = None, seed: int = 7) -> list[dict]
         assert first.ok, first.error
         conn.close()
         import shutil
+
         shutil.copy(db, twin)
         new = _reports(codes, mark, new_steps, rng)
         _write_source(src, new)
@@ -118,21 +133,33 @@ def run(n: int = 5000, workdir: Path | None = None, seed: int = 7) -> list[dict]
         conn.close()
         assert result.ok and result.inserted == len(new), (result, len(new))
         alone = _duckdb_alone(twin, new)
-        results.append(dict(case=case, stations=n, new_rows=len(new), read_rows=result.read_rows,
-                            sync_s=result.seconds, duckdb_s=alone, ratio=result.seconds / alone))
+        results.append(
+            dict(
+                case=case,
+                stations=n,
+                new_rows=len(new),
+                read_rows=result.read_rows,
+                sync_s=result.seconds,
+                duckdb_s=alone,
+                ratio=result.seconds / alone,
+            )
+        )
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emergency.feed.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m emergency.feed.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stations", type=int, default=5000)
     parser.add_argument("--dir", type=Path, default=None, help="work directory (default: a new temporary one)")
     args = parser.parse_args(argv)
     print(f"{'case':<20}{'stations':>9}{'new rows':>10}{'read rows':>11}{'sync s':>9}{'DuckDB s':>10}{'ratio':>8}")
     for r in run(args.stations, args.dir):
-        print(f"{r['case']:<20}{r['stations']:>9,}{r['new_rows']:>10,}{r['read_rows']:>11,}{r['sync_s']:>9.2f}"
-              f"{r['duckdb_s']:>10.3f}{r['ratio']:>8.1f}")
+        print(
+            f"{r['case']:<20}{r['stations']:>9,}{r['new_rows']:>10,}{r['read_rows']:>11,}{r['sync_s']:>9.2f}"
+            f"{r['duckdb_s']:>10.3f}{r['ratio']:>8.1f}"
+        )
     return 0
 
 

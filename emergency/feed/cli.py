@@ -28,8 +28,11 @@ def _open(path: Path):
     try:
         return store.connect(path)
     except duckdb.IOException as error:
-        print(f"cannot write {path} now: the app holds it and runs the sync itself "
-              f"(configure sources on its admin page) ({error})", file=sys.stderr)
+        print(
+            f"cannot write {path} now: the app holds it and runs the sync itself "
+            f"(configure sources on its admin page) ({error})",
+            file=sys.stderr,
+        )
         return None
 
 
@@ -42,9 +45,17 @@ def _add(args) -> int:
     if conn is None:
         return EXIT_FAILED
     try:
-        feed = sync.Feed(name=args.name, kind=args.kind, stations_filter=args.stations_filter, crs=args.crs,
-                         every_min=args.every, overlap_min=args.overlap, silent_min=args.silent,
-                         first_days=args.first_days, enabled=not args.disabled)
+        feed = sync.Feed(
+            name=args.name,
+            kind=args.kind,
+            stations_filter=args.stations_filter,
+            crs=args.crs,
+            every_min=args.every,
+            overlap_min=args.overlap,
+            silent_min=args.silent,
+            first_days=args.first_days,
+            enabled=not args.disabled,
+        )
         saved = sync.save_feed(conn, feed, url=url)
     except (ValueError, Exception) as error:  # a bad URL, filter or CRS: say why, no traceback
         print(f"feed add refused: {secrets.scrub(str(error), url)}", file=sys.stderr)
@@ -61,9 +72,11 @@ def _list(args) -> int:
         return EXIT_FAILED
     try:
         for feed in sync.feeds(conn):
-            print(f"{feed.name}\t{feed.kind}\t{feed.url_shown}\tfilter={feed.stations_filter or '-'}\tcrs={feed.crs}\t"
-                  f"every {feed.every_min} min\toverlap {feed.overlap_min} min\tsilent after {feed.silent_min} min\t"
-                  f"{'enabled' if feed.enabled else 'disabled'}")
+            print(
+                f"{feed.name}\t{feed.kind}\t{feed.url_shown}\tfilter={feed.stations_filter or '-'}\tcrs={feed.crs}\t"
+                f"every {feed.every_min} min\toverlap {feed.overlap_min} min\tsilent after {feed.silent_min} min\t"
+                f"{'enabled' if feed.enabled else 'disabled'}"
+            )
     finally:
         conn.close()
     return EXIT_OK
@@ -84,8 +97,10 @@ def _status(args) -> int:
 
 def _print_run(result: sync.RunResult) -> None:
     if result.ok:
-        print(f"{result.feed}: read {result.read_rows}, inserted {result.inserted}, updated {result.updated}, "
-              f"rejected {result.rejected} (quarantined), newest {result.latest_data_at}, {result.seconds:.1f} s")
+        print(
+            f"{result.feed}: read {result.read_rows}, inserted {result.inserted}, updated {result.updated}, "
+            f"rejected {result.rejected} (quarantined), newest {result.latest_data_at}, {result.seconds:.1f} s"
+        )
     else:
         print(f"{result.feed}: failed: {result.error}", file=sys.stderr)
 
@@ -110,20 +125,38 @@ def _run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emergency feed", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m emergency feed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add or change a source")
     add.add_argument("--name", required=True, help="the source's name, e.g. 县水文")
     add.add_argument("--kind", default="sl323", choices=sync.FEED_KINDS)
-    add.add_argument("--url", help="SQLAlchemy URL, e.g. mssql+pymssql://user:pw@host/db, mysql+pymysql://…, "
-                                   "postgresql+psycopg://…, oracle+oracledb://…, sqlite:///file.db")
-    add.add_argument("--url-stdin", action="store_true", help="read the URL from one line of stdin (kept out of the shell history)")
+    add.add_argument(
+        "--url",
+        help="SQLAlchemy URL, e.g. mssql+pymssql://user:pw@host/db, mysql+pymysql://…, "
+        "postgresql+psycopg://…, oracle+oracledb://…, sqlite:///file.db",
+    )
+    add.add_argument(
+        "--url-stdin", action="store_true", help="read the URL from one line of stdin (kept out of the shell history)"
+    )
     add.add_argument("--stations-filter", default=None, help="e.g. ADDVCD=361104 or ADDVCD=3611* (prefix)")
-    add.add_argument("--crs", default="cgcs2000", help="CRS of LGTD/LTTD: cgcs2000 (default), wgs84, gcj02, bd09, EPSG:xxxx")
+    add.add_argument(
+        "--crs", default="cgcs2000", help="CRS of LGTD/LTTD: cgcs2000 (default), wgs84, gcj02, bd09, EPSG:xxxx"
+    )
     add.add_argument("--every", type=int, default=5, help="minutes between runs (default 5)")
-    add.add_argument("--overlap", type=int, default=60, help="minutes re-read before the newest report, for late and corrected reports (default 60)")
-    add.add_argument("--silent", type=int, default=water.DEFAULT_SILENT_MIN, help="alarm after this many minutes without a report (default 15)")
+    add.add_argument(
+        "--overlap",
+        type=int,
+        default=60,
+        help="minutes re-read before the newest report, for late and corrected reports (default 60)",
+    )
+    add.add_argument(
+        "--silent",
+        type=int,
+        default=water.DEFAULT_SILENT_MIN,
+        help="alarm after this many minutes without a report (default 15)",
+    )
     add.add_argument("--first-days", type=int, default=3, help="days of history read on the first run (default 3)")
     add.add_argument("--disabled", action="store_true", help="configure without running it")
     add.set_defaults(run=_add)

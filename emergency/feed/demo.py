@@ -76,35 +76,71 @@ def plan(conn: duckdb.DuckDBPyConnection) -> Plan:
     towns = store.run(conn, "SELECT code, name, label_lon, label_lat FROM townships ORDER BY code")
     if towns.empty:
         raise ValueError("the store has no townships")
-    gauges = store.run(conn, "SELECT code, lon, lat FROM rain_gauges WHERE code NOT LIKE ? ORDER BY code", [CODE_PREFIX + "%"])
+    gauges = store.run(
+        conn, "SELECT code, lon, lat FROM rain_gauges WHERE code NOT LIKE ? ORDER BY code", [CODE_PREFIX + "%"]
+    )
     stations, rivers, limits = [], [], []
     pp = []
     for i, town in enumerate(towns.itertuples()):
         code = f"{CODE_PREFIX}{i + 1:04d}"
         pp.append((code, town.label_lon + GAUGE_SHIFT_DEG, town.label_lat + GAUGE_SHIFT_DEG))
-        stations.append(dict(STCD=code, STNM=f"{town.name}遥测雨量站", LGTD=Decimal(f"{town.label_lon + GAUGE_SHIFT_DEG:.6f}"),
-                             LTTD=Decimal(f"{town.label_lat + GAUGE_SHIFT_DEG:.6f}"), ADDVCD=county_code, STTP="PP",
-                             ADMAUTH="演示", USFL="1"))
+        stations.append(
+            dict(
+                STCD=code,
+                STNM=f"{town.name}遥测雨量站",
+                LGTD=Decimal(f"{town.label_lon + GAUGE_SHIFT_DEG:.6f}"),
+                LTTD=Decimal(f"{town.label_lat + GAUGE_SHIFT_DEG:.6f}"),
+                ADDVCD=county_code,
+                STTP="PP",
+                ADMAUTH="演示",
+                USFL="1",
+            )
+        )
     water_sites = []
     for suffix, name, river, index, base, rise, wrz, grz in RIVERS:
         town = towns.iloc[index % len(towns)]
         lon, lat = town.label_lon - GAUGE_SHIFT_DEG, town.label_lat - GAUGE_SHIFT_DEG
-        stations.append(dict(STCD=CODE_PREFIX + suffix, STNM=name, RVNM=river, HNNM="鄱阳湖水系", BSNM="信江",
-                             LGTD=Decimal(f"{lon:.6f}"), LTTD=Decimal(f"{lat:.6f}"), STLC=f"{town['name']}",
-                             ADDVCD=county_code, STTP="ZQ", ADMAUTH="演示", USFL="1"))
+        stations.append(
+            dict(
+                STCD=CODE_PREFIX + suffix,
+                STNM=name,
+                RVNM=river,
+                HNNM="鄱阳湖水系",
+                BSNM="信江",
+                LGTD=Decimal(f"{lon:.6f}"),
+                LTTD=Decimal(f"{lat:.6f}"),
+                STLC=f"{town['name']}",
+                ADDVCD=county_code,
+                STTP="ZQ",
+                ADMAUTH="演示",
+                USFL="1",
+            )
+        )
         rivers.append(dict(STCD=CODE_PREFIX + suffix, WRZ=Decimal(f"{wrz:.2f}"), GRZ=Decimal(f"{grz:.2f}")))
         water_sites.append((CODE_PREFIX + suffix, "river", lon, lat, base, rise))
     for suffix, name, index, base, rise, periods in RESERVOIRS:
         town = towns.iloc[index % len(towns)]
         lon, lat = town.label_lon + GAUGE_SHIFT_DEG, town.label_lat - GAUGE_SHIFT_DEG
-        stations.append(dict(STCD=CODE_PREFIX + suffix, STNM=name, LGTD=Decimal(f"{lon:.6f}"), LTTD=Decimal(f"{lat:.6f}"),
-                             STLC=f"{town['name']}", ADDVCD=county_code, STTP="RR", ADMAUTH="演示", USFL="1"))
+        stations.append(
+            dict(
+                STCD=CODE_PREFIX + suffix,
+                STNM=name,
+                LGTD=Decimal(f"{lon:.6f}"),
+                LTTD=Decimal(f"{lat:.6f}"),
+                STLC=f"{town['name']}",
+                ADDVCD=county_code,
+                STTP="RR",
+                ADMAUTH="演示",
+                USFL="1",
+            )
+        )
         limits += [dict(STCD=CODE_PREFIX + suffix, BGMD=b, EDMD=e, FSLTDZ=Decimal(f"{z:.2f}")) for b, e, z in periods]
         water_sites.append((CODE_PREFIX + suffix, "reservoir", lon, lat, base, rise))
 
     rain_frames = []
-    storm = store.run(conn, "SELECT station, ts, mm FROM rainfall WHERE ts > ? AND ts <= ?",
-                      [demo.STORM_START, demo.DEMO_NOW])
+    storm = store.run(
+        conn, "SELECT station, ts, mm FROM rainfall WHERE ts > ? AND ts <= ?", [demo.STORM_START, demo.DEMO_NOW]
+    )
     wide = storm.pivot_table(index="ts", columns="station", values="mm", aggfunc="sum").sort_index()
     steps = list(wide.index.to_pydatetime())
 
@@ -135,8 +171,11 @@ def plan(conn: duckdb.DuckDBPyConnection) -> Plan:
         scaled = store_ / store_.max() if store_.max() > 0 else store_
         level = base + rise * scaled
         flow = 40.0 * (level - base + 0.5) ** 1.6 if kind == "river" else 15.0 + 300.0 * scaled
-        level_frames.append(pd.DataFrame({"STCD": code, "TM": wide.index + SHIFT, "kind": kind,
-                                          "Z": np.round(level, 2), "Q": np.round(flow, 1)}))
+        level_frames.append(
+            pd.DataFrame(
+                {"STCD": code, "TM": wide.index + SHIFT, "kind": kind, "Z": np.round(level, 2), "Q": np.round(flow, 1)}
+            )
+        )
     levels = pd.concat(level_frames, ignore_index=True)
     return Plan(stations, rivers, limits, rain, levels, [s + SHIFT for s in steps])
 
@@ -156,6 +195,7 @@ def build_source(path: Path, p: Plan) -> sa.Engine:
 
 def write_until(engine: sa.Engine, p: Plan, after: datetime | None, until: datetime) -> int:
     """Write the plan's reports with ``after < TM <= until``; return rows written."""
+
     def between(frame):
         keep = frame["TM"] <= until
         if after is not None:
@@ -164,12 +204,18 @@ def write_until(engine: sa.Engine, p: Plan, after: datetime | None, until: datet
 
     rain = between(p.rain)
     levels = between(p.levels)
-    rain_rows = [dict(STCD=r.STCD, TM=r.TM.to_pydatetime(), DRP=Decimal(f"{r.DRP:.1f}"), INTV=Decimal("0.05"))
-                 for r in rain.itertuples()]
-    river_rows = [dict(STCD=r.STCD, TM=r.TM.to_pydatetime(), Z=Decimal(f"{r.Z:.2f}"), Q=Decimal(f"{r.Q:.1f}"))
-                  for r in levels[levels["kind"] == "river"].itertuples()]
-    rsvr_rows = [dict(STCD=r.STCD, TM=r.TM.to_pydatetime(), RZ=Decimal(f"{r.Z:.2f}"), OTQ=Decimal(f"{r.Q:.1f}"))
-                 for r in levels[levels["kind"] == "reservoir"].itertuples()]
+    rain_rows = [
+        dict(STCD=r.STCD, TM=r.TM.to_pydatetime(), DRP=Decimal(f"{r.DRP:.1f}"), INTV=Decimal("0.05"))
+        for r in rain.itertuples()
+    ]
+    river_rows = [
+        dict(STCD=r.STCD, TM=r.TM.to_pydatetime(), Z=Decimal(f"{r.Z:.2f}"), Q=Decimal(f"{r.Q:.1f}"))
+        for r in levels[levels["kind"] == "river"].itertuples()
+    ]
+    rsvr_rows = [
+        dict(STCD=r.STCD, TM=r.TM.to_pydatetime(), RZ=Decimal(f"{r.Z:.2f}"), OTQ=Decimal(f"{r.Q:.1f}"))
+        for r in levels[levels["kind"] == "reservoir"].itertuples()
+    ]
     sl323.insert(engine, sl323.ST_PPTN_R, rain_rows)
     sl323.insert(engine, sl323.ST_RIVER_R, river_rows)
     sl323.insert(engine, sl323.ST_RSVR_R, rsvr_rows)
@@ -180,9 +226,16 @@ def reset_store(conn: duckdb.DuckDBPyConnection) -> None:
     """Forget what an earlier live demo synced (its stations' rows, runs, marks), keep the rest."""
     like = CODE_PREFIX + "%"
     with store.transaction(conn) as cursor:
-        for table, column in (("rainfall", "station"), ("rain_hourly", "station"), ("rain_gauges", "code"),
-                              ("gauge_intervals", "station"), ("water_levels", "station"), ("water_thresholds", "station"),
-                              ("flood_limits", "station"), ("water_stations", "code")):
+        for table, column in (
+            ("rainfall", "station"),
+            ("rain_hourly", "station"),
+            ("rain_gauges", "code"),
+            ("gauge_intervals", "station"),
+            ("water_levels", "station"),
+            ("water_thresholds", "station"),
+            ("flood_limits", "station"),
+            ("water_stations", "code"),
+        ):
             cursor.execute(f"DELETE FROM {table} WHERE {column} LIKE ?", [like])
         for table, column in (("feed_runs", "feed"), ("feed_marks", "feed")):
             cursor.execute(f"DELETE FROM {table} WHERE {column} = ?", [FEED_NAME])
@@ -190,8 +243,9 @@ def reset_store(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def set_clock(conn: duckdb.DuckDBPyConnection, at: datetime, speed: float) -> None:
-    store.set_meta(conn, {water.CLOCK_META: json.dumps({"wall": local_now().isoformat(), "at": at.isoformat(),
-                                                        "speed": speed})})
+    store.set_meta(
+        conn, {water.CLOCK_META: json.dumps({"wall": local_now().isoformat(), "at": at.isoformat(), "speed": speed})}
+    )
 
 
 def prepare(db_path: Path, source_path: Path, step_s: float, warmup_h: float) -> tuple[Plan, datetime]:
@@ -206,9 +260,17 @@ def prepare(db_path: Path, source_path: Path, step_s: float, warmup_h: float) ->
         write_until(engine, p, None, start)
         engine.dispose()
         speed = STEP_MIN * 60 / step_s
-        sync.save_feed(conn, sync.Feed(name=FEED_NAME, every_min=DEMO_EVERY_MIN, overlap_min=60,
-                                       silent_min=int(min(10080, max(15, 2 * DEMO_EVERY_MIN * speed))), first_days=30),
-                       url=url_of(source_path))
+        sync.save_feed(
+            conn,
+            sync.Feed(
+                name=FEED_NAME,
+                every_min=DEMO_EVERY_MIN,
+                overlap_min=60,
+                silent_min=int(min(10080, max(15, 2 * DEMO_EVERY_MIN * speed))),
+                first_days=30,
+            ),
+            url=url_of(source_path),
+        )
         set_clock(conn, start, speed)
     finally:
         conn.close()
@@ -216,14 +278,23 @@ def prepare(db_path: Path, source_path: Path, step_s: float, warmup_h: float) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emergency demo --live", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m emergency demo --live",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--live", action="store_true", required=True)
     parser.add_argument("--path", type=Path, default=config.database_path(), help="the demo store")
     parser.add_argument("--source", type=Path, default=DEFAULT_PATH, help="the SL 323 SQLite file to (re)create")
-    parser.add_argument("--step-seconds", type=float, default=10.0, help="wall seconds per 5-minute step (default 10: 30x)")
-    parser.add_argument("--warmup-hours", type=float, default=40.0,
-                        help="storm hours written at once before the replay (default 40: just before the big episode)")
+    parser.add_argument(
+        "--step-seconds", type=float, default=10.0, help="wall seconds per 5-minute step (default 10: 30x)"
+    )
+    parser.add_argument(
+        "--warmup-hours",
+        type=float,
+        default=40.0,
+        help="storm hours written at once before the replay (default 40: just before the big episode)",
+    )
     parser.add_argument("--steps", type=int, default=None, help="stop after this many steps (default: the whole storm)")
     args = parser.parse_args(argv)
     try:

@@ -55,8 +55,9 @@ def set_feed_url(name: str, url: str) -> Path:
     while kept and not kept[-1].strip():
         kept.pop()
     # JSON strings are valid TOML basic strings (same escapes).
-    block = [f"[{SECTION}]"] + [f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(v, ensure_ascii=False)}"
-                                for k, v in urls.items()]
+    block = [f"[{SECTION}]"] + [
+        f"{json.dumps(k, ensure_ascii=False)} = {json.dumps(v, ensure_ascii=False)}" for k, v in urls.items()
+    ]
     new_text = "\n".join([*kept, "", *block]).lstrip("\n") + "\n"
     tomllib.loads(new_text)  # never leave a file the app cannot read
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,5 +95,6 @@ def scrub(text: str, url: str | None) -> str:
         if password:
             text = text.replace(password, "***")
             from urllib.parse import unquote
+
             text = text.replace(unquote(password), "***")
     return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}{':***' if m['password'] is not None else ''}@", text)

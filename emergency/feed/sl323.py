@@ -11,7 +11,8 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 ST_STBPRP_B = sa.Table(
-    "ST_STBPRP_B", metadata,
+    "ST_STBPRP_B",
+    metadata,
     sa.Column("STCD", sa.String(8), primary_key=True),
     sa.Column("STNM", sa.String(30)),
     sa.Column("RVNM", sa.String(30)),
@@ -27,7 +28,8 @@ ST_STBPRP_B = sa.Table(
     sa.Column("MODITIME", sa.DateTime),
 )
 ST_PPTN_R = sa.Table(
-    "ST_PPTN_R", metadata,
+    "ST_PPTN_R",
+    metadata,
     sa.Column("STCD", sa.String(8), primary_key=True),
     sa.Column("TM", sa.DateTime, primary_key=True),
     sa.Column("DRP", sa.Numeric(5, 1)),
@@ -37,7 +39,8 @@ ST_PPTN_R = sa.Table(
     sa.Column("WTH", sa.String(1)),
 )
 ST_RIVER_R = sa.Table(
-    "ST_RIVER_R", metadata,
+    "ST_RIVER_R",
+    metadata,
     sa.Column("STCD", sa.String(8), primary_key=True),
     sa.Column("TM", sa.DateTime, primary_key=True),
     sa.Column("Z", sa.Numeric(7, 3)),
@@ -46,7 +49,8 @@ ST_RIVER_R = sa.Table(
     sa.Column("WPTN", sa.String(1)),
 )
 ST_RSVR_R = sa.Table(
-    "ST_RSVR_R", metadata,
+    "ST_RSVR_R",
+    metadata,
     sa.Column("STCD", sa.String(8), primary_key=True),
     sa.Column("TM", sa.DateTime, primary_key=True),
     sa.Column("RZ", sa.Numeric(7, 3)),
@@ -56,7 +60,8 @@ ST_RSVR_R = sa.Table(
     sa.Column("RWPTN", sa.String(1)),
 )
 ST_RVFCCH_B = sa.Table(
-    "ST_RVFCCH_B", metadata,
+    "ST_RVFCCH_B",
+    metadata,
     sa.Column("STCD", sa.String(8), primary_key=True),
     sa.Column("LDKEL", sa.Numeric(7, 3)),
     sa.Column("RDKEL", sa.Numeric(7, 3)),
@@ -66,7 +71,8 @@ ST_RVFCCH_B = sa.Table(
     sa.Column("GRQ", sa.Numeric(9, 3)),
 )
 ST_RSVRFSR_B = sa.Table(
-    "ST_RSVRFSR_B", metadata,
+    "ST_RSVRFSR_B",
+    metadata,
     sa.Column("STCD", sa.String(8), primary_key=True),
     sa.Column("BGMD", sa.String(4), primary_key=True),
     sa.Column("EDMD", sa.String(4)),

@@ -134,6 +134,7 @@ class Source:
         present = [(n, c) for n, c in wanted if c is not None]
         if self._column(table, "STCD") is None:
             raise SourceError(f"{standard} has no STCD column")
+
         # Numbers as floats (Decimal objects cost more than the whole check of a row); times as the
         # driver gives them (SQLite: text), parsed by the import engine, not row by row here.
         def plain(c):
@@ -142,6 +143,7 @@ class Source:
             if isinstance(c.type, (sa.DateTime, sa.Date)):
                 return sa.type_coerce(c, sa.String())
             return c
+
         columns = [plain(c).label(n) for n, c in present]
         return sa.select(*columns), [n for n, _ in present]
 
@@ -185,7 +187,9 @@ class Source:
                 if standard == "ST_STBPRP_B":
                     for name, value in self.filters:
                         column = self._column(table, name)
-                        statement = statement.where(column.like(value[:-1] + "%") if value.endswith("*") else column == value)
+                        statement = statement.where(
+                            column.like(value[:-1] + "%") if value.endswith("*") else column == value
+                        )
                 elif condition is not None:
                     statement = statement.where(condition)
                 if standard in REPORT_TABLES:

@@ -46,31 +46,63 @@ FLOW = {"min_value": 0.0, "max_value": 1_000_000.0}
 
 # Kinds of the feed's own tables, checked by the file-import engine like any file.
 WATER_STATION_KIND = Kind(
-    "water_stations", "water_stations", ("code",),
-    (Field("code", "text", True), Field("name", "text", True), Field("kind", "text", True),
-     Field("river"), Field("basin"), Field("township", "township"), Field("lon", "float", True),
-     Field("lat", "float", True), Field("address"), Field("source")),
-    location="point", source_field="source",
+    "water_stations",
+    "water_stations",
+    ("code",),
+    (
+        Field("code", "text", True),
+        Field("name", "text", True),
+        Field("kind", "text", True),
+        Field("river"),
+        Field("basin"),
+        Field("township", "township"),
+        Field("lon", "float", True),
+        Field("lat", "float", True),
+        Field("address"),
+        Field("source"),
+    ),
+    location="point",
+    source_field="source",
 )
 WATER_LEVEL_KIND = Kind(
-    "water_levels", "water_levels", ("station", "ts"),
-    (Field("station", "text", True), Field("ts", "time", True, not_future=True),
-     Field("level_m", "float", True, **LEVEL), Field("flow_m3s", "float", False, **FLOW),
-     Field("inflow_m3s", "float", False, **FLOW), Field("storage_1e6m3", "float", False, min_value=0.0, max_value=1e6),
-     Field("trend")),
-    time_field="ts", references=(("station", "water_stations", "code"),),
+    "water_levels",
+    "water_levels",
+    ("station", "ts"),
+    (
+        Field("station", "text", True),
+        Field("ts", "time", True, not_future=True),
+        Field("level_m", "float", True, **LEVEL),
+        Field("flow_m3s", "float", False, **FLOW),
+        Field("inflow_m3s", "float", False, **FLOW),
+        Field("storage_1e6m3", "float", False, min_value=0.0, max_value=1e6),
+        Field("trend"),
+    ),
+    time_field="ts",
+    references=(("station", "water_stations", "code"),),
 )
 WATER_THRESHOLD_KIND = Kind(
-    "water_thresholds", "water_thresholds", ("station",),
-    (Field("station", "text", True), Field("warning_level_m", "float", False, **LEVEL),
-     Field("guarantee_level_m", "float", False, **LEVEL), Field("warning_flow_m3s", "float", False, **FLOW),
-     Field("guarantee_flow_m3s", "float", False, **FLOW)),
+    "water_thresholds",
+    "water_thresholds",
+    ("station",),
+    (
+        Field("station", "text", True),
+        Field("warning_level_m", "float", False, **LEVEL),
+        Field("guarantee_level_m", "float", False, **LEVEL),
+        Field("warning_flow_m3s", "float", False, **FLOW),
+        Field("guarantee_flow_m3s", "float", False, **FLOW),
+    ),
     references=(("station", "water_stations", "code"),),
 )
 FLOOD_LIMIT_KIND = Kind(
-    "flood_limits", "flood_limits", ("station", "begin_md"),
-    (Field("station", "text", True), Field("begin_md", "text", True), Field("end_md", "text", True),
-     Field("limit_level_m", "float", True, **LEVEL)),
+    "flood_limits",
+    "flood_limits",
+    ("station", "begin_md"),
+    (
+        Field("station", "text", True),
+        Field("begin_md", "text", True),
+        Field("end_md", "text", True),
+        Field("limit_level_m", "float", True, **LEVEL),
+    ),
     references=(("station", "water_stations", "code"),),
 )
 
@@ -100,6 +132,7 @@ def error_kind(error: BaseException) -> str:
     import sqlalchemy
 
     from emergency.feed.source import SourceError
+
     if isinstance(error, LookupError):
         return "no_url"
     if isinstance(error, SourceError) or isinstance(error, sqlalchemy.exc.NoSuchTableError):
@@ -131,15 +164,27 @@ class RunResult:
     seconds: float = 0.0
 
 
-FEED_COLUMNS = ("name", "kind", "url_shown", "stations_filter", "crs", "every_min", "overlap_min", "silent_min",
-                "first_days", "enabled")
+FEED_COLUMNS = (
+    "name",
+    "kind",
+    "url_shown",
+    "stations_filter",
+    "crs",
+    "every_min",
+    "overlap_min",
+    "silent_min",
+    "first_days",
+    "enabled",
+)
 
 
 def feeds(conn: duckdb.DuckDBPyConnection) -> list[Feed]:
     """Every configured feed, by name."""
     frame = store.run(conn, f"SELECT {', '.join(FEED_COLUMNS)} FROM feeds ORDER BY name")
-    return [Feed(**{k: (None if pd.isna(v) else v) if k == "stations_filter" else v for k, v in row.items()})
-            for row in frame.to_dict("records")]
+    return [
+        Feed(**{k: (None if pd.isna(v) else v) if k == "stations_filter" else v for k, v in row.items()})
+        for row in frame.to_dict("records")
+    ]
 
 
 def get_feed(conn: duckdb.DuckDBPyConnection, name: str) -> Feed | None:
@@ -152,17 +197,24 @@ def save_feed(conn: duckdb.DuckDBPyConnection, feed: Feed, url: str | None = Non
         raise ValueError(f"feed kind {feed.kind!r} ∉ {', '.join(FEED_KINDS)}")
     if not feed.name.strip():
         raise ValueError("feed name is empty")
-    for field, low, high in (("every_min", 1, 1440), ("overlap_min", 0, 10080), ("silent_min", 1, 10080),
-                             ("first_days", 1, 400)):
+    for field, low, high in (
+        ("every_min", 1, 1440),
+        ("overlap_min", 0, 10080),
+        ("silent_min", 1, 10080),
+        ("first_days", 1, 400),
+    ):
         value = getattr(feed, field)
         if not isinstance(value, (int, np.integer)) or not low <= value <= high:
             raise ValueError(f"{field} must be a whole number from {low} to {high}, not {value!r}")
     from emergency.feed.source import parse_filter
+
     parse_filter(feed.stations_filter)
     from emergency import geo
+
     geo.to_wgs84(118.0, 28.0, feed.crs)  # raises ValueError for an unknown CRS
     if url is not None:
         import sqlalchemy
+
         sqlalchemy.engine.make_url(url)  # raises for a malformed URL
         secrets.set_feed_url(feed.name, url)
         feed = Feed(**{**feed.__dict__, "url_shown": secrets.mask(url)})
@@ -203,6 +255,7 @@ def _text(values: pd.Series) -> pd.Series:
             return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M:%S")
         text = str(v).strip()
         return text or None
+
     return pd.Series([one(v) for v in values], index=values.index, dtype=object)
 
 
@@ -222,8 +275,9 @@ class _Totals:
     rejected: int = 0
 
 
-def _ingest(cursor, feed: Feed, spec: Kind, standard: str, frame: pd.DataFrame, run_key: str, now: datetime,
-            totals: _Totals) -> datetime | None:
+def _ingest(
+    cursor, feed: Feed, spec: Kind, standard: str, frame: pd.DataFrame, run_key: str, now: datetime, totals: _Totals
+) -> datetime | None:
     """Check and write one table's rows with the import engine, inside the run's transaction."""
     if frame.empty:
         return None
@@ -231,8 +285,9 @@ def _ingest(cursor, feed: Feed, spec: Kind, standard: str, frame: pd.DataFrame, 
     mapping = {f.name: (f.name if f.name in frame.columns else None) for f in spec.fields}
     positions = engine._positions(spec, table, mapping)
     try:
-        report, columns = engine._check(cursor, spec, table, positions, mapping, feed.crs, now, [], feed.name,
-                                        engine._noop)
+        report, columns = engine._check(
+            cursor, spec, table, positions, mapping, feed.crs, now, [], feed.name, engine._noop
+        )
         import_id = engine._write(cursor, spec, columns, table, report, f"feed:{feed.name}", feed.name, engine._noop)
     finally:
         engine._drop_temp(cursor)
@@ -258,24 +313,37 @@ def _stations(snapshot, feed: Feed) -> tuple[pd.DataFrame, pd.DataFrame]:
     sttp = st["STTP"].astype(object).map(lambda v: str(v).strip().upper() if v is not None else "")
     rain_codes = {str(v).strip() for v in pd.unique(snapshot["ST_PPTN_R"]["STCD"]) if v is not None}
     is_rain = sttp.isin(RAIN_TYPES) | st["STCD"].isin(rain_codes)
-    gauges = pd.DataFrame({
-        "code": st["STCD"], "name": st["STNM"],
-        "kind": np.where(sttp.isin(RAIN_TYPES), "automatic", "hydrological"),
-        "lon": st["LGTD"], "lat": st["LTTD"],
-    })[is_rain.to_numpy()]
+    gauges = pd.DataFrame(
+        {
+            "code": st["STCD"],
+            "name": st["STNM"],
+            "kind": np.where(sttp.isin(RAIN_TYPES), "automatic", "hydrological"),
+            "lon": st["LGTD"],
+            "lat": st["LTTD"],
+        }
+    )[is_rain.to_numpy()]
     is_water = sttp.isin(RIVER_TYPES + RESERVOIR_TYPES)
-    water = pd.DataFrame({
-        "code": st["STCD"], "name": st["STNM"],
-        "kind": np.where(sttp.isin(RESERVOIR_TYPES), "reservoir", "river"),
-        "river": st["RVNM"], "basin": st["HNNM"], "lon": st["LGTD"], "lat": st["LTTD"], "address": st["STLC"],
-    })[is_water.to_numpy()]
+    water = pd.DataFrame(
+        {
+            "code": st["STCD"],
+            "name": st["STNM"],
+            "kind": np.where(sttp.isin(RESERVOIR_TYPES), "reservoir", "river"),
+            "river": st["RVNM"],
+            "basin": st["HNNM"],
+            "lon": st["LGTD"],
+            "lat": st["LTTD"],
+            "address": st["STLC"],
+        }
+    )[is_water.to_numpy()]
     return gauges, water
 
 
 def _codes(values: pd.Series) -> pd.Series:
     """Station codes trimmed (SL 323 STCD is CHAR(8), padded by some databases), per distinct value."""
     distinct = pd.unique(values)
-    trimmed = {v: (str(v).strip() if v is not None and not (isinstance(v, float) and np.isnan(v)) else None) for v in distinct}
+    trimmed = {
+        v: (str(v).strip() if v is not None and not (isinstance(v, float) and np.isnan(v)) else None) for v in distinct
+    }
     return values.map(trimmed)
 
 
@@ -289,12 +357,14 @@ def _rain(cursor, snapshot) -> pd.DataFrame:
     p = snapshot["ST_PPTN_R"]
     if p.empty:
         return pd.DataFrame(columns=["station", "ts", "mm", "interval_min"])
-    frame = pd.DataFrame({
-        "station": _codes(p["STCD"]),
-        "ts": pd.to_datetime(p["TM"], errors="coerce"),
-        "mm": pd.to_numeric(p["DRP"], errors="coerce"),
-        "interval_min": _interval_min(p["INTV"]),
-    })
+    frame = pd.DataFrame(
+        {
+            "station": _codes(p["STCD"]),
+            "ts": pd.to_datetime(p["TM"], errors="coerce"),
+            "mm": pd.to_numeric(p["DRP"], errors="coerce"),
+            "interval_min": _interval_min(p["INTV"]),
+        }
+    )
     daily = frame["mm"].isna() & pd.to_numeric(p["DYP"], errors="coerce").notna()
     frame.loc[daily, "mm"] = pd.to_numeric(p["DYP"], errors="coerce")[daily]
     frame.loc[daily, "interval_min"] = DAY_MIN
@@ -329,8 +399,9 @@ def _rain(cursor, snapshot) -> pd.DataFrame:
             cursor.unregister("feed_rain")
         if not covered.empty:
             index = covered["_i"].to_numpy()
-            frame.loc[index, "mm"] = np.maximum(frame.loc[index, "mm"].to_numpy(dtype=float)
-                                                - covered["finer_mm"].to_numpy(dtype=float), 0.0).round(3)
+            frame.loc[index, "mm"] = np.maximum(
+                frame.loc[index, "mm"].to_numpy(dtype=float) - covered["finer_mm"].to_numpy(dtype=float), 0.0
+            ).round(3)
             frame.loc[index, "interval_min"] = covered["finer_min"].to_numpy()
     return frame
 
@@ -339,24 +410,50 @@ def _levels(snapshot) -> pd.DataFrame:
     river, rsvr = snapshot["ST_RIVER_R"], snapshot["ST_RSVR_R"]
     parts = []
     if not river.empty:
-        parts.append(("ST_RIVER_R", pd.DataFrame({
-            "station": river["STCD"], "ts": river["TM"], "level_m": river["Z"], "flow_m3s": river["Q"],
-            "trend": river["WPTN"]})))
+        parts.append(
+            (
+                "ST_RIVER_R",
+                pd.DataFrame(
+                    {
+                        "station": river["STCD"],
+                        "ts": river["TM"],
+                        "level_m": river["Z"],
+                        "flow_m3s": river["Q"],
+                        "trend": river["WPTN"],
+                    }
+                ),
+            )
+        )
     if not rsvr.empty:
-        parts.append(("ST_RSVR_R", pd.DataFrame({
-            "station": rsvr["STCD"], "ts": rsvr["TM"], "level_m": rsvr["RZ"], "flow_m3s": rsvr["OTQ"],
-            "inflow_m3s": rsvr["INQ"], "storage_1e6m3": rsvr["W"], "trend": rsvr["RWPTN"]})))
+        parts.append(
+            (
+                "ST_RSVR_R",
+                pd.DataFrame(
+                    {
+                        "station": rsvr["STCD"],
+                        "ts": rsvr["TM"],
+                        "level_m": rsvr["RZ"],
+                        "flow_m3s": rsvr["OTQ"],
+                        "inflow_m3s": rsvr["INQ"],
+                        "storage_1e6m3": rsvr["W"],
+                        "trend": rsvr["RWPTN"],
+                    }
+                ),
+            )
+        )
     return parts
 
 
 def _month_day(values: pd.Series) -> pd.Series:
     """MMDD text (SL 323 BGMD/EDMD); anything else is missing, so the row is rejected."""
+
     def one(v):
         text = "" if v is None else str(v).strip()
         text = text.zfill(4) if text.isdigit() and len(text) in (3, 4) else text
         if len(text) == 4 and text.isdigit() and 1 <= int(text[:2]) <= 12 and 1 <= int(text[2:]) <= 31:
             return text
         return None
+
     return values.map(one)
 
 
@@ -366,27 +463,48 @@ def _marks(cursor, feed: str) -> dict[str, datetime]:
 
 def _since(feed: Feed, marks: dict[str, datetime], now: datetime) -> dict[str, datetime]:
     """Each report table is read from its mark minus the overlap, or ``first_days`` back on a first run."""
-    return {t: (marks[t] - timedelta(minutes=feed.overlap_min)) if t in marks else now - timedelta(days=feed.first_days)
-            for t in REPORT_TABLES}
+    return {
+        t: (marks[t] - timedelta(minutes=feed.overlap_min)) if t in marks else now - timedelta(days=feed.first_days)
+        for t in REPORT_TABLES
+    }
 
 
 def _start_run(conn, feed: str, started: datetime, attempt: int) -> int:
     with store.transaction(conn) as cursor:
-        return cursor.execute("INSERT INTO feed_runs (feed, started_at, attempt) VALUES (?, ?, ?) RETURNING id",
-                              [feed, started, attempt]).fetchone()[0]
+        return cursor.execute(
+            "INSERT INTO feed_runs (feed, started_at, attempt) VALUES (?, ?, ?) RETURNING id", [feed, started, attempt]
+        ).fetchone()[0]
 
 
 def _finish_run(cursor, result: RunResult, ended: datetime) -> None:
     cursor.execute(
         """UPDATE feed_runs SET ended_at = ?, ok = ?, read_rows = ?, inserted = ?, updated = ?, rejected = ?,
                   stations = ?, latest_data_at = ?, error_kind = ?, error = ? WHERE id = ?""",
-        [ended, result.ok, result.read_rows, result.inserted, result.updated, result.rejected, result.stations,
-         result.latest_data_at, result.error_kind, result.error, result.run_id],
+        [
+            ended,
+            result.ok,
+            result.read_rows,
+            result.inserted,
+            result.updated,
+            result.rejected,
+            result.stations,
+            result.latest_data_at,
+            result.error_kind,
+            result.error,
+            result.run_id,
+        ],
     )
 
 
-def run_feed(conn: duckdb.DuckDBPyConnection, feed: Feed | str, *, now: datetime | None = None,
-             url: str | None = None, attempt: int = 1, source: Source | None = None) -> RunResult:
+def run_feed(
+    conn: duckdb.DuckDBPyConnection,
+    feed: Feed | str,
+    *,
+    now: datetime | None = None,
+    url: str | None = None,
+    attempt: int = 1,
+    source: Source | None = None,
+) -> RunResult:
     """Sync one feed once; never raises for a source or data problem (the run records it).
 
     Parameters
@@ -454,8 +572,9 @@ def run_feed(conn: duckdb.DuckDBPyConnection, feed: Feed | str, *, now: datetime
     return result
 
 
-def _write_snapshot(conn, feed: Feed, snapshot, marks: dict[str, datetime], now: datetime, result: RunResult,
-                    ended) -> None:
+def _write_snapshot(
+    conn, feed: Feed, snapshot, marks: dict[str, datetime], now: datetime, result: RunResult, ended
+) -> None:
     """Everything the run read, checked and written in one transaction (with the run record)."""
     totals = _Totals()
     run_key = str(result.run_id)
@@ -485,13 +604,42 @@ def _write_snapshot(conn, feed: Feed, snapshot, marks: dict[str, datetime], now:
                     if latest is not None:
                         new_marks[standard] = max(latest, marks.get(standard, latest))
                 rv = snapshot["ST_RVFCCH_B"]
-                _ingest(cursor, feed, WATER_THRESHOLD_KIND, "ST_RVFCCH_B", pd.DataFrame({
-                    "station": rv["STCD"], "warning_level_m": rv["WRZ"], "guarantee_level_m": rv["GRZ"],
-                    "warning_flow_m3s": rv["WRQ"], "guarantee_flow_m3s": rv["GRQ"]}), run_key, now, totals)
+                _ingest(
+                    cursor,
+                    feed,
+                    WATER_THRESHOLD_KIND,
+                    "ST_RVFCCH_B",
+                    pd.DataFrame(
+                        {
+                            "station": rv["STCD"],
+                            "warning_level_m": rv["WRZ"],
+                            "guarantee_level_m": rv["GRZ"],
+                            "warning_flow_m3s": rv["WRQ"],
+                            "guarantee_flow_m3s": rv["GRQ"],
+                        }
+                    ),
+                    run_key,
+                    now,
+                    totals,
+                )
                 fs = snapshot["ST_RSVRFSR_B"]
-                _ingest(cursor, feed, FLOOD_LIMIT_KIND, "ST_RSVRFSR_B", pd.DataFrame({
-                    "station": fs["STCD"], "begin_md": _month_day(fs["BGMD"]), "end_md": _month_day(fs["EDMD"]),
-                    "limit_level_m": fs["FSLTDZ"]}), run_key, now, totals)
+                _ingest(
+                    cursor,
+                    feed,
+                    FLOOD_LIMIT_KIND,
+                    "ST_RSVRFSR_B",
+                    pd.DataFrame(
+                        {
+                            "station": fs["STCD"],
+                            "begin_md": _month_day(fs["BGMD"]),
+                            "end_md": _month_day(fs["EDMD"]),
+                            "limit_level_m": fs["FSLTDZ"],
+                        }
+                    ),
+                    run_key,
+                    now,
+                    totals,
+                )
                 for standard, mark in new_marks.items():
                     cursor.execute("INSERT OR REPLACE INTO feed_marks VALUES (?, ?, ?)", [feed.name, standard, mark])
                 result.ok = True

@@ -7,7 +7,7 @@ the duty briefing and the big screen all draw its result, never a second computa
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import duckdb
 import pandas as pd
@@ -46,8 +46,7 @@ def _md(moment: datetime) -> list[str]:
     return [md, md, md]
 
 
-def station_states(conn: duckdb.DuckDBPyConnection, moment: datetime,
-                   townships: tuple[str, ...] = ()) -> pd.DataFrame:
+def station_states(conn: duckdb.DuckDBPyConnection, moment: datetime, townships: tuple[str, ...] = ()) -> pd.DataFrame:
     """Each water station's latest level at ``moment`` and its state against its thresholds.
 
     Parameters
@@ -109,8 +108,9 @@ def over_count(conn: duckdb.DuckDBPyConnection, moment: datetime, townships: tup
     return int(states["state"].isin(OVER_STATES).sum())
 
 
-def over_periods(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime,
-                 townships: tuple[str, ...] = ()) -> pd.DataFrame:
+def over_periods(
+    conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, townships: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Stations whose level went over their first threshold in (start, end]: time over and peak.
 
     The threshold is the one of :func:`station_states` at ``end`` (警戒 for rivers; 汛限 of the
@@ -128,8 +128,21 @@ def over_periods(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
     base = states.assign(first_m=states[["warning_level_m", "limit_level_m"]].min(axis=1))
     base = base[base["first_m"].notna()][["code", "first_m"]]
     if base.empty:
-        return pd.DataFrame(columns=["code", "name", "kind", "township", "threshold_m", "first_over", "over_minutes",
-                                     "peak_m", "peak_at", "level_m", "state"])
+        return pd.DataFrame(
+            columns=[
+                "code",
+                "name",
+                "kind",
+                "township",
+                "threshold_m",
+                "first_over",
+                "over_minutes",
+                "peak_m",
+                "peak_at",
+                "level_m",
+                "state",
+            ]
+        )
     cursor = conn.cursor()
     try:
         cursor.register("water_first", base)
@@ -155,13 +168,27 @@ def over_periods(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
     merged["rank"] = merged["state"].map(STATE_RANK)
     merged["peak_excess"] = merged["peak_m"] - merged["threshold_m"]
     merged = merged.sort_values(["rank", "peak_excess"], ascending=False).drop(columns=["rank", "peak_excess"])
-    return merged[["code", "name", "kind", "township", "threshold_m", "first_over", "over_minutes", "peak_m", "peak_at",
-                   "level_m", "state"]].reset_index(drop=True)
+    return merged[
+        [
+            "code",
+            "name",
+            "kind",
+            "township",
+            "threshold_m",
+            "first_over",
+            "over_minutes",
+            "peak_m",
+            "peak_at",
+            "level_m",
+            "state",
+        ]
+    ].reset_index(drop=True)
 
 
 def hydrograph(conn: duckdb.DuckDBPyConnection, station: str, start: datetime, end: datetime) -> pd.DataFrame:
     """Level and flow of one station in (start, end], oldest first, with the 汛限 level of each
-    report's day (reservoirs; it changes with the period, e.g. on 07-01)."""
+    report's day (reservoirs; it changes with the period, e.g. on 07-01).
+    """
     return store.run(
         conn,
         """
@@ -255,7 +282,11 @@ def clock(conn: duckdb.DuckDBPyConnection) -> datetime:
         return wall
     try:
         spec = json.loads(value)
-        started, at, speed = datetime.fromisoformat(spec["wall"]), datetime.fromisoformat(spec["at"]), float(spec["speed"])
+        started, at, speed = (
+            datetime.fromisoformat(spec["wall"]),
+            datetime.fromisoformat(spec["at"]),
+            float(spec["speed"]),
+        )
     except (ValueError, KeyError, TypeError):
         return wall
     return at + (wall - started) * speed

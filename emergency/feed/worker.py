@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -97,8 +97,12 @@ class Scheduler:
         return self.failures.get(feed.name, 0) + 1
 
 
-def run_due(conn: duckdb.DuckDBPyConnection, scheduler: Scheduler, clock: Callable[[], float] = time.monotonic,
-            now: Callable[[], datetime] | None = None) -> list[sync.RunResult]:
+def run_due(
+    conn: duckdb.DuckDBPyConnection,
+    scheduler: Scheduler,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] | None = None,
+) -> list[sync.RunResult]:
     """Run every feed that is due once; return what ran."""
     from emergency.feed import water
 
@@ -115,8 +119,9 @@ def run_due(conn: duckdb.DuckDBPyConnection, scheduler: Scheduler, clock: Callab
 class Worker(threading.Thread):
     """The loop in a daemon thread of the served app; ``on_change`` runs after a run wrote rows."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike,
-                 on_change: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, on_change: Callable[[], None] | None = None
+    ) -> None:
         super().__init__(name="yitu-feed-sync", daemon=True)
         self.conn = conn
         self.lock = Lock(lock_path(db_path))
@@ -146,8 +151,9 @@ _started: dict[str, Worker] = {}
 _guard = threading.Lock()
 
 
-def start(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike,
-          on_change: Callable[[], None] | None = None) -> Worker:
+def start(
+    conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, on_change: Callable[[], None] | None = None
+) -> Worker:
     """Start the loop for this store once per process (later calls return the running one)."""
     key = str(Path(db_path).resolve()) if str(db_path) != ":memory:" else ":memory:"
     with _guard:
@@ -159,8 +165,12 @@ def start(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike,
         return worker
 
 
-def loop(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, once: bool = False,
-         report: Callable[[sync.RunResult], None] | None = None) -> int:
+def loop(
+    conn: duckdb.DuckDBPyConnection,
+    db_path: str | os.PathLike,
+    once: bool = False,
+    report: Callable[[sync.RunResult], None] | None = None,
+) -> int:
     """Foreground loop of ``python -m emergency feed run``; with ``once`` every feed runs once."""
     lock = Lock(lock_path(db_path))
     if not lock.acquire():

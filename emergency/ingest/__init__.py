@@ -11,7 +11,24 @@ from emergency.ingest.kinds import KINDS, Field, Kind, normalize_header, suggest
 from emergency.ingest.readers import READERS, Preview, Table, Upload, detect_encoding, open_table, preview
 
 __all__ = [
-    "KINDS", "READERS", "REASONS", "Field", "ImportReport", "IngestError", "Kind", "Preview", "Table", "Upload",
-    "detect_encoding", "import_file", "import_table", "local_now", "normalize_header", "open_table",
-    "preview", "report_json", "suggest_mapping", "vocabulary",
+    "KINDS",
+    "READERS",
+    "REASONS",
+    "Field",
+    "ImportReport",
+    "IngestError",
+    "Kind",
+    "Preview",
+    "Table",
+    "Upload",
+    "detect_encoding",
+    "import_file",
+    "import_table",
+    "local_now",
+    "normalize_header",
+    "open_table",
+    "preview",
+    "report_json",
+    "suggest_mapping",
+    "vocabulary",
 ]

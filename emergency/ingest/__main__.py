@@ -59,11 +59,16 @@ def _parse_mapping(pairs: list[str]) -> dict[str, str] | None:
 
 def _print_report(report, lang: str) -> None:
     t = i18n.t
-    print(f"{report.file_name} · {t(f'ingest.kind.{report.kind}', lang)} · {report.format} · {report.encoding or '-'} · {report.crs}")
+    print(
+        f"{report.file_name} · {t(f'ingest.kind.{report.kind}', lang)} · {report.format} · {report.encoding or '-'} · {report.crs}"
+    )
     figures = [
-        (t("ingest.total", lang), report.total), (t("ingest.accepted", lang), report.accepted),
-        (t("ingest.rejected", lang), report.rejected), (t("ingest.inserted", lang), report.inserted),
-        (t("ingest.updated", lang), report.updated), (t("ingest.unchanged", lang), report.unchanged),
+        (t("ingest.total", lang), report.total),
+        (t("ingest.accepted", lang), report.accepted),
+        (t("ingest.rejected", lang), report.rejected),
+        (t("ingest.inserted", lang), report.inserted),
+        (t("ingest.updated", lang), report.updated),
+        (t("ingest.unchanged", lang), report.unchanged),
     ]
     print("  ".join(f"{label} {value:,}" for label, value in figures))
     for note in report.notes:
@@ -72,7 +77,11 @@ def _print_report(report, lang: str) -> None:
         print("· " + line)
     for row in report.rejects.head(PRINT_REJECTS).itertuples():
         where = f"{row.sheet}!" if isinstance(getattr(row, "sheet", None), str) else ""
-        problems = json.loads(row.problems) if isinstance(getattr(row, "problems", None), str) else [[row.reason, row.field, row.value]]
+        problems = (
+            json.loads(row.problems)
+            if isinstance(getattr(row, "problems", None), str)
+            else [[row.reason, row.field, row.value]]
+        )
         text = "；".join(
             f"{t(f'ingest.reason.{reason}', lang)} [{field}{'' if value is None or pd.isna(value) else ' = ' + str(value)}]"
             for reason, field, value in problems
@@ -92,22 +101,47 @@ def report_lines(report, lang: str) -> list[str]:
         lines.append(t("ingest.sheet_skipped", lang, sheet=name, why=t(f"ingest.skip.{why}", lang)))
     for c in report.conversions:
         if c["where"] == "header":
-            lines.append(t("ingest.unit_header", lang, header=c["header"], unit=c["unit"], to=c["to"],
-                           factor=f"{c['factor']:g}", rows=f"{c['rows']:,}"))
+            lines.append(
+                t(
+                    "ingest.unit_header",
+                    lang,
+                    header=c["header"],
+                    unit=c["unit"],
+                    to=c["to"],
+                    factor=f"{c['factor']:g}",
+                    rows=f"{c['rows']:,}",
+                )
+            )
         else:
             lines.append(t("ingest.unit_cell", lang, header=c["header"], to=c["to"], rows=f"{c['rows']:,}"))
     for name, labels in report.others.items():
-        lines.append(t("ingest.others", lang, field=t(f"ingest.field.{name}", lang),
-                       labels="、".join(f"{label}（{rows:,}）" for label, rows in labels.items())))
+        lines.append(
+            t(
+                "ingest.others",
+                lang,
+                field=t(f"ingest.field.{name}", lang),
+                labels="、".join(f"{label}（{rows:,}）" for label, rows in labels.items()),
+            )
+        )
     for names in report.created.values():
         lines.append(t("ingest.created_warehouses", lang, n=len(names), names="、".join(names[:20])))
     if report.location_missing:
         lines.append(t("ingest.location_missing", lang, n=f"{report.location_missing:,}"))
     if report.remembered:
-        lines.append(t("ingest.mapping_remembered", lang, source="、".join(f"{k}={v}" for k, v in report.remembered.items())))
+        lines.append(
+            t("ingest.mapping_remembered", lang, source="、".join(f"{k}={v}" for k, v in report.remembered.items()))
+        )
     if report.unused_headers:
-        lines.append(t("ingest.unused_headers", lang, headers="、".join(
-            f"{h}（{t('ingest.looks_like', lang)}{t(f'ingest.field.{f}', lang)}）" for h, f in report.unused_headers)))
+        lines.append(
+            t(
+                "ingest.unused_headers",
+                lang,
+                headers="、".join(
+                    f"{h}（{t('ingest.looks_like', lang)}{t(f'ingest.field.{f}', lang)}）"
+                    for h, f in report.unused_headers
+                ),
+            )
+        )
     return lines
 
 
@@ -123,8 +157,14 @@ class _Progress:
             return
         elapsed = time.perf_counter() - self.started
         left = elapsed / fraction - elapsed if fraction > 0.05 else None
-        text = i18n.t("ingest.cli_progress", self.lang, stage=i18n.t(f"ingest.stage.{stage}", self.lang),
-                      percent=f"{fraction:.0%}", elapsed=f"{elapsed:.1f}", left="-" if left is None else f"{left:.0f}")
+        text = i18n.t(
+            "ingest.cli_progress",
+            self.lang,
+            stage=i18n.t(f"ingest.stage.{stage}", self.lang),
+            percent=f"{fraction:.0%}",
+            elapsed=f"{elapsed:.1f}",
+            left="-" if left is None else f"{left:.0f}",
+        )
         self.stream.write("\r" + text + " " * 8)
         if stage == "done":
             self.stream.write("\n")
@@ -132,8 +172,13 @@ class _Progress:
 
     def rate(self, report) -> str:
         seconds = max(report.seconds, 1e-9)
-        return i18n.t("ingest.cli_rate", self.lang, rows=f"{report.total:,}", rate=f"{report.total / seconds:,.0f}",
-                      seconds=f"{report.seconds:.1f}")
+        return i18n.t(
+            "ingest.cli_rate",
+            self.lang,
+            rows=f"{report.total:,}",
+            rate=f"{report.total / seconds:,.0f}",
+            seconds=f"{report.seconds:.1f}",
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,16 +186,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emergency.ingest", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="CSV, Excel, GeoJSON, Shapefile (.shp or .zip) or GeoPackage")
     parser.add_argument("--kind", required=True, choices=sorted(KINDS), help="what the file holds")
-    parser.add_argument("--crs", help="wgs84, cgcs2000, gcj02, bd09 or EPSG:xxxx (default: the file's .prj, else wgs84)")
+    parser.add_argument(
+        "--crs", help="wgs84, cgcs2000, gcj02, bd09 or EPSG:xxxx (default: the file's .prj, else wgs84)"
+    )
     parser.add_argument("--encoding", help="text encoding of a CSV or .dbf, e.g. gbk (default: detected)")
     parser.add_argument("--sheet", help="Excel sheet, GeoPackage layer or Shapefile inside a zip")
-    parser.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER", help="map a field to a header (repeatable)")
+    parser.add_argument(
+        "--map", action="append", default=[], metavar="FIELD=HEADER", help="map a field to a header (repeatable)"
+    )
     parser.add_argument("--source", help="department the data comes from (recorded in import_log)")
     parser.add_argument("--user", default=None, help="who imports (default: the login name)")
     parser.add_argument("--db", type=Path, default=None, help="store path (default: the configured one)")
     parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     parser.add_argument(
-        "--queue", action="store_true",
+        "--queue",
+        action="store_true",
         help="if the app holds the store, queue the file in the store's inbox for the app to import",
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
@@ -162,8 +212,17 @@ def main(argv: list[str] | None = None) -> int:
         conn = open_store(db_path, args.file.name)
         try:
             report = actions.import_file(
-                conn, console_actor(args.user), args.file, args.kind, file_name=args.file.name, crs=args.crs, encoding=args.encoding,
-                sheet=args.sheet, mapping=_parse_mapping(args.map), dry_run=args.dry_run, source_name=args.source,
+                conn,
+                console_actor(args.user),
+                args.file,
+                args.kind,
+                file_name=args.file.name,
+                crs=args.crs,
+                encoding=args.encoding,
+                sheet=args.sheet,
+                mapping=_parse_mapping(args.map),
+                dry_run=args.dry_run,
+                source_name=args.source,
                 progress=progress,
             )
         finally:
@@ -171,8 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     except IngestError as error:
         if error.reason == "locked" and args.queue and not args.dry_run:
             job = inbox.enqueue(
-                db_path, args.file, kind=args.kind, crs=args.crs, encoding=args.encoding, sheet=args.sheet,
-                mapping=_parse_mapping(args.map), user=args.user or getpass.getuser(), source_name=args.source,
+                db_path,
+                args.file,
+                kind=args.kind,
+                crs=args.crs,
+                encoding=args.encoding,
+                sheet=args.sheet,
+                mapping=_parse_mapping(args.map),
+                user=args.user or getpass.getuser(),
+                source_name=args.source,
             )
             print(i18n.t("ingest.queued", args.lang, file=args.file.name, path=str(job)))
             return EXIT_OK

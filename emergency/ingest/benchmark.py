@@ -15,7 +15,6 @@ from emergency.ingest.engine import import_file
 __all__ = ["bench_import", "write_rainfall_csv"]
 
 
-
 def _scratch() -> duckdb.DuckDBPyConnection:
     """An in-memory connection that draws no progress bar over the printed results."""
     conn = duckdb.connect()
@@ -23,7 +22,9 @@ def _scratch() -> duckdb.DuckDBPyConnection:
     return conn
 
 
-def write_rainfall_csv(path: str | Path, rows: int, stations: int = 1000, interval_min: int = 5, start_step: int = 0) -> Path:
+def write_rainfall_csv(
+    path: str | Path, rows: int, stations: int = 1000, interval_min: int = 5, start_step: int = 0
+) -> Path:
     """Write a regular rainfall CSV (站码, 时间, 雨量) of ``rows`` rows over gauges B0000...
 
     Parameters
@@ -86,8 +87,17 @@ def _import_child(csv_path: str, db_path: str, codes: list[str], mapping: dict |
         seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
         conn.close()
-    out.send({"total": report.total, "accepted": report.accepted, "rejected": report.rejected,
-              "seconds": seconds, "cpu_s": cpu_s, "base_mb": base, "peak_mb": _peak_rss_mb()})
+    out.send(
+        {
+            "total": report.total,
+            "accepted": report.accepted,
+            "rejected": report.rejected,
+            "seconds": seconds,
+            "cpu_s": cpu_s,
+            "base_mb": base,
+            "peak_mb": _peak_rss_mb(),
+        }
+    )
     out.close()
 
 
@@ -138,7 +148,12 @@ def bench_import(path: str | Path | None = None, rows: int = 10_000_000, station
             started, cpu_started = time.perf_counter(), time.process_time()
             plain.execute("CREATE TABLE rain AS SELECT * FROM read_csv(?)", [str(csv_path)])
             read_csv_s, read_csv_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
-            headers = [r[0] for r in plain.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'rain' ORDER BY column_index").fetchall()]
+            headers = [
+                r[0]
+                for r in plain.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'rain' ORDER BY column_index"
+                ).fetchall()
+            ]
             codes = [r[0] for r in plain.execute(f'SELECT DISTINCT "{headers[0]}" FROM rain').fetchall()]
             # The same rows under headers that need a mapping (first three columns: station, time, rain).
             mapped_path = scratch / "rain_mapped.csv"
@@ -147,7 +162,8 @@ def bench_import(path: str | Path | None = None, rows: int = 10_000_000, station
         with _scratch() as plain:
             names = ", ".join(f'#{i + 1} AS "{name}"' for i, name in enumerate(renamed))
             plain.sql(f"SELECT {names} FROM read_csv(?, all_varchar = true)", params=[str(csv_path)]).write_csv(
-                str(mapped_path), header=True)
+                str(mapped_path), header=True
+            )
         with _scratch() as plain:
             started, cpu_started = time.perf_counter(), time.process_time()
             plain.execute("CREATE TABLE rain AS SELECT * FROM read_csv(?)", [str(mapped_path)])

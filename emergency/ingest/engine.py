@@ -27,9 +27,9 @@ import shapely
 
 from emergency import codelists, config, geo, store
 from emergency.ingest import kinds as kinds_mod
+from emergency.ingest import readers as readers_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
-from emergency.ingest import readers as readers_mod
 from emergency.ingest.readers import Table, Upload, open_table
 
 __all__ = ["REASONS", "ImportReport", "import_file", "import_table", "local_now"]
@@ -43,8 +43,17 @@ EXCEL_EPOCH_SERIAL = 25569
 EXCEL_SERIAL_RANGE = (20000, 80000)
 # Time formats tried after DuckDB's own ISO-style cast (which already takes 2026/6/5 3:05).
 TIME_FORMATS = [
-    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日%H时", "%Y年%m月%d日",
-    "%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d%H", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%d/%m/%Y %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H时%M分",
+    "%Y年%m月%d日%H时",
+    "%Y年%m月%d日",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d%H%M",
+    "%Y%m%d%H",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%d/%m/%Y %H:%M",
 ]
 # A time string ending in a zone (Z, +08, +08:00, +0800) is converted to Shanghai time.
 ZONED_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
@@ -57,11 +66,29 @@ DEFAULT_INTERVAL_MIN = 60
 
 # Row rejection reasons; their texts are ``ingest.reason.<code>`` in emergency.i18n.
 REASONS = (
-    "missing", "bad_number", "bad_integer", "bad_time", "unknown_code", "out_of_range", "future_time",
-    "negative_rain", "sentinel", "impossible_rain", "unknown_reference", "unknown_township", "duplicate",
-    "bad_coordinate", "out_of_area", "swapped_coordinates", "bad_geometry", "invalid_geometry",
-    "not_polygon", "implausible_time", "updated_before_occurred",
-    "bad_month_day", "guarantee_below_warning",
+    "missing",
+    "bad_number",
+    "bad_integer",
+    "bad_time",
+    "unknown_code",
+    "out_of_range",
+    "future_time",
+    "negative_rain",
+    "sentinel",
+    "impossible_rain",
+    "unknown_reference",
+    "unknown_township",
+    "duplicate",
+    "bad_coordinate",
+    "out_of_area",
+    "swapped_coordinates",
+    "bad_geometry",
+    "invalid_geometry",
+    "not_polygon",
+    "implausible_time",
+    "updated_before_occurred",
+    "bad_month_day",
+    "guarantee_below_warning",
 )
 # Earliest plausible observation or event time (configurable as ``import_min_date``); the
 # latest is now + FUTURE_TOLERANCE_MIN (kinds.py).
@@ -118,9 +145,14 @@ class ImportReport:
     def details(self) -> dict:
         """The extra facts as plain data (import_log.details, JSON report)."""
         return {
-            "others": self.others, "conversions": self.conversions, "unused_headers": self.unused_headers,
-            "sheets_read": self.sheets_read, "sheets_skipped": self.sheets_skipped, "created": self.created,
-            "location_missing": self.location_missing, "remembered": self.remembered,
+            "others": self.others,
+            "conversions": self.conversions,
+            "unused_headers": self.unused_headers,
+            "sheets_read": self.sheets_read,
+            "sheets_skipped": self.sheets_skipped,
+            "created": self.created,
+            "location_missing": self.location_missing,
+            "remembered": self.remembered,
         }
 
 
@@ -135,7 +167,7 @@ class _Sql:
         self.parts: list[str] = []
         self.params: list = []
 
-    def add(self, text: str, *params) -> "_Sql":
+    def add(self, text: str, *params) -> _Sql:
         self.parts.append(text)
         self.params.extend(params)
         return self
@@ -184,8 +216,9 @@ def _code_lookup(raw: str) -> str:
     return f"map_extract(?::MAP(VARCHAR, VARCHAR), lower(regexp_replace({raw}, '\\s+', '', 'g')))[1]"
 
 
-def _parsed(f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = None,
-            factor: float = 1.0) -> tuple[str, list, str | None]:
+def _parsed(
+    f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = None, factor: float = 1.0
+) -> tuple[str, list, str | None]:
     """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None: never fails).
 
     A code of an open list never fails: an unknown value becomes ``other`` (its text goes to
@@ -202,8 +235,11 @@ def _parsed(f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = Non
     if f.type == "int":
         number, params = _parse_number(raw, factor, kinds_mod.cell_units(f))
         # The number is used four times: its parameters repeat in the text's order.
-        return (f"(CASE WHEN {number} = round({number}) AND abs({number}) < 1e15 THEN CAST({number} AS BIGINT) END)",
-                params * 4, "bad_integer")
+        return (
+            f"(CASE WHEN {number} = round({number}) AND abs({number}) < 1e15 THEN CAST({number} AS BIGINT) END)",
+            params * 4,
+            "bad_integer",
+        )
     if f.type == "time":
         sql, params = _parse_time(raw)
         return sql, params, "bad_time"
@@ -239,7 +275,8 @@ def _positions(kind: Kind, table: Table, mapping: dict[str, str | None]) -> dict
         positions[f.name] = index.get(header) if header is not None else None
     from_geometry = _located_by_geometry(kind, table)
     missing = [
-        f.name for f in kind.fields
+        f.name
+        for f in kind.fields
         if f.required and positions[f.name] is None and not (from_geometry and f.name in ("lon", "lat"))
     ]
     if missing:
@@ -268,8 +305,13 @@ def _csv_error(table: Table, error: duckdb.Error) -> IngestError:
     text = str(error)
     line = re.search(r"[Ll]ine:?\s*(\d+)", text)
     lowered = text.lower()
-    reason = ("line_too_long" if "line size" in lowered else
-              "decode" if "unicode" in lowered or "utf-8" in lowered else "malformed")
+    reason = (
+        "line_too_long"
+        if "line size" in lowered
+        else "decode"
+        if "unicode" in lowered or "utf-8" in lowered
+        else "malformed"
+    )
     first = text.splitlines()[0][:300]
     if reason == "line_too_long":
         first = f"> {readers_mod.MAX_LINE_BYTES:,} bytes"
@@ -280,14 +322,23 @@ def _csv_error(table: Table, error: duckdb.Error) -> IngestError:
 class _Context:
     """What the rules of one import share: every check (for the all-problems list), units, codes."""
 
-    checks: list[tuple[str, str, str, str, list]] = field(default_factory=list)  # (condition, reason, field label, value SQL, params)
+    checks: list[tuple[str, str, str, str, list]] = field(
+        default_factory=list
+    )  # (condition, reason, field label, value SQL, params)
     factors: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (header unit, factor)
     spellings: dict[str, dict[str, str]] = field(default_factory=dict)  # code list -> {spelling: code}
     min_time: datetime = datetime(2000, 1, 1)
 
 
-def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], source: str, source_params: list,
-           ctx: _Context | None = None) -> None:
+def _stage(
+    cursor,
+    kind: Kind,
+    table: Table,
+    positions: dict[str, int | None],
+    source: str,
+    source_params: list,
+    ctx: _Context | None = None,
+) -> None:
     """Create ``staged``: raw columns, one parsed column per field, and the first parse failure."""
     ctx = ctx or _Context()
     select = _Sql()
@@ -317,7 +368,10 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
             select.add(f"(try_cast(replace({raw}, ',', '') AS DOUBLE) IS NULL) AS _cell_unit_{f.name}")
         if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS:
             # The department's own text of a value no code covers, kept beside "other".
-            select.add(f"CASE WHEN {raw} IS NOT NULL AND {_code_lookup(raw)} IS NULL THEN {raw} END AS {f.name}_label", spellings)
+            select.add(
+                f"CASE WHEN {raw} IS NOT NULL AND {_code_lookup(raw)} IS NULL THEN {raw} END AS {f.name}_label",
+                spellings,
+            )
         required = f.required and not (from_geometry and f.name in ("lon", "lat"))
         if required:
             checks_reason.add(f"WHEN {raw} IS NULL THEN ?", "missing")
@@ -334,15 +388,20 @@ def _stage(cursor, kind: Kind, table: Table, positions: dict[str, int | None], s
             ctx.checks.append((condition, reason, header, raw, []))
     extra = ""
     if kind.location == "polygon":
-        extra = ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
+        extra = (
+            ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
+        )
     raw_columns = ", ".join(table.columns)
     cases = [
         f"CAST(CASE {c.text(' ')} END AS VARCHAR) AS {name}" if c.parts else f"NULL::VARCHAR AS {name}"
         for c, name in ((checks_reason, "reason"), (checks_field, "field"), (checks_value, "value"))
     ]
     # Rows of several sheets: _row is unique over the file, _sheet/_sheet_row say where a row is.
-    sheet = (", _sheet, _sheet_row" if table.frame is not None and "_sheet" in table.frame.columns
-             else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row")
+    sheet = (
+        ", _sheet, _sheet_row"
+        if table.frame is not None and "_sheet" in table.frame.columns
+        else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row"
+    )
     head = (
         f"CREATE TEMP TABLE staged AS SELECT _row{sheet}, {select.text(', ')}{extra}, "
         f"{', '.join(cases)}, NULL::VARCHAR AS problems, {raw_columns}"
@@ -414,8 +473,15 @@ def _all_problems(cursor, ctx: _Context) -> None:
     )
 
 
-def _mark(cursor, reason: str, field_label: str, value_sql: str, condition: str, params: list | tuple = (),
-          ctx: _Context | None = None) -> None:
+def _mark(
+    cursor,
+    reason: str,
+    field_label: str,
+    value_sql: str,
+    condition: str,
+    params: list | tuple = (),
+    ctx: _Context | None = None,
+) -> None:
     """Give every still-accepted row matching ``condition`` the rejection ``reason``.
 
     With ``ctx`` the check is also kept for the all-problems list of rejected rows.
@@ -511,10 +577,13 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     """
     label = _header(kind, table, positions, "mm")
     raw = _raw(positions["mm"])
-    _mark_all(cursor, [
-        ("sentinel", label, raw, "list_contains(?, mm)", [list(kinds_mod.RAIN_SENTINELS)]),
-        ("negative_rain", label, raw, "mm < 0", []),
-    ])
+    _mark_all(
+        cursor,
+        [
+            ("sentinel", label, raw, "list_contains(?, mm)", [list(kinds_mod.RAIN_SENTINELS)]),
+            ("negative_rain", label, raw, "mm < 0", []),
+        ],
+    )
     # One ordered pass per station gives both its reporting step (the interval when the file
     # has none) and whether any (station, ts) repeats, so the duplicate rule can be skipped.
     cursor.execute(
@@ -538,7 +607,10 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     if positions["interval_min"] is None:
         notes.append("interval_inferred")
     _mark(
-        cursor, "impossible_rain", label, raw,
+        cursor,
+        "impossible_rain",
+        label,
+        raw,
         f"mm > least(greatest(? * {INTERVAL_SQL} / 60.0, ?), ?)",
         [kinds_mod.RAIN_MAX_MM_PER_HOUR, kinds_mod.RAIN_FLOOR_MM, kinds_mod.RAIN_CEILING_MM],
     )
@@ -587,7 +659,10 @@ def _reference_rules(cursor, kind: Kind, table: Table, positions) -> None:
                 """
             )
         _mark(
-            cursor, "unknown_reference", label, _raw(positions[name]),
+            cursor,
+            "unknown_reference",
+            label,
+            _raw(positions[name]),
             f"{name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE r.{ref_column} = staged.{name})",
         )
 
@@ -697,7 +772,12 @@ def _polygon_checks(rows, kind, table, positions, crs, area, rejections: _Reject
         rejections.add(pd.isna(geoms), "bad_geometry", _header(kind, table, positions, "wkt"), wkt)
     types = shapely.get_type_id(geoms)
     polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
-    rejections.add(~polygonal, "not_polygon", "geometry", np.array([shapely.GeometryType(t).name if t >= 0 else "-" for t in types]))
+    rejections.add(
+        ~polygonal,
+        "not_polygon",
+        "geometry",
+        np.array([shapely.GeometryType(t).name if t >= 0 else "-" for t in types]),
+    )
     geoms = np.where(polygonal, geoms, None)
     rejections.add(polygonal & ~shapely.is_valid(geoms), "invalid_geometry", "geometry", shapely.is_valid_reason(geoms))
     wgs = np.full(len(geoms), None, dtype=object)
@@ -721,8 +801,15 @@ def _polygon_checks(rows, kind, table, positions, crs, area, rejections: _Reject
     }
 
 
-def _township_codes(cursor, given: np.ndarray, lon: np.ndarray | None, lat: np.ndarray | None, label: str,
-                    rejections: _Rejections, notes: list[str]) -> np.ndarray:
+def _township_codes(
+    cursor,
+    given: np.ndarray,
+    lon: np.ndarray | None,
+    lat: np.ndarray | None,
+    label: str,
+    rejections: _Rejections,
+    notes: list[str],
+) -> np.ndarray:
     """Township codes: the file's (by code or name), else the township containing the point."""
     townships = _townships(cursor)
     lookup = {**dict(zip(townships["name"], townships["code"])), **dict(zip(townships["code"], townships["code"]))}
@@ -798,10 +885,13 @@ def _township_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     rejections = _Rejections(len(rows))
     label = _header(kind, table, positions, "township")
     codes = _township_codes(
-        cursor, rows["township"].to_numpy(dtype=object),
+        cursor,
+        rows["township"].to_numpy(dtype=object),
         rows["lon"].to_numpy(dtype=float) if located else None,
         rows["lat"].to_numpy(dtype=float) if located else None,
-        label, rejections, notes,
+        label,
+        rejections,
+        notes,
     )
     result = pd.DataFrame({"_row": rows["_row"], "township": codes})
     result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
@@ -817,8 +907,11 @@ def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: s
     """
     columns = [f.name for f in kind.fields if positions.get(f.name) is not None and f.name != "wkt" and f.stored]
     # The text kept beside an "other" code is written with its code.
-    columns += [f"{f.name}_label" for f in kind.fields
-                if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS and positions.get(f.name) is not None]
+    columns += [
+        f"{f.name}_label"
+        for f in kind.fields
+        if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS and positions.get(f.name) is not None
+    ]
     located = kind.location == "point" and (_located_by_geometry(kind, table) or positions.get("lon") is not None)
     derived = []
     if located:
@@ -830,7 +923,12 @@ def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: s
     derived += list(FILLED_COLUMNS.get(kind.name, {}))
     if kind.source_field and source_name:
         derived.append(kind.source_field)
-    present = {r[0] for r in cursor.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [kind.table]).fetchall()}
+    present = {
+        r[0]
+        for r in cursor.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [kind.table]
+        ).fetchall()
+    }
     return list(dict.fromkeys([*kind.key, *columns, *(c for c in derived if c in present)]))
 
 
@@ -839,10 +937,15 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     join = " AND ".join(f"t.{k} = a.{k}" for k in kind.key)
     values = [c for c in columns if c not in kind.key]
     # Blank coordinates never erase known ones (a later list without them is no move).
-    differs = " OR ".join(
-        f"(a.{c} IS NOT NULL AND a.{c} IS DISTINCT FROM t.{c})" if c in KEEP_KNOWN else f"a.{c} IS DISTINCT FROM t.{c}"
-        for c in values
-    ) or "false"
+    differs = (
+        " OR ".join(
+            f"(a.{c} IS NOT NULL AND a.{c} IS DISTINCT FROM t.{c})"
+            if c in KEEP_KNOWN
+            else f"a.{c} IS DISTINCT FROM t.{c}"
+            for c in values
+        )
+        or "false"
+    )
     filled = FILLED_COLUMNS.get(kind.name, {})
 
     def expression(column: str) -> str:
@@ -872,9 +975,12 @@ def _create_references(cursor, kind: Kind, positions) -> list[str]:
     """Names of warehouses a stock file's accepted rows name that the store lacks (created at write)."""
     if CREATES_REFERENCES.get(kind.name) != "warehouses":
         return []
-    return [r[0] for r in cursor.execute(
-        "SELECT DISTINCT warehouse FROM staged WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM warehouses) ORDER BY 1"
-    ).fetchall()]
+    return [
+        r[0]
+        for r in cursor.execute(
+            "SELECT DISTINCT warehouse FROM staged WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM warehouses) ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 def _write_created(cursor, kind: Kind, positions) -> None:
@@ -892,15 +998,25 @@ def _write_created(cursor, kind: Kind, positions) -> None:
     )
 
 
-def _write(cursor, kind: Kind, columns: list[str], table: Table, report: ImportReport, user: str | None,
-           source_name: str | None, progress: Progress) -> int:
+def _write(
+    cursor,
+    kind: Kind,
+    columns: list[str],
+    table: Table,
+    report: ImportReport,
+    user: str | None,
+    source_name: str | None,
+    progress: Progress,
+) -> int:
     """Insert new rows, update changed ones, log and quarantine; inside the caller's transaction."""
     names = ", ".join(columns)
     cursor.execute(f"INSERT INTO {kind.table} ({names}) SELECT {names} FROM accepted WHERE _status = 'new'")
     progress("write", 0.8)
     values = [c for c in columns if c not in kind.key]
     if values and report.updated:
-        sets = ", ".join(f"{c} = coalesce(a.{c}, {kind.table}.{c})" if c in KEEP_KNOWN else f"{c} = a.{c}" for c in values)
+        sets = ", ".join(
+            f"{c} = coalesce(a.{c}, {kind.table}.{c})" if c in KEEP_KNOWN else f"{c} = a.{c}" for c in values
+        )
         match = " AND ".join(f"{kind.table}.{k} = a.{k}" for k in kind.key)
         cursor.execute(f"UPDATE {kind.table} SET {sets} FROM accepted a WHERE a._status = 'changed' AND {match}")
     if kind.table == "rainfall":
@@ -921,9 +1037,21 @@ def _write(cursor, kind: Kind, columns: list[str], table: Table, report: ImportR
                                 source, file_format, inserted, updated, latest_data_at, details)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
         """,
-        [table.file_name, table.sha256, kind.name, report.accepted, report.rejected, user, now,
-         source_name, table.format, report.inserted, report.updated, report.latest_data_at,
-         json.dumps(report.details(), ensure_ascii=False, default=str)],
+        [
+            table.file_name,
+            table.sha256,
+            kind.name,
+            report.accepted,
+            report.rejected,
+            user,
+            now,
+            source_name,
+            table.format,
+            report.inserted,
+            report.updated,
+            report.latest_data_at,
+            json.dumps(report.details(), ensure_ascii=False, default=str),
+        ],
     ).fetchone()[0]
     # A re-import of the same file replaces its quarantined rows instead of piling them up.
     cursor.execute("DELETE FROM quarantine WHERE file_hash = ? AND kind = ?", [table.sha256, kind.name])
@@ -982,22 +1110,53 @@ def _extras(cursor, spec: Kind, table: Table, positions, ctx: _Context, report: 
             ).fetchone()
             unit = ctx.factors.get(f.name)
             if unit is not None and unit[1] != 1.0:
-                report.conversions.append({"field": f.name, "header": header, "unit": unit[0], "to": kinds_mod.stored_unit(f),
-                                           "factor": unit[1], "rows": int(parsed_rows - cell_rows), "where": "header"})
+                report.conversions.append(
+                    {
+                        "field": f.name,
+                        "header": header,
+                        "unit": unit[0],
+                        "to": kinds_mod.stored_unit(f),
+                        "factor": unit[1],
+                        "rows": int(parsed_rows - cell_rows),
+                        "where": "header",
+                    }
+                )
             if cell_rows:
-                report.conversions.append({"field": f.name, "header": header, "unit": "", "to": kinds_mod.stored_unit(f),
-                                           "factor": None, "rows": int(cell_rows), "where": "cell"})
+                report.conversions.append(
+                    {
+                        "field": f.name,
+                        "header": header,
+                        "unit": "",
+                        "to": kinds_mod.stored_unit(f),
+                        "factor": None,
+                        "rows": int(cell_rows),
+                        "where": "cell",
+                    }
+                )
     created = _create_references(cursor, spec, positions)
     if created:
         report.created["warehouses"] = created
     if spec.table in ("warehouses", "teams", "shelters"):  # resources kept as "location missing"
-        report.location_missing = int(cursor.execute(
-            "SELECT count(*) FROM staged WHERE reason IS NULL AND (lon IS NULL OR lat IS NULL)"
-        ).fetchone()[0])
+        report.location_missing = int(
+            cursor.execute(
+                "SELECT count(*) FROM staged WHERE reason IS NULL AND (lon IS NULL OR lat IS NULL)"
+            ).fetchone()[0]
+        )
 
 
-def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: datetime, notes: list[str],
-           source_name: str | None, progress: Progress, ctx: _Context | None = None) -> tuple[ImportReport, list[str]]:
+def _check(
+    cursor,
+    spec: Kind,
+    table: Table,
+    positions,
+    mapping,
+    crs: str,
+    now: datetime,
+    notes: list[str],
+    source_name: str | None,
+    progress: Progress,
+    ctx: _Context | None = None,
+) -> tuple[ImportReport, list[str]]:
     """Stage the file, apply every rule and classify accepted rows; return the report and written columns."""
     ctx = ctx or _Context()
     progress("read", 0.05)
@@ -1028,11 +1187,24 @@ def _check(cursor, spec: Kind, table: Table, positions, mapping, crs: str, now: 
         # Identifier from the kind spec.
         latest = cursor.execute(f"SELECT max({spec.time_field}) FROM accepted").fetchone()[0]
     report = ImportReport(
-        file_name=table.file_name, kind=spec.name, format=table.format, sha256=table.sha256,
-        encoding=table.encoding, crs=crs, sheet=table.sheet, sheets=table.sheets,
-        mapping=dict(mapping), total=total, accepted=accepted, rejected=total - accepted,
-        inserted=counts.get("new", 0), updated=counts.get("changed", 0), unchanged=counts.get("same", 0),
-        rejects=_rejects_frame(cursor, table), notes=list(dict.fromkeys(notes)), latest_data_at=latest,
+        file_name=table.file_name,
+        kind=spec.name,
+        format=table.format,
+        sha256=table.sha256,
+        encoding=table.encoding,
+        crs=crs,
+        sheet=table.sheet,
+        sheets=table.sheets,
+        mapping=dict(mapping),
+        total=total,
+        accepted=accepted,
+        rejected=total - accepted,
+        inserted=counts.get("new", 0),
+        updated=counts.get("changed", 0),
+        unchanged=counts.get("same", 0),
+        rejects=_rejects_frame(cursor, table),
+        notes=list(dict.fromkeys(notes)),
+        latest_data_at=latest,
     )
     _extras(cursor, spec, table, positions, ctx, report)
     report.sheets_read = list(table.sheets_read)
@@ -1044,9 +1216,11 @@ def remembered_mapping(cursor, source_name: str | None, kind: str) -> dict[str, 
     """The mapping this source confirmed for this kind before: {field: header or None}."""
     if not source_name:
         return {}
-    return dict(cursor.execute(
-        "SELECT field, header FROM header_mappings WHERE source = ? AND kind = ?", [source_name, kind]
-    ).fetchall())
+    return dict(
+        cursor.execute(
+            "SELECT field, header FROM header_mappings WHERE source = ? AND kind = ?", [source_name, kind]
+        ).fetchall()
+    )
 
 
 def _remember(cursor, kind: str, source_name: str | None, given: dict[str, str | None], user: str | None) -> None:
@@ -1121,8 +1295,19 @@ def import_table(
             cursor.execute("BEGIN TRANSACTION")
             try:
                 try:
-                    report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, list(notes),
-                                             source_name, progress, ctx)
+                    report, columns = _check(
+                        cursor,
+                        spec,
+                        table,
+                        positions,
+                        mapping,
+                        chosen_crs,
+                        now,
+                        list(notes),
+                        source_name,
+                        progress,
+                        ctx,
+                    )
                 except _LenientRetry as retry:
                     # The failed scan aborted the transaction: start it again, scanning leniently.
                     _rollback(cursor)
@@ -1130,8 +1315,19 @@ def import_table(
                     table.csv_lenient = retry.options
                     ctx.checks.clear()
                     cursor.execute("BEGIN TRANSACTION")
-                    report, columns = _check(cursor, spec, table, positions, mapping, chosen_crs, now, list(notes),
-                                             source_name, progress, ctx)
+                    report, columns = _check(
+                        cursor,
+                        spec,
+                        table,
+                        positions,
+                        mapping,
+                        chosen_crs,
+                        now,
+                        list(notes),
+                        source_name,
+                        progress,
+                        ctx,
+                    )
                 report.dry_run = dry_run
                 report.remembered = {k: v for k, v in remembered.items() if mapping.get(k) == v and auto.get(k) != v}
                 report.unused_headers = kinds_mod.look_alike_headers(spec, table.headers, mapping)
@@ -1227,8 +1423,17 @@ def import_file(
     """
     with open_table(source, encoding=encoding, sheet=sheet, kind=kind) as table:
         return import_table(
-            conn, table, kind, crs=crs, mapping=mapping, dry_run=dry_run, user=user,
-            source_name=source_name, progress=progress, now=now, before_commit=before_commit,
+            conn,
+            table,
+            kind,
+            crs=crs,
+            mapping=mapping,
+            dry_run=dry_run,
+            user=user,
+            source_name=source_name,
+            progress=progress,
+            now=now,
+            before_commit=before_commit,
         )
 
 

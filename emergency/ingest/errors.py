@@ -8,10 +8,24 @@ __all__ = ["SPOKEN_DETAIL", "IngestError"]
 
 # Reasons whose detail is part of what the user must read (a guessed encoding, the missing
 # columns, a limit): never folded away. Other details are a library's words, shown on demand.
-SPOKEN_DETAIL = frozenset({
-    "encoding_guess", "unknown_encoding", "missing_columns", "no_sheet", "shapefile_part", "format", "unknown_kind",
-    "locked", "too_many_columns", "line_too_long", "too_large", "unsafe_zip", "empty", "unknown_column",
-})
+SPOKEN_DETAIL = frozenset(
+    {
+        "encoding_guess",
+        "unknown_encoding",
+        "missing_columns",
+        "no_sheet",
+        "shapefile_part",
+        "format",
+        "unknown_kind",
+        "locked",
+        "too_many_columns",
+        "line_too_long",
+        "too_large",
+        "unsafe_zip",
+        "empty",
+        "unknown_column",
+    }
+)
 
 
 class IngestError(Exception):
@@ -38,7 +52,8 @@ class IngestError(Exception):
 
     def message(self, lang: str = i18n.DEFAULT_LANGUAGE, with_detail: bool = True) -> str:
         """Return the message in ``lang``: file, row (if any), reason and, unless ``with_detail`` is
-        False (the page folds it away), the detail."""
+        False (the page folds it away), the detail.
+        """
         key = f"ingest.error.{self.reason}"
         if key not in i18n.STRINGS:
             key = "ingest.error.unexpected"
@@ -46,7 +61,9 @@ class IngestError(Exception):
         text = i18n.t(key, lang, detail=shown)
         if not shown:
             text = text.rstrip("：: ")
-        where = i18n.t("ingest.error.where_row", lang, file=self.file_name, row=self.row) if self.row else (
-            i18n.t("ingest.error.where", lang, file=self.file_name)
+        where = (
+            i18n.t("ingest.error.where_row", lang, file=self.file_name, row=self.row)
+            if self.row
+            else (i18n.t("ingest.error.where", lang, file=self.file_name))
         )
         return f"{where}{text}"

@@ -127,7 +127,12 @@ def _claim(job: Path) -> Path | None:
     spec = _read_json(target / JOB_FILE)
     spec["attempts"] = int(spec.get("attempts", 0)) + 1
     (target / JOB_FILE).write_text(json.dumps(spec, ensure_ascii=False, indent=2), encoding="utf-8")
-    claim = {"owner": PROCESS_TOKEN, "pid": os.getpid(), "claimed_at": local_now().isoformat(), "claimed_epoch": time.time()}
+    claim = {
+        "owner": PROCESS_TOKEN,
+        "pid": os.getpid(),
+        "claimed_at": local_now().isoformat(),
+        "claimed_epoch": time.time(),
+    }
     (target / CLAIM_FILE).write_text(json.dumps(claim), encoding="utf-8")
     return target
 
@@ -150,8 +155,9 @@ def _abandoned(job: Path, lease_seconds: float, now: float) -> bool:
     return now - float(claim.get("claimed_epoch", 0)) > lease_seconds
 
 
-def recover(db_path: str | os.PathLike, lang: str = i18n.DEFAULT_LANGUAGE,
-            lease_seconds: float = DEFAULT_LEASE_SECONDS) -> list[dict]:
+def recover(
+    db_path: str | os.PathLike, lang: str = i18n.DEFAULT_LANGUAGE, lease_seconds: float = DEFAULT_LEASE_SECONDS
+) -> list[dict]:
     """Put abandoned jobs back in the queue once; move those abandoned twice to failed/.
 
     Returns
@@ -177,8 +183,11 @@ def recover(db_path: str | os.PathLike, lang: str = i18n.DEFAULT_LANGUAGE,
                 pass  # another session recovered it first
             continue
         result = {
-            "file": spec.get("file", job.name), "kind": spec.get("kind", "?"), "ok": False,
-            "finished_at": local_now().isoformat(), "attempts": attempts,
+            "file": spec.get("file", job.name),
+            "kind": spec.get("kind", "?"),
+            "ok": False,
+            "finished_at": local_now().isoformat(),
+            "attempts": attempts,
             "message": i18n.t("ingest.inbox_abandoned", lang, file=spec.get("file", job.name), attempts=attempts),
         }
         try:
@@ -204,17 +213,29 @@ def jobs(db_path: str | os.PathLike) -> list[dict]:
         message = result.get("message")
         if result.get("ok"):
             message = f"{result.get('accepted', 0):,} / {result.get('rejected', 0):,} · #{result.get('import_id')}"
-        found.append({
-            "name": folder.name, "state": state, "file": spec.get("file", folder.name), "kind": spec.get("kind"),
-            "user": spec.get("user"), "queued_at": spec.get("queued_at"), "attempts": int(spec.get("attempts", 0)),
-            "finished_at": result.get("finished_at"), "message": message,
-        })
+        found.append(
+            {
+                "name": folder.name,
+                "state": state,
+                "file": spec.get("file", folder.name),
+                "kind": spec.get("kind"),
+                "user": spec.get("user"),
+                "queued_at": spec.get("queued_at"),
+                "attempts": int(spec.get("attempts", 0)),
+                "finished_at": result.get("finished_at"),
+                "message": message,
+            }
+        )
     return sorted(found, key=lambda job: job["name"], reverse=True)
 
 
-def process(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, lang: str = i18n.DEFAULT_LANGUAGE,
-            before_commit: Callable[[dict], Callable] | None = None,
-            lease_seconds: float = DEFAULT_LEASE_SECONDS) -> list[dict]:
+def process(
+    conn: duckdb.DuckDBPyConnection,
+    db_path: str | os.PathLike,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    before_commit: Callable[[dict], Callable] | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
+) -> list[dict]:
     """Recover abandoned jobs, then import every queued job on ``conn``; move each to ``done/`` or ``failed/``.
 
     Parameters
@@ -251,8 +272,13 @@ def process(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, lang: s
 def _run(conn, job: Path, lang: str, before_commit) -> dict:
     spec = _read_json(job / JOB_FILE)
     if not spec.get("file") or not spec.get("kind"):
-        result = {"file": spec.get("file", job.name), "kind": spec.get("kind", "?"), "ok": False,
-                  "finished_at": local_now().isoformat(), "message": i18n.t("ingest.inbox_broken", lang, job=job.name)}
+        result = {
+            "file": spec.get("file", job.name),
+            "kind": spec.get("kind", "?"),
+            "ok": False,
+            "finished_at": local_now().isoformat(),
+            "message": i18n.t("ingest.inbox_broken", lang, job=job.name),
+        }
         _finish(job, "failed", result)
         return result
     options = {k: spec.get(k) for k in JOB_OPTIONS if k != "kind"}
@@ -265,12 +291,20 @@ def _run(conn, job: Path, lang: str, before_commit) -> dict:
         _finish(job, "failed", result)
     except Exception as error:  # whatever else went wrong is a failed job with its reason, not a stuck one
         detail = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
-        result.update(ok=False, message=i18n.t("ingest.error.unexpected", lang, detail=detail),
-                      finished_at=local_now().isoformat())
+        result.update(
+            ok=False,
+            message=i18n.t("ingest.error.unexpected", lang, detail=detail),
+            finished_at=local_now().isoformat(),
+        )
         _finish(job, "failed", result)
     else:
-        result.update(ok=True, accepted=report.accepted, rejected=report.rejected, import_id=report.import_id,
-                      finished_at=local_now().isoformat())
+        result.update(
+            ok=True,
+            accepted=report.accepted,
+            rejected=report.rejected,
+            import_id=report.import_id,
+            finished_at=local_now().isoformat(),
+        )
         # The store now holds the data and import_log its hash; only the record is kept.
         for part in job.iterdir():
             if part.name not in (JOB_FILE, CLAIM_FILE):

@@ -198,8 +198,13 @@ def guess_encoding(sample: bytes, file_name: str = "") -> tuple[str, bool]:
     as GB18030 but as nonsense, so the detector's own answer is then offered as an unsure guess.
     Anything else is an unsure guess.
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if sample.startswith(bom):
             return name, True
     first = detect_encoding(sample, file_name)
@@ -246,7 +251,9 @@ def _transcode(source: Path, target: Path, encoding: str, file_name: str) -> Non
 def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
-    wide = sample.startswith(UTF16_BOMS) or (encoding is not None and _text_codec(encoding, file_name).startswith(("utf-16", "utf-32")))
+    wide = sample.startswith(UTF16_BOMS) or (
+        encoding is not None and _text_codec(encoding, file_name).startswith(("utf-16", "utf-32"))
+    )
     if not wide and not sample.strip(b" \t\r\n" + codecs.BOM_UTF8):
         raise IngestError(file_name, "empty")
     if b"\x00" in sample and not wide:
@@ -283,7 +290,9 @@ def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, shee
         raise IngestError(file_name, "line_too_long", detail=f"> {SAMPLE_BYTES:,} bytes")
     delimiter = max(DELIMITERS, key=header_line.count)
     if header_line.count(delimiter) + 1 > MAX_COLUMNS:
-        raise IngestError(file_name, "too_many_columns", detail=f"{header_line.count(delimiter) + 1:,} > {MAX_COLUMNS:,}")
+        raise IngestError(
+            file_name, "too_many_columns", detail=f"{header_line.count(delimiter) + 1:,} > {MAX_COLUMNS:,}"
+        )
     try:
         headers = next(csv.reader([header_line], delimiter=delimiter))
     except (csv.Error, StopIteration) as error:
@@ -292,8 +301,13 @@ def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, shee
     if not any(headers):
         raise IngestError(file_name, "no_header")
     return Table(
-        file_name=file_name, format="csv", headers=headers, sha256=_sha256([path]),
-        csv_path=csv_path, delimiter=delimiter, encoding=codec,
+        file_name=file_name,
+        format="csv",
+        headers=headers,
+        sha256=_sha256([path]),
+        csv_path=csv_path,
+        delimiter=delimiter,
+        encoding=codec,
     )
 
 
@@ -318,7 +332,9 @@ def _cell_text(value) -> str | None:
 
 def _frame(headers: list[str], rows: list[list], first_row: int) -> pd.DataFrame:
     columns = [f"c{i}" for i in range(len(headers))]
-    frame = pd.DataFrame([(list(r) + [None] * len(headers))[: len(headers)] for r in rows], columns=columns, dtype=object)
+    frame = pd.DataFrame(
+        [(list(r) + [None] * len(headers))[: len(headers)] for r in rows], columns=columns, dtype=object
+    )
     frame.insert(0, "_row", range(first_row, first_row + len(frame)))
     return frame
 
@@ -338,7 +354,7 @@ def _sheet_cells(book, name: str) -> tuple[list[str], list[list], int] | None:
         headers.pop()
     if len(headers) > MAX_COLUMNS:
         raise IngestError("", "too_many_columns", detail=f"{name}: {len(headers):,} > {MAX_COLUMNS:,}")
-    return headers, cells[header_index + 1:], header_index + 2
+    return headers, cells[header_index + 1 :], header_index + 2
 
 
 def _matches(kind_name: str | None, headers: list[str]) -> bool:
@@ -354,8 +370,9 @@ def _matches(kind_name: str | None, headers: list[str]) -> bool:
     return all(mapping[f.name] is not None for f in kind.fields if f.required)
 
 
-def _read_excel(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None,
-                kind: str | None = None) -> Table:
+def _read_excel(
+    path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None, kind: str | None = None
+) -> Table:
     """Every sheet whose header fits ``kind`` (or the one named ``sheet``), as one table.
 
     Sheets left out are listed with why (empty, header not of this kind). Rows keep their sheet
@@ -371,7 +388,7 @@ def _read_excel(path: Path, file_name: str, work: Path, encoding: str | None, sh
         read: list[tuple[str, list[str], list[list], int]] = []
         skipped: list[tuple[str, str]] = []
         first_filled = None
-        for name in ([sheet] if sheet is not None else names):
+        for name in [sheet] if sheet is not None else names:
             found = _sheet_cells(book, name)
             if found is None:
                 skipped.append((name, "empty"))
@@ -417,9 +434,15 @@ def _read_excel(path: Path, file_name: str, work: Path, encoding: str | None, sh
     if len(read) > 1:
         frame["_row"] = range(1, len(frame) + 1)  # unique over the sheets; _sheet_row is what users see
     return Table(
-        file_name=file_name, format="xlsx", headers=union, sha256=_sha256([path]),
-        frame=frame, sheets=names, sheet=read[0][0] if len(read) == 1 else None,
-        sheets_read=[(name, int((frame["_sheet"] == name).sum())) for name, *_ in read], sheets_skipped=skipped,
+        file_name=file_name,
+        format="xlsx",
+        headers=union,
+        sha256=_sha256([path]),
+        frame=frame,
+        sheets=names,
+        sheet=read[0][0] if len(read) == 1 else None,
+        sheets_read=[(name, int((frame["_sheet"] == name).sum())) for name, *_ in read],
+        sheets_skipped=skipped,
     )
 
 
@@ -427,11 +450,13 @@ def _dbf_encoding(dbf: Path, file_name: str) -> str:
     """Encoding of a .dbf without .cpg, from its header names and records."""
     raw = dbf.read_bytes()
     header_length = int.from_bytes(raw[8:10], "little") if len(raw) >= 10 else len(raw)
-    names = b"".join(raw[i:i + 11].split(b"\x00")[0] for i in range(32, max(32, header_length - 1), 32))
+    names = b"".join(raw[i : i + 11].split(b"\x00")[0] for i in range(32, max(32, header_length - 1), 32))
     return detect_encoding(names + b" " + raw[header_length:], file_name)
 
 
-def _gis_table(path: Path, file_name: str, fmt: str, encoding: str | None, layer: str | None, hashed: list[Path]) -> Table:
+def _gis_table(
+    path: Path, file_name: str, fmt: str, encoding: str | None, layer: str | None, hashed: list[Path]
+) -> Table:
     import pyogrio  # GIS stack loads only for GIS files
 
     try:
@@ -453,8 +478,15 @@ def _gis_table(path: Path, file_name: str, fmt: str, encoding: str | None, layer
     frame = _frame(headers, rows, first_row=1)
     frame["_geometry"] = gdf.geometry.to_numpy()
     return Table(
-        file_name=file_name, format=fmt, headers=headers, sha256=_sha256(hashed),
-        frame=frame, crs=crs, encoding=encoding, sheets=layers, sheet=chosen,
+        file_name=file_name,
+        format=fmt,
+        headers=headers,
+        sha256=_sha256(hashed),
+        frame=frame,
+        crs=crs,
+        encoding=encoding,
+        sheets=layers,
+        sheet=chosen,
     )
 
 
@@ -517,10 +549,14 @@ def _check_archive(path: Path, file_name: str) -> None:
         raise IngestError(file_name, "too_large", detail=f"{expanded:,} bytes > {MAX_EXPANDED_BYTES:,}")
     for m in members:
         if m.compress_size and m.file_size > 2**20 and m.file_size / m.compress_size > MAX_ZIP_RATIO:
-            raise IngestError(file_name, "too_large", detail=f"{m.filename}: ratio {m.file_size / m.compress_size:,.0f}:1")
+            raise IngestError(
+                file_name, "too_large", detail=f"{m.filename}: ratio {m.file_size / m.compress_size:,.0f}:1"
+            )
 
 
-def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, file_name: str, budget: list[int]) -> None:
+def _extract(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, file_name: str, budget: list[int]
+) -> None:
     """Copy one member out in chunks, stopping when it outgrows what its header declared or the budget."""
     written = 0
     with archive.open(member) as src, target.open("wb") as dst:
@@ -532,8 +568,9 @@ def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, fi
             dst.write(chunk)
 
 
-def _read_zip(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None,
-              kind: str | None = None) -> Table:
+def _read_zip(
+    path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None, kind: str | None = None
+) -> Table:
     _check_archive(path, file_name)
     target = work / "unzipped"
     try:
@@ -552,7 +589,15 @@ def _read_zip(path: Path, file_name: str, work: Path, encoding: str | None, shee
                     _extract(archive, member, target / name, file_name, budget)
     except IngestError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError, ValueError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as error:
         # zlib/bz2/lzma and CRC errors: a damaged or unsupported archive, said in the user's words.
         raise IngestError(file_name, "unreadable", detail=f"{type(error).__name__}: {str(error)[:200]}") from error
     except Exception as error:  # decompressor errors (zlib.error, lzma.LZMAError...) have no common base
@@ -593,8 +638,9 @@ READERS: dict[str, Reader] = {
 }
 
 
-def _dispatch(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None,
-              kind: str | None = None) -> Table:
+def _dispatch(
+    path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None, kind: str | None = None
+) -> Table:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise IngestError(file_name, "format", detail=f"{path.suffix or '?'} ∉ {' '.join(READERS)}")
@@ -663,7 +709,9 @@ def open_table(
             except FileNotFoundError as error:
                 raise IngestError(file_name, "missing_file") from error
             except OSError as error:
-                raise IngestError(file_name, "unreadable", detail=f"{type(error).__name__}: {error.strerror}") from error
+                raise IngestError(
+                    file_name, "unreadable", detail=f"{type(error).__name__}: {error.strerror}"
+                ) from error
             if not stat.S_ISREG(mode):
                 raise IngestError(file_name, "not_a_file")
         yield _dispatch(path, file_name, work, encoding, sheet, kind)
@@ -687,7 +735,9 @@ class Preview:
     sheets_skipped: tuple[tuple[str, str], ...] = ()
 
 
-def preview(source, encoding: str | None = None, sheet: str | None = None, n: int = 20, kind: str | None = None) -> Preview:
+def preview(
+    source, encoding: str | None = None, sheet: str | None = None, n: int = 20, kind: str | None = None
+) -> Preview:
     """Read a file's headers and first ``n`` rows (see :func:`open_table` for the arguments).
 
     Raises
@@ -697,8 +747,16 @@ def preview(source, encoding: str | None = None, sheet: str | None = None, n: in
     """
     with open_table(source, encoding=encoding, sheet=sheet, kind=kind) as table:
         return Preview(
-            file_name=table.file_name, format=table.format, headers=tuple(table.headers), rows=table.head(n),
-            sheets=table.sheets, sheet=table.sheet, encoding=table.encoding, crs=table.crs,
-            sha256=table.sha256, has_geometry=table.has_geometry,
-            sheets_read=tuple(table.sheets_read), sheets_skipped=tuple(table.sheets_skipped),
+            file_name=table.file_name,
+            format=table.format,
+            headers=tuple(table.headers),
+            rows=table.head(n),
+            sheets=table.sheets,
+            sheet=table.sheet,
+            encoding=table.encoding,
+            crs=table.crs,
+            sha256=table.sha256,
+            has_geometry=table.has_geometry,
+            sheets_read=tuple(table.sheets_read),
+            sheets_skipped=tuple(table.sheets_skipped),
         )
