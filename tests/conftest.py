@@ -96,8 +96,14 @@ def _apptest_objects() -> set[int]:
     return {id(AppTest), id(apptest_helpers), *(id(f) for f in vars(apptest_helpers).values() if inspect.isfunction(f))}
 
 
-def _reaches(function, targets: set[int], seen: set[int]) -> bool:
-    """Whether ``function`` (or a tests.* helper it calls, transitively) refers to one of ``targets``."""
+# Modules whose import inside a test function (a local ``from tests.browser import app_server``) marks it too.
+BROWSER_IMPORTS = {"tests.browser", "playwright.sync_api", "scripts.load"}
+APPTEST_IMPORTS = {"streamlit.testing.v1", "tests.apptest"}
+
+
+def _reaches(function, targets: set[int], seen: set[int], modules: set[str] = frozenset()) -> bool:
+    """Whether ``function`` (or a tests.* helper it calls, transitively) refers to one of ``targets``
+    or imports one of ``modules`` locally."""
     function = inspect.unwrap(function)
     code = getattr(function, "__code__", None)
     if code is None or id(code) in seen:
@@ -108,6 +114,8 @@ def _reaches(function, targets: set[int], seen: set[int]) -> bool:
         current = codes.pop()
         names.update(current.co_names)
         codes.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
+    if names & modules:
+        return True
     scope = getattr(function, "__globals__", {})
     for name in names:
         obj = scope.get(name)
@@ -115,12 +123,12 @@ def _reaches(function, targets: set[int], seen: set[int]) -> bool:
             continue
         if id(obj) in targets:
             return True
-        if inspect.isfunction(obj) and obj.__module__.startswith("tests") and _reaches(obj, targets, seen):
+        if inspect.isfunction(obj) and obj.__module__.startswith("tests") and _reaches(obj, targets, seen, modules):
             return True
     return False
 
 
-def _uses(item, targets: set[int], fixtures: set[str]) -> bool:
+def _uses(item, targets: set[int], fixtures: set[str], modules: set[str]) -> bool:
     if fixtures & set(item.fixturenames):
         return True
     functions = [item.function]
@@ -129,7 +137,7 @@ def _uses(item, targets: set[int], fixtures: set[str]) -> bool:
             if definition.func.__module__.startswith("tests"):
                 functions.append(definition.func)
     seen: set[int] = set()
-    return any(_reaches(function, targets, seen) for function in functions)
+    return any(_reaches(function, targets, seen, modules) for function in functions)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -137,7 +145,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if not isinstance(item, pytest.Function):
             continue
-        if item.module.__name__ in BROWSER_MODULES or _uses(item, browser_targets, BROWSER_FIXTURES):
+        if item.module.__name__ in BROWSER_MODULES or _uses(item, browser_targets, BROWSER_FIXTURES, BROWSER_IMPORTS):
             item.add_marker(pytest.mark.browser)
-        if _uses(item, apptest_targets, APPTEST_FIXTURES):
+        if _uses(item, apptest_targets, APPTEST_FIXTURES, APPTEST_IMPORTS):
             item.add_marker(pytest.mark.apptest)
