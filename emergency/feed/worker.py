@@ -8,6 +8,7 @@ when the lock is freed. A run never holds a page: reads go on while it writes (D
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import logging
 import os
@@ -139,7 +140,8 @@ class Worker(threading.Thread):
                     if self.on_change and any(r.inserted or r.updated for r in results):
                         self.on_change()
             except Exception:  # the loop must outlive any error; the next tick tries again
-                log.exception("feed sync loop")
+                if not self.stopping.is_set():  # an interrupt at exit is no error
+                    log.exception("feed sync loop")
             self.stopping.wait(TICK_S)
         self.lock.release()
 
@@ -149,6 +151,23 @@ class Worker(threading.Thread):
 
 _started: dict[str, Worker] = {}
 _guard = threading.Lock()
+STOP_WAIT_S = 10.0
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Stop the loops before the interpreter finalizes.
+
+    A daemon thread still inside DuckDB then is killed mid-call, and the C++ unwinding aborts the process
+    ("FATAL: exception not rethrown", exit 134).
+    """
+    with _guard:
+        workers = list(_started.values())
+    for worker in workers:
+        worker.stop()
+        worker.conn.interrupt()  # a run in progress ends now (its transaction is rolled back)
+    for worker in workers:
+        worker.join(STOP_WAIT_S)
 
 
 def start(
