@@ -160,9 +160,9 @@ def test_each_wall_refreshes_at_its_own_interval_within_the_spread(monkeypatch):
             shown.append(first)
         return shown
 
-    # Default spread 0.1: every wall between 10 and 11 s, hardly two alike, so walls opened together drift apart.
+    # Default spread 0.1: every wall between 10 and 11 s (in 0.01 s steps), mostly different, so walls drift apart.
     default = intervals()
-    assert all(10 <= s <= 11 for s in default) and len(set(default)) > 40
+    assert all(10 <= s <= 11 for s in default) and len(set(default)) >= 20
     settings["screen_refresh_spread"] = 0
     assert set(intervals(5)) == {10}  # all walls exactly the configured interval
     settings["screen_refresh_spread"] = 5
