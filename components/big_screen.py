@@ -11,6 +11,7 @@ townships with a rainstorm signal, 30 s each, then shows the county again.
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import replace
 
@@ -28,6 +29,12 @@ TOUR_PARAM = "tour"
 VIEW_KEY = "wall_view"
 # Seconds between refreshes of the wall; [yitu] screen_refresh_s in secrets.toml.
 DEFAULT_REFRESH_S = 60
+# Each wall refreshes at its own interval, up to this fraction longer than screen_refresh_s, so
+# walls opened together (or reconnecting together after a server restart) drift apart instead of
+# all asking the server in the same instant and queueing behind each other; [yitu]
+# screen_refresh_spread (0: every wall exactly screen_refresh_s).
+DEFAULT_REFRESH_SPREAD = 0.1
+SPREAD_KEY = "wall_refresh_share"
 # A gauge silent this long counts as stale, and data this old raises the wall's alarm; [yitu] stale_minutes.
 DEFAULT_STALE_MINUTES = 60
 # Tour steps the corner menu offers, seconds (0: off); the URL may ask for any step in range.
@@ -48,6 +55,16 @@ def is_on() -> bool:
 
 def refresh_seconds() -> int:
     return int(config.setting("screen_refresh_s", DEFAULT_REFRESH_S))
+
+
+def session_refresh_seconds() -> float:
+    """This wall's refresh interval: ``screen_refresh_s`` plus its own share of the spread (fixed per session)."""
+    try:
+        spread = min(max(float(config.setting("screen_refresh_spread", DEFAULT_REFRESH_SPREAD)), 0.0), 1.0)
+    except (TypeError, ValueError):
+        spread = DEFAULT_REFRESH_SPREAD
+    share = st.session_state.setdefault(SPREAD_KEY, random.random())
+    return round(refresh_seconds() * (1 + spread * share), 2)
 
 
 def stale_minutes() -> int:
@@ -262,7 +279,7 @@ def render() -> None:
         return
     corner_menu(f)
     step = tour_seconds()
-    interval = min(refresh_seconds(), step) if step else refresh_seconds()
+    interval = min(session_refresh_seconds(), step) if step else session_refresh_seconds()
 
     @st.fragment(run_every=interval)
     def live() -> None:

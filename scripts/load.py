@@ -1,7 +1,7 @@
 """Load test: N websocket sessions change filters on the local app for a bounded time.
 
     .venv/bin/python scripts/load.py [--sessions 20] [--seconds 120] [--client protocol|chromium]
-                                     [--db PATH] [--json out.json] [--wall [--refresh S]]
+                                     [--db PATH] [--json out.json] [--wall [--refresh S] [--spread F]]
 
 Each session keeps picking another time window in the sidebar and waits until the app has
 rerun; the time from the pick to the end of the rerun is one latency sample. Two clients:
@@ -14,10 +14,13 @@ rerun; the time from the pick to the end of the rerun is one latency sample. Two
   WebGL pages on the server's own cores measure the clients as much as the app).
 
 With ``--wall`` each session is a command-centre wall (``?screen=1``) left open: the protocol
-client does what the browser does on its own, a rerun of the wall's fragment every refresh
-interval (the interval and fragment id come from the server's ``auto_rerun`` message; ``--refresh``
-sets ``screen_refresh_s`` for the run), each timed until ``script_finished`` and checked to
-redraw the wall's title bar.
+client does what the browser does on its own, a rerun of every self-refreshing fragment at its
+interval (the intervals and fragment ids come from the server's ``auto_rerun`` messages:
+the wall's own every ``screen_refresh_s``, which ``--refresh`` sets for the run, plus the wall's own
+share of ``screen_refresh_spread`` (``--spread``; 0: walls opened together refresh together), and
+the live-source alarm's every 30 s). The wall's reruns are the latency samples, each timed until
+``script_finished`` and checked to redraw the wall's title bar; the other fragments' reruns load
+the server as a browser's would and are counted (``other_fragment_runs``).
 
 Reports p50/p95 latency, errors (exceptions shown, failed or unfinished reruns, console errors)
 and the server's RSS sampled over the run. Traffic goes to 127.0.0.1 only.
@@ -120,7 +123,9 @@ class ProtocolSession:
         self.url = url
         self.query_string = query_string
         self.websocket = None
-        self.auto_rerun: tuple[float, str] | None = None  # (interval s, fragment id) of a self-refreshing fragment
+        self.auto_reruns: dict[str, float] = {}  # fragment id -> interval s, of every self-refreshing fragment
+        self.announced: str | None = None  # the fragment whose auto_rerun message came last
+        self.wall_fragment: str | None = None  # the self-refreshing fragment that draws the wall
         self.walls_drawn = 0  # wall title bars received
         self.select_id: str | None = None  # the sidebar's time-window select
         self.options: list[str] = []
@@ -161,7 +166,8 @@ class ProtocolSession:
                 if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                     self._read(forward.delta.new_element, errors)
                 elif kind == "auto_rerun":
-                    self.auto_rerun = (forward.auto_rerun.interval, forward.auto_rerun.fragment_id)
+                    self.auto_reruns[forward.auto_rerun.fragment_id] = forward.auto_rerun.interval
+                    self.announced = forward.auto_rerun.fragment_id
                 elif kind == "script_finished":
                     status = forward.script_finished
                     if status in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
@@ -184,6 +190,9 @@ class ProtocolSession:
             self.period = element.markdown.body
         elif kind == "html" and WALL_HEAD in element.html.body:
             self.walls_drawn += 1
+            # A fragment announces its interval before its body runs: the wall's comes just before its title bar.
+            if self.wall_fragment is None:
+                self.wall_fragment = self.announced
 
     async def close(self) -> None:
         if self.websocket is not None:
@@ -231,31 +240,47 @@ async def protocol_session(
 
 
 async def wall_session(
-    url: str, seconds: float, latencies: list[float], errors: list[str], index: int, first_runs: list[float]
+    url: str,
+    seconds: float,
+    latencies: list[float],
+    errors: list[str],
+    index: int,
+    first_runs: list[float],
+    other_runs: list[int] | None = None,
 ) -> None:
-    """A wall left open: the fragment reruns every refresh interval, as the browser asks for it."""
+    """A wall left open: each self-refreshing fragment reruns at its interval, as the browser asks for it.
+
+    The wall's reruns are timed into ``latencies``; reruns of the other fragments (the live-source
+    alarm) are counted into ``other_runs``.
+    """
     client = ProtocolSession(url, query_string="screen=1")
+    other_runs = [] if other_runs is None else other_runs
     try:
         started = time.monotonic()
         await client.open()
         errors.extend(f"wall {index}: {e}" for e in await client.rerun(timeout=120))
         first_runs.append(time.monotonic() - started)
-        if client.auto_rerun is None or not client.walls_drawn:
+        if client.wall_fragment not in client.auto_reruns or not client.walls_drawn:
             raise RuntimeError("the page shows no self-refreshing wall")
-        interval, fragment_id = client.auto_rerun
         deadline = time.monotonic() + seconds
-        next_at = time.monotonic() + interval
-        while next_at < deadline:
-            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        # The browser schedules each fragment's next rerun an interval after its previous one was due.
+        due = {fragment: time.monotonic() + interval for fragment, interval in client.auto_reruns.items()}
+        while True:
+            fragment = min(due, key=due.get)
+            if due[fragment] >= deadline:
+                break
+            await asyncio.sleep(max(0.0, due[fragment] - time.monotonic()))
             drawn = client.walls_drawn
             began = time.monotonic()
-            shown = await client.rerun(fragment_id=fragment_id)
-            latencies.append(time.monotonic() - began)
+            shown = await client.rerun(fragment_id=fragment)
             errors.extend(f"wall {index}: {e}" for e in shown)
-            if client.walls_drawn == drawn:
-                errors.append(f"wall {index}: a refresh did not redraw the wall")
-            # The browser schedules the next refresh an interval after the previous one started.
-            next_at += interval
+            if fragment == client.wall_fragment:
+                latencies.append(time.monotonic() - began)
+                if client.walls_drawn == drawn:
+                    errors.append(f"wall {index}: a refresh did not redraw the wall")
+            else:
+                other_runs.append(1)
+            due[fragment] += client.auto_reruns[fragment]
     except Exception as error:  # a failed session is an error of the run, not a crash of the script
         errors.append(f"wall {index}: {type(error).__name__}: {str(error)[:200]}")
     finally:
@@ -270,13 +295,17 @@ async def drive(
     first_runs: list[float] | None = None,
     think_s: float = 0.0,
     wall: bool = False,
+    other_runs: list[int] | None = None,
 ) -> tuple[list[float], list[str]]:
     """Run ``sessions`` sessions of ``client`` for ``seconds``; return rerun latencies and errors."""
     latencies: list[float] = []
     errors: list[str] = []
     first_runs = [] if first_runs is None else first_runs
     if wall:
-        await asyncio.gather(*(wall_session(url, seconds, latencies, errors, i, first_runs) for i in range(sessions)))
+        other_runs = [] if other_runs is None else other_runs
+        await asyncio.gather(
+            *(wall_session(url, seconds, latencies, errors, i, first_runs, other_runs) for i in range(sessions))
+        )
         return latencies, errors
     if client == "protocol":
         await asyncio.gather(
@@ -301,10 +330,13 @@ def run(
     think_s: float = 0.0,
     wall: bool = False,
     refresh_s: int | None = None,
+    spread: float | None = None,
 ) -> dict:
     """Serve a copy of ``db`` (or a fresh demo store), drive ``sessions`` sessions for ``seconds``; return the results.
 
-    ``wall``: every session is a wall (``?screen=1``) refreshing itself; ``refresh_s`` its interval.
+    ``wall``: every session is a wall (``?screen=1``) refreshing itself; ``refresh_s`` its interval,
+    ``spread`` how much longer each wall's own interval may be (``screen_refresh_spread``; 0: all
+    walls exactly ``refresh_s``, so walls opened together refresh together).
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "load.duckdb"
@@ -313,9 +345,11 @@ def run(
         else:
             demo.build_demo_file(path)
         env = {}
-        if refresh_s:
+        lines = [f"screen_refresh_s = {int(refresh_s)}"] if refresh_s else []
+        lines += [f"screen_refresh_spread = {float(spread)}"] if spread is not None else []
+        if lines:
             settings = Path(tmp) / "settings.toml"
-            settings.write_text(f"[yitu]\nscreen_refresh_s = {int(refresh_s)}\n")
+            settings.write_text("[yitu]\n" + "\n".join(lines) + "\n")
             env["YITU_SETTINGS"] = str(settings)
         with app_process(path, env) as (url, process):
             samples: list[tuple[float, float]] = []
@@ -324,7 +358,10 @@ def run(
             sampler.start()
             first_runs: list[float] = []
             cpu_before, load_before = cpu_seconds(process.pid), os.getloadavg()[0]
-            latencies, errors = asyncio.run(drive(url, sessions, seconds, client, first_runs, think_s, wall))
+            other_runs: list[int] = []
+            latencies, errors = asyncio.run(
+                drive(url, sessions, seconds, client, first_runs, think_s, wall, other_runs)
+            )
             cpu_used, load_after = cpu_seconds(process.pid) - cpu_before, os.getloadavg()
             stop.set()
             sampler.join()
@@ -335,10 +372,13 @@ def run(
         "client": client,
         "wall": wall,
         "refresh_s": refresh_s,
+        "spread": spread,
         "sessions": sessions,
         "think_s": think_s,
         "seconds": seconds,
         "reruns": len(latencies),
+        # --wall: reruns of the page's other self-refreshing fragments (not timed, but load on the server).
+        "other_fragment_runs": len(other_runs),
         # Protocol client: connect + first page run per session, in the order they finished.
         "first_runs_s": [round(s, 3) for s in sorted(first_runs)],
         "p50_s": round(statistics.median(latencies), 3) if latencies else None,
@@ -347,7 +387,9 @@ def run(
         "error_samples": errors[:10],
         # Server CPU per rerun (first page runs included): what a rerun costs, whatever else the machine runs.
         "server_cpu_s": round(cpu_used, 1),
-        "server_cpu_ms_per_rerun": round(1000 * cpu_used / len(latencies), 1) if latencies else None,
+        "server_cpu_ms_per_rerun": (
+            round(1000 * cpu_used / (len(latencies) + len(other_runs)), 1) if latencies else None
+        ),
         # Load average of the machine (1 min) before and at the end of the run: others' work queues with ours.
         "load_avg": [round(load_before, 1), round(load_after[0], 1)],
         "rss_mb_first": rss[0] if rss else None,
@@ -386,12 +428,23 @@ def main() -> None:
         type=int,
         help="with --wall: the wall's refresh interval for this run, s (screen_refresh_s)",
     )
+    parser.add_argument(
+        "--spread",
+        type=float,
+        help="with --wall: how much longer each wall's own interval may be, as a fraction (screen_refresh_spread; "
+        "0: every wall refreshes exactly every --refresh s, in step with the walls opened with it)",
+    )
     parser.add_argument("--json", dest="json_path", type=Path)
     args = parser.parse_args()
-    result = run(args.sessions, args.seconds, args.db, args.client, args.think_s, args.wall, args.refresh_s)
-    mode = f"wall, refresh {args.refresh_s or 'configured'} s, " if args.wall else ""
+    result = run(
+        args.sessions, args.seconds, args.db, args.client, args.think_s, args.wall, args.refresh_s, args.spread
+    )
+    spread = "configured" if args.spread is None else f"{args.spread:g}"
+    mode = f"wall, refresh {args.refresh_s or 'configured'} s, spread {spread}, " if args.wall else ""
+    others = f"(+ {result['other_fragment_runs']} reruns of other fragments) " if args.wall else ""
     print(
-        f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
+        f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, "
+        f"{result['seconds']:g} s: {result['reruns']} reruns {others}"
         f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
         f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB"
     )

@@ -145,6 +145,34 @@ def test_stored_names_are_escaped_and_cut_with_an_ellipsis():
     assert wall_panels.ink((245, 200, 0)) == "#000000" and wall_panels.ink((220, 20, 30)) == "#ffffff"
 
 
+def test_each_wall_refreshes_at_its_own_interval_within_the_spread(monkeypatch):
+    from components import big_screen
+
+    settings = {"screen_refresh_s": 10}
+    monkeypatch.setattr(big_screen.config, "setting", lambda name, default=None: settings.get(name, default))
+
+    def intervals(walls: int = 50) -> list[float]:
+        shown = []
+        for _ in range(walls):
+            monkeypatch.setattr(big_screen.st, "session_state", {})  # a new wall (browser session)
+            first = big_screen.session_refresh_seconds()
+            assert big_screen.session_refresh_seconds() == first  # fixed for the session's lifetime
+            shown.append(first)
+        return shown
+
+    # Default spread 0.1: every wall between 10 and 11 s (in 0.01 s steps), mostly different, so walls drift apart.
+    default = intervals()
+    assert all(10 <= s <= 11 for s in default) and len(set(default)) >= 20
+    settings["screen_refresh_spread"] = 0
+    assert set(intervals(5)) == {10}  # all walls exactly the configured interval
+    settings["screen_refresh_spread"] = 5
+    assert all(10 <= s <= 20 for s in intervals(5))  # at most twice the interval
+    settings["screen_refresh_spread"] = "viel"
+    assert all(10 <= s <= 11 for s in intervals(5))  # a bad value falls back to the default
+    settings["screen_refresh_spread"] = -1
+    assert set(intervals(5)) == {10}
+
+
 # ------------------------------------------------------------------ the page (AppTest)
 
 
