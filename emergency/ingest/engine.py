@@ -181,33 +181,56 @@ def _raw(position: int | None) -> str:
     return f"nullif(trim(c{position}), '')" if position is not None else "NULL::VARCHAR"
 
 
-def _parse_number(raw: str, factor: float = 1.0, cells: dict[str, float] | None = None) -> tuple[str, list]:
+def _parse_number(
+    raw: str, factor: float = 1.0, cells: dict[str, float] | None = None, fast: str | None = None
+) -> tuple[str, list]:
     """SQL reading a number (thousands commas allowed), times the header's unit ``factor``.
 
     With ``cells`` ({unit: factor}), a cell that ends in a unit ("12.5万元") is read with that
-    unit's factor instead. Returns the SQL and its parameters.
+    unit's factor instead. ``fast`` names a column holding ``try_cast`` of the untrimmed cell
+    to DOUBLE: where it is a finite number (most cells) that is the value, the same as the
+    full reading gives (DuckDB's cast skips surrounding blanks and refuses commas), and the
+    rest is read only for the other cells. Returns the SQL and its parameters.
     """
     value = f"try_cast(replace({raw}, ',', '') AS DOUBLE)"
-    scaled = value if factor == 1.0 else f"({value} * {float(factor)!r})"  # a constant of kinds.UNITS
+    scale = "" if factor == 1.0 else f" * {float(factor)!r}"  # a constant of kinds.UNITS
+    scaled = f"({value}{scale})"
     if not cells:
-        return f"(CASE WHEN isfinite({value}) THEN {scaled} END)", []
-    pattern = CELL_UNIT_PATTERN.format(units="|".join(re.escape(u) for u in sorted(cells, key=len, reverse=True)))
-    with_unit = (
-        f"try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
-        f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1]"
-    )
-    sql = f"(CASE WHEN isfinite({value}) THEN {scaled} WHEN isfinite({with_unit}) THEN {with_unit} END)"
-    return sql, [pattern, cells, pattern, pattern, cells, pattern]
+        sql, params = f"(CASE WHEN isfinite({value}) THEN {scaled} END)", []
+    else:
+        pattern = CELL_UNIT_PATTERN.format(units="|".join(re.escape(u) for u in sorted(cells, key=len, reverse=True)))
+        with_unit = (
+            f"try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
+            f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1]"
+        )
+        sql = f"(CASE WHEN isfinite({value}) THEN {scaled} WHEN isfinite({with_unit}) THEN {with_unit} END)"
+        params = [pattern, cells, pattern, pattern, cells, pattern]
+    if fast is None:
+        return sql, params
+    return f"(CASE WHEN isfinite({fast}) THEN ({fast}{scale}) ELSE {sql} END)", params
 
 
-def _parse_time(raw: str) -> tuple[str, list]:
+def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> tuple[str, list]:
+    """SQL reading a time; ``fast`` names a column of ``try_cast`` of the untrimmed ``cell`` to TIMESTAMP.
+
+    DuckDB's cast reads ISO-like text (2026/6/5 3:05 too) but ignores a zone, so a zoned
+    text goes first; where the cast worked and the cell cannot be zoned (no Z, no +, no -
+    after a colon: a cheap test before the regular expression), that is the value, and the
+    other formats are tried only for the remaining cells.
+    """
     serial = f"try_cast({raw} AS DOUBLE)"
-    sql = (
-        f"(CASE WHEN regexp_matches({raw}, ?) "
-        f"THEN make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {SHANGHAI_OFFSET_US}) "
-        f"ELSE coalesce(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), "
+    zoned_branch = f"make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {SHANGHAI_OFFSET_US})"
+    others = (
+        f"coalesce({'' if fast is not None else f'try_cast({raw} AS TIMESTAMP), '}try_strptime({raw}, ?), "
         f"CASE WHEN {serial} BETWEEN {EXCEL_SERIAL_RANGE[0]} AND {EXCEL_SERIAL_RANGE[1]} "
-        f"THEN make_timestamp(CAST(round(({serial} - {EXCEL_EPOCH_SERIAL}) * 86400) AS BIGINT) * 1000000) END) END)"
+        f"THEN make_timestamp(CAST(round(({serial} - {EXCEL_EPOCH_SERIAL}) * 86400) AS BIGINT) * 1000000) END)"
+    )
+    if fast is None:
+        return f"(CASE WHEN regexp_matches({raw}, ?) THEN {zoned_branch} ELSE {others} END)", [ZONED_TIME, TIME_FORMATS]
+    maybe_zoned = f"(contains({cell}, 'Z') OR contains({cell}, '+') OR {cell} LIKE '%:%-%')"
+    sql = (
+        f"(CASE WHEN {maybe_zoned} AND regexp_matches({raw}, ?) THEN {zoned_branch} "
+        f"WHEN {fast} IS NOT NULL THEN {fast} ELSE {others} END)"
     )
     return sql, [ZONED_TIME, TIME_FORMATS]
 
@@ -217,12 +240,18 @@ def _code_lookup(raw: str) -> str:
 
 
 def _parsed(
-    f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = None, factor: float = 1.0
+    f: kinds_mod.Field,
+    raw: str,
+    spellings: dict[str, str] | None = None,
+    factor: float = 1.0,
+    fast: str | None = None,
+    cell: str | None = None,
 ) -> tuple[str, list, str | None]:
     """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None: never fails).
 
     A code of an open list never fails: an unknown value becomes ``other`` (its text goes to
-    the ``<field>_label`` column, see :func:`_stage`).
+    the ``<field>_label`` column, see :func:`_stage`). ``fast`` and ``cell``: see
+    :func:`_fast_cast`.
     """
     if f.type == "code":
         lookup = _code_lookup(raw)
@@ -230,10 +259,10 @@ def _parsed(
             return f"coalesce({lookup}, CASE WHEN {raw} IS NOT NULL THEN ? END)", [spellings, codelists.OTHER], None
         return lookup, [spellings], "unknown_code"
     if f.type == "float":
-        sql, params = _parse_number(raw, factor, kinds_mod.cell_units(f))
+        sql, params = _parse_number(raw, factor, kinds_mod.cell_units(f), fast)
         return sql, params, "bad_number"
     if f.type == "int":
-        number, params = _parse_number(raw, factor, kinds_mod.cell_units(f))
+        number, params = _parse_number(raw, factor, kinds_mod.cell_units(f), fast)
         # The number is used four times: its parameters repeat in the text's order.
         return (
             f"(CASE WHEN {number} = round({number}) AND abs({number}) < 1e15 THEN CAST({number} AS BIGINT) END)",
@@ -241,11 +270,20 @@ def _parsed(
             "bad_integer",
         )
     if f.type == "time":
-        sql, params = _parse_time(raw)
+        sql, params = _parse_time(raw, fast, cell)
         return sql, params, "bad_time"
     if f.type == "monthday":
         return _parse_month_day(raw), [], "bad_month_day"
     return raw, [], None
+
+
+def _fast_cast(f: kinds_mod.Field, cell: str) -> str | None:
+    """Return SQL casting an untrimmed cell straight to the field's type (see :func:`_parse_number`)."""
+    if f.type in ("float", "int"):
+        return f"try_cast({cell} AS DOUBLE)"
+    if f.type == "time":
+        return f"try_cast({cell} AS TIMESTAMP)"
+    return None
 
 
 # A month-day (SL 323 BGMD/EDMD): 0415, 415 (an Excel number), 4-15, 04/15, 4月15日, or a date
@@ -328,6 +366,13 @@ class _Context:
     factors: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (header unit, factor)
     spellings: dict[str, dict[str, str]] = field(default_factory=dict)  # code list -> {spelling: code}
     min_time: datetime = datetime(2000, 1, 1)
+    source: str = ""  # the FROM item that scans the file (c0..cN), read again for rejected rows
+    source_params: list = field(default_factory=list)
+
+
+def _has_sheets(table: Table) -> bool:
+    """Whether the rows come from several sheets (``_sheet``/``_sheet_row`` columns in ``staged``)."""
+    return table.frame is not None and "_sheet" in table.frame.columns
 
 
 def _stage(
@@ -339,13 +384,38 @@ def _stage(
     source_params: list,
     ctx: _Context | None = None,
 ) -> None:
-    """Create ``staged``: raw columns, one parsed column per field, and the first parse failure."""
+    """Create ``staged``: one parsed column per field and the first parse failure of each row.
+
+    The file's text is not kept: a rejected row's text is read again from the source at the
+    end (:func:`_collect_rejected`), so ``staged`` holds only what the rules need. A
+    failure's value, when it is a cell's text, is recorded as that cell's column position
+    (``_raw_at``) and filled in then.
+    """
     ctx = ctx or _Context()
     select = _Sql()
-    checks_reason, checks_field, checks_value = _Sql(), _Sql(), _Sql()
+    checks = _Sql()
+    reasons: list[str] = []
+    labels: list[str] = []
+    raw_at: list[int | None] = []
     from_geometry = _located_by_geometry(kind, table)
+
+    def check(condition: str, stage_condition: str, reason: str, label: str, position: int | None) -> None:
+        # ``condition`` is kept for the all-problems pass over the rejected rows;
+        # ``stage_condition`` is the same, ordered so the text is read only where needed.
+        ctx.checks.append((condition, reason, label, _raw(position) if position is not None else "NULL", []))
+        reasons.append(reason)
+        labels.append(label)
+        raw_at.append(position)
+        checks.add(f"WHEN {stage_condition} THEN {len(reasons)}")
+
+    used = sorted({p for p in positions.values() if p is not None})
+    fasts = _Sql()
     for f in kind.fields:
         position = positions[f.name]
+        # A cell's trimmed text (NULL when blank) is written inline wherever it is needed, so
+        # it is computed only for the rows that get there: most cells are read by a straight
+        # cast of the untrimmed text (``_fast_<field>``), and checks look at the text only
+        # where the parse failed.
         raw = _raw(position)
         header = table.headers[position] if position is not None else f.name
         if f.name == "wkt":
@@ -359,13 +429,22 @@ def _stage(
         elif f.type == "code":
             spellings = {}
         factor = ctx.factors.get(f.name, (None, 1.0))[1]
-        parsed, params, reason = _parsed(f, raw, spellings, factor)
+        cell = f"c{position}" if position is not None else None
+        fast = _fast_cast(f, cell) if cell is not None else None
+        if fast is not None:
+            fasts.add(f"{fast} AS _fast_{f.name}")
+        parsed, params, reason = _parsed(
+            f, raw, spellings, factor, f"_fast_{f.name}" if fast is not None else None, cell
+        )
         # Field names are identifiers from the kind spec (a whitelist), never file text.
         select.add(f"{parsed} AS {f.name}", *params)
         if kinds_mod.cell_units(f) and position is not None:
             # Whether a cell needed its own unit to be read (counted for the report): a flag
             # set in this one pass instead of a second parse of the column.
-            select.add(f"(try_cast(replace({raw}, ',', '') AS DOUBLE) IS NULL) AS _cell_unit_{f.name}")
+            plain = f"(try_cast(replace({raw}, ',', '') AS DOUBLE) IS NULL)"
+            if fast is not None:
+                plain = f"(CASE WHEN _fast_{f.name} IS NOT NULL THEN false ELSE {plain} END)"
+            select.add(f"{plain} AS _cell_unit_{f.name}")
         if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS:
             # The department's own text of a value no code covers, kept beside "other".
             select.add(
@@ -373,43 +452,48 @@ def _stage(
                 spellings,
             )
         required = f.required and not (from_geometry and f.name in ("lon", "lat"))
+        # A parsed value is never NULL where the text is not blank but for a failed parse, so
+        # the text is looked at only where the value is NULL.
         if required:
-            checks_reason.add(f"WHEN {raw} IS NULL THEN ?", "missing")
-            checks_field.add(f"WHEN {raw} IS NULL THEN ?", header)
-            checks_value.add(f"WHEN {raw} IS NULL THEN NULL")
-            ctx.checks.append((f"{raw} IS NULL", "missing", header, "NULL", []))
+            check(f"{raw} IS NULL", f"{f.name} IS NULL AND {raw} IS NULL", "missing", header, None)
         if reason is not None:
-            # ``{f.name}`` is the parsed column of this same SELECT (DuckDB reuses aliases), so
-            # each value is parsed once.
-            condition = f"{raw} IS NOT NULL AND {f.name} IS NULL"
-            checks_reason.add(f"WHEN {condition} THEN ?", reason)
-            checks_field.add(f"WHEN {condition} THEN ?", header)
-            checks_value.add(f"WHEN {condition} THEN {raw}")
-            ctx.checks.append((condition, reason, header, raw, []))
+            check(
+                f"{raw} IS NOT NULL AND {f.name} IS NULL",
+                f"{f.name} IS NULL AND {raw} IS NOT NULL",
+                reason,
+                header,
+                position,
+            )
     extra = ""
     if kind.location == "polygon":
         extra = (
             ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
         )
-    raw_columns = ", ".join(table.columns)
-    cases = [
-        f"CAST(CASE {c.text(' ')} END AS VARCHAR) AS {name}" if c.parts else f"NULL::VARCHAR AS {name}"
-        for c, name in ((checks_reason, "reason"), (checks_field, "field"), (checks_value, "value"))
-    ]
     # Rows of several sheets: _row is unique over the file, _sheet/_sheet_row say where a row is.
-    sheet = (
-        ", _sheet, _sheet_row"
-        if table.frame is not None and "_sheet" in table.frame.columns
-        else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row"
-    )
-    head = (
-        f"CREATE TEMP TABLE staged AS SELECT _row{sheet}, {select.text(', ')}{extra}, "
-        f"{', '.join(cases)}, NULL::VARCHAR AS problems, {raw_columns}"
-    )
-    sql = f"{head} FROM {source}"
-    params = select.params + checks_reason.params + checks_field.params + checks_value.params
+    sheet = ", _sheet, _sheet_row" if _has_sheets(table) else ""
+    cells = "".join(f", c{p}" for p in used)
+    first = f"CASE {checks.text(' ')} END" if checks.parts else "NULL::INTEGER"
+    # Four steps, each over the one before: cast the cells; parse them; find the first
+    # failing check; name it.
+    sql = f"""
+        CREATE TEMP TABLE staged AS
+        SELECT * EXCLUDE (_chk{cells}),
+               CAST(CASE WHEN _chk IS NOT NULL THEN (?::VARCHAR[])[_chk] END AS VARCHAR) AS reason,
+               CAST(CASE WHEN _chk IS NOT NULL THEN (?::VARCHAR[])[_chk] END AS VARCHAR) AS field,
+               NULL::VARCHAR AS value,
+               CAST(CASE WHEN _chk IS NOT NULL THEN (?::INTEGER[])[_chk] END AS INTEGER) AS _raw_at
+        FROM (
+            SELECT *, {first} AS _chk
+            FROM (
+                SELECT _row{sheet}, {select.text(", ")}{extra}{cells}
+                FROM (SELECT _row{sheet}{cells}{"".join(", " + part for part in fasts.parts)} FROM {source})
+            )
+        )
+    """
+    # Parameters in the order of the text: the outer SELECT's lists, the checks, the parsing,
+    # then the FROM item.
+    params = [reasons, labels, raw_at] + checks.params + select.params + fasts.params
     try:
-        # The FROM item comes last in the text, so its parameters follow the others.
         cursor.execute(sql, params + source_params)
     except duckdb.Error as error:
         if table.csv_path is None:
@@ -420,6 +504,7 @@ def _stage(
         # Valid CSVs DuckDB's fast path refuses: quoted line breaks (Excel Alt+Enter) and
         # mixed CRLF/LF line ends. The import starts again with the options they need.
         raise _LenientRetry(lenient) from error
+    ctx.source, ctx.source_params = source, list(source_params)
 
 
 class _LenientRetry(Exception):
@@ -448,13 +533,51 @@ def _lenient_retry(table: Table, error: duckdb.Error) -> tuple[str, ...]:
     return tuple(options)
 
 
+def _collect_rejected(cursor, table: Table, ctx: _Context) -> int:
+    """Create ``rejected``: the rejected rows of ``staged`` with the file's text (c0..cN) read again.
+
+    ``staged`` keeps no text (a 10 M-row file's text would double the import's memory); the
+    few rejected rows get theirs here from a second scan of the source, matched by row
+    number, and each failure recorded as a cell position (``_raw_at``) gets that cell's text
+    as its value. Returns the number of rejected rows.
+    """
+    rejected = cursor.execute("SELECT count(*) FROM staged WHERE reason IS NOT NULL").fetchone()[0]
+    columns = [f"c{i}" for i in range(len(table.headers))]
+    sheet = "" if _has_sheets(table) else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row"
+    if not rejected:
+        texts = "".join(f", NULL::VARCHAR AS {c}" for c in columns)
+        cursor.execute(
+            f"CREATE TEMP TABLE rejected AS SELECT *{sheet}, NULL::VARCHAR AS problems{texts} FROM staged LIMIT 0"
+        )
+        return 0
+    texts = "".join(f", r.{c}" for c in columns)
+    # Column identifiers c0..cN are generated by the reader, never header text.
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rejected AS
+        SELECT s.*{sheet}, NULL::VARCHAR AS problems{texts}
+        FROM (SELECT * FROM staged WHERE reason IS NOT NULL) s
+        JOIN (SELECT _row, {", ".join(columns)} FROM {ctx.source}) r ON r._row = s._row
+        """,
+        ctx.source_params,
+    )
+    positions = [
+        r[0] for r in cursor.execute("SELECT DISTINCT _raw_at FROM rejected WHERE _raw_at IS NOT NULL").fetchall()
+    ]
+    if positions:
+        cases = " ".join(f"WHEN {int(p)} THEN {_raw(int(p))}" for p in positions)
+        cursor.execute(f"UPDATE rejected SET value = CASE _raw_at {cases} END WHERE _raw_at IS NOT NULL")
+    return rejected
+
+
 def _all_problems(cursor, ctx: _Context) -> None:
     """List every problem of each rejected row in ``problems`` (JSON), the first reason included.
 
     The rules mark a row's first failure only (cheap on the accepted majority); here the
-    rejected rows alone are checked again against every parse, required and range check.
+    rejected rows alone (table ``rejected``, see :func:`_collect_rejected`) are checked again
+    against every parse, required and range check.
     """
-    if not cursor.execute("SELECT count(*) FROM staged WHERE reason IS NOT NULL").fetchone()[0]:
+    if not cursor.execute("SELECT count(*) FROM rejected").fetchone()[0]:
         return
     items, params = [], []
     for condition, reason, label, value_sql, condition_params in ctx.checks:
@@ -463,14 +586,32 @@ def _all_problems(cursor, ctx: _Context) -> None:
     found = f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)" if items else "[]::VARCHAR[][]"
     cursor.execute(
         f"""
-        UPDATE staged SET problems = to_json(CASE
+        UPDATE rejected SET problems = to_json(CASE
             WHEN list_contains(list_transform(p, lambda x: x[1] || '|' || x[2]), reason || '|' || field) THEN p
             ELSE list_prepend([reason, field, value], p) END)
-        FROM (SELECT _row AS r, {found} AS p FROM staged WHERE reason IS NOT NULL) found
-        WHERE staged._row = found.r
+        FROM (SELECT _row AS r, {found} AS p FROM rejected) found
+        WHERE rejected._row = found.r
         """,
         params,
     )
+
+
+# A value that is a cell's text, as the rules write it: filled in for rejected rows only.
+_RAW_CELL = re.compile(r"^nullif\(trim\(c(\d+)\), ''\)$")
+
+
+def _value_sql(value_sql: str) -> tuple[str, str]:
+    """Return SQL for ``staged.value`` and ``staged._raw_at`` of a rejection whose value is ``value_sql``.
+
+    ``staged`` has no text columns: a value that is a cell's text (``_raw(position)``) is
+    recorded as the cell's position and read at the end (:func:`_collect_rejected`).
+    """
+    cell = _RAW_CELL.match(value_sql)
+    if cell:
+        return "NULL::VARCHAR", cell.group(1)
+    if re.search(r"\bc\d+\b", value_sql):
+        raise ValueError(f"a rejection value may read a cell only as _raw(position): {value_sql}")
+    return f"CAST({value_sql} AS VARCHAR)", "NULL::INTEGER"
 
 
 def _mark(
@@ -488,8 +629,9 @@ def _mark(
     """
     if ctx is not None:
         ctx.checks.append((condition, reason, field_label, value_sql, list(params)))
+    value, raw_at = _value_sql(value_sql)
     cursor.execute(
-        f"UPDATE staged SET reason = ?, field = ?, value = CAST({value_sql} AS VARCHAR) "
+        f"UPDATE staged SET reason = ?, field = ?, value = {value}, _raw_at = {raw_at} "
         f"WHERE reason IS NULL AND ({condition})",
         [reason, field_label, *params],
     )
@@ -507,23 +649,27 @@ def _mark_all(cursor, marks: list[tuple[str, str, str, str, list]], ctx: _Contex
         reason, label, value_sql, condition, params = marks[0]
         _mark(cursor, reason, label, value_sql, condition, params, ctx)
         return
-    reasons, fields, values, wheres, params = [], [], [], [], []
-    reason_params, field_params, value_params, where_params = [], [], [], []
+    reasons, fields, values, raws, wheres = [], [], [], [], []
+    reason_params, field_params, value_params, raw_params, where_params = [], [], [], [], []
     for reason, label, value_sql, condition, condition_params in marks:
         if ctx is not None:
             ctx.checks.append((condition, reason, label, value_sql, list(condition_params)))
+        value, raw_at = _value_sql(value_sql)
         reasons.append(f"WHEN ({condition}) THEN ?")
         reason_params += [*condition_params, reason]
         fields.append(f"WHEN ({condition}) THEN ?")
         field_params += [*condition_params, label]
-        values.append(f"WHEN ({condition}) THEN CAST({value_sql} AS VARCHAR)")
+        values.append(f"WHEN ({condition}) THEN {value}")
         value_params += list(condition_params)
+        raws.append(f"WHEN ({condition}) THEN {raw_at}")
+        raw_params += list(condition_params)
         wheres.append(f"({condition})")
         where_params += list(condition_params)
-    params = reason_params + field_params + value_params + where_params
+    params = reason_params + field_params + value_params + raw_params + where_params
     cursor.execute(
         f"UPDATE staged SET reason = CASE {' '.join(reasons)} END, field = CASE {' '.join(fields)} END, "
-        f"value = CASE {' '.join(values)} END WHERE reason IS NULL AND ({' OR '.join(wheres)})",
+        f"value = CASE {' '.join(values)} END, _raw_at = CASE {' '.join(raws)} END "
+        f"WHERE reason IS NULL AND ({' OR '.join(wheres)})",
         params,
     )
 
@@ -671,13 +817,17 @@ def _duplicate_rules(cursor, kind: Kind, table: Table, positions) -> None:
     keys = ", ".join(kind.key)
     label = " + ".join(_header(kind, table, positions, k) for k in kind.key)
     matches = " AND ".join(f"staged.{k} = d.{k}" for k in kind.key)
+    at = (
+        "CASE WHEN _sheet_row IS NOT NULL AND _sheet_row <> _row THEN _sheet || '!' || _sheet_row "
+        "ELSE CAST(_row AS VARCHAR) END"
+        if _has_sheets(table)
+        else "CAST(_row AS VARCHAR)"
+    )
     cursor.execute(
         f"""
         UPDATE staged SET reason = 'duplicate', field = ?, value = d.first_at
         FROM (
-            SELECT {keys}, min(_row) AS first_row,
-                   arg_min(CASE WHEN _sheet_row IS NOT NULL AND _sheet_row <> _row THEN _sheet || '!' || _sheet_row
-                                  ELSE CAST(_row AS VARCHAR) END, _row) AS first_at
+            SELECT {keys}, min(_row) AS first_row, arg_min({at}, _row) AS first_at
             FROM staged WHERE reason IS NULL
             GROUP BY {keys} HAVING count(*) > 1
         ) d
@@ -956,6 +1106,13 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     inner = ", ".join(expression(c) for c in columns)
     # The source name is a value: it enters as a parameter, never as SQL text.
     params = [source_name] if kind.source_field in columns else []
+    if not params and _all_new(cursor, kind):
+        # Nothing in the table can match (a new day of rainfall): no copy of the accepted
+        # rows and no join, a view that the writes read ``staged`` through.
+        cursor.execute(
+            f"CREATE TEMP VIEW accepted AS SELECT {inner}, 'new' AS _status FROM staged WHERE reason IS NULL"
+        )
+        return
     cursor.execute(
         f"""
         CREATE TEMP TABLE accepted AS
@@ -965,6 +1122,26 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
         """,
         params,
     )
+
+
+def _all_new(cursor, kind: Kind) -> bool:
+    """Whether no accepted row's key can be in the table already, proven cheaply, else False.
+
+    Only for kinds keyed by their time (rainfall): the table has no row within the file's
+    time span, which DuckDB answers from its per-row-group min/max of the time column.
+    """
+    if kind.time_field is None or kind.time_field not in kind.key:
+        return False
+    # Identifiers from the kind spec.
+    first, last = cursor.execute(
+        f"SELECT min({kind.time_field}), max({kind.time_field}) FROM staged WHERE reason IS NULL"
+    ).fetchone()
+    if first is None:
+        return True
+    return not cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {kind.table} WHERE {kind.time_field} BETWEEN ? AND ? LIMIT 1)",
+        [first, last],
+    ).fetchone()[0]
 
 
 # Columns an update fills only where the file has a value.
@@ -1063,7 +1240,7 @@ def _write(
                                     quarantined_at, problems, sheet)
             SELECT ?, ?, ?, ?, coalesce(_sheet_row, _row), reason, field, value, CAST(json_object({pairs}) AS VARCHAR), ?,
                    problems, _sheet
-            FROM staged WHERE reason IS NOT NULL ORDER BY _row
+            FROM rejected ORDER BY _row
             """,
             [import_id, table.file_name, table.sha256, kind.name, *table.headers, now],
         )
@@ -1076,15 +1253,17 @@ def _rejects_frame(cursor, table: Table) -> pd.DataFrame:
         f"""
         SELECT coalesce(_sheet_row, _row) AS row_number, _sheet AS sheet, reason, field, value,
                CAST(json_object({pairs}) AS VARCHAR) AS raw, problems
-        FROM staged WHERE reason IS NOT NULL ORDER BY _row LIMIT ?
+        FROM rejected ORDER BY _row LIMIT ?
         """,
         [*table.headers, REPORT_REJECTS_MAX],
     ).df()
 
 
 def _drop_temp(cursor) -> None:
-    for name in ("accepted", "staged", "ingest_steps", "touched_hours", "added_hours"):
-        cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    # ``accepted`` is a view when every accepted row is new (see :func:`_classify`).
+    views = {r[0] for r in cursor.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    for name in ("accepted", "rejected", "staged", "ingest_steps", "touched_hours", "added_hours"):
+        cursor.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS temp.{name}")
     try:
         cursor.unregister("ingest_frame")
     except duckdb.Error:
@@ -1176,6 +1355,7 @@ def _check(
         _township_rules(cursor, spec, table, positions, notes)
     if not key_unique:
         _duplicate_rules(cursor, spec, table, positions)
+    _collect_rejected(cursor, table, ctx)
     _all_problems(cursor, ctx)
     progress("validate", 0.6)
     columns = _written_columns(cursor, spec, table, positions, source_name)
