@@ -1082,8 +1082,12 @@ def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: s
     return list(dict.fromkeys([*kind.key, *columns, *(c for c in derived if c in present)]))
 
 
-def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -> None:
-    """Create ``accepted``: accepted rows with _status new, changed or same versus the table."""
+def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -> tuple[int, object] | None:
+    """Create ``accepted``: accepted rows with _status new, changed or same versus the table.
+
+    Returns (rows, latest time) when every accepted row is new and ``accepted`` is a view
+    of ``staged``, else None.
+    """
     join = " AND ".join(f"t.{k} = a.{k}" for k in kind.key)
     values = [c for c in columns if c not in kind.key]
     # Blank coordinates never erase known ones (a later list without them is no move).
@@ -1106,13 +1110,14 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     inner = ", ".join(expression(c) for c in columns)
     # The source name is a value: it enters as a parameter, never as SQL text.
     params = [source_name] if kind.source_field in columns else []
-    if not params and _all_new(cursor, kind):
+    all_new = _all_new(cursor, kind) if not params else None
+    if all_new is not None:
         # Nothing in the table can match (a new day of rainfall): no copy of the accepted
         # rows and no join, a view that the writes read ``staged`` through.
         cursor.execute(
             f"CREATE TEMP VIEW accepted AS SELECT {inner}, 'new' AS _status FROM staged WHERE reason IS NULL"
         )
-        return
+        return all_new
     cursor.execute(
         f"""
         CREATE TEMP TABLE accepted AS
@@ -1124,24 +1129,27 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     )
 
 
-def _all_new(cursor, kind: Kind) -> bool:
-    """Whether no accepted row's key can be in the table already, proven cheaply, else False.
+def _all_new(cursor, kind: Kind) -> tuple[int, object] | None:
+    """(rows, latest time) of the accepted rows when none of their keys can be in the table yet, else None.
 
     Only for kinds keyed by their time (rainfall): the table has no row within the file's
     time span, which DuckDB answers from its per-row-group min/max of the time column.
     """
     if kind.time_field is None or kind.time_field not in kind.key:
-        return False
+        return None
     # Identifiers from the kind spec.
-    first, last = cursor.execute(
-        f"SELECT min({kind.time_field}), max({kind.time_field}) FROM staged WHERE reason IS NULL"
+    rows, first, last = cursor.execute(
+        f"SELECT count(*), min({kind.time_field}), max({kind.time_field}) FROM staged WHERE reason IS NULL"
     ).fetchone()
-    if first is None:
-        return True
-    return not cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {kind.table} WHERE {kind.time_field} BETWEEN ? AND ? LIMIT 1)",
-        [first, last],
-    ).fetchone()[0]
+    if (
+        first is not None
+        and cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {kind.table} WHERE {kind.time_field} BETWEEN ? AND ? LIMIT 1)",
+            [first, last],
+        ).fetchone()[0]
+    ):
+        return None
+    return rows, last
 
 
 # Columns an update fills only where the file has a value.
@@ -1359,13 +1367,18 @@ def _check(
     _all_problems(cursor, ctx)
     progress("validate", 0.6)
     columns = _written_columns(cursor, spec, table, positions, source_name)
-    _classify(cursor, spec, columns, source_name)
-    counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
-    accepted = sum(counts.values())
+    all_new = _classify(cursor, spec, columns, source_name)
     latest = None
-    if spec.time_field and spec.time_field in columns:
-        # Identifier from the kind spec.
-        latest = cursor.execute(f"SELECT max({spec.time_field}) FROM accepted").fetchone()[0]
+    if all_new is not None:
+        # Every accepted row is new: counted (and its latest time found) while proving it.
+        counts, latest = {"new": all_new[0]}, all_new[1]
+    else:
+        counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
+        if spec.time_field and spec.time_field in columns:
+            # Identifier from the kind spec.
+            latest = cursor.execute(f"SELECT max({spec.time_field}) FROM accepted").fetchone()[0]
+    counts = {k: v for k, v in counts.items() if v}
+    accepted = sum(counts.values())
     report = ImportReport(
         file_name=table.file_name,
         kind=spec.name,
