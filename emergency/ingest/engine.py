@@ -394,18 +394,14 @@ def _stage(
     ctx = ctx or _Context()
     select = _Sql()
     checks = _Sql()
-    reasons: list[str] = []
-    labels: list[str] = []
-    raw_at: list[int | None] = []
+    reasons: list[str] = []  # each check's packed rejection (see _pack)
     from_geometry = _located_by_geometry(kind, table)
 
     def check(condition: str, stage_condition: str, reason: str, label: str, position: int | None) -> None:
         # ``condition`` is kept for the all-problems pass over the rejected rows;
         # ``stage_condition`` is the same, ordered so the text is read only where needed.
         ctx.checks.append((condition, reason, label, _raw(position) if position is not None else "NULL", []))
-        reasons.append(reason)
-        labels.append(label)
-        raw_at.append(position)
+        reasons.append(_pack(reason, label, None, position))
         checks.add(f"WHEN {stage_condition} THEN {len(reasons)}")
 
     used = sorted({p for p in positions.values() if p is not None})
@@ -474,14 +470,11 @@ def _stage(
     cells = "".join(f", c{p}" for p in used)
     first = f"CASE {checks.text(' ')} END" if checks.parts else "NULL::INTEGER"
     # Four steps, each over the one before: cast the cells; parse them; find the first
-    # failing check; name it.
+    # failing check; name it. A rejection is one column, ``reason``, packed (see _pack).
     sql = f"""
         CREATE TEMP TABLE staged AS
         SELECT * EXCLUDE (_chk{cells}),
-               CAST(CASE WHEN _chk IS NOT NULL THEN (?::VARCHAR[])[_chk] END AS VARCHAR) AS reason,
-               CAST(CASE WHEN _chk IS NOT NULL THEN (?::VARCHAR[])[_chk] END AS VARCHAR) AS field,
-               NULL::VARCHAR AS value,
-               CAST(CASE WHEN _chk IS NOT NULL THEN (?::INTEGER[])[_chk] END AS INTEGER) AS _raw_at
+               CAST(CASE WHEN _chk IS NOT NULL THEN (?::VARCHAR[])[_chk] END AS VARCHAR) AS reason
         FROM (
             SELECT *, {first} AS _chk
             FROM (
@@ -492,7 +485,7 @@ def _stage(
     """
     # Parameters in the order of the text: the outer SELECT's lists, the checks, the parsing,
     # then the FROM item.
-    params = [reasons, labels, raw_at] + checks.params + select.params + fasts.params
+    params = [reasons] + checks.params + select.params + fasts.params
     try:
         cursor.execute(sql, params + source_params)
     except duckdb.Error as error:
@@ -547,7 +540,8 @@ def _collect_rejected(cursor, table: Table, ctx: _Context) -> int:
     if not rejected:
         texts = "".join(f", NULL::VARCHAR AS {c}" for c in columns)
         cursor.execute(
-            f"CREATE TEMP TABLE rejected AS SELECT *{sheet}, NULL::VARCHAR AS problems{texts} FROM staged LIMIT 0"
+            f"CREATE TEMP TABLE rejected AS SELECT * EXCLUDE (reason), {_UNPACK}{sheet}, NULL::VARCHAR AS problems{texts} "
+            "FROM staged s LIMIT 0"
         )
         return 0
     texts = "".join(f", r.{c}" for c in columns)
@@ -555,7 +549,7 @@ def _collect_rejected(cursor, table: Table, ctx: _Context) -> int:
     cursor.execute(
         f"""
         CREATE TEMP TABLE rejected AS
-        SELECT s.*{sheet}, NULL::VARCHAR AS problems{texts}
+        SELECT s.* EXCLUDE (reason), {_UNPACK}{sheet}, NULL::VARCHAR AS problems{texts}
         FROM (SELECT * FROM staged WHERE reason IS NOT NULL) s
         JOIN (SELECT _row, {", ".join(columns)} FROM {ctx.source}) r ON r._row = s._row
         """,
@@ -601,7 +595,7 @@ _RAW_CELL = re.compile(r"^nullif\(trim\(c(\d+)\), ''\)$")
 
 
 def _value_sql(value_sql: str) -> tuple[str, str]:
-    """Return SQL for ``staged.value`` and ``staged._raw_at`` of a rejection whose value is ``value_sql``.
+    """Return SQL for the value and the cell position of a rejection whose value is ``value_sql``.
 
     ``staged`` has no text columns: a value that is a cell's text (``_raw(position)``) is
     recorded as the cell's position and read at the end (:func:`_collect_rejected`).
@@ -612,6 +606,21 @@ def _value_sql(value_sql: str) -> tuple[str, str]:
     if re.search(r"\bc\d+\b", value_sql):
         raise ValueError(f"a rejection value may read a cell only as _raw(position): {value_sql}")
     return f"CAST({value_sql} AS VARCHAR)", "NULL::INTEGER"
+
+
+# A rejection in ``staged`` is one VARCHAR column, ``reason``: a JSON array [reason, field
+# label, value, position of the cell whose text is the value] (NULL for an accepted row), so
+# the accepted majority carries one empty column, not four. ``rejected`` unpacks it.
+_PACK_SQL = "to_json([?::VARCHAR, ?::VARCHAR, {value}, CAST({raw_at} AS VARCHAR)])"
+_UNPACK = (
+    "json_extract_string(s.reason, '$[0]') AS reason, json_extract_string(s.reason, '$[1]') AS field, "
+    "json_extract_string(s.reason, '$[2]') AS value, CAST(json_extract_string(s.reason, '$[3]') AS INTEGER) AS _raw_at"
+)
+
+
+def _pack(reason: str, label: str, value: str | None, position: int | None) -> str:
+    """Return a rejection packed as ``staged.reason`` holds it (see _PACK_SQL)."""
+    return json.dumps([reason, label, value, None if position is None else str(position)], ensure_ascii=False)
 
 
 def _mark(
@@ -631,7 +640,7 @@ def _mark(
         ctx.checks.append((condition, reason, field_label, value_sql, list(params)))
     value, raw_at = _value_sql(value_sql)
     cursor.execute(
-        f"UPDATE staged SET reason = ?, field = ?, value = {value}, _raw_at = {raw_at} "
+        f"UPDATE staged SET reason = {_PACK_SQL.format(value=value, raw_at=raw_at)} "
         f"WHERE reason IS NULL AND ({condition})",
         [reason, field_label, *params],
     )
@@ -649,28 +658,19 @@ def _mark_all(cursor, marks: list[tuple[str, str, str, str, list]], ctx: _Contex
         reason, label, value_sql, condition, params = marks[0]
         _mark(cursor, reason, label, value_sql, condition, params, ctx)
         return
-    reasons, fields, values, raws, wheres = [], [], [], [], []
-    reason_params, field_params, value_params, raw_params, where_params = [], [], [], [], []
+    reasons, wheres = [], []
+    reason_params, where_params = [], []
     for reason, label, value_sql, condition, condition_params in marks:
         if ctx is not None:
             ctx.checks.append((condition, reason, label, value_sql, list(condition_params)))
         value, raw_at = _value_sql(value_sql)
-        reasons.append(f"WHEN ({condition}) THEN ?")
-        reason_params += [*condition_params, reason]
-        fields.append(f"WHEN ({condition}) THEN ?")
-        field_params += [*condition_params, label]
-        values.append(f"WHEN ({condition}) THEN {value}")
-        value_params += list(condition_params)
-        raws.append(f"WHEN ({condition}) THEN {raw_at}")
-        raw_params += list(condition_params)
+        reasons.append(f"WHEN ({condition}) THEN {_PACK_SQL.format(value=value, raw_at=raw_at)}")
+        reason_params += [*condition_params, reason, label]
         wheres.append(f"({condition})")
         where_params += list(condition_params)
-    params = reason_params + field_params + value_params + raw_params + where_params
     cursor.execute(
-        f"UPDATE staged SET reason = CASE {' '.join(reasons)} END, field = CASE {' '.join(fields)} END, "
-        f"value = CASE {' '.join(values)} END, _raw_at = CASE {' '.join(raws)} END "
-        f"WHERE reason IS NULL AND ({' OR '.join(wheres)})",
-        params,
+        f"UPDATE staged SET reason = CASE {' '.join(reasons)} END WHERE reason IS NULL AND ({' OR '.join(wheres)})",
+        reason_params + where_params,
     )
 
 
@@ -825,7 +825,7 @@ def _duplicate_rules(cursor, kind: Kind, table: Table, positions) -> None:
     )
     cursor.execute(
         f"""
-        UPDATE staged SET reason = 'duplicate', field = ?, value = d.first_at
+        UPDATE staged SET reason = to_json(['duplicate', ?::VARCHAR, d.first_at, NULL::VARCHAR])
         FROM (
             SELECT {keys}, min(_row) AS first_row, arg_min({at}, _row) AS first_at
             FROM staged WHERE reason IS NULL
@@ -981,7 +981,9 @@ def _update_staged(cursor, result: pd.DataFrame) -> None:
     cursor.register("ingest_result", result)
     try:
         # Column names come from this module, never from the file.
-        sets = ", ".join(f"{c} = r.{c}" for c in result.columns if c != "_row")
+        sets = ", ".join(f"{c} = r.{c}" for c in result.columns if c not in ("_row", "reason", "field", "value"))
+        # A rejection is packed into ``reason`` (see _pack).
+        sets += ", reason = CASE WHEN r.reason IS NOT NULL THEN to_json([CAST(r.reason AS VARCHAR), CAST(r.field AS VARCHAR), CAST(r.value AS VARCHAR), NULL::VARCHAR]) END"
         cursor.execute(f"UPDATE staged SET {sets} FROM ingest_result r WHERE staged._row = r._row")
     finally:
         cursor.unregister("ingest_result")
