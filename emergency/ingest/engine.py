@@ -329,14 +329,31 @@ def _located_by_geometry(kind: Kind, table: Table) -> bool:
 
 
 def _load_source(cursor: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, list]:
-    """Return the FROM item (with ``_row`` and c0..cN) that scans the file, and its parameters."""
+    """Return the FROM item (c0..cN; a frame also ``_row``) that scans the file, and its parameters."""
     if table.frame is not None:
         frame = table.frame.drop(columns=["_geometry"], errors="ignore")
         cursor.register("ingest_frame", frame)
         return "ingest_frame", []
-    scan, params = table.csv_scan()
-    # Header = row 1, so data row k is spreadsheet row k + 1; DuckDB keeps file order here.
-    return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {scan})", params
+    # No row number here: ``row_number() OVER ()`` would make DuckDB read the file on one
+    # thread. A CSV row's number is its place in ``staged`` (see _row_sql).
+    return table.csv_scan()
+
+
+def _numbered(source: str, table: Table) -> str:
+    """The FROM item ``source`` with ``_row``: header = row 1, so data row k is spreadsheet row k + 1."""
+    if table.frame is not None:
+        return source
+    return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {source})"
+
+
+def _row_sql(table: Table, alias: str | None = None) -> str:
+    """SQL of a ``staged`` row's number: a frame's ``_row`` column; for a CSV its place in the table.
+
+    ``staged`` is created from the file in file order (DuckDB keeps insertion order), so a
+    CSV row's ``rowid`` is its data row index and its spreadsheet row is ``rowid + 2``.
+    """
+    prefix = f"{alias}." if alias else ""
+    return f"{prefix}_row" if table.frame is not None else f"({prefix}rowid + 2)"
 
 
 def _csv_error(table: Table, error: duckdb.Error) -> IngestError:
@@ -466,7 +483,8 @@ def _stage(
             ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
         )
     # Rows of several sheets: _row is unique over the file, _sheet/_sheet_row say where a row is.
-    sheet = ", _sheet, _sheet_row" if _has_sheets(table) else ""
+    # A CSV has no _row column (see _row_sql).
+    lead = (["_row"] if table.frame is not None else []) + (["_sheet", "_sheet_row"] if _has_sheets(table) else [])
     cells = "".join(f", c{p}" for p in used)
     first = f"CASE {checks.text(' ')} END" if checks.parts else "NULL::INTEGER"
     # Four steps, each over the one before: cast the cells; parse them; find the first
@@ -478,8 +496,8 @@ def _stage(
         FROM (
             SELECT *, {first} AS _chk
             FROM (
-                SELECT _row{sheet}, {select.text(", ")}{extra}{cells}
-                FROM (SELECT _row{sheet}{cells}{"".join(", " + part for part in fasts.parts)} FROM {source})
+                SELECT {"".join(c + ", " for c in lead)}{select.text(", ")}{extra}{cells}
+                FROM (SELECT {", ".join(lead + [f"c{p}" for p in used] + fasts.parts)} FROM {source})
             )
         )
     """
@@ -537,11 +555,12 @@ def _collect_rejected(cursor, table: Table, ctx: _Context) -> int:
     rejected = cursor.execute("SELECT count(*) FROM staged WHERE reason IS NOT NULL").fetchone()[0]
     columns = [f"c{i}" for i in range(len(table.headers))]
     sheet = "" if _has_sheets(table) else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row"
+    numbered = "*" if table.frame is not None else f"{_row_sql(table)} AS _row, *"
     if not rejected:
         texts = "".join(f", NULL::VARCHAR AS {c}" for c in columns)
         cursor.execute(
             f"CREATE TEMP TABLE rejected AS SELECT * EXCLUDE (reason), {_UNPACK}{sheet}, NULL::VARCHAR AS problems{texts} "
-            "FROM staged s LIMIT 0"
+            f"FROM (SELECT {numbered} FROM staged) s LIMIT 0"
         )
         return 0
     texts = "".join(f", r.{c}" for c in columns)
@@ -550,8 +569,8 @@ def _collect_rejected(cursor, table: Table, ctx: _Context) -> int:
         f"""
         CREATE TEMP TABLE rejected AS
         SELECT s.* EXCLUDE (reason), {_UNPACK}{sheet}, NULL::VARCHAR AS problems{texts}
-        FROM (SELECT * FROM staged WHERE reason IS NOT NULL) s
-        JOIN (SELECT _row, {", ".join(columns)} FROM {ctx.source}) r ON r._row = s._row
+        FROM (SELECT {numbered} FROM staged WHERE reason IS NOT NULL) s
+        JOIN (SELECT _row, {", ".join(columns)} FROM {_numbered(ctx.source, table)}) r ON r._row = s._row
         """,
         ctx.source_params,
     )
@@ -821,17 +840,18 @@ def _duplicate_rules(cursor, kind: Kind, table: Table, positions) -> None:
         "CASE WHEN _sheet_row IS NOT NULL AND _sheet_row <> _row THEN _sheet || '!' || _sheet_row "
         "ELSE CAST(_row AS VARCHAR) END"
         if _has_sheets(table)
-        else "CAST(_row AS VARCHAR)"
+        else f"CAST({_row_sql(table)} AS VARCHAR)"
     )
+    row = _row_sql(table)
     cursor.execute(
         f"""
         UPDATE staged SET reason = to_json(['duplicate', ?::VARCHAR, d.first_at, NULL::VARCHAR])
         FROM (
-            SELECT {keys}, min(_row) AS first_row, arg_min({at}, _row) AS first_at
+            SELECT {keys}, min({row}) AS first_row, arg_min({at}, {row}) AS first_at
             FROM staged WHERE reason IS NULL
             GROUP BY {keys} HAVING count(*) > 1
         ) d
-        WHERE {matches} AND staged.reason IS NULL AND staged._row <> d.first_row
+        WHERE {matches} AND staged.reason IS NULL AND {_row_sql(table, "staged")} <> d.first_row
         """,
         [label],
     )
@@ -976,7 +996,7 @@ def _township_codes(
     return np.where(pd.isna(given), located, named)
 
 
-def _update_staged(cursor, result: pd.DataFrame) -> None:
+def _update_staged(cursor, result: pd.DataFrame, table: Table) -> None:
     """Write a Python check's columns (and rejections) back into ``staged`` by row."""
     cursor.register("ingest_result", result)
     try:
@@ -984,7 +1004,7 @@ def _update_staged(cursor, result: pd.DataFrame) -> None:
         sets = ", ".join(f"{c} = r.{c}" for c in result.columns if c not in ("_row", "reason", "field", "value"))
         # A rejection is packed into ``reason`` (see _pack).
         sets += ", reason = CASE WHEN r.reason IS NOT NULL THEN to_json([CAST(r.reason AS VARCHAR), CAST(r.field AS VARCHAR), CAST(r.value AS VARCHAR), NULL::VARCHAR]) END"
-        cursor.execute(f"UPDATE staged SET {sets} FROM ingest_result r WHERE staged._row = r._row")
+        cursor.execute(f"UPDATE staged SET {sets} FROM ingest_result r WHERE {_row_sql(table, 'staged')} = r._row")
     finally:
         cursor.unregister("ingest_result")
 
@@ -1010,7 +1030,7 @@ def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes
     else:
         area = shapely.buffer(county, COUNTY_MARGIN_DEG)
         shapely.prepare(area)
-    columns = ["_row", *(("lon", "lat") if kind.location == "point" else ("wkt",))]
+    columns = [f"{_row_sql(table)} AS _row", *(("lon", "lat") if kind.location == "point" else ("wkt",))]
     # Identifiers from the kind spec; the rows are the ones no rule has rejected yet.
     rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
     _refuse_without_geometry(cursor, kind, table)
@@ -1024,13 +1044,13 @@ def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes
         for name, values in _polygon_checks(rows, kind, table, positions, crs, area, rejections).items():
             result[name] = values
     result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
-    _update_staged(cursor, result)
+    _update_staged(cursor, result, table)
 
 
 def _township_rules(cursor, kind: Kind, table: Table, positions, notes: list[str]) -> None:
     """Township given by code or name becomes its code; a point without one gets the township containing it."""
     located = kind.location == "point"
-    columns = ["_row", "township", *(("lon", "lat") if located else ())]
+    columns = [f"{_row_sql(table)} AS _row", "township", *(("lon", "lat") if located else ())]
     rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
     if rows.empty:
         return
@@ -1047,7 +1067,7 @@ def _township_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     )
     result = pd.DataFrame({"_row": rows["_row"], "township": codes})
     result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
-    _update_staged(cursor, result)
+    _update_staged(cursor, result, table)
 
 
 def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: str | None) -> list[str]:
@@ -1348,9 +1368,6 @@ def _check(
 ) -> tuple[ImportReport, list[str]]:
     """Stage the file, apply every rule and classify accepted rows; return the report and written columns."""
     ctx = ctx or _Context()
-    progress("read", 0.05)
-    source, source_params = _load_source(cursor, table)
-    _stage(cursor, spec, table, positions, source, source_params, ctx)
     progress("validate", 0.25)
     total = cursor.execute("SELECT count(*) FROM staged").fetchone()[0]
     if total == 0:
@@ -1405,6 +1422,26 @@ def _check(
     report.sheets_read = list(table.sheets_read)
     report.sheets_skipped = list(table.sheets_skipped)
     return report, columns
+
+
+def _stage_file(cursor, spec: Kind, table: Table, positions, ctx: _Context) -> None:
+    """Create ``staged`` from the file, before the import's transaction.
+
+    ``staged`` holds only the file's own rows (a temp table no other connection sees), so it
+    needs no snapshot of the store; made outside the transaction, its ``rowid`` counts from
+    0 in file order, which gives a CSV row its number without a ``row_number()`` window
+    (one that would make DuckDB read the file on a single thread; see _row_sql). Valid CSVs
+    DuckDB's fast scanner refuses are staged again with lenient options.
+    """
+    source, source_params = _load_source(cursor, table)
+    try:
+        _stage(cursor, spec, table, positions, source, source_params, ctx)
+    except _LenientRetry as retry:
+        _drop_temp(cursor)
+        table.csv_lenient = retry.options
+        ctx.checks.clear()
+        source, source_params = _load_source(cursor, table)
+        _stage(cursor, spec, table, positions, source, source_params, ctx)
 
 
 def remembered_mapping(cursor, source_name: str | None, kind: str) -> dict[str, str | None]:
@@ -1487,42 +1524,23 @@ def import_table(
         with lock:
             # Checks and writes share one transaction: the checks read one snapshot of the
             # store, and the file's rows appear to readers all at once or (dry run) never.
+            progress("read", 0.05)
+            _stage_file(cursor, spec, table, positions, ctx)
             cursor.execute("BEGIN TRANSACTION")
             try:
-                try:
-                    report, columns = _check(
-                        cursor,
-                        spec,
-                        table,
-                        positions,
-                        mapping,
-                        chosen_crs,
-                        now,
-                        list(notes),
-                        source_name,
-                        progress,
-                        ctx,
-                    )
-                except _LenientRetry as retry:
-                    # The failed scan aborted the transaction: start it again, scanning leniently.
-                    _rollback(cursor)
-                    _drop_temp(cursor)
-                    table.csv_lenient = retry.options
-                    ctx.checks.clear()
-                    cursor.execute("BEGIN TRANSACTION")
-                    report, columns = _check(
-                        cursor,
-                        spec,
-                        table,
-                        positions,
-                        mapping,
-                        chosen_crs,
-                        now,
-                        list(notes),
-                        source_name,
-                        progress,
-                        ctx,
-                    )
+                report, columns = _check(
+                    cursor,
+                    spec,
+                    table,
+                    positions,
+                    mapping,
+                    chosen_crs,
+                    now,
+                    list(notes),
+                    source_name,
+                    progress,
+                    ctx,
+                )
                 report.dry_run = dry_run
                 report.remembered = {k: v for k, v in remembered.items() if mapping.get(k) == v and auto.get(k) != v}
                 report.unused_headers = kinds_mod.look_alike_headers(spec, table.headers, mapping)
