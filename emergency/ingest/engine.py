@@ -1,13 +1,15 @@
 """The import engine: stage a file in SQL, check every row, then upsert all accepted rows in one transaction.
 
-Flow: the reader's text columns are loaded into a temp table ``staged`` on a private cursor
-(CSV straight from DuckDB's parallel reader), parsed per field type in one vectorized
-SELECT, checked by ordered rules that each mark the first failing reason of a row, and
-finally written: new keys inserted, changed rows updated, unchanged rows left alone, rejected
-rows copied to ``quarantine``, one ``import_log`` row. All writes are one transaction, so
-readers on other cursors see the file entirely or not at all (DuckDB MVCC), and a crash
-leaves the store as it was. A process-wide lock serializes imports: rainfall keeps its
-(station, ts) key unique through this engine, not through an index.
+Flow: the reader's columns are parsed per field type in one vectorized SELECT into a temp
+table ``staged`` on a private cursor (CSV straight from DuckDB's parallel reader; only the
+parsed values and a packed rejection column are kept, not the text), checked by ordered
+rules that each mark the first failing reason of a row, and finally written: new keys
+inserted, changed rows updated, unchanged rows left alone, rejected rows (their text read
+again from the file, table ``rejected``) copied to ``quarantine``, one ``import_log`` row.
+All writes are one transaction, so readers on other cursors see the file entirely or not
+at all (DuckDB MVCC), and a crash leaves the store as it was. A process-wide lock
+serializes imports: rainfall keeps its (station, ts) key unique through this engine, not
+through an index.
 """
 
 from __future__ import annotations
@@ -406,7 +408,7 @@ def _stage(
     The file's text is not kept: a rejected row's text is read again from the source at the
     end (:func:`_collect_rejected`), so ``staged`` holds only what the rules need. A
     failure's value, when it is a cell's text, is recorded as that cell's column position
-    (``_raw_at``) and filled in then.
+    (packed in ``reason``, see :func:`_pack`) and filled in then.
     """
     ctx = ctx or _Context()
     select = _Sql()
