@@ -561,7 +561,8 @@ def _collect_rejected(cursor, table: Table, ctx: _Context) -> int:
     if not rejected:
         texts = "".join(f", NULL::VARCHAR AS {c}" for c in columns)
         cursor.execute(
-            f"CREATE TEMP TABLE rejected AS SELECT * EXCLUDE (reason), {_UNPACK}{sheet}, NULL::VARCHAR AS problems{texts} "
+            f"CREATE TEMP TABLE rejected AS SELECT * EXCLUDE (reason), {_UNPACK}{sheet}, "
+            f"NULL::VARCHAR AS problems{texts} "
             f"FROM (SELECT {numbered} FROM staged) s LIMIT 0"
         )
         return 0
@@ -1005,7 +1006,10 @@ def _update_staged(cursor, result: pd.DataFrame, table: Table) -> None:
         # Column names come from this module, never from the file.
         sets = ", ".join(f"{c} = r.{c}" for c in result.columns if c not in ("_row", "reason", "field", "value"))
         # A rejection is packed into ``reason`` (see _pack).
-        sets += ", reason = CASE WHEN r.reason IS NOT NULL THEN to_json([CAST(r.reason AS VARCHAR), CAST(r.field AS VARCHAR), CAST(r.value AS VARCHAR), NULL::VARCHAR]) END"
+        sets += (
+            ", reason = CASE WHEN r.reason IS NOT NULL THEN to_json([CAST(r.reason AS VARCHAR), "
+            "CAST(r.field AS VARCHAR), CAST(r.value AS VARCHAR), NULL::VARCHAR]) END"
+        )
         cursor.execute(f"UPDATE staged SET {sets} FROM ingest_result r WHERE {_row_sql(table, 'staged')} = r._row")
     finally:
         cursor.unregister("ingest_result")
