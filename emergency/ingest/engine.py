@@ -1,13 +1,15 @@
 """The import engine: stage a file in SQL, check every row, then upsert all accepted rows in one transaction.
 
-Flow: the reader's text columns are loaded into a temp table ``staged`` on a private cursor
-(CSV straight from DuckDB's parallel reader), parsed per field type in one vectorized
-SELECT, checked by ordered rules that each mark the first failing reason of a row, and
-finally written: new keys inserted, changed rows updated, unchanged rows left alone, rejected
-rows copied to ``quarantine``, one ``import_log`` row. All writes are one transaction, so
-readers on other cursors see the file entirely or not at all (DuckDB MVCC), and a crash
-leaves the store as it was. A process-wide lock serializes imports: rainfall keeps its
-(station, ts) key unique through this engine, not through an index.
+Flow: the reader's columns are parsed per field type in one vectorized SELECT into a temp
+table ``staged`` on a private cursor (CSV straight from DuckDB's parallel reader; only the
+parsed values and a packed rejection column are kept, not the text), checked by ordered
+rules that each mark the first failing reason of a row, and finally written: new keys
+inserted, changed rows updated, unchanged rows left alone, rejected rows (their text read
+again from the file, table ``rejected``) copied to ``quarantine``, one ``import_log`` row.
+All writes are one transaction, so readers on other cursors see the file entirely or not
+at all (DuckDB MVCC), and a crash leaves the store as it was. A process-wide lock
+serializes imports: rainfall keeps its (station, ts) key unique through this engine, not
+through an index.
 """
 
 from __future__ import annotations
@@ -181,33 +183,56 @@ def _raw(position: int | None) -> str:
     return f"nullif(trim(c{position}), '')" if position is not None else "NULL::VARCHAR"
 
 
-def _parse_number(raw: str, factor: float = 1.0, cells: dict[str, float] | None = None) -> tuple[str, list]:
+def _parse_number(
+    raw: str, factor: float = 1.0, cells: dict[str, float] | None = None, fast: str | None = None
+) -> tuple[str, list]:
     """SQL reading a number (thousands commas allowed), times the header's unit ``factor``.
 
     With ``cells`` ({unit: factor}), a cell that ends in a unit ("12.5万元") is read with that
-    unit's factor instead. Returns the SQL and its parameters.
+    unit's factor instead. ``fast`` names a column holding ``try_cast`` of the untrimmed cell
+    to DOUBLE: where it is a finite number (most cells) that is the value, the same as the
+    full reading gives (DuckDB's cast skips surrounding blanks and refuses commas), and the
+    rest is read only for the other cells. Returns the SQL and its parameters.
     """
     value = f"try_cast(replace({raw}, ',', '') AS DOUBLE)"
-    scaled = value if factor == 1.0 else f"({value} * {float(factor)!r})"  # a constant of kinds.UNITS
+    scale = "" if factor == 1.0 else f" * {float(factor)!r}"  # a constant of kinds.UNITS
+    scaled = f"({value}{scale})"
     if not cells:
-        return f"(CASE WHEN isfinite({value}) THEN {scaled} END)", []
-    pattern = CELL_UNIT_PATTERN.format(units="|".join(re.escape(u) for u in sorted(cells, key=len, reverse=True)))
-    with_unit = (
-        f"try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
-        f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1]"
-    )
-    sql = f"(CASE WHEN isfinite({value}) THEN {scaled} WHEN isfinite({with_unit}) THEN {with_unit} END)"
-    return sql, [pattern, cells, pattern, pattern, cells, pattern]
+        sql, params = f"(CASE WHEN isfinite({value}) THEN {scaled} END)", []
+    else:
+        pattern = CELL_UNIT_PATTERN.format(units="|".join(re.escape(u) for u in sorted(cells, key=len, reverse=True)))
+        with_unit = (
+            f"try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
+            f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1]"
+        )
+        sql = f"(CASE WHEN isfinite({value}) THEN {scaled} WHEN isfinite({with_unit}) THEN {with_unit} END)"
+        params = [pattern, cells, pattern, pattern, cells, pattern]
+    if fast is None:
+        return sql, params
+    return f"(CASE WHEN isfinite({fast}) THEN ({fast}{scale}) ELSE {sql} END)", params
 
 
-def _parse_time(raw: str) -> tuple[str, list]:
+def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> tuple[str, list]:
+    """SQL reading a time; ``fast`` names a column of ``try_cast`` of the untrimmed ``cell`` to TIMESTAMP.
+
+    DuckDB's cast reads ISO-like text (2026/6/5 3:05 too) but ignores a zone, so a zoned
+    text goes first; where the cast worked and the cell cannot be zoned (no Z, no +, no -
+    after a colon: a cheap test before the regular expression), that is the value, and the
+    other formats are tried only for the remaining cells.
+    """
     serial = f"try_cast({raw} AS DOUBLE)"
-    sql = (
-        f"(CASE WHEN regexp_matches({raw}, ?) "
-        f"THEN make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {SHANGHAI_OFFSET_US}) "
-        f"ELSE coalesce(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), "
+    zoned_branch = f"make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {SHANGHAI_OFFSET_US})"
+    others = (
+        f"coalesce({'' if fast is not None else f'try_cast({raw} AS TIMESTAMP), '}try_strptime({raw}, ?), "
         f"CASE WHEN {serial} BETWEEN {EXCEL_SERIAL_RANGE[0]} AND {EXCEL_SERIAL_RANGE[1]} "
-        f"THEN make_timestamp(CAST(round(({serial} - {EXCEL_EPOCH_SERIAL}) * 86400) AS BIGINT) * 1000000) END) END)"
+        f"THEN make_timestamp(CAST(round(({serial} - {EXCEL_EPOCH_SERIAL}) * 86400) AS BIGINT) * 1000000) END)"
+    )
+    if fast is None:
+        return f"(CASE WHEN regexp_matches({raw}, ?) THEN {zoned_branch} ELSE {others} END)", [ZONED_TIME, TIME_FORMATS]
+    maybe_zoned = f"(contains({cell}, 'Z') OR contains({cell}, '+') OR {cell} LIKE '%:%-%')"
+    sql = (
+        f"(CASE WHEN {maybe_zoned} AND regexp_matches({raw}, ?) THEN {zoned_branch} "
+        f"WHEN {fast} IS NOT NULL THEN {fast} ELSE {others} END)"
     )
     return sql, [ZONED_TIME, TIME_FORMATS]
 
@@ -217,12 +242,18 @@ def _code_lookup(raw: str) -> str:
 
 
 def _parsed(
-    f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = None, factor: float = 1.0
+    f: kinds_mod.Field,
+    raw: str,
+    spellings: dict[str, str] | None = None,
+    factor: float = 1.0,
+    fast: str | None = None,
+    cell: str | None = None,
 ) -> tuple[str, list, str | None]:
     """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None: never fails).
 
     A code of an open list never fails: an unknown value becomes ``other`` (its text goes to
-    the ``<field>_label`` column, see :func:`_stage`).
+    the ``<field>_label`` column, see :func:`_stage`). ``fast`` and ``cell``: see
+    :func:`_fast_cast`.
     """
     if f.type == "code":
         lookup = _code_lookup(raw)
@@ -230,10 +261,10 @@ def _parsed(
             return f"coalesce({lookup}, CASE WHEN {raw} IS NOT NULL THEN ? END)", [spellings, codelists.OTHER], None
         return lookup, [spellings], "unknown_code"
     if f.type == "float":
-        sql, params = _parse_number(raw, factor, kinds_mod.cell_units(f))
+        sql, params = _parse_number(raw, factor, kinds_mod.cell_units(f), fast)
         return sql, params, "bad_number"
     if f.type == "int":
-        number, params = _parse_number(raw, factor, kinds_mod.cell_units(f))
+        number, params = _parse_number(raw, factor, kinds_mod.cell_units(f), fast)
         # The number is used four times: its parameters repeat in the text's order.
         return (
             f"(CASE WHEN {number} = round({number}) AND abs({number}) < 1e15 THEN CAST({number} AS BIGINT) END)",
@@ -241,11 +272,20 @@ def _parsed(
             "bad_integer",
         )
     if f.type == "time":
-        sql, params = _parse_time(raw)
+        sql, params = _parse_time(raw, fast, cell)
         return sql, params, "bad_time"
     if f.type == "monthday":
         return _parse_month_day(raw), [], "bad_month_day"
     return raw, [], None
+
+
+def _fast_cast(f: kinds_mod.Field, cell: str) -> str | None:
+    """Return SQL casting an untrimmed cell straight to the field's type (see :func:`_parse_number`)."""
+    if f.type in ("float", "int"):
+        return f"try_cast({cell} AS DOUBLE)"
+    if f.type == "time":
+        return f"try_cast({cell} AS TIMESTAMP)"
+    return None
 
 
 # A month-day (SL 323 BGMD/EDMD): 0415, 415 (an Excel number), 4-15, 04/15, 4月15日, or a date
@@ -291,14 +331,31 @@ def _located_by_geometry(kind: Kind, table: Table) -> bool:
 
 
 def _load_source(cursor: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, list]:
-    """Return the FROM item (with ``_row`` and c0..cN) that scans the file, and its parameters."""
+    """Return the FROM item (c0..cN; a frame also ``_row``) that scans the file, and its parameters."""
     if table.frame is not None:
         frame = table.frame.drop(columns=["_geometry"], errors="ignore")
         cursor.register("ingest_frame", frame)
         return "ingest_frame", []
-    scan, params = table.csv_scan()
-    # Header = row 1, so data row k is spreadsheet row k + 1; DuckDB keeps file order here.
-    return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {scan})", params
+    # No row number here: ``row_number() OVER ()`` would make DuckDB read the file on one
+    # thread. A CSV row's number is its place in ``staged`` (see _row_sql).
+    return table.csv_scan()
+
+
+def _numbered(source: str, table: Table) -> str:
+    """The FROM item ``source`` with ``_row``: header = row 1, so data row k is spreadsheet row k + 1."""
+    if table.frame is not None:
+        return source
+    return f"(SELECT row_number() OVER () + 1 AS _row, * FROM {source})"
+
+
+def _row_sql(table: Table, alias: str | None = None) -> str:
+    """SQL of a ``staged`` row's number: a frame's ``_row`` column; for a CSV its place in the table.
+
+    ``staged`` is created from the file in file order (DuckDB keeps insertion order), so a
+    CSV row's ``rowid`` is its data row index and its spreadsheet row is ``rowid + 2``.
+    """
+    prefix = f"{alias}." if alias else ""
+    return f"{prefix}_row" if table.frame is not None else f"({prefix}rowid + 2)"
 
 
 def _csv_error(table: Table, error: duckdb.Error) -> IngestError:
@@ -328,6 +385,13 @@ class _Context:
     factors: dict[str, tuple[str, float]] = field(default_factory=dict)  # field -> (header unit, factor)
     spellings: dict[str, dict[str, str]] = field(default_factory=dict)  # code list -> {spelling: code}
     min_time: datetime = datetime(2000, 1, 1)
+    source: str = ""  # the FROM item that scans the file (c0..cN), read again for rejected rows
+    source_params: list = field(default_factory=list)
+
+
+def _has_sheets(table: Table) -> bool:
+    """Whether the rows come from several sheets (``_sheet``/``_sheet_row`` columns in ``staged``)."""
+    return table.frame is not None and "_sheet" in table.frame.columns
 
 
 def _stage(
@@ -339,13 +403,34 @@ def _stage(
     source_params: list,
     ctx: _Context | None = None,
 ) -> None:
-    """Create ``staged``: raw columns, one parsed column per field, and the first parse failure."""
+    """Create ``staged``: one parsed column per field and the first parse failure of each row.
+
+    The file's text is not kept: a rejected row's text is read again from the source at the
+    end (:func:`_collect_rejected`), so ``staged`` holds only what the rules need. A
+    failure's value, when it is a cell's text, is recorded as that cell's column position
+    (packed in ``reason``, see :func:`_pack`) and filled in then.
+    """
     ctx = ctx or _Context()
     select = _Sql()
-    checks_reason, checks_field, checks_value = _Sql(), _Sql(), _Sql()
+    checks = _Sql()
+    reasons: list[str] = []  # each check's packed rejection (see _pack)
     from_geometry = _located_by_geometry(kind, table)
+
+    def check(condition: str, stage_condition: str, reason: str, label: str, position: int | None) -> None:
+        # ``condition`` is kept for the all-problems pass over the rejected rows;
+        # ``stage_condition`` is the same, ordered so the text is read only where needed.
+        ctx.checks.append((condition, reason, label, _raw(position) if position is not None else "NULL", []))
+        reasons.append(_pack(reason, label, None, position))
+        checks.add(f"WHEN {stage_condition} THEN {len(reasons)}")
+
+    used = sorted({p for p in positions.values() if p is not None})
+    fasts = _Sql()
     for f in kind.fields:
         position = positions[f.name]
+        # A cell's trimmed text (NULL when blank) is written inline wherever it is needed, so
+        # it is computed only for the rows that get there: most cells are read by a straight
+        # cast of the untrimmed text (``_fast_<field>``), and checks look at the text only
+        # where the parse failed.
         raw = _raw(position)
         header = table.headers[position] if position is not None else f.name
         if f.name == "wkt":
@@ -359,13 +444,22 @@ def _stage(
         elif f.type == "code":
             spellings = {}
         factor = ctx.factors.get(f.name, (None, 1.0))[1]
-        parsed, params, reason = _parsed(f, raw, spellings, factor)
+        cell = f"c{position}" if position is not None else None
+        fast = _fast_cast(f, cell) if cell is not None else None
+        if fast is not None:
+            fasts.add(f"{fast} AS _fast_{f.name}")
+        parsed, params, reason = _parsed(
+            f, raw, spellings, factor, f"_fast_{f.name}" if fast is not None else None, cell
+        )
         # Field names are identifiers from the kind spec (a whitelist), never file text.
         select.add(f"{parsed} AS {f.name}", *params)
         if kinds_mod.cell_units(f) and position is not None:
             # Whether a cell needed its own unit to be read (counted for the report): a flag
             # set in this one pass instead of a second parse of the column.
-            select.add(f"(try_cast(replace({raw}, ',', '') AS DOUBLE) IS NULL) AS _cell_unit_{f.name}")
+            plain = f"(try_cast(replace({raw}, ',', '') AS DOUBLE) IS NULL)"
+            if fast is not None:
+                plain = f"(CASE WHEN _fast_{f.name} IS NOT NULL THEN false ELSE {plain} END)"
+            select.add(f"{plain} AS _cell_unit_{f.name}")
         if f.type == "code" and f.vocabulary in codelists.OPEN_LISTS:
             # The department's own text of a value no code covers, kept beside "other".
             select.add(
@@ -373,43 +467,46 @@ def _stage(
                 spellings,
             )
         required = f.required and not (from_geometry and f.name in ("lon", "lat"))
+        # A parsed value is never NULL where the text is not blank but for a failed parse, so
+        # the text is looked at only where the value is NULL.
         if required:
-            checks_reason.add(f"WHEN {raw} IS NULL THEN ?", "missing")
-            checks_field.add(f"WHEN {raw} IS NULL THEN ?", header)
-            checks_value.add(f"WHEN {raw} IS NULL THEN NULL")
-            ctx.checks.append((f"{raw} IS NULL", "missing", header, "NULL", []))
+            check(f"{raw} IS NULL", f"{f.name} IS NULL AND {raw} IS NULL", "missing", header, None)
         if reason is not None:
-            # ``{f.name}`` is the parsed column of this same SELECT (DuckDB reuses aliases), so
-            # each value is parsed once.
-            condition = f"{raw} IS NOT NULL AND {f.name} IS NULL"
-            checks_reason.add(f"WHEN {condition} THEN ?", reason)
-            checks_field.add(f"WHEN {condition} THEN ?", header)
-            checks_value.add(f"WHEN {condition} THEN {raw}")
-            ctx.checks.append((condition, reason, header, raw, []))
+            check(
+                f"{raw} IS NOT NULL AND {f.name} IS NULL",
+                f"{f.name} IS NULL AND {raw} IS NOT NULL",
+                reason,
+                header,
+                position,
+            )
     extra = ""
     if kind.location == "polygon":
         extra = (
             ", NULL::BLOB AS geometry, NULL::DOUBLE AS area_km2, NULL::DOUBLE AS label_lon, NULL::DOUBLE AS label_lat"
         )
-    raw_columns = ", ".join(table.columns)
-    cases = [
-        f"CAST(CASE {c.text(' ')} END AS VARCHAR) AS {name}" if c.parts else f"NULL::VARCHAR AS {name}"
-        for c, name in ((checks_reason, "reason"), (checks_field, "field"), (checks_value, "value"))
-    ]
     # Rows of several sheets: _row is unique over the file, _sheet/_sheet_row say where a row is.
-    sheet = (
-        ", _sheet, _sheet_row"
-        if table.frame is not None and "_sheet" in table.frame.columns
-        else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row"
-    )
-    head = (
-        f"CREATE TEMP TABLE staged AS SELECT _row{sheet}, {select.text(', ')}{extra}, "
-        f"{', '.join(cases)}, NULL::VARCHAR AS problems, {raw_columns}"
-    )
-    sql = f"{head} FROM {source}"
-    params = select.params + checks_reason.params + checks_field.params + checks_value.params
+    # A CSV has no _row column (see _row_sql).
+    lead = (["_row"] if table.frame is not None else []) + (["_sheet", "_sheet_row"] if _has_sheets(table) else [])
+    cells = "".join(f", c{p}" for p in used)
+    first = f"CASE {checks.text(' ')} END" if checks.parts else "NULL::INTEGER"
+    # Four steps, each over the one before: cast the cells; parse them; find the first
+    # failing check; name it. A rejection is one column, ``reason``, packed (see _pack).
+    sql = f"""
+        CREATE TEMP TABLE staged AS
+        SELECT * EXCLUDE (_chk{cells}),
+               CAST(CASE WHEN _chk IS NOT NULL THEN (?::VARCHAR[])[_chk] END AS VARCHAR) AS reason
+        FROM (
+            SELECT *, {first} AS _chk
+            FROM (
+                SELECT {"".join(c + ", " for c in lead)}{select.text(", ")}{extra}{cells}
+                FROM (SELECT {", ".join(lead + [f"c{p}" for p in used] + fasts.parts)} FROM {source})
+            )
+        )
+    """
+    # Parameters in the order of the text: the outer SELECT's lists, the checks, the parsing,
+    # then the FROM item.
+    params = [reasons] + checks.params + select.params + fasts.params
     try:
-        # The FROM item comes last in the text, so its parameters follow the others.
         cursor.execute(sql, params + source_params)
     except duckdb.Error as error:
         if table.csv_path is None:
@@ -420,6 +517,7 @@ def _stage(
         # Valid CSVs DuckDB's fast path refuses: quoted line breaks (Excel Alt+Enter) and
         # mixed CRLF/LF line ends. The import starts again with the options they need.
         raise _LenientRetry(lenient) from error
+    ctx.source, ctx.source_params = source, list(source_params)
 
 
 class _LenientRetry(Exception):
@@ -448,13 +546,54 @@ def _lenient_retry(table: Table, error: duckdb.Error) -> tuple[str, ...]:
     return tuple(options)
 
 
+def _collect_rejected(cursor, table: Table, ctx: _Context) -> int:
+    """Create ``rejected``: the rejected rows of ``staged`` with the file's text (c0..cN) read again.
+
+    ``staged`` keeps no text (a 10 M-row file's text would double the import's memory); the
+    few rejected rows get theirs here from a second scan of the source, matched by row
+    number, and each failure recorded as a cell position (``_raw_at``) gets that cell's text
+    as its value. Returns the number of rejected rows.
+    """
+    rejected = cursor.execute("SELECT count(*) FROM staged WHERE reason IS NOT NULL").fetchone()[0]
+    columns = [f"c{i}" for i in range(len(table.headers))]
+    sheet = "" if _has_sheets(table) else ", NULL::VARCHAR AS _sheet, NULL::BIGINT AS _sheet_row"
+    numbered = "*" if table.frame is not None else f"{_row_sql(table)} AS _row, *"
+    if not rejected:
+        texts = "".join(f", NULL::VARCHAR AS {c}" for c in columns)
+        cursor.execute(
+            f"CREATE TEMP TABLE rejected AS SELECT * EXCLUDE (reason), {_UNPACK}{sheet}, "
+            f"NULL::VARCHAR AS problems{texts} "
+            f"FROM (SELECT {numbered} FROM staged) s LIMIT 0"
+        )
+        return 0
+    texts = "".join(f", r.{c}" for c in columns)
+    # Column identifiers c0..cN are generated by the reader, never header text.
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE rejected AS
+        SELECT s.* EXCLUDE (reason), {_UNPACK}{sheet}, NULL::VARCHAR AS problems{texts}
+        FROM (SELECT {numbered} FROM staged WHERE reason IS NOT NULL) s
+        JOIN (SELECT _row, {", ".join(columns)} FROM {_numbered(ctx.source, table)}) r ON r._row = s._row
+        """,
+        ctx.source_params,
+    )
+    positions = [
+        r[0] for r in cursor.execute("SELECT DISTINCT _raw_at FROM rejected WHERE _raw_at IS NOT NULL").fetchall()
+    ]
+    if positions:
+        cases = " ".join(f"WHEN {int(p)} THEN {_raw(int(p))}" for p in positions)
+        cursor.execute(f"UPDATE rejected SET value = CASE _raw_at {cases} END WHERE _raw_at IS NOT NULL")
+    return rejected
+
+
 def _all_problems(cursor, ctx: _Context) -> None:
     """List every problem of each rejected row in ``problems`` (JSON), the first reason included.
 
     The rules mark a row's first failure only (cheap on the accepted majority); here the
-    rejected rows alone are checked again against every parse, required and range check.
+    rejected rows alone (table ``rejected``, see :func:`_collect_rejected`) are checked again
+    against every parse, required and range check.
     """
-    if not cursor.execute("SELECT count(*) FROM staged WHERE reason IS NOT NULL").fetchone()[0]:
+    if not cursor.execute("SELECT count(*) FROM rejected").fetchone()[0]:
         return
     items, params = [], []
     for condition, reason, label, value_sql, condition_params in ctx.checks:
@@ -463,14 +602,47 @@ def _all_problems(cursor, ctx: _Context) -> None:
     found = f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)" if items else "[]::VARCHAR[][]"
     cursor.execute(
         f"""
-        UPDATE staged SET problems = to_json(CASE
+        UPDATE rejected SET problems = to_json(CASE
             WHEN list_contains(list_transform(p, lambda x: x[1] || '|' || x[2]), reason || '|' || field) THEN p
             ELSE list_prepend([reason, field, value], p) END)
-        FROM (SELECT _row AS r, {found} AS p FROM staged WHERE reason IS NOT NULL) found
-        WHERE staged._row = found.r
+        FROM (SELECT _row AS r, {found} AS p FROM rejected) found
+        WHERE rejected._row = found.r
         """,
         params,
     )
+
+
+# A value that is a cell's text, as the rules write it: filled in for rejected rows only.
+_RAW_CELL = re.compile(r"^nullif\(trim\(c(\d+)\), ''\)$")
+
+
+def _value_sql(value_sql: str) -> tuple[str, str]:
+    """Return SQL for the value and the cell position of a rejection whose value is ``value_sql``.
+
+    ``staged`` has no text columns: a value that is a cell's text (``_raw(position)``) is
+    recorded as the cell's position and read at the end (:func:`_collect_rejected`).
+    """
+    cell = _RAW_CELL.match(value_sql)
+    if cell:
+        return "NULL::VARCHAR", cell.group(1)
+    if re.search(r"\bc\d+\b", value_sql):
+        raise ValueError(f"a rejection value may read a cell only as _raw(position): {value_sql}")
+    return f"CAST({value_sql} AS VARCHAR)", "NULL::INTEGER"
+
+
+# A rejection in ``staged`` is one VARCHAR column, ``reason``: a JSON array [reason, field
+# label, value, position of the cell whose text is the value] (NULL for an accepted row), so
+# the accepted majority carries one empty column, not four. ``rejected`` unpacks it.
+_PACK_SQL = "to_json([?::VARCHAR, ?::VARCHAR, {value}, CAST({raw_at} AS VARCHAR)])"
+_UNPACK = (
+    "json_extract_string(s.reason, '$[0]') AS reason, json_extract_string(s.reason, '$[1]') AS field, "
+    "json_extract_string(s.reason, '$[2]') AS value, CAST(json_extract_string(s.reason, '$[3]') AS INTEGER) AS _raw_at"
+)
+
+
+def _pack(reason: str, label: str, value: str | None, position: int | None) -> str:
+    """Return a rejection packed as ``staged.reason`` holds it (see _PACK_SQL)."""
+    return json.dumps([reason, label, value, None if position is None else str(position)], ensure_ascii=False)
 
 
 def _mark(
@@ -488,8 +660,9 @@ def _mark(
     """
     if ctx is not None:
         ctx.checks.append((condition, reason, field_label, value_sql, list(params)))
+    value, raw_at = _value_sql(value_sql)
     cursor.execute(
-        f"UPDATE staged SET reason = ?, field = ?, value = CAST({value_sql} AS VARCHAR) "
+        f"UPDATE staged SET reason = {_PACK_SQL.format(value=value, raw_at=raw_at)} "
         f"WHERE reason IS NULL AND ({condition})",
         [reason, field_label, *params],
     )
@@ -507,24 +680,19 @@ def _mark_all(cursor, marks: list[tuple[str, str, str, str, list]], ctx: _Contex
         reason, label, value_sql, condition, params = marks[0]
         _mark(cursor, reason, label, value_sql, condition, params, ctx)
         return
-    reasons, fields, values, wheres, params = [], [], [], [], []
-    reason_params, field_params, value_params, where_params = [], [], [], []
+    reasons, wheres = [], []
+    reason_params, where_params = [], []
     for reason, label, value_sql, condition, condition_params in marks:
         if ctx is not None:
             ctx.checks.append((condition, reason, label, value_sql, list(condition_params)))
-        reasons.append(f"WHEN ({condition}) THEN ?")
-        reason_params += [*condition_params, reason]
-        fields.append(f"WHEN ({condition}) THEN ?")
-        field_params += [*condition_params, label]
-        values.append(f"WHEN ({condition}) THEN CAST({value_sql} AS VARCHAR)")
-        value_params += list(condition_params)
+        value, raw_at = _value_sql(value_sql)
+        reasons.append(f"WHEN ({condition}) THEN {_PACK_SQL.format(value=value, raw_at=raw_at)}")
+        reason_params += [*condition_params, reason, label]
         wheres.append(f"({condition})")
         where_params += list(condition_params)
-    params = reason_params + field_params + value_params + where_params
     cursor.execute(
-        f"UPDATE staged SET reason = CASE {' '.join(reasons)} END, field = CASE {' '.join(fields)} END, "
-        f"value = CASE {' '.join(values)} END WHERE reason IS NULL AND ({' OR '.join(wheres)})",
-        params,
+        f"UPDATE staged SET reason = CASE {' '.join(reasons)} END WHERE reason IS NULL AND ({' OR '.join(wheres)})",
+        reason_params + where_params,
     )
 
 
@@ -671,17 +839,22 @@ def _duplicate_rules(cursor, kind: Kind, table: Table, positions) -> None:
     keys = ", ".join(kind.key)
     label = " + ".join(_header(kind, table, positions, k) for k in kind.key)
     matches = " AND ".join(f"staged.{k} = d.{k}" for k in kind.key)
+    at = (
+        "CASE WHEN _sheet_row IS NOT NULL AND _sheet_row <> _row THEN _sheet || '!' || _sheet_row "
+        "ELSE CAST(_row AS VARCHAR) END"
+        if _has_sheets(table)
+        else f"CAST({_row_sql(table)} AS VARCHAR)"
+    )
+    row = _row_sql(table)
     cursor.execute(
         f"""
-        UPDATE staged SET reason = 'duplicate', field = ?, value = d.first_at
+        UPDATE staged SET reason = to_json(['duplicate', ?::VARCHAR, d.first_at, NULL::VARCHAR])
         FROM (
-            SELECT {keys}, min(_row) AS first_row,
-                   arg_min(CASE WHEN _sheet_row IS NOT NULL AND _sheet_row <> _row THEN _sheet || '!' || _sheet_row
-                                  ELSE CAST(_row AS VARCHAR) END, _row) AS first_at
+            SELECT {keys}, min({row}) AS first_row, arg_min({at}, {row}) AS first_at
             FROM staged WHERE reason IS NULL
             GROUP BY {keys} HAVING count(*) > 1
         ) d
-        WHERE {matches} AND staged.reason IS NULL AND staged._row <> d.first_row
+        WHERE {matches} AND staged.reason IS NULL AND {_row_sql(table, "staged")} <> d.first_row
         """,
         [label],
     )
@@ -826,13 +999,18 @@ def _township_codes(
     return np.where(pd.isna(given), located, named)
 
 
-def _update_staged(cursor, result: pd.DataFrame) -> None:
+def _update_staged(cursor, result: pd.DataFrame, table: Table) -> None:
     """Write a Python check's columns (and rejections) back into ``staged`` by row."""
     cursor.register("ingest_result", result)
     try:
         # Column names come from this module, never from the file.
-        sets = ", ".join(f"{c} = r.{c}" for c in result.columns if c != "_row")
-        cursor.execute(f"UPDATE staged SET {sets} FROM ingest_result r WHERE staged._row = r._row")
+        sets = ", ".join(f"{c} = r.{c}" for c in result.columns if c not in ("_row", "reason", "field", "value"))
+        # A rejection is packed into ``reason`` (see _pack).
+        sets += (
+            ", reason = CASE WHEN r.reason IS NOT NULL THEN to_json([CAST(r.reason AS VARCHAR), "
+            "CAST(r.field AS VARCHAR), CAST(r.value AS VARCHAR), NULL::VARCHAR]) END"
+        )
+        cursor.execute(f"UPDATE staged SET {sets} FROM ingest_result r WHERE {_row_sql(table, 'staged')} = r._row")
     finally:
         cursor.unregister("ingest_result")
 
@@ -858,7 +1036,7 @@ def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes
     else:
         area = shapely.buffer(county, COUNTY_MARGIN_DEG)
         shapely.prepare(area)
-    columns = ["_row", *(("lon", "lat") if kind.location == "point" else ("wkt",))]
+    columns = [f"{_row_sql(table)} AS _row", *(("lon", "lat") if kind.location == "point" else ("wkt",))]
     # Identifiers from the kind spec; the rows are the ones no rule has rejected yet.
     rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
     _refuse_without_geometry(cursor, kind, table)
@@ -872,13 +1050,13 @@ def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes
         for name, values in _polygon_checks(rows, kind, table, positions, crs, area, rejections).items():
             result[name] = values
     result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
-    _update_staged(cursor, result)
+    _update_staged(cursor, result, table)
 
 
 def _township_rules(cursor, kind: Kind, table: Table, positions, notes: list[str]) -> None:
     """Township given by code or name becomes its code; a point without one gets the township containing it."""
     located = kind.location == "point"
-    columns = ["_row", "township", *(("lon", "lat") if located else ())]
+    columns = [f"{_row_sql(table)} AS _row", "township", *(("lon", "lat") if located else ())]
     rows = cursor.execute(f"SELECT {', '.join(columns)} FROM staged WHERE reason IS NULL ORDER BY _row").df()
     if rows.empty:
         return
@@ -895,7 +1073,7 @@ def _township_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
     )
     result = pd.DataFrame({"_row": rows["_row"], "township": codes})
     result["reason"], result["field"], result["value"] = rejections.reason, rejections.field, rejections.value
-    _update_staged(cursor, result)
+    _update_staged(cursor, result, table)
 
 
 def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: str | None) -> list[str]:
@@ -932,8 +1110,12 @@ def _written_columns(cursor, kind: Kind, table: Table, positions, source_name: s
     return list(dict.fromkeys([*kind.key, *columns, *(c for c in derived if c in present)]))
 
 
-def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -> None:
-    """Create ``accepted``: accepted rows with _status new, changed or same versus the table."""
+def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -> tuple[int, object] | None:
+    """Create ``accepted``: accepted rows with _status new, changed or same versus the table.
+
+    Returns (rows, latest time) when every accepted row is new and ``accepted`` is a view
+    of ``staged``, else None.
+    """
     join = " AND ".join(f"t.{k} = a.{k}" for k in kind.key)
     values = [c for c in columns if c not in kind.key]
     # Blank coordinates never erase known ones (a later list without them is no move).
@@ -956,6 +1138,14 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     inner = ", ".join(expression(c) for c in columns)
     # The source name is a value: it enters as a parameter, never as SQL text.
     params = [source_name] if kind.source_field in columns else []
+    all_new = _all_new(cursor, kind) if not params else None
+    if all_new is not None:
+        # Nothing in the table can match (a new day of rainfall): no copy of the accepted
+        # rows and no join, a view that the writes read ``staged`` through.
+        cursor.execute(
+            f"CREATE TEMP VIEW accepted AS SELECT {inner}, 'new' AS _status FROM staged WHERE reason IS NULL"
+        )
+        return all_new
     cursor.execute(
         f"""
         CREATE TEMP TABLE accepted AS
@@ -965,6 +1155,29 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
         """,
         params,
     )
+
+
+def _all_new(cursor, kind: Kind) -> tuple[int, object] | None:
+    """(rows, latest time) of the accepted rows when none of their keys can be in the table yet, else None.
+
+    Only for kinds keyed by their time (rainfall): the table has no row within the file's
+    time span, which DuckDB answers from its per-row-group min/max of the time column.
+    """
+    if kind.time_field is None or kind.time_field not in kind.key:
+        return None
+    # Identifiers from the kind spec.
+    rows, first, last = cursor.execute(
+        f"SELECT count(*), min({kind.time_field}), max({kind.time_field}) FROM staged WHERE reason IS NULL"
+    ).fetchone()
+    if (
+        first is not None
+        and cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {kind.table} WHERE {kind.time_field} BETWEEN ? AND ? LIMIT 1)",
+            [first, last],
+        ).fetchone()[0]
+    ):
+        return None
+    return rows, last
 
 
 # Columns an update fills only where the file has a value.
@@ -1063,7 +1276,7 @@ def _write(
                                     quarantined_at, problems, sheet)
             SELECT ?, ?, ?, ?, coalesce(_sheet_row, _row), reason, field, value, CAST(json_object({pairs}) AS VARCHAR), ?,
                    problems, _sheet
-            FROM staged WHERE reason IS NOT NULL ORDER BY _row
+            FROM rejected ORDER BY _row
             """,
             [import_id, table.file_name, table.sha256, kind.name, *table.headers, now],
         )
@@ -1076,15 +1289,17 @@ def _rejects_frame(cursor, table: Table) -> pd.DataFrame:
         f"""
         SELECT coalesce(_sheet_row, _row) AS row_number, _sheet AS sheet, reason, field, value,
                CAST(json_object({pairs}) AS VARCHAR) AS raw, problems
-        FROM staged WHERE reason IS NOT NULL ORDER BY _row LIMIT ?
+        FROM rejected ORDER BY _row LIMIT ?
         """,
         [*table.headers, REPORT_REJECTS_MAX],
     ).df()
 
 
 def _drop_temp(cursor) -> None:
-    for name in ("accepted", "staged", "ingest_steps", "touched_hours", "added_hours"):
-        cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    # ``accepted`` is a view when every accepted row is new (see :func:`_classify`).
+    views = {r[0] for r in cursor.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    for name in ("accepted", "rejected", "staged", "ingest_steps", "touched_hours", "added_hours"):
+        cursor.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS temp.{name}")
     try:
         cursor.unregister("ingest_frame")
     except duckdb.Error:
@@ -1159,9 +1374,6 @@ def _check(
 ) -> tuple[ImportReport, list[str]]:
     """Stage the file, apply every rule and classify accepted rows; return the report and written columns."""
     ctx = ctx or _Context()
-    progress("read", 0.05)
-    source, source_params = _load_source(cursor, table)
-    _stage(cursor, spec, table, positions, source, source_params, ctx)
     progress("validate", 0.25)
     total = cursor.execute("SELECT count(*) FROM staged").fetchone()[0]
     if total == 0:
@@ -1176,16 +1388,22 @@ def _check(
         _township_rules(cursor, spec, table, positions, notes)
     if not key_unique:
         _duplicate_rules(cursor, spec, table, positions)
+    _collect_rejected(cursor, table, ctx)
     _all_problems(cursor, ctx)
     progress("validate", 0.6)
     columns = _written_columns(cursor, spec, table, positions, source_name)
-    _classify(cursor, spec, columns, source_name)
-    counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
-    accepted = sum(counts.values())
+    all_new = _classify(cursor, spec, columns, source_name)
     latest = None
-    if spec.time_field and spec.time_field in columns:
-        # Identifier from the kind spec.
-        latest = cursor.execute(f"SELECT max({spec.time_field}) FROM accepted").fetchone()[0]
+    if all_new is not None:
+        # Every accepted row is new: counted (and its latest time found) while proving it.
+        counts, latest = {"new": all_new[0]}, all_new[1]
+    else:
+        counts = dict(cursor.execute("SELECT _status, count(*) FROM accepted GROUP BY _status").fetchall())
+        if spec.time_field and spec.time_field in columns:
+            # Identifier from the kind spec.
+            latest = cursor.execute(f"SELECT max({spec.time_field}) FROM accepted").fetchone()[0]
+    counts = {k: v for k, v in counts.items() if v}
+    accepted = sum(counts.values())
     report = ImportReport(
         file_name=table.file_name,
         kind=spec.name,
@@ -1210,6 +1428,26 @@ def _check(
     report.sheets_read = list(table.sheets_read)
     report.sheets_skipped = list(table.sheets_skipped)
     return report, columns
+
+
+def _stage_file(cursor, spec: Kind, table: Table, positions, ctx: _Context) -> None:
+    """Create ``staged`` from the file, before the import's transaction.
+
+    ``staged`` holds only the file's own rows (a temp table no other connection sees), so it
+    needs no snapshot of the store; made outside the transaction, its ``rowid`` counts from
+    0 in file order, which gives a CSV row its number without a ``row_number()`` window
+    (one that would make DuckDB read the file on a single thread; see _row_sql). Valid CSVs
+    DuckDB's fast scanner refuses are staged again with lenient options.
+    """
+    source, source_params = _load_source(cursor, table)
+    try:
+        _stage(cursor, spec, table, positions, source, source_params, ctx)
+    except _LenientRetry as retry:
+        _drop_temp(cursor)
+        table.csv_lenient = retry.options
+        ctx.checks.clear()
+        source, source_params = _load_source(cursor, table)
+        _stage(cursor, spec, table, positions, source, source_params, ctx)
 
 
 def remembered_mapping(cursor, source_name: str | None, kind: str) -> dict[str, str | None]:
@@ -1292,42 +1530,23 @@ def import_table(
         with lock:
             # Checks and writes share one transaction: the checks read one snapshot of the
             # store, and the file's rows appear to readers all at once or (dry run) never.
+            progress("read", 0.05)
+            _stage_file(cursor, spec, table, positions, ctx)
             cursor.execute("BEGIN TRANSACTION")
             try:
-                try:
-                    report, columns = _check(
-                        cursor,
-                        spec,
-                        table,
-                        positions,
-                        mapping,
-                        chosen_crs,
-                        now,
-                        list(notes),
-                        source_name,
-                        progress,
-                        ctx,
-                    )
-                except _LenientRetry as retry:
-                    # The failed scan aborted the transaction: start it again, scanning leniently.
-                    _rollback(cursor)
-                    _drop_temp(cursor)
-                    table.csv_lenient = retry.options
-                    ctx.checks.clear()
-                    cursor.execute("BEGIN TRANSACTION")
-                    report, columns = _check(
-                        cursor,
-                        spec,
-                        table,
-                        positions,
-                        mapping,
-                        chosen_crs,
-                        now,
-                        list(notes),
-                        source_name,
-                        progress,
-                        ctx,
-                    )
+                report, columns = _check(
+                    cursor,
+                    spec,
+                    table,
+                    positions,
+                    mapping,
+                    chosen_crs,
+                    now,
+                    list(notes),
+                    source_name,
+                    progress,
+                    ctx,
+                )
                 report.dry_run = dry_run
                 report.remembered = {k: v for k, v in remembered.items() if mapping.get(k) == v and auto.get(k) != v}
                 report.unused_headers = kinds_mod.look_alike_headers(spec, table.headers, mapping)
