@@ -12,6 +12,7 @@ leaves the store as it was. A process-wide lock serializes imports: rainfall kee
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -103,7 +104,7 @@ WRITE_LOCK = threading.Lock()
 
 
 def local_now() -> datetime:
-    """Current wall-clock time in Asia/Shanghai, naive (as stored)."""
+    """Return the current wall-clock time in Asia/Shanghai, naive (as stored)."""
     return datetime.now(SHANGHAI).replace(tzinfo=None)
 
 
@@ -143,7 +144,7 @@ class ImportReport:
     remembered: dict[str, str | None] = field(default_factory=dict)  # mapping reused from this source's earlier files
 
     def details(self) -> dict:
-        """The extra facts as plain data (import_log.details, JSON report)."""
+        """Return the extra facts as plain data (import_log.details, JSON report)."""
         return {
             "others": self.others,
             "conversions": self.conversions,
@@ -182,7 +183,7 @@ def _raw(position: int | None) -> str:
 
 
 def _parse_number(raw: str, factor: float = 1.0, cells: dict[str, float] | None = None) -> tuple[str, list]:
-    """SQL reading a number (thousands commas allowed), times the header's unit ``factor``.
+    """Build SQL reading a number (thousands commas allowed), times the header's unit ``factor``.
 
     With ``cells`` ({unit: factor}), a cell that ends in a unit ("12.5万元") is read with that
     unit's factor instead. Returns the SQL and its parameters.
@@ -219,7 +220,7 @@ def _code_lookup(raw: str) -> str:
 def _parsed(
     f: kinds_mod.Field, raw: str, spellings: dict[str, str] | None = None, factor: float = 1.0
 ) -> tuple[str, list, str | None]:
-    """SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None: never fails).
+    """Build SQL parsing ``raw`` as field ``f``, its parameters, and the reason when it fails (None: never fails).
 
     A code of an open list never fails: an unknown value becomes ``other`` (its text goes to
     the ``<field>_label`` column, see :func:`_stage`).
@@ -330,7 +331,7 @@ class _Context:
     min_time: datetime = datetime(2000, 1, 1)
 
 
-def _stage(
+def _stage(  # noqa: C901 - one SQL SELECT built field by field; each branch adds one field type's expression
     cursor,
     kind: Kind,
     table: Table,
@@ -601,7 +602,7 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
                 FROM staged WHERE reason IS NULL GROUP BY station
             )
         )
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
         [DEFAULT_INTERVAL_MIN],
     )
     if positions["interval_min"] is None:
@@ -644,20 +645,18 @@ def _reference_rules(cursor, kind: Kind, table: Table, positions) -> None:
         # usual case), the rewrite and the mark below, each a pass over every row, are skipped.
         if not cursor.execute(
             f"""SELECT count(*) FROM (SELECT DISTINCT {name} AS v FROM staged WHERE reason IS NULL AND {name} IS NOT NULL)
-                WHERE NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE r.{ref_column} = v)"""
+                WHERE NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE r.{ref_column} = v)"""  # noqa: E501 - embedded SQL/CSS/JS text
         ).fetchone()[0]:
             continue
         if kind.name == "rainfall":
             # A gauge may be named instead of coded; only names that are unique stand for a code.
-            cursor.execute(
-                f"""
+            cursor.execute(f"""
                 UPDATE staged SET {name} = g.code FROM (
                     SELECT name, any_value(code) AS code FROM rain_gauges GROUP BY name HAVING count(*) = 1
                 ) g
                 WHERE staged.{name} = g.name AND staged.reason IS NULL
                   AND NOT EXISTS (SELECT 1 FROM rain_gauges r WHERE r.code = staged.{name})
-                """
-            )
+                """)
         _mark(
             cursor,
             "unknown_reference",
@@ -755,7 +754,7 @@ def _point_checks(rows, kind, table, positions, crs, area, rejections: _Rejectio
     lon, lat = _to_wgs84(x, y, crs)
     inside = _inside(area, lon, lat)
     swapped = _inside(area, *_to_wgs84(y, x, crs))
-    text = np.array([f"{a:.6f}, {b:.6f}" for a, b in zip(x, y)], dtype=object)
+    text = np.array([f"{a:.6f}, {b:.6f}" for a, b in zip(x, y, strict=True)], dtype=object)
     both = f"{lon_label}/{lat_label}"
     rejections.add(located & ~inside & swapped, "swapped_coordinates", both, text)
     rejections.add(located & ~inside, "out_of_area" if area is not None else "bad_coordinate", both, text)
@@ -788,7 +787,7 @@ def _polygon_checks(rows, kind, table, positions, crs, area, rejections: _Reject
         # Mostly inside: a boundary drawn a little past the county line is still this county's.
         with np.errstate(all="ignore"):
             share = shapely.area(shapely.intersection(area, wgs)) / shapely.area(wgs)
-        bounds = np.array(["%.4f, %.4f, %.4f, %.4f" % tuple(b) for b in shapely.bounds(wgs)], dtype=object)
+        bounds = np.array(["{:.4f}, {:.4f}, {:.4f}, {:.4f}".format(*b) for b in shapely.bounds(wgs)], dtype=object)
         rejections.add(ok & ~(share > 0.5), "out_of_area", "geometry", bounds)
     keep = rejections.open
     wgs = np.where(keep, wgs, None)
@@ -812,7 +811,10 @@ def _township_codes(
 ) -> np.ndarray:
     """Township codes: the file's (by code or name), else the township containing the point."""
     townships = _townships(cursor)
-    lookup = {**dict(zip(townships["name"], townships["code"])), **dict(zip(townships["code"], townships["code"]))}
+    lookup = {
+        **dict(zip(townships["name"], townships["code"], strict=True)),
+        **dict(zip(townships["code"], townships["code"], strict=True)),
+    }
     named = np.array([lookup.get(t) if isinstance(t, str) else None for t in given], dtype=object)
     rejections.add(pd.notna(given) & pd.isna(named), "unknown_township", label, given)
     if townships.empty or lon is None:
@@ -838,15 +840,17 @@ def _update_staged(cursor, result: pd.DataFrame) -> None:
 
 
 def _refuse_without_geometry(cursor, kind: Kind, table: Table) -> None:
-    """A file whose every geometry is empty (or that has none for areas) is refused as a file."""
+    """Refuse, as a whole file, a file whose every geometry is empty (or that has none for areas)."""
     if table.has_geometry and (kind.location == "polygon" or _located_by_geometry(kind, table)):
         geoms = table.frame["_geometry"].to_numpy(dtype=object)
         present = np.array([g is not None and not shapely.is_empty(g) for g in geoms], dtype=bool)
         if not present.any():
             raise IngestError(table.file_name, "no_geometry")
-    elif kind.location == "polygon":
-        if not cursor.execute("SELECT count(wkt) FROM staged").fetchall()[0][0]:  # fetchall: register() follows
-            raise IngestError(table.file_name, "no_geometry")
+    elif (
+        kind.location == "polygon"
+        and not cursor.execute("SELECT count(wkt) FROM staged").fetchall()[0][0]  # fetchall: register() follows
+    ):
+        raise IngestError(table.file_name, "no_geometry")
 
 
 def _location_rules(cursor, kind: Kind, table: Table, positions, crs: str, notes: list[str]) -> None:
@@ -939,9 +943,11 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     # Blank coordinates never erase known ones (a later list without them is no move).
     differs = (
         " OR ".join(
-            f"(a.{c} IS NOT NULL AND a.{c} IS DISTINCT FROM t.{c})"
-            if c in KEEP_KNOWN
-            else f"a.{c} IS DISTINCT FROM t.{c}"
+            (
+                f"(a.{c} IS NOT NULL AND a.{c} IS DISTINCT FROM t.{c})"
+                if c in KEEP_KNOWN
+                else f"a.{c} IS DISTINCT FROM t.{c}"
+            )
             for c in values
         )
         or "false"
@@ -962,7 +968,7 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
         SELECT a.*, CASE WHEN t.{kind.key[0]} IS NULL THEN 'new' WHEN {differs} THEN 'changed' ELSE 'same' END AS _status
         FROM (SELECT {inner} FROM staged WHERE staged.reason IS NULL) a
         LEFT JOIN {kind.table} t ON {join}
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
         params,
     )
 
@@ -978,7 +984,8 @@ def _create_references(cursor, kind: Kind, positions) -> list[str]:
     return [
         r[0]
         for r in cursor.execute(
-            "SELECT DISTINCT warehouse FROM staged WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM warehouses) ORDER BY 1"
+            "SELECT DISTINCT warehouse FROM staged WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM"
+            " warehouses) ORDER BY 1"
         ).fetchall()
     ]
 
@@ -990,12 +997,10 @@ def _write_created(cursor, kind: Kind, positions) -> None:
     address = "any_value(warehouse_address)" if positions.get("warehouse_address") is not None else "NULL"
     township = "any_value(township)" if positions.get("township") is not None else "NULL::VARCHAR"
     # The township is written by code or name; one the store does not know is left empty.
-    cursor.execute(
-        f"""INSERT INTO warehouses (name, address, township, lon, lat)
+    cursor.execute(f"""INSERT INTO warehouses (name, address, township, lon, lat)
             SELECT s.warehouse, s.address, (SELECT min(code) FROM townships t WHERE t.code = s.town OR t.name = s.town), NULL, NULL
             FROM (SELECT warehouse, {address} AS address, {township} AS town FROM staged
-                  WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM warehouses) GROUP BY warehouse) s"""
-    )
+                  WHERE reason IS NULL AND warehouse NOT IN (SELECT name FROM warehouses) GROUP BY warehouse) s""")  # noqa: E501 - embedded SQL/CSS/JS text
 
 
 def _write(
@@ -1025,10 +1030,8 @@ def _write(
         if report.inserted:
             store.add_rain_hourly(cursor, "(SELECT station, ts, mm FROM accepted WHERE _status = 'new')")
         if report.updated:
-            cursor.execute(
-                f"""CREATE TEMP TABLE touched_hours AS
-                    SELECT DISTINCT station, {store.RAIN_HOUR_SQL} AS hour FROM accepted WHERE _status = 'changed'"""
-            )
+            cursor.execute(f"""CREATE TEMP TABLE touched_hours AS
+                    SELECT DISTINCT station, {store.RAIN_HOUR_SQL} AS hour FROM accepted WHERE _status = 'changed'""")
             store.refresh_rain_hourly(cursor, "temp.touched_hours")
     now = local_now()
     import_id = cursor.execute(
@@ -1064,7 +1067,7 @@ def _write(
             SELECT ?, ?, ?, ?, coalesce(_sheet_row, _row), reason, field, value, CAST(json_object({pairs}) AS VARCHAR), ?,
                    problems, _sheet
             FROM staged WHERE reason IS NOT NULL ORDER BY _row
-            """,
+            """,  # noqa: E501 - embedded SQL/CSS/JS text
             [import_id, table.file_name, table.sha256, kind.name, *table.headers, now],
         )
     return import_id
@@ -1085,10 +1088,8 @@ def _rejects_frame(cursor, table: Table) -> pd.DataFrame:
 def _drop_temp(cursor) -> None:
     for name in ("accepted", "staged", "ingest_steps", "touched_hours", "added_hours"):
         cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
-    try:
+    with contextlib.suppress(duckdb.Error):
         cursor.unregister("ingest_frame")
-    except duckdb.Error:
-        pass
 
 
 def _extras(cursor, spec: Kind, table: Table, positions, ctx: _Context, report: ImportReport) -> None:
@@ -1106,7 +1107,8 @@ def _extras(cursor, spec: Kind, table: Table, positions, ctx: _Context, report: 
         if f.unit is not None:
             header = table.headers[positions[f.name]]
             parsed_rows, cell_rows = cursor.execute(
-                f"SELECT count({f.name}), count(*) FILTER (WHERE {f.name} IS NOT NULL AND _cell_unit_{f.name}) FROM staged"
+                f"SELECT count({f.name}), count(*) FILTER (WHERE {f.name} IS NOT NULL AND _cell_unit_{f.name}) FROM"
+                " staged"
             ).fetchone()
             unit = ctx.factors.get(f.name)
             if unit is not None and unit[1] != 1.0:
@@ -1213,7 +1215,7 @@ def _check(
 
 
 def remembered_mapping(cursor, source_name: str | None, kind: str) -> dict[str, str | None]:
-    """The mapping this source confirmed for this kind before: {field: header or None}."""
+    """Return the mapping this source confirmed for this kind before: {field: header or None}."""
     if not source_name:
         return {}
     return dict(
@@ -1230,19 +1232,18 @@ def _remember(cursor, kind: str, source_name: str | None, given: dict[str, str |
     now = local_now()
     for name, header in given.items():
         cursor.execute(
-            "INSERT OR REPLACE INTO header_mappings (source, kind, field, header, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO header_mappings (source, kind, field, header, updated_by, updated_at) VALUES (?, ?,"
+            " ?, ?, ?, ?)",
             [source_name, kind, name, header, user, now],
         )
 
 
 def _rollback(cursor) -> None:
-    try:
+    with contextlib.suppress(duckdb.Error):  # no transaction left to undo (it had already failed or ended)
         cursor.execute("ROLLBACK")
-    except duckdb.Error:
-        pass  # no transaction left to undo (it had already failed or ended)
 
 
-def import_table(
+def import_table(  # noqa: C901 - the import's one transaction with its lock, retry and rollback in view
     conn: duckdb.DuckDBPyConnection,
     table: Table,
     kind: str,
@@ -1438,7 +1439,7 @@ def import_file(
 
 
 def report_json(report: ImportReport) -> str:
-    """The report as JSON (without the rejects table), for the CLI and logs."""
+    """Serialize the report as JSON (without the rejects table), for the CLI and logs."""
     data = {k: v for k, v in report.__dict__.items() if k != "rejects"}
     return json.dumps(data, ensure_ascii=False, default=str, indent=2)
 

@@ -15,6 +15,7 @@ The page also lists every job (:func:`jobs`): queued, running, done, failed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -51,7 +52,7 @@ JOB_OPTIONS = ("kind", "crs", "encoding", "sheet", "mapping", "user", "source_na
 
 
 def inbox_dir(db_path: str | os.PathLike) -> Path:
-    """The inbox folder of the store at ``db_path``."""
+    """Return the inbox folder of the store at ``db_path``."""
     path = Path(db_path)
     return path.with_name(f"{path.name}.inbox")
 
@@ -177,10 +178,8 @@ def recover(
         attempts = int(spec.get("attempts", 1))
         (job / CLAIM_FILE).unlink(missing_ok=True)
         if attempts < MAX_ATTEMPTS and (job / JOB_FILE).exists():
-            try:
+            with contextlib.suppress(OSError):  # another session recovered it first
                 os.rename(job, job.parent.parent / job.name)  # back in the queue, same name and place
-            except OSError:
-                pass  # another session recovered it first
             continue
         result = {
             "file": spec.get("file", job.name),
@@ -199,7 +198,10 @@ def recover(
 
 
 def jobs(db_path: str | os.PathLike) -> list[dict]:
-    """Every job of the inbox, newest first: name, state, file, kind, user, queued_at, attempts, finished_at, message."""
+    """List every job of the inbox, newest first.
+
+    Each job as name, state, file, kind, user, queued_at, attempts, finished_at, message.
+    """
     inbox = inbox_dir(db_path)
     if not inbox.exists():
         return []
