@@ -94,7 +94,7 @@ def top_up(conn, incidents: int = TARGET_INCIDENTS, resource_rows: int = TARGET_
                 f"""INSERT INTO {table}
                     SELECT * EXCLUDE (n) REPLACE ({key} || '-c' AS {key},
                                                   lon + (n % 21 - 10) * 0.001 AS lon, lat + (n * 7 % 21 - 10) * 0.001 AS lat)
-                    FROM (SELECT *, row_number() OVER (ORDER BY {key}) AS n FROM {table}) ORDER BY n LIMIT ?""",
+                    FROM (SELECT *, row_number() OVER (ORDER BY {key}) AS n FROM {table}) ORDER BY n LIMIT ?""",  # noqa: E501 - embedded SQL/CSS/JS text
                 [resource_rows - held],
             )
         store.set_meta(conn, {"bench_topped_up": f"{incidents}/{resource_rows}"})
@@ -131,7 +131,7 @@ def store_at(scale: float, seed: int = 42, path: Path | None = None) -> tuple[Pa
 
 
 def query_cases(conn) -> list[tuple[str, callable]]:
-    """The queries behind the one-map page and the trend pages, on the last 24 h of data."""
+    """Time the queries behind the one-map page and the trend pages, on the last 24 h of data."""
     end = queries.data_range(conn)[1]
     start = end - timedelta(hours=24)
     station = store.scalar(conn, "SELECT min(code) FROM rain_gauges")
@@ -240,7 +240,7 @@ def time_pages(path: Path) -> dict:
 
 
 def time_features(conn, import_rows: int) -> dict:
-    """The other features' own timings: radius query, exports and briefing, rainfall import."""
+    """Time the other features: radius query, exports and briefing, rainfall import."""
     from emergency import briefing, dispatch
     from emergency.ingest.benchmark import bench_import
 
@@ -293,7 +293,8 @@ def format_table(result: dict) -> str:
             lines.append(f"{row['query']:<26}{row['app_ms']:>10}{row['duckdb_ms']:>12}{row['ratio']:>8}")
     if "pages" in result:
         lines.append(
-            f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤ {TARGET_PAYLOAD_MB} MB"
+            f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤"
+            f" {TARGET_PAYLOAD_MB} MB"
         )
         for name, view in result["pages"].items():
             lines.append(f"{name:<26}{view['seconds']:>10}{view['payload_mb']:>12}")
@@ -317,6 +318,7 @@ def main(
     pages: bool = True,
     features: bool = True,
 ) -> dict:
+    """Run the benchmark, print its table, optionally write it as JSON to ``json_path``, and return it."""
     result = run(scale, seed, Path(path) if path else None, pages, features)
     print(format_table(result))
     if json_path:

@@ -200,7 +200,7 @@ def _incidents(
     blocks = [Block("heading", t("briefing.h.incidents", lang))]
     if incidents.empty:
         return blocks + [Block("paragraph", t("map.empty_incidents", lang))]
-    status_counts = dict(zip(by_status["status"], by_status["incidents"]))
+    status_counts = dict(zip(by_status["status"], by_status["incidents"], strict=True))
     statuses = "，".join(
         f"{label('incident_status', code, lang)} {int(status_counts.get(code, 0))}" for code in INCIDENT_STATUSES
     )
@@ -324,7 +324,7 @@ def layout(
     selection = (f.townships, f.types, f.statuses)
     progress(0.05, t("briefing.step.query", lang))
     township_frame = queries.townships(conn)
-    names = dict(zip(township_frame["code"], township_frame["name"]))
+    names = dict(zip(township_frame["code"], township_frame["name"], strict=True))
     kpi = rules.kpis(conn, f.end, f)
     township_rain = rules.township_rain(conn, *window)
     incidents = queries.incidents(conn, *window, *selection)
@@ -452,11 +452,7 @@ def to_docx(blocks: list[Block]) -> bytes:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Caption"):
-        style = document.styles[style_name]
-        style.font.name = CJK_FONT_NAME
-        _east_asian_font(style, CJK_FONT_NAME)
-    document.styles["Normal"].font.size = Pt(11)
+    _docx_fonts(document)
     for block in blocks:
         if block.kind == "title":
             document.add_heading(block.text, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -472,13 +468,7 @@ def to_docx(blocks: list[Block]) -> bytes:
         elif block.kind == "note":
             document.add_paragraph(block.text).runs[0].font.size = Pt(9)
         elif block.kind == "table":
-            table = document.add_table(rows=1 + len(block.rows), cols=len(block.header), style="Table Grid")
-            for row_cells, values in zip(table.rows, [block.header, *block.rows]):
-                for cell, value in zip(row_cells.cells, values):
-                    cell.text = str(value)
-            for cell in table.rows[0].cells:
-                for run in cell.paragraphs[0].runs:
-                    run.font.bold = True
+            _docx_table(document, block)
         elif block.kind == "image":
             document.add_picture(io.BytesIO(block.image), width=Mm(PRINT_WIDTH_MM))
             document.add_paragraph(block.text, style="Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -487,6 +477,28 @@ def to_docx(blocks: list[Block]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _docx_fonts(document) -> None:
+    """Set the CJK font on the styles the briefing uses, body text at 11 pt."""
+    from docx.shared import Pt
+
+    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Caption"):
+        style = document.styles[style_name]
+        style.font.name = CJK_FONT_NAME
+        _east_asian_font(style, CJK_FONT_NAME)
+    document.styles["Normal"].font.size = Pt(11)
+
+
+def _docx_table(document, block: Block) -> None:
+    """Add a table block to a Word document: a grid with the header row in bold."""
+    table = document.add_table(rows=1 + len(block.rows), cols=len(block.header), style="Table Grid")
+    for row_cells, values in zip(table.rows, [block.header, *block.rows], strict=True):
+        for cell, value in zip(row_cells.cells, values, strict=True):
+            cell.text = str(value)
+    for cell in table.rows[0].cells:
+        for run in cell.paragraphs[0].runs:
+            run.font.bold = True
 
 
 @dataclass
@@ -529,7 +541,7 @@ def build(
     pdf = to_pdf(blocks)
     progress(1.0, t("briefing.step.done", lang))
     townships = queries.townships(conn)
-    names = dict(zip(townships["code"], townships["name"]))
+    names = dict(zip(townships["code"], townships["name"], strict=True))
     chosen = [names.get(code, code) for code in filters.townships]
     subject = t("page.briefing", lang)
     return Briefing(

@@ -103,7 +103,7 @@ STANDARD_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
 
 
 def _hex(rgb) -> str | None:
-    return "#%02x%02x%02x" % tuple(rgb) if rgb is not None else None
+    return "#{:02x}{:02x}{:02x}".format(*rgb) if rgb is not None else None
 
 
 def builtin_codes(name: str) -> tuple[str, ...]:
@@ -112,7 +112,7 @@ def builtin_codes(name: str) -> tuple[str, ...]:
 
 
 def seeds() -> list[Seed]:
-    """The built-in codes of every list, with labels, colours and standard classes."""
+    """List the built-in codes of every list, with labels, colours and standard classes."""
     rows = []
     for name in (*OPEN_LISTS, *CLOSED_LISTS):
         for code in builtin_codes(name):
@@ -149,7 +149,10 @@ NORMALIZE_SQL = "lower(regexp_replace({}, '\\s+', '', 'g'))"
 
 
 def codes(conn: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    """The codes of list ``name`` in the store: code, name_zh, name_en, color, standard, standard_class, builtin."""
+    """Read the codes of list ``name`` in the store.
+
+    Columns: code, name_zh, name_en, color, standard, standard_class, builtin.
+    """
     cursor = conn.cursor()
     try:
         return cursor.execute(
@@ -162,7 +165,7 @@ def codes(conn: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
 
 
 def spellings(cursor: duckdb.DuckDBPyConnection, name: str, builtin: dict[str, str]) -> dict[str, str]:
-    """{normalized spelling: code} of a list: the built-in ones, then the store's codes and synonyms.
+    """Map each normalized spelling of a list to its code: the built-in ones, then the store's codes and synonyms.
 
     A synonym an administrator mapped wins over a built-in spelling; a code's own name does not
     take a spelling already bound.
@@ -221,7 +224,8 @@ def other_labels(conn: duckdb.DuckDBPyConnection, name: str | None = None) -> pd
         if not parts:
             return pd.DataFrame({"list": [], "label": [], "rows": []})
         return cursor.execute(
-            f"SELECT list, label, count(*) AS rows FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL ORDER BY rows DESC, list, label",
+            f"SELECT list, label, count(*) AS rows FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL ORDER BY rows DESC,"
+            " list, label",
             params,
         ).df()
     finally:
@@ -260,7 +264,8 @@ def map_label(
         if not _known(cursor, name, code):
             raise ValueError(f"unknown code {code!r} in list {name!r}")
         cursor.execute(
-            "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?,"
+            " ?, ?, ?, ?)",
             [name, spelling, str(label).strip(), code, user, now or local_now()],
         )
         for table, column in bindings(name):
@@ -331,7 +336,7 @@ def sync_labels(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def display(name: str, code, label=None, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """A stored code as shown: its label, and for "other" the department's own text (其他·体育馆)."""
+    """Show a stored code: its label, and for "other" the department's own text (其他·体育馆)."""
     if code is None or (isinstance(code, float) and code != code):
         return ""
     shown = i18n.label(name, code, lang) if name in i18n.CODE_LABELS else str(code)

@@ -162,7 +162,7 @@ LOCATED_TABLES = ("teams", "shelters", "warehouses")
 
 
 def location_missing(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Records stored without coordinates, per township and table: work still to do.
+    """Count records stored without coordinates, per township and table: work still to do.
 
     Returns
     -------

@@ -943,7 +943,10 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m emergency demo [--path P] [--scale S] [--seed N]`` (alias: ``python -m emergency.demo``)."""
+    """Run ``python -m emergency demo [--path P] [--scale S] [--seed N]``.
+
+    The old form ``python -m emergency.demo`` is an alias.
+    """
     parser = argparse.ArgumentParser(prog="python -m emergency demo", description="Build the synthetic demo store.")
     parser.add_argument("--path", type=Path, default=config.database_path(), help="DuckDB file to (re)create")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies gauges, incidents and resources")

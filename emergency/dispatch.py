@@ -88,6 +88,7 @@ class Nearby:
     frames: dict = field(init=False, repr=False)
 
     def __post_init__(self):
+        """Index the four frames by resource kind."""
         self.frames = {
             "team": self.teams,
             "warehouse": self.warehouses,
@@ -97,6 +98,7 @@ class Nearby:
 
     @property
     def people_exposed(self) -> int:
+        """Return the people living at the hazard points found."""
         return int(self.hazards["people"].sum()) if not self.hazards.empty else 0
 
 
@@ -319,8 +321,10 @@ class Coverage:
 def coverage_gaps(
     conn: duckdb.DuckDBPyConnection, max_km: float = DEFAULT_GAP_KM, cell_km: float = DEFAULT_CELL_KM
 ) -> Coverage:
-    """Find where help is far: grid cells and townships beyond ``max_km`` of every team, and
-    townships whose shelter capacity is below the people living at their hazard points.
+    """Find where help is far.
+
+    Grid cells and townships beyond ``max_km`` of every team, and townships whose shelter
+    capacity is below the people living at their hazard points.
 
     Parameters
     ----------
@@ -347,7 +351,7 @@ def coverage_gaps(
     cells["team_km"] = nearest_km(cells["lon"], cells["lat"], teams["lon"], teams["lat"])
     cells["gap"] = cells["team_km"] > max_km
     cells["township"] = None
-    for code, wkb in zip(townships["code"], townships["geometry"]):
+    for code, wkb in zip(townships["code"], townships["geometry"], strict=True):
         inside = shapely.contains_xy(shapely.from_wkb(bytes(wkb)), cells["lon"].to_numpy(), cells["lat"].to_numpy())
         cells.loc[inside, "township"] = code
     per_township = cells.groupby("township").agg(

@@ -63,7 +63,7 @@ def partition(polygon: shapely.Geometry, n: int, rng: np.random.Generator) -> li
         x = rng.uniform(min_x, max_x, 4 * n)
         y = rng.uniform(min_y, max_y, 4 * n)
         inside = shapely.contains_xy(polygon, x, y)
-        seeds.extend(zip(x[inside], y[inside]))
+        seeds.extend(zip(x[inside], y[inside], strict=True))
     points = np.asarray(seeds[:n])
     frame = shapely.box(*shapely.buffer(shapely.box(*polygon.bounds), 0.1).bounds)
     cells: list[shapely.Geometry] = []
@@ -106,7 +106,7 @@ def _syllable_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[s
 def _people(rng: np.random.Generator, n: int) -> list[str]:
     from emergency import demo
 
-    return [str(s) + str(g) for s, g in zip(rng.choice(demo.SURNAMES, n), rng.choice(demo.GIVEN_NAMES, n))]
+    return [str(s) + str(g) for s, g in zip(rng.choice(demo.SURNAMES, n), rng.choice(demo.GIVEN_NAMES, n), strict=True)]
 
 
 def demo_hierarchy(townships: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
@@ -132,7 +132,7 @@ def demo_hierarchy(townships: pd.DataFrame, rng: np.random.Generator) -> dict[st
         names = _syllable_names(rng, count, set())
         shares = rng.dirichlet(np.full(count, 4.0))
         first = COMMUNITY_FIRST if street else VILLAGE_FIRST
-        for index, (cell, syllables, share) in enumerate(zip(cells, names, shares)):
+        for index, (cell, syllables, share) in enumerate(zip(cells, names, shares, strict=True)):
             code = f"{township.code}{first + index:03d}"
             village_rows.append(
                 {

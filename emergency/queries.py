@@ -27,20 +27,23 @@ class Where:
         self.params: list = []
 
     def add(self, clause: str, *params) -> Where:
+        """Add a parameterized ``clause`` and its parameters; return self for chaining."""
         self.clauses.append(clause)
         self.params.extend(params)
         return self
 
     def window(self, column: str, start: datetime, end: datetime) -> Where:
+        """Restrict ``column`` to the window ``(start, end]``."""
         return self.add(f"{column} > ? AND {column} <= ?", start, end)
 
     def any_of(self, column: str, values: Sequence[str]) -> Where:
-        # An empty selection means "no restriction", as in the filter bar.
+        """Restrict ``column`` to ``values``; an empty selection means no restriction, as in the filter bar."""
         if values:
             self.add(f"list_contains(?, {column})", list(values))
         return self
 
     def sql(self) -> str:
+        """Return the WHERE clause (with a leading space), or an empty string when nothing restricts."""
         return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
 
 
@@ -58,7 +61,7 @@ def _on_the_hour(*moments: datetime) -> bool:
 
 
 def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str, list]:
-    """SQL and parameters of the rain reported in ``(start, end]``, read from as few rows as possible.
+    """Build the SQL and parameters of the rain reported in ``(start, end]``, read from as few rows as possible.
 
     The whole clock hours inside the window come from ``rain_hourly`` (one row per station
     and hour, schema 7), the partial hours at its edges from ``rainfall``, so any sum, count
@@ -99,15 +102,18 @@ def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str,
 
 
 def _clock_hours(start: datetime, end: datetime) -> tuple[str, list]:
-    """SQL and parameters of the rain per station and clock hour (hour = its end) in ``(start, end]``."""
+    """Build the SQL and parameters of the rain per station and clock hour (hour = its end) in ``(start, end]``."""
     if _on_the_hour(start, end):
         # Already one row per station and hour: no second aggregation over ~5,000 x 72 rows.
         return "SELECT station, hour, mm FROM rain_hourly WHERE hour > ? AND hour <= ?", [start, end]
     rain, params = rain_rows(start, end)
     return (
-        f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour, "
-        f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
-    ), params
+        (
+            "SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour, "
+            f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
+        ),
+        params,
+    )
 
 
 def data_range(conn: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
@@ -320,7 +326,7 @@ def township_metrics(
         rain, rain_params = rain_rows(start, end, hourly=False)
         # A row at ts covers (ts - interval, ts]: shift by a second so 01:00 counts in (00:00, 01:00].
         hourly = (
-            f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour, "
+            "SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour, "
             f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
         )
         rain_params = [start, *rain_params]
@@ -576,7 +582,7 @@ INCIDENT_GROUPS = {"type": "i.type", "status": "i.status", "township": "i.townsh
 
 
 def _buckets_cte() -> str:
-    """SQL of a ``buckets(ts)`` CTE: every bucket end of ``(start, end]``; params minutes, start, end."""
+    """Build the SQL of a ``buckets(ts)`` CTE: every bucket end of ``(start, end]``; params minutes, start, end."""
     # A bucket is labelled by its end, like the rows it sums, so a row at ts belongs to
     # the bucket ending at time_bucket(ts - 1 µs) + width; buckets align to the clock (midnight for days).
     return """
@@ -708,7 +714,7 @@ def station_ranking(
     hourly, rain_params = _clock_hours(start, end)
     gauge_where = Where().any_of("g.township", townships)
     frames = ",\n".join(
-        f"sum(mm) OVER (PARTITION BY station ORDER BY hour "
+        "sum(mm) OVER (PARTITION BY station ORDER BY hour "
         f"RANGE BETWEEN INTERVAL {hours - 1} HOUR PRECEDING AND CURRENT ROW) AS sum_{hours}h"
         for hours in INTENSITY_HOURS
     )
@@ -1051,7 +1057,7 @@ def grade_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def warning_settings(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Return the warning settings (township_method, ack_minutes) as a dict."""
     frame = run(conn, "SELECT key, value FROM warning_settings")
-    return dict(zip(frame["key"], frame["value"]))
+    return dict(zip(frame["key"], frame["value"], strict=True))
 
 
 def gauge_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime, windows_h: Sequence[int]) -> pd.DataFrame:
@@ -1117,7 +1123,7 @@ def rolling_rain(
         raise ValueError(f"township method {method!r}: use one of {sorted(TOWNSHIP_AGGREGATES)}")
     windows = sorted(set(windows_h))
     frames = ", ".join(
-        f"sum(r.mm) OVER (PARTITION BY r.station ORDER BY r.ts RANGE BETWEEN ? PRECEDING AND CURRENT ROW) "
+        "sum(r.mm) OVER (PARTITION BY r.station ORDER BY r.ts RANGE BETWEEN ? PRECEDING AND CURRENT ROW) "
         f"AS {_window_column(h)}"
         for h in windows
     )
@@ -1517,7 +1523,7 @@ def source_freshness(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                CAST(coalesce(d.rows, i.rows) AS BIGINT) AS rows, i.last_import_at
         FROM data d FULL OUTER JOIN imports i ON i.source = d.source AND i.kind = d.kind
         ORDER BY latest_data_at DESC NULLS LAST, source, kind
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     )
 
 
@@ -1702,7 +1708,7 @@ def township_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age
         LEFT JOIN per_township p ON p.township = t.code
         LEFT JOIN reports r ON r.township = t.code
         ORDER BY t.code
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
         [as_of, as_of, max_age_minutes, as_of, as_of, as_of],
     )
 
@@ -1769,7 +1775,7 @@ def row_counts(conn: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[s
         'SELECT ? AS name, count(*) AS n FROM "' + name.replace('"', '""') + '"' for name in names
     )
     frame = run(conn, counts, names)
-    found = dict(zip(frame["name"], frame["n"]))
+    found = dict(zip(frame["name"], frame["n"], strict=True))
     return {name: int(found[name]) for name in names}
 
 

@@ -1,12 +1,12 @@
 """Early warning: rainstorm signals, hazard points at risk, incident grades and 叫应 records.
 
 The derived figures themselves are computed in :mod:`emergency.rules` (the one rule engine);
-the functions here that return them delegate to it. Signals follow the CMA rainstorm warning signals (暴雨预警信号): blue when 50 mm fell in
-12 h, yellow 50 mm in 6 h, orange 50 mm in 3 h, red 100 mm in 3 h; the rules live in the
-store's ``signal_thresholds`` table and can be edited. Incident grades follow the national
-production-safety thresholds (生产安全事故报告和调查处理条例, 2007, art. 3): the grade
-is the highest that any criterion reaches, "以上" including the bound; the rules live in
-``grade_thresholds``. Everything is evaluated "at a moment" (the filter window end), never
+the functions here that return them delegate to it. Signals follow the CMA rainstorm warning
+signals (暴雨预警信号): blue when 50 mm fell in 12 h, yellow 50 mm in 6 h, orange 50 mm in 3 h,
+red 100 mm in 3 h; the rules live in the store's ``signal_thresholds`` table and can be edited.
+Incident grades follow the national production-safety thresholds (生产安全事故报告和调查处理条例,
+2007, art. 3): the grade is the highest that any criterion reaches, "以上" including the bound;
+the rules live in ``grade_thresholds``. Everything is evaluated "at a moment" (the filter window end), never
 at the wall clock; only warnings and acknowledgements are stamped with the wall clock.
 """
 
@@ -141,7 +141,7 @@ def gauge_signals_at(
 
 
 def township_signals_at(conn: duckdb.DuckDBPyConnection, moment: datetime, method: str | None = None) -> pd.DataFrame:
-    """The rainstorm signal of every township at ``moment``: :func:`emergency.rules.signals` (the one rule)."""
+    """Return the rainstorm signal of every township at ``moment``: :func:`emergency.rules.signals` (the one rule)."""
     from emergency import rules
 
     return rules.signals(conn, moment, method=method)
@@ -165,7 +165,8 @@ def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         key, rank, level (current), level_since (first time of the trailing run at the
-        current level: an upgrade or downgrade starts it anew), signal_since (first time of the trailing run with any signal),
+        current level: an upgrade or downgrade starts it anew), signal_since (first time of the
+        trailing run with any signal),
         since_clipped (the run reaches back to the first row, so it began earlier or there),
         peak_rank, peak_level, peak_at (first time of the peak), changes (list of
         (ts, level) where the level changed, starting with the first row). Times are NaT
@@ -206,7 +207,7 @@ def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:
     peaks = h.loc[h.groupby("key")["rank"].idxmax(), ["key", "rank", "ts"]].set_index("key")
     changed = h[(h["pos"] == 0) | (h["rank"] != h.groupby("key")["rank"].shift())]
     changes = changed.groupby("key").apply(
-        lambda g: [(ts, level_code(rank)) for ts, rank in zip(g["ts"], g["rank"])], include_groups=False
+        lambda g: [(ts, level_code(rank)) for ts, rank in zip(g["ts"], g["rank"], strict=True)], include_groups=False
     )
     has_signal = current > 0
     summary = pd.DataFrame(
@@ -312,7 +313,7 @@ def grade_incidents(incidents: pd.DataFrame, thresholds: pd.DataFrame) -> pd.Dat
             reached = np.where(values >= rule.min_value, np.maximum(reached, int(rule.rank)), reached)
         basis = np.where(reached > best, criterion, basis)
         best = np.maximum(best, reached)
-    names = dict(zip(thresholds["rank"], thresholds["grade"]))
+    names = dict(zip(thresholds["rank"], thresholds["grade"], strict=True))
     frame["grade_rank"] = best
     frame["grade"] = [names.get(rank) if rank else None for rank in best.tolist()]
     frame["grade_basis"] = basis
@@ -327,7 +328,7 @@ def incident_grades(
     types: Sequence[str] = (),
     statuses: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The filtered incidents of ``(start, end]`` graded by their own type's rules: :func:`emergency.rules.grades`."""
+    """Grade the filtered incidents of ``(start, end]`` by their own type's rules: :func:`emergency.rules.grades`."""
     from emergency import rules
     from emergency.filters import Filters
 

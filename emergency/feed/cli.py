@@ -125,6 +125,7 @@ def _run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``python -m emergency feed`` with ``argv`` (see the module's docstring); return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m emergency feed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
