@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, identity
-from components.chart_config import PLOTLY_CONFIG  # noqa: E402,F401 (no Plotly download button)
+from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, labels, lang, plain, tr
 from emergency import charts, queries
 from emergency import filters as flt
@@ -37,7 +37,7 @@ def _count_bucket(f: Filters) -> int:
 
 def _names() -> dict[str, str]:
     frame = cached.townships()
-    return dict(zip(frame["code"], frame["name"]))
+    return dict(zip(frame["code"], frame["name"], strict=True))
 
 
 # ---------------------------------------------------------------------------- rainfall
@@ -51,7 +51,7 @@ def hyetograph(f: Filters) -> None:
         AREA: area_name,
         **{
             code: f"{name}（{township or '—'}）"
-            for code, name, township in zip(gauges["code"], gauges["name"], gauges["township_name"])
+            for code, name, township in zip(gauges["code"], gauges["name"], gauges["township_name"], strict=True)
         },
     }
     if st.session_state.get("rain_subject") not in options:

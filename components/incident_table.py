@@ -33,13 +33,13 @@ def render(incidents: pd.DataFrame) -> None:
     # "other" shows the department's own text beside it: 其他·人员失联 (issue 16).
     table["type"] = [
         codelists.display("incident_type", code, text, lang())
-        for code, text in zip(incidents["type"], incidents.get("type_label", [None] * len(incidents)))
+        for code, text in zip(incidents["type"], incidents.get("type_label", [None] * len(incidents)), strict=True)
     ]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
     table["grade"] = [
         rules.grade_label(scale, grade, lang())
         for scale, grade in zip(
-            incidents.get("grade_scale", pd.Series(None, index=incidents.index)), incidents["grade"]
+            incidents.get("grade_scale", pd.Series(None, index=incidents.index)), incidents["grade"], strict=True
         )
     ]
     table["address"] = table["address"].map(lambda v: v if isinstance(v, str) else "")

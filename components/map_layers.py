@@ -53,7 +53,7 @@ def township_layer(
         {
             "code": townships["code"],
             "name": townships["name"],
-            "fill": [[*rgba[:3], a] for rgba, a in zip(fill, alpha)],
+            "fill": [[*rgba[:3], a] for rgba, a in zip(fill, alpha, strict=True)],
             "tip": tips,
         }
     )
@@ -115,7 +115,11 @@ def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]
     graded = gauges["grade_mm"] if "grade_mm" in gauges else gauges["total_mm"]
     longer = window_hours > 24 and "max_24h_mm" in gauges
     for code, name, total, day in zip(
-        gauges["code"], gauges["name"], gauges["total_mm"], gauges["max_24h_mm"] if longer else gauges["total_mm"]
+        gauges["code"],
+        gauges["name"],
+        gauges["total_mm"],
+        gauges["max_24h_mm"] if longer else gauges["total_mm"],
+        strict=True,
     ):
         rows = [
             (tr("map.tooltip.code"), code),
@@ -128,9 +132,11 @@ def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]
             rows.append(
                 (
                     tr("map.tooltip.stale"),
-                    tr("map.tooltip.never")
-                    if age is None or pd.isna(age)
-                    else tr("map.tooltip.minutes", minutes=int(age)),
+                    (
+                        tr("map.tooltip.never")
+                        if age is None or pd.isna(age)
+                        else tr("map.tooltip.minutes", minutes=int(age))
+                    ),
                 )
             )
         tips.append(mapdata.tooltip_text(f"{tr('map.tooltip.gauge')} · {name}", rows))
@@ -167,7 +173,8 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     )
     tips = [
         mapdata.tooltip_text(
-            f"{title} · {types.get(kind, kind)}{'·' + text if kind == 'other' and isinstance(text, str) and text else ''}",
+            f"{title} ·"
+            f" {types.get(kind, kind)}{'·' + text if kind == 'other' and isinstance(text, str) and text else ''}",
             [
                 ("ID", ident),
                 (status_text, statuses.get(status, status)),
@@ -183,7 +190,8 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
             data["occurred_at"],
             data["address"],
             data["grade"] if "grade" in data else [None] * len(data),
-            data["type_label"] if "type_label" in data else [None] * len(data),  # 其他·<text> (issue 16)
+            data["type_label"] if "type_label" in data else [None] * len(data),
+            strict=True,  # 其他·<text> (issue 16)
         )
     ]
     radius = 260 + severity(data).clip(upper=20) * 60
@@ -370,8 +378,8 @@ def deck(layers: list[pdk.Layer], view: dict) -> pdk.Deck:
 def legend(title: str, rows: list[tuple[str, tuple[int, int, int]]], note: str | None = None) -> None:
     """Draw a legend: a title and colour swatches with their text (all escaped)."""
     items = "".join(
-        f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
-        f'<span style="width:14px;height:14px;border-radius:3px;border:1px solid #888;'
+        '<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
+        '<span style="width:14px;height:14px;border-radius:3px;border:1px solid #888;'
         f'background:rgb({r},{g},{b})"></span><span>{html.escape(text)}</span></div>'
         for text, (r, g, b) in rows
     )

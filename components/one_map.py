@@ -212,7 +212,7 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
             )
             tips = [
                 mapdata.tooltip_text(title, [(count_text, n), (weight_text, f"{w:,}")])
-                for n, w in zip(cells["count"], cells["weight"])
+                for n, w in zip(cells["count"], cells["weight"], strict=True)
             ]
             layers.append(
                 map_layers.grid_layer(
@@ -294,7 +294,7 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
         )
 
 
-def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:
+def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:  # noqa: C901 - one branch per map layer, each a few lines; a split would scatter the layer order
     """Return the deck for the filters and the set of layers that were aggregated."""
     county = cached.county()
     townships = cached.townships()
@@ -339,7 +339,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
                 mapdata.tooltip_text(
                     tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)]
                 )
-                for n, m in zip(cells["gauges"], cells["max_mm"])
+                for n, m in zip(cells["gauges"], cells["max_mm"], strict=True)
             ]
             layers.append(
                 map_layers.grid_layer(
@@ -351,7 +351,9 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
             if not gauges.empty:
                 stale = cached.stale_gauges(f.end, stale_minutes())
                 layers.append(
-                    map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"])))
+                    map_layers.gauge_layer(
+                        gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"], strict=True))
+                    )
                 )
     if "water" in chosen and (water := water_view.layer(f)) is not None:
         layers.append(water)
@@ -363,7 +365,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
                 mapdata.tooltip_text(
                     tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)]
                 )
-                for n, o in zip(cells["count"], cells["open"])
+                for n, o in zip(cells["count"], cells["open"], strict=True)
             ]
             layers.append(
                 map_layers.grid_layer(

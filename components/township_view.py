@@ -63,7 +63,7 @@ def _pick() -> None:
 def picker(f: Filters) -> None:
     """Ask for one township; choosing it sets the shared filter (and so the URL)."""
     frame = cached.townships()
-    names = dict(zip(frame["code"], frame["name"]))
+    names = dict(zip(frame["code"], frame["name"], strict=True))
     options = list(f.townships) if f.townships else list(names)
     st.info(tr("township.pick_hint"), icon=":material/holiday_village:")
     st.selectbox(
@@ -187,7 +187,7 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
             f"{tr('map.tooltip.township')} · {name}",
             [(tr("map.metric.rain_mean"), "—" if pd.isna(mm) else f"{mm:.1f} {tr('unit.mm')}")],
         )
-        for name, mm in zip(metrics["name"], metrics["rain_mean_mm"])
+        for name, mm in zip(metrics["name"], metrics["rain_mean_mm"], strict=True)
     ]
     graded = metrics["rain_mean_mm"]
     if rules.graded_by_max_24h(f.window_hours):
@@ -208,7 +208,9 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
     gauges = cached.gauge_totals(f.start, f.end, (s.code,))
     if not gauges.empty:
         stale = cached.stale_gauges(f.end, stale_minutes())
-        layers.append(map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"]))))
+        layers.append(
+            map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"], strict=True)))
+        )
     if not s.incidents.empty:
         layers.append(map_layers.incident_layer(s.incidents))
     layers.append(map_layers.township_label_layer(townships))
@@ -473,7 +475,7 @@ def _exports(frame: pd.DataFrame, f: Filters) -> None:
 
 def _open_buttons(frame: pd.DataFrame, f: Filters) -> None:
     """Open a township in this tab (the table's links open a new one)."""
-    names = dict(zip(frame["code"], frame["name"]))
+    names = dict(zip(frame["code"], frame["name"], strict=True))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     code = left.selectbox(
         tr("township.rank.choose"), options=list(names), format_func=names.get, key="township_ranking_choose"

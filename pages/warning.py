@@ -23,7 +23,7 @@ shown = [
     "acks",
     *(["config"] if identity.can("configure") else []),
 ]
-tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown])))
+tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown]), strict=True))
 with tabs["signals"]:
     summary = warning_panels.signals(f)
     water_view.live_over_table(f)  # rivers and reservoirs over their thresholds, live (issue 19)
