@@ -40,12 +40,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import websockets  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from emergency import demo  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
+from emergency import demo
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process
 
 # Window choices a session cycles through (labels of the sidebar select, in Chinese).
 WINDOW_LABELS = ("最近 1 小时", "最近 3 小时", "最近 6 小时", "最近 12 小时", "最近 24 小时", "最近 72 小时")
@@ -391,9 +391,10 @@ def main() -> None:
     result = run(args.sessions, args.seconds, args.db, args.client, args.think_s, args.wall, args.refresh_s)
     mode = f"wall, refresh {args.refresh_s or 'configured'} s, " if args.wall else ""
     print(
-        f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s, {result['seconds']:g} s: {result['reruns']} reruns, "
-        f"p50 {result['p50_s']} s, p95 {result['p95_s']} s, {result['errors']} errors; "
-        f"server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} -> {result['rss_mb_last']} MB"
+        f"{mode}{result['client']} client, {result['sessions']} sessions, think {result['think_s']:g} s,"
+        f" {result['seconds']:g} s: {result['reruns']} reruns, p50 {result['p50_s']} s, p95 {result['p95_s']} s,"
+        f" {result['errors']} errors; server RSS {result['rss_mb_first']} -> max {result['rss_mb_max']} ->"
+        f" {result['rss_mb_last']} MB"
     )
     print(
         f"server CPU {result['server_cpu_s']} s ({result['server_cpu_ms_per_rerun']} ms per rerun); "

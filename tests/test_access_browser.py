@@ -166,4 +166,4 @@ def test_browser_oidc_sign_in_through_a_local_identity_provider(store_with_accou
         log = queries.audit_log(conn)
     finally:
         conn.close()
-    assert ("li@bureau.example", "login", "ok") in set(zip(log["username"], log["action"], log["outcome"]))
+    assert ("li@bureau.example", "login", "ok") in set(zip(log["username"], log["action"], log["outcome"], strict=True))

@@ -113,7 +113,7 @@ def test_incident_counts_by_township_and_status(conn):
     counts = queries.incident_counts(conn, START, END, ["township", "type"])
     fig = charts.incidents_by_township(counts)
     flood = next(trace for trace in fig.data if trace.name == "洪涝")
-    assert dict(zip(flood.y, flood.x)) == {"西镇": 1, "东乡": 2}
+    assert dict(zip(flood.y, flood.x, strict=True)) == {"西镇": 1, "东乡": 2}
     status = charts.incidents_by_status(queries.incident_counts(conn, START, END, ["status"]))
     assert [(trace.name, trace.y[0]) for trace in status.data] == [("待处置", 2), ("处置中", 1), ("已处置", 1)]
     assert status.data[2].marker.color == rgb(INCIDENT_STATUSES["closed"])

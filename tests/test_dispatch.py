@@ -52,7 +52,7 @@ def test_radius_query_matches_brute_force(random_store, seed, radius_km):
         found = query(random_store, lon, lat, radius_km)
         assert set(found[key]) - set(everything.loc[~clear, key]) == expected
         assert found["distance_km"].is_monotonic_increasing
-        by_key = dict(zip(everything[key], distance))
+        by_key = dict(zip(everything[key], distance, strict=True))
         assert found["distance_km"].to_numpy() == pytest.approx([by_key[k] for k in found[key]], rel=1e-9)
 
 
@@ -160,7 +160,9 @@ def test_coverage_gaps(conn):
 
 def test_shelter_gaps(conn):
     conn.execute(
-        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H3', '东乡山脚', 'landslide', '999999002', 118.05, 28.35, 500, 150, 30, 60, 120)"
+        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+        " critical_mm_3h, critical_mm_24h) VALUES ('H3', '东乡山脚', 'landslide', '999999002', 118.05, 28.35, 500, 150,"
+        " 30, 60, 120)"
     )
     shelters = dispatch.coverage_gaps(conn).shelters.set_index("code")
     assert shelters.loc["999999002", ["hazard_people", "shelter_capacity", "shortfall"]].tolist() == [500, 100, 400]

@@ -64,7 +64,7 @@ def test_one_map_water_layer_kpi_and_detail(live):
     kpi = next(m for m in at.metric if m.label == "超警戒站点")
     assert kpi.value == "1"
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    layer = next(l for l in spec["layers"] if l["id"] == "water")
+    layer = next(item for item in spec["layers"] if item["id"] == "water")
     over = next(row for row in layer["data"] if row["code"] == OVER)
     assert over["fill"][:3] == list(water.STATE_COLORS["over_warning"]) and "状态：超警戒" in over["tip"]
     assert any("水情站点" in m.value for m in at.markdown)  # the legend

@@ -169,7 +169,7 @@ def hourly_matches(conn):
              EXCEPT SELECT station, hour, mm, readings FROM rain_hourly)
             UNION ALL
             (SELECT station, hour, mm, readings FROM rain_hourly
-             EXCEPT SELECT station, {store.RAIN_HOUR_SQL}, sum(mm::DECIMAL(18,3)), count(*)::INTEGER FROM rainfall GROUP BY ALL))""",
+             EXCEPT SELECT station, {store.RAIN_HOUR_SQL}, sum(mm::DECIMAL(18,3)), count(*)::INTEGER FROM rainfall GROUP BY ALL))""",  # noqa: E501 - embedded SQL/CSS/JS text
     )
     return differ == 0
 

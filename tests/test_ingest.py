@@ -1,4 +1,7 @@
-"""The import engine on generated department files: formats, encodings, CRSs, synonyms, every rejection reason, upserts."""
+"""The import engine on generated department files.
+
+Formats, encodings, CRSs, synonyms, every rejection reason, upserts.
+"""
 
 import tempfile
 from datetime import datetime
@@ -28,7 +31,7 @@ def count(conn, table: str) -> int:
 
 
 def reasons(report) -> dict[int, str]:
-    return dict(zip(report.rejects["row_number"], report.rejects["reason"]))
+    return dict(zip(report.rejects["row_number"], report.rejects["reason"], strict=True))
 
 
 # --- rainfall: every reason, encodings, idempotence -------------------------------------------
@@ -175,7 +178,8 @@ def test_excel_sheet_choice_labels_and_swapped_coordinates(conn, tmp_path):
     assert reasons(report) == {6: "swapped_coordinates"}
     rows = store.run(
         conn,
-        "SELECT id, type, status, township, occurred_at, loss_10k_yuan, lon FROM incidents WHERE id LIKE 'E%' ORDER BY id",
+        "SELECT id, type, status, township, occurred_at, loss_10k_yuan, lon FROM incidents WHERE id LIKE 'E%' ORDER"
+        " BY id",
     )
     assert list(rows["type"]) == ["flash_flood", "landslide", "flood", "earthquake"]
     assert list(rows["status"]) == ["closed", "active", "closed", "pending"]
@@ -200,7 +204,8 @@ def test_geopackage_in_a_projected_crs(conn, tmp_path):
     assert report.crs == fx.PROJECTED and report.accepted == 2
     rows = store.run(
         conn,
-        "SELECT name, kind, capacity, lon, lat, township FROM shelters WHERE name IN ('西镇中学', '东乡体育馆') ORDER BY name",
+        "SELECT name, kind, capacity, lon, lat, township FROM shelters WHERE name IN ('西镇中学', '东乡体育馆') ORDER"
+        " BY name",
     )
     assert list(rows["kind"]) == ["stadium", "school"]
     assert geo.haversine_m(rows["lon"].iloc[1], rows["lat"].iloc[1], 117.91, 28.31) < 1.0

@@ -62,7 +62,9 @@ def test_corpus_file(case, tmp_path):
     report = import_file(conn, path, case.kind, now=NOW, source_name="外县部门", **case.options)
     reasons = {
         (f"{sheet}!{row}" if isinstance(sheet, str) and len(report.sheets_read) > 1 else row): reason
-        for sheet, row, reason in zip(report.rejects["sheet"], report.rejects["row_number"], report.rejects["reason"])
+        for sheet, row, reason in zip(
+            report.rejects["sheet"], report.rejects["row_number"], report.rejects["reason"], strict=True
+        )
     }
     assert (report.accepted, report.rejected, reasons) == (case.accepted, case.rejected, case.reasons)
     assert store.scalar(conn, "SELECT count(*) FROM quarantine") == before["quarantine"] + case.rejected

@@ -784,9 +784,10 @@ def test_t4_the_helpers_leave_no_markup_and_keep_the_text():
 
 
 def rss_mb(pid: int) -> float:
-    for line in open(f"/proc/{pid}/status", encoding="ascii"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
 
 

@@ -34,7 +34,8 @@ def conn():
     cur = conn.cursor()
     for code, name, geom in (("999999001200", "甲村", VILLAGE_A), ("999999001201", "乙村", VILLAGE_B)):
         cur.execute(
-            "INSERT INTO villages (code, name, kind, township, geometry, is_demo) VALUES (?, ?, 'village', '999999001', ?, true)",
+            "INSERT INTO villages (code, name, kind, township, geometry, is_demo) VALUES (?, ?, 'village', '999999001',"
+            " ?, true)",
             [code, name, shapely.to_wkb(geom)],
         )
     for code, name, village, geom, keeper, phone in (
@@ -51,7 +52,8 @@ def conn():
         "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-20', '周值班', 'deputy_head', '13500000001', true)"
     )
     cur.execute(
-        "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-21', '吴值班', 'township_head', '13500000002', true)"
+        "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-21', '吴值班', 'township_head', '13500000002',"
+        " true)"
     )
     cur.execute("INSERT INTO township_contacts VALUES ('999999001', '郑镇长', 'township_head', '13700000001', true)")
     yield conn
@@ -73,7 +75,7 @@ def test_demo_grids_cover_each_township_exactly_without_overlaps(demo_conn):
     all_grids = queries.grids(demo_conn)
     all_villages = queries.villages(demo_conn)
     assert len(all_villages) >= 4 * len(townships) and len(all_grids) >= 2 * len(all_villages)
-    for code, wkb in zip(townships["code"], townships["geometry"]):
+    for code, wkb in zip(townships["code"], townships["geometry"], strict=True):
         outline = geo.wkb_to_geometry(bytes(wkb))
         for frame in (all_grids, all_villages):
             cells = geo.wkb_to_geometry(frame.loc[frame["township"] == code, "geometry"])
@@ -300,10 +302,11 @@ def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tmp_path):
     assert (report.inserted, report.rejected) == (2, 1)
     assert store.run(conn, "SELECT kind FROM villages ORDER BY code")["kind"].tolist() == ["village", "community"]
     grid_file = tmp_path / "网格.csv"
+    west, east = shapely.box(118.0, 28.3, 118.05, 28.4).wkt, shapely.box(118.05, 28.3, 118.1, 28.4).wkt
     grid_file.write_text(
         "网格编码,网格名称,村编码,乡镇,网格员,联系电话,边界\n"
-        f'99999900220001,丙村第1网格,999999002200,东乡,冯七,13600009999,"{shapely.box(118.0, 28.3, 118.05, 28.4).wkt}"\n'
-        f'99999900230001,无村网格,999999002300,东乡,陈八,13600009998,"{shapely.box(118.05, 28.3, 118.1, 28.4).wkt}"\n',
+        f'99999900220001,丙村第1网格,999999002200,东乡,冯七,13600009999,"{west}"\n'
+        f'99999900230001,无村网格,999999002300,东乡,陈八,13600009998,"{east}"\n',
         encoding="utf-8",
     )
     report = import_file(conn, grid_file, "grids")

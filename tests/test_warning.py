@@ -237,7 +237,8 @@ def test_grade_thresholds_are_editable(tiny_conn):
     graded = warning.incident_grades(tiny_conn, T0, at(24))
     # Grades follow each type's own rules: the landslide is 小型 (general), floods are 未分级.
     grade_of = {
-        kind: (grade if isinstance(grade, str) else None) for kind, grade in zip(graded["type"], graded["grade"])
+        kind: grade if isinstance(grade, str) else None
+        for kind, grade in zip(graded["type"], graded["grade"], strict=True)
     }
     assert grade_of == {"flood": None, "landslide": "general"}
     assert len(graded) == 4
@@ -258,7 +259,8 @@ def hazard_store():
     ]
     for ident, lon, lat, people, households, c1, c3, c24 in hazards:
         conn.execute(
-            "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES (?, ?, 'landslide', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+            " critical_mm_3h, critical_mm_24h) VALUES (?, ?, 'landslide', ?, ?, ?, ?, ?, ?, ?, ?)",
             [ident, ident, TOWN_A, lon, lat, people, households, c1, c3, c24],
         )
     return conn
@@ -401,7 +403,7 @@ def test_nearest_gauge_matches_brute_force_including_far_points():
     lat = np.concatenate([rng.uniform(28.0, 28.8, 60), [28.4, 28.1, 29.6]])
     conn.executemany(
         "INSERT INTO hazard_points (id, kind, township, lon, lat) VALUES (?, 'landslide', ?, ?, ?)",
-        [(f"H{i}", TOWN_A, x, y) for i, (x, y) in enumerate(zip(lon, lat))],
+        [(f"H{i}", TOWN_A, x, y) for i, (x, y) in enumerate(zip(lon, lat, strict=True))],
     )
     found = queries.hazard_rain_at(conn, at(3)).set_index("id").loc[[f"H{i}" for i in range(len(lon))]]
     distance = dispatch.haversine_km(
