@@ -11,7 +11,7 @@ from components import cached, export_buttons, identity
 from components.text import label, labels, lang, plain, tr
 from emergency import actions, audit, export, queries
 from emergency.access import PermissionDenied
-from emergency.warning import local_now
+from emergency.clock import local_now
 
 DONE_KEY = "admin_done"
 AUDIT_DAYS = (1, 7, 30, 90, 365)

@@ -12,7 +12,8 @@ import streamlit as st
 from components import cached, code_lists, export_buttons, filter_bar, identity, inbox_jobs, uploads
 from components.text import lang, plain, tr
 from emergency import actions, export, i18n
-from emergency.ingest import KINDS, READERS, IngestError, local_now
+from emergency.clock import local_now
+from emergency.ingest import KINDS, READERS, IngestError
 from emergency.ingest import kinds as ingest_kinds
 from emergency.ingest.engine import remembered_mapping
 from emergency.ingest.errors import SPOKEN_DETAIL

@@ -21,7 +21,7 @@ import bcrypt
 import duckdb
 
 from emergency import config, queries, store
-from emergency.warning import local_now
+from emergency.clock import local_now
 
 ROLES = ("leader", "duty", "analyst", "admin")
 

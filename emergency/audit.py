@@ -6,7 +6,7 @@ import duckdb
 
 from emergency import store
 from emergency.access import Actor
-from emergency.warning import local_now
+from emergency.clock import local_now
 
 # Action codes written to audit_log.action; labels in emergency.i18n (audit.action.<code>).
 ACTIONS = (

@@ -256,7 +256,7 @@ def map_label(
     if not spelling:
         raise ValueError("empty label")
     from emergency import store  # store seeds its schema from this module
-    from emergency.ingest.engine import local_now
+    from emergency.clock import local_now
 
     changed = 0
     # Joins the caller's transaction (emergency.actions: the mapping and its audit row together).
@@ -266,7 +266,7 @@ def map_label(
         cursor.execute(
             "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?,"
             " ?, ?, ?, ?)",
-            [name, spelling, str(label).strip(), code, user, now or local_now()],
+            [name, spelling, str(label).strip(), code, user, now or local_now(precise=True)],
         )
         for table, column in bindings(name):
             label_column = _label_column(cursor, table, column)

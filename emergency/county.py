@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import geo, store
+from emergency import clock, geo, store
 
 __all__ = [
     "CountyError",
@@ -47,7 +47,6 @@ DATA_TABLES = (
 COUNTY_CODE_PATTERN = re.compile(r"^\d{6}$")
 # Columns of an outline file that may carry the division code, to pick one feature of many.
 CODE_COLUMNS = ("adcode", "code", "xzqdm", "区划代码", "行政区划代码", "gb")
-TIMEZONE = "Asia/Shanghai"
 
 
 class CountyError(ValueError):
@@ -180,7 +179,12 @@ def create_county(conn: duckdb.DuckDBPyConnection, outline: shapely.Geometry, na
             "INSERT INTO county VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [code, name, geo.geometry_to_wkb(outline), geo.area_km2(outline), minx, miny, maxx, maxy],
         )
-        for key, value in (("county_code", code), ("county_name", name), ("is_demo", "false"), ("timezone", TIMEZONE)):
+        for key, value in (
+            ("county_code", code),
+            ("county_name", name),
+            ("is_demo", "false"),
+            ("timezone", clock.TIMEZONE_NAME),
+        ):
             cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import config, geo, grids, store, vocab, warning
+from emergency import clock, config, geo, grids, store, vocab, warning
 from emergency.stock import demo_minimums
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
@@ -23,7 +23,6 @@ __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checks
 COUNTY_CODE = "361104"
 COUNTY_NAME = "广信区"
 DATA_NOTE = "township boundaries and all figures are synthetic demo data"
-TIMEZONE = "Asia/Shanghai"
 # Every row the demo writes carries this in its ``source`` column.
 SOURCE = "demo"
 
@@ -795,7 +794,15 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
                         "demo_seed",
                         "demo_scale",
                     ],
-                    "value": [COUNTY_CODE, COUNTY_NAME, "true", TIMEZONE, DATA_NOTE, str(seed), repr(float(scale))],
+                    "value": [
+                        COUNTY_CODE,
+                        COUNTY_NAME,
+                        "true",
+                        clock.TIMEZONE_NAME,
+                        DATA_NOTE,
+                        str(seed),
+                        repr(float(scale)),
+                    ],
                 }
             ),
             "county": pd.DataFrame(

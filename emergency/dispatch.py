@@ -23,8 +23,8 @@ import pandas as pd
 import shapely
 
 from emergency import queries, store
+from emergency.clock import local_now
 from emergency.vocab import DISPATCH_STATUSES
-from emergency.warning import local_now
 
 EARTH_RADIUS_KM = queries.EARTH_RADIUS_KM
 # Road distance / straight-line distance; see the module docstring.

@@ -49,7 +49,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from emergency import config, queries, store, warning
+from emergency import clock, config, queries, store, warning
 from emergency.filters import Filters
 from emergency.i18n import label, t
 from emergency.store import run
@@ -650,7 +650,7 @@ def freshness(
     conn: duckdb.DuckDBPyConnection, now: datetime | None = None, limit_minutes: int | None = None
 ) -> Freshness:
     """Return the data time of the store against the wall clock (for the header and big screen)."""
-    now = now or warning.local_now()
+    now = now or clock.local_now()
     limit = stale_data_minutes() if limit_minutes is None else int(limit_minutes)
     _, latest = queries.data_range(conn)
     meta = dict(run(conn, "SELECT key, value FROM meta").itertuples(index=False))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import briefing, dispatch, geo, queries, rules, store, warning
+from emergency import briefing, clock, dispatch, geo, queries, rules, store
 from emergency.briefing import Block
 from emergency.filters import Filters
 from emergency.i18n import label, t
@@ -410,7 +410,7 @@ def card_blocks(
 
     ``limits`` caps the rows of contacts, open incidents and resources of each kind.
     """
-    now = now or warning.local_now()
+    now = now or clock.local_now()
     contacts_max, incidents_max, per_kind = limits
     blocks = [
         Block("title", t("township.card.title", lang, name=s.name)),
@@ -503,7 +503,7 @@ def card_pdf(s: TownshipSummary, lang: str = "zh", now: datetime | None = None) 
 
     Long lists are cut, less each time, until the card fits on one page.
     """
-    now = now or warning.local_now()
+    now = now or clock.local_now()
     for limits in CARD_ROW_LIMITS:
         pdf = briefing.to_pdf(card_blocks(s, lang, now, limits))
         if pdf_pages(pdf) == 1:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from emergency import queries, store
+from emergency.clock import local_now
 from emergency.vocab import INCIDENT_GRADES, SIGNAL_LEVELS, WARNING_CHANNELS
 
 # Level codes by rank: rank 1 is blue .. 4 red; rank 0 means no signal.
@@ -44,16 +44,10 @@ GRADE_CRITERIA = {
     "injured": lambda frame: frame["injured"].fillna(0),
     "loss_10k_yuan": lambda frame: frame["loss_10k_yuan"].fillna(0),
 }
-LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 # Roles of the township responsible persons who receive warnings.
 CONTACT_ROLES = ("township_head", "flood_duty", "grid_member")
 # A mainland mobile number or a fixed line with its area code (separators removed first).
 PHONE_PATTERN = re.compile(r"1\d{10}|0\d{2,3}\d{7,8}")
-
-
-def local_now() -> datetime:
-    """Return the wall clock as naive Asia/Shanghai local time, to the second."""
-    return datetime.now(LOCAL_TIMEZONE).replace(tzinfo=None, microsecond=0)
 
 
 def level_code(rank: int) -> str | None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 
 from emergency import config, store
+from emergency.clock import local_now
 from emergency.feed import secrets, sync, water, worker
-from emergency.ingest.engine import local_now
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -87,7 +87,7 @@ def _status(args) -> int:
     if conn is None:
         return EXIT_FAILED
     try:
-        print(water.feed_status(conn, local_now()).to_string(index=False))
+        print(water.feed_status(conn, local_now(precise=True)).to_string(index=False))
         print()
         print(water.runs(conn, limit=args.runs).to_string(index=False))
     finally:

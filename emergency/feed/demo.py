@@ -27,8 +27,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from emergency import config, demo, store
+from emergency.clock import local_now
 from emergency.feed import sl323, sync, water
-from emergency.ingest.engine import local_now
 
 FEED_NAME = "演示水文"
 DEFAULT_PATH = config.DATA_DIR / "sl323_demo.db"
@@ -246,7 +246,12 @@ def reset_store(conn: duckdb.DuckDBPyConnection) -> None:
 def set_clock(conn: duckdb.DuckDBPyConnection, at: datetime, speed: float) -> None:
     """Store the replay clock: wall-clock now stands for ``at``, and time runs ``speed`` times faster."""
     store.set_meta(
-        conn, {water.CLOCK_META: json.dumps({"wall": local_now().isoformat(), "at": at.isoformat(), "speed": speed})}
+        conn,
+        {
+            water.CLOCK_META: json.dumps(
+                {"wall": local_now(precise=True).isoformat(), "at": at.isoformat(), "speed": speed}
+            )
+        },
     )
 
 

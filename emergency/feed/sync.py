@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emergency import store
+from emergency.clock import local_now
 from emergency.feed import secrets
 from emergency.feed.source import REPORT_TABLES, Source
 from emergency.ingest import engine
@@ -224,7 +225,7 @@ def save_feed(conn: duckdb.DuckDBPyConnection, feed: Feed, url: str | None = Non
         cursor.execute(
             f"INSERT OR REPLACE INTO feeds ({', '.join(FEED_COLUMNS)}, created_at) VALUES "
             f"({', '.join('?' for _ in FEED_COLUMNS)}, coalesce((SELECT created_at FROM feeds WHERE name = ?), ?))",
-            [*values, feed.name, engine.local_now()],
+            [*values, feed.name, local_now(precise=True)],
         )
     return feed
 
@@ -533,7 +534,7 @@ def run_feed(
         if found is None:
             raise ValueError(f"no feed named {feed!r}")
         feed = found
-    now = now or engine.local_now()
+    now = now or local_now(precise=True)
     # Run times follow ``now`` (the wall clock unless a test or the replay gives another).
     result = RunResult(feed.name, _start_run(conn, feed.name, now, attempt), ok=False)
 

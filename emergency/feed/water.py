@@ -275,9 +275,9 @@ def clock(conn: duckdb.DuckDBPyConnection) -> datetime:
     """Now, local time: the wall clock, or the live demo's accelerated storm clock when it runs."""
     import json
 
-    from emergency.ingest.engine import local_now
+    from emergency.clock import local_now
 
-    wall = local_now()
+    wall = local_now(precise=True)
     value = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [CLOCK_META])
     if not value:
         return wall

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import duckdb
 import numpy as np
@@ -27,18 +27,15 @@ import pandas as pd
 import shapely
 
 from emergency import codelists, config, geo, store
+from emergency.clock import UTC_OFFSET_US, local_now
 from emergency.ingest import kinds as kinds_mod
 from emergency.ingest import readers as readers_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
 from emergency.ingest.readers import Table, Upload, open_table
 
-__all__ = ["REASONS", "ImportReport", "import_file", "import_table", "local_now"]
+__all__ = ["REASONS", "ImportReport", "import_file", "import_table"]
 
-# Asia/Shanghai has been UTC+8 without daylight saving since 1991.
-SHANGHAI = timezone(timedelta(hours=8))
-# Microseconds to add to a UTC epoch to get Shanghai wall-clock time.
-SHANGHAI_OFFSET_US = 8 * 3600 * 1_000_000
 # Excel serial day of 1970-01-01, and the serial range read as dates (1954 .. 2119).
 EXCEL_EPOCH_SERIAL = 25569
 EXCEL_SERIAL_RANGE = (20000, 80000)
@@ -101,11 +98,6 @@ Progress = Callable[[str, float], None]
 
 # One import at a time per process: rules and upserts read what they then write.
 WRITE_LOCK = threading.Lock()
-
-
-def local_now() -> datetime:
-    """Return the current wall-clock time in Asia/Shanghai, naive (as stored)."""
-    return datetime.now(SHANGHAI).replace(tzinfo=None)
 
 
 @dataclass
@@ -205,7 +197,7 @@ def _parse_time(raw: str) -> tuple[str, list]:
     serial = f"try_cast({raw} AS DOUBLE)"
     sql = (
         f"(CASE WHEN regexp_matches({raw}, ?) "
-        f"THEN make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {SHANGHAI_OFFSET_US}) "
+        f"THEN make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {UTC_OFFSET_US}) "
         f"ELSE coalesce(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), "
         f"CASE WHEN {serial} BETWEEN {EXCEL_SERIAL_RANGE[0]} AND {EXCEL_SERIAL_RANGE[1]} "
         f"THEN make_timestamp(CAST(round(({serial} - {EXCEL_EPOCH_SERIAL}) * 86400) AS BIGINT) * 1000000) END) END)"
@@ -1033,7 +1025,7 @@ def _write(
             cursor.execute(f"""CREATE TEMP TABLE touched_hours AS
                     SELECT DISTINCT station, {store.RAIN_HOUR_SQL} AS hour FROM accepted WHERE _status = 'changed'""")
             store.refresh_rain_hourly(cursor, "temp.touched_hours")
-    now = local_now()
+    now = local_now(precise=True)
     import_id = cursor.execute(
         """
         INSERT INTO import_log (file_name, file_hash, kind, accepted, rejected, user_name, imported_at,
@@ -1229,7 +1221,7 @@ def _remember(cursor, kind: str, source_name: str | None, given: dict[str, str |
     """Keep the fields a user mapped by hand (page or --map) for this source's later files."""
     if not source_name or not given:
         return
-    now = local_now()
+    now = local_now(precise=True)
     for name, header in given.items():
         cursor.execute(
             "INSERT OR REPLACE INTO header_mappings (source, kind, field, header, updated_by, updated_at) VALUES (?, ?,"
@@ -1283,7 +1275,7 @@ def import_table(  # noqa: C901 - the import's one transaction with its lock, re
         geo.to_wgs84(118.0, 28.0, chosen_crs)
     except Exception as error:  # pyproj raises its own types for odd texts; all mean "not a CRS"
         raise IngestError(table.file_name, "crs", detail=str(error)[:200]) from error
-    now = now or local_now()
+    now = now or local_now(precise=True)
     notes = list(table.notes)
     cursor = conn.cursor()
     # DuckDB would draw its progress bar on the terminal of the CLI or the app server.
