@@ -22,11 +22,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import queries, store
+from emergency import geo, queries, store
 from emergency.clock import local_now
 from emergency.vocab import DISPATCH_STATUSES
 
-EARTH_RADIUS_KM = queries.EARTH_RADIUS_KM
 # Road distance / straight-line distance; see the module docstring.
 ROAD_FACTOR = 1.4
 # Mean speed on the road, km/h; see the module docstring.
@@ -42,25 +41,12 @@ RESOURCE_TABLES = {"team": "teams", "warehouse": "warehouses", "shelter": "shelt
 CHUNK_ROWS = 2000
 
 
-def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Return great-circle distances in km between points in degrees (numpy broadcasting).
-
-    Examples
-    --------
-    >>> round(float(haversine_km(118.0, 28.0, 118.0, 29.0)), 2)
-    111.19
-    """
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def travel_minutes(distance_km, road_factor: float = ROAD_FACTOR, speed_kmh: float = SPEED_KMH):
     """Return the estimated travel time in minutes for straight-line distances in km.
 
     Examples
     --------
-    >>> travel_minutes(10.0)
+    >>> float(travel_minutes(10.0))
     21.0
     """
     return np.round(np.asarray(distance_km, dtype=float) * road_factor / speed_kmh * 60, 1)
@@ -253,11 +239,11 @@ def circle_path(lon: float, lat: float, radius_km: float, points: int = 96) -> l
     Examples
     --------
     >>> ring = circle_path(118.0, 28.0, 10.0)
-    >>> round(float(haversine_km(118.0, 28.0, *ring[0])), 6), ring[0] == ring[-1]
+    >>> round(geo.haversine_km(118.0, 28.0, *ring[0]), 3), ring[0] == ring[-1]
     (10.0, True)
     """
     bearing = np.linspace(0, 2 * np.pi, points + 1)
-    angle = radius_km / EARTH_RADIUS_KM
+    angle = radius_km / geo.EARTH_RADIUS_KM
     lat1, lon1 = np.radians(lat), np.radians(lon)
     lat2 = np.arcsin(np.sin(lat1) * np.cos(angle) + np.cos(lat1) * np.sin(angle) * np.cos(bearing))
     lon2 = lon1 + np.arctan2(
@@ -286,7 +272,9 @@ def nearest_km(lon, lat, target_lon, target_lat) -> np.ndarray:
     out = np.empty(lon.shape)
     for start in range(0, lon.size, CHUNK_ROWS):
         part = slice(start, start + CHUNK_ROWS)
-        out[part] = haversine_km(lon[part, None], lat[part, None], target_lon[None, :], target_lat[None, :]).min(axis=1)
+        out[part] = geo.haversine_km(lon[part, None], lat[part, None], target_lon[None, :], target_lat[None, :]).min(
+            axis=1
+        )
     return out
 
 
@@ -298,7 +286,7 @@ def grid_cells(outline_wkb: bytes, cell_km: float = DEFAULT_CELL_KM) -> pd.DataF
     """
     shape = shapely.from_wkb(bytes(outline_wkb))
     min_lon, min_lat, max_lon, max_lat = shape.bounds
-    step_lat = cell_km / (np.pi / 180 * EARTH_RADIUS_KM)
+    step_lat = cell_km / (np.pi / 180 * geo.EARTH_RADIUS_KM)
     step_lon = step_lat / np.cos(np.radians((min_lat + max_lat) / 2))
     lons = np.arange(min_lon + step_lon / 2, max_lon, step_lon)
     lats = np.arange(min_lat + step_lat / 2, max_lat, step_lat)

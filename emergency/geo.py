@@ -18,7 +18,8 @@ __all__ = [
     "gcj02_to_wgs84",
     "geometry_to_wgs84",
     "geometry_to_wkb",
-    "haversine_m",
+    "haversine_km",
+    "haversine_sql",
     "locate",
     "read_outline",
     "to_wgs84",
@@ -39,8 +40,8 @@ CHINA_BOX = (72.004, 0.8293, 137.8347, 55.8271)
 # Fixed-point inversions stop once the correction is below this (degrees, ~1e-6 m) or after MAX_ITER steps.
 INVERSE_TOL_DEG = 1e-11
 INVERSE_MAX_ITER = 30
-# Mean Earth radius (IUGG R1) for haversine distances, metres.
-EARTH_RADIUS_M = 6371008.8
+# Mean Earth radius (IUGG R1) for haversine distances, km.
+EARTH_RADIUS_KM = 6371.0088
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -313,8 +314,10 @@ def geometry_to_wgs84(geom, crs: str):
     return shapely.transform(geom, _apply)
 
 
-def haversine_m(lon1, lat1, lon2, lat2):
-    """Great-circle distance in metres between WGS84 points (broadcasting).
+def haversine_km(lon1, lat1, lon2, lat2):
+    """Return the great-circle distance in km between WGS84 points (numpy broadcasting).
+
+    The one distance formula of the package; :func:`haversine_sql` is the same formula in SQL.
 
     Parameters
     ----------
@@ -324,17 +327,30 @@ def haversine_m(lon1, lat1, lon2, lat2):
     Returns
     -------
     float or numpy.ndarray
-        Distance in metres on a sphere of radius ``EARTH_RADIUS_M``.
+        Distance in km on a sphere of radius ``EARTH_RADIUS_KM`` (a float for scalar input).
 
     Examples
     --------
-    >>> round(haversine_m(0, 0, 0, 1))
-    111195
+    >>> round(haversine_km(118.0, 28.0, 118.0, 29.0), 3)
+    111.195
     """
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    distance = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return float(distance) if distance.ndim == 0 else distance
+
+
+def haversine_sql(lon1: str, lat1: str, lon2: str, lat2: str) -> str:
+    """Return SQL of the great-circle distance in km between two SQL expressions (columns or ``?``) in degrees.
+
+    The same formula and radius as :func:`haversine_km`. The expressions are spliced into the text:
+    pass column names or ``?`` placeholders only, never values.
+    """
+    return (
+        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt("
+        f"pow(sin(radians({lat2} - {lat1}) / 2), 2) + "
+        f"cos(radians({lat1})) * cos(radians({lat2})) * pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
+    )
 
 
 def area_km2(geom):

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from emergency import store
+from emergency.geo import haversine_sql
 from emergency.store import RAIN_MM_SUM_TYPE, run
 from emergency.vocab import OPEN_STATUSES
 
@@ -1017,8 +1018,6 @@ def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -
 SIGNAL_WINDOWS_H = (1, 3, 6, 12, 24)
 # Township aggregations of gauge rain: whitelisted SQL aggregate per setting value.
 TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
-# Mean Earth radius (IUGG), km; the same constant as emergency.dispatch.EARTH_RADIUS_KM.
-EARTH_RADIUS_KM = 6371.0088
 # Degrees of latitude per km, for the bounding box that narrows a radius query first.
 DEG_LAT_PER_KM = 1 / 110.574
 # Largest and smallest cell side of the first search for a hazard point's nearest gauge, km.
@@ -1033,15 +1032,6 @@ def _window_column(hours: int) -> str:
     if hours not in SIGNAL_WINDOWS_H:
         raise ValueError(f"rain window of {hours!r} h is not one of {SIGNAL_WINDOWS_H}")
     return f"mm_{hours}h"
-
-
-def _haversine_sql(lon1: str, lat1: str, lon2: str, lat2: str) -> str:
-    """Great-circle distance in km between two SQL expressions (columns or ``?``) in degrees."""
-    return (
-        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt("
-        f"pow(sin(radians({lat2} - {lat1}) / 2), 2) + "
-        f"cos(radians({lat1})) * cos(radians({lat2})) * pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
-    )
 
 
 def signal_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -1156,7 +1146,7 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
     people, households, critical_mm_1h/3h/24h, gauge, gauge_name, gauge_km, mm_1h, mm_3h,
     mm_24h (NULL when that gauge has no report in the last 24 h).
     """
-    distance = _haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
+    distance = haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
     # Gauges in the 3 x 3 grid cells around each point first (an equi-join on cell numbers, not
     # every pair). Cells are cell_km wide even at the points' highest latitude, so a gauge found
     # within cell_km is the nearest of all; other points try every gauge. cell_km follows the
@@ -1236,7 +1226,7 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
     ``(moment - h, moment]``). Pairs are found through grid cells ``max_km`` wide (3 x 3 cells
     around each point), so only nearby pairs are measured.
     """
-    distance = _haversine_sql("p.lon", "p.lat", "g.lon", "g.lat")
+    distance = haversine_sql("p.lon", "p.lat", "g.lon", "g.lat")
     rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
@@ -1346,7 +1336,7 @@ def _within(
     lon_margin = radius_km / (111.320 * math.cos(math.radians(far_lat)))
     sql = f"""
         SELECT * FROM (
-            SELECT {columns}, t.name AS township_name, {_haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km
+            SELECT {columns}, t.name AS township_name, {haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km
             FROM {table} p
             LEFT JOIN townships t ON t.code = p.township
             WHERE p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ? {condition}

@@ -43,7 +43,7 @@ def _nearest_teams(lon, lat, teams: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     if teams.empty:
         return np.full(lon.shape, -1), np.full(lon.shape, np.nan)
-    km = dispatch.haversine_km(
+    km = geo.haversine_km(
         lon[:, None], lat[:, None], teams["lon"].to_numpy()[None, :], teams["lat"].to_numpy()[None, :]
     )
     index = km.argmin(axis=1)

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from pypdf import PdfReader
 
-from emergency import dispatch, geo, grids, queries, store, township
+from emergency import geo, grids, queries, store, township
 from emergency.filters import Filters
 from tests import tiny
 from tests.tiny import hour
@@ -192,7 +192,7 @@ def test_ranking_compares_every_township(conn):
     assert (west["shelter_capacity"], west["shelter_free"], west["shelter_cover"]) == (300, 180, 3.0)
     assert pd.isna(east["shelter_cover"])  # nobody lives at a hazard point there
     team_km = float(
-        dispatch.haversine_km(tiny.WEST.representative_point().x, tiny.WEST.representative_point().y, 118.04, 28.34)
+        geo.haversine_km(tiny.WEST.representative_point().x, tiny.WEST.representative_point().y, 118.04, 28.34)
     )
     assert west["nearest_team"] == "东乡民兵队" and west["nearest_team_km"] == round(team_km, 1)
     assert not frame["lagging"].any()

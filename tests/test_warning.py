@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergency import queries, store, warning
+from emergency import geo, queries, store, warning
 
 T0 = datetime(2026, 6, 20, 0, 0)
 TOWN_A, TOWN_B = "999999001", "999999002"
@@ -389,7 +389,6 @@ def test_config_saves_all_or_nothing():
 
 
 def test_nearest_gauge_matches_brute_force_including_far_points():
-    from emergency import dispatch
 
     rng = np.random.default_rng(11)
     conn = empty_store()
@@ -406,7 +405,7 @@ def test_nearest_gauge_matches_brute_force_including_far_points():
         [(f"H{i}", TOWN_A, x, y) for i, (x, y) in enumerate(zip(lon, lat, strict=True))],
     )
     found = queries.hazard_rain_at(conn, at(3)).set_index("id").loc[[f"H{i}" for i in range(len(lon))]]
-    distance = dispatch.haversine_km(
+    distance = geo.haversine_km(
         lon[:, None], lat[:, None], gauges["lon"].to_numpy()[None], gauges["lat"].to_numpy()[None]
     )
     assert found["gauge"].tolist() == gauges["code"].to_numpy()[distance.argmin(axis=1)].tolist()
