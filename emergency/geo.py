@@ -21,6 +21,8 @@ __all__ = [
     "haversine_km",
     "haversine_sql",
     "locate",
+    "outline_of",
+    "read_boundary_file",
     "read_outline",
     "to_wgs84",
     "wgs84_to_bd09",
@@ -408,13 +410,47 @@ def read_outline(path: str | PathLike, crs: str | None = "gcj02") -> shapely.Geo
     >>> round(area_km2(read_outline(DEMO_OUTLINE_PATH)))
     2234
     """
+    return outline_of(read_boundary_file(path), crs)
+
+
+def read_boundary_file(path: str | PathLike):
+    """Read the features of a boundary file (the one place that reads outline files).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        GeoJSON, Shapefile (``.shp`` or ``.zip``), GeoPackage or anything pyogrio reads.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features with their attributes and the file's own CRS (None when it states none).
+    """
     import pyogrio  # GIS files are read by pyogrio (GDAL) only, as in the import readers; loaded on use
 
-    frame = pyogrio.read_dataframe(path)
+    return pyogrio.read_dataframe(path)
+
+
+def outline_of(frame, crs: str | None = "gcj02") -> shapely.Geometry:
+    """Return the union of a boundary file's features as one valid (Multi)Polygon in WGS84.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Features from :func:`read_boundary_file`.
+    crs : str or None
+        The coordinate system of the coordinates (see :func:`to_wgs84`); None trusts the
+        frame's own CRS (WGS84 if it has none).
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        Empty when the features hold no polygon.
+    """
     if crs is None:
         if frame.crs is not None:
             frame = frame.to_crs("EPSG:4326")
-        geoms = frame.geometry.values
+        geoms = np.asarray(frame.geometry.values, dtype=object)
     else:
         geoms = geometry_to_wgs84(np.asarray(frame.geometry.values, dtype=object), crs)
     outline = shapely.make_valid(shapely.union_all(shapely.make_valid(geoms)))
