@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from emergency import i18n, vocab
+from emergency.sql import quote_literal
 
 __all__ = [
     "CLOSED_LISTS",
@@ -122,15 +123,14 @@ def seeds() -> list[Seed]:
     return rows
 
 
-def _quote(value) -> str:
-    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
-
-
 def seed_sql() -> str:
     """INSERT statement of the built-in codes (constants of this program, quoted) for schema 8."""
     values = ",\n".join(
-        f"({_quote(s.list)}, {_quote(s.code)}, {_quote(s.name_zh)}, {_quote(s.name_en)}, {_quote(s.color)}, "
-        f"{_quote(s.standard)}, {_quote(s.standard_class)}, true, {position})"
+        "("
+        + ", ".join(
+            quote_literal(v) for v in (s.list, s.code, s.name_zh, s.name_en, s.color, s.standard, s.standard_class)
+        )
+        + f", true, {position})"
         for position, s in enumerate(seeds())
     )
     return (

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from emergency import clock, config, geo, grids, store, vocab, warning
+from emergency.sql import quote_identifier
 from emergency.stock import demo_minimums
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
@@ -940,7 +941,7 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     sums = {}
     for table in tables:
         # table is read from the catalogue, not user input; quoted as an identifier anyway.
-        quoted = '"' + table.replace('"', '""') + '"'
+        quoted = quote_identifier(table)
         count, digest = store.run(
             conn,
             f"SELECT count(*) AS n, CAST(bit_xor(md5_number(CAST(t AS VARCHAR))) AS VARCHAR) AS x FROM {quoted} AS t",

@@ -16,36 +16,9 @@ import pandas as pd
 
 from emergency import store
 from emergency.geo import haversine_sql
+from emergency.sql import Where, identifier, quote_identifier
 from emergency.store import RAIN_MM_SUM_TYPE, run
 from emergency.vocab import OPEN_STATUSES
-
-
-class Where:
-    """Build a WHERE clause and its parameters together, so no value is ever spliced into SQL."""
-
-    def __init__(self) -> None:
-        self.clauses: list[str] = []
-        self.params: list = []
-
-    def add(self, clause: str, *params) -> Where:
-        """Add a parameterized ``clause`` and its parameters; return self for chaining."""
-        self.clauses.append(clause)
-        self.params.extend(params)
-        return self
-
-    def window(self, column: str, start: datetime, end: datetime) -> Where:
-        """Restrict ``column`` to the window ``(start, end]``."""
-        return self.add(f"{column} > ? AND {column} <= ?", start, end)
-
-    def any_of(self, column: str, values: Sequence[str]) -> Where:
-        """Restrict ``column`` to ``values``; an empty selection means no restriction, as in the filter bar."""
-        if values:
-            self.add(f"list_contains(?, {column})", list(values))
-        return self
-
-    def sql(self) -> str:
-        """Return the WHERE clause (with a leading space), or an empty string when nothing restricts."""
-        return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
 
 
 def _hour_floor(moment: datetime) -> datetime:
@@ -1712,12 +1685,6 @@ def _table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return set(frame["column_name"])
 
 
-def _identifier(name: str, allowed: set[str]) -> str:
-    if name not in allowed:
-        raise ValueError(f"unknown column {name!r}")
-    return '"' + name.replace('"', '""') + '"'
-
-
 def table_completeness(
     conn: duckdb.DuckDBPyConnection, table: str, time_column: str | None, columns: Sequence[str]
 ) -> pd.DataFrame:
@@ -1730,13 +1697,13 @@ def table_completeness(
     if table not in tables:
         raise ValueError(f"unknown table {table!r}")
     allowed = _table_columns(conn, table)
-    quoted_table = '"' + table.replace('"', '""') + '"'
+    quoted_table = quote_identifier(table)
     parts = ["count(*) AS rows"]
-    parts.append(f"max({_identifier(time_column, allowed)}) AS latest" if time_column else "NULL AS latest")
+    parts.append(f"max({identifier(time_column, allowed)}) AS latest" if time_column else "NULL AS latest")
     for column in columns:
         if column in allowed:
-            alias = _identifier(column, allowed).replace('"', '"null_', 1)
-            parts.append(f"count(*) FILTER (WHERE {_identifier(column, allowed)} IS NULL) AS {alias}")
+            alias = quote_identifier(f"null_{column}")
+            parts.append(f"count(*) FILTER (WHERE {identifier(column, allowed)} IS NULL) AS {alias}")
     return run(conn, f"SELECT {', '.join(parts)} FROM {quoted_table}")
 
 
@@ -1761,9 +1728,7 @@ def row_counts(conn: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[s
         raise ValueError(f"unknown tables {unknown!r}")
     if not names:
         return {}
-    counts = " UNION ALL ".join(
-        'SELECT ? AS name, count(*) AS n FROM "' + name.replace('"', '""') + '"' for name in names
-    )
+    counts = " UNION ALL ".join(f"SELECT ? AS name, count(*) AS n FROM {quote_identifier(name)}" for name in names)
     frame = run(conn, counts, names)
     found = dict(zip(frame["name"], frame["n"], strict=True))
     return {name: int(found[name]) for name in names}

@@ -33,6 +33,7 @@ from emergency.ingest import readers as readers_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
 from emergency.ingest.readers import Table, Upload, open_table
+from emergency.sql import Sql
 
 __all__ = ["REASONS", "ImportReport", "import_file", "import_table"]
 
@@ -151,22 +152,6 @@ class ImportReport:
 
 def _noop(stage: str, fraction: float) -> None:
     return None
-
-
-class _Sql:
-    """A SQL text and its ``?`` parameters built together, so values never enter the text."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.params: list = []
-
-    def add(self, text: str, *params) -> _Sql:
-        self.parts.append(text)
-        self.params.extend(params)
-        return self
-
-    def text(self, sep: str = "") -> str:
-        return sep.join(self.parts)
 
 
 def _raw(position: int | None) -> str:
@@ -334,8 +319,8 @@ def _stage(  # noqa: C901 - one SQL SELECT built field by field; each branch add
 ) -> None:
     """Create ``staged``: raw columns, one parsed column per field, and the first parse failure."""
     ctx = ctx or _Context()
-    select = _Sql()
-    checks_reason, checks_field, checks_value = _Sql(), _Sql(), _Sql()
+    select = Sql()
+    checks_reason, checks_field, checks_value = Sql(), Sql(), Sql()
     from_geometry = _located_by_geometry(kind, table)
     for f in kind.fields:
         position = positions[f.name]
