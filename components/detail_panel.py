@@ -8,8 +8,8 @@ import streamlit as st
 from components import cached, water_view
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, lang, plain, tr
-from emergency import charts, codelists, queries
-from emergency.filters import Filters
+from emergency import charts, codelists
+from emergency.filters import Filters, bucket_minutes
 
 DETAIL_KEY = "one_map_detail"
 # Layers whose objects open a detail panel, with the vocabulary of their "kind" column.
@@ -82,7 +82,7 @@ def _gauge(f: Filters, code: str) -> None:
         st.info(tr("detail.gone"))
         return
     st.subheader(f"{tr('map.tooltip.gauge')} · {plain(row['name'])}")
-    minutes = queries.bucket_minutes(f.window_hours)
+    minutes = bucket_minutes(f.window_hours)
     series = cached.rain_series(f.start, f.end, minutes, (code,), ())
     left, right = st.columns([1, 2])
     with left:

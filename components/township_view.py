@@ -10,9 +10,9 @@ import streamlit as st
 from components import cached, export_buttons, filter_bar, map_layers, one_map
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, labels, lang, plain, tr
-from emergency import charts, export, mapdata, queries, rules, symbology, township
+from emergency import charts, export, mapdata, rules, symbology, township
 from emergency import filters as flt
-from emergency.filters import Filters
+from emergency.filters import Filters, bucket_minutes
 from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
 
 PAGE = "pages/township.py"
@@ -301,7 +301,7 @@ def contacts(s: township.TownshipSummary) -> None:
 
 
 def rain(s: township.TownshipSummary, f: Filters) -> None:
-    minutes = queries.bucket_minutes(f.window_hours)
+    minutes = bucket_minutes(f.window_hours)
     series = cached.rain_series(f.start, f.end, minutes, (), (s.code,))
     if series.empty or not series["gauges"].sum():
         st.info(tr("map.empty_rain"), icon=":material/info:")

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from emergency import charts, config, export, queries, rules, store
-from emergency.filters import Filters
+from emergency.filters import Filters, bucket_minutes
 from emergency.i18n import label, t
 from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES, OPEN_STATUSES, RAIN_SCALES
 
@@ -562,7 +562,7 @@ def bench_exports(conn: duckdb.DuckDBPyConnection, filters: Filters | None = Non
         _, latest = queries.data_range(conn)
         filters = Filters(end=latest)
     timings: dict[str, float] = {}
-    minutes = queries.bucket_minutes(filters.window_hours)
+    minutes = bucket_minutes(filters.window_hours)
 
     started = time.perf_counter()
     series = queries.rain_series(conn, filters.start, filters.end, minutes, townships=filters.townships)

@@ -65,6 +65,21 @@ class Parsed:
     notices: list[Notice] = field(default_factory=list)
 
 
+def bucket_minutes(window_hours: float) -> int:
+    """Return the bar width of a time chart for a window: 5 min up to 6 h, hourly up to 3 days, else daily.
+
+    Examples
+    --------
+    >>> [bucket_minutes(h) for h in (3, 24, 168)]
+    [5, 60, 1440]
+    """
+    if window_hours <= 6:
+        return 5
+    if window_hours <= 72:
+        return 60
+    return 1440
+
+
 def _split(value: str | None) -> list[str]:
     return [part for part in (value or "").split(",") if part]
 

@@ -348,15 +348,6 @@ def township_metrics(
     )
 
 
-def bucket_minutes(window_hours: float) -> int:
-    """Bar width of a hyetograph: 5 min up to 6 h, hourly up to 3 days, else daily."""
-    if window_hours <= 6:
-        return 5
-    if window_hours <= 72:
-        return 60
-    return 1440
-
-
 def _points_in_townships(table: str, columns: str, townships: Sequence[str], extra: str = "") -> tuple[str, list]:
     where = Where().any_of("p.township", townships)
     return (
@@ -586,7 +577,7 @@ def rain_series(
     start, end : datetime
         The window ``(start, end]``.
     minutes : int
-        Bucket width (see :func:`bucket_minutes`); buckets are aligned to the clock.
+        Bucket width (see :func:`emergency.filters.bucket_minutes`); buckets are aligned to the clock.
     stations : sequence of str
         Gauge codes; empty means every gauge of ``townships``.
     townships : sequence of str

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from emergency import queries, store
+from emergency.filters import bucket_minutes
 from tests.tiny import hour
 
 WEST, EAST = "999999001", "999999002"
@@ -118,7 +119,7 @@ def test_gauge_hyetograph_buckets_are_labelled_by_their_end(tiny_conn):
         (3, 30.0),
         (6, 10.0),
     ]
-    assert queries.bucket_minutes(3) == 5 and queries.bucket_minutes(24) == 60 and queries.bucket_minutes(168) == 1440
+    assert bucket_minutes(3) == 5 and bucket_minutes(24) == 60 and bucket_minutes(168) == 1440
 
 
 def test_resources(tiny_conn):
