@@ -86,11 +86,6 @@ def _on_select() -> None:
         return
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _shapes(wkb: tuple[bytes, ...]) -> list[dict]:
-    return mapdata.shapes_geojson(wkb)
-
-
 def _controls(window_hours: float) -> tuple[list[str], str]:
     names = labels("map_layer")
     layer_column, metric_column = st.columns([3, 1])
@@ -314,7 +309,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
         layers.append(
             map_layers.township_layer(
                 metrics,
-                _shapes(tuple(townships["geometry"])),
+                cached.shapes_geojson(tuple(townships["geometry"])),
                 _township_fill(metrics, metric),
                 _township_tips(metrics),
                 f.townships,
@@ -326,7 +321,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
             layers.append(map_layers.rain_surface_layer(*image))
     layers.append(
         map_layers.county_outline_layer(
-            mapdata.feature_collection(_shapes(tuple(county["geometry"])), county[["code", "name"]])
+            mapdata.feature_collection(cached.shapes_geojson(tuple(county["geometry"])), county[["code", "name"]])
         )
     )
     cell_deg = grid_deg(county)
