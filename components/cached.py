@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from emergency import (  # issue 12, 16
+from emergency import (
     actions,
     briefing,
     cap,
@@ -23,12 +23,12 @@ from emergency import (  # issue 12, 16
     rules,
     store,
     surface,
-    uploads,  # memory caps (issue 18)
+    uploads,  # memory caps
     warning,
 )
 from emergency.access import Actor
 from emergency.filters import Filters
-from emergency.ingest import templates  # issue 12
+from emergency.ingest import templates
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
 QUERY_TTL_S = 60
@@ -56,7 +56,7 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     # Keyed by path so that a changed setting (tests, a second county) opens the right file.
     demo.ensure_demo(path)
     conn = store.connect(path)
-    codelists.sync_labels(conn)  # codes an administrator added are shown by name (issue 16)
+    codelists.sync_labels(conn)  # codes an administrator added are shown by name
     uploads.limit_store_memory(conn)  # one big import cannot take the machine's memory
     return conn
 
@@ -118,7 +118,7 @@ def kpis(
     return queries.kpis(get_store(), start, end, townships, types, statuses)
 
 
-# --- one map (issue 4) ---
+# --- one map ---
 @query
 def township_metrics(start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...]) -> pd.DataFrame:
     return queries.township_metrics(get_store(), start, end, types, statuses)
@@ -193,7 +193,7 @@ def rain_surface(start: datetime, end: datetime) -> tuple[str, list[float]] | No
     return surface.window_surface(get_store(), start, end)
 
 
-# --- trends, exports and the duty briefing (issue 5) ---
+# --- trends, exports and the duty briefing ---
 
 
 @query
@@ -311,7 +311,7 @@ def save_minimums(actor: Actor, frame: pd.DataFrame) -> int:
     return saved
 
 
-# --- warning and dispatch (issue 7) ---
+# --- warning and dispatch ---
 
 
 @query
@@ -475,7 +475,7 @@ def set_dispatch_status(actor: Actor, dispatch_id: int, status: str) -> None:
     clear()
 
 
-# --- data import (issue 6) ---
+# --- data import ---
 
 
 def run_import(
@@ -554,7 +554,7 @@ def process_inbox(actor: Actor, lang: str) -> list[dict]:
     return results
 
 
-# --- township command view and grid management (issue 8) ---
+# --- township command view and grid management ---
 
 
 @query
@@ -587,7 +587,7 @@ def grids(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.grids(get_store(), townships)
 
 
-# --- any county: guidance and completeness (issue 12) ---
+# --- any county: guidance and completeness ---
 
 
 @query
@@ -601,12 +601,12 @@ def kind_summary() -> pd.DataFrame:
 
 
 @query
-def location_missing() -> pd.DataFrame:  # issue 16
+def location_missing() -> pd.DataFrame:
     return completeness.location_missing(get_store())
 
 
 @query
-def location_missing_count(tables: tuple[str, ...], townships: tuple[str, ...] = ()) -> int:  # issue 16
+def location_missing_count(tables: tuple[str, ...], townships: tuple[str, ...] = ()) -> int:
     return completeness.location_missing_count(get_store(), tables, tuple(townships or ()))
 
 
@@ -620,7 +620,7 @@ def template_place() -> templates.TemplatePlace:
     return templates.place_of(get_store())
 
 
-# --- live water and feeds (issue 19) ---
+# --- live water and feeds ---
 
 
 @query
@@ -644,7 +644,7 @@ def water_hydrograph(station: str, start: datetime, end: datetime) -> pd.DataFra
     return water.hydrograph(get_store(), station, start, end)
 
 
-# --- command-centre wall (issue 20) ---
+# --- command-centre wall ---
 # Every wall shows the same thing for the same window and screen size: the figures, the deck
 # JSON and the chart are built once per refresh for all walls (20 walls cost one build).
 

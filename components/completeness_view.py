@@ -68,7 +68,7 @@ def townships() -> None:
 
 
 def location_missing() -> None:
-    """Teams, shelters and warehouses kept without coordinates, per township (issue 16)."""
+    """Teams, shelters and warehouses kept without coordinates, per township."""
     frame = cached.location_missing()
     st.subheader(tr("completeness.location_missing"))
     if frame.empty:

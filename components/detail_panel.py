@@ -66,7 +66,7 @@ def _township(f: Filters, code: str) -> None:
         (tr("map.layer.hazards"), len(cached.hazard_points(townships))),
     ]
     _fields(counts)
-    # --- link to the township command page (issue 8); the click already made it the filter ---
+    # --- link to the township command page; the click already made it the filter ---
     st.page_link(
         "pages/township.py",
         label=tr("township.open_from_map"),
@@ -112,7 +112,7 @@ def _incident(f: Filters, ident: str) -> None:
         st.info(tr("detail.gone"))
         return
     row = record.iloc[0]
-    kind = codelists.display("incident_type", row["type"], row.get("type_label"), lang())  # 其他·<text> (issue 16)
+    kind = codelists.display("incident_type", row["type"], row.get("type_label"), lang())  # 其他·<text>
     st.subheader(f"{tr('map.tooltip.incident')} · {plain(kind)} · {plain(ident)}")
     _fields(
         [
@@ -212,7 +212,7 @@ RENDERERS = {
     "teams": _team,
     "shelters": _shelter,
     "hazards": _hazard,
-    "water": water_view.detail,  # river and reservoir stations (issue 19)
+    "water": water_view.detail,  # river and reservoir stations
 }
 
 

@@ -157,7 +157,7 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     data = incidents.dropna(subset=["lon", "lat"])
     fill = [[*INCIDENT_TYPES.get(kind, INCIDENT_TYPES["other"]), 235] for kind in data["type"]]
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
-    # Texts looked up once, not per point: thousands of incidents on a 72 h window (issue 10).
+    # Texts looked up once, not per point: thousands of incidents on a 72 h window.
     title, status_text, time_text, address_text, grade_text = (
         tr(key)
         for key in (
@@ -191,7 +191,7 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
             data["address"],
             data["grade"] if "grade" in data else [None] * len(data),
             data["type_label"] if "type_label" in data else [None] * len(data),
-            strict=True,  # 其他·<text> (issue 16)
+            strict=True,  # 其他·<text>
         )
     ]
     radius = 260 + severity(data).clip(upper=20) * 60
@@ -204,7 +204,7 @@ SHELTER_COLOR = (46, 125, 50)
 
 def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Warehouses sized by their total stock."""
-    # Texts looked up once per layer, not per point (a session-state read each, issue 10).
+    # Texts looked up once per layer, not per point (a session-state read each).
     title, items, quantity, phone = (
         tr(key) for key in ("map.layer.warehouses", "map.tooltip.items", "map.tooltip.quantity", "detail.phone")
     )
@@ -358,7 +358,7 @@ class CompactDeck(pdk.Deck):
 
     pydeck writes its JSON indented, which makes Python fall back from its C encoder to the
     pure-Python one (~5x slower) and adds whitespace to every point; at ~1 MB of deck JSON
-    this was a third of an all-layers page run (issue 10). Non-ASCII text stays UTF-8.
+    this was a third of an all-layers page run. Non-ASCII text stays UTF-8.
     """
 
     def to_json(self) -> str:

@@ -220,7 +220,7 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
             )
         else:
             rows = RESOURCE_ROWS[resource.layer](f.townships)
-            rows = rows.dropna(subset=["lon", "lat"])  # location missing: counted below, not drawn (issue 16)
+            rows = rows.dropna(subset=["lon", "lat"])  # location missing: counted below, not drawn
             if not rows.empty:
                 layers.append(map_layers.RESOURCE_LAYERS[resource.layer](rows))
     not_drawn = cached.location_missing_count(tuple(r.table for r in RESOURCES if r.layer in chosen), f.townships)

@@ -225,7 +225,7 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
         )
     fig.update_layout(
         # Township names are whole (automargin; the left margin fits five characters at least),
-        # the time axis reads 06-20 02:40, never "Jun 20" (issue 17).
+        # the time axis reads 06-20 02:40, never "Jun 20".
         height=140 + 28 * len(touched),
         margin={"l": 90, "r": 10, "t": 10, "b": 40},
         font={"family": chart_core.FONT_FAMILY, "size": 13},

@@ -1,4 +1,4 @@
-"""Rivers and reservoirs on the pages, and the live feeds' freshness (issue 19).
+"""Rivers and reservoirs on the pages, and the live feeds' freshness.
 
 Every figure here comes from :func:`emergency.feed.water.station_states` (through
 ``cached.water_states``): the map layer, its detail panel, the KPI 超警戒站点 and the warning

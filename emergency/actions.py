@@ -134,7 +134,7 @@ def save_feed(conn, actor: Actor, feed, url: str | None = None):
 
 
 def run_feed(conn, actor: Actor, name: str):
-    """Sync one live source now (issue 19); the run is recorded like the scheduled ones."""
+    """Sync one live source now; the run is recorded like the scheduled ones."""
     from emergency.feed import sync, water
 
     with _allowed(conn, actor, "configure", "feed_run", name):
@@ -266,7 +266,7 @@ def process_inbox(conn, actor: Actor, db_path, lang: str) -> list[dict]:
     return results
 
 
-# ------------------------------------------------------------------ code lists (admin, issue 16)
+# ------------------------------------------------------------------ code lists (admin)
 
 
 def map_code_label(conn, actor: Actor, list_name: str, label: str, code: str) -> int:

@@ -337,7 +337,7 @@ def layout(
     progress(0.4, t("briefing.step.charts", lang))
     blocks += _rain(kpi, queries.station_ranking(conn, *window, f.townships), township_rain, f, lang)
     blocks += _signals(rules.signals(conn, f.end, f), queries.signal_thresholds(conn), lang)
-    from emergency.feed.brief import water_blocks  # 水情 (issue 19)
+    from emergency.feed.brief import water_blocks  # 水情
 
     blocks += water_blocks(conn, f, lang, Block)
     blocks += _incidents(

@@ -827,11 +827,11 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
             "teams": teams,
             "shelters": shelters,
             "hazard_points": hazards,
-            # Warning recipients (issue 7), drawn last so the tables above keep their values.
+            # Warning recipients, drawn last so the tables above keep their values.
             "township_contacts": warning.demo_contacts(townships["code"].tolist(), rng),
-            # Minimum stock per item (issue 5): derived from the typical holdings, no random draw.
+            # Minimum stock per item: derived from the typical holdings, no random draw.
             "stock_minimums": demo_minimums(STOCK_ITEMS),
-            # Villages, grid cells and the duty roster (issue 8), drawn after everything above.
+            # Villages, grid cells and the duty roster, drawn after everything above.
             **grids.demo_hierarchy(townships, rng),
             "duty_roster": grids.demo_duty_roster(townships["code"].tolist(), STORM_START.date(), DEMO_NOW.date(), rng),
         }
@@ -852,7 +852,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
 
 
 def _refuse_real_store(path: Path) -> None:
-    """Raise ValueError if ``path`` is a real county's store (issue 12: demo and real data never mix)."""
+    """Raise ValueError if ``path`` is a real county's store (demo and real data never mix)."""
     if not path.exists():
         return
     try:
@@ -888,7 +888,7 @@ def build_demo_file(path: str | os.PathLike, scale: float = 1.0, seed: int = 42)
         Row count per table.
     """
     path = Path(path)
-    _refuse_real_store(path)  # issue 12: a real county's store is never replaced by the demo
+    _refuse_real_store(path)  # a real county's store is never replaced by the demo
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -963,7 +963,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         counts = build_demo_file(args.path, scale=args.scale, seed=args.seed)
-    except ValueError as error:  # issue 12: a real store is refused with a message, not a traceback
+    except ValueError as error:  # a real store is refused with a message, not a traceback
         print(f"demo refused: {error}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - started

@@ -218,7 +218,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "detail.stock.unit": ("单位", "Unit"),
     "detail.stock.updated_at": ("更新时间", "Updated"),
     "map.empty_rain": ("所选时间窗口内没有降雨数据。", "No rainfall data in the selected window."),
-    # --- trends, exports and the duty briefing (issue 5) ---
+    # --- trends, exports and the duty briefing ---
     "page.trends_rain": ("降雨趋势", "Rainfall trends"),
     "page.trends_incidents": ("事件趋势", "Incident trends"),
     "page.trends_resources": ("资源保障", "Resources"),
@@ -459,7 +459,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.occupancy": ("已安置（人）", "Occupancy"),
     "col.free": ("剩余容量（人）", "Free"),
     "col.occupancy_rate": ("使用率", "Occupancy rate"),
-    # --- data import (issue 6) ---
+    # --- data import ---
     "page.import_data": ("数据导入", "Data import"),
     "ingest.intro": (
         (
@@ -750,7 +750,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "replay.moment": ("回放时刻", "Moment"),
     "replay.state": ("回放：{start} 至 {moment} 的累计状态", "Replay: state from {start} up to {moment}"),
     "screen.as_of": ("数据截至 {as_of} · 刷新于 {refreshed}", "Data as of {as_of} · refreshed {refreshed}"),
-    # --- warning and dispatch (issue 7) ---
+    # --- warning and dispatch ---
     "page.warning": ("预警研判", "Early warning"),
     "page.dispatch": ("一键调度", "One-click dispatch"),
     "common.choose": ("请选择", "Choose"),
@@ -966,7 +966,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dispatch.col.hazard_people": ("隐患点人数", "People at hazards"),
     "dispatch.col.shelter_capacity": ("避难容量", "Shelter capacity"),
     "dispatch.col.shortfall": ("缺口", "Shortfall"),
-    # --- township command view and grid management (issue 8) ---
+    # --- township command view and grid management ---
     "page.township": ("乡镇指挥", "Township command"),
     "page.township_ranking": ("乡镇对比", "Township comparison"),
     "township.pick": ("选择乡镇", "Choose a township"),
@@ -1123,7 +1123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.field.keeper": ("网格员", "Grid member"),
     "ingest.field.duty_date": ("值班日期", "Duty date"),
     "ingest.field.title": ("职务", "Title"),
-    # --- any county: guidance, completeness, templates (issue 12) ---
+    # --- any county: guidance, completeness, templates ---
     "page.completeness": ("数据完整性", "Data completeness"),
     "guide.title": ("本页还缺少数据：请按顺序导入以下数据", "This page still lacks data: import these, in this order"),
     "guide.empty_store": (
@@ -1212,7 +1212,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.trapped": ("被困", "Trapped"),
     # units
     "unit.mm": ("毫米", "mm"),
-    # sign-in, roles and audit (issue 9)
+    # sign-in, roles and audit
     "page.sign_in": ("登录", "Sign in"),
     "page.admin": ("用户与审计", "Users and audit"),
     "auth.title": ("登录一图研判", "Sign in to One Map"),
@@ -1322,7 +1322,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.detail": ("详情", "Detail"),
     "col.client": ("客户端地址", "Client address"),
     "export.sheet.audit": ("审计日志", "Audit log"),
-    # --- code lists, header mappings, units and complete imports (issue 16) ---
+    # --- code lists, header mappings, units and complete imports ---
     "completeness.locate": ("补全位置", "Complete a location"),
     "completeness.locate_record": ("记录", "Record"),
     "completeness.locate_lon": ("经度", "Longitude"),
@@ -1472,7 +1472,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "另有 {n} 条记录缺少位置，未在地图上绘制（见数据完整性页）。",
         "{n} more records have no location and are not drawn (see the completeness page).",
     ),
-    # --- one rule engine, freshness, exports (issue 17) ---
+    # --- one rule engine, freshness, exports ---
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
     "rules.ungraded": ("未分级", "Not graded"),
@@ -1646,7 +1646,7 @@ STRINGS: dict[str, tuple[str, str]] = {
             "stream), or ask an administrator to raise [yitu] import_memory_mb."
         ),
     ),
-    # --- live water and feeds (issue 19) ---
+    # --- live water and feeds ---
     "unit.m": ("米", "m"),
     "unit.m3s": ("立方米每秒", "m³/s"),
     "map.layer.water": ("水情站点（河道 · 水库）", "Water stations (rivers, reservoirs)"),
@@ -1925,7 +1925,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "heavy_rainstorm": ("大暴雨", "Heavy rainstorm"),
         "extreme_rainstorm": ("特大暴雨", "Extreme rainstorm"),
     },
-    # --- warning and dispatch vocabularies (issue 7) ---
+    # --- warning and dispatch vocabularies ---
     "signal_level": {
         "blue": ("蓝色", "Blue"),
         "yellow": ("黄色", "Yellow"),
@@ -1969,7 +1969,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "max": ("取所含雨量站最大值", "Maximum of its gauges"),
         "mean": ("取所含雨量站平均值", "Mean of its gauges"),
     },
-    # --- township command view and grid management (issue 8) ---
+    # --- township command view and grid management ---
     "call_role": {
         "duty_leader": ("值班领导", "Leader on duty"),
         "township_head": ("乡镇主要负责人", "Township head"),
@@ -2027,7 +2027,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "denied": ("拒绝", "Denied"),
         "failed": ("失败", "Failed"),
     },
-    # --- one rule engine: grade scales, kinds (issue 17) ---
+    # --- one rule engine: grade scales, kinds ---
     # 《地质灾害防治条例》第四条: 特大型/大型/中型/小型, by response level (I..IV).
     "geological_grade": {
         "general": ("小型", "Small"),
@@ -2058,7 +2058,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "hydrological": ("水文站", "Hydrological station"),
         "manual": ("人工站", "Manual gauge"),
     },
-    # --- live water and feeds (issue 19) ---
+    # --- live water and feeds ---
     "water_kind": {
         "river": ("河道站", "River station"),
         "reservoir": ("水库站", "Reservoir"),
@@ -2088,7 +2088,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-# --- code lists (issue 16): labels of the codes every open list adds ---
+# --- code lists: labels of the codes every open list adds ---
 for _name, _labels in {
     "incident_type": {
         "rockfall": ("崩塌", "Rockfall"),

@@ -40,7 +40,7 @@ def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str,
     The whole clock hours inside the window come from ``rain_hourly`` (one row per station
     and hour, schema 7), the partial hours at its edges from ``rainfall``, so any sum, count
     or maximum per station, or per bucket of whole clock hours, equals that over
-    ``rainfall`` itself (issue 10: a 72 h window reads ~12x fewer rows).
+    ``rainfall`` itself (a 72 h window reads ~12x fewer rows).
 
     Parameters
     ----------
@@ -478,7 +478,7 @@ def resource_grid(
     """
     if table not in GRID_WEIGHTS:
         raise ValueError(f"cannot grid table {table!r}")
-    where = Where().any_of("p.township", townships).add("p.lon IS NOT NULL AND p.lat IS NOT NULL")  # issue 16
+    where = Where().any_of("p.township", townships).add("p.lon IS NOT NULL AND p.lat IS NOT NULL")
     return run(
         conn,
         f"""
@@ -538,7 +538,7 @@ def count_incidents(
     return int(run(conn, f"SELECT count(*) AS n FROM incidents i {where.sql()}", where.params)["n"].iloc[0])
 
 
-# --- trends, exports and the duty briefing (issue 5) ---
+# --- trends, exports and the duty briefing ---
 
 # Accumulation windows (hours) of the station ranking's maximum intensities.
 INTENSITY_HOURS = (1, 3, 6, 24)
@@ -768,7 +768,7 @@ def incident_counts(
         conn,
         f"""
         SELECT {", ".join(keys)}, count(*) AS incidents,
-               -- Blank counts are unknown (NULL, issue 16): the sums are of what was reported.
+               -- Blank counts are unknown (NULL): the sums are of what was reported.
                coalesce(sum(i.deaths), 0)::BIGINT AS deaths, coalesce(sum(i.injured), 0)::BIGINT AS injured,
                coalesce(sum(i.missing), 0)::BIGINT AS missing, coalesce(sum(i.trapped), 0)::BIGINT AS trapped,
                round(coalesce(sum(i.loss_10k_yuan), 0), 1) AS loss_10k_yuan
@@ -975,7 +975,7 @@ def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -
     )
 
 
-# --- warning and dispatch (issue 7) ---
+# --- warning and dispatch ---
 
 # Accumulation windows a signal rule may use, hours; a rule outside this list is refused
 # (the store's CHECK constraint says the same), so column names built from them are safe.
@@ -1114,7 +1114,7 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
     # Gauges in the 3 x 3 grid cells around each point first (an equi-join on cell numbers, not
     # every pair). Cells are cell_km wide even at the points' highest latitude, so a gauge found
     # within cell_km is the nearest of all; other points try every gauge. cell_km follows the
-    # gauges' density (issue 10: fixed 15 km cells held the whole county, 60 M pairs at 10 M rows).
+    # gauges' density (fixed 15 km cells held the whole county, 60 M pairs at 10 M rows).
     rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
@@ -1418,7 +1418,7 @@ def shelter_gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-# --- data import (issue 6) ---
+# --- data import ---
 
 
 def gauge_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
@@ -1572,7 +1572,7 @@ def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-# --- township command view and grid management (issue 8) ---
+# --- township command view and grid management ---
 
 
 def villages(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
@@ -1667,7 +1667,7 @@ def township_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age
     )
 
 
-# --- any county: data completeness (issue 12) ---
+# --- any county: data completeness ---
 
 
 def _table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:

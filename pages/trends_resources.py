@@ -8,7 +8,7 @@ from components.text import tr
 f = filter_bar.current()
 st.title(tr("page.trends_resources"))
 filter_bar.show_notices()
-guidance.require("trends_resources")  # what to import next, on a store still being filled (issue 12)
+guidance.require("trends_resources")  # what to import next, on a store still being filled
 if f is None:
     st.info(tr("app.no_data"))
     st.stop()

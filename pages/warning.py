@@ -8,7 +8,7 @@ from components.text import tr
 f = filter_bar.current()
 st.title(tr("page.warning"))
 filter_bar.show_notices()
-guidance.require("warning")  # what to import next, on a store still being filled (issue 12)
+guidance.require("warning")  # what to import next, on a store still being filled
 if f is None:
     st.info(tr("app.no_data"))
     st.stop()
@@ -26,7 +26,7 @@ shown = [
 tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown]), strict=True))
 with tabs["signals"]:
     summary = warning_panels.signals(f)
-    water_view.live_over_table(f)  # rivers and reservoirs over their thresholds, live (issue 19)
+    water_view.live_over_table(f)  # rivers and reservoirs over their thresholds, live
 with tabs["hazards"]:
     warning_panels.hazards(f)
 with tabs["grades"]:

@@ -9,7 +9,7 @@ rerun; the time from the pick to the end of the rerun is one latency sample. Two
 - ``protocol`` (default): a websocket client speaking Streamlit's own protocol (BackMsg /
   ForwardMsg protobufs on ``/_stcore/stream``), as the browser does: it asks for a rerun with
   the new widget state and times it until ``script_finished``, checking that the page shows
-  the new period. It costs the machine little, so 20 sessions measure the server (issue 10).
+  the new period. It costs the machine little, so 20 sessions measure the server.
 - ``chromium``: headless Chromium pages clicking the select (real rendering, but 20 software
   WebGL pages on the server's own cores measure the clients as much as the app).
 

@@ -1,4 +1,4 @@
-"""Open code lists (issue 16): unknown values kept as other + label, mapped by an admin, remembered and applied."""
+"""Open code lists: unknown values kept as other + label, mapped by an admin, remembered and applied."""
 
 from datetime import datetime
 

@@ -167,14 +167,14 @@ def test_excel_sheet_choice_labels_and_swapped_coordinates(conn, tmp_path):
     path = fx.incidents_xlsx(tmp_path / "灾情.xlsx")
     with open_table(path) as table:
         assert table.sheets == ("说明", "灾情")
-    # Every sheet whose header fits is read (issue 16): the notes sheet is named as skipped.
+    # Every sheet whose header fits is read: the notes sheet is named as skipped.
     whole = import_file(conn, path, "incidents", now=NOW, dry_run=True)
     assert whole.sheets_read == [("灾情", 5)] and whole.sheets_skipped == [("说明", "header_mismatch")]
     with pytest.raises(IngestError) as error:
         import_file(conn, path, "incidents", sheet="说明", now=NOW)  # that sheet has no incident columns
     assert error.value.reason == "missing_columns"
     report = import_file(conn, path, "incidents", sheet="灾情", now=NOW)
-    # 地震 is a GB/T 35561 class of the seeded code list (issue 16), no longer a rejection.
+    # 地震 is a GB/T 35561 class of the seeded code list, no longer a rejection.
     assert reasons(report) == {6: "swapped_coordinates"}
     rows = store.run(
         conn,
@@ -250,7 +250,7 @@ def test_warehouses_then_stock_references(conn, tmp_path):
         encoding="utf-8",
     )
     report = import_file(conn, stock, "stock")
-    # An unknown warehouse no longer costs its rows: it is created, location missing (issue 16).
+    # An unknown warehouse no longer costs its rows: it is created, location missing.
     assert reasons(report) == {3: "out_of_range"}
     assert report.created == {"warehouses": ["北镇仓库"]}
     assert store.run(conn, "SELECT lon, lat FROM warehouses WHERE name = '北镇仓库'").isna().all(axis=None)

@@ -1,4 +1,4 @@
-"""Hourly rain sums (schema 7, issue 10): kept in step with rainfall, and queries read through them unchanged."""
+"""Hourly rain sums (schema 7): kept in step with rainfall, and queries read through them unchanged."""
 
 from datetime import datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""Security tests, one per threat found by the security test of the served app (issue 18).
+"""Security tests, one per threat found by the security test of the served app.
 
 Each test names the threat it closes and reproduces the attack as an attacker would run it:
 against a real served app in Chromium where the hole was in the server, against the store

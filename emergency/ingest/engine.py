@@ -126,7 +126,7 @@ class ImportReport:
     import_id: int | None = None
     dry_run: bool = False
     seconds: float = 0.0
-    # issue 16: what the import did beyond counting rows.
+    # What the import did beyond counting rows.
     others: dict[str, dict[str, int]] = field(default_factory=dict)  # field -> {label kept as "other": rows}
     conversions: list[dict] = field(default_factory=list)  # unit conversions: field, header, unit, to, factor, rows
     unused_headers: list[tuple[str, str]] = field(default_factory=list)  # (header, field it looks like)

@@ -731,7 +731,7 @@ KINDS: dict[str, Kind] = {
             ),
             location="point",
         ),
-        # --- township grid management (issue 8) ---
+        # --- township grid management ---
         Kind(
             "villages",
             "villages",
@@ -1145,7 +1145,7 @@ def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str | None]:  #
     return mapping
 
 
-# --- units, remembered and look-alike headers (issue 16) ---
+# --- units, remembered and look-alike headers ---
 # Dimension -> (stored unit, {unit spelling: factor to the stored unit}). A header such as
 # 直接经济损失（元） or a cell such as "12.5万元" is converted; the report names each conversion.
 UNITS: dict[str, tuple[str, dict[str, float]]] = {

@@ -85,7 +85,7 @@ class Table:
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
     # Lenient scan options a retry switched on: quoted line breaks need the serial scanner,
-    # mixed CRLF/LF line ends need strict_mode off (issue 16).
+    # mixed CRLF/LF line ends need strict_mode off.
     csv_lenient: tuple[str, ...] = ()
     sheets_read: list[tuple[str, int]] = field(default_factory=list)  # (sheet, data rows) read into this table
     sheets_skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason code) left out
