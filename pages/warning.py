@@ -2,16 +2,10 @@
 
 import streamlit as st
 
-from components import filter_bar, guidance, identity, warning_panels, water_view
+from components import identity, shell, warning_panels, water_view
 from components.text import tr
 
-f = filter_bar.current()
-st.title(tr("page.warning"))
-filter_bar.show_notices()
-guidance.require("warning")  # what to import next, on a store still being filled
-if f is None:
-    st.info(tr("app.no_data"))
-    st.stop()
+f = shell.page_frame("warning", period=False)
 st.caption(tr("warning.moment", moment=f"{f.end:%Y-%m-%d %H:%M}"))
 
 # Issuing needs the duty role, thresholds and contacts the admin role; the others read.
