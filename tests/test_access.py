@@ -13,7 +13,6 @@ import pytest
 
 from emergency import access, actions, audit, config, dispatch, queries, store
 from emergency.access import Actor, LoginRefused, PermissionDenied
-from tests import tiny
 
 ROOT = config.PROJECT_ROOT
 WEST = "999999001"
@@ -27,10 +26,8 @@ def fast_hashes(monkeypatch):
 
 
 @pytest.fixture
-def conn():
-    connection = tiny.with_contacts()
-    yield connection
-    connection.close()
+def conn(tiny_store_with_contacts):
+    return tiny_store_with_contacts
 
 
 def actor(role: str) -> Actor:

@@ -166,12 +166,10 @@ def test_english_labels(conn):
     assert fig.layout.title.text == "Incidents by status" and fig.data[0].name == "Pending"
 
 
-def test_minimums_are_validated_and_replaced_whole():
-    from emergency import store
+def test_minimums_are_validated_and_replaced_whole(tiny_store):
     from emergency.stock import MinimumError, replace_minimums
 
-    conn = store.connect(":memory:")
-    tiny.populate(conn)
+    conn = tiny_store
     saved = replace_minimums(
         conn,
         pd.DataFrame(

@@ -6,18 +6,14 @@ import numpy as np
 import pytest
 
 from emergency import dispatch, geo, queries, store
-from tests import tiny
 
 WHEN = datetime(2026, 6, 20, 9, 0)
 
 
 @pytest.fixture
-def conn():
+def conn(tiny_store):
     """A private tiny store (these tests write)."""
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    yield connection
-    connection.close()
+    return tiny_store
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from emergency import store
 from emergency.ingest import IngestError, import_file
-from tests import ingest_corpus, tiny
+from tests import ingest_corpus
 
 NOW = datetime(2026, 6, 22, 0, 0)
 CASES = ingest_corpus.cases()
@@ -47,9 +47,8 @@ def test_corpus_is_large_and_varied():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_corpus_file(case, tmp_path):
-    conn = store.connect(":memory:")
-    tiny.populate(conn)
+def test_corpus_file(case, tiny_store, tmp_path):
+    conn = tiny_store
     path = case.write(tmp_path)
     before = _counts(conn)
     if case.error:

@@ -18,11 +18,8 @@ NOW = datetime(2026, 6, 22, 0, 0)
 
 
 @pytest.fixture
-def conn():
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    yield connection
-    connection.close()
+def conn(tiny_store):
+    return tiny_store
 
 
 def test_blank_optional_numbers_are_null_not_errors(conn, tmp_path):

@@ -285,11 +285,10 @@ def test_card_of_a_busy_demo_township_still_fits_one_page(demo_conn):
 # ------------------------------------------------------------------------------------- import
 
 
-def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tmp_path):
+def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tiny_store, tmp_path):
     from emergency.ingest import import_file
 
-    conn = store.connect(":memory:")
-    tiny.populate(conn)
+    conn = tiny_store
     villages = tmp_path / "村.csv"
     villages.write_text(
         "村编码,村名,类型,乡镇,边界\n"
