@@ -586,31 +586,3 @@ def overdue_recipients(recipients: pd.DataFrame, now: datetime, minutes: int) ->
     waiting = (pd.Timestamp(now) - pd.to_datetime(recipients["issued_at"])).dt.total_seconds() / 60
     overdue = recipients["acknowledged_at"].isna() & (waiting >= minutes)
     return recipients[overdue].assign(waiting_min=waiting[overdue].astype(int)).reset_index(drop=True)
-
-
-def demo_contacts(township_codes: Sequence[str], rng: np.random.Generator) -> pd.DataFrame:
-    """Return synthetic responsible persons (labelled demo) for the townships, for the demo store.
-
-    Two per township (township head and flood duty officer) plus a grid member in every
-    other township; names are drawn from ``rng`` and phones are well-formed but fake
-    (137 0000 xxxx), so no real person is ever on the list.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The rows of ``township_contacts``: township, name, role, phone, is_demo.
-    """
-    from emergency import demo  # the demo generator owns the name pools (and imports this module)
-
-    townships = [code for index, code in enumerate(township_codes) for _ in CONTACT_ROLES[: 3 - index % 2]]
-    roles = [role for index, _ in enumerate(township_codes) for role in CONTACT_ROLES[: 3 - index % 2]]
-    names = np.char.add(rng.choice(demo.SURNAMES, len(roles)), rng.choice(demo.GIVEN_NAMES, len(roles)))
-    return pd.DataFrame(
-        {
-            "township": townships,
-            "name": names.astype(str),
-            "role": roles,
-            "phone": [f"1370000{i:04d}" for i in range(1, len(roles) + 1)],
-            "is_demo": True,
-        }
-    )

@@ -10,7 +10,8 @@ import pytest
 import shapely
 from pypdf import PdfReader
 
-from emergency import geo, grids, queries, store, township
+from emergency import geo, queries, store, township
+from emergency.demo import hierarchy
 from emergency.filters import Filters
 from tests import tiny
 from tests.tiny import hour
@@ -119,11 +120,11 @@ def test_demo_names_and_phones_are_well_formed_and_labelled_demo(demo_conn):
 
 def test_partition_of_a_concave_polygon_is_exact():
     ell = shapely.Polygon([(0, 0), (3, 0), (3, 1), (1, 1), (1, 3), (0, 3)])
-    cells = grids.partition(ell, 7, np.random.default_rng(3))
+    cells = hierarchy.partition(ell, 7, np.random.default_rng(3))
     assert len(cells) == 7
     assert shapely.symmetric_difference(shapely.union_all(cells), ell).area < 1e-12
     assert abs(sum(cell.area for cell in cells) - ell.area) < 1e-12
-    assert grids.partition(ell, 1, np.random.default_rng(3)) == [ell]
+    assert hierarchy.partition(ell, 1, np.random.default_rng(3)) == [ell]
 
 
 def test_same_seed_same_hierarchy():
@@ -136,11 +137,11 @@ def test_same_seed_same_hierarchy():
             "population": [1000, 2000],
         }
     )
-    first = grids.demo_hierarchy(frame, np.random.default_rng(5))
-    again = grids.demo_hierarchy(frame, np.random.default_rng(5))
+    first = hierarchy.demo_hierarchy(frame, np.random.default_rng(5))
+    again = hierarchy.demo_hierarchy(frame, np.random.default_rng(5))
     for table in ("villages", "grids"):
         pd.testing.assert_frame_equal(first[table], again[table])
-    roster = grids.demo_duty_roster(["1", "2"], date(2026, 6, 20), date(2026, 6, 22), np.random.default_rng(5))
+    roster = hierarchy.demo_duty_roster(["1", "2"], date(2026, 6, 20), date(2026, 6, 22), np.random.default_rng(5))
     assert len(roster) == 6 and roster.groupby("township")["title"].nunique().eq(3).all()
 
 

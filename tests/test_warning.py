@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from emergency import geo, queries, store, warning
+from emergency.demo.contacts import demo_contacts
 
 T0 = datetime(2026, 6, 20, 0, 0)
 TOWN_A, TOWN_B = "999999001", "999999002"
@@ -356,14 +357,14 @@ def test_township_without_responsible_person_is_refused():
 
 
 def test_demo_contacts_are_fake_and_labelled():
-    contacts = warning.demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
+    contacts = demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
     assert len(contacts) == 5 and contacts["is_demo"].all()
     assert contacts["phone"].str.fullmatch(r"1370000\d{4}").all() and contacts["phone"].is_unique
     assert contacts.groupby("township")["role"].apply(list).to_dict() == {
         TOWN_A: ["township_head", "flood_duty", "grid_member"],
         TOWN_B: ["township_head", "flood_duty"],
     }
-    again = warning.demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
+    again = demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
     pd.testing.assert_frame_equal(contacts, again)
 
 

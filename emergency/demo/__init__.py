@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import clock, config, geo, grids, store, vocab, warning
+from emergency import clock, config, geo, store, vocab
+from emergency.demo.contacts import demo_contacts
+from emergency.demo.hierarchy import demo_duty_roster, demo_hierarchy
+from emergency.demo.minimums import demo_minimums
+from emergency.demo.names import GIVEN_NAMES, SURNAMES
 from emergency.sql import quote_identifier
-from emergency.stock import demo_minimums
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
 
@@ -107,29 +110,6 @@ VILLAGE_SECOND = (
     "湾",
     "洲",
     "墩",
-)
-SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙朱胡郑汪程叶余方")
-GIVEN_NAMES = (
-    "伟",
-    "军",
-    "华",
-    "明",
-    "建国",
-    "志强",
-    "海",
-    "平",
-    "红",
-    "丽",
-    "春生",
-    "国庆",
-    "小兵",
-    "文",
-    "斌",
-    "勇",
-    "新华",
-    "卫东",
-    "建平",
-    "金水",
 )
 
 INCIDENT_TEXT = {
@@ -828,12 +808,12 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
             "shelters": shelters,
             "hazard_points": hazards,
             # Warning recipients, drawn last so the tables above keep their values.
-            "township_contacts": warning.demo_contacts(townships["code"].tolist(), rng),
+            "township_contacts": demo_contacts(townships["code"].tolist(), rng),
             # Minimum stock per item: derived from the typical holdings, no random draw.
             "stock_minimums": demo_minimums(STOCK_ITEMS),
             # Villages, grid cells and the duty roster, drawn after everything above.
-            **grids.demo_hierarchy(townships, rng),
-            "duty_roster": grids.demo_duty_roster(townships["code"].tolist(), STORM_START.date(), DEMO_NOW.date(), rng),
+            **demo_hierarchy(townships, rng),
+            "duty_roster": demo_duty_roster(townships["code"].tolist(), STORM_START.date(), DEMO_NOW.date(), rng),
         }
         del rates, mm
         cursor.execute("BEGIN TRANSACTION")
@@ -971,7 +951,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{table:<14}{count:>12,}")
     print(f"built {args.path} in {seconds:.1f} s")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from emergency import geo
+from emergency.demo.names import GIVEN_NAMES, SURNAMES
 
 # A village or community covers about this many km² in the demo (Jiangxi hill country).
 VILLAGE_KM2 = 12.0
@@ -104,9 +105,7 @@ def _syllable_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[s
 
 
 def _people(rng: np.random.Generator, n: int) -> list[str]:
-    from emergency import demo
-
-    return [str(s) + str(g) for s, g in zip(rng.choice(demo.SURNAMES, n), rng.choice(demo.GIVEN_NAMES, n), strict=True)]
+    return [str(s) + str(g) for s, g in zip(rng.choice(SURNAMES, n), rng.choice(GIVEN_NAMES, n), strict=True)]
 
 
 def demo_hierarchy(townships: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
