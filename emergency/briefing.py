@@ -7,7 +7,6 @@ then written by two renderers, so Word and PDF always say the same thing.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from emergency import charts, config, export, queries, rules, store
-from emergency.filters import Filters, bucket_minutes
+from emergency.filters import Filters
 from emergency.i18n import label, t
 from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES, OPEN_STATUSES, RAIN_SCALES
 
@@ -550,32 +549,3 @@ def build(
         docx_name=export.file_name(subject, filters.start, filters.end, "docx", chosen, lang),
         pdf_name=export.file_name(subject, filters.start, filters.end, "pdf", chosen, lang),
     )
-
-
-def bench_exports(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, float]:
-    """Time one chart export (PNG and SVG) and one briefing for ``filters`` (default: last 24 h of data).
-
-    Returns seconds per step; the first image of a process may also start kaleido's
-    Chromium, so it is timed apart (``chart_png_first_s``) from a warm one (``chart_png_s``).
-    """
-    if filters is None:
-        _, latest = queries.data_range(conn)
-        filters = Filters(end=latest)
-    timings: dict[str, float] = {}
-    minutes = bucket_minutes(filters.window_hours)
-
-    started = time.perf_counter()
-    series = queries.rain_series(conn, filters.start, filters.end, minutes, townships=filters.townships)
-    figure = charts.hyetograph(series, minutes, t("chart.county_mean"))
-    timings["chart_query_s"] = time.perf_counter() - started
-    for step, fmt in (("chart_png_first_s", "png"), ("chart_png_s", "png"), ("chart_svg_s", "svg")):
-        started = time.perf_counter()
-        export.figure_image(figure, fmt)
-        timings[step] = time.perf_counter() - started
-    started = time.perf_counter()
-    export.to_xlsx({"data": series})
-    timings["chart_xlsx_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    build(conn, filters)
-    timings["briefing_s"] = time.perf_counter() - started
-    return {key: round(value, 3) for key, value in timings.items()}

@@ -5,7 +5,7 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from emergency import dispatch, geo, queries, store
+from emergency import bench, dispatch, geo, queries, store
 
 WHEN = datetime(2026, 6, 20, 9, 0)
 
@@ -19,7 +19,7 @@ def conn(tiny_store):
 @pytest.fixture(scope="module")
 def random_store():
     connection = store.connect(":memory:")
-    dispatch.fill_random_resources(connection, resources=4000, seed=3, bounds=(117.8, 28.2, 118.2, 28.5))
+    bench.fill_random_resources(connection, resources=4000, seed=3, bounds=(117.8, 28.2, 118.2, 28.5))
     yield connection
     connection.close()
 
@@ -167,7 +167,7 @@ def test_shelter_gaps(conn):
 
 
 def test_bench_radius_with_50k_resources():
-    result = dispatch.bench_radius(resources=50_000, repeats=10)
+    result = bench.bench_radius(resources=50_000, repeats=10)
     print("radius query bench:", result)
     assert result["resources"] == 50_000 and result["mean_found"] > 0
     # The target is 50 ms on the intranet server; CI runners are slower and shared.
