@@ -2,6 +2,7 @@
 
 import io
 import shutil
+from urllib.parse import urlparse
 
 import numpy as np
 import pytest
@@ -51,8 +52,10 @@ def test_every_page_loads_offline_without_errors(server):
         for index in range(len(names)):
             # Click through the sidebar as a person does (a deep link makes Streamlit probe
             # /<page>/_stcore/health first, a 404 that is its own, not ours).
-            page.locator("[data-testid=stSidebarNav] a").nth(index).click()
-            page.wait_for_timeout(500)
+            link = page.locator("[data-testid=stSidebarNav] a").nth(index)
+            slug = urlparse(link.get_attribute("href") or "").path.strip("/")
+            link.click()
+            page.wait_for_url(lambda address, slug=slug: urlparse(address).path.strip("/") == slug, timeout=30_000)
             wait_for_app(page)
             assert_no_exception(page)
             page.wait_for_timeout(1000)

@@ -99,7 +99,7 @@ def test_screenshots_of_every_page_for_the_manual(server):
         assert set(hrefs) >= EXPECTED_PAGES, set(hrefs)
         for index, slug in enumerate(hrefs):
             page.locator("[data-testid=stSidebarNav] a").nth(index).click()
-            page.wait_for_timeout(500)
+            page.wait_for_url(lambda address, slug=slug: urlparse(address).path.strip("/") == slug, timeout=30_000)
             settle(page)
             saved.append(save(page.screenshot(), slug or "one_map"))
         # The township page with a township chosen, and the big screen (no sidebar, clock, refresh).

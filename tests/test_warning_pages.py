@@ -272,8 +272,7 @@ def test_browser_warning_page(server):
         page.wait_for_selector("text=已发布第 1 号预警", timeout=30_000)
         wait_for_app(page)
         page.get_by_role("tab", name="叫应").click()
-        page.wait_for_timeout(500)
-        assert page.locator(".st-key-warning_cap_download button").is_visible()
+        page.locator(".st-key-warning_cap_download button").wait_for(state="visible", timeout=30_000)
         # The CAP file is made on click, on Streamlit's download thread.
         with page.expect_download(timeout=30_000) as download:
             page.locator(".st-key-warning_cap_download button").click()
