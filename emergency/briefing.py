@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import charts, config, export, queries, rules, store
+from emergency import charts, clock, config, export, queries, rules, store
 from emergency.filters import Filters
 from emergency.i18n import label, t
 from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES, OPEN_STATUSES, RAIN_SCALES
@@ -328,7 +328,7 @@ def layout(
     township_rain = rules.township_rain(conn, *window)
     incidents = queries.incidents(conn, *window, *selection)
 
-    blocks = _header(store.get_meta(conn), names, f, lang, now or datetime.now()) + _overview(kpi, lang)
+    blocks = _header(store.get_meta(conn), names, f, lang, now or clock.local_now()) + _overview(kpi, lang)
     progress(0.2, t("briefing.step.map", lang))
     situation = charts.situation_map(township_frame, township_rain, incidents, f.window_hours, lang)
     blocks.append(Block("image", t("chart.map.title", lang), image=export.figure_image(situation, "png", *MAP_SIZE_PX)))
