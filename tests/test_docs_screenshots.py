@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emergency import config
+from emergency import config, demo
 from tests import live_water
 from tests.browser import (
     CANVAS_SETTLE_MS,
@@ -126,7 +126,7 @@ def live_server(demo_file, tmp_path_factory):
 
 
 def show(page, text: str) -> None:
-    """Scroll the section headed ``text`` to the top of the window."""
+    """Scroll the first element reading exactly ``text`` to the top of the window."""
     heading = page.get_by_text(text, exact=True).first
     heading.wait_for(timeout=60_000)
     heading.evaluate("e => e.scrollIntoView({block: 'start'})")
@@ -137,7 +137,8 @@ def test_screenshots_of_the_wall_water_and_code_lists_for_the_manual(live_server
     url = live_server
     saved = {}
     with browser_page(url, width=WALL_WIDTH, height=WALL_HEIGHT) as (page, watch):
-        page.goto(f"{url}/?screen=1")
+        # At the end of the demo storm: signals, open incidents, the ticker, and the water card.
+        page.goto(f"{url}/?screen=1&end={demo.DEMO_NOW:%Y-%m-%dT%H:%M}")
         settle(page)
         page.locator('[data-wall="water"]').wait_for(timeout=60_000)
         saved["wall"] = save(page.screenshot(), "wall")
@@ -145,7 +146,8 @@ def test_screenshots_of_the_wall_water_and_code_lists_for_the_manual(live_server
     with browser_page(url, width=WIDTH, height=HEIGHT) as (page, watch):
         page.goto(url)
         settle(page)
-        page.get_by_text("超警戒站点").first.wait_for(timeout=60_000)
+        # The 超警戒站点 card at the top, the map with its 水情站点 layer below it.
+        show(page, "超警戒站点")
         saved["water_map"] = save(page.screenshot(), "water_map")
         page.goto(f"{url}/warning")
         settle(page)
