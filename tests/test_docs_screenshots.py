@@ -141,6 +141,10 @@ def test_screenshots_of_the_wall_water_and_code_lists_for_the_manual(live_server
         page.goto(f"{url}/?screen=1&end={demo.DEMO_NOW:%Y-%m-%dT%H:%M}")
         settle(page)
         page.locator('[data-wall="water"]').wait_for(timeout=60_000)
+        # The wall redraws its map and chart once the browser has reported the screen size.
+        page.locator("[data-testid=stPlotlyChart] .main-svg").first.wait_for(timeout=60_000)
+        page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(CANVAS_SETTLE_MS)
         saved["wall"] = save(page.screenshot(), "wall")
         watch.assert_clean()
     with browser_page(url, width=WIDTH, height=HEIGHT) as (page, watch):
