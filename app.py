@@ -32,7 +32,7 @@ shell.language_toggle()
 store_ready = shell.open_store()
 actor = identity.establish() if store_ready else None
 if store_ready:
-    water_view.start_worker()  # live sources sync in the background (issue 19)
+    water_view.start_worker()  # live sources sync in the background
 
 if actor is None:
     # Before sign-in every URL shows the sign-in page (or why the app refuses to serve).

@@ -11,7 +11,7 @@ from components import cached, export_buttons, identity
 from components.text import label, labels, lang, plain, tr
 from emergency import actions, audit, export, queries
 from emergency.access import PermissionDenied
-from emergency.warning import local_now
+from emergency.clock import local_now
 
 DONE_KEY = "admin_done"
 AUDIT_DAYS = (1, 7, 30, 90, 365)
@@ -68,7 +68,7 @@ def accounts() -> None:
             )
     if users.empty:
         return
-    names = dict(zip(users["username"], users["display_name"]))
+    names = dict(zip(users["username"], users["display_name"], strict=True))
     chosen = st.selectbox(
         tr("admin.pick_user"),
         options=list(names),
@@ -102,9 +102,10 @@ def accounts() -> None:
             _act(f"{tr('admin.enable')} {chosen}", lambda: actions.set_disabled(conn, identity.actor(), chosen, False))
     elif right.button(tr("admin.disable"), key="admin_disable"):
         _act(f"{tr('admin.disable')} {chosen}", lambda: actions.set_disabled(conn, identity.actor(), chosen, True))
-    if pd.notna(row["locked_until"]) or int(row["failed_logins"]):
-        if right.button(tr("admin.unlock"), key="admin_unlock"):
-            _act(f"{tr('admin.unlock')} {chosen}", lambda: actions.unlock(conn, identity.actor(), chosen))
+    if (pd.notna(row["locked_until"]) or int(row["failed_logins"])) and right.button(
+        tr("admin.unlock"), key="admin_unlock"
+    ):
+        _act(f"{tr('admin.unlock')} {chosen}", lambda: actions.unlock(conn, identity.actor(), chosen))
 
 
 def audit_log() -> None:
@@ -149,7 +150,8 @@ def audit_log() -> None:
         .assign(
             role=[label("role", r) if pd.notna(r) else "" for r in entries["role"]],
             detail=[
-                refusals.get(d, d) if a == "login_failed" else d for a, d in zip(entries["action"], entries["detail"])
+                refusals.get(d, d) if a == "login_failed" else d
+                for a, d in zip(entries["action"], entries["detail"], strict=True)
             ],
             action=entries["action"].map(action_labels),
             outcome=entries["outcome"].map(outcome_labels),

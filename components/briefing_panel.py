@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 import streamlit as st
 
 from components import cached, export_buttons, identity
 from components.text import lang, plain, tr
-from emergency import export
+from emergency import clock, export
 from emergency.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def render(f: Filters) -> None:
             bar.empty()
             st.error(tr("briefing.failed", reason=plain(error)))
         else:
-            st.session_state[RESULT_KEY] = (signature, result, datetime.now())
+            st.session_state[RESULT_KEY] = (signature, result, clock.local_now())
     stored = st.session_state.get(RESULT_KEY)
     if not stored:
         return

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from emergency import (  # issue 12, 16
+from emergency import (
     actions,
     briefing,
     cap,
@@ -23,17 +23,27 @@ from emergency import (  # issue 12, 16
     rules,
     store,
     surface,
-    uploads,  # memory caps (issue 18)
+    uploads,  # memory caps
     warning,
 )
 from emergency.access import Actor
 from emergency.filters import Filters
-from emergency.ingest import templates  # issue 12
+from emergency.ingest import templates
 
 # Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
 QUERY_TTL_S = 60
 # Cached results kept per query; one per recent filter combination.
 QUERY_MAX_ENTRIES = 256
+
+
+def query(func=None, *, max_entries: int = QUERY_MAX_ENTRIES):
+    """Cache a query wrapper's result per argument combination for QUERY_TTL_S seconds.
+
+    The one cache decorator of the components: ``@query`` keeps up to QUERY_MAX_ENTRIES results,
+    ``@query(max_entries=N)`` fewer for large ones. :func:`clear` forgets them all.
+    """
+    decorator = st.cache_data(ttl=QUERY_TTL_S, max_entries=max_entries, show_spinner=False)
+    return decorator(func) if func is not None else decorator
 
 
 def get_store() -> duckdb.DuckDBPyConnection:
@@ -46,7 +56,7 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     # Keyed by path so that a changed setting (tests, a second county) opens the right file.
     demo.ensure_demo(path)
     conn = store.connect(path)
-    codelists.sync_labels(conn)  # codes an administrator added are shown by name (issue 16)
+    codelists.sync_labels(conn)  # codes an administrator added are shown by name
     uploads.limit_store_memory(conn)  # one big import cannot take the machine's memory
     return conn
 
@@ -56,37 +66,37 @@ def clear() -> None:
     st.cache_data.clear()
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def meta() -> dict[str, str]:
     return store.get_meta(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def data_range() -> tuple[datetime | None, datetime | None]:
     return queries.data_range(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def county() -> pd.DataFrame:
     return queries.county(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def townships() -> pd.DataFrame:
     return queries.townships(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def gauge_totals(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
     return rules.gauge_rain_totals(get_store(), start, end, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_rain(start: datetime, end: datetime) -> pd.DataFrame:
     return queries.township_rain(get_store(), start, end)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def incidents(
     start: datetime,
     end: datetime,
@@ -97,7 +107,7 @@ def incidents(
     return queries.incidents(get_store(), start, end, townships, types, statuses)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def kpis(
     start: datetime,
     end: datetime,
@@ -108,18 +118,18 @@ def kpis(
     return queries.kpis(get_store(), start, end, townships, types, statuses)
 
 
-# --- one map (issue 4) ---
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+# --- one map ---
+@query
 def township_metrics(start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...]) -> pd.DataFrame:
     return queries.township_metrics(get_store(), start, end, types, statuses)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def gauge_grid(start: datetime, end: datetime, cell_deg: float, townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.gauge_grid(get_store(), start, end, cell_deg, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def incident_grid(
     start: datetime,
     end: datetime,
@@ -131,79 +141,79 @@ def incident_grid(
     return queries.point_grid(get_store(), "incidents", start, end, cell_deg, townships, types, statuses)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def count_rows(table: str, townships: tuple[str, ...]) -> int:
     return queries.count_rows(get_store(), table, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def resource_grid(table: str, cell_deg: float, townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.resource_grid(get_store(), table, cell_deg, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def count_incidents(
     start: datetime, end: datetime, townships: tuple[str, ...], types: tuple[str, ...], statuses: tuple[str, ...]
 ) -> int:
     return queries.count_incidents(get_store(), start, end, townships, types, statuses)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def warehouses(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.warehouses(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def warehouse_stock(warehouse: str) -> pd.DataFrame:
     return queries.warehouse_stock(get_store(), warehouse)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def teams(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.teams(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def shelters(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.shelters(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def hazard_points(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.hazard_points(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def incident(ident: str) -> pd.DataFrame:
     return queries.incident(get_store(), ident)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def rain_surface(start: datetime, end: datetime) -> tuple[str, list[float]] | None:
     return surface.window_surface(get_store(), start, end)
 
 
-# --- trends, exports and the duty briefing (issue 5) ---
+# --- trends, exports and the duty briefing ---
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def rain_series(
     start: datetime, end: datetime, minutes: int, stations: tuple[str, ...], townships: tuple[str, ...]
 ) -> pd.DataFrame:
     return queries.rain_series(get_store(), start, end, minutes, stations, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_rain_series(start: datetime, end: datetime, minutes: int, townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.township_rain_series(get_store(), start, end, minutes, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def station_ranking(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.station_ranking(get_store(), start, end, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def incident_series(
     start: datetime,
     end: datetime,
@@ -216,7 +226,7 @@ def incident_series(
     return queries.incident_series(get_store(), start, end, minutes, by, townships, types, statuses)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def incident_counts(
     start: datetime,
     end: datetime,
@@ -228,7 +238,7 @@ def incident_counts(
     return queries.incident_counts(get_store(), start, end, by, townships, types, statuses)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def incident_backlog(
     start: datetime,
     end: datetime,
@@ -240,27 +250,27 @@ def incident_backlog(
     return queries.incident_backlog(get_store(), start, end, minutes, townships, types, statuses)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def stock_by_category(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.stock_by_category(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def stock_by_item(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.stock_by_item(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def stock_below_minimum(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.stock_below_minimum(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def stock_minimums() -> pd.DataFrame:
     return queries.stock_minimums(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def shelter_occupancy(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.shelter_occupancy(get_store(), townships)
 
@@ -301,30 +311,30 @@ def save_minimums(actor: Actor, frame: pd.DataFrame) -> int:
     return saved
 
 
-# --- warning and dispatch (issue 7) ---
+# --- warning and dispatch ---
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_signals(start: datetime, end: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rules.signal_history(get_store(), start, end)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_signals_at(moment: datetime) -> pd.DataFrame:
     return rules.signals(get_store(), moment)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def gauge_signals_at(moment: datetime) -> pd.DataFrame:
     return rules.gauge_signals(get_store(), moment)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def hazards_at_risk(moment: datetime) -> pd.DataFrame:
     return rules.hazards(get_store(), moment)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def incident_grades(
     start: datetime,
     end: datetime,
@@ -337,79 +347,79 @@ def incident_grades(
     )
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def rule_kpis(f: Filters) -> pd.Series:
     """The headline figures of the filter window (emergency.rules.kpis)."""
     return rules.kpis(get_store(), f.end, f)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def grade_rules() -> pd.DataFrame:
     return rules.grade_rules(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def all_hazards(moment: datetime) -> pd.DataFrame:
     """Every hazard point against its critical rainfall, evaluated or not (emergency.rules.hazards)."""
     return rules.hazards(get_store(), moment, only_at_risk=False)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def signal_rows(moment: datetime, township: str) -> pd.DataFrame:
     return rules.signal_rows(get_store(), moment, township)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def signal_thresholds() -> pd.DataFrame:
     return queries.signal_thresholds(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def grade_thresholds() -> pd.DataFrame:
     return queries.grade_thresholds(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def warning_settings() -> dict:
     return warning.settings(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_contacts(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.township_contacts(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def warnings_issued() -> pd.DataFrame:
     return queries.warnings_issued(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def warning_recipients(warning_id: int) -> pd.DataFrame:
     return queries.warning_recipients(get_store(), warning_id)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def warning_alert(warning_id: int) -> bytes:
     return cap.warning_alert(get_store(), warning_id)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def nearby(lon: float, lat: float, radius_km: float, incident_type: str | None) -> dispatch.Nearby:
     return dispatch.nearby(get_store(), lon, lat, radius_km, incident_type)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def dispatches(incident_id: str | None) -> pd.DataFrame:
     return queries.dispatches(get_store(), incident_id)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=8, show_spinner=False)
+@query(max_entries=8)
 def coverage_gaps(max_km: float, cell_km: float) -> dispatch.Coverage:
     return dispatch.coverage_gaps(get_store(), max_km, cell_km)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=4, show_spinner=False)
+@query(max_entries=4)
 def pick_cells(cell_km: float) -> pd.DataFrame:
     frame = queries.county(get_store())
     return (
@@ -465,7 +475,7 @@ def set_dispatch_status(actor: Actor, dispatch_id: int, status: str) -> None:
     clear()
 
 
-# --- data import (issue 6) ---
+# --- data import ---
 
 
 def run_import(
@@ -506,32 +516,32 @@ def run_import(
     return report
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def gauge_freshness(as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
     return queries.gauge_freshness(get_store(), as_of, max_age_minutes)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def stale_gauges(as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
     return queries.stale_gauges(get_store(), as_of, max_age_minutes)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def source_freshness() -> pd.DataFrame:
     return queries.source_freshness(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def import_log() -> pd.DataFrame:
     return queries.import_log(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def quarantine(file_hash: str | None) -> pd.DataFrame:
     return queries.quarantine(get_store(), file_hash)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def quarantine_files() -> pd.DataFrame:
     return queries.quarantine_files(get_store())
 
@@ -544,10 +554,10 @@ def process_inbox(actor: Actor, lang: str) -> list[dict]:
     return results
 
 
-# --- township command view and grid management (issue 8) ---
+# --- township command view and grid management ---
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_ranking(
     start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...], max_age_minutes: int
 ) -> pd.DataFrame:
@@ -556,7 +566,7 @@ def township_ranking(
     return township.ranking(get_store(), Filters(end=end, start=start, types=types, statuses=statuses), max_age_minutes)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_situation(
     code: str, start: datetime, end: datetime, types: tuple[str, ...], statuses: tuple[str, ...], max_age_minutes: int
 ):
@@ -567,79 +577,79 @@ def township_situation(
     )
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def villages(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.villages(get_store(), townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def grids(townships: tuple[str, ...]) -> pd.DataFrame:
     return queries.grids(get_store(), townships)
 
 
-# --- any county: guidance and completeness (issue 12) ---
+# --- any county: guidance and completeness ---
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def kind_counts() -> dict[str, int]:
     return completeness.kind_counts(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def kind_summary() -> pd.DataFrame:
     return completeness.kind_summary(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def location_missing() -> pd.DataFrame:  # issue 16
+@query
+def location_missing() -> pd.DataFrame:
     return completeness.location_missing(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
-def location_missing_count(tables: tuple[str, ...], townships: tuple[str, ...] = ()) -> int:  # issue 16
+@query
+def location_missing_count(tables: tuple[str, ...], townships: tuple[str, ...] = ()) -> int:
     return completeness.location_missing_count(get_store(), tables, tuple(townships or ()))
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def township_summary() -> pd.DataFrame:
     return completeness.township_summary(get_store())
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def template_place() -> templates.TemplatePlace:
     return templates.place_of(get_store())
 
 
-# --- live water and feeds (issue 19) ---
+# --- live water and feeds ---
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def water_states(moment: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
     from emergency.feed import water
 
     return water.station_states(get_store(), moment, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def water_over(start: datetime, end: datetime, townships: tuple[str, ...]) -> pd.DataFrame:
     from emergency.feed import water
 
     return water.over_periods(get_store(), start, end, townships)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def water_hydrograph(station: str, start: datetime, end: datetime) -> pd.DataFrame:
     from emergency.feed import water
 
     return water.hydrograph(get_store(), station, start, end)
 
 
-# --- command-centre wall (issue 20) ---
+# --- command-centre wall ---
 # Every wall shows the same thing for the same window and screen size: the figures, the deck
 # JSON and the chart are built once per refresh for all walls (20 walls cost one build).
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)
+@query
 def water_over_warning(moment: datetime) -> int | None:
     from emergency import wall
 
@@ -652,7 +662,7 @@ def _wall_window(start, end, hours, townships, types, statuses, grades) -> Filte
     )
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
+@query(max_entries=64)
 def wall_figures(
     start: datetime,
     end: datetime,
@@ -668,7 +678,7 @@ def wall_figures(
     return wall_data.figures(_wall_window(start, end, hours, townships, types, statuses, grades), stale_minutes)
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
+@query(max_entries=64)
 def wall_deck_json(
     start: datetime,
     end: datetime,
@@ -690,15 +700,15 @@ def wall_deck_json(
         fig,
         township_rows,
         county_rows,
-        mapdata_shapes(tuple(township_rows["geometry"])),
-        mapdata_shapes(tuple(county_rows["geometry"])),
+        shapes_geojson(tuple(township_rows["geometry"])),
+        shapes_geojson(tuple(county_rows["geometry"])),
         {"longitude": view[0], "latitude": view[1], "zoom": view[2]},
         *size,
     )
     return deck.to_json()
 
 
-@st.cache_data(ttl=QUERY_TTL_S, max_entries=64, show_spinner=False)
+@query(max_entries=64)
 def wall_chart(
     start: datetime,
     end: datetime,
@@ -723,7 +733,9 @@ def townships_frame() -> pd.DataFrame:
     return townships()
 
 
-def mapdata_shapes(wkb: tuple[bytes, ...]) -> list[dict]:
+@query(max_entries=8)
+def shapes_geojson(wkb: tuple[bytes, ...]) -> list[dict]:
+    """Return the map shapes of WKB geometries (:func:`emergency.mapdata.shapes_geojson`)."""
     from emergency import mapdata
 
     return mapdata.shapes_geojson(wkb)

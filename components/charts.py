@@ -7,11 +7,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import cached, export_buttons, filter_bar, identity
-from components.chart_config import PLOTLY_CONFIG  # noqa: E402,F401 (no Plotly download button)
+from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, labels, lang, plain, tr
-from emergency import charts, queries
+from emergency import charts
 from emergency import filters as flt
-from emergency.filters import Filters
+from emergency.filters import Filters, bucket_minutes
 
 AREA = "__area__"
 # Townships compared by default when the filter selects none: the wettest ones.
@@ -32,12 +32,12 @@ def show(key: str, fig: go.Figure | None, data: pd.DataFrame, f: Filters, empty_
 
 
 def _count_bucket(f: Filters) -> int:
-    return max(MIN_COUNT_BUCKET_MIN, queries.bucket_minutes(f.window_hours))
+    return max(MIN_COUNT_BUCKET_MIN, bucket_minutes(f.window_hours))
 
 
 def _names() -> dict[str, str]:
     frame = cached.townships()
-    return dict(zip(frame["code"], frame["name"]))
+    return dict(zip(frame["code"], frame["name"], strict=True))
 
 
 # ---------------------------------------------------------------------------- rainfall
@@ -51,7 +51,7 @@ def hyetograph(f: Filters) -> None:
         AREA: area_name,
         **{
             code: f"{name}（{township or '—'}）"
-            for code, name, township in zip(gauges["code"], gauges["name"], gauges["township_name"])
+            for code, name, township in zip(gauges["code"], gauges["name"], gauges["township_name"], strict=True)
         },
     }
     if st.session_state.get("rain_subject") not in options:
@@ -62,7 +62,7 @@ def hyetograph(f: Filters) -> None:
         format_func=lambda code: options.get(code, code),
         key="rain_subject",
     )
-    minutes = queries.bucket_minutes(f.window_hours)
+    minutes = bucket_minutes(f.window_hours)
     stations = () if subject == AREA else (subject,)
     series = cached.rain_series(f.start, f.end, minutes, stations, f.townships)
     title = area_name if subject == AREA else gauges.set_index("code").loc[subject, "name"]
@@ -118,7 +118,7 @@ def township_comparison(f: Filters) -> None:
     )
     order = {code: index for index, code in enumerate(names)}
     codes = tuple(sorted(chosen or default, key=order.get))
-    minutes = queries.bucket_minutes(f.window_hours)
+    minutes = bucket_minutes(f.window_hours)
     series = cached.township_rain_series(f.start, f.end, minutes, codes)
     fig = charts.township_comparison(series, minutes, lang()) if series["mm"].sum() > 0 else None
     show("rain_compare", fig, series, f, tr("trends.empty_series"))

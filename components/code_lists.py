@@ -91,6 +91,9 @@ def render_admin() -> None:
     )
     codes = codelists.codes(conn, list_name)
     shown = codes.assign(builtin=[tr("codes.builtin") if b else tr("codes.added") for b in codes["builtin"]])
+    # A code outside every national class (其他, codes an administrator added) shows a dash, never "None".
+    for column in ("color", "standard", "standard_class", "name_en"):
+        shown[column] = shown[column].astype(object).where(shown[column].notna(), "—")
     st.dataframe(
         shown.rename(
             columns={

@@ -68,7 +68,7 @@ def townships() -> None:
 
 
 def location_missing() -> None:
-    """Teams, shelters and warehouses kept without coordinates, per township (issue 16)."""
+    """Teams, shelters and warehouses kept without coordinates, per township."""
     frame = cached.location_missing()
     st.subheader(tr("completeness.location_missing"))
     if frame.empty:
@@ -95,7 +95,9 @@ def _locate_form(frame: pd.DataFrame) -> None:
 
     if not identity.can("import"):
         return
-    records = [(table, name) for table, names in zip(frame["table"], frame["names"]) for name in names.split("、")]
+    records = [
+        (table, name) for table, names in zip(frame["table"], frame["names"], strict=True) for name in names.split("、")
+    ]
     with st.expander(tr("completeness.locate"), icon=":material/add_location:"), st.form("completeness_locate"):
         chosen = st.selectbox(
             tr("completeness.locate_record"), records, format_func=lambda r: f"{tr(f'ingest.kind.{r[0]}')} · {r[1]}"

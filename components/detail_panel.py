@@ -8,8 +8,8 @@ import streamlit as st
 from components import cached, water_view
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, lang, plain, tr
-from emergency import charts, codelists, queries
-from emergency.filters import Filters
+from emergency import charts, codelists
+from emergency.filters import Filters, bucket_minutes
 
 DETAIL_KEY = "one_map_detail"
 # Layers whose objects open a detail panel, with the vocabulary of their "kind" column.
@@ -66,7 +66,7 @@ def _township(f: Filters, code: str) -> None:
         (tr("map.layer.hazards"), len(cached.hazard_points(townships))),
     ]
     _fields(counts)
-    # --- link to the township command page (issue 8); the click already made it the filter ---
+    # --- link to the township command page; the click already made it the filter ---
     st.page_link(
         "pages/township.py",
         label=tr("township.open_from_map"),
@@ -82,7 +82,7 @@ def _gauge(f: Filters, code: str) -> None:
         st.info(tr("detail.gone"))
         return
     st.subheader(f"{tr('map.tooltip.gauge')} · {plain(row['name'])}")
-    minutes = queries.bucket_minutes(f.window_hours)
+    minutes = bucket_minutes(f.window_hours)
     series = cached.rain_series(f.start, f.end, minutes, (code,), ())
     left, right = st.columns([1, 2])
     with left:
@@ -112,7 +112,7 @@ def _incident(f: Filters, ident: str) -> None:
         st.info(tr("detail.gone"))
         return
     row = record.iloc[0]
-    kind = codelists.display("incident_type", row["type"], row.get("type_label"), lang())  # 其他·<text> (issue 16)
+    kind = codelists.display("incident_type", row["type"], row.get("type_label"), lang())  # 其他·<text>
     st.subheader(f"{tr('map.tooltip.incident')} · {plain(kind)} · {plain(ident)}")
     _fields(
         [
@@ -212,7 +212,7 @@ RENDERERS = {
     "teams": _team,
     "shelters": _shelter,
     "hazards": _hazard,
-    "water": water_view.detail,  # river and reservoir stations (issue 19)
+    "water": water_view.detail,  # river and reservoir stations
 }
 
 

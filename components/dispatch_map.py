@@ -129,7 +129,8 @@ def incident_list(f: Filters) -> pd.DataFrame:
         {
             tr("col.id"): graded["id"],
             tr("warning.col.grade"): [
-                rules.grade_label(scale, grade, lang()) for scale, grade in zip(graded["grade_scale"], graded["grade"])
+                rules.grade_label(scale, grade, lang())
+                for scale, grade in zip(graded["grade_scale"], graded["grade"], strict=True)
             ],
             tr("col.type"): graded["type"].map(labels("incident_type")),
             tr("col.township_name"): graded["township_name"],
@@ -158,7 +159,7 @@ def _points(frame: pd.DataFrame, kind: str, title_column: str, rows) -> pd.DataF
     data = frame[["lon", "lat", title_column, "distance_km", "eta_min"]].copy()
     data["tip"] = [
         mapdata.tooltip_text(f"{label('resource_kind', kind)} · {title}", extra)
-        for title, extra in zip(data[title_column], rows)
+        for title, extra in zip(data[title_column], rows, strict=True)
     ]
     return data
 
@@ -192,7 +193,7 @@ def _cell_polygons(cells: pd.DataFrame, cell_km: float) -> pd.DataFrame:
             [x + half_lon, y + half_lat],
             [x - half_lon, y + half_lat],
         ]
-        for x, y in zip(data["lon"], data["lat"])
+        for x, y in zip(data["lon"], data["lat"], strict=True)
     ]
     return data
 
@@ -205,7 +206,7 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
     picks = _cell_polygons(cached.pick_cells(PICK_CELL_KM), PICK_CELL_KM)
     picks["tip"] = [
         mapdata.tooltip_text(tr("dispatch.map.pick_cell"), [("", f"{x:.3f}, {y:.3f}")])
-        for x, y in zip(picks["lon"], picks["lat"])
+        for x, y in zip(picks["lon"], picks["lat"], strict=True)
     ]
     # Nearly transparent cells: deck.gl picks them, the eye does not see them.
     result.append(
@@ -275,7 +276,9 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
             ],
             ignore_index=True,
         )
-        lines["path"] = [[[found.lon, found.lat], [lon, lat]] for lon, lat in zip(lines["lon"], lines["lat"])]
+        lines["path"] = [
+            [[found.lon, found.lat], [lon, lat]] for lon, lat in zip(lines["lon"], lines["lat"], strict=True)
+        ]
         result.append(
             pdk.Layer(
                 "PathLayer",
@@ -302,7 +305,9 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
                             (tr("dispatch.col.people"), p),
                             (tr("dispatch.col.distance"), d),
                         ]
-                        for k, p, d in zip(found.hazards["kind"], found.hazards["people"], found.hazards["distance_km"])
+                        for k, p, d in zip(
+                            found.hazards["kind"], found.hazards["people"], found.hazards["distance_km"], strict=True
+                        )
                     ],
                 ),
                 "hazard",
@@ -319,7 +324,10 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
                     [
                         [(tr("dispatch.col.free"), free), (tr("dispatch.col.distance"), d), (tr("dispatch.col.eta"), e)]
                         for free, d, e in zip(
-                            found.shelters["free"], found.shelters["distance_km"], found.shelters["eta_min"]
+                            found.shelters["free"],
+                            found.shelters["distance_km"],
+                            found.shelters["eta_min"],
+                            strict=True,
                         )
                     ],
                 ),
@@ -341,7 +349,10 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
                             (tr("dispatch.col.eta"), e),
                         ]
                         for items, d, e in zip(
-                            found.warehouses["items"], found.warehouses["distance_km"], found.warehouses["eta_min"]
+                            found.warehouses["items"],
+                            found.warehouses["distance_km"],
+                            found.warehouses["eta_min"],
+                            strict=True,
                         )
                     ],
                 ),
@@ -369,6 +380,7 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
                             found.teams["members"],
                             found.teams["distance_km"],
                             found.teams["eta_min"],
+                            strict=True,
                         )
                     ],
                 ),
@@ -388,7 +400,9 @@ def layers(incidents: pd.DataFrame, found: dispatch.Nearby | None, gaps: pd.Data
                     (tr("map.tooltip.address"), address),
                 ],
             )
-            for ident, kind, grade, address in zip(data["id"], data["type"], data["grade"], data["address"])
+            for ident, kind, grade, address in zip(
+                data["id"], data["type"], data["grade"], data["address"], strict=True
+            )
         ]
         result.append(
             pdk.Layer(
@@ -636,7 +650,8 @@ def log(goal: dict) -> None:
         {
             tr("col.id"): frame["id"],
             tr("dispatch.col.resource"): [
-                f"{label('resource_kind', k)} · {n}" for k, n in zip(frame["resource_kind"], frame["resource_name"])
+                f"{label('resource_kind', k)} · {n}"
+                for k, n in zip(frame["resource_kind"], frame["resource_name"], strict=True)
             ],
             tr("dispatch.col.items"): frame["items"].fillna("—"),
             tr("dispatch.col.status"): frame["status"].map(statuses),
@@ -650,7 +665,7 @@ def log(goal: dict) -> None:
     if not identity.can("dispatch"):
         return
     columns = st.columns([2, 2, 1])
-    names = dict(zip(frame["id"], shown[tr("dispatch.col.resource")]))
+    names = dict(zip(frame["id"], shown[tr("dispatch.col.resource")], strict=True))
     which = columns[0].selectbox(
         tr("dispatch.log.which"),
         options=frame["id"].tolist(),

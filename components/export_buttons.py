@@ -50,7 +50,7 @@ def download(
 def township_names(f: Filters) -> list[str]:
     """Names of the filter's townships, in filter order (empty = the whole county)."""
     frame = cached.townships()
-    names = dict(zip(frame["code"], frame["name"]))
+    names = dict(zip(frame["code"], frame["name"], strict=True))
     return [names.get(code, code) for code in f.townships]
 
 

@@ -65,7 +65,7 @@ def render() -> flt.Filters | None:
         st.session_state[CURRENT_KEY] = None
         return None
     township_frame = cached.townships()
-    names = dict(zip(township_frame["code"], township_frame["name"]))
+    names = dict(zip(township_frame["code"], township_frame["name"], strict=True))
     if SEEDED_KEY not in st.session_state:
         _seed(latest, list(names))
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import cached
 from components.text import tr
-from emergency import rules, warning
+from emergency import clock, rules
 
 
 def _age_text(minutes: int) -> str:
@@ -25,7 +25,7 @@ def current() -> rules.Freshness:
     """The store's freshness now (latest data time is cached; the wall clock is read every run)."""
     meta = cached.meta()
     return rules.assess_freshness(
-        cached.data_range()[1], meta.get("is_demo") == "true", warning.local_now(), rules.stale_data_minutes()
+        cached.data_range()[1], meta.get("is_demo") == "true", clock.local_now(), rules.stale_data_minutes()
     )
 
 

@@ -1,4 +1,7 @@
-"""The "what to import next" state: a page that lacks its data says which kinds, in which order, and links to the import."""
+"""The "what to import next" state.
+
+A page that lacks its data says which kinds, in which order, and links to the import.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The import page's parts: upload → preview → header mapping → validation report → commit; quarantine, freshness, log."""
+"""The import page's parts.
+
+Upload → preview → header mapping → validation report → commit; quarantine, freshness, log.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ import streamlit as st
 from components import cached, code_lists, export_buttons, filter_bar, identity, inbox_jobs, uploads
 from components.text import lang, plain, tr
 from emergency import actions, export, i18n
-from emergency.ingest import KINDS, READERS, IngestError, local_now
+from emergency.clock import local_now
+from emergency.ingest import KINDS, READERS, IngestError
 from emergency.ingest import kinds as ingest_kinds
 from emergency.ingest.engine import remembered_mapping
 from emergency.ingest.errors import SPOKEN_DETAIL
@@ -163,7 +167,7 @@ def _mapping(
 def _show_report(report) -> None:
     st.markdown(f"**{tr('ingest.report')}**")
     figures = ("total", "accepted", "rejected", "inserted", "updated", "unchanged")
-    for column, name in zip(st.columns(len(figures)), figures):
+    for column, name in zip(st.columns(len(figures)), figures, strict=True):
         column.metric(tr(f"ingest.{name}"), f"{getattr(report, name):,}")
     for note in report.notes:
         st.caption(tr(f"ingest.note.{note}"))
@@ -187,7 +191,10 @@ def _show_report(report) -> None:
 
 
 def _show_extras(report) -> None:
-    """Sheets read and skipped, unit conversions, other-labels, created warehouses, missing locations, unused headers."""
+    """Show the report's extra facts.
+
+    Sheets read and skipped, unit conversions, other-labels, created warehouses, missing locations, unused headers.
+    """
     if report.sheets_read and (len(report.sheets_read) > 1 or report.sheets_skipped):
         st.caption(
             tr("ingest.sheets_read", sheets="、".join(f"{name}（{rows:,}）" for name, rows in report.sheets_read))
@@ -211,7 +218,7 @@ def _show_extras(report) -> None:
     for field_name, labels in report.others.items():
         listed = "、".join(f"{label}（{rows:,}）" for label, rows in labels.items())
         st.warning(tr("ingest.others", field=tr(f"ingest.field.{field_name}"), labels=listed))
-    for table, names in report.created.items():
+    for names in report.created.values():
         st.info(tr("ingest.created_warehouses", n=len(names), names="、".join(names[:20])))
     if report.location_missing:
         st.info(tr("ingest.location_missing", n=f"{report.location_missing:,}"))
@@ -277,7 +284,7 @@ def _inbox_results() -> None:
     inbox_jobs.render()
 
 
-def render_import() -> None:
+def render_import() -> None:  # noqa: C901 - one linear wizard: each branch is a step the user sees, in order
     """Queued imports, then upload, preview, mapping, validation report and commit of one file."""
     _inbox_results()
     kind, crs, encoding, source_name = _options()
@@ -397,7 +404,7 @@ def render_quarantine() -> None:
         st.info(tr("ingest.quarantine_empty"))
         return
     options = ["", *files["file_hash"]]
-    names = dict(zip(files["file_hash"], files["file_name"] + " · " + files["rows"].astype(str)))
+    names = dict(zip(files["file_hash"], files["file_name"] + " · " + files["rows"].astype(str), strict=True))
     chosen = st.selectbox(
         tr("ingest.quarantine_filter"),
         options,

@@ -113,7 +113,8 @@ def render(cur: pd.Series, prev: pd.Series) -> None:
     block = st.container(key="kpi_cards")
     for first in range(0, len(cards), CARDS_PER_ROW):
         row = block.columns(CARDS_PER_ROW)
-        for column, (title, value, delta, help_text) in zip(row, cards[first : first + CARDS_PER_ROW]):
+        # The last row may hold fewer cards than columns.
+        for column, (title, value, delta, help_text) in zip(row, cards[first : first + CARDS_PER_ROW], strict=False):
             unchanged = delta is not None and delta.startswith("±")
             column.metric(
                 title,

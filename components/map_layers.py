@@ -53,7 +53,7 @@ def township_layer(
         {
             "code": townships["code"],
             "name": townships["name"],
-            "fill": [[*rgba[:3], a] for rgba, a in zip(fill, alpha)],
+            "fill": [[*rgba[:3], a] for rgba, a in zip(fill, alpha, strict=True)],
             "tip": tips,
         }
     )
@@ -115,7 +115,11 @@ def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]
     graded = gauges["grade_mm"] if "grade_mm" in gauges else gauges["total_mm"]
     longer = window_hours > 24 and "max_24h_mm" in gauges
     for code, name, total, day in zip(
-        gauges["code"], gauges["name"], gauges["total_mm"], gauges["max_24h_mm"] if longer else gauges["total_mm"]
+        gauges["code"],
+        gauges["name"],
+        gauges["total_mm"],
+        gauges["max_24h_mm"] if longer else gauges["total_mm"],
+        strict=True,
     ):
         rows = [
             (tr("map.tooltip.code"), code),
@@ -128,9 +132,11 @@ def gauge_layer(gauges: pd.DataFrame, window_hours: float, stale: dict[str, int]
             rows.append(
                 (
                     tr("map.tooltip.stale"),
-                    tr("map.tooltip.never")
-                    if age is None or pd.isna(age)
-                    else tr("map.tooltip.minutes", minutes=int(age)),
+                    (
+                        tr("map.tooltip.never")
+                        if age is None or pd.isna(age)
+                        else tr("map.tooltip.minutes", minutes=int(age))
+                    ),
                 )
             )
         tips.append(mapdata.tooltip_text(f"{tr('map.tooltip.gauge')} · {name}", rows))
@@ -151,7 +157,7 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     data = incidents.dropna(subset=["lon", "lat"])
     fill = [[*INCIDENT_TYPES.get(kind, INCIDENT_TYPES["other"]), 235] for kind in data["type"]]
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
-    # Texts looked up once, not per point: thousands of incidents on a 72 h window (issue 10).
+    # Texts looked up once, not per point: thousands of incidents on a 72 h window.
     title, status_text, time_text, address_text, grade_text = (
         tr(key)
         for key in (
@@ -167,7 +173,8 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     )
     tips = [
         mapdata.tooltip_text(
-            f"{title} · {types.get(kind, kind)}{'·' + text if kind == 'other' and isinstance(text, str) and text else ''}",
+            f"{title} ·"
+            f" {types.get(kind, kind)}{'·' + text if kind == 'other' and isinstance(text, str) and text else ''}",
             [
                 ("ID", ident),
                 (status_text, statuses.get(status, status)),
@@ -183,7 +190,8 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
             data["occurred_at"],
             data["address"],
             data["grade"] if "grade" in data else [None] * len(data),
-            data["type_label"] if "type_label" in data else [None] * len(data),  # 其他·<text> (issue 16)
+            data["type_label"] if "type_label" in data else [None] * len(data),
+            strict=True,  # 其他·<text>
         )
     ]
     radius = 260 + severity(data).clip(upper=20) * 60
@@ -196,7 +204,7 @@ SHELTER_COLOR = (46, 125, 50)
 
 def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Warehouses sized by their total stock."""
-    # Texts looked up once per layer, not per point (a session-state read each, issue 10).
+    # Texts looked up once per layer, not per point (a session-state read each).
     title, items, quantity, phone = (
         tr(key) for key in ("map.layer.warehouses", "map.tooltip.items", "map.tooltip.quantity", "detail.phone")
     )
@@ -350,7 +358,7 @@ class CompactDeck(pdk.Deck):
 
     pydeck writes its JSON indented, which makes Python fall back from its C encoder to the
     pure-Python one (~5x slower) and adds whitespace to every point; at ~1 MB of deck JSON
-    this was a third of an all-layers page run (issue 10). Non-ASCII text stays UTF-8.
+    this was a third of an all-layers page run. Non-ASCII text stays UTF-8.
     """
 
     def to_json(self) -> str:
@@ -370,8 +378,8 @@ def deck(layers: list[pdk.Layer], view: dict) -> pdk.Deck:
 def legend(title: str, rows: list[tuple[str, tuple[int, int, int]]], note: str | None = None) -> None:
     """Draw a legend: a title and colour swatches with their text (all escaped)."""
     items = "".join(
-        f'<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
-        f'<span style="width:14px;height:14px;border-radius:3px;border:1px solid #888;'
+        '<div style="display:flex;align-items:center;gap:6px;margin:2px 0">'
+        '<span style="width:14px;height:14px;border-radius:3px;border:1px solid #888;'
         f'background:rgb({r},{g},{b})"></span><span>{html.escape(text)}</span></div>'
         for text, (r, g, b) in rows
     )

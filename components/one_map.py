@@ -86,11 +86,6 @@ def _on_select() -> None:
         return
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _shapes(wkb: tuple[bytes, ...]) -> list[dict]:
-    return mapdata.shapes_geojson(wkb)
-
-
 def _controls(window_hours: float) -> tuple[list[str], str]:
     names = labels("map_layer")
     layer_column, metric_column = st.columns([3, 1])
@@ -212,7 +207,7 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
             )
             tips = [
                 mapdata.tooltip_text(title, [(count_text, n), (weight_text, f"{w:,}")])
-                for n, w in zip(cells["count"], cells["weight"])
+                for n, w in zip(cells["count"], cells["weight"], strict=True)
             ]
             layers.append(
                 map_layers.grid_layer(
@@ -225,7 +220,7 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
             )
         else:
             rows = RESOURCE_ROWS[resource.layer](f.townships)
-            rows = rows.dropna(subset=["lon", "lat"])  # location missing: counted below, not drawn (issue 16)
+            rows = rows.dropna(subset=["lon", "lat"])  # location missing: counted below, not drawn
             if not rows.empty:
                 layers.append(map_layers.RESOURCE_LAYERS[resource.layer](rows))
     not_drawn = cached.location_missing_count(tuple(r.table for r in RESOURCES if r.layer in chosen), f.townships)
@@ -294,7 +289,7 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
         )
 
 
-def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:
+def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:  # noqa: C901 - one branch per map layer, each a few lines; a split would scatter the layer order
     """Return the deck for the filters and the set of layers that were aggregated."""
     county = cached.county()
     townships = cached.townships()
@@ -314,7 +309,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
         layers.append(
             map_layers.township_layer(
                 metrics,
-                _shapes(tuple(townships["geometry"])),
+                cached.shapes_geojson(tuple(townships["geometry"])),
                 _township_fill(metrics, metric),
                 _township_tips(metrics),
                 f.townships,
@@ -326,7 +321,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
             layers.append(map_layers.rain_surface_layer(*image))
     layers.append(
         map_layers.county_outline_layer(
-            mapdata.feature_collection(_shapes(tuple(county["geometry"])), county[["code", "name"]])
+            mapdata.feature_collection(cached.shapes_geojson(tuple(county["geometry"])), county[["code", "name"]])
         )
     )
     cell_deg = grid_deg(county)
@@ -339,7 +334,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
                 mapdata.tooltip_text(
                     tr("map.layer.gauges"), [(tr("map.tooltip.gauges"), n), (tr("map.tooltip.rain_max"), m)]
                 )
-                for n, m in zip(cells["gauges"], cells["max_mm"])
+                for n, m in zip(cells["gauges"], cells["max_mm"], strict=True)
             ]
             layers.append(
                 map_layers.grid_layer(
@@ -351,7 +346,9 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
             if not gauges.empty:
                 stale = cached.stale_gauges(f.end, stale_minutes())
                 layers.append(
-                    map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"])))
+                    map_layers.gauge_layer(
+                        gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"], strict=True))
+                    )
                 )
     if "water" in chosen and (water := water_view.layer(f)) is not None:
         layers.append(water)
@@ -363,7 +360,7 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
                 mapdata.tooltip_text(
                     tr("map.layer.incidents"), [(tr("map.metric.incidents"), n), (tr("map.metric.open_incidents"), o)]
                 )
-                for n, o in zip(cells["count"], cells["open"])
+                for n, o in zip(cells["count"], cells["open"], strict=True)
             ]
             layers.append(
                 map_layers.grid_layer(

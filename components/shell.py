@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from components import builtin_text, cached, freshness
+from components import builtin_text, cached, filter_bar, freshness, guidance
 from components.text import LANGUAGE_KEY, plain, tr
 from emergency import config, i18n
+from emergency.filters import Filters
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
@@ -79,3 +80,29 @@ def header(meta: dict[str, str]) -> None:
         st.caption(tr("app.real_banner", county=plain(county)))
     freshness.render()
     builtin_text.localize()
+
+
+def page_frame(page: str, period: bool = True) -> Filters:
+    """Open a page that follows the sidebar filters and return them.
+
+    The title, the notice of ignored URL parameters and, on a store still being filled, what to
+    import next (:func:`components.guidance.require`). The page stops there when the store lacks
+    what it needs or holds no data yet. ``period`` adds the caption naming the filter window.
+
+    Parameters
+    ----------
+    page : str
+        The page file's stem: ``page.<stem>`` is its title, and the key of its data needs.
+    period : bool
+        Show the filter window under the title.
+    """
+    f = filter_bar.current()
+    st.title(tr(f"page.{page}"))
+    filter_bar.show_notices()
+    guidance.require(page)
+    if f is None:
+        st.info(tr("app.no_data"))
+        st.stop()
+    if period:
+        st.caption(tr("filter.period", start=f"{f.start:%Y-%m-%d %H:%M}", end=f"{f.end:%Y-%m-%d %H:%M}"))
+    return f

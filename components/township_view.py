@@ -10,9 +10,9 @@ import streamlit as st
 from components import cached, export_buttons, filter_bar, map_layers, one_map
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, labels, lang, plain, tr
-from emergency import charts, export, mapdata, queries, rules, symbology, township
+from emergency import charts, export, mapdata, rules, symbology, township
 from emergency import filters as flt
-from emergency.filters import Filters
+from emergency.filters import Filters, bucket_minutes
 from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
 
 PAGE = "pages/township.py"
@@ -63,7 +63,7 @@ def _pick() -> None:
 def picker(f: Filters) -> None:
     """Ask for one township; choosing it sets the shared filter (and so the URL)."""
     frame = cached.townships()
-    names = dict(zip(frame["code"], frame["name"]))
+    names = dict(zip(frame["code"], frame["name"], strict=True))
     options = list(f.townships) if f.townships else list(names)
     st.info(tr("township.pick_hint"), icon=":material/holiday_village:")
     st.selectbox(
@@ -187,7 +187,7 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
             f"{tr('map.tooltip.township')} · {name}",
             [(tr("map.metric.rain_mean"), "—" if pd.isna(mm) else f"{mm:.1f} {tr('unit.mm')}")],
         )
-        for name, mm in zip(metrics["name"], metrics["rain_mean_mm"])
+        for name, mm in zip(metrics["name"], metrics["rain_mean_mm"], strict=True)
     ]
     graded = metrics["rain_mean_mm"]
     if rules.graded_by_max_24h(f.window_hours):
@@ -208,7 +208,9 @@ def build_deck(s: township.TownshipSummary, f: Filters) -> pdk.Deck:
     gauges = cached.gauge_totals(f.start, f.end, (s.code,))
     if not gauges.empty:
         stale = cached.stale_gauges(f.end, stale_minutes())
-        layers.append(map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"]))))
+        layers.append(
+            map_layers.gauge_layer(gauges, f.window_hours, dict(zip(stale["code"], stale["age_min"], strict=True)))
+        )
     if not s.incidents.empty:
         layers.append(map_layers.incident_layer(s.incidents))
     layers.append(map_layers.township_label_layer(townships))
@@ -299,7 +301,7 @@ def contacts(s: township.TownshipSummary) -> None:
 
 
 def rain(s: township.TownshipSummary, f: Filters) -> None:
-    minutes = queries.bucket_minutes(f.window_hours)
+    minutes = bucket_minutes(f.window_hours)
     series = cached.rain_series(f.start, f.end, minutes, (), (s.code,))
     if series.empty or not series["gauges"].sum():
         st.info(tr("map.empty_rain"), icon=":material/info:")
@@ -473,7 +475,7 @@ def _exports(frame: pd.DataFrame, f: Filters) -> None:
 
 def _open_buttons(frame: pd.DataFrame, f: Filters) -> None:
     """Open a township in this tab (the table's links open a new one)."""
-    names = dict(zip(frame["code"], frame["name"]))
+    names = dict(zip(frame["code"], frame["name"], strict=True))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     code = left.selectbox(
         tr("township.rank.choose"), options=list(names), format_func=names.get, key="township_ranking_choose"

@@ -49,7 +49,7 @@ def source(files):
     key = hashlib.sha256("|".join(sorted(f.file_id for f in files)).encode()).hexdigest()[:16]
     folder = paths[0].parent / "set" / key
     folder.mkdir(parents=True, exist_ok=True)
-    for file, path in zip(files, paths):
+    for file, path in zip(files, paths, strict=True):
         target = folder / Path(file.name).name
         if not target.exists():
             try:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from components import cached
-from emergency import wall, warning
+from emergency import wall
 from emergency.filters import Filters
 
 # Townships in the ranked list.
@@ -95,10 +95,6 @@ def latest_data_time() -> datetime | None:
 def freshness(now: datetime, stale_minutes: int) -> wall.Freshness:
     """How far the newest data lags the wall clock."""
     return wall.freshness(latest_data_time(), now, stale_minutes)
-
-
-def local_now() -> datetime:
-    return warning.local_now()
 
 
 def figures(f: Filters, stale_minutes: int) -> WallFigures:

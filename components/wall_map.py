@@ -91,10 +91,12 @@ def build(
     )
     grades = symbology.rain_grade(metrics["rain_mean_mm"], window_hours)
     fills = symbology.rain_colors(metrics["rain_mean_mm"], window_hours, alpha=215)
-    fills = [_rgba(NO_RAIN_FILL, 235) if grade < 0 else fill for fill, grade in zip(fills, grades)]
+    fills = [_rgba(NO_RAIN_FILL, 235) if grade < 0 else fill for fill, grade in zip(fills, grades, strict=True)]
     selected = set(fig.filters.townships)
     if selected:
-        fills = [fill if code in selected else [*fill[:3], 70] for fill, code in zip(fills, metrics["code"])]
+        fills = [
+            fill if code in selected else [*fill[:3], 70] for fill, code in zip(fills, metrics["code"], strict=True)
+        ]
     props = pd.DataFrame({"code": metrics["code"], "fill": fills})
     layers = [
         pdk.Layer(
@@ -212,7 +214,7 @@ def build(
             )
             data["line"] = [
                 _rgba(INCIDENT_GRADES.get(g, (255, 255, 255))) if s else [255, 255, 255, 255]
-                for g, s in zip(open_rows.get("grade", [None] * len(open_rows)), serious)
+                for g, s in zip(open_rows.get("grade", [None] * len(open_rows)), serious, strict=True)
             ]
             layers.append(
                 pdk.Layer(

@@ -66,7 +66,10 @@ def head(county: str, is_demo: bool, f: Filters, fresh: wall.Freshness, now: dat
     demo = f'<span class="wall-chip">{tr("wall.demo")}</span>' if is_demo else ""
     as_of = f"{fresh.latest:%m-%d %H:%M}" if fresh.latest else tr("wall.no_data_time")
     if fresh.stale:
-        state = f'<span class="wall-alarm" data-wall="stale">⚠ {esc(tr("wall.stale", lag=lag_text(fresh.lag_minutes or 0)))}</span>'
+        state = (
+            '<span class="wall-alarm" data-wall="stale">⚠'
+            f" {esc(tr('wall.stale', lag=lag_text(fresh.lag_minutes or 0)))}</span>"
+        )
     else:
         state = f'<span class="wall-ok" data-wall="fresh">● {tr("wall.fresh")}</span>'
     return (
@@ -79,7 +82,8 @@ def head(county: str, is_demo: bool, f: Filters, fresh: wall.Freshness, now: dat
         f"{state}<span>{tr('wall.refresh', s=refresh_s)}</span>"
         "</div>"
         f'<div class="wall-clock-box"><div class="wall-clock">{now:%H:%M:%S}</div>'
-        f'<div class="wall-date"><span class="wall-date-value">{now:%Y-%m-%d}</span> {tr("wall.weekdays").split(",")[now.weekday()]}</div></div>'
+        f'<div class="wall-date"><span class="wall-date-value">{now:%Y-%m-%d}</span>'
+        f" {tr('wall.weekdays').split(',')[now.weekday()]}</div></div>"
         "</div>"
     )
 
@@ -116,30 +120,34 @@ def kpis(fig, changed: set[str]) -> str:
     f = fig.filters
     mm = tr("wall.unit.mm")
     k = fig.kpis
-    scale = symbology.rain_scale_hours(f.window_hours)
 
     def grade_chip(value) -> str:
         if value is None or pd.isna(value):
             return ""
         index = int(symbology.rain_grade([value], f.window_hours)[0])
         if index < 0:
-            return f'<span class="wall-badge" style="background:{rgb(NO_RAIN_COLOR)};color:#000">{tr("wall.kpi.no_rain")}</span>'
+            return (
+                '<span class="wall-badge"'
+                f' style="background:{rgb(NO_RAIN_COLOR)};color:#000">{tr("wall.kpi.no_rain")}</span>'
+            )
         code, _, color = symbology.rain_legend(f.window_hours)[index]
-        return f'<span class="wall-badge" style="background:{rgb(color)};color:{ink(color)}">{label("rain_grade", code)}</span>'
+        return (
+            '<span class="wall-badge"'
+            f' style="background:{rgb(color)};color:{ink(color)}">{label("rain_grade", code)}</span>'
+        )
 
     town_name, town_mm = fig.township_max
     point_value = f"<b>{_mm(k['rain_max_mm'])} {mm}</b>"
     point_max = tr("wall.kpi.point_max", value=point_value, station=short(k["rain_max_station"], 8) or "—")
     rain = (
-        '<div class="wall-pair">'
-        f'<div><div class="wall-sub">{tr("wall.kpi.rain_max")} · <b>{short(town_name, 6) if town_name else "—"}</b></div>'
-        f'<div class="wall-value{" changed" if "rain_max" in changed else ""}" data-wall="rain-max">{_mm(town_mm)}<span class="unit">{mm}</span></div>'
-        f'<div class="wall-sub">{grade_chip(town_mm)}</div></div>'
-        f'<div><div class="wall-sub">{tr("wall.kpi.rain_mean")}</div>'
-        f'<div class="wall-value{" changed" if "rain_mean" in changed else ""}" data-wall="rain-mean">{_mm(k["rain_mean_mm"])}<span class="unit">{mm}</span></div>'
-        f'<div class="wall-sub">{grade_chip(k["rain_mean_mm"])}</div></div>'
-        "</div>"
-        f'<div class="wall-sub">{point_max}</div>'
+        f'<div class="wall-pair"><div><div class="wall-sub">{tr("wall.kpi.rain_max")} ·'
+        f" <b>{short(town_name, 6) if town_name else '—'}</b></div><div"
+        f' class="wall-value{" changed" if "rain_max" in changed else ""}" data-wall="rain-max">{_mm(town_mm)}<span'
+        f' class="unit">{mm}</span></div><div class="wall-sub">{grade_chip(town_mm)}</div></div><div><div'
+        f' class="wall-sub">{tr("wall.kpi.rain_mean")}</div><div'
+        f' class="wall-value{" changed" if "rain_mean" in changed else ""}"'
+        f' data-wall="rain-mean">{_mm(k["rain_mean_mm"])}<span class="unit">{mm}</span></div><div'
+        f' class="wall-sub">{grade_chip(k["rain_mean_mm"])}</div></div></div><div class="wall-sub">{point_max}</div>'
     )
     cards = [_card("rain", f"{tr('wall.kpi.rain')} · {window_text(f)}", rain, changed, ("rain_max", "rain_mean"))]
     gauges = _levels(fig.gauge_levels, SIGNAL_LEVELS, "signal_level", "gauges")
@@ -158,13 +166,15 @@ def kpis(fig, changed: set[str]) -> str:
     )
     cards.append(_card("open", tr("wall.kpi.open"), incidents, changed, ("open",)))
     people = fig.people
+    parts = tr("wall.kpi.people_parts", **{k: people[k] for k in ("deaths", "missing", "injured", "trapped")})
     people_html = (
         f'<div class="wall-value{" changed" if "people" in changed else ""}" data-wall="people">{people["total"]}'
         f'<span class="unit">{tr("wall.unit.people")}</span></div>'
-        f'<div class="wall-sub">{tr("wall.kpi.people_parts", **{k: people[k] for k in ("deaths", "missing", "injured", "trapped")})}</div>'
+        f'<div class="wall-sub">{parts}</div>'
     )
     cards.append(_card("people", tr("wall.kpi.people"), people_html, changed, ("people",)))
     stats = fig.warnings
+    ack = tr("wall.kpi.ack_parts", ack=stats.acknowledged, total=stats.recipients) if stats.recipients else None
     rate = "—" if stats.ack_rate is None else f'{stats.ack_rate * 100:.0f}<span class="unit">%</span>'
     warn_html = (
         '<div class="wall-pair">'
@@ -172,7 +182,7 @@ def kpis(fig, changed: set[str]) -> str:
         f'<span class="unit">{tr("wall.unit.warnings")}</span></div>'
         f'<div class="wall-value{" changed" if "ack" in changed else ""}" data-wall="ack">{rate}</div>'
         "</div>"
-        f'<div class="wall-sub">{tr("wall.kpi.ack_parts", ack=stats.acknowledged, total=stats.recipients) if stats.recipients else tr("wall.kpi.ack_none")}</div>'
+        f'<div class="wall-sub">{ack or tr("wall.kpi.ack_none")}</div>'
     )
     cards.append(_card("warnings", tr("wall.kpi.warnings"), warn_html, changed, ("warnings", "ack")))
     return f'<div class="wall-kpis" data-wall="kpis">{"".join(cards)}</div>'
@@ -194,10 +204,10 @@ def ranking(frame: pd.DataFrame, window_hours: float) -> str:
     rows = []
     for index, row in enumerate(frame.itertuples(), start=1):
         rows.append(
-            f'<tr data-wall="rank-row"><td class="idx">{index}</td><td style="width:4.4rem">{signal_badge(row.level)}</td>'
-            f'<td class="name">{short(row.name, 7)}</td>'
-            f'<td class="num" style="width:7.4rem">{_mm(row.rain_mean_mm)} {mm}</td>'
-            f'<td class="num" style="width:4.6rem">{tr("wall.rank.open")} {int(row.open_incidents)}</td></tr>'
+            f'<tr data-wall="rank-row"><td class="idx">{index}</td><td'
+            f' style="width:4.4rem">{signal_badge(row.level)}</td><td class="name">{short(row.name, 7)}</td><td'
+            f' class="num" style="width:7.4rem">{_mm(row.rain_mean_mm)} {mm}</td><td class="num"'
+            f' style="width:4.6rem">{tr("wall.rank.open")} {int(row.open_incidents)}</td></tr>'
         )
     return (
         f'<div class="wall-panel wall-rank" data-wall="ranking"><h3>{tr("wall.rank.title")} · '
@@ -227,8 +237,9 @@ def ticker(frame: pd.DataFrame, fresh_since: datetime | None) -> str:
             tag = signal_badge(row.code)
             text = tr("wall.ticker.warning", level=esc(label("signal_level", row.code)), n=int(row.where))
         rows.append(
-            f'<tr class="{"fresh" if new else ""}" data-wall="ticker-row"><td class="time">{row.at:%m-%d %H:%M}</td>'
-            f'<td style="width:{tag_rem}rem">{tag}</td><td>{text}</td><td class="num" style="width:5.2rem">{people}</td></tr>'
+            f'<tr class="{"fresh" if new else ""}" data-wall="ticker-row"><td class="time">{row.at:%m-%d %H:%M}</td><td'
+            f' style="width:{tag_rem}rem">{tag}</td><td>{text}</td><td class="num"'
+            f' style="width:5.2rem">{people}</td></tr>'
         )
     if not rows:
         rows.append(f"<tr><td>{tr('wall.ticker.empty')}</td></tr>")
@@ -242,29 +253,32 @@ def legend(window_hours: float, stale_color) -> str:
     """The map legend, inside the map panel."""
     scale = symbology.rain_scale_hours(window_hours)
     rain = "".join(
-        f'<span class="sw"><span class="box" style="background:{rgb(color)}"></span>{esc(label("rain_grade", code))}</span>'
+        '<span class="sw"><span class="box"'
+        f' style="background:{rgb(color)}"></span>{esc(label("rain_grade", code))}</span>'
         for code, _, color in symbology.rain_legend(window_hours)
     )
     signals = "".join(
-        f'<span class="sw"><span class="line" style="background:{rgb(color)}"></span>{esc(label("signal_level", code))}</span>'
+        '<span class="sw"><span class="line"'
+        f' style="background:{rgb(color)}"></span>{esc(label("signal_level", code))}</span>'
         for code, color in SIGNAL_LEVELS.items()
     )
     statuses = labels("incident_status")
     points = (
-        f'<span class="sw"><span class="dot" style="background:#61b8ff;box-shadow:0 0 0 .15rem #fff"></span>{tr("wall.map.legend.gauge")}</span>'
-        f'<span class="sw"><span class="dot" style="background:#61b8ff;box-shadow:0 0 0 .15rem {rgb(stale_color)}"></span>{tr("wall.map.legend.stale")}</span>'
+        '<span class="sw"><span class="dot" style="background:#61b8ff;box-shadow:0 0 0 .15rem'
+        f' #fff"></span>{tr("wall.map.legend.gauge")}</span><span class="sw"><span class="dot"'
+        ' style="background:#61b8ff;box-shadow:0 0 0 .15rem'
+        f' {rgb(stale_color)}"></span>{tr("wall.map.legend.stale")}</span>'
         + "".join(
-            f'<span class="sw"><span class="dot" style="background:{rgb(INCIDENT_STATUSES[c])};box-shadow:0 0 0 .12rem #fff"></span>'
-            f"{esc(statuses[c])}</span>"
+            f'<span class="sw"><span class="dot" style="background:{rgb(INCIDENT_STATUSES[c])};box-shadow:0 0 0 .12rem'
+            f' #fff"></span>{esc(statuses[c])}</span>'
             for c in ("pending", "active")
         )
     )
     return (
-        '<div class="wall-legend" data-wall="legend">'
-        f'<div class="ttl">{tr("wall.map.legend.rain", h=scale)}</div><div class="row">{rain}</div>'
-        f'<div class="ttl">{tr("wall.map.legend.signal")}</div><div class="row">{signals}</div>'
-        f'<div class="ttl">{tr("wall.map.legend.points")} · {tr("wall.map.legend.incident")}</div><div class="row">{points}</div>'
-        "</div>"
+        f'<div class="wall-legend" data-wall="legend"><div class="ttl">{tr("wall.map.legend.rain", h=scale)}</div><div'
+        f' class="row">{rain}</div><div class="ttl">{tr("wall.map.legend.signal")}</div><div'
+        f' class="row">{signals}</div><div class="ttl">{tr("wall.map.legend.points")} ·'
+        f' {tr("wall.map.legend.incident")}</div><div class="row">{points}</div></div>'
     )
 
 

@@ -154,7 +154,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .wall-tour {{ background: rgba(7, 17, 28, .9); border: 1px solid {CHANGED}; color: #ffffff; border-radius: .35rem;
   padding: .2rem .6rem; font-size: 1.2rem; font-weight: 600; white-space: nowrap; }}
 </style>
-"""
+"""  # noqa: E501 - embedded SQL/CSS/JS text
 
 # The clock ticks in the browser (no server run per second), in Beijing time; the screen size
 # goes to the server through a hidden text input of the wall's fragment (the map's zoom, label
@@ -193,4 +193,4 @@ SCRIPT = """
   setTimeout(sync, 200);
 })();
 </script>
-"""
+"""  # noqa: E501 - embedded SQL/CSS/JS text

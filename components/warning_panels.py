@@ -11,7 +11,7 @@ import streamlit as st
 from components import cached, export_buttons, identity
 
 # Plotly's own toolbar without the logo; its PNG export runs in the browser.
-from components.chart_config import PLOTLY_CONFIG  # noqa: E402 (no Plotly download button)
+from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, labels, lang, plain, tr
 from emergency import charts as chart_core
 from emergency import i18n, warning
@@ -97,7 +97,7 @@ def signals(f: Filters) -> pd.DataFrame:
     method = cached.warning_settings()["township_method"]
 
     columns = st.columns(len(SIGNAL_LEVELS))
-    for column, code in zip(columns, reversed(list(SIGNAL_LEVELS))):
+    for column, code in zip(columns, reversed(list(SIGNAL_LEVELS)), strict=True):
         column.metric(
             tr("warning.signals.metric", level=label("signal_level", code)), int((summary["level"] == code).sum())
         )
@@ -120,17 +120,20 @@ def signals(f: Filters) -> pd.DataFrame:
             tr("warning.col.township"): table["name"],
             tr("warning.col.level"): [level_text(code) for code in table["level"]],
             tr("warning.col.level_since"): [
-                _time(t) + ("*" if clipped else "") for t, clipped in zip(table["level_since"], table["since_clipped"])
+                _time(t) + ("*" if clipped else "")
+                for t, clipped in zip(table["level_since"], table["since_clipped"], strict=True)
             ],
             tr("warning.col.signal_since"): [
-                _time(t) + ("*" if clipped else "") for t, clipped in zip(table["signal_since"], table["since_clipped"])
+                _time(t) + ("*" if clipped else "")
+                for t, clipped in zip(table["signal_since"], table["since_clipped"], strict=True)
             ],
             tr("warning.col.peak_level"): [level_text(code) for code in table["peak_level"]],
             tr("warning.col.peak_at"): [_time(t) for t in table["peak_at"]],
             **{tr("warning.col.mm_h", hours=h): table[f"mm_{h}h"].round(1) for h in windows},
             tr("warning.col.gauges"): table["gauges"].fillna(0).astype(int),
             tr("rules.col.decided_by"): [
-                v if isinstance(v, str) and level else "—" for v, level in zip(table["decided_by_name"], table["level"])
+                v if isinstance(v, str) and level else "—"
+                for v, level in zip(table["decided_by_name"], table["level"], strict=True)
             ],
             tr("rules.col.stale_gauges"): [v if isinstance(v, str) and v else "—" for v in table["stale_gauges"]],
         }
@@ -148,7 +151,7 @@ def signals(f: Filters) -> pd.DataFrame:
 
 def _signal_rows(f: Filters, summary: pd.DataFrame, windows: list[int]) -> None:
     """Open a township's signal to the reports behind it: gauge, time, amount, which windows count it."""
-    names = dict(zip(summary["code"], summary["name"]))
+    names = dict(zip(summary["code"], summary["name"], strict=True))
     if not names:
         return
     with st.expander(tr("rules.rows.title")):
@@ -201,7 +204,7 @@ def _paint_text(text, colors) -> str:
 
 def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
     """One row per township that had a signal, a square per report time coloured by its level."""
-    names = dict(zip(summary["code"], summary["name"]))
+    names = dict(zip(summary["code"], summary["name"], strict=True))
     touched = summary.loc[summary["peak_rank"] > 0, "code"].tolist()
     data = history[history["key"].isin(touched) & (history["rank"] > 0)]
     if data.empty:
@@ -222,7 +225,7 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
         )
     fig.update_layout(
         # Township names are whole (automargin; the left margin fits five characters at least),
-        # the time axis reads 06-20 02:40, never "Jun 20" (issue 17).
+        # the time axis reads 06-20 02:40, never "Jun 20".
         height=140 + 28 * len(touched),
         margin={"l": 90, "r": 10, "t": 10, "b": 40},
         font={"family": chart_core.FONT_FAMILY, "size": 13},
@@ -336,7 +339,7 @@ def grades(f: Filters) -> None:
     """Incidents of the filter window with the grade of their own type's scale, gravest first."""
     frame = cached.incident_grades(f.start, f.end, f.townships, f.types, f.statuses)
     columns = st.columns(len(INCIDENT_GRADES) + 1)
-    for column, code in zip(columns, reversed(list(INCIDENT_GRADES))):
+    for column, code in zip(columns[:-1], reversed(list(INCIDENT_GRADES)), strict=True):
         column.metric(
             tr("warning.grades.metric", grade=label("incident_grade", code)), int((frame["grade"] == code).sum())
         )
@@ -358,7 +361,8 @@ def grades(f: Filters) -> None:
             tr("col.id"): frame["id"],
             tr("col.occurred_at"): frame["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"),
             tr("warning.col.grade"): [
-                rules_engine.grade_label(s, g, language) for s, g in zip(frame["grade_scale"], frame["grade"])
+                rules_engine.grade_label(s, g, language)
+                for s, g in zip(frame["grade_scale"], frame["grade"], strict=True)
             ],
             tr("warning.col.grade_basis"): frame["grade_basis"].map(
                 lambda c: label("grade_criterion_v2", c) if isinstance(c, str) else "—"
@@ -428,9 +432,9 @@ def text_mismatch(text: str, level: str, townships: list[str], names: dict[str, 
     return None
 
 
-def issue_form(f: Filters, summary: pd.DataFrame) -> None:
+def issue_form(f: Filters, summary: pd.DataFrame) -> None:  # noqa: C901 - one form: its widgets and the submit branch read top to bottom
     """Choose level, townships, text and channels; record the warning and its recipients."""
-    names = dict(zip(summary["code"], summary["name"]))
+    names = dict(zip(summary["code"], summary["name"], strict=True))
     ordered = cached.townships()["code"].tolist()
     top = int(summary["rank"].max()) if not summary.empty else 0
     default_level = warning.level_code(max(top, 1))
@@ -542,7 +546,7 @@ def acknowledgements() -> None:
     if issued.empty:
         st.info(tr("warning.acks.none"))
         return
-    names = dict(zip(cached.townships()["code"], cached.townships()["name"]))
+    names = dict(zip(cached.townships()["code"], cached.townships()["name"], strict=True))
     rows = issued.set_index("id")
     if st.session_state.get("warning_ack_pick") not in rows.index:
         st.session_state["warning_ack_pick"] = int(rows.index[0])
@@ -573,20 +577,22 @@ def acknowledgements() -> None:
             tr(
                 "warning.acks.overdue",
                 minutes=int(minutes),
-                names="、".join(f"{n}（{t}）" for n, t in zip(overdue["name"], overdue["township_name"])),
+                names="、".join(f"{n}（{t}）" for n, t in zip(overdue["name"], overdue["township_name"], strict=True)),
             )
         )
     elif acked == len(recipients):
         st.success(tr("warning.acks.all_done"))
 
-    late = set(zip(overdue["township"], overdue["phone"]))
+    late = set(zip(overdue["township"], overdue["phone"], strict=True))
     states = [
         tr("warning.acks.state.done")
         if pd.notna(at)
         else tr("warning.acks.state.overdue")
         if (township, phone) in late
         else tr("warning.acks.state.pending")
-        for at, township, phone in zip(recipients["acknowledged_at"], recipients["township"], recipients["phone"])
+        for at, township, phone in zip(
+            recipients["acknowledged_at"], recipients["township"], recipients["phone"], strict=True
+        )
     ]
     shown = pd.DataFrame(
         {
@@ -611,14 +617,15 @@ def acknowledgements() -> None:
     )
 
     pending = recipients[recipients["acknowledged_at"].isna()]
-    keys = [f"{t}|{p}" for t, p in zip(pending["township"], pending["phone"])]
+    keys = [f"{t}|{p}" for t, p in zip(pending["township"], pending["phone"], strict=True)]
     who = dict(
         zip(
             keys,
             [
                 f"{n}（{tn} · {label('contact_role', r)}）"
-                for n, tn, r in zip(pending["name"], pending["township_name"], pending["role"])
+                for n, tn, r in zip(pending["name"], pending["township_name"], pending["role"], strict=True)
             ],
+            strict=True,
         )
     )
     if keys and identity.can("warn"):
@@ -760,7 +767,7 @@ def contacts_editor() -> None:
     """Edit the responsible persons who receive warnings (rows may be added and deleted)."""
     st.markdown(f"**{tr('warning.config.contacts')}**")
     townships = cached.townships()
-    names = dict(zip(townships["code"], townships["name"]))
+    names = dict(zip(townships["code"], townships["name"], strict=True))
     codes = {name: code for code, name in names.items()}
     roles = labels("contact_role")
     role_codes = {text: code for code, text in roles.items()}

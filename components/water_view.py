@@ -1,4 +1,4 @@
-"""Rivers and reservoirs on the pages, and the live feeds' freshness (issue 19).
+"""Rivers and reservoirs on the pages, and the live feeds' freshness.
 
 Every figure here comes from :func:`emergency.feed.water.station_states` (through
 ``cached.water_states``): the map layer, its detail panel, the KPI 超警戒站点 and the warning
@@ -146,7 +146,7 @@ def over_table(f: Filters) -> None:
                 stations="、".join(f"{plain(r.name)}（{label('water_state', r.state)}）" for r in now.itertuples()),
             )
         )
-    names = dict(zip(cached.townships()["code"], cached.townships()["name"]))
+    names = dict(zip(cached.townships()["code"], cached.townships()["name"], strict=True))
     shown = pd.DataFrame(
         {
             tr("water.station"): over["name"],
@@ -231,7 +231,9 @@ def freshness_tab() -> None:
                 tr("feed.silent_for"): status["silent_for_min"],
                 tr("feed.limit"): status["silent_min"],
                 tr("feed.last_ok"): status["last_ok_at"],
-                tr("feed.last_error"): [_error(k, e) for k, e in zip(status["last_error_kind"], status["last_error"])],
+                tr("feed.last_error"): [
+                    _error(k, e) for k, e in zip(status["last_error_kind"], status["last_error"], strict=True)
+                ],
             }
         ),
         hide_index=True,
@@ -255,7 +257,7 @@ def freshness_tab() -> None:
                 tr("feed.updated"): runs["updated"],
                 tr("feed.rejected"): runs["rejected"],
                 tr("feed.attempt"): runs["attempt"],
-                tr("feed.error"): [_error(k, e) for k, e in zip(runs["error_kind"], runs["error"])],
+                tr("feed.error"): [_error(k, e) for k, e in zip(runs["error_kind"], runs["error"], strict=True)],
             }
         ),
         hide_index=True,

@@ -21,7 +21,7 @@ import bcrypt
 import duckdb
 
 from emergency import config, queries, store
-from emergency.warning import local_now
+from emergency.clock import local_now
 
 ROLES = ("leader", "duty", "analyst", "admin")
 
@@ -173,9 +173,11 @@ class Actor:
 
     @property
     def permissions(self) -> frozenset[str]:
+        """Return the permissions the actor's role grants (none for an unknown role)."""
         return ROLE_PERMISSIONS.get(self.role, frozenset())
 
     def can(self, permission: str) -> bool:
+        """Tell whether the actor's role grants ``permission``."""
         return permission in self.permissions
 
 
@@ -191,18 +193,21 @@ def require(actor: Actor | None, permission: str) -> Actor:
 
 
 def local_demo_actor(client: str | None = None) -> Actor:
-    """The single user of an app started without authentication on a loopback address."""
+    """Return the single user of an app started without authentication on a loopback address."""
     return Actor("local", "本地演示用户 / local demo user", "admin", via="loopback", client=client)
 
 
 def console_actor(display_name: str | None = None) -> Actor:
-    """The person at the server's console (the command line), an administrator named cli:<login> in the audit log."""
+    """Return the person at the server's console (command line): an administrator named cli:<login> in the audit log."""
     login = getpass.getuser()
     return Actor(f"cli:{login}", display_name or login, "admin", via="cli")
 
 
 def is_loopback(address: str | None) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``; False for "", 0.0.0.0 and anything else."""
+    """Tell whether ``address`` is a loopback address.
+
+    True for 127.0.0.0/8, ::1 and ``localhost``; False for "", 0.0.0.0 and anything else.
+    """
     if not address:
         return False
     if address.strip().lower() == "localhost":
@@ -217,6 +222,7 @@ def is_loopback(address: str | None) -> bool:
 
 
 def check_username(username: str) -> str:
+    """Return ``username`` stripped; raise ValueError unless it is 2-64 letters, digits or _ . @ -."""
     username = (username or "").strip()
     if not USERNAME_PATTERN.fullmatch(username):
         raise ValueError("user name must be 2-64 letters, digits or _ . @ -")
@@ -224,6 +230,7 @@ def check_username(username: str) -> str:
 
 
 def check_role(role: str) -> str:
+    """Return ``role``; raise ValueError unless it is one of ROLES."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; use one of {ROLES}")
     return role
@@ -284,6 +291,7 @@ def set_password(conn: duckdb.DuckDBPyConnection, username: str, password: str) 
 
 
 def set_role(conn: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
+    """Give an account another role."""
     _update_user(conn, username, "role = ?", [check_role(role)])
 
 
@@ -295,13 +303,14 @@ def set_disabled(conn: duckdb.DuckDBPyConnection, username: str, disabled: bool)
 
 
 def unlock(conn: duckdb.DuckDBPyConnection, username: str) -> None:
+    """Clear an account's failed sign-ins and its lock."""
     _update_user(conn, username, "failed_logins = 0, locked_until = NULL", [])
 
 
 def actor_of(
     conn: duckdb.DuckDBPyConnection, username: str, via: str, client: str | None = None, default_role: str | None = None
 ) -> Actor:
-    """The Actor for an account, or for an outside identity without one when ``default_role`` is set.
+    """Return the Actor for an account, or for an outside identity without one when ``default_role`` is set.
 
     Raises
     ------
@@ -320,20 +329,20 @@ def actor_of(
 
 
 def account_lock(username: str) -> threading.Lock:
-    """The lock serializing sign-in attempts on ``username`` (see :func:`emergency.actions.sign_in`)."""
+    """Return the lock serializing sign-in attempts on ``username`` (see :func:`emergency.actions.sign_in`)."""
     digest = hashlib.sha256((username or "").strip().encode("utf-8")).digest()
     return _ACCOUNT_LOCKS[int.from_bytes(digest[:4], "big") % len(_ACCOUNT_LOCKS)]
 
 
 def hash_cost(password_hash: str | bytes | None) -> int | None:
-    """The bcrypt cost (work factor) of a stored hash, or None when it is not a bcrypt hash."""
+    """Return the bcrypt cost (work factor) of a stored hash, or None when it is not a bcrypt hash."""
     text = password_hash.decode("ascii", "replace") if isinstance(password_hash, bytes) else (password_hash or "")
     parts = text.split("$")
     return int(parts[2]) if len(parts) >= 4 and parts[2].isdigit() else None
 
 
 def dummy_hash(cost: int) -> bytes:
-    """A hash no password matches, at bcrypt cost ``cost`` (made once per cost)."""
+    """Return a hash no password matches, at bcrypt cost ``cost`` (made once per cost)."""
     with _DUMMY_LOCK:
         if cost not in _DUMMY_HASHES:
             _DUMMY_HASHES[cost] = bcrypt.hashpw(secrets.token_bytes(16).hex().encode(), bcrypt.gensalt(cost))
@@ -422,6 +431,7 @@ def _is_missing(value) -> bool:
 
 
 def token_digest(token: str) -> str:
+    """Return the SHA-256 hex digest under which a session token is stored (never the token itself)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -443,7 +453,7 @@ def start_session(
 def session_actor(
     conn: duckdb.DuckDBPyConnection, token: str | None, client: str | None = None, now: datetime | None = None
 ) -> Actor | None:
-    """The Actor of a live session token, or None (unknown, expired, or the account is disabled)."""
+    """Return the Actor of a live session token, or None (unknown, expired, or the account is disabled)."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     username = queries.session_user(conn, token_digest(token), now or local_now())
@@ -460,7 +470,10 @@ _handoff_lock = threading.Lock()
 
 
 def issue_handoff(token: str, max_age: int) -> str:
-    """A one-time code the browser exchanges (within HANDOFF_SECONDS) for the HttpOnly cookie holding ``token``."""
+    """Issue a one-time code for ``token``.
+
+    The browser exchanges it (within HANDOFF_SECONDS) for the HttpOnly cookie holding ``token``.
+    """
     code = secrets.token_urlsafe(32)
     now = time.monotonic()
     with _handoff_lock:
@@ -482,11 +495,13 @@ def redeem_handoff(code: str) -> tuple[str, int] | None:
 
 
 def end_session(conn: duckdb.DuckDBPyConnection, token: str | None) -> None:
+    """End the session of ``token`` (sign-out); nothing happens for None or an unknown token."""
     if token:
         with store.transaction(conn) as cursor:
             cursor.execute("DELETE FROM login_sessions WHERE token_hash = ?", [token_digest(token)])
 
 
 def end_sessions_of(conn: duckdb.DuckDBPyConnection, username: str) -> None:
+    """End every session of an account."""
     with store.transaction(conn) as cursor:
         cursor.execute("DELETE FROM login_sessions WHERE username = ?", [username])

@@ -40,7 +40,7 @@ def _allowed(conn: duckdb.DuckDBPyConnection, actor: Actor | None, permission: s
 
 @contextmanager
 def _one_transaction(conn: duckdb.DuckDBPyConnection):
-    """The change and its audit row in one transaction: both committed, or neither."""
+    """Run the change and write its audit row in one transaction: both committed, or neither."""
     with store.transaction(conn):
         yield
 
@@ -52,9 +52,7 @@ def issue_warning(conn, actor: Actor, level: str, townships: Sequence[str], text
     """Record a warning issued by the actor (see :func:`emergency.warning.issue_warning`)."""
     with _allowed(conn, actor, "warn", "warning_issue", ",".join(townships)), _one_transaction(conn):
         ident = warning.issue_warning(conn, level, townships, text, channels, actor.display_name)
-        audit.record(
-            conn, actor, "warning_issue", f"warning {ident}", detail=f"{level} {','.join(townships)}: {text}"
-        )
+        audit.record(conn, actor, "warning_issue", f"warning {ident}", detail=f"{level} {','.join(townships)}: {text}")
     return ident
 
 
@@ -76,6 +74,7 @@ def acknowledge(conn, actor: Actor, warning_id: int, recipients: Sequence[tuple[
 
 
 def save_warning_config(conn, actor: Actor, signals: pd.DataFrame, grades: pd.DataFrame, method: str) -> None:
+    """Save the signal thresholds, the grade rules and the township method, audited."""
     with _allowed(conn, actor, "configure", "warning_config"), _one_transaction(conn):
         warning.save_config(conn, signals, grades, method)
         audit.record(
@@ -98,6 +97,7 @@ def save_grade_rules(conn, actor: Actor, incident_type: str, rules_frame: pd.Dat
 
 
 def save_contacts(conn, actor: Actor, contacts: pd.DataFrame) -> int:
+    """Replace the township responsible persons, audited; return how many were saved."""
     with _allowed(conn, actor, "configure", "contacts_save"), _one_transaction(conn):
         count = warning.save_contacts(conn, contacts)
         audit.record(conn, actor, "contacts_save", "township_contacts", detail=f"{count} rows")
@@ -105,6 +105,7 @@ def save_contacts(conn, actor: Actor, contacts: pd.DataFrame) -> int:
 
 
 def save_minimums(conn, actor: Actor, frame: pd.DataFrame) -> int:
+    """Replace the stock minimums, audited; return how many were saved."""
     with _allowed(conn, actor, "configure", "stock_minimums"), _one_transaction(conn):
         count = stock.replace_minimums(conn, frame)
         audit.record(conn, actor, "stock_minimums", "stock_minimums", detail=f"{count} rows")
@@ -112,8 +113,9 @@ def save_minimums(conn, actor: Actor, frame: pd.DataFrame) -> int:
 
 
 def save_feed(conn, actor: Actor, feed, url: str | None = None):
-    """Create or change a live source (issue 19); the URL goes to the settings file, the audit
-    log records it with the password masked.
+    """Create or change a live data source.
+
+    The URL goes to the settings file; the audit log records it with the password masked.
     """
     from emergency.feed import secrets, sync
 
@@ -132,7 +134,7 @@ def save_feed(conn, actor: Actor, feed, url: str | None = None):
 
 
 def run_feed(conn, actor: Actor, name: str):
-    """Sync one live source now (issue 19); the run is recorded like the scheduled ones."""
+    """Sync one live source now; the run is recorded like the scheduled ones."""
     from emergency.feed import sync, water
 
     with _allowed(conn, actor, "configure", "feed_run", name):
@@ -169,12 +171,13 @@ def record_dispatch(
             actor,
             "dispatch",
             target,
-            detail="; ".join(f"#{i} {o.kind} {o.name}" for i, o in zip(ids, orders)),
+            detail="; ".join(f"#{i} {o.kind} {o.name}" for i, o in zip(ids, orders, strict=True)),
         )
     return ids
 
 
 def set_dispatch_status(conn, actor: Actor, dispatch_id: int, status: str) -> None:
+    """Change the status of a dispatch order, audited."""
     with _allowed(conn, actor, "dispatch", "dispatch_status", f"dispatch {dispatch_id}"), _one_transaction(conn):
         dispatch.set_dispatch_status(conn, dispatch_id, status)
         audit.record(conn, actor, "dispatch_status", f"dispatch {dispatch_id}", detail=status)
@@ -226,7 +229,7 @@ def preview_file(conn, actor: Actor, source, *, file_name: str, **options):
 
 
 def import_audit(actor: Actor, action: str, file_name: str, kind: str):
-    """The ``before_commit`` hook of an import: its audit row, on the import's cursor."""
+    """Write the audit row of an import on the import's cursor (its ``before_commit`` hook)."""
 
     def write(cursor, report) -> None:
         audit.insert(
@@ -263,7 +266,7 @@ def process_inbox(conn, actor: Actor, db_path, lang: str) -> list[dict]:
     return results
 
 
-# ------------------------------------------------------------------ code lists (admin, issue 16)
+# ------------------------------------------------------------------ code lists (admin)
 
 
 def map_code_label(conn, actor: Actor, list_name: str, label: str, code: str) -> int:
@@ -287,9 +290,7 @@ def add_code(
 
     with _allowed(conn, actor, "configure", "codelist_add", f"{list_name}: {code}"), _one_transaction(conn):
         codelists.add_code(conn, list_name, code, name_zh, name_en, color)
-        audit.record(
-            conn, actor, "codelist_add", f"{list_name}: {code}", detail=f"{name_zh} / {name_en} {color or ''}"
-        )
+        audit.record(conn, actor, "codelist_add", f"{list_name}: {code}", detail=f"{name_zh} / {name_en} {color or ''}")
     codelists.sync_labels(conn)  # committed now: this process shows the new code by name
 
 
@@ -324,6 +325,7 @@ def export(conn, actor: Actor, subject: str, make: Callable[[], bytes | str], pe
 def create_user(
     conn, actor: Actor, username: str, role: str, display_name: str | None = None, password: str | None = None
 ) -> str:
+    """Create an account, audited; return its normalized user name."""
     with _allowed(conn, actor, "manage_users", "user_create", username), _one_transaction(conn):
         name = access.create_user(conn, username, role, display_name, password)
         audit.record(conn, actor, "user_create", name, detail=role)
@@ -331,6 +333,7 @@ def create_user(
 
 
 def set_role(conn, actor: Actor, username: str, role: str) -> None:
+    """Give an account another role, audited; nobody changes their own role."""
     with _allowed(conn, actor, "manage_users", "user_role", username), _one_transaction(conn):
         if username == actor.username and role != actor.role:
             raise ValueError("you cannot change your own role; ask another administrator")
@@ -339,12 +342,14 @@ def set_role(conn, actor: Actor, username: str, role: str) -> None:
 
 
 def set_password(conn, actor: Actor, username: str, password: str) -> None:
+    """Set an account's password, audited (the password itself is not recorded)."""
     with _allowed(conn, actor, "manage_users", "user_password", username), _one_transaction(conn):
         access.set_password(conn, username, password)
         audit.record(conn, actor, "user_password", username)
 
 
 def set_disabled(conn, actor: Actor, username: str, disabled: bool) -> None:
+    """Disable or enable an account, audited; nobody disables their own account."""
     action = "user_disable" if disabled else "user_enable"
     with _allowed(conn, actor, "manage_users", action, username), _one_transaction(conn):
         if disabled and username == actor.username:
@@ -354,6 +359,7 @@ def set_disabled(conn, actor: Actor, username: str, disabled: bool) -> None:
 
 
 def unlock(conn, actor: Actor, username: str) -> None:
+    """Unlock an account locked by failed sign-ins, audited."""
     with _allowed(conn, actor, "manage_users", "user_unlock", username), _one_transaction(conn):
         access.unlock(conn, username)
         audit.record(conn, actor, "user_unlock", username)

@@ -6,7 +6,7 @@ import duckdb
 
 from emergency import store
 from emergency.access import Actor
-from emergency.warning import local_now
+from emergency.clock import local_now
 
 # Action codes written to audit_log.action; labels in emergency.i18n (audit.action.<code>).
 ACTIONS = (
@@ -20,7 +20,7 @@ ACTIONS = (
     "warning_config",
     "contacts_save",
     "stock_minimums",
-    "grade_rules",  # issue 17: incident grade rules per type
+    "grade_rules",  # incident grade rules per type
     "dispatch",
     "dispatch_status",
     "export",
@@ -32,9 +32,9 @@ ACTIONS = (
     "user_unlock",
     "codelist_map",
     "codelist_add",
-    "location_set",  # code lists, locations completed (issue 16)
+    "location_set",  # code lists, locations completed
     "feed_save",
-    "feed_run",  # live sources (issue 19)
+    "feed_run",  # live sources
 )
 OUTCOMES = ("ok", "denied", "failed")
 # Long texts (an import error, a warning text) are cut so one entry stays readable.

@@ -16,7 +16,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from emergency import config, demo, queries, store, warning
+import duckdb
+import numpy as np
+import pandas as pd
+
+from emergency import charts, config, demo, export, queries, store, warning
+from emergency.briefing import build
+from emergency.dispatch import DEFAULT_RADIUS_KM, nearby
+from emergency.filters import Filters, bucket_minutes
+from emergency.i18n import t
 
 # Default scale: ~10 M five-minute rainfall rows (4,980 gauges x 2,016 steps).
 DEFAULT_SCALE = 83.0
@@ -94,7 +102,7 @@ def top_up(conn, incidents: int = TARGET_INCIDENTS, resource_rows: int = TARGET_
                 f"""INSERT INTO {table}
                     SELECT * EXCLUDE (n) REPLACE ({key} || '-c' AS {key},
                                                   lon + (n % 21 - 10) * 0.001 AS lon, lat + (n * 7 % 21 - 10) * 0.001 AS lat)
-                    FROM (SELECT *, row_number() OVER (ORDER BY {key}) AS n FROM {table}) ORDER BY n LIMIT ?""",
+                    FROM (SELECT *, row_number() OVER (ORDER BY {key}) AS n FROM {table}) ORDER BY n LIMIT ?""",  # noqa: E501 - embedded SQL/CSS/JS text
                 [resource_rows - held],
             )
         store.set_meta(conn, {"bench_topped_up": f"{incidents}/{resource_rows}"})
@@ -131,7 +139,7 @@ def store_at(scale: float, seed: int = 42, path: Path | None = None) -> tuple[Pa
 
 
 def query_cases(conn) -> list[tuple[str, callable]]:
-    """The queries behind the one-map page and the trend pages, on the last 24 h of data."""
+    """Time the queries behind the one-map page and the trend pages, on the last 24 h of data."""
     end = queries.data_range(conn)[1]
     start = end - timedelta(hours=24)
     station = store.scalar(conn, "SELECT min(code) FROM rain_gauges")
@@ -239,14 +247,172 @@ def time_pages(path: Path) -> dict:
     return {name: {"seconds": round(s, 3), "payload_mb": round(size / 2**20, 3)} for name, (s, size) in views.items()}
 
 
+# --- feature timings: radius query, exports and briefing ---
+
+
+def fill_random_resources(
+    conn: duckdb.DuckDBPyConnection,
+    resources: int = 50_000,
+    seed: int = 42,
+    bounds: tuple[float, float, float, float] = (117.6, 27.9, 118.3, 28.7),
+) -> None:
+    """Fill an empty store with ``resources`` random teams, warehouses (with stock), shelters and hazards.
+
+    Split 40/20/20/20 % over the four tables, uniformly inside ``bounds`` (lon/lat box).
+    """
+    rng = np.random.default_rng(seed)
+    min_lon, min_lat, max_lon, max_lat = bounds
+    counts = {"teams": resources * 2 // 5, "warehouses": resources // 5, "shelters": resources // 5}
+    counts["hazard_points"] = resources - sum(counts.values())
+
+    def place(n):
+        return rng.uniform(min_lon, max_lon, n), rng.uniform(min_lat, max_lat, n)
+
+    lon, lat = place(counts["teams"])
+    teams = pd.DataFrame(
+        {
+            "name": [f"T{i}" for i in range(len(lon))],
+            "kind": "militia",
+            "members": rng.integers(5, 60, len(lon)),
+            "lon": lon,
+            "lat": lat,
+        }
+    )
+    lon, lat = place(counts["warehouses"])
+    warehouses = pd.DataFrame({"name": [f"W{i}" for i in range(len(lon))], "lon": lon, "lat": lat})
+    categories = np.asarray(["flood_control", "rescue_equipment", "living", "medical", "power_comms"])
+    stock = pd.DataFrame(
+        {
+            "warehouse": np.repeat(warehouses["name"], 2).to_numpy(),
+            "item": np.tile(["A", "B"], len(warehouses)),
+            "category": categories[rng.integers(0, len(categories), 2 * len(warehouses))],
+            "quantity": rng.integers(1, 500, 2 * len(warehouses)).astype(float),
+        }
+    )
+    lon, lat = place(counts["shelters"])
+    shelters = pd.DataFrame(
+        {
+            "name": [f"S{i}" for i in range(len(lon))],
+            "capacity": rng.integers(50, 2000, len(lon)),
+            "occupancy": 0,
+            "lon": lon,
+            "lat": lat,
+        }
+    )
+    lon, lat = place(counts["hazard_points"])
+    hazards = pd.DataFrame(
+        {
+            "id": [f"H{i}" for i in range(len(lon))],
+            "kind": "landslide",
+            "people": rng.integers(5, 300, len(lon)),
+            "lon": lon,
+            "lat": lat,
+        }
+    )
+    cursor = conn.cursor()
+    try:
+        for table, frame in (
+            ("teams", teams),
+            ("warehouses", warehouses),
+            ("stock", stock),
+            ("shelters", shelters),
+            ("hazard_points", hazards),
+        ):
+            cursor.register("bench_rows", frame)
+            # Table names are this function's own literals.
+            cursor.execute(f"INSERT INTO {table} BY NAME SELECT * FROM bench_rows")
+            cursor.unregister("bench_rows")
+    finally:
+        cursor.close()
+
+
+def bench_radius(
+    conn: duckdb.DuckDBPyConnection | None = None,
+    resources: int = 50_000,
+    repeats: int = 20,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    seed: int = 42,
+) -> dict:
+    """Time the full radius query (:func:`nearby`: teams, warehouses, shelters, hazards).
+
+    Parameters
+    ----------
+    conn : duckdb.DuckDBPyConnection, optional
+        A store to query as it is; by default an in-memory store with ``resources``
+        random resources (:func:`fill_random_resources`).
+    repeats : int
+        Timed runs, each around a different random point; one untimed warm-up first.
+
+    Returns
+    -------
+    dict
+        resources, repeats, radius_km, median_ms, max_ms, mean_found (rows per query).
+    """
+    if conn is None:
+        conn = store.connect(":memory:")
+        fill_random_resources(conn, resources, seed)
+    total = sum(
+        store.scalar(conn, f"SELECT count(*) FROM {table}")
+        for table in ("teams", "warehouses", "shelters", "hazard_points")
+    )
+    bounds = store.run(conn, "SELECT min(lon) AS a, min(lat) AS b, max(lon) AS c, max(lat) AS d FROM teams").iloc[0]
+    rng = np.random.default_rng(seed + 1)
+    points = np.column_stack(
+        [rng.uniform(bounds["a"], bounds["c"], repeats + 1), rng.uniform(bounds["b"], bounds["d"], repeats + 1)]
+    )
+    nearby(conn, *points[0], radius_km=radius_km, incident_type="flood")
+    times, found = [], []
+    for lon, lat in points[1:]:
+        started = time.perf_counter()
+        result = nearby(conn, float(lon), float(lat), radius_km=radius_km, incident_type="flood")
+        times.append((time.perf_counter() - started) * 1000)
+        found.append(sum(len(frame) for frame in result.frames.values()))
+    return {
+        "resources": int(total),
+        "repeats": repeats,
+        "radius_km": radius_km,
+        "median_ms": round(statistics.median(times), 2),
+        "max_ms": round(max(times), 2),
+        "mean_found": round(statistics.fmean(found), 1),
+    }
+
+
+def bench_exports(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, float]:
+    """Time one chart export (PNG and SVG) and one briefing for ``filters`` (default: last 24 h of data).
+
+    Returns seconds per step; the first image of a process may also start kaleido's
+    Chromium, so it is timed apart (``chart_png_first_s``) from a warm one (``chart_png_s``).
+    """
+    if filters is None:
+        _, latest = queries.data_range(conn)
+        filters = Filters(end=latest)
+    timings: dict[str, float] = {}
+    minutes = bucket_minutes(filters.window_hours)
+
+    started = time.perf_counter()
+    series = queries.rain_series(conn, filters.start, filters.end, minutes, townships=filters.townships)
+    figure = charts.hyetograph(series, minutes, t("chart.county_mean"))
+    timings["chart_query_s"] = time.perf_counter() - started
+    for step, fmt in (("chart_png_first_s", "png"), ("chart_png_s", "png"), ("chart_svg_s", "svg")):
+        started = time.perf_counter()
+        export.figure_image(figure, fmt)
+        timings[step] = time.perf_counter() - started
+    started = time.perf_counter()
+    export.to_xlsx({"data": series})
+    timings["chart_xlsx_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    build(conn, filters)
+    timings["briefing_s"] = time.perf_counter() - started
+    return {key: round(value, 3) for key, value in timings.items()}
+
+
 def time_features(conn, import_rows: int) -> dict:
-    """The other features' own timings: radius query, exports and briefing, rainfall import."""
-    from emergency import briefing, dispatch
+    """Time the other features: radius query, exports and briefing, rainfall import."""
     from emergency.ingest.benchmark import bench_import
 
     return {
-        "radius_50k": dispatch.bench_radius(resources=50_000),
-        "exports": briefing.bench_exports(conn),
+        "radius_50k": bench_radius(resources=50_000),
+        "exports": bench_exports(conn),
         "import": bench_import(rows=import_rows, stations=max(100, min(5000, import_rows // 2016))),
     }
 
@@ -293,7 +459,8 @@ def format_table(result: dict) -> str:
             lines.append(f"{row['query']:<26}{row['app_ms']:>10}{row['duckdb_ms']:>12}{row['ratio']:>8}")
     if "pages" in result:
         lines.append(
-            f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤ {TARGET_PAYLOAD_MB} MB"
+            f"\n{'one-map view':<26}{'seconds':>10}{'payload MB':>12}   targets ≤ {TARGET_PAGE_S} s, ≤"
+            f" {TARGET_PAYLOAD_MB} MB"
         )
         for name, view in result["pages"].items():
             lines.append(f"{name:<26}{view['seconds']:>10}{view['payload_mb']:>12}")
@@ -317,6 +484,7 @@ def main(
     pages: bool = True,
     features: bool = True,
 ) -> dict:
+    """Run the benchmark, print its table, optionally write it as JSON to ``json_path``, and return it."""
     result = run(scale, seed, Path(path) if path else None, pages, features)
     print(format_table(result))
     if json_path:

@@ -7,7 +7,6 @@ then written by two renderers, so Word and PDF always say the same thing.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import charts, config, export, queries, rules, store
+from emergency import charts, clock, config, export, queries, rules, store
 from emergency.filters import Filters
 from emergency.i18n import label, t
 from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES, OPEN_STATUSES, RAIN_SCALES
@@ -200,7 +199,7 @@ def _incidents(
     blocks = [Block("heading", t("briefing.h.incidents", lang))]
     if incidents.empty:
         return blocks + [Block("paragraph", t("map.empty_incidents", lang))]
-    status_counts = dict(zip(by_status["status"], by_status["incidents"]))
+    status_counts = dict(zip(by_status["status"], by_status["incidents"], strict=True))
     statuses = "，".join(
         f"{label('incident_status', code, lang)} {int(status_counts.get(code, 0))}" for code in INCIDENT_STATUSES
     )
@@ -324,12 +323,12 @@ def layout(
     selection = (f.townships, f.types, f.statuses)
     progress(0.05, t("briefing.step.query", lang))
     township_frame = queries.townships(conn)
-    names = dict(zip(township_frame["code"], township_frame["name"]))
+    names = dict(zip(township_frame["code"], township_frame["name"], strict=True))
     kpi = rules.kpis(conn, f.end, f)
     township_rain = rules.township_rain(conn, *window)
     incidents = queries.incidents(conn, *window, *selection)
 
-    blocks = _header(store.get_meta(conn), names, f, lang, now or datetime.now()) + _overview(kpi, lang)
+    blocks = _header(store.get_meta(conn), names, f, lang, now or clock.local_now()) + _overview(kpi, lang)
     progress(0.2, t("briefing.step.map", lang))
     situation = charts.situation_map(township_frame, township_rain, incidents, f.window_hours, lang)
     blocks.append(Block("image", t("chart.map.title", lang), image=export.figure_image(situation, "png", *MAP_SIZE_PX)))
@@ -337,7 +336,7 @@ def layout(
     progress(0.4, t("briefing.step.charts", lang))
     blocks += _rain(kpi, queries.station_ranking(conn, *window, f.townships), township_rain, f, lang)
     blocks += _signals(rules.signals(conn, f.end, f), queries.signal_thresholds(conn), lang)
-    from emergency.feed.brief import water_blocks  # 水情 (issue 19)
+    from emergency.feed.brief import water_blocks  # 水情
 
     blocks += water_blocks(conn, f, lang, Block)
     blocks += _incidents(
@@ -452,11 +451,7 @@ def to_docx(blocks: list[Block]) -> bytes:
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Caption"):
-        style = document.styles[style_name]
-        style.font.name = CJK_FONT_NAME
-        _east_asian_font(style, CJK_FONT_NAME)
-    document.styles["Normal"].font.size = Pt(11)
+    _docx_fonts(document)
     for block in blocks:
         if block.kind == "title":
             document.add_heading(block.text, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -472,13 +467,7 @@ def to_docx(blocks: list[Block]) -> bytes:
         elif block.kind == "note":
             document.add_paragraph(block.text).runs[0].font.size = Pt(9)
         elif block.kind == "table":
-            table = document.add_table(rows=1 + len(block.rows), cols=len(block.header), style="Table Grid")
-            for row_cells, values in zip(table.rows, [block.header, *block.rows]):
-                for cell, value in zip(row_cells.cells, values):
-                    cell.text = str(value)
-            for cell in table.rows[0].cells:
-                for run in cell.paragraphs[0].runs:
-                    run.font.bold = True
+            _docx_table(document, block)
         elif block.kind == "image":
             document.add_picture(io.BytesIO(block.image), width=Mm(PRINT_WIDTH_MM))
             document.add_paragraph(block.text, style="Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -487,6 +476,28 @@ def to_docx(blocks: list[Block]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _docx_fonts(document) -> None:
+    """Set the CJK font on the styles the briefing uses, body text at 11 pt."""
+    from docx.shared import Pt
+
+    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Caption"):
+        style = document.styles[style_name]
+        style.font.name = CJK_FONT_NAME
+        _east_asian_font(style, CJK_FONT_NAME)
+    document.styles["Normal"].font.size = Pt(11)
+
+
+def _docx_table(document, block: Block) -> None:
+    """Add a table block to a Word document: a grid with the header row in bold."""
+    table = document.add_table(rows=1 + len(block.rows), cols=len(block.header), style="Table Grid")
+    for row_cells, values in zip(table.rows, [block.header, *block.rows], strict=True):
+        for cell, value in zip(row_cells.cells, values, strict=True):
+            cell.text = str(value)
+    for cell in table.rows[0].cells:
+        for run in cell.paragraphs[0].runs:
+            run.font.bold = True
 
 
 @dataclass
@@ -529,7 +540,7 @@ def build(
     pdf = to_pdf(blocks)
     progress(1.0, t("briefing.step.done", lang))
     townships = queries.townships(conn)
-    names = dict(zip(townships["code"], townships["name"]))
+    names = dict(zip(townships["code"], townships["name"], strict=True))
     chosen = [names.get(code, code) for code in filters.townships]
     subject = t("page.briefing", lang)
     return Briefing(
@@ -538,32 +549,3 @@ def build(
         docx_name=export.file_name(subject, filters.start, filters.end, "docx", chosen, lang),
         pdf_name=export.file_name(subject, filters.start, filters.end, "pdf", chosen, lang),
     )
-
-
-def bench_exports(conn: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, float]:
-    """Time one chart export (PNG and SVG) and one briefing for ``filters`` (default: last 24 h of data).
-
-    Returns seconds per step; the first image of a process may also start kaleido's
-    Chromium, so it is timed apart (``chart_png_first_s``) from a warm one (``chart_png_s``).
-    """
-    if filters is None:
-        _, latest = queries.data_range(conn)
-        filters = Filters(end=latest)
-    timings: dict[str, float] = {}
-    minutes = queries.bucket_minutes(filters.window_hours)
-
-    started = time.perf_counter()
-    series = queries.rain_series(conn, filters.start, filters.end, minutes, townships=filters.townships)
-    figure = charts.hyetograph(series, minutes, t("chart.county_mean"))
-    timings["chart_query_s"] = time.perf_counter() - started
-    for step, fmt in (("chart_png_first_s", "png"), ("chart_png_s", "png"), ("chart_svg_s", "svg")):
-        started = time.perf_counter()
-        export.figure_image(figure, fmt)
-        timings[step] = time.perf_counter() - started
-    started = time.perf_counter()
-    export.to_xlsx({"data": series})
-    timings["chart_xlsx_s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    build(conn, filters)
-    timings["briefing_s"] = time.perf_counter() - started
-    return {key: round(value, 3) for key, value in timings.items()}

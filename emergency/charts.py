@@ -222,12 +222,12 @@ def _add_grade_legend(fig: go.Figure, hours: float, lang: str) -> None:
 
 
 def _rain_colorscale(hours: float, zmax: float) -> tuple[list[list], float]:
-    """A stepped colour scale with the precipitation grades of ``hours``, and the top value it spans."""
+    """Build a stepped colour scale with the precipitation grades of ``hours``, and the top value it spans."""
     bounds = RAIN_SCALES[symbology.rain_scale_hours(hours)]
     top = max(zmax, bounds[-1] * 1.2)
     edges = [0.0, *bounds, top]
     stops: list[list] = []
-    for low, high, color in zip(edges[:-1], edges[1:], [NO_RAIN_COLOR, *RAIN_GRADE_COLORS]):
+    for low, high, color in zip(edges[:-1], edges[1:], [NO_RAIN_COLOR, *RAIN_GRADE_COLORS], strict=True):
         stops += [[low / top, rgb(color)], [high / top, rgb(color)]]
     return stops, top
 
@@ -473,7 +473,7 @@ def stock_by_item(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
         if rows.empty:
             continue
         name = label("stock_category", code, lang)
-        ticks = [f"{item}（{unit}）" for item, unit in zip(rows["item"], rows["unit"].fillna(""))]
+        ticks = [f"{item}（{unit}）" for item, unit in zip(rows["item"], rows["unit"].fillna(""), strict=True)]
         fig.add_bar(
             x=ticks,
             y=rows["quantity"],
@@ -571,7 +571,7 @@ def situation_map(
     window_hours: float,
     lang: str = "zh",
 ) -> go.Figure:
-    """A static map for reports: townships filled by rain grade, incidents by status, names at label points.
+    """Draw a static map for reports: townships filled by rain grade, incidents by status, names at label points.
 
     Drawn with plain scatter traces on lon/lat axes (no map tiles, no topojson download),
     so kaleido renders it offline. Aspect is kept by scaling latitude by 1/cos(latitude).
@@ -587,18 +587,18 @@ def situation_map(
     window_hours : float
         Length of the window, to pick the rain grade scale.
     """
-    mean = dict(zip(township_rain["code"], township_rain["mean_mm"]))
+    mean = dict(zip(township_rain["code"], township_rain["mean_mm"], strict=True))
     values = townships["code"].map(mean)
     graded = values
     if window_hours > 24 and "mean_max_24h_mm" in township_rain:
         # Over 24 h: graded by the mean of its gauges' largest 24 h, on the 24 h scale.
-        graded = townships["code"].map(dict(zip(township_rain["code"], township_rain["mean_max_24h_mm"])))
+        graded = townships["code"].map(dict(zip(township_rain["code"], township_rain["mean_max_24h_mm"], strict=True)))
     grades = symbology.rain_grade(graded, window_hours)
     colors = symbology.rain_colors(graded, window_hours)
     mm = t("unit.mm", lang)
     fig = go.Figure()
     geometries = shapely.from_wkb([bytes(wkb) for wkb in townships["geometry"]])
-    for name, geometry, color, grade, value in zip(townships["name"], geometries, colors, grades, values):
+    for name, geometry, color, grade, value in zip(townships["name"], geometries, colors, grades, values, strict=True):
         text = (
             f"{name}<br>{t('chart.rain_mean', lang)}："
             + ("—" if pd.isna(value) else f"{value:.1f} {mm}")
@@ -644,7 +644,7 @@ def situation_map(
             legendgrouptitle={"text": t("chart.map.incidents", lang)},
             text=[
                 f"{label('incident_type', kind, lang)} · {place}"
-                for kind, place in zip(rows["type"], rows["township_name"].fillna(""))
+                for kind, place in zip(rows["type"], rows["township_name"].fillna(""), strict=True)
             ],
             hovertemplate="%{text}<extra></extra>",
         )

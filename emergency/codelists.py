@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from emergency import i18n, vocab
+from emergency.sql import quote_literal
 
 __all__ = [
     "CLOSED_LISTS",
@@ -103,7 +104,7 @@ STANDARD_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
 
 
 def _hex(rgb) -> str | None:
-    return "#%02x%02x%02x" % tuple(rgb) if rgb is not None else None
+    return "#{:02x}{:02x}{:02x}".format(*rgb) if rgb is not None else None
 
 
 def builtin_codes(name: str) -> tuple[str, ...]:
@@ -112,7 +113,7 @@ def builtin_codes(name: str) -> tuple[str, ...]:
 
 
 def seeds() -> list[Seed]:
-    """The built-in codes of every list, with labels, colours and standard classes."""
+    """List the built-in codes of every list, with labels, colours and standard classes."""
     rows = []
     for name in (*OPEN_LISTS, *CLOSED_LISTS):
         for code in builtin_codes(name):
@@ -122,15 +123,14 @@ def seeds() -> list[Seed]:
     return rows
 
 
-def _quote(value) -> str:
-    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
-
-
 def seed_sql() -> str:
     """INSERT statement of the built-in codes (constants of this program, quoted) for schema 8."""
     values = ",\n".join(
-        f"({_quote(s.list)}, {_quote(s.code)}, {_quote(s.name_zh)}, {_quote(s.name_en)}, {_quote(s.color)}, "
-        f"{_quote(s.standard)}, {_quote(s.standard_class)}, true, {position})"
+        "("
+        + ", ".join(
+            quote_literal(v) for v in (s.list, s.code, s.name_zh, s.name_en, s.color, s.standard, s.standard_class)
+        )
+        + f", true, {position})"
         for position, s in enumerate(seeds())
     )
     return (
@@ -149,7 +149,10 @@ NORMALIZE_SQL = "lower(regexp_replace({}, '\\s+', '', 'g'))"
 
 
 def codes(conn: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    """The codes of list ``name`` in the store: code, name_zh, name_en, color, standard, standard_class, builtin."""
+    """Read the codes of list ``name`` in the store.
+
+    Columns: code, name_zh, name_en, color, standard, standard_class, builtin.
+    """
     cursor = conn.cursor()
     try:
         return cursor.execute(
@@ -162,7 +165,7 @@ def codes(conn: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
 
 
 def spellings(cursor: duckdb.DuckDBPyConnection, name: str, builtin: dict[str, str]) -> dict[str, str]:
-    """{normalized spelling: code} of a list: the built-in ones, then the store's codes and synonyms.
+    """Map each normalized spelling of a list to its code: the built-in ones, then the store's codes and synonyms.
 
     A synonym an administrator mapped wins over a built-in spelling; a code's own name does not
     take a spelling already bound.
@@ -221,7 +224,8 @@ def other_labels(conn: duckdb.DuckDBPyConnection, name: str | None = None) -> pd
         if not parts:
             return pd.DataFrame({"list": [], "label": [], "rows": []})
         return cursor.execute(
-            f"SELECT list, label, count(*) AS rows FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL ORDER BY rows DESC, list, label",
+            f"SELECT list, label, count(*) AS rows FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL ORDER BY rows DESC,"
+            " list, label",
             params,
         ).df()
     finally:
@@ -252,7 +256,7 @@ def map_label(
     if not spelling:
         raise ValueError("empty label")
     from emergency import store  # store seeds its schema from this module
-    from emergency.ingest.engine import local_now
+    from emergency.clock import local_now
 
     changed = 0
     # Joins the caller's transaction (emergency.actions: the mapping and its audit row together).
@@ -260,8 +264,9 @@ def map_label(
         if not _known(cursor, name, code):
             raise ValueError(f"unknown code {code!r} in list {name!r}")
         cursor.execute(
-            "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [name, spelling, str(label).strip(), code, user, now or local_now()],
+            "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?,"
+            " ?, ?, ?, ?)",
+            [name, spelling, str(label).strip(), code, user, now or local_now(precise=True)],
         )
         for table, column in bindings(name):
             label_column = _label_column(cursor, table, column)
@@ -331,7 +336,7 @@ def sync_labels(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def display(name: str, code, label=None, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """A stored code as shown: its label, and for "other" the department's own text (其他·体育馆)."""
+    """Show a stored code: its label, and for "other" the department's own text (其他·体育馆)."""
     if code is None or (isinstance(code, float) and code != code):
         return ""
     shown = i18n.label(name, code, lang) if name in i18n.CODE_LABELS else str(code)

@@ -104,7 +104,7 @@ def kind_summary(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def kind_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per importable kind (a count per table only: cheap enough for every page run)."""
-    # One statement for all tables: a page's first run counted them in 36 (issue 10).
+    # One statement for all tables: a page's first run counted them in 36.
     counts = queries.row_counts(conn, [kind.table for kind in KINDS.values()])
     return {name: counts[kind.table] for name, kind in KINDS.items()}
 
@@ -156,13 +156,13 @@ def township_summary(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
-# --- records kept without a location (issue 16) ---
+# --- records kept without a location ---
 # Resource tables whose rows may be stored without coordinates ("location missing").
 LOCATED_TABLES = ("teams", "shelters", "warehouses")
 
 
 def location_missing(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Records stored without coordinates, per township and table: work still to do.
+    """Count records stored without coordinates, per township and table: work still to do.
 
     Returns
     -------

@@ -30,7 +30,7 @@ def _secrets() -> dict:
 
 
 def oidc_configured() -> bool:
-    """True when Streamlit's own ``[auth]`` section (for st.login) is in the settings file.
+    """Tell whether Streamlit's own ``[auth]`` section (for st.login) is in the settings file.
 
     Streamlit reads the same file: .streamlit/secrets.toml, or the one named by
     ``[secrets] files`` and $YITU_SETTINGS together.

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import geo, store
+from emergency import clock, geo, store
 
 __all__ = [
     "CountyError",
@@ -47,7 +46,6 @@ DATA_TABLES = (
 COUNTY_CODE_PATTERN = re.compile(r"^\d{6}$")
 # Columns of an outline file that may carry the division code, to pick one feature of many.
 CODE_COLUMNS = ("adcode", "code", "xzqdm", "区划代码", "行政区划代码", "gb")
-TIMEZONE = "Asia/Shanghai"
 
 
 class CountyError(ValueError):
@@ -106,11 +104,9 @@ def read_county_outline(
     CountyError
         Unreadable file, no polygon, or several divisions and none with ``code``.
     """
-    import pyogrio  # GIS files are read by pyogrio (GDAL) only, as in the import readers; loaded on use
-
     name = Path(path).name
     try:
-        frame = pyogrio.read_dataframe(path)
+        frame = geo.read_boundary_file(path)
     except Exception as error:  # pyogrio raises several types; all mean "cannot read this file"
         raise CountyError(f"{name}: cannot read the outline file ({error})") from error
     if frame.empty:
@@ -124,17 +120,9 @@ def read_county_outline(
                 f"(codes: {', '.join(codes.head(20))})"
             )
         frame = chosen
-    if crs is None:
-        if frame.crs is not None:
-            frame = frame.to_crs("EPSG:4326")
-        geoms = np.asarray(frame.geometry.values, dtype=object)
-    else:
-        geoms = geo.geometry_to_wgs84(np.asarray(frame.geometry.values, dtype=object), crs)
-    outline = shapely.make_valid(shapely.union_all(shapely.make_valid(geoms)))
-    polygons = [p for p in shapely.get_parts(outline) if p.geom_type in ("Polygon", "MultiPolygon")]
-    if not polygons:
+    outline = geo.outline_of(frame, crs)
+    if outline.is_empty:
         raise CountyError(f"{name}: the file holds no polygon")
-    outline = shapely.union_all(polygons)
     lon_min, lat_min, lon_max, lat_max = outline.bounds
     if not (lon_min >= 73 and lon_max <= 136 and lat_min >= 3 and lat_max <= 54):
         raise CountyError(
@@ -180,7 +168,12 @@ def create_county(conn: duckdb.DuckDBPyConnection, outline: shapely.Geometry, na
             "INSERT INTO county VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [code, name, geo.geometry_to_wkb(outline), geo.area_km2(outline), minx, miny, maxx, maxy],
         )
-        for key, value in (("county_code", code), ("county_name", name), ("is_demo", "false"), ("timezone", TIMEZONE)):
+        for key, value in (
+            ("county_code", code),
+            ("county_name", name),
+            ("is_demo", "false"),
+            ("timezone", clock.TIMEZONE_NAME),
+        ):
             cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 

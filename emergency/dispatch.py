@@ -11,8 +11,6 @@ township roads, storm conditions). Both are constants of this module and argumen
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,11 +20,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import queries, store
+from emergency import geo, queries, store
+from emergency.clock import local_now
 from emergency.vocab import DISPATCH_STATUSES
-from emergency.warning import local_now
 
-EARTH_RADIUS_KM = queries.EARTH_RADIUS_KM
 # Road distance / straight-line distance; see the module docstring.
 ROAD_FACTOR = 1.4
 # Mean speed on the road, km/h; see the module docstring.
@@ -42,25 +39,12 @@ RESOURCE_TABLES = {"team": "teams", "warehouse": "warehouses", "shelter": "shelt
 CHUNK_ROWS = 2000
 
 
-def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Return great-circle distances in km between points in degrees (numpy broadcasting).
-
-    Examples
-    --------
-    >>> round(float(haversine_km(118.0, 28.0, 118.0, 29.0)), 2)
-    111.19
-    """
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def travel_minutes(distance_km, road_factor: float = ROAD_FACTOR, speed_kmh: float = SPEED_KMH):
     """Return the estimated travel time in minutes for straight-line distances in km.
 
     Examples
     --------
-    >>> travel_minutes(10.0)
+    >>> float(travel_minutes(10.0))
     21.0
     """
     return np.round(np.asarray(distance_km, dtype=float) * road_factor / speed_kmh * 60, 1)
@@ -88,6 +72,7 @@ class Nearby:
     frames: dict = field(init=False, repr=False)
 
     def __post_init__(self):
+        """Index the four frames by resource kind."""
         self.frames = {
             "team": self.teams,
             "warehouse": self.warehouses,
@@ -97,6 +82,7 @@ class Nearby:
 
     @property
     def people_exposed(self) -> int:
+        """Return the people living at the hazard points found."""
         return int(self.hazards["people"].sum()) if not self.hazards.empty else 0
 
 
@@ -251,11 +237,11 @@ def circle_path(lon: float, lat: float, radius_km: float, points: int = 96) -> l
     Examples
     --------
     >>> ring = circle_path(118.0, 28.0, 10.0)
-    >>> round(float(haversine_km(118.0, 28.0, *ring[0])), 6), ring[0] == ring[-1]
+    >>> round(geo.haversine_km(118.0, 28.0, *ring[0]), 3), ring[0] == ring[-1]
     (10.0, True)
     """
     bearing = np.linspace(0, 2 * np.pi, points + 1)
-    angle = radius_km / EARTH_RADIUS_KM
+    angle = radius_km / geo.EARTH_RADIUS_KM
     lat1, lon1 = np.radians(lat), np.radians(lon)
     lat2 = np.arcsin(np.sin(lat1) * np.cos(angle) + np.cos(lat1) * np.sin(angle) * np.cos(bearing))
     lon2 = lon1 + np.arctan2(
@@ -284,7 +270,9 @@ def nearest_km(lon, lat, target_lon, target_lat) -> np.ndarray:
     out = np.empty(lon.shape)
     for start in range(0, lon.size, CHUNK_ROWS):
         part = slice(start, start + CHUNK_ROWS)
-        out[part] = haversine_km(lon[part, None], lat[part, None], target_lon[None, :], target_lat[None, :]).min(axis=1)
+        out[part] = geo.haversine_km(lon[part, None], lat[part, None], target_lon[None, :], target_lat[None, :]).min(
+            axis=1
+        )
     return out
 
 
@@ -296,7 +284,7 @@ def grid_cells(outline_wkb: bytes, cell_km: float = DEFAULT_CELL_KM) -> pd.DataF
     """
     shape = shapely.from_wkb(bytes(outline_wkb))
     min_lon, min_lat, max_lon, max_lat = shape.bounds
-    step_lat = cell_km / (np.pi / 180 * EARTH_RADIUS_KM)
+    step_lat = cell_km / (np.pi / 180 * geo.EARTH_RADIUS_KM)
     step_lon = step_lat / np.cos(np.radians((min_lat + max_lat) / 2))
     lons = np.arange(min_lon + step_lon / 2, max_lon, step_lon)
     lats = np.arange(min_lat + step_lat / 2, max_lat, step_lat)
@@ -319,8 +307,10 @@ class Coverage:
 def coverage_gaps(
     conn: duckdb.DuckDBPyConnection, max_km: float = DEFAULT_GAP_KM, cell_km: float = DEFAULT_CELL_KM
 ) -> Coverage:
-    """Find where help is far: grid cells and townships beyond ``max_km`` of every team, and
-    townships whose shelter capacity is below the people living at their hazard points.
+    """Find where help is far.
+
+    Grid cells and townships beyond ``max_km`` of every team, and townships whose shelter
+    capacity is below the people living at their hazard points.
 
     Parameters
     ----------
@@ -347,7 +337,7 @@ def coverage_gaps(
     cells["team_km"] = nearest_km(cells["lon"], cells["lat"], teams["lon"], teams["lat"])
     cells["gap"] = cells["team_km"] > max_km
     cells["township"] = None
-    for code, wkb in zip(townships["code"], townships["geometry"]):
+    for code, wkb in zip(townships["code"], townships["geometry"], strict=True):
         inside = shapely.contains_xy(shapely.from_wkb(bytes(wkb)), cells["lon"].to_numpy(), cells["lat"].to_numpy())
         cells.loc[inside, "township"] = code
     per_township = cells.groupby("township").agg(
@@ -366,133 +356,3 @@ def coverage_gaps(
     shelters = queries.shelter_gaps(conn)
     shelters["gap"] = shelters["shortfall"] > 0
     return Coverage(max_km, cell_km, cells, summary.drop(columns=["label_lon", "label_lat"]), shelters)
-
-
-# ------------------------------------------------------------------------- benchmark
-
-
-def fill_random_resources(
-    conn: duckdb.DuckDBPyConnection,
-    resources: int = 50_000,
-    seed: int = 42,
-    bounds: tuple[float, float, float, float] = (117.6, 27.9, 118.3, 28.7),
-) -> None:
-    """Fill an empty store with ``resources`` random teams, warehouses (with stock), shelters and hazards.
-
-    Split 40/20/20/20 % over the four tables, uniformly inside ``bounds`` (lon/lat box).
-    """
-    rng = np.random.default_rng(seed)
-    min_lon, min_lat, max_lon, max_lat = bounds
-    counts = {"teams": resources * 2 // 5, "warehouses": resources // 5, "shelters": resources // 5}
-    counts["hazard_points"] = resources - sum(counts.values())
-
-    def place(n):
-        return rng.uniform(min_lon, max_lon, n), rng.uniform(min_lat, max_lat, n)
-
-    lon, lat = place(counts["teams"])
-    teams = pd.DataFrame(
-        {
-            "name": [f"T{i}" for i in range(len(lon))],
-            "kind": "militia",
-            "members": rng.integers(5, 60, len(lon)),
-            "lon": lon,
-            "lat": lat,
-        }
-    )
-    lon, lat = place(counts["warehouses"])
-    warehouses = pd.DataFrame({"name": [f"W{i}" for i in range(len(lon))], "lon": lon, "lat": lat})
-    categories = np.asarray(["flood_control", "rescue_equipment", "living", "medical", "power_comms"])
-    stock = pd.DataFrame(
-        {
-            "warehouse": np.repeat(warehouses["name"], 2).to_numpy(),
-            "item": np.tile(["A", "B"], len(warehouses)),
-            "category": categories[rng.integers(0, len(categories), 2 * len(warehouses))],
-            "quantity": rng.integers(1, 500, 2 * len(warehouses)).astype(float),
-        }
-    )
-    lon, lat = place(counts["shelters"])
-    shelters = pd.DataFrame(
-        {
-            "name": [f"S{i}" for i in range(len(lon))],
-            "capacity": rng.integers(50, 2000, len(lon)),
-            "occupancy": 0,
-            "lon": lon,
-            "lat": lat,
-        }
-    )
-    lon, lat = place(counts["hazard_points"])
-    hazards = pd.DataFrame(
-        {
-            "id": [f"H{i}" for i in range(len(lon))],
-            "kind": "landslide",
-            "people": rng.integers(5, 300, len(lon)),
-            "lon": lon,
-            "lat": lat,
-        }
-    )
-    cursor = conn.cursor()
-    try:
-        for table, frame in (
-            ("teams", teams),
-            ("warehouses", warehouses),
-            ("stock", stock),
-            ("shelters", shelters),
-            ("hazard_points", hazards),
-        ):
-            cursor.register("bench_rows", frame)
-            # Table names are this function's own literals.
-            cursor.execute(f"INSERT INTO {table} BY NAME SELECT * FROM bench_rows")
-            cursor.unregister("bench_rows")
-    finally:
-        cursor.close()
-
-
-def bench_radius(
-    conn: duckdb.DuckDBPyConnection | None = None,
-    resources: int = 50_000,
-    repeats: int = 20,
-    radius_km: float = DEFAULT_RADIUS_KM,
-    seed: int = 42,
-) -> dict:
-    """Time the full radius query (:func:`nearby`: teams, warehouses, shelters, hazards).
-
-    Parameters
-    ----------
-    conn : duckdb.DuckDBPyConnection, optional
-        A store to query as it is; by default an in-memory store with ``resources``
-        random resources (:func:`fill_random_resources`).
-    repeats : int
-        Timed runs, each around a different random point; one untimed warm-up first.
-
-    Returns
-    -------
-    dict
-        resources, repeats, radius_km, median_ms, max_ms, mean_found (rows per query).
-    """
-    if conn is None:
-        conn = store.connect(":memory:")
-        fill_random_resources(conn, resources, seed)
-    total = sum(
-        store.scalar(conn, f"SELECT count(*) FROM {table}")
-        for table in ("teams", "warehouses", "shelters", "hazard_points")
-    )
-    bounds = store.run(conn, "SELECT min(lon) AS a, min(lat) AS b, max(lon) AS c, max(lat) AS d FROM teams").iloc[0]
-    rng = np.random.default_rng(seed + 1)
-    points = np.column_stack(
-        [rng.uniform(bounds["a"], bounds["c"], repeats + 1), rng.uniform(bounds["b"], bounds["d"], repeats + 1)]
-    )
-    nearby(conn, *points[0], radius_km=radius_km, incident_type="flood")
-    times, found = [], []
-    for lon, lat in points[1:]:
-        started = time.perf_counter()
-        result = nearby(conn, float(lon), float(lat), radius_km=radius_km, incident_type="flood")
-        times.append((time.perf_counter() - started) * 1000)
-        found.append(sum(len(frame) for frame in result.frames.values()))
-    return {
-        "resources": int(total),
-        "repeats": repeats,
-        "radius_km": radius_km,
-        "median_ms": round(statistics.median(times), 2),
-        "max_ms": round(max(times), 2),
-        "mean_found": round(statistics.fmean(found), 1),
-    }

@@ -100,7 +100,7 @@ def _code_label(code, vocabularies: Sequence[str], lang: str):
 
 
 def _cell_text(value, lang: str):
-    """A cell as a reader expects it: nothing for a missing value, 是/否 for a flag."""
+    """Render a cell as a reader expects it: nothing for a missing value, 是/否 for a flag."""
     if value is None or (not isinstance(value, (str, bytes, list, tuple, dict)) and pd.isna(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -127,7 +127,9 @@ def readable(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         series = result[column]
         if vocabularies:
             result[column] = series.map(
-                lambda code: _code_label(code, vocabularies, lang) if isinstance(code, str) else code
+                lambda code, vocabularies=vocabularies: (
+                    _code_label(code, vocabularies, lang) if isinstance(code, str) else code
+                )
             )
             series = result[column]
         if (

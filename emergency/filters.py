@@ -33,15 +33,17 @@ class Filters:
     grades: tuple[str, ...] = ()
 
     def __post_init__(self):
+        """Derive ``start`` from ``end`` and ``hours`` when it is not given."""
         if self.start is None:
             object.__setattr__(self, "start", self.end - timedelta(hours=int(self.hours)))
 
     @property
     def window_hours(self) -> float:
+        """Return the length of the window in hours."""
         return (self.end - self.start).total_seconds() / 3600
 
     def previous(self) -> Filters:
-        """The window of equal length just before this one, same selections."""
+        """Return the window of equal length just before this one, same selections."""
         length = self.end - self.start
         return replace(self, end=self.start, start=self.start - length)
 
@@ -57,8 +59,25 @@ class Notice:
 
 @dataclass
 class Parsed:
+    """Filters read from query parameters, and the parameters that were ignored."""
+
     filters: Filters
     notices: list[Notice] = field(default_factory=list)
+
+
+def bucket_minutes(window_hours: float) -> int:
+    """Return the bar width of a time chart for a window: 5 min up to 6 h, hourly up to 3 days, else daily.
+
+    Examples
+    --------
+    >>> [bucket_minutes(h) for h in (3, 24, 168)]
+    [5, 60, 1440]
+    """
+    if window_hours <= 6:
+        return 5
+    if window_hours <= 72:
+        return 60
+    return 1440
 
 
 def _split(value: str | None) -> list[str]:

@@ -18,8 +18,11 @@ __all__ = [
     "gcj02_to_wgs84",
     "geometry_to_wgs84",
     "geometry_to_wkb",
-    "haversine_m",
+    "haversine_km",
+    "haversine_sql",
     "locate",
+    "outline_of",
+    "read_boundary_file",
     "read_outline",
     "to_wgs84",
     "wgs84_to_bd09",
@@ -39,8 +42,8 @@ CHINA_BOX = (72.004, 0.8293, 137.8347, 55.8271)
 # Fixed-point inversions stop once the correction is below this (degrees, ~1e-6 m) or after MAX_ITER steps.
 INVERSE_TOL_DEG = 1e-11
 INVERSE_MAX_ITER = 30
-# Mean Earth radius (IUGG R1) for haversine distances, metres.
-EARTH_RADIUS_M = 6371008.8
+# Mean Earth radius (IUGG R1) for haversine distances, km.
+EARTH_RADIUS_KM = 6371.0088
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -313,8 +316,10 @@ def geometry_to_wgs84(geom, crs: str):
     return shapely.transform(geom, _apply)
 
 
-def haversine_m(lon1, lat1, lon2, lat2):
-    """Great-circle distance in metres between WGS84 points (broadcasting).
+def haversine_km(lon1, lat1, lon2, lat2):
+    """Return the great-circle distance in km between WGS84 points (numpy broadcasting).
+
+    The one distance formula of the package; :func:`haversine_sql` is the same formula in SQL.
 
     Parameters
     ----------
@@ -324,17 +329,30 @@ def haversine_m(lon1, lat1, lon2, lat2):
     Returns
     -------
     float or numpy.ndarray
-        Distance in metres on a sphere of radius ``EARTH_RADIUS_M``.
+        Distance in km on a sphere of radius ``EARTH_RADIUS_KM`` (a float for scalar input).
 
     Examples
     --------
-    >>> round(haversine_m(0, 0, 0, 1))
-    111195
+    >>> round(haversine_km(118.0, 28.0, 118.0, 29.0), 3)
+    111.195
     """
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    distance = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return float(distance) if distance.ndim == 0 else distance
+
+
+def haversine_sql(lon1: str, lat1: str, lon2: str, lat2: str) -> str:
+    """Return SQL of the great-circle distance in km between two SQL expressions (columns or ``?``) in degrees.
+
+    The same formula and radius as :func:`haversine_km`. The expressions are spliced into the text:
+    pass column names or ``?`` placeholders only, never values.
+    """
+    return (
+        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt("
+        f"pow(sin(radians({lat2} - {lat1}) / 2), 2) + "
+        f"cos(radians({lat1})) * cos(radians({lat2})) * pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
+    )
 
 
 def area_km2(geom):
@@ -392,13 +410,47 @@ def read_outline(path: str | PathLike, crs: str | None = "gcj02") -> shapely.Geo
     >>> round(area_km2(read_outline(DEMO_OUTLINE_PATH)))
     2234
     """
+    return outline_of(read_boundary_file(path), crs)
+
+
+def read_boundary_file(path: str | PathLike):
+    """Read the features of a boundary file (the one place that reads outline files).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        GeoJSON, Shapefile (``.shp`` or ``.zip``), GeoPackage or anything pyogrio reads.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features with their attributes and the file's own CRS (None when it states none).
+    """
     import pyogrio  # GIS files are read by pyogrio (GDAL) only, as in the import readers; loaded on use
 
-    frame = pyogrio.read_dataframe(path)
+    return pyogrio.read_dataframe(path)
+
+
+def outline_of(frame, crs: str | None = "gcj02") -> shapely.Geometry:
+    """Return the union of a boundary file's features as one valid (Multi)Polygon in WGS84.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Features from :func:`read_boundary_file`.
+    crs : str or None
+        The coordinate system of the coordinates (see :func:`to_wgs84`); None trusts the
+        frame's own CRS (WGS84 if it has none).
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        Empty when the features hold no polygon.
+    """
     if crs is None:
         if frame.crs is not None:
             frame = frame.to_crs("EPSG:4326")
-        geoms = frame.geometry.values
+        geoms = np.asarray(frame.geometry.values, dtype=object)
     else:
         geoms = geometry_to_wgs84(np.asarray(frame.geometry.values, dtype=object), crs)
     outline = shapely.make_valid(shapely.union_all(shapely.make_valid(geoms)))

@@ -41,8 +41,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.statuses": ("处置状态", "Status"),
     "filter.grades": ("事件等级", "Incident grade"),
     "filter.grades_help": (
-        "按死亡（含失踪）、重伤和直接经济损失定级（一般/较大/重大/特别重大），阈值可在预警研判页调整；选择后事件列表、地图和事件指标只含所选等级。",
-        "Graded by deaths (incl. missing), serious injuries and direct loss (general/large/major/especially major); thresholds are set on the warning page. When set, the incident list, map and incident figures keep only these grades.",
+        (
+            "按死亡（含失踪）、重伤和直接经济损失定级（一般/较大/重大/特别重大），"
+            "阈值可在预警研判页调整；选择后事件列表、地图和事件指标只含所选等级。"
+        ),
+        (
+            "Graded by deaths (incl. missing), serious injuries and direct loss (general/large/major/especially major);"
+            " thresholds are set on the warning page. When set, the incident list, map and incident figures keep only"
+            " these grades."
+        ),
     ),
     "filter.period": ("时段：{start} — {end}", "Period: {start} — {end}"),
     "filter.invalid": (
@@ -83,16 +90,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "kpi.serious": ("较大及以上事件", "Large or worse"),
     "kpi.serious_help": (
-        "时间窗口内按各自类型的分级标准定级为较大（地质灾害为中型）及以上的事件数：生产安全事故按国务院令第493号"
-        "（死亡含失踪、重伤、直接经济损失），地质灾害按《地质灾害防治条例》第四条；洪涝等无国家分级标准的类型为“未分级”，不计入。",
-        "Incidents in the window graded large (geological: medium) or worse on their own type's scale: production "
-        "safety by State Council Decree 493 (deaths incl. missing, seriously injured, direct loss), geological "
-        "disasters by the Regulations art. 4; types without a national scale (floods ...) are not graded and not counted.",
+        (
+            "时间窗口内按各自类型的分级标准定级为较大（地质灾害为中型）及以上的事件数：生产安全事故按国务院令第493号"
+            "（死亡含失踪、重伤、直接经济损失），"
+            "地质灾害按《地质灾害防治条例》第四条；洪涝等无国家分级标准的类型为“未分级”，不计入。"
+        ),
+        (
+            "Incidents in the window graded large (geological: medium) or worse on their own type's scale: production"
+            " safety by State Council Decree 493 (deaths incl. missing, seriously injured, direct loss), geological"
+            " disasters by the Regulations art. 4; types without a national scale (floods ...) are not graded and not"
+            " counted."
+        ),
     ),
     "kpi.signals": ("暴雨预警乡镇", "Townships under signal"),
     "kpi.signals_help": (
-        "时间窗口截止时刻处于暴雨预警信号（蓝/黄/橙/红，按 3/6/12 小时滑动雨量）的乡镇数；变化量与前一窗口截止时刻相比。",
-        "Townships under a rainstorm signal (blue/yellow/orange/red from rolling 3/6/12 h rain) at the window end; change versus the previous window's end.",
+        (
+            "时间窗口截止时刻处于暴雨预警信号（蓝/黄/橙/红，按 3/6/12 小时滑动雨量）的乡镇数；"
+            "变化量与前一窗口截止时刻相比。"
+        ),
+        (
+            "Townships under a rainstorm signal (blue/yellow/orange/red from rolling 3/6/12 h rain) at the window end;"
+            " change versus the previous window's end."
+        ),
     ),
     "kpi.mm": ("{value:.1f} 毫米", "{value:.1f} mm"),
     # map
@@ -169,7 +188,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     # detail panel
     "detail.hint": (
         "点击地图上的乡镇、雨量站、事件或资源，在此查看详情。点击乡镇同时按该乡镇筛选。",
-        "Click a township, gauge, incident or resource on the map to see its details here. Clicking a township also filters by it.",
+        (
+            "Click a township, gauge, incident or resource on the map to see its details here. Clicking a township also"
+            " filters by it."
+        ),
     ),
     "detail.close": ("关闭详情", "Close details"),
     "detail.gone": ("所选对象不在当前数据中。", "The selected object is not in the current data."),
@@ -196,7 +218,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "detail.stock.unit": ("单位", "Unit"),
     "detail.stock.updated_at": ("更新时间", "Updated"),
     "map.empty_rain": ("所选时间窗口内没有降雨数据。", "No rainfall data in the selected window."),
-    # --- trends, exports and the duty briefing (issue 5) ---
+    # --- trends, exports and the duty briefing ---
     "page.trends_rain": ("降雨趋势", "Rainfall trends"),
     "page.trends_incidents": ("事件趋势", "Incident trends"),
     "page.trends_resources": ("资源保障", "Resources"),
@@ -269,7 +291,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.xlsx": ("Excel 数据", "Excel data"),
     "export.help": (
         "图片在点击时生成；CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开；以 = + - @ 开头的单元格已加 ' 防止公式注入。",
-        "Images are drawn on click; CSV is UTF-8 with BOM for Excel; cells starting with = + - @ get a leading ' against formula injection.",
+        (
+            "Images are drawn on click; CSV is UTF-8 with BOM for Excel; cells starting with = + - @ get a leading '"
+            " against formula injection."
+        ),
     ),
     "trends.rain.subject": ("降雨过程对象", "Hyetograph of"),
     "trends.rain.ranking_measure": ("排名指标", "Rank by"),
@@ -312,7 +337,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "trends.resources.invalid": ("未保存：{reason}", "Not saved: {reason}"),
     "briefing.intro": (
         "按当前筛选条件（时段、乡镇、事件类型与状态）一键生成值班快报：Word 与 PDF 各一份。",
-        "One click builds the duty briefing for the current filters (window, townships, types, status) as Word and PDF.",
+        (
+            "One click builds the duty briefing for the current filters (window, townships, types, status) as Word and"
+            " PDF."
+        ),
     ),
     "briefing.build": ("生成值班快报", "Build the duty briefing"),
     "briefing.ready": ("值班快报已生成（{time}）。", "Briefing ready ({time})."),
@@ -341,15 +369,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "briefing.col.measure": ("指标", "Measure"),
     "briefing.col.value": ("数值", "Value"),
     "briefing.rain_summary": (
-        "{gauges} 个雨量站有报送，面平均累计雨量 {mean} 毫米，最大 {max} 毫米（{station}）；最大 1 小时雨量 {max1h} 毫米（{station1h}）。",
-        "{gauges} gauges reported; areal mean {mean} mm, maximum {max} mm ({station}); largest 1 h rain {max1h} mm ({station1h}).",
+        (
+            "{gauges} 个雨量站有报送，面平均累计雨量 {mean} 毫米，最大 {max} 毫米（{station}）；最大 1 小时雨量 {max1h}"
+            " 毫米（{station1h}）。"
+        ),
+        (
+            "{gauges} gauges reported; areal mean {mean} mm, maximum {max} mm ({station}); largest 1 h rain {max1h} mm"
+            " ({station1h})."
+        ),
     ),
     "briefing.rain_storms": (
         "累计雨量达暴雨（≥ 50 毫米）以上的站点 {n} 个。",
         " {n} gauges reached rainstorm level (≥ 50 mm).",
     ),
     "briefing.incident_summary": (
-        "共发生事件 {total} 起（{statuses}）；死亡 {deaths} 人，受伤 {injured} 人，失踪 {missing} 人，被困 {trapped} 人。",
+        (
+            "共发生事件 {total} 起（{statuses}）；死亡 {deaths} 人，受伤 {injured} 人，失踪 {missing} 人，被困"
+            " {trapped} 人。"
+        ),
         "{total} incidents ({statuses}); {deaths} dead, {injured} injured, {missing} missing, {trapped} trapped.",
     ),
     "briefing.none_open": ("无未结事件。", "No open incidents."),
@@ -422,11 +459,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.occupancy": ("已安置（人）", "Occupancy"),
     "col.free": ("剩余容量（人）", "Free"),
     "col.occupancy_rate": ("使用率", "Occupancy rate"),
-    # --- data import (issue 6) ---
+    # --- data import ---
     "page.import_data": ("数据导入", "Data import"),
     "ingest.intro": (
-        "上传各部门的数据文件（CSV、Excel、GeoJSON、Shapefile、GeoPackage），预览、确认表头对应、查看校验报告后一次性入库；不合格的行进入隔离区。",
-        "Upload a department's file (CSV, Excel, GeoJSON, Shapefile, GeoPackage), preview it, confirm the header mapping, read the validation report, then commit in one go; rejected rows go to quarantine.",
+        (
+            "上传各部门的数据文件（CSV、Excel、GeoJSON、Shapefile、GeoPackage），预览、确认表头对应、"
+            "查看校验报告后一次性入库；不合格的行进入隔离区。"
+        ),
+        (
+            "Upload a department's file (CSV, Excel, GeoJSON, Shapefile, GeoPackage), preview it, confirm the header"
+            " mapping, read the validation report, then commit in one go; rejected rows go to quarantine."
+        ),
     ),
     "ingest.tab.import": ("导入文件", "Import a file"),
     "ingest.tab.quarantine": ("隔离区", "Quarantine"),
@@ -439,8 +482,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.kind": ("数据类别", "Kind of data"),
     "ingest.crs": ("坐标系", "Coordinate system"),
     "ingest.crs_help": (
-        "文件中坐标的坐标系；GIS 文件默认读取 .prj。高德/腾讯坐标为 GCJ-02，百度坐标为 BD-09，投影坐标请填 EPSG 代码（如 EPSG:4548）。",
-        "Coordinate system of the file's coordinates; GIS files default to their .prj. Amap/Tencent use GCJ-02, Baidu BD-09; for projected coordinates enter an EPSG code (e.g. EPSG:4548).",
+        (
+            "文件中坐标的坐标系；GIS 文件默认读取 .prj。高德/腾讯坐标为 GCJ-02，百度坐标为 BD-09，投影坐标请填 EPSG"
+            " 代码（如 EPSG:4548）。"
+        ),
+        (
+            "Coordinate system of the file's coordinates; GIS files default to their .prj. Amap/Tencent use GCJ-02,"
+            " Baidu BD-09; for projected coordinates enter an EPSG code (e.g. EPSG:4548)."
+        ),
     ),
     "ingest.crs.file": ("按文件（.prj）/ WGS84", "From the file (.prj) / WGS84"),
     "ingest.crs.other": ("其他 EPSG 代码", "Other EPSG code"),
@@ -482,8 +531,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No row can be imported; committing only logs the file and quarantines its rows.",
     ),
     "ingest.committed": (
-        "已入库：{file}，通过 {accepted} 行（新增 {inserted}，更新 {updated}，无变化 {unchanged}），拒收 {rejected} 行。导入编号 {id}。",
-        "Imported {file}: {accepted} accepted ({inserted} new, {updated} updated, {unchanged} unchanged), {rejected} rejected. Import #{id}.",
+        (
+            "已入库：{file}，通过 {accepted} 行（新增 {inserted}，更新 {updated}，无变化 {unchanged}），拒收 {rejected}"
+            " 行。导入编号 {id}。"
+        ),
+        (
+            "Imported {file}: {accepted} accepted ({inserted} new, {updated} updated, {unchanged} unchanged),"
+            " {rejected} rejected. Import #{id}."
+        ),
     ),
     "ingest.stage.read": ("读取文件…", "Reading the file…"),
     "ingest.stage.validate": ("逐行校验…", "Checking rows…"),
@@ -592,12 +647,21 @@ STRINGS: dict[str, tuple[str, str]] = {
         "writing to the store failed; nothing was changed: {detail}",
     ),
     "ingest.error.locked": (
-        "数据库 {detail} 正被运行中的一图研判应用使用。请在应用的“数据导入”页面上传该文件，或加 --queue 交给应用导入，或先停止应用再用命令行导入。",
-        "The store {detail} is in use by the running app. Upload the file on the app's Data import page, add --queue to hand it to the app, or stop the app and import from the command line.",
+        (
+            "数据库 {detail} 正被运行中的一图研判应用使用。请在应用的“数据导入”页面上传该文件，或加 --queue"
+            " 交给应用导入，或先停止应用再用命令行导入。"
+        ),
+        (
+            "The store {detail} is in use by the running app. Upload the file on the app's Data import page, add"
+            " --queue to hand it to the app, or stop the app and import from the command line."
+        ),
     ),
     "ingest.queued": (
         "数据库正被应用使用，已将 {file} 放入收件箱（{path}），在应用中打开“数据导入”页面时导入。",
-        "The app holds the store: {file} is queued in its inbox ({path}) and is imported when the Data import page is next opened.",
+        (
+            "The app holds the store: {file} is queued in its inbox ({path}) and is imported when the Data import page"
+            " is next opened."
+        ),
     ),
     "ingest.inbox_done": (
         "已导入命令行排队的 {file}：通过 {accepted} 行，拒收 {rejected} 行（导入编号 {id}）。",
@@ -676,14 +740,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "replay.toggle": ("复盘回放", "Replay"),
     "replay.help": (
         "按时间回放本时段：地图与指标显示从时段开始到所选时刻的累计雨量与已报告事件。",
-        "Step through the window: the map and KPIs show rain accumulated and incidents reported from the window start up to the chosen moment.",
+        (
+            "Step through the window: the map and KPIs show rain accumulated and incidents reported from the window"
+            " start up to the chosen moment."
+        ),
     ),
     "replay.play": ("播放", "Play"),
     "replay.pause": ("暂停", "Pause"),
     "replay.moment": ("回放时刻", "Moment"),
     "replay.state": ("回放：{start} 至 {moment} 的累计状态", "Replay: state from {start} up to {moment}"),
     "screen.as_of": ("数据截至 {as_of} · 刷新于 {refreshed}", "Data as of {as_of} · refreshed {refreshed}"),
-    # --- warning and dispatch (issue 7) ---
+    # --- warning and dispatch ---
     "page.warning": ("预警研判", "Early warning"),
     "page.dispatch": ("一键调度", "One-click dispatch"),
     "common.choose": ("请选择", "Choose"),
@@ -730,8 +797,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No hazard point is over its critical rainfall at this moment.",
     ),
     "warning.hazards.method": (
-        "隐患点雨量取最近有报雨量站的实测值（不做插值），与该点 1/3/24 小时临界雨量比较；超过倍数 = 实测 ÷ 临界，取三个时段中最大者。",
-        "Rain at a hazard point is its nearest reporting gauge's measurement (no interpolation), compared with the point's 1/3/24 h critical amounts; exceedance = measured ÷ critical, the largest of the three.",
+        (
+            "隐患点雨量取最近有报雨量站的实测值（不做插值），与该点 1/3/24 小时临界雨量比较；超过倍数 = 实测 ÷ 临界，"
+            "取三个时段中最大者。"
+        ),
+        (
+            "Rain at a hazard point is its nearest reporting gauge's measurement (no interpolation), compared with the"
+            " point's 1/3/24 h critical amounts; exceedance = measured ÷ critical, the largest of the three."
+        ),
     ),
     "warning.col.name": ("名称", "Name"),
     "warning.col.kind": ("类型", "Kind"),
@@ -764,8 +837,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Demo data: the responsible persons and phone numbers are fictitious.",
     ),
     "warning.issue.template": (
-        "【{county}应急管理局】{moment}，{townships}出现强降雨，已达到暴雨{level}预警信号标准。请立即启动相应防御响应，加强山洪、地质灾害隐患点巡查，必要时组织群众转移避险。",
-        "[{county} Emergency Management Bureau] As of {moment}, heavy rain over {townships} has reached the {level} rainstorm signal. Start the matching response, patrol flash-flood and landslide points and move people to safety where needed.",
+        (
+            "【{county}应急管理局】{moment}，{townships}出现强降雨，已达到暴雨{level}预警信号标准。"
+            "请立即启动相应防御响应，加强山洪、地质灾害隐患点巡查，必要时组织群众转移避险。"
+        ),
+        (
+            "[{county} Emergency Management Bureau] As of {moment}, heavy rain over {townships} has reached the {level}"
+            " rainstorm signal. Start the matching response, patrol flash-flood and landslide points and move people to"
+            " safety where needed."
+        ),
     ),
     "warning.acks.none": ("尚未发布预警。", "No warning issued yet."),
     "warning.acks.pick": ("预警", "Warning"),
@@ -886,7 +966,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dispatch.col.hazard_people": ("隐患点人数", "People at hazards"),
     "dispatch.col.shelter_capacity": ("避难容量", "Shelter capacity"),
     "dispatch.col.shortfall": ("缺口", "Shortfall"),
-    # --- township command view and grid management (issue 8) ---
+    # --- township command view and grid management ---
     "page.township": ("乡镇指挥", "Township command"),
     "page.township_ranking": ("乡镇对比", "Township comparison"),
     "township.pick": ("选择乡镇", "Choose a township"),
@@ -1002,8 +1082,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "township.tip.phone": ("电话", "Phone"),
     "township.rank.caption": (
         "各乡镇同口径比较（时段 {start} — {end}）。点击表头排序；“打开”进入乡镇指挥页；数据滞后的乡镇标为“滞后”。",
-        "Townships compared on the same terms (period {start} — {end}). Click a header to sort; "
-        "“Open” goes to the township page; townships whose data lags are marked.",
+        (
+            "Townships compared on the same terms (period {start} — {end}). Click a header to sort; "
+            "“Open” goes to the township page; townships whose data lags are marked."
+        ),
     ),
     "township.rank.open": ("打开", "Open"),
     "township.rank.lagging": ("滞后", "Lagging"),
@@ -1041,7 +1123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.field.keeper": ("网格员", "Grid member"),
     "ingest.field.duty_date": ("值班日期", "Duty date"),
     "ingest.field.title": ("职务", "Title"),
-    # --- any county: guidance, completeness, templates (issue 12) ---
+    # --- any county: guidance, completeness, templates ---
     "page.completeness": ("数据完整性", "Data completeness"),
     "guide.title": ("本页还缺少数据：请按顺序导入以下数据", "This page still lacks data: import these, in this order"),
     "guide.empty_store": (
@@ -1060,9 +1142,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "guide.next": ("下一步建议导入：{kind}", "Import next: {kind}"),
     "guide.all_done": ("各类数据均已导入。", "Every kind of data holds rows."),
     "completeness.intro": (
-        "按数据类别和乡镇列出已有数据、最新时间与缺失项；按建议顺序补齐：乡镇边界 → 雨量站 → 降雨量 → 灾情事件 → 应急资源。",
-        "What each kind and each township holds, the latest time and what is missing; fill it in this order: "
-        "townships → gauges → rainfall → incidents → resources.",
+        (
+            "按数据类别和乡镇列出已有数据、最新时间与缺失项；"
+            "按建议顺序补齐：乡镇边界 → 雨量站 → 降雨量 → 灾情事件 → 应急资源。"
+        ),
+        (
+            "What each kind and each township holds, the latest time and what is missing; fill it in this order: "
+            "townships → gauges → rainfall → incidents → resources."
+        ),
     ),
     "completeness.by_kind": ("按数据类别", "By kind"),
     "completeness.by_township": ("按乡镇", "By township"),
@@ -1098,10 +1185,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "completeness.gap.no_teams": ("无救援队伍", "no team"),
     "templates.title": ("导入模板", "Import templates"),
     "templates.intro": (
-        "每类数据一份模板（CSV 与 Excel），表头为导入能自动识别的中文列名，含一行示例（坐标为 WGS84，位于本县内）。"
-        "可发给各乡镇和部门按此填写。",
-        "One template per kind (CSV and Excel) with the Chinese headers the import recognizes by itself and one "
-        "example row (WGS84 coordinates inside this county), to send to townships and departments.",
+        (
+            "每类数据一份模板（CSV 与 Excel），表头为导入能自动识别的中文列名，含一行示例（坐标为 WGS84，位于本县内）。"
+            "可发给各乡镇和部门按此填写。"
+        ),
+        (
+            "One template per kind (CSV and Excel) with the Chinese headers the import recognizes by itself and one "
+            "example row (WGS84 coordinates inside this county), to send to townships and departments."
+        ),
     ),
     "templates.kind": ("模板对应的数据", "Template for"),
     "templates.csv": ("下载 CSV 模板", "Download CSV template"),
@@ -1121,13 +1212,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.trapped": ("被困", "Trapped"),
     # units
     "unit.mm": ("毫米", "mm"),
-    # sign-in, roles and audit (issue 9)
+    # sign-in, roles and audit
     "page.sign_in": ("登录", "Sign in"),
     "page.admin": ("用户与审计", "Users and audit"),
     "auth.title": ("登录一图研判", "Sign in to One Map"),
     "auth.local_help": (
         "请使用管理员分配的账户登录。连续 {failures} 次输入错误，账户将锁定 {minutes} 分钟。",
-        "Sign in with the account your administrator gave you. After {failures} wrong attempts the account is locked for {minutes} minutes.",
+        (
+            "Sign in with the account your administrator gave you. After {failures} wrong attempts the account is"
+            " locked for {minutes} minutes."
+        ),
     ),
     "auth.username": ("用户名", "User name"),
     "auth.password": ("密码", "Password"),
@@ -1137,7 +1231,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "auth.bad_credentials": ("用户名或密码错误。", "Wrong user name or password."),
     "auth.locked": (
         "连续登录失败次数过多，账户已锁定至 {until}。请稍后再试，或请管理员解锁。",
-        "Too many failed sign-ins: the account is locked until {until}. Try again later or ask an administrator to unlock it.",
+        (
+            "Too many failed sign-ins: the account is locked until {until}. Try again later or ask an administrator to"
+            " unlock it."
+        ),
     ),
     "auth.disabled": ("该账户已停用，请联系管理员。", "This account is disabled; contact an administrator."),
     "auth.no_account": (
@@ -1155,11 +1252,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "auth.local_demo_banner": (
         "本地演示模式：未启用登录，仅本机（{address}）可访问，当前用户拥有全部权限。正式部署请配置登录方式。",
-        "Local demo mode: no sign-in, reachable from this computer only ({address}); the user has every permission. Configure sign-in before deploying.",
+        (
+            "Local demo mode: no sign-in, reachable from this computer only ({address}); the user has every permission."
+            " Configure sign-in before deploying."
+        ),
     ),
     "auth.refused_address": (
-        "拒绝服务：未配置登录方式，且服务地址 {address} 不是本机回环地址。请在 .streamlit/secrets.toml 中设置 [yitu] auth。",
-        "Refused: no sign-in is configured and the server address {address} is not a loopback address. Set [yitu] auth in .streamlit/secrets.toml.",
+        (
+            "拒绝服务：未配置登录方式，且服务地址 {address} 不是本机回环地址。请在 .streamlit/secrets.toml 中设置"
+            " [yitu] auth。"
+        ),
+        (
+            "Refused: no sign-in is configured and the server address {address} is not a loopback address. Set [yitu]"
+            " auth in .streamlit/secrets.toml."
+        ),
     ),
     "auth.config_error": ("登录配置有误：{reason}", "Sign-in settings are wrong: {reason}"),
     "auth.denied": ("您的角色（{role}）无权执行此操作：{action}。", "Your role ({role}) may not do this: {action}."),
@@ -1196,7 +1302,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "admin.roles_help": (
         "领导：查看；值班员：查看、发布预警、记录叫应、调度；分析员：查看、导出；管理员：全部，含导入、账户与配置。",
-        "Leader: view; duty officer: view, warnings, acknowledgements, dispatch; analyst: view, export; admin: everything incl. import, accounts and settings.",
+        (
+            "Leader: view; duty officer: view, warnings, acknowledgements, dispatch; analyst: view, export; admin:"
+            " everything incl. import, accounts and settings."
+        ),
     ),
     "col.username": ("用户名", "User name"),
     "col.display_name": ("姓名", "Name"),
@@ -1213,7 +1322,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.detail": ("详情", "Detail"),
     "col.client": ("客户端地址", "Client address"),
     "export.sheet.audit": ("审计日志", "Audit log"),
-    # --- code lists, header mappings, units and complete imports (issue 16) ---
+    # --- code lists, header mappings, units and complete imports ---
     "completeness.locate": ("补全位置", "Complete a location"),
     "completeness.locate_record": ("记录", "Record"),
     "completeness.locate_lon": ("经度", "Longitude"),
@@ -1293,7 +1402,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "ingest.location_missing": (
         "{n} 条记录没有坐标，已保存并标记为「缺少位置」（在数据完整性页列出，地图上不绘制）。",
-        "{n} records have no coordinates: kept as 'location missing' (listed on the completeness page, not drawn on the map).",
+        (
+            "{n} records have no coordinates: kept as 'location missing' (listed on the completeness page, not drawn on"
+            " the map)."
+        ),
     ),
     "ingest.unused_headers": (
         "以下列像是某个字段但未使用，请检查对应关系：{headers}",
@@ -1306,8 +1418,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "codes.title": ("代码表", "Code lists"),
     "codes.intro": (
-        "各类别字段的代码表。部门文件中不在代码表内的取值按「其他」保存并保留原文；在此把原文对应到已有代码或新增代码，已存数据和以后的文件都按此对应。",
-        "The code list of each categorical field. Values outside it are kept as Other with their text; map that text to a code or add a code here, and stored rows and later files follow.",
+        (
+            "各类别字段的代码表。"
+            "部门文件中不在代码表内的取值按「其他」保存并保留原文；在此把原文对应到已有代码或新增代码，"
+            "已存数据和以后的文件都按此对应。"
+        ),
+        (
+            "The code list of each categorical field. Values outside it are kept as Other with their text; map that"
+            " text to a code or add a code here, and stored rows and later files follow."
+        ),
     ),
     "codes.list": ("代码表", "Code list"),
     "codes.code": ("代码", "Code"),
@@ -1343,14 +1462,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "completeness.location_missing": ("缺少位置的记录", "Records without location"),
     "completeness.location_missing_help": (
         "这些队伍、避难场所和仓库已入库但没有坐标，地图上无法绘制；可重新导入带坐标的文件补全。",
-        "These teams, shelters and warehouses are stored without coordinates and cannot be drawn; import a file with coordinates to complete them.",
+        (
+            "These teams, shelters and warehouses are stored without coordinates and cannot be drawn; import a file"
+            " with coordinates to complete them."
+        ),
     ),
     "completeness.col.missing_location": ("缺少位置", "Without location"),
     "map.not_drawn": (
         "另有 {n} 条记录缺少位置，未在地图上绘制（见数据完整性页）。",
         "{n} more records have no location and are not drawn (see the completeness page).",
     ),
-    # --- one rule engine, freshness, exports (issue 17) ---
+    # --- one rule engine, freshness, exports ---
     "export.yes": ("是", "Yes"),
     "export.no": ("否", "No"),
     "rules.ungraded": ("未分级", "Not graded"),
@@ -1366,15 +1488,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rules.col.nearest_gauge": ("最近站（停报）", "Nearest gauge (silent)"),
     "rules.rows.title": ("查看信号依据：乡镇各站报数明细", "Open a signal: the reports behind it"),
     "rules.rows.caption": (
-        "研判时刻 {moment}；列出该乡镇各站在此前 {hours} 小时内的全部报数（不论时段长），停报站只计其已报数据，不外推。",
-        "Moment {moment}; every report of the township's gauges in the {hours} h before it (any interval); a silent "
-        "gauge counts only what it reported, never extrapolated.",
+        (
+            "研判时刻 {moment}；列出该乡镇各站在此前 {hours} 小时内的全部报数（不论时段长），"
+            "停报站只计其已报数据，不外推。"
+        ),
+        (
+            "Moment {moment}; every report of the township's gauges in the {hours} h before it (any interval); a silent"
+            " gauge counts only what it reported, never extrapolated."
+        ),
     ),
     "rules.rows.none": ("该乡镇各站在此时段内没有报数。", "No report from this township's gauges in this period."),
     "rules.hazards.method": (
         "雨量取 {km} 公里内最近的有报站（停报站跳过）；{unevaluated} 个隐患点范围内无有报站，未能研判。",
-        "Rain from the nearest reporting gauge within {km} km (silent gauges skipped); {unevaluated} points have no "
-        "reporting gauge in range and are not assessed.",
+        (
+            "Rain from the nearest reporting gauge within {km} km (silent gauges skipped); {unevaluated} points have no"
+            " reporting gauge in range and are not assessed."
+        ),
     ),
     "rules.hazards.unevaluated_title": ("未能研判的隐患点（{count} 个）", "Points not assessed ({count})"),
     "rules.signal.text": (
@@ -1402,8 +1531,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi.hazards_at_risk": ("超临界雨量隐患点", "Hazard points over critical rain"),
     "kpi.hazards_at_risk_help": (
         "窗口末时刻，最近的有报雨量站（在设定距离内）1/3/24 小时雨量达到临界雨量的隐患点数；沉默站不计入。",
-        "Hazard points whose nearest reporting gauge (within the set distance) reached a 1/3/24 h critical amount "
-        "at the window end; silent gauges do not count.",
+        (
+            "Hazard points whose nearest reporting gauge (within the set distance) reached a 1/3/24 h critical amount "
+            "at the window end; silent gauges do not count."
+        ),
     ),
     "map.tooltip.code": ("编号", "Code"),
     "map.tooltip.max_24h": ("窗口内最大24小时雨量", "Largest 24 h in window"),
@@ -1419,7 +1550,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "fresh.stale": (
         "数据截至 {as_of}，已 {age} 未更新（超过 {limit}）：画面不是当前态势，请检查数据接入。",
-        "Data as of {as_of}, not updated for {age} (limit {limit}): this is not the current situation; check the data feed.",
+        (
+            "Data as of {as_of}, not updated for {age} (limit {limit}): this is not the current situation; check the"
+            " data feed."
+        ),
     ),
     "fresh.no_data": ("数据截至：尚无降雨或事件数据。", "Data as of: no rainfall or incident data yet."),
     "fresh.age_minutes": ("{minutes} 分钟", "{minutes} min"),
@@ -1427,11 +1561,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fresh.age_days": ("{days} 天", "{days} days"),
     "rules.ungraded_count": ("未分级事件", "Not graded"),
     "rules.ungraded_help": (
-        "洪涝、山洪、内涝等类型没有国家统一的单起事件分级标准（响应级别按《国家自然灾害救助应急预案》和省级预案逐次确定），"
-        "未配置省级规则时显示“未分级”，不借用其他类型的标准。",
-        "Floods, flash floods and waterlogging have no national single-incident scale (response levels are set per "
-        "disaster by the national relief plan and provincial plans): without a configured provincial rule they are "
-        "shown as not graded, never on another type's scale.",
+        (
+            "洪涝、山洪、内涝等类型没有国家统一的单起事件分级标准（响应级别按《国家自然灾害救助应急预案》和省级预案逐次确定），"
+            "未配置省级规则时显示“未分级”，不借用其他类型的标准。"
+        ),
+        (
+            "Floods, flash floods and waterlogging have no national single-incident scale (response levels are set per "
+            "disaster by the national relief plan and provincial plans): without a configured provincial rule they are "
+            "shown as not graded, never on another type's scale."
+        ),
     ),
     "rules.grade_rule_line": ("{type}：{rules}（依据：{source}）", "{type}: {rules} (source: {source})"),
     "rules.col.grade_source": ("定级规则", "Rule"),
@@ -1451,22 +1589,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- hardening: sign-in refusals, inbox jobs, upload budget ---
     "auth.refused": (
         "登录失败：用户名或密码错误，或账户已锁定。连续多次失败后账户将临时锁定，请稍后再试或联系管理员。",
-        "Sign-in refused: wrong user name or password, or the account is locked. After repeated failures the account "
-        "is locked for a while; try again later or contact an administrator.",
+        (
+            "Sign-in refused: wrong user name or password, or the account is locked. After repeated failures the"
+            " account is locked for a while; try again later or contact an administrator."
+        ),
     ),
     "auth.unavailable": (
         "暂时无法登录，请稍后再试。如持续出现，请联系管理员查看服务器日志。",
-        "Signing in is not possible right now; try again later. If it persists, ask an administrator to check the server log.",
+        (
+            "Signing in is not possible right now; try again later. If it persists, ask an administrator to check the"
+            " server log."
+        ),
     ),
     "auth.proxy_unsafe": (
         "门户登录未启用：本服务未通过 scripts/serve.py 启动，无法确认连接来自门户服务器。请管理员按部署清单启动服务。",
-        "Portal sign-in is off: this server was not started through scripts/serve.py, so it cannot tell that a "
-        "connection comes from the portal server. Ask an administrator to start it as the deployment checklist says.",
+        (
+            "Portal sign-in is off: this server was not started through scripts/serve.py, so it cannot tell that a"
+            " connection comes from the portal server. Ask an administrator to start it as the deployment checklist"
+            " says."
+        ),
     ),
     "ingest.inbox_abandoned": (
-        "命令行排队的 {file} 已尝试导入 {attempts} 次，每次都因服务中断未完成，已移入“失败”，数据库未因此改变。请检查文件后重新排队。",
-        "The queued {file} was started {attempts} times and each time the server stopped before it finished; it was "
-        "moved to failed and the store was not changed. Check the file and queue it again.",
+        (
+            "命令行排队的 {file} 已尝试导入 {attempts} 次，每次都因服务中断未完成，已移入“失败”，数据库未因此改变。"
+            "请检查文件后重新排队。"
+        ),
+        (
+            "The queued {file} was started {attempts} times and each time the server stopped before it finished; it was"
+            " moved to failed and the store was not changed. Check the file and queue it again."
+        ),
     ),
     "ingest.inbox_broken": (
         "排队任务 {job} 缺少文件名或数据类型，已移入“失败”。",
@@ -1484,13 +1635,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.col.attempts": ("尝试次数", "Attempts"),
     "ingest.col.job_message": ("结果", "Result"),
     "ingest.over_budget": (
-        "{file}（{size_mb} MB，{format} 格式）导入时预计需要约 {need_mb} MB 内存，超过每次导入的内存上限 {budget_mb} MB，未导入。"
-        "请拆分文件、改用 CSV（按行流式读取），或请管理员调高 [yitu] import_memory_mb。",
-        "{file} ({size_mb} MB, {format}) would need about {need_mb} MB of memory to import, more than the "
-        "{budget_mb} MB allowed per import; nothing was imported. Split the file, save it as CSV (read as a "
-        "stream), or ask an administrator to raise [yitu] import_memory_mb.",
+        (
+            "{file}（{size_mb} MB，{format} 格式）导入时预计需要约 {need_mb} MB 内存，超过每次导入的内存上限"
+            " {budget_mb} MB，未导入。"
+            "请拆分文件、改用 CSV（按行流式读取），或请管理员调高 [yitu] import_memory_mb。"
+        ),
+        (
+            "{file} ({size_mb} MB, {format}) would need about {need_mb} MB of memory to import, more than the "
+            "{budget_mb} MB allowed per import; nothing was imported. Split the file, save it as CSV (read as a "
+            "stream), or ask an administrator to raise [yitu] import_memory_mb."
+        ),
     ),
-    # --- live water and feeds (issue 19) ---
+    # --- live water and feeds ---
     "unit.m": ("米", "m"),
     "unit.m3s": ("立方米每秒", "m³/s"),
     "map.layer.water": ("水情站点（河道 · 水库）", "Water stations (rivers, reservoirs)"),
@@ -1515,8 +1671,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "water.hydrograph_title": ("{station} 水位过程线", "Hydrograph of {station}"),
     "water.legend_note": (
         "颜色：最新水位相对警戒、保证、汛限水位（超出即严格高于）；品红圈：超过设定时间未报。",
-        "Colour: latest level against warning, guaranteed and flood-limit levels (over = strictly above); "
-        "magenta ring: no report for too long.",
+        (
+            "Colour: latest level against warning, guaranteed and flood-limit levels (over = strictly above); "
+            "magenta ring: no report for too long."
+        ),
     ),
     "water.over_title": ("超警戒（保证、汛限）水情站点", "Water stations over their thresholds"),
     "ingest.kind.water_stations": ("水情站点", "Water stations"),
@@ -1535,13 +1693,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi.water_over": ("超警戒站点", "Stations over warning"),
     "kpi.water_over_help": (
         "河道站最新水位高于警戒（或保证）水位、水库高于当期汛限水位的站点数（窗口结束时刻，最新报文 6 小时内）。",
-        "River stations whose latest level is above warning (or guaranteed) level and reservoirs above "
-        "the flood-limit level of the season, at the window's end (latest report within 6 h).",
+        (
+            "River stations whose latest level is above warning (or guaranteed) level and reservoirs above "
+            "the flood-limit level of the season, at the window's end (latest report within 6 h)."
+        ),
     ),
     "briefing.water": ("水情", "Water levels"),
     "briefing.water_line": (
-        "{station}（{kind}）{state}：现水位 {level} 米，超出 {threshold} 米的 {excess} 米；峰值 {peak} 米（{peak_at}），已超 {hours} 小时。",
-        "{station} ({kind}) {state}: level {level} m, {excess} m above {threshold} m; peak {peak} m ({peak_at}), over for {hours} h.",
+        (
+            "{station}（{kind}）{state}：现水位 {level} 米，超出 {threshold} 米的 {excess} 米；峰值 {peak}"
+            " 米（{peak_at}），已超 {hours} 小时。"
+        ),
+        (
+            "{station} ({kind}) {state}: level {level} m, {excess} m above {threshold} m; peak {peak} m ({peak_at}),"
+            " over for {hours} h."
+        ),
     ),
     "briefing.water_none": (
         "各河道、水库站水位均未超过警戒、保证或汛限水位。",
@@ -1579,7 +1745,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "feed.admin_title": ("实时数据源（SL 323 水雨情数据库）", "Live sources (SL 323 hydrology databases)"),
     "feed.admin_help": (
         "连接地址含账号口令，只保存在设置文件中，库内与审计日志只记录隐去口令的地址。",
-        "The URL with its credentials is kept only in the settings file; the store and the audit log keep it with the password masked.",
+        (
+            "The URL with its credentials is kept only in the settings file; the store and the audit log keep it with"
+            " the password masked."
+        ),
     ),
     "feed.url": ("连接地址（数据库 URL）", "Database URL (SQLAlchemy)"),
     "feed.url_keep": ("留空则保留原地址", "Leave empty to keep the current URL"),
@@ -1756,7 +1925,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "heavy_rainstorm": ("大暴雨", "Heavy rainstorm"),
         "extreme_rainstorm": ("特大暴雨", "Extreme rainstorm"),
     },
-    # --- warning and dispatch vocabularies (issue 7) ---
+    # --- warning and dispatch vocabularies ---
     "signal_level": {
         "blue": ("蓝色", "Blue"),
         "yellow": ("黄色", "Yellow"),
@@ -1800,7 +1969,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "max": ("取所含雨量站最大值", "Maximum of its gauges"),
         "mean": ("取所含雨量站平均值", "Mean of its gauges"),
     },
-    # --- township command view and grid management (issue 8) ---
+    # --- township command view and grid management ---
     "call_role": {
         "duty_leader": ("值班领导", "Leader on duty"),
         "township_head": ("乡镇主要负责人", "Township head"),
@@ -1858,7 +2027,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "denied": ("拒绝", "Denied"),
         "failed": ("失败", "Failed"),
     },
-    # --- one rule engine: grade scales, kinds (issue 17) ---
+    # --- one rule engine: grade scales, kinds ---
     # 《地质灾害防治条例》第四条: 特大型/大型/中型/小型, by response level (I..IV).
     "geological_grade": {
         "general": ("小型", "Small"),
@@ -1889,7 +2058,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "hydrological": ("水文站", "Hydrological station"),
         "manual": ("人工站", "Manual gauge"),
     },
-    # --- live water and feeds (issue 19) ---
+    # --- live water and feeds ---
     "water_kind": {
         "river": ("河道站", "River station"),
         "reservoir": ("水库站", "Reservoir"),
@@ -1919,7 +2088,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-# --- code lists (issue 16): labels of the codes every open list adds ---
+# --- code lists: labels of the codes every open list adds ---
 for _name, _labels in {
     "incident_type": {
         "rockfall": ("崩塌", "Rockfall"),

@@ -37,11 +37,11 @@ def _clean(value):
 
 
 def figure(fig: go.Figure) -> go.Figure:
-    """A copy of ``fig`` in which no text can become a link (see the module's note)."""
+    """Return a copy of ``fig`` in which no text can become a link (see the module's note)."""
     spec = fig.to_plotly_json()
     return go.Figure(_clean(spec), skip_invalid=False)
 
 
 def spec(fig: go.Figure) -> dict:
-    """The figure's JSON spec (for kaleido) with no text that can become a link."""
+    """Return the figure's JSON spec (for kaleido) with no text that can become a link."""
     return _clean(fig.to_plotly_json())

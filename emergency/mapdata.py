@@ -31,7 +31,7 @@ def feature_collection(geometries: list[dict], properties: pd.DataFrame) -> dict
         "type": "FeatureCollection",
         "features": [
             {"type": "Feature", "geometry": geometry, "properties": record}
-            for geometry, record in zip(geometries, records)
+            for geometry, record in zip(geometries, records, strict=True)
         ],
     }
 

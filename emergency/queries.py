@@ -15,33 +15,10 @@ import duckdb
 import pandas as pd
 
 from emergency import store
+from emergency.geo import haversine_sql
+from emergency.sql import Where, identifier, quote_identifier
 from emergency.store import RAIN_MM_SUM_TYPE, run
 from emergency.vocab import OPEN_STATUSES
-
-
-class Where:
-    """Build a WHERE clause and its parameters together, so no value is ever spliced into SQL."""
-
-    def __init__(self) -> None:
-        self.clauses: list[str] = []
-        self.params: list = []
-
-    def add(self, clause: str, *params) -> Where:
-        self.clauses.append(clause)
-        self.params.extend(params)
-        return self
-
-    def window(self, column: str, start: datetime, end: datetime) -> Where:
-        return self.add(f"{column} > ? AND {column} <= ?", start, end)
-
-    def any_of(self, column: str, values: Sequence[str]) -> Where:
-        # An empty selection means "no restriction", as in the filter bar.
-        if values:
-            self.add(f"list_contains(?, {column})", list(values))
-        return self
-
-    def sql(self) -> str:
-        return " WHERE " + " AND ".join(self.clauses) if self.clauses else ""
 
 
 def _hour_floor(moment: datetime) -> datetime:
@@ -58,12 +35,12 @@ def _on_the_hour(*moments: datetime) -> bool:
 
 
 def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str, list]:
-    """SQL and parameters of the rain reported in ``(start, end]``, read from as few rows as possible.
+    """Build the SQL and parameters of the rain reported in ``(start, end]``, read from as few rows as possible.
 
     The whole clock hours inside the window come from ``rain_hourly`` (one row per station
     and hour, schema 7), the partial hours at its edges from ``rainfall``, so any sum, count
     or maximum per station, or per bucket of whole clock hours, equals that over
-    ``rainfall`` itself (issue 10: a 72 h window reads ~12x fewer rows).
+    ``rainfall`` itself (a 72 h window reads ~12x fewer rows).
 
     Parameters
     ----------
@@ -99,15 +76,18 @@ def rain_rows(start: datetime, end: datetime, hourly: bool = True) -> tuple[str,
 
 
 def _clock_hours(start: datetime, end: datetime) -> tuple[str, list]:
-    """SQL and parameters of the rain per station and clock hour (hour = its end) in ``(start, end]``."""
+    """Build the SQL and parameters of the rain per station and clock hour (hour = its end) in ``(start, end]``."""
     if _on_the_hour(start, end):
         # Already one row per station and hour: no second aggregation over ~5,000 x 72 rows.
         return "SELECT station, hour, mm FROM rain_hourly WHERE hour > ? AND hour <= ?", [start, end]
     rain, params = rain_rows(start, end)
     return (
-        f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour, "
-        f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
-    ), params
+        (
+            "SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour, "
+            f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
+        ),
+        params,
+    )
 
 
 def data_range(conn: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
@@ -320,7 +300,7 @@ def township_metrics(
         rain, rain_params = rain_rows(start, end, hourly=False)
         # A row at ts covers (ts - interval, ts]: shift by a second so 01:00 counts in (00:00, 01:00].
         hourly = (
-            f"SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour, "
+            "SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 SECOND, ?::TIMESTAMP) AS hour, "
             f"sum(mm) AS mm FROM ({rain}) GROUP BY ALL"
         )
         rain_params = [start, *rain_params]
@@ -366,15 +346,6 @@ def township_metrics(
         """,
         [*rain_params, *OPEN_STATUSES, *incident_where.params],
     )
-
-
-def bucket_minutes(window_hours: float) -> int:
-    """Bar width of a hyetograph: 5 min up to 6 h, hourly up to 3 days, else daily."""
-    if window_hours <= 6:
-        return 5
-    if window_hours <= 72:
-        return 60
-    return 1440
 
 
 def _points_in_townships(table: str, columns: str, townships: Sequence[str], extra: str = "") -> tuple[str, list]:
@@ -507,7 +478,7 @@ def resource_grid(
     """
     if table not in GRID_WEIGHTS:
         raise ValueError(f"cannot grid table {table!r}")
-    where = Where().any_of("p.township", townships).add("p.lon IS NOT NULL AND p.lat IS NOT NULL")  # issue 16
+    where = Where().any_of("p.township", townships).add("p.lon IS NOT NULL AND p.lat IS NOT NULL")
     return run(
         conn,
         f"""
@@ -567,7 +538,7 @@ def count_incidents(
     return int(run(conn, f"SELECT count(*) AS n FROM incidents i {where.sql()}", where.params)["n"].iloc[0])
 
 
-# --- trends, exports and the duty briefing (issue 5) ---
+# --- trends, exports and the duty briefing ---
 
 # Accumulation windows (hours) of the station ranking's maximum intensities.
 INTENSITY_HOURS = (1, 3, 6, 24)
@@ -576,7 +547,7 @@ INCIDENT_GROUPS = {"type": "i.type", "status": "i.status", "township": "i.townsh
 
 
 def _buckets_cte() -> str:
-    """SQL of a ``buckets(ts)`` CTE: every bucket end of ``(start, end]``; params minutes, start, end."""
+    """Build the SQL of a ``buckets(ts)`` CTE: every bucket end of ``(start, end]``; params minutes, start, end."""
     # A bucket is labelled by its end, like the rows it sums, so a row at ts belongs to
     # the bucket ending at time_bucket(ts - 1 µs) + width; buckets align to the clock (midnight for days).
     return """
@@ -606,7 +577,7 @@ def rain_series(
     start, end : datetime
         The window ``(start, end]``.
     minutes : int
-        Bucket width (see :func:`bucket_minutes`); buckets are aligned to the clock.
+        Bucket width (see :func:`emergency.filters.bucket_minutes`); buckets are aligned to the clock.
     stations : sequence of str
         Gauge codes; empty means every gauge of ``townships``.
     townships : sequence of str
@@ -708,7 +679,7 @@ def station_ranking(
     hourly, rain_params = _clock_hours(start, end)
     gauge_where = Where().any_of("g.township", townships)
     frames = ",\n".join(
-        f"sum(mm) OVER (PARTITION BY station ORDER BY hour "
+        "sum(mm) OVER (PARTITION BY station ORDER BY hour "
         f"RANGE BETWEEN INTERVAL {hours - 1} HOUR PRECEDING AND CURRENT ROW) AS sum_{hours}h"
         for hours in INTENSITY_HOURS
     )
@@ -797,7 +768,7 @@ def incident_counts(
         conn,
         f"""
         SELECT {", ".join(keys)}, count(*) AS incidents,
-               -- Blank counts are unknown (NULL, issue 16): the sums are of what was reported.
+               -- Blank counts are unknown (NULL): the sums are of what was reported.
                coalesce(sum(i.deaths), 0)::BIGINT AS deaths, coalesce(sum(i.injured), 0)::BIGINT AS injured,
                coalesce(sum(i.missing), 0)::BIGINT AS missing, coalesce(sum(i.trapped), 0)::BIGINT AS trapped,
                round(coalesce(sum(i.loss_10k_yuan), 0), 1) AS loss_10k_yuan
@@ -1004,15 +975,13 @@ def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -
     )
 
 
-# --- warning and dispatch (issue 7) ---
+# --- warning and dispatch ---
 
 # Accumulation windows a signal rule may use, hours; a rule outside this list is refused
 # (the store's CHECK constraint says the same), so column names built from them are safe.
 SIGNAL_WINDOWS_H = (1, 3, 6, 12, 24)
 # Township aggregations of gauge rain: whitelisted SQL aggregate per setting value.
 TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
-# Mean Earth radius (IUGG), km; the same constant as emergency.dispatch.EARTH_RADIUS_KM.
-EARTH_RADIUS_KM = 6371.0088
 # Degrees of latitude per km, for the bounding box that narrows a radius query first.
 DEG_LAT_PER_KM = 1 / 110.574
 # Largest and smallest cell side of the first search for a hazard point's nearest gauge, km.
@@ -1029,15 +998,6 @@ def _window_column(hours: int) -> str:
     return f"mm_{hours}h"
 
 
-def _haversine_sql(lon1: str, lat1: str, lon2: str, lat2: str) -> str:
-    """Great-circle distance in km between two SQL expressions (columns or ``?``) in degrees."""
-    return (
-        f"(2 * {EARTH_RADIUS_KM} * asin(sqrt("
-        f"pow(sin(radians({lat2} - {lat1}) / 2), 2) + "
-        f"cos(radians({lat1})) * cos(radians({lat2})) * pow(sin(radians({lon2} - {lon1}) / 2), 2))))"
-    )
-
-
 def signal_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return the rainstorm signal rules: level, rank (1 blue .. 4 red), window_hours, min_mm."""
     return run(conn, "SELECT level, rank, window_hours, min_mm FROM signal_thresholds ORDER BY rank")
@@ -1051,7 +1011,7 @@ def grade_thresholds(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def warning_settings(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Return the warning settings (township_method, ack_minutes) as a dict."""
     frame = run(conn, "SELECT key, value FROM warning_settings")
-    return dict(zip(frame["key"], frame["value"]))
+    return dict(zip(frame["key"], frame["value"], strict=True))
 
 
 def gauge_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime, windows_h: Sequence[int]) -> pd.DataFrame:
@@ -1117,7 +1077,7 @@ def rolling_rain(
         raise ValueError(f"township method {method!r}: use one of {sorted(TOWNSHIP_AGGREGATES)}")
     windows = sorted(set(windows_h))
     frames = ", ".join(
-        f"sum(r.mm) OVER (PARTITION BY r.station ORDER BY r.ts RANGE BETWEEN ? PRECEDING AND CURRENT ROW) "
+        "sum(r.mm) OVER (PARTITION BY r.station ORDER BY r.ts RANGE BETWEEN ? PRECEDING AND CURRENT ROW) "
         f"AS {_window_column(h)}"
         for h in windows
     )
@@ -1150,11 +1110,11 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
     people, households, critical_mm_1h/3h/24h, gauge, gauge_name, gauge_km, mm_1h, mm_3h,
     mm_24h (NULL when that gauge has no report in the last 24 h).
     """
-    distance = _haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
+    distance = haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
     # Gauges in the 3 x 3 grid cells around each point first (an equi-join on cell numbers, not
     # every pair). Cells are cell_km wide even at the points' highest latitude, so a gauge found
     # within cell_km is the nearest of all; other points try every gauge. cell_km follows the
-    # gauges' density (issue 10: fixed 15 km cells held the whole county, 60 M pairs at 10 M rows).
+    # gauges' density (fixed 15 km cells held the whole county, 60 M pairs at 10 M rows).
     rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
@@ -1230,7 +1190,7 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
     ``(moment - h, moment]``). Pairs are found through grid cells ``max_km`` wide (3 x 3 cells
     around each point), so only nearby pairs are measured.
     """
-    distance = _haversine_sql("p.lon", "p.lat", "g.lon", "g.lat")
+    distance = haversine_sql("p.lon", "p.lat", "g.lon", "g.lat")
     rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
@@ -1340,7 +1300,7 @@ def _within(
     lon_margin = radius_km / (111.320 * math.cos(math.radians(far_lat)))
     sql = f"""
         SELECT * FROM (
-            SELECT {columns}, t.name AS township_name, {_haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km
+            SELECT {columns}, t.name AS township_name, {haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km
             FROM {table} p
             LEFT JOIN townships t ON t.code = p.township
             WHERE p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ? {condition}
@@ -1458,7 +1418,7 @@ def shelter_gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-# --- data import (issue 6) ---
+# --- data import ---
 
 
 def gauge_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age_minutes: int) -> pd.DataFrame:
@@ -1517,7 +1477,7 @@ def source_freshness(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                CAST(coalesce(d.rows, i.rows) AS BIGINT) AS rows, i.last_import_at
         FROM data d FULL OUTER JOIN imports i ON i.source = d.source AND i.kind = d.kind
         ORDER BY latest_data_at DESC NULLS LAST, source, kind
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     )
 
 
@@ -1612,7 +1572,7 @@ def quarantine_files(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-# --- township command view and grid management (issue 8) ---
+# --- township command view and grid management ---
 
 
 def villages(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> pd.DataFrame:
@@ -1702,24 +1662,18 @@ def township_freshness(conn: duckdb.DuckDBPyConnection, as_of: datetime, max_age
         LEFT JOIN per_township p ON p.township = t.code
         LEFT JOIN reports r ON r.township = t.code
         ORDER BY t.code
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
         [as_of, as_of, max_age_minutes, as_of, as_of, as_of],
     )
 
 
-# --- any county: data completeness (issue 12) ---
+# --- any county: data completeness ---
 
 
 def _table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     """Columns of ``table`` from the catalogue: the whitelist for identifiers below."""
     frame = run(conn, "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])
     return set(frame["column_name"])
-
-
-def _identifier(name: str, allowed: set[str]) -> str:
-    if name not in allowed:
-        raise ValueError(f"unknown column {name!r}")
-    return '"' + name.replace('"', '""') + '"'
 
 
 def table_completeness(
@@ -1734,13 +1688,13 @@ def table_completeness(
     if table not in tables:
         raise ValueError(f"unknown table {table!r}")
     allowed = _table_columns(conn, table)
-    quoted_table = '"' + table.replace('"', '""') + '"'
+    quoted_table = quote_identifier(table)
     parts = ["count(*) AS rows"]
-    parts.append(f"max({_identifier(time_column, allowed)}) AS latest" if time_column else "NULL AS latest")
+    parts.append(f"max({identifier(time_column, allowed)}) AS latest" if time_column else "NULL AS latest")
     for column in columns:
         if column in allowed:
-            alias = _identifier(column, allowed).replace('"', '"null_', 1)
-            parts.append(f"count(*) FILTER (WHERE {_identifier(column, allowed)} IS NULL) AS {alias}")
+            alias = quote_identifier(f"null_{column}")
+            parts.append(f"count(*) FILTER (WHERE {identifier(column, allowed)} IS NULL) AS {alias}")
     return run(conn, f"SELECT {', '.join(parts)} FROM {quoted_table}")
 
 
@@ -1765,11 +1719,9 @@ def row_counts(conn: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> dict[s
         raise ValueError(f"unknown tables {unknown!r}")
     if not names:
         return {}
-    counts = " UNION ALL ".join(
-        'SELECT ? AS name, count(*) AS n FROM "' + name.replace('"', '""') + '"' for name in names
-    )
+    counts = " UNION ALL ".join(f"SELECT ? AS name, count(*) AS n FROM {quote_identifier(name)}" for name in names)
     frame = run(conn, counts, names)
-    found = dict(zip(frame["name"], frame["n"]))
+    found = dict(zip(frame["name"], frame["n"], strict=True))
     return {name: int(found[name]) for name in names}
 
 

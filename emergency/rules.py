@@ -49,7 +49,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from emergency import config, queries, store, warning
+from emergency import clock, config, queries, store, warning
 from emergency.filters import Filters
 from emergency.i18n import label, t
 from emergency.store import run
@@ -81,7 +81,7 @@ def stale_minutes() -> int:
 
 
 def _window(filters: Filters | None, moment: datetime) -> Filters:
-    """The filters moved so that their window ends at ``moment`` (same length, same selections)."""
+    """Move the filters so that their window ends at ``moment`` (same length, same selections)."""
     if filters is None:
         return Filters(end=moment)
     if filters.end == moment:
@@ -171,7 +171,7 @@ def signals(
 
 
 def signal_text(row: pd.Series, thresholds: pd.DataFrame, lang: str = "zh") -> str:
-    """A township's signal at T as one line: level, the gauge that decided and its amount, stale gauges.
+    """Describe a township's signal at T in one line: level, the gauge that decided and its amount, stale gauges.
 
     Examples
     --------
@@ -214,7 +214,7 @@ def _report_rows(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
 
 
 def _township_sums(rows: pd.DataFrame, times: np.ndarray, windows: list[int], method: str) -> dict[str, np.ndarray]:
-    """Sums of ``(t - h, t]`` per time and window for one township, combined over its gauges.
+    """Sum ``(t - h, t]`` per time and window for one township, combined over its gauges.
 
     Each gauge's sum at t is C(t) - C(t - h) with C the running total of its reports (exact
     integers of thousandths), so every report counts whatever its interval and a silent gauge
@@ -227,7 +227,7 @@ def _township_sums(rows: pd.DataFrame, times: np.ndarray, windows: list[int], me
         ts = gauge["ts"].to_numpy(dtype="datetime64[us]")
         running = np.concatenate([[0], np.cumsum(gauge["milli"].to_numpy())])
 
-        def total(at: np.ndarray) -> np.ndarray:
+        def total(at: np.ndarray, running: np.ndarray = running, ts: np.ndarray = ts) -> np.ndarray:
             return running[np.searchsorted(ts, at, side="right")]
 
         now = total(times)
@@ -411,9 +411,13 @@ def grade_frame(incidents: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
 
     frame["grade_rank"] = best
     frame["grade"] = column([GRADE_CODES[rank - 1] if rank else None for rank in ranks])
-    frame["grade_scale"] = column([scales["scale"].get(code) if rank else None for code, rank in zip(types, ranks)])
+    frame["grade_scale"] = column(
+        [scales["scale"].get(code) if rank else None for code, rank in zip(types, ranks, strict=True)]
+    )
     frame["grade_basis"] = column(list(basis))
-    frame["grade_source"] = column([scales["source"].get(code) if rank else None for code, rank in zip(types, ranks)])
+    frame["grade_source"] = column(
+        [scales["source"].get(code) if rank else None for code, rank in zip(types, ranks, strict=True)]
+    )
     return frame
 
 
@@ -439,7 +443,7 @@ def grades(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters) 
 
 
 def grade_label(scale: str | None, grade: str | None, lang: str = "zh") -> str:
-    """The grade as the rule names it: 较大 for production safety, 中型 for geological, 未分级 when none."""
+    """Name the grade as the rule names it: 较大 for production safety, 中型 for geological, 未分级 when none."""
     if not grade or not isinstance(grade, str):
         return t("rules.ungraded", lang)
     if scale == "geological":
@@ -451,7 +455,7 @@ def grade_label(scale: str | None, grade: str | None, lang: str = "zh") -> str:
 
 
 def hazard_gauge_km(conn: duckdb.DuckDBPyConnection) -> float:
-    """The configured distance within which reporting gauges stand for a hazard point, km."""
+    """Return the configured distance within which reporting gauges stand for a hazard point, km."""
     value = queries.warning_settings(conn).get("hazard_gauge_km")
     try:
         km = float(value)
@@ -538,7 +542,10 @@ def kpis(conn: duckdb.DuckDBPyConnection, moment: datetime, filters: Filters) ->
 
 
 def water_over(conn: duckdb.DuckDBPyConnection, moment: datetime, townships=()) -> float:
-    """KPI 超警戒站点 at ``moment`` (:func:`emergency.feed.water.over_count`); NaN for a store without water stations."""
+    """Count the stations over their warning level at ``moment`` (KPI 超警戒站点).
+
+    See :func:`emergency.feed.water.over_count`; NaN for a store without water stations.
+    """
     from emergency.feed import water
 
     if not store.scalar(conn, "SELECT count(*) FROM water_stations"):
@@ -552,7 +559,7 @@ def water_over(conn: duckdb.DuckDBPyConnection, moment: datetime, townships=()) 
 def rain_grade_values(
     frame: pd.DataFrame, window_hours: float, column: str, max_24h_column: str = "max_24h_mm"
 ) -> pd.Series:
-    """The values a rain colour is graded by: the total up to 24 h, else the largest 24 h total.
+    """Return the values a rain colour is graded by: the total up to 24 h, else the largest 24 h total.
 
     A 72 h window of 20 mm a day is 中雨 on the 24 h scale (its largest day), not 暴雨 (its
     60 mm total). Frames of windows over 24 h must carry ``max_24h_column``
@@ -572,9 +579,10 @@ def rain_grade_values(
 
 
 def gauge_rain_totals(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, townships=()) -> pd.DataFrame:
-    """Gauges with their window total (:func:`emergency.queries.gauge_totals`) plus max_24h_mm
-    (the largest 24 h inside the window; equal to the total for windows up to 24 h) and
-    grade_mm, the value their colour is graded by.
+    """Return the gauges with their window total and the value their colour is graded by.
+
+    The columns of :func:`emergency.queries.gauge_totals` plus max_24h_mm (the largest 24 h inside
+    the window; equal to the total for windows up to 24 h) and grade_mm, the value graded.
     """
     gauges = queries.gauge_totals(conn, start, end, townships)
     hours = (end - start).total_seconds() / 3600
@@ -587,8 +595,10 @@ def gauge_rain_totals(conn: duckdb.DuckDBPyConnection, start: datetime, end: dat
 
 
 def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
-    """Per township the mean and max rain of its gauges (:func:`emergency.queries.township_rain`) plus
-    mean_max_24h_mm, the mean of its gauges' largest 24 h (what a window over 24 h is graded by).
+    """Return per township the mean and max rain of its gauges, and the mean of their largest 24 h.
+
+    The columns of :func:`emergency.queries.township_rain` plus mean_max_24h_mm, the mean of its
+    gauges' largest 24 h (what a window over 24 h is graded by).
     """
     frame = queries.township_rain(conn, start, end)
     gauges = gauge_rain_totals(conn, start, end)
@@ -598,7 +608,7 @@ def township_rain(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetim
 
 
 def graded_by_max_24h(window_hours: float) -> bool:
-    """True when rain of this window is graded by its largest 24 h total (legends say so)."""
+    """Tell whether rain of this window is graded by its largest 24 h total (legends say so)."""
     return window_hours > LONGEST_SCALE_H
 
 
@@ -623,7 +633,7 @@ def stale_data_minutes() -> int:
 
 
 def assess_freshness(latest: datetime | None, is_demo: bool, now: datetime, limit_minutes: int) -> Freshness:
-    """The freshness of data whose latest time is ``latest`` at wall-clock ``now``.
+    """Judge the freshness of data whose latest time is ``latest`` at wall-clock ``now``.
 
     Examples
     --------
@@ -640,7 +650,7 @@ def freshness(
     conn: duckdb.DuckDBPyConnection, now: datetime | None = None, limit_minutes: int | None = None
 ) -> Freshness:
     """Return the data time of the store against the wall clock (for the header and big screen)."""
-    now = now or warning.local_now()
+    now = now or clock.local_now()
     limit = stale_data_minutes() if limit_minutes is None else int(limit_minutes)
     _, latest = queries.data_range(conn)
     meta = dict(run(conn, "SELECT key, value FROM meta").itertuples(index=False))

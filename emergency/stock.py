@@ -1,17 +1,14 @@
-"""Minimum stock levels per item: validation, the one write path, and the demo's defaults."""
+"""Minimum stock levels per item: validation and the one write path (the demo's defaults: emergency.demo.minimums)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
 
 from emergency import store
 
-# Share of an item's typical warehouse holding below which the demo calls the stock short.
-DEMO_MINIMUM_SHARE = 0.7
 MINIMUM_COLUMNS = ("item", "minimum", "unit")
 
 
@@ -64,14 +61,3 @@ def replace_minimums(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> in
         if rows:
             cursor.executemany("INSERT INTO stock_minimums VALUES (?, ?, ?)", rows)
     return len(clean)
-
-
-def demo_minimums(items: Iterable[tuple[str, str, str, float]]) -> pd.DataFrame:
-    """Return the demo's minimums: a share of each item's typical holding (deterministic, no random draw).
-
-    ``items`` are (item, category, unit, typical quantity) rows as in ``demo.STOCK_ITEMS``.
-    """
-    return pd.DataFrame(
-        [(item, float(max(1, round(typical * DEMO_MINIMUM_SHARE))), unit) for item, _, unit, typical in items],
-        columns=list(MINIMUM_COLUMNS),
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -166,7 +166,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             imported_at TIMESTAMP NOT NULL
         );
         COMMENT ON COLUMN import_log.imported_at IS 'Local time Asia/Shanghai.';
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         2,
@@ -212,7 +212,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         COMMENT ON TABLE quarantine IS 'Rows an import rejected: reason is a code (emergency.ingest REASONS), raw the row as JSON; a re-import of the same file replaces its rows.';
         COMMENT ON COLUMN quarantine.row_number IS 'Spreadsheet row (header = 1) for tables, feature number for GIS files.';
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         3,
@@ -319,7 +319,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             updated_at TIMESTAMP NOT NULL
         );
         COMMENT ON TABLE dispatches IS 'Dispatch log: a team, warehouse (items) or shelter sent to an incident or point; status is a code (see emergency.vocab); times Asia/Shanghai.';
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         4,
@@ -332,7 +332,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             unit VARCHAR
         );
         COMMENT ON TABLE stock_minimums IS 'Minimum stock per item that every warehouse holding the item should keep (stock.item).';
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         5,
@@ -380,7 +380,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             PRIMARY KEY (township, duty_date)
         );
         COMMENT ON TABLE duty_roster IS 'Township leader on duty (值班领导) per calendar day, local time Asia/Shanghai.';
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         6,
@@ -422,7 +422,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             client VARCHAR
         );
         COMMENT ON TABLE audit_log IS 'Who did what, when: sign-ins, imports, warnings, acknowledgements, dispatches, exports, account changes; append-only; times Asia/Shanghai.';
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         7,
@@ -447,7 +447,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         SELECT station, time_bucket(INTERVAL 1 HOUR, ts - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR AS hour,
                sum(mm::DECIMAL(18, 3)), count(*), max(mm)
         FROM rainfall GROUP BY ALL ORDER BY hour, station;
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         8,
@@ -534,7 +534,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON COLUMN quarantine.problems IS 'Every problem of the row as JSON [[reason, field, value], ...]; reason/field/value hold the first.';
         ALTER TABLE import_log ADD COLUMN details VARCHAR;
         COMMENT ON COLUMN import_log.details IS 'JSON: sheets read and skipped, unit conversions, other-labels with counts, unused look-alike headers.';
-        """
+        """  # noqa: E501 - embedded SQL/CSS/JS text
         + codelists.seed_sql(),
     ),
     (
@@ -577,7 +577,7 @@ MIGRATIONS: list[tuple[int, str]] = [
                      ('large', 2, 'deaths', 3), ('large', 2, 'loss_10k_yuan', 100),
                      ('general', 1, 'deaths', 0), ('general', 1, 'loss_10k_yuan', 0)) g(grade, rank, criterion, min_value);
         INSERT OR REPLACE INTO warning_settings VALUES ('hazard_gauge_km', '10');
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
     (
         11,
@@ -677,7 +677,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             interval_min INTEGER NOT NULL
         );
         COMMENT ON TABLE gauge_intervals IS 'Reporting interval of each rain gauge: its shortest rain period (SL 323 INTV) in the last day of reports, minutes.';
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
 ]
 
@@ -742,10 +742,9 @@ def transaction(conn: duckdb.DuckDBPyConnection):
             yield cursor
             cursor.execute("COMMIT")
         except BaseException:
-            try:
+            # A failed COMMIT (e.g. "Conflict on update") has already ended the transaction.
+            with suppress(duckdb.Error):
                 cursor.execute("ROLLBACK")
-            except duckdb.Error:
-                pass  # a failed COMMIT (e.g. "Conflict on update") has already ended the transaction
             raise
     finally:
         _AMBIENT.reset(token)
@@ -841,12 +840,10 @@ def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str) -> None:
                                       max_mm = greatest(rain_hourly.max_mm, a.max_mm)
                FROM temp.added_hours a WHERE rain_hourly.station = a.station AND rain_hourly.hour = a.hour"""
         )
-        cursor.execute(
-            """INSERT INTO rain_hourly
+        cursor.execute("""INSERT INTO rain_hourly
                SELECT a.station, a.hour, a.mm, a.readings, a.max_mm
                FROM temp.added_hours a ANTI JOIN rain_hourly h ON h.station = a.station AND h.hour = a.hour
-               ORDER BY a.hour, a.station"""
-        )
+               ORDER BY a.hour, a.station""")
     finally:
         cursor.execute("DROP TABLE temp.added_hours")
 
@@ -885,7 +882,7 @@ def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | tuple | Non
 def get_meta(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Return the meta table as a dict."""
     frame = run(conn, "SELECT key, value FROM meta")
-    return dict(zip(frame["key"], frame["value"]))
+    return dict(zip(frame["key"], frame["value"], strict=True))
 
 
 def set_meta(conn: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:

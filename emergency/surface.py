@@ -44,7 +44,7 @@ def idw(
     out = np.empty(grid_lon.size)
     flat_lon, flat_lat = grid_lon.ravel(), grid_lat.ravel()
     for begin in range(0, flat_lon.size, CHUNK):
-        # In place on two chunk-sized arrays: this loop is memory-bound (issue 10: 0.16 -> 0.1 s
+        # In place on two chunk-sized arrays: this loop is memory-bound (0.16 -> 0.1 s
         # for ~600 gauge cells on the 160-cell grid), with the same values as plain expressions.
         dx = (flat_lon[begin : begin + CHUNK, None] - lon[None, :]) * scale
         dist2 = flat_lat[begin : begin + CHUNK, None] - lat[None, :]

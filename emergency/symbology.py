@@ -39,7 +39,7 @@ def rain_legend(window_hours: float) -> list[tuple[str, str, tuple[int, int, int
     """Return (grade code, range text, colour) rows for the legend of a window's scale."""
     bounds = RAIN_SCALES[rain_scale_hours(window_hours)]
     rows = []
-    for index, (code, color) in enumerate(zip(RAIN_GRADE_CODES, RAIN_GRADE_COLORS)):
+    for index, (code, color) in enumerate(zip(RAIN_GRADE_CODES, RAIN_GRADE_COLORS, strict=True)):
         low = bounds[index]
         text = f"≥ {low:g}" if index == len(bounds) - 1 else f"{low:g} – {bounds[index + 1] - 0.1:.1f}"
         rows.append((code, text, color))
@@ -72,7 +72,7 @@ def class_colors(values: pd.Series | np.ndarray, breaks: tuple[float, ...], alph
 def class_legend(breaks: tuple[float, ...]) -> list[tuple[str, tuple[int, int, int]]]:
     """Return (range text, colour) rows for a sequential class scale, zero class first."""
     rows = [(f"< {breaks[0]:g}", ZERO_COLOR)]
-    for index, (low, color) in enumerate(zip(breaks, SEQUENTIAL_COLORS)):
+    for index, (low, color) in enumerate(zip(breaks, SEQUENTIAL_COLORS, strict=True)):
         text = f"≥ {low:g}" if index == len(breaks) - 1 else f"{low:g} – {breaks[index + 1] - 1:g}"
         rows.append((text, color))
     return rows

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import briefing, dispatch, geo, queries, rules, store, warning
+from emergency import briefing, clock, dispatch, geo, queries, rules, store
 from emergency.briefing import Block
 from emergency.filters import Filters
 from emergency.i18n import label, t
@@ -43,7 +43,7 @@ def _nearest_teams(lon, lat, teams: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     if teams.empty:
         return np.full(lon.shape, -1), np.full(lon.shape, np.nan)
-    km = dispatch.haversine_km(
+    km = geo.haversine_km(
         lon[:, None], lat[:, None], teams["lon"].to_numpy()[None, :], teams["lat"].to_numpy()[None, :]
     )
     index = km.argmin(axis=1)
@@ -119,7 +119,7 @@ def ranking(conn: duckdb.DuckDBPyConnection, f: Filters, max_age_minutes: int = 
 
 
 def _local_km(geometry: shapely.Geometry, lat0: float) -> shapely.Geometry:
-    """The geometry in km on a plane tangent at ``lat0`` (enough for distances of a few km)."""
+    """Project the geometry to km on a plane tangent at ``lat0`` (enough for distances of a few km)."""
     scale = np.array([KM_PER_DEG_LON * np.cos(np.radians(lat0)), KM_PER_DEG_LAT])
     return shapely.transform(geometry, lambda xy: xy * scale)
 
@@ -194,7 +194,7 @@ def who_to_call(
         }
         reasons: dict[int, dict[str, list[str]]] = {}
         for kind, (ids, where) in in_grid.items():
-            for ident, cell in zip(ids, where):
+            for ident, cell in zip(ids, where, strict=True):
                 if cell >= 0:
                     reasons.setdefault(int(cell), {"incidents": [], "hazards": []})[kind].append(str(ident))
         for cell in sorted(reasons, key=lambda c: (-len(reasons[c]["incidents"]) - len(reasons[c]["hazards"]), c)):
@@ -241,6 +241,7 @@ class TownshipSummary:
 
     @property
     def people_at_risk(self) -> int:
+        """Return the people living at the township's hazard points."""
         return int(self.hazards["people"].sum()) if not self.hazards.empty else 0
 
 
@@ -315,7 +316,7 @@ def _when(value) -> str:
 
 
 def figure_rows(s: TownshipSummary, lang: str) -> list[tuple[str, str]]:
-    """The headline figures of a township as (name, value) text, shared by the page and the card."""
+    """List the headline figures of a township as (name, value) text, shared by the page and the card."""
     row = s.figures
     mm = t("unit.mm", lang)
     cover = "—" if pd.isna(row["shelter_cover"]) else f"{row['shelter_cover']:.2f}"
@@ -409,7 +410,7 @@ def card_blocks(
 
     ``limits`` caps the rows of contacts, open incidents and resources of each kind.
     """
-    now = now or warning.local_now()
+    now = now or clock.local_now()
     contacts_max, incidents_max, per_kind = limits
     blocks = [
         Block("title", t("township.card.title", lang, name=s.name)),
@@ -502,7 +503,7 @@ def card_pdf(s: TownshipSummary, lang: str = "zh", now: datetime | None = None) 
 
     Long lists are cut, less each time, until the card fits on one page.
     """
-    now = now or warning.local_now()
+    now = now or clock.local_now()
     for limits in CARD_ROW_LIMITS:
         pdf = briefing.to_pdf(card_blocks(s, lang, now, limits))
         if pdf_pages(pdf) == 1:

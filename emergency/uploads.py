@@ -63,7 +63,7 @@ def limit_store_memory(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def budget_mb() -> int:
-    """The per-import memory budget in MB (``[yitu] import_memory_mb``)."""
+    """Return the per-import memory budget in MB (``[yitu] import_memory_mb``)."""
     return _whole_mb("import_memory_mb", DEFAULT_BUDGET_MB)
 
 

@@ -74,7 +74,7 @@ RAIN_GRADE_COLORS: tuple[tuple[int, int, int], ...] = (
 NO_RAIN_COLOR = (200, 200, 200)
 
 
-# --- warning and dispatch (issue 7) ---
+# --- warning and dispatch ---
 # Rainstorm signal levels (暴雨预警信号) in rising order; colours are the signal colours.
 SIGNAL_LEVELS: dict[str, tuple[int, int, int]] = {
     "blue": (30, 110, 230),  # 蓝色
@@ -108,7 +108,7 @@ RESOURCE_KINDS: dict[str, tuple[int, int, int]] = {
 }
 
 
-# --- code lists (issue 16) ---
+# --- code lists ---
 # Every categorical field's full built-in code list with colours: the codes above plus the
 # classes of the national classifications a department's file may name (GB/T 35561 incident
 # classes, GB/T 38565 supply classes, GB/T 44013 shelter places), and "other", which keeps the

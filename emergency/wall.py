@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -17,6 +18,9 @@ import pandas as pd
 
 from emergency.mapdata import WORLD_PX
 from emergency.vocab import INCIDENT_GRADES, OPEN_STATUSES, SIGNAL_LEVELS
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # Rows of the ticker (latest incidents and warnings together).
 TICKER_ROWS = 7
@@ -289,7 +293,7 @@ def hyetograph(
     bar_name: str,
     line_name: str,
 ) -> go.Figure:
-    """The wall's county hyetograph: hourly bars and the accumulated line, dark theme, no title.
+    """Draw the wall's county hyetograph: hourly bars and the accumulated line, dark theme, no title.
 
     Parameters
     ----------

@@ -1,12 +1,12 @@
 """Early warning: rainstorm signals, hazard points at risk, incident grades and 叫应 records.
 
 The derived figures themselves are computed in :mod:`emergency.rules` (the one rule engine);
-the functions here that return them delegate to it. Signals follow the CMA rainstorm warning signals (暴雨预警信号): blue when 50 mm fell in
-12 h, yellow 50 mm in 6 h, orange 50 mm in 3 h, red 100 mm in 3 h; the rules live in the
-store's ``signal_thresholds`` table and can be edited. Incident grades follow the national
-production-safety thresholds (生产安全事故报告和调查处理条例, 2007, art. 3): the grade
-is the highest that any criterion reaches, "以上" including the bound; the rules live in
-``grade_thresholds``. Everything is evaluated "at a moment" (the filter window end), never
+the functions here that return them delegate to it. Signals follow the CMA rainstorm warning
+signals (暴雨预警信号): blue when 50 mm fell in 12 h, yellow 50 mm in 6 h, orange 50 mm in 3 h,
+red 100 mm in 3 h; the rules live in the store's ``signal_thresholds`` table and can be edited.
+Incident grades follow the national production-safety thresholds (生产安全事故报告和调查处理条例,
+2007, art. 3): the grade is the highest that any criterion reaches, "以上" including the bound;
+the rules live in ``grade_thresholds``. Everything is evaluated "at a moment" (the filter window end), never
 at the wall clock; only warnings and acknowledgements are stamped with the wall clock.
 """
 
@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from emergency import queries, store
+from emergency.clock import local_now
 from emergency.vocab import INCIDENT_GRADES, SIGNAL_LEVELS, WARNING_CHANNELS
 
 # Level codes by rank: rank 1 is blue .. 4 red; rank 0 means no signal.
@@ -44,16 +44,10 @@ GRADE_CRITERIA = {
     "injured": lambda frame: frame["injured"].fillna(0),
     "loss_10k_yuan": lambda frame: frame["loss_10k_yuan"].fillna(0),
 }
-LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 # Roles of the township responsible persons who receive warnings.
 CONTACT_ROLES = ("township_head", "flood_duty", "grid_member")
 # A mainland mobile number or a fixed line with its area code (separators removed first).
 PHONE_PATTERN = re.compile(r"1\d{10}|0\d{2,3}\d{7,8}")
-
-
-def local_now() -> datetime:
-    """Return the wall clock as naive Asia/Shanghai local time, to the second."""
-    return datetime.now(LOCAL_TIMEZONE).replace(tzinfo=None, microsecond=0)
 
 
 def level_code(rank: int) -> str | None:
@@ -141,7 +135,7 @@ def gauge_signals_at(
 
 
 def township_signals_at(conn: duckdb.DuckDBPyConnection, moment: datetime, method: str | None = None) -> pd.DataFrame:
-    """The rainstorm signal of every township at ``moment``: :func:`emergency.rules.signals` (the one rule)."""
+    """Return the rainstorm signal of every township at ``moment``: :func:`emergency.rules.signals` (the one rule)."""
     from emergency import rules
 
     return rules.signals(conn, moment, method=method)
@@ -165,7 +159,8 @@ def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         key, rank, level (current), level_since (first time of the trailing run at the
-        current level: an upgrade or downgrade starts it anew), signal_since (first time of the trailing run with any signal),
+        current level: an upgrade or downgrade starts it anew), signal_since (first time of the
+        trailing run with any signal),
         since_clipped (the run reaches back to the first row, so it began earlier or there),
         peak_rank, peak_level, peak_at (first time of the peak), changes (list of
         (ts, level) where the level changed, starting with the first row). Times are NaT
@@ -206,7 +201,7 @@ def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:
     peaks = h.loc[h.groupby("key")["rank"].idxmax(), ["key", "rank", "ts"]].set_index("key")
     changed = h[(h["pos"] == 0) | (h["rank"] != h.groupby("key")["rank"].shift())]
     changes = changed.groupby("key").apply(
-        lambda g: [(ts, level_code(rank)) for ts, rank in zip(g["ts"], g["rank"])], include_groups=False
+        lambda g: [(ts, level_code(rank)) for ts, rank in zip(g["ts"], g["rank"], strict=True)], include_groups=False
     )
     has_signal = current > 0
     summary = pd.DataFrame(
@@ -312,7 +307,7 @@ def grade_incidents(incidents: pd.DataFrame, thresholds: pd.DataFrame) -> pd.Dat
             reached = np.where(values >= rule.min_value, np.maximum(reached, int(rule.rank)), reached)
         basis = np.where(reached > best, criterion, basis)
         best = np.maximum(best, reached)
-    names = dict(zip(thresholds["rank"], thresholds["grade"]))
+    names = dict(zip(thresholds["rank"], thresholds["grade"], strict=True))
     frame["grade_rank"] = best
     frame["grade"] = [names.get(rank) if rank else None for rank in best.tolist()]
     frame["grade_basis"] = basis
@@ -327,7 +322,7 @@ def incident_grades(
     types: Sequence[str] = (),
     statuses: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The filtered incidents of ``(start, end]`` graded by their own type's rules: :func:`emergency.rules.grades`."""
+    """Grade the filtered incidents of ``(start, end]`` by their own type's rules: :func:`emergency.rules.grades`."""
     from emergency import rules
     from emergency.filters import Filters
 
@@ -591,31 +586,3 @@ def overdue_recipients(recipients: pd.DataFrame, now: datetime, minutes: int) ->
     waiting = (pd.Timestamp(now) - pd.to_datetime(recipients["issued_at"])).dt.total_seconds() / 60
     overdue = recipients["acknowledged_at"].isna() & (waiting >= minutes)
     return recipients[overdue].assign(waiting_min=waiting[overdue].astype(int)).reset_index(drop=True)
-
-
-def demo_contacts(township_codes: Sequence[str], rng: np.random.Generator) -> pd.DataFrame:
-    """Return synthetic responsible persons (labelled demo) for the townships, for the demo store.
-
-    Two per township (township head and flood duty officer) plus a grid member in every
-    other township; names are drawn from ``rng`` and phones are well-formed but fake
-    (137 0000 xxxx), so no real person is ever on the list.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The rows of ``township_contacts``: township, name, role, phone, is_demo.
-    """
-    from emergency import demo  # the demo generator owns the name pools (and imports this module)
-
-    townships = [code for index, code in enumerate(township_codes) for _ in CONTACT_ROLES[: 3 - index % 2]]
-    roles = [role for index, _ in enumerate(township_codes) for role in CONTACT_ROLES[: 3 - index % 2]]
-    names = np.char.add(rng.choice(demo.SURNAMES, len(roles)), rng.choice(demo.GIVEN_NAMES, len(roles)))
-    return pd.DataFrame(
-        {
-            "township": townships,
-            "name": names.astype(str),
-            "role": roles,
-            "phone": [f"1370000{i:04d}" for i in range(1, len(roles) + 1)],
-            "is_demo": True,
-        }
-    )

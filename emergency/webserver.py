@@ -18,6 +18,7 @@ Four changes, each closing a hole a security test of the served app found:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import re
@@ -40,7 +41,7 @@ _spool_root: Path | None = None
 
 
 def installed() -> bool:
-    """True when this process serves the app through the hardened server."""
+    """Tell whether this process serves the app through the hardened server."""
     return _installed
 
 
@@ -48,7 +49,7 @@ def installed() -> bool:
 
 
 def spool_root() -> Path:
-    """The folder holding this server's uploads (created on first use, private to the user)."""
+    """Return the folder holding this server's uploads (created on first use, private to the user)."""
     global _spool_root
     with _spool_lock:
         if _spool_root is None or not _spool_root.exists():
@@ -75,18 +76,18 @@ def spool_file(file_id: str, name: str, source) -> Path:
 
 
 def remove_spooled(file_id: str) -> None:
-    try:
+    """Delete the spool folder of an uploaded file (nothing for an invalid id)."""
+    with contextlib.suppress(ValueError):
         shutil.rmtree(_spool_dir(file_id), ignore_errors=True)
-    except ValueError:
-        pass
 
 
 def marker(file_id: str) -> bytes:
+    """Return the bytes that stand in the upload for the spooled file ``file_id``."""
     return SPOOL_MARKER + file_id.encode("ascii")
 
 
 def spooled_path(data: bytes) -> Path | None:
-    """The spooled file an uploaded file's marker stands for, or None (the bytes are the file itself)."""
+    """Return the spooled file an uploaded file's marker stands for, or None (the bytes are the file itself)."""
     if (
         not _installed
         or not isinstance(data, (bytes, bytearray))
@@ -121,8 +122,8 @@ def _spooling_manager_class(base: type) -> type:
     return SpoolingUploadedFileManager
 
 
-def _upload_put_route(runtime, upload_mgr, original_routes):
-    """A PUT handler like Streamlit's (XSRF, session, size limits) that writes the file to disk."""
+def _upload_put_route(runtime, upload_mgr, original_routes):  # noqa: C901 - mirrors Streamlit's own upload handler step by step (XSRF, session, size, form)
+    """Build a PUT handler like Streamlit's (XSRF, session, size limits) that writes the file to disk."""
     from contextlib import aclosing
 
     from starlette.concurrency import run_in_threadpool
@@ -140,7 +141,7 @@ def _upload_put_route(runtime, upload_mgr, original_routes):
     options = next(r for r in original_routes if "OPTIONS" in (r.methods or ()))
     put = next(r for r in original_routes if "PUT" in (r.methods or ()))
 
-    async def upload_put(request: Request) -> Response:
+    async def upload_put(request: Request) -> Response:  # noqa: C901 - mirrors Streamlit's own upload handler step by step (XSRF, session, size, form)
         if is_xsrf_enabled() and not validate_xsrf_token(
             request.headers.get("X-Xsrftoken"), request.cookies.get(XSRF_COOKIE_NAME)
         ):
@@ -216,7 +217,10 @@ def _upload_put_route(runtime, upload_mgr, original_routes):
 
 
 def _is_https(request) -> bool:
-    """Served over HTTPS: directly, or (only from a configured proxy's own address) said so by the proxy."""
+    """Tell whether the request came over HTTPS.
+
+    Directly, or (only from a configured proxy's own address) said so by the proxy.
+    """
     if request.url.scheme in ("https", "wss"):
         return True
     from emergency import access
@@ -235,7 +239,7 @@ def _is_https(request) -> bool:
 
 
 def cookie_header(token: str | None, max_age: int, secure: bool, name: str) -> str:
-    """The Set-Cookie value of the session cookie (``token`` None expires it)."""
+    """Build the Set-Cookie value of the session cookie (``token`` None expires it)."""
     value = f"{name}={token or ''}; Path=/; Max-Age={max_age if token else 0}; HttpOnly; SameSite=Strict"
     return value + ("; Secure" if secure else "")
 
@@ -323,7 +327,7 @@ def install() -> None:
 
 
 def peer_is(address: str | None, allowed: tuple[str, ...]) -> bool:
-    """True when ``address`` equals one of ``allowed`` as an IP address (``::ffff:`` mapped forms included)."""
+    """Tell whether ``address`` equals one of ``allowed`` as an IP address (``::ffff:`` mapped forms included)."""
     if not address:
         return False
     try:

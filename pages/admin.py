@@ -9,5 +9,5 @@ st.title(tr("page.admin"))
 if not identity.page_allowed("manage_users"):
     st.stop()
 admin_panels.render()
-code_lists.render_admin()  # code lists: map department texts, add codes (issue 16)
-water_view.feeds_admin()  # live sources (issue 19)
+code_lists.render_admin()  # code lists: map department texts, add codes
+water_view.feeds_admin()  # live sources

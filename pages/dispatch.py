@@ -2,16 +2,10 @@
 
 import streamlit as st
 
-from components import dispatch_map, filter_bar, guidance
+from components import dispatch_map, shell
 from components.text import tr
 
-f = filter_bar.current()
-st.title(tr("page.dispatch"))
-filter_bar.show_notices()
-guidance.require("dispatch")  # what to import next, on a store still being filled (issue 12)
-if f is None:
-    st.info(tr("app.no_data"))
-    st.stop()
+f = shell.page_frame("dispatch", period=False)
 st.caption(tr("dispatch.pick"))
 
 listed, drawn = st.columns([2, 3])

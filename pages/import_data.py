@@ -9,7 +9,7 @@ st.title(tr("page.import_data"))
 if not identity.page_allowed("import"):
     st.stop()
 st.caption(tr("ingest.intro"))
-import_templates.render()  # what to import next and a template per kind (issue 12)
+import_templates.render()  # what to import next and a template per kind
 import_tab, quarantine_tab, freshness_tab, log_tab = st.tabs(
     [tr("ingest.tab.import"), tr("ingest.tab.quarantine"), tr("ingest.tab.freshness"), tr("ingest.tab.log")]
 )
@@ -20,6 +20,6 @@ with quarantine_tab:
 with freshness_tab:
     import_wizard.render_freshness()
     st.subheader(tr("feed.tab"))
-    water_view.freshness_tab()  # live sources and their runs (issue 19)
+    water_view.freshness_tab()  # live sources and their runs
 with log_tab:
     import_wizard.render_log()

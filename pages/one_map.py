@@ -2,16 +2,9 @@
 
 import streamlit as st
 
-from components import filter_bar, guidance, incident_table, kpi_cards, one_map, replay, situation
-from components.text import tr
+from components import incident_table, kpi_cards, one_map, replay, shell, situation
 
-f = filter_bar.current()
-st.title(tr("page.one_map"))
-filter_bar.show_notices()
-guidance.require("one_map")  # what to import next, on a store still being filled (issue 12)
-if f is None:
-    st.info(tr("app.no_data"))
-    st.stop()
+f = shell.page_frame("one_map")
 
 
 def show(shown):
@@ -22,7 +15,6 @@ def show(shown):
     return now.incidents
 
 
-st.caption(tr("filter.period", start=f"{f.start:%Y-%m-%d %H:%M}", end=f"{f.end:%Y-%m-%d %H:%M}"))
 if replay.is_on():
 
     @st.fragment(run_every=replay.PLAY_STEP_S if replay.is_playing() else None)

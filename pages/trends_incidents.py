@@ -2,17 +2,10 @@
 
 import streamlit as st
 
-from components import charts, filter_bar, guidance
+from components import charts, shell
 from components.text import tr
 
-f = filter_bar.current()
-st.title(tr("page.trends_incidents"))
-filter_bar.show_notices()
-guidance.require("trends_incidents")  # what to import next, on a store still being filled (issue 12)
-if f is None:
-    st.info(tr("app.no_data"))
-    st.stop()
-st.caption(tr("filter.period", start=f"{f.start:%Y-%m-%d %H:%M}", end=f"{f.end:%Y-%m-%d %H:%M}"))
+f = shell.page_frame("trends_incidents")
 
 charts.incidents_over_time(f)
 left, right = st.columns([3, 2])

@@ -2,16 +2,10 @@
 
 import streamlit as st
 
-from components import charts, filter_bar, guidance
+from components import charts, shell
 from components.text import tr
 
-f = filter_bar.current()
-st.title(tr("page.trends_resources"))
-filter_bar.show_notices()
-guidance.require("trends_resources")  # what to import next, on a store still being filled (issue 12)
-if f is None:
-    st.info(tr("app.no_data"))
-    st.stop()
+f = shell.page_frame("trends_resources", period=False)
 
 charts.stock_by_warehouse(f)
 charts.stock_by_item(f)

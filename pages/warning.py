@@ -2,16 +2,10 @@
 
 import streamlit as st
 
-from components import filter_bar, guidance, identity, warning_panels, water_view
+from components import identity, shell, warning_panels, water_view
 from components.text import tr
 
-f = filter_bar.current()
-st.title(tr("page.warning"))
-filter_bar.show_notices()
-guidance.require("warning")  # what to import next, on a store still being filled (issue 12)
-if f is None:
-    st.info(tr("app.no_data"))
-    st.stop()
+f = shell.page_frame("warning", period=False)
 st.caption(tr("warning.moment", moment=f"{f.end:%Y-%m-%d %H:%M}"))
 
 # Issuing needs the duty role, thresholds and contacts the admin role; the others read.
@@ -23,10 +17,10 @@ shown = [
     "acks",
     *(["config"] if identity.can("configure") else []),
 ]
-tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown])))
+tabs = dict(zip(shown, st.tabs([tr(f"warning.tab.{name}") for name in shown]), strict=True))
 with tabs["signals"]:
     summary = warning_panels.signals(f)
-    water_view.live_over_table(f)  # rivers and reservoirs over their thresholds, live (issue 19)
+    water_view.live_over_table(f)  # rivers and reservoirs over their thresholds, live
 with tabs["hazards"]:
     warning_panels.hazards(f)
 with tabs["grades"]:

@@ -9,7 +9,7 @@ rerun; the time from the pick to the end of the rerun is one latency sample. Two
 - ``protocol`` (default): a websocket client speaking Streamlit's own protocol (BackMsg /
   ForwardMsg protobufs on ``/_stcore/stream``), as the browser does: it asks for a rerun with
   the new widget state and times it until ``script_finished``, checking that the page shows
-  the new period. It costs the machine little, so 20 sessions measure the server (issue 10).
+  the new period. It costs the machine little, so 20 sessions measure the server.
 - ``chromium``: headless Chromium pages clicking the select (real rendering, but 20 software
   WebGL pages on the server's own cores measure the clients as much as the app).
 
@@ -43,12 +43,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import websockets  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from emergency import demo  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process  # noqa: E402
+from emergency import demo
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process
 
 # Window choices a session cycles through (labels of the sidebar select, in Chinese).
 WINDOW_LABELS = ("最近 1 小时", "最近 3 小时", "最近 6 小时", "最近 12 小时", "最近 24 小时", "最近 72 小时")

@@ -26,7 +26,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "app.py"
 EXIT_REFUSED = 2
 # Imported before the first session so that its first page run does not pay for them
-# (issue 10: Streamlit's emoji table, pydeck, plotly, docx/pdf writers: ~0.3 s of a cold
+# (Streamlit's emoji table, pydeck, plotly, docx/pdf writers: ~0.3 s of a cold
 # start). Only modules without Streamlit caches: components/ is left to the app's own run.
 WARM_MODULES = (
     "streamlit.emojis",

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install test needs (Debian chromium + CJK fonts for browser tests and chart export; postgresql for
 # the live-feed tests' SL 323 source server; iproute2 and curl for the offline-bundle test; Python
-# packages) and run the whole test suite. Extra arguments go to pytest, e.g. -m "not browser and not
-# slow" for a quick loop.
+# packages), fail on any lint or format finding (ruff, configured in pyproject.toml), then run the
+# whole test suite. Extra arguments go to pytest, e.g. -m "not browser and not slow" for a quick loop.
 source "$(dirname "$0")/_env.sh"
 
 if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
@@ -18,6 +18,17 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK
     fi
 fi
 ensure_venv requirements-dev.txt
+
+# Lint and format gate: any finding fails the run before a test starts.
+echo "==> ruff check . && ruff format --check ."
+if ! .venv/bin/ruff check .; then
+    echo "ruff check found problems (see above): fix them; '.venv/bin/ruff check --fix .' fixes the safe ones" >&2
+    exit 1
+fi
+if ! .venv/bin/ruff format --check .; then
+    echo "files not formatted (see above): run '.venv/bin/ruff format .'" >&2
+    exit 1
+fi
 
 set +e
 .venv/bin/python -m pytest "$@"

@@ -44,8 +44,26 @@ def _clear_streamlit_caches_after_apptest(request):
 
 @pytest.fixture(scope="session")
 def tiny_conn():
+    """The tiny store (tests/tiny.py), shared by the whole session: read it, never write."""
     conn = store.connect(":memory:")
     tiny.populate(conn)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def tiny_store():
+    """A private in-memory tiny store for one test, which may write to it; closed afterwards."""
+    conn = store.connect(":memory:")
+    tiny.populate(conn)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def tiny_store_with_contacts():
+    """A private tiny store with tiny.CONTACTS as the townships' responsible persons (warnings can go out)."""
+    conn = tiny.with_contacts()
     yield conn
     conn.close()
 

@@ -13,7 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -95,10 +95,8 @@ class Postgres:
 
     def remove(self) -> None:
         """Stop the server if it runs and delete its directory."""
-        try:
+        with suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

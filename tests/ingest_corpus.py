@@ -92,15 +92,18 @@ def _scalar(conn, sql: str):
 
 
 RAIN = "测站编码,时间,降雨量\n"
-DAY = (
-    lambda d, values: pd.DataFrame(
-        {  # noqa: E731 - a small table builder
+
+
+def DAY(d, values):
+    return pd.DataFrame(
+        {
             "站码": ["G1", "G2", "G3"][: len(values)],
             "时间": [f"2026-06-{d} 08:00"] * len(values),
             "雨量(mm)": values,
         }
     )
-)
+
+
 SQUARE = shapely.box(117.92, 28.32, 117.98, 28.38)
 EAST_SQUARE = shapely.box(118.02, 28.32, 118.08, 28.38)
 
@@ -135,7 +138,8 @@ def cases() -> list[Case]:
             "rainfall",
             _text(
                 "ST_PPTN_R.csv",
-                "STCD,TM,DRP,INTV\nG1,2026-06-21 01:00:00,1.5,1\nG2,2026-06-21 01:00:00,,1\nG3,2026-06-21 01:00:00,0,1\n",
+                "STCD,TM,DRP,INTV\nG1,2026-06-21 01:00:00,1.5,1\nG2,2026-06-21 01:00:00,,1\nG3,2026-06-21"
+                " 01:00:00,0,1\n",
             ),
             accepted=2,
             rejected=1,
@@ -277,7 +281,8 @@ def cases() -> list[Case]:
             "incidents",
             _text(
                 "描述换行.csv",
-                '事件编号,事件类型,发生时间,处置状态,情况描述\nQ1,内涝,2026-06-21 05:00,待处置,"低洼处积水\n约 30 厘米"\n',
+                "事件编号,事件类型,发生时间,处置状态,情况描述\n"
+                'Q1,内涝,2026-06-21 05:00,待处置,"低洼处积水\n约 30 厘米"\n',
             ),
             accepted=1,
             check=lambda c, r: "\n" in _scalar(c, "SELECT description FROM incidents WHERE id = 'Q1'"),
@@ -298,7 +303,8 @@ def cases() -> list[Case]:
             "incidents",
             _text(
                 "乡镇代码.csv",
-                "事件编号,事件类型,发生时间,乡镇代码,处置状态\nK1,洪涝,2026-06-21 05:00,999999002,待处置\nK2,洪涝,2026-06-21 05:00,北乡,待处置\n",
+                "事件编号,事件类型,发生时间,乡镇代码,处置状态\nK1,洪涝,2026-06-21"
+                " 05:00,999999002,待处置\nK2,洪涝,2026-06-21 05:00,北乡,待处置\n",
             ),
             accepted=1,
             rejected=1,

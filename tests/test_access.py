@@ -13,7 +13,6 @@ import pytest
 
 from emergency import access, actions, audit, config, dispatch, queries, store
 from emergency.access import Actor, LoginRefused, PermissionDenied
-from tests import tiny
 
 ROOT = config.PROJECT_ROOT
 WEST = "999999001"
@@ -27,10 +26,8 @@ def fast_hashes(monkeypatch):
 
 
 @pytest.fixture
-def conn():
-    connection = tiny.with_contacts()
-    yield connection
-    connection.close()
+def conn(tiny_store_with_contacts):
+    return tiny_store_with_contacts
 
 
 def actor(role: str) -> Actor:
@@ -170,7 +167,7 @@ def test_unknown_user_and_wrong_password_read_the_same(conn):
 
 def test_lockout_after_repeated_failures_even_with_the_right_password(conn):
     access.create_user(conn, "zhang", "duty", None, "long-enough")
-    for attempt in range(4):
+    for _attempt in range(4):
         with pytest.raises(LoginRefused) as refused:
             access.authenticate(conn, "zhang", "wrong", max_failed=5, lockout_minutes=15, now=NOW)
         assert refused.value.reason == "bad_credentials"
@@ -182,7 +179,7 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(conn):
     # The lock ends by itself ...
     assert access.authenticate(conn, "zhang", "long-enough", now=NOW + timedelta(minutes=16)).username == "zhang"
     # ... or when an administrator unlocks the account.
-    for attempt in range(5):
+    for _attempt in range(5):
         with pytest.raises(LoginRefused):
             access.authenticate(conn, "zhang", "wrong", now=NOW)
     actions.unlock(conn, actor("admin"), "zhang")
@@ -372,12 +369,19 @@ def test_pages_and_components_reach_writes_only_through_actions():
     for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "app.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if (node.value.id, node.attr) in GUARDED:
-                    offenders.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("emergency.ingest"):
-                if any(alias.name in ("import_file", "import_table") for alias in node.names):
-                    offenders.append(f"{path.name}:{node.lineno} imports {node.module}.import_file")
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in GUARDED
+            ):
+                offenders.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("emergency.ingest")
+                and any(alias.name in ("import_file", "import_table") for alias in node.names)
+            ):
+                offenders.append(f"{path.name}:{node.lineno} imports {node.module}.import_file")
     assert offenders == []
 
 

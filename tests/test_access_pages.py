@@ -65,7 +65,7 @@ def audit_actions(path) -> list[tuple[str, str, str]]:
         log = queries.audit_log(conn).sort_values("id")
     finally:
         conn.close()
-    return list(zip(log["username"], log["action"], log["outcome"]))
+    return list(zip(log["username"], log["action"], log["outcome"], strict=True))
 
 
 def tab_labels(at: AppTest) -> list[str]:
@@ -86,7 +86,7 @@ def test_wrong_password_then_lockout_is_refused_and_audited(accounts):
     at.run()
     sign_in(at, "duty", "wrong-password")
     assert any("用户名或密码错误" in e.value for e in at.error)
-    for attempt in range(4):
+    for _attempt in range(4):
         sign_in(at, "duty", "wrong-password")
     assert any("账户已锁定" in e.value for e in at.error)
     sign_in(at, "duty")  # the right password, but locked

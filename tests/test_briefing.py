@@ -8,7 +8,7 @@ import docx
 import pypdf
 import pytest
 
-from emergency import briefing, config
+from emergency import bench, briefing, config
 from emergency.filters import Filters
 
 FILTERS = Filters(end=datetime(2026, 6, 20, 12, 0), hours=12)
@@ -128,7 +128,7 @@ def test_english_briefing(tiny_conn):
 
 
 def test_bench_exports_times_every_step(tiny_conn):
-    timings = briefing.bench_exports(tiny_conn, FILTERS)
+    timings = bench.bench_exports(tiny_conn, FILTERS)
     assert set(timings) == {
         "chart_query_s",
         "chart_png_first_s",

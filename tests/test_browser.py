@@ -2,6 +2,7 @@
 
 import io
 import shutil
+from urllib.parse import urlparse
 
 import numpy as np
 import pytest
@@ -48,11 +49,13 @@ def test_every_page_loads_offline_without_errors(server):
         links = page.locator("[data-testid=stSidebarNav] a")
         names = [links.nth(i).inner_text().strip() for i in range(links.count())]
         assert len(names) >= 1
-        for index, name in enumerate(names):
+        for index in range(len(names)):
             # Click through the sidebar as a person does (a deep link makes Streamlit probe
             # /<page>/_stcore/health first, a 404 that is its own, not ours).
-            page.locator("[data-testid=stSidebarNav] a").nth(index).click()
-            page.wait_for_timeout(500)
+            link = page.locator("[data-testid=stSidebarNav] a").nth(index)
+            slug = urlparse(link.get_attribute("href") or "").path.strip("/")
+            link.click()
+            page.wait_for_url(lambda address, slug=slug: urlparse(address).path.strip("/") == slug, timeout=30_000)
             wait_for_app(page)
             assert_no_exception(page)
             page.wait_for_timeout(1000)
@@ -151,7 +154,7 @@ def test_user_text_in_tooltips_and_tables_is_inert(demo_file, tmp_path):
         # One incident, with a hostile address, right on the largest township's label point.
         conn.execute(
             """INSERT INTO incidents (id, type, occurred_at, township, address, lon, lat, status, source, updated_at, description)
-               VALUES ('XSS-1', 'flood', ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
+               VALUES ('XSS-1', 'flood', ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",  # noqa: E501 - embedded SQL/CSS/JS text
             [latest, target["code"], XSS, target["label_lon"], target["label_lat"], XSS, latest, XSS],
         )
     finally:

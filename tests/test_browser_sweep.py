@@ -399,7 +399,7 @@ def test_warning_text_follows_level_and_townships_in_the_browser(demo_file, tmp_
         conn.close()
     assert len(saved) == 2
     levels = {"蓝色": "blue", "黄色": "yellow"}
-    for (level_label, chosen), form_text, (_, row) in zip(plans, texts, saved.iterrows()):
+    for (level_label, chosen), form_text, (_, row) in zip(plans, texts, saved.iterrows(), strict=True):
         assert row["level"] == levels[level_label]
         assert row["text"] == form_text
         assert level_label in row["text"] and all(name in row["text"] for name in chosen)

@@ -7,7 +7,6 @@ import pytest
 from lxml import etree
 
 from emergency import cap, store, warning
-from tests import tiny
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "CAP-v1.2.xsd"
 NS = {"cap": cap.CAP_NAMESPACE}
@@ -20,10 +19,8 @@ def schema():
 
 
 @pytest.fixture
-def conn():
-    connection = tiny.with_contacts()
-    yield connection
-    connection.close()
+def conn(tiny_store_with_contacts):
+    return tiny_store_with_contacts
 
 
 def issue(conn, level="orange", text="预计未来3小时降雨50毫米以上 & <注意防范>"):

@@ -113,7 +113,7 @@ def test_incident_counts_by_township_and_status(conn):
     counts = queries.incident_counts(conn, START, END, ["township", "type"])
     fig = charts.incidents_by_township(counts)
     flood = next(trace for trace in fig.data if trace.name == "洪涝")
-    assert dict(zip(flood.y, flood.x)) == {"西镇": 1, "东乡": 2}
+    assert dict(zip(flood.y, flood.x, strict=True)) == {"西镇": 1, "东乡": 2}
     status = charts.incidents_by_status(queries.incident_counts(conn, START, END, ["status"]))
     assert [(trace.name, trace.y[0]) for trace in status.data] == [("待处置", 2), ("处置中", 1), ("已处置", 1)]
     assert status.data[2].marker.color == rgb(INCIDENT_STATUSES["closed"])
@@ -166,12 +166,10 @@ def test_english_labels(conn):
     assert fig.layout.title.text == "Incidents by status" and fig.data[0].name == "Pending"
 
 
-def test_minimums_are_validated_and_replaced_whole():
-    from emergency import store
+def test_minimums_are_validated_and_replaced_whole(tiny_store):
     from emergency.stock import MinimumError, replace_minimums
 
-    conn = store.connect(":memory:")
-    tiny.populate(conn)
+    conn = tiny_store
     saved = replace_minimums(
         conn,
         pd.DataFrame(

@@ -1,4 +1,4 @@
-"""Open code lists (issue 16): unknown values kept as other + label, mapped by an admin, remembered and applied."""
+"""Open code lists: unknown values kept as other + label, mapped by an admin, remembered and applied."""
 
 from datetime import datetime
 
@@ -7,7 +7,6 @@ import pytest
 from emergency import actions, codelists, i18n, store, vocab
 from emergency.access import Actor, PermissionDenied
 from emergency.ingest import import_file
-from tests import tiny
 
 NOW = datetime(2026, 6, 22, 0, 0)
 ADMIN = Actor("admin1", "管理员甲", "admin")
@@ -15,16 +14,13 @@ DUTY = Actor("duty1", "值班员乙", "duty")
 
 
 @pytest.fixture
-def conn(monkeypatch):
+def conn(monkeypatch, tiny_store):
     # Codes added here are made known to this process's display tables: undo that afterwards.
     for name, labels in list(i18n.CODE_LABELS.items()):
         monkeypatch.setitem(i18n.CODE_LABELS, name, dict(labels))
     for name, colours in list(vocab.CODE_LISTS.items()):
         monkeypatch.setitem(vocab.CODE_LISTS, name, dict(colours))
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    yield connection
-    connection.close()
+    return tiny_store
 
 
 def _incidents(path, rows):

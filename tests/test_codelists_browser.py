@@ -15,17 +15,20 @@ def _teams_workbook(path, db_path):
         town = queries.townships(conn).iloc[0]
     finally:
         conn.close()
-    sheet = lambda name, lon, lat: pd.DataFrame(
-        {  # noqa: E731
-            "队伍名称": [name],
-            "队伍类型": ["山地搜救"],
-            "队员人数": [15],
-            "乡镇": [town["name"]],
-            "地址": ["山脚村口"],
-            "经度": [lon],
-            "纬度": [lat],
-        }
-    )
+
+    def sheet(name, lon, lat):
+        return pd.DataFrame(
+            {
+                "队伍名称": [name],
+                "队伍类型": ["山地搜救"],
+                "队员人数": [15],
+                "乡镇": [town["name"]],
+                "地址": ["山脚村口"],
+                "经度": [lon],
+                "纬度": [lat],
+            }
+        )
+
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         sheet("城区山地搜救队", town["label_lon"], town["label_lat"]).to_excel(
             writer, sheet_name="城区队伍", index=False

@@ -1,4 +1,4 @@
-"""The completeness page lists records kept without location and completes one (issue 16)."""
+"""The completeness page lists records kept without location and completes one."""
 
 import shutil
 

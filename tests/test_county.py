@@ -62,7 +62,7 @@ def write_townships_gcj02(path, outline) -> list[shapely.Geometry]:
     """GeoJSON of the townships with GCJ-02 coordinates (as a web map would give them)."""
     polygons = township_polygons(outline)
     features = []
-    for index, (name, polygon) in enumerate(zip(TOWNSHIP_NAMES, polygons)):
+    for index, (name, polygon) in enumerate(zip(TOWNSHIP_NAMES, polygons, strict=True)):
         gcj = shapely.transform(polygon, lambda xy: np.column_stack(geo.wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
         features.append(
             {

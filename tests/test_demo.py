@@ -93,7 +93,7 @@ def test_county_is_the_real_outline_in_wgs84(conn, outline):
     )
     # WGS84, not the GCJ-02 of the source file: the whole outline moved by the GCJ offset.
     raw = geo.read_outline(demo.config.DEMO_OUTLINE_PATH, crs="wgs84")
-    assert 100 < geo.haversine_m(raw.centroid.x, raw.centroid.y, outline.centroid.x, outline.centroid.y) < 700
+    assert 100 < 1000 * geo.haversine_km(raw.centroid.x, raw.centroid.y, outline.centroid.x, outline.centroid.y) < 700
 
 
 def test_townships_exactly_partition_the_outline(townships, outline):
@@ -121,7 +121,8 @@ def test_township_attributes(townships):
     streets = townships[townships["name"].str.endswith("街道")]
     assert len(streets) == 3 and (streets["area_km2"] < 100).all()
     assert (
-        geo.haversine_m(
+        1000
+        * geo.haversine_km(
             streets["label_lon"].min(),
             streets["label_lat"].min(),
             streets["label_lon"].max(),
@@ -174,7 +175,7 @@ def test_storm_is_plausible(gauge_stats):
 def test_rain_is_spatially_coherent(conn, gauge_stats):
     gauges = store.run(conn, "SELECT code AS station, lon, lat FROM rain_gauges").merge(gauge_stats, on="station")
     lon, lat, total = (gauges[c].to_numpy() for c in ("lon", "lat", "total"))
-    distance = geo.haversine_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    distance = 1000 * geo.haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
     difference = np.abs(total[:, None] - total[None, :])
     near = (distance > 0) & (distance < 8_000)
     far = distance > 40_000

@@ -5,34 +5,30 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from emergency import dispatch, queries, store
-from tests import tiny
+from emergency import bench, dispatch, geo, queries, store
 
 WHEN = datetime(2026, 6, 20, 9, 0)
 
 
 @pytest.fixture
-def conn():
+def conn(tiny_store):
     """A private tiny store (these tests write)."""
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    yield connection
-    connection.close()
+    return tiny_store
 
 
 @pytest.fixture(scope="module")
 def random_store():
     connection = store.connect(":memory:")
-    dispatch.fill_random_resources(connection, resources=4000, seed=3, bounds=(117.8, 28.2, 118.2, 28.5))
+    bench.fill_random_resources(connection, resources=4000, seed=3, bounds=(117.8, 28.2, 118.2, 28.5))
     yield connection
     connection.close()
 
 
 def test_haversine_reference_distances():
-    assert dispatch.haversine_km(118.0, 28.0, 118.0, 29.0) == pytest.approx(111.195, abs=1e-3)
+    assert geo.haversine_km(118.0, 28.0, 118.0, 29.0) == pytest.approx(111.195, abs=1e-3)
     # One degree of longitude shrinks with cos(latitude).
-    assert dispatch.haversine_km(118.0, 60.0, 119.0, 60.0) == pytest.approx(55.597, abs=1e-3)
-    assert dispatch.haversine_km(118.0, 28.0, 118.0, 28.0) == 0
+    assert geo.haversine_km(118.0, 60.0, 119.0, 60.0) == pytest.approx(55.597, abs=1e-3)
+    assert geo.haversine_km(118.0, 28.0, 118.0, 28.0) == 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -45,14 +41,14 @@ def test_radius_query_matches_brute_force(random_store, seed, radius_km):
         ("hazard_points", queries.hazards_within, "id"),
     ):
         everything = store.run(random_store, f"SELECT {key}, lon, lat FROM {table}")
-        distance = dispatch.haversine_km(lon, lat, everything["lon"], everything["lat"])
+        distance = geo.haversine_km(lon, lat, everything["lon"], everything["lat"])
         # Points within a micrometre of the circle may fall either way in floating point.
         clear = np.abs(distance - radius_km) > 1e-9
         expected = set(everything.loc[(distance <= radius_km) & clear, key])
         found = query(random_store, lon, lat, radius_km)
         assert set(found[key]) - set(everything.loc[~clear, key]) == expected
         assert found["distance_km"].is_monotonic_increasing
-        by_key = dict(zip(everything[key], distance))
+        by_key = dict(zip(everything[key], distance, strict=True))
         assert found["distance_km"].to_numpy() == pytest.approx([by_key[k] for k in found[key]], rel=1e-9)
 
 
@@ -72,7 +68,7 @@ def test_nearby_lists_teams_needed_stock_free_shelters_and_exposed_people(conn):
     assert found.shelters["name"].tolist() == ["西镇小学"]
     assert found.people_exposed == 100
     team = found.teams.iloc[0]
-    expected_km = dispatch.haversine_km(117.95, 28.35, 118.04, 28.34)
+    expected_km = geo.haversine_km(117.95, 28.35, 118.04, 28.34)
     assert team["distance_km"] == pytest.approx(expected_km, abs=0.01)
     assert team["eta_min"] == pytest.approx(expected_km * dispatch.ROAD_FACTOR / dispatch.SPEED_KMH * 60, abs=0.1)
 
@@ -148,7 +144,7 @@ def test_coverage_gaps(conn):
     coverage = dispatch.coverage_gaps(conn, max_km=9.5, cell_km=1)
     cells = coverage.cells
     assert len(cells) > 150
-    brute = dispatch.haversine_km(cells["lon"], cells["lat"], 118.04, 28.34)
+    brute = geo.haversine_km(cells["lon"], cells["lat"], 118.04, 28.34)
     assert cells["team_km"].to_numpy() == pytest.approx(brute)
     assert cells["gap"].tolist() == (brute > 9.5).tolist()
     townships = coverage.townships.set_index("code")
@@ -160,7 +156,9 @@ def test_coverage_gaps(conn):
 
 def test_shelter_gaps(conn):
     conn.execute(
-        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H3', '东乡山脚', 'landslide', '999999002', 118.05, 28.35, 500, 150, 30, 60, 120)"
+        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+        " critical_mm_3h, critical_mm_24h) VALUES ('H3', '东乡山脚', 'landslide', '999999002', 118.05, 28.35, 500, 150,"
+        " 30, 60, 120)"
     )
     shelters = dispatch.coverage_gaps(conn).shelters.set_index("code")
     assert shelters.loc["999999002", ["hazard_people", "shelter_capacity", "shortfall"]].tolist() == [500, 100, 400]
@@ -169,7 +167,7 @@ def test_shelter_gaps(conn):
 
 
 def test_bench_radius_with_50k_resources():
-    result = dispatch.bench_radius(resources=50_000, repeats=10)
+    result = bench.bench_radius(resources=50_000, repeats=10)
     print("radius query bench:", result)
     assert result["resources"] == 50_000 and result["mean_found"] > 0
     # The target is 50 ms on the intranet server; CI runners are slower and shared.
@@ -180,7 +178,7 @@ def test_rings_are_closed_circles_at_their_radius():
     ring = dispatch.circle_path(118.0, 28.3, 7.5)
     lon, lat = np.asarray(ring).T
     assert ring[0] == ring[-1] and len(ring) == 97
-    assert dispatch.haversine_km(118.0, 28.3, lon, lat) == pytest.approx(7.5, abs=1e-4)
+    assert geo.haversine_km(118.0, 28.3, lon, lat) == pytest.approx(7.5, abs=1e-4)
     assert dispatch.ring_radii(12) == [5.0, 10.0, 12.0]
     assert dispatch.ring_radii(10) == [5.0, 10.0]
     assert dispatch.ring_radii(3) == [3.0]

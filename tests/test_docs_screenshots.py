@@ -1,7 +1,9 @@
 """The manual's screenshots (docs/img/*.png) are taken here, in Chromium, on the demo store.
 
 Every page of the sidebar, the township page with a township chosen and the big screen are opened
-as a person would, checked for errors and photographed; docs/使用手册.md shows these files. A new
+as a person would, checked for errors and photographed; then, on a store with the live demo's water
+stations synced, the command-centre wall at 1920×1080, the water layer and list, and the code lists
+of the admin page. docs/使用手册.md shows these files. A new
 image replaces the old one only when it differs visibly, so a test run leaves git clean when
 nothing changed on screen.
 """
@@ -17,7 +19,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emergency import config
+from emergency import config, demo
+from tests import live_water
 from tests.browser import (
     CANVAS_SETTLE_MS,
     app_server,
@@ -46,6 +49,8 @@ EXPECTED_PAGES = {
 # Share of pixels that must change (by more than a little) before an image is rewritten.
 CHANGED_SHARE = 0.01
 WIDTH, HEIGHT = 1600, 1000
+# The command-centre wall is photographed at the size of a wall screen.
+WALL_WIDTH, WALL_HEIGHT = 1920, 1080
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +99,7 @@ def test_screenshots_of_every_page_for_the_manual(server):
         assert set(hrefs) >= EXPECTED_PAGES, set(hrefs)
         for index, slug in enumerate(hrefs):
             page.locator("[data-testid=stSidebarNav] a").nth(index).click()
-            page.wait_for_timeout(500)
+            page.wait_for_url(lambda address, slug=slug: urlparse(address).path.strip("/") == slug, timeout=30_000)
             settle(page)
             saved.append(save(page.screenshot(), slug or "one_map"))
         # The township page with a township chosen, and the big screen (no sidebar, clock, refresh).
@@ -111,3 +116,55 @@ def test_screenshots_of_every_page_for_the_manual(server):
     manual = (config.PROJECT_ROOT / "docs" / "使用手册.md").read_text(encoding="utf-8")
     for image in saved:
         assert f"img/{image.name}" in manual, f"docs/使用手册.md does not show {image.name}"
+
+
+@pytest.fixture(scope="module")
+def live_server(demo_file, tmp_path_factory):
+    facts = live_water.build(demo_file, tmp_path_factory.mktemp("docs-live"))
+    with app_server(facts["path"], {"YITU_SETTINGS": str(facts["settings"])}) as url:
+        yield url
+
+
+def show(page, text: str) -> None:
+    """Scroll the first element reading exactly ``text`` to the top of the window."""
+    heading = page.get_by_text(text, exact=True).first
+    heading.wait_for(timeout=60_000)
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+    settle(page)
+
+
+def test_screenshots_of_the_wall_water_and_code_lists_for_the_manual(live_server):
+    url = live_server
+    saved = {}
+    with browser_page(url, width=WALL_WIDTH, height=WALL_HEIGHT) as (page, watch):
+        # At the end of the demo storm: signals, open incidents, the ticker, and the water card.
+        page.goto(f"{url}/?screen=1&end={demo.DEMO_NOW:%Y-%m-%dT%H:%M}")
+        settle(page)
+        page.locator('[data-wall="water"]').wait_for(timeout=60_000)
+        # The wall redraws its map and chart once the browser has reported the screen size.
+        page.locator("[data-testid=stPlotlyChart] .main-svg").first.wait_for(timeout=60_000)
+        page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        saved["wall"] = save(page.screenshot(), "wall")
+        watch.assert_clean()
+    with browser_page(url, width=WIDTH, height=HEIGHT) as (page, watch):
+        page.goto(url)
+        settle(page)
+        # The 超警戒站点 card at the top, the map with its 水情站点 layer below it.
+        show(page, "超警戒站点")
+        saved["water_map"] = save(page.screenshot(), "water_map")
+        page.goto(f"{url}/warning")
+        settle(page)
+        show(page, "超警戒（保证、汛限）水情站点")
+        saved["water_warning"] = save(page.screenshot(), "water_warning")
+        page.goto(f"{url}/admin")
+        settle(page)
+        show(page, "代码表")
+        saved["code_lists"] = save(page.screenshot(), "code_lists")
+        watch.assert_clean()
+    assert Image.open(saved.pop("wall")).size == (WALL_WIDTH, WALL_HEIGHT)
+    for image in saved.values():
+        assert Image.open(image).size == (WIDTH, HEIGHT)
+    manual = (config.PROJECT_ROOT / "docs" / "使用手册.md").read_text(encoding="utf-8")
+    for name in ("wall", "water_map", "water_warning", "code_lists"):
+        assert f"img/{name}.png" in manual, f"docs/使用手册.md does not show {name}.png"

@@ -79,7 +79,10 @@ def test_png_export(hyetograph):
     assert image.size == (1600, 800)  # scale 2 for print
     # The bars are drawn in their colour.
     bar = tuple(charts.RAIN_BAR_COLOR)
-    assert sum(1 for pixel in image.get_flattened_data() if all(abs(a - b) < 8 for a, b in zip(pixel, bar))) > 5000
+    assert (
+        sum(1 for pixel in image.get_flattened_data() if all(abs(a - b) < 8 for a, b in zip(pixel, bar, strict=True)))
+        > 5000
+    )
 
 
 def test_svg_export_keeps_chinese_text(hyetograph):

@@ -117,10 +117,9 @@ def test_lock_allows_one_loop_per_store(tmp_path):
     second.release()
 
 
-def test_backoff_then_back_to_schedule(tmp_path, monkeypatch):
+def test_backoff_then_back_to_schedule(tiny_store, tmp_path, monkeypatch):
     monkeypatch.setenv("YITU_SETTINGS", str(tmp_path / "s.toml"))
-    conn = store.connect(":memory:")
-    tiny.populate(conn)
+    conn = tiny_store
     sync.save_feed(conn, sync.Feed(name="县水文", every_min=5), url=f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
     scheduler, clock = worker.Scheduler(), [0.0]
     first = worker.run_due(conn, scheduler, clock=lambda: clock[0])

@@ -4,7 +4,6 @@ admin editing, the briefing's 水情, and the alarm of a silent source on every 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -13,44 +12,23 @@ from streamlit.testing.v1 import AppTest
 
 from emergency import briefing, config, store
 from emergency.feed import demo as live_demo
-from emergency.feed import sync, water
+from emergency.feed import water
 from emergency.filters import Filters
+from tests import live_water
 from tests.apptest import open_page
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
 
-OVER = "62400101"
+OVER = live_water.OVER
 
 
 @pytest.fixture
 def live(demo_file, tmp_path, monkeypatch):
     """A demo store with the live demo's stations synced; the first river is over 警戒 at the end."""
-    monkeypatch.setenv("YITU_SETTINGS", str(tmp_path / "secrets.toml"))
-    (tmp_path / "secrets.toml").write_text("[yitu]\nfeed_worker = false\n", encoding="utf-8")
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    conn = store.connect(path)
-    plan = live_demo.plan(conn)
-    start = plan.steps[0] + timedelta(hours=36)
-    engine = live_demo.build_source(tmp_path / "sl323.db", plan)
-    live_demo.write_until(engine, plan, None, start)
-    engine.dispose()
-    sync.save_feed(
-        conn,
-        sync.Feed(name=live_demo.FEED_NAME, silent_min=30, first_days=30),
-        url=live_demo.url_of(tmp_path / "sl323.db"),
-    )
-    live_demo.set_clock(conn, start, 1.0)
-    assert sync.run_feed(conn, live_demo.FEED_NAME, now=start).ok
-    wrz = store.scalar(conn, "SELECT warning_level_m FROM water_thresholds WHERE station = ?", [OVER])
-    # A level over 警戒 at the newest rain time (the window end of every page).
-    latest = store.scalar(conn, "SELECT max(ts) FROM rainfall")
-    conn.execute(
-        "INSERT OR REPLACE INTO water_levels (station, ts, level_m) VALUES (?, ?, ?)", [OVER, latest, wrz + 0.5]
-    )
-    conn.close()
-    monkeypatch.setenv(config.DB_PATH_ENV, str(path))
+    facts = live_water.build(demo_file, tmp_path)
+    monkeypatch.setenv("YITU_SETTINGS", str(facts["settings"]))
+    monkeypatch.setenv(config.DB_PATH_ENV, str(facts["path"]))
     st.cache_data.clear()
-    return dict(path=path, start=start, latest=latest, wrz=wrz)
+    return facts
 
 
 def _app():
@@ -64,7 +42,7 @@ def test_one_map_water_layer_kpi_and_detail(live):
     kpi = next(m for m in at.metric if m.label == "超警戒站点")
     assert kpi.value == "1"
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    layer = next(l for l in spec["layers"] if l["id"] == "water")
+    layer = next(item for item in spec["layers"] if item["id"] == "water")
     over = next(row for row in layer["data"] if row["code"] == OVER)
     assert over["fill"][:3] == list(water.STATE_COLORS["over_warning"]) and "状态：超警戒" in over["tip"]
     assert any("水情站点" in m.value for m in at.markdown)  # the legend

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from emergency import store
 from emergency.feed import secrets, sl323, sync
 from emergency.feed.source import Source
-from tests import tiny
 from tests.feed_sources import PG_PASSWORD, Postgres, drop_all, pg_available
 
 T0 = datetime(2026, 6, 20, 8, 0)
@@ -65,12 +64,9 @@ def source(request, tmp_path):
 
 
 @pytest.fixture
-def conn(tmp_path, monkeypatch):
+def conn(tiny_store, tmp_path, monkeypatch):
     monkeypatch.setenv("YITU_SETTINGS", str(tmp_path / "secrets.toml"))
-    c = store.connect(":memory:")
-    tiny.populate(c)
-    yield c
-    c.close()
+    return tiny_store
 
 
 def stations():
@@ -169,7 +165,7 @@ def hourly_matches(conn):
              EXCEPT SELECT station, hour, mm, readings FROM rain_hourly)
             UNION ALL
             (SELECT station, hour, mm, readings FROM rain_hourly
-             EXCEPT SELECT station, {store.RAIN_HOUR_SQL}, sum(mm::DECIMAL(18,3)), count(*)::INTEGER FROM rainfall GROUP BY ALL))""",
+             EXCEPT SELECT station, {store.RAIN_HOUR_SQL}, sum(mm::DECIMAL(18,3)), count(*)::INTEGER FROM rainfall GROUP BY ALL))""",  # noqa: E501 - embedded SQL/CSS/JS text
     )
     return differ == 0
 

@@ -6,17 +6,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from emergency import store
 from emergency.feed import water
-from tests import tiny
 
 T = datetime(2026, 6, 20, 12, 0)
 
 
 @pytest.fixture
-def conn():
-    c = store.connect(":memory:")
-    tiny.populate(c)
+def conn(tiny_store):
+    c = tiny_store
     cur = c.cursor()
     cur.execute("""INSERT INTO water_stations VALUES
         ('RV1', '信江站', 'river', '信江', NULL, '999999001', 117.95, 28.35, NULL, 'test'),
@@ -47,8 +44,7 @@ def conn():
             "INSERT INTO water_levels (station, ts, level_m) VALUES (?, ?, ?)",
             [station, datetime(2026, 6, 20) + timedelta(hours=h), z],
         )
-    yield c
-    c.close()
+    return c
 
 
 def test_states_at_a_moment(conn):

@@ -23,22 +23,22 @@ def china_points():
 def test_gcj02_round_trip_under_1cm(china_points):
     lon, lat = china_points
     back = geo.gcj02_to_wgs84(*geo.wgs84_to_gcj02(lon, lat))
-    assert geo.haversine_m(lon, lat, *back).max() < 0.01
+    assert 1000 * geo.haversine_km(lon, lat, *back).max() < 0.01
     # And the other way: GCJ-02 points decoded then re-encoded.
     again = geo.wgs84_to_gcj02(*geo.gcj02_to_wgs84(lon, lat))
-    assert geo.haversine_m(lon, lat, *again).max() < 0.01
+    assert 1000 * geo.haversine_km(lon, lat, *again).max() < 0.01
 
 
 def test_bd09_round_trips_under_1cm(china_points):
     lon, lat = china_points
-    assert geo.haversine_m(lon, lat, *geo.bd09_to_gcj02(*geo.gcj02_to_bd09(lon, lat))).max() < 0.01
-    assert geo.haversine_m(lon, lat, *geo.bd09_to_wgs84(*geo.wgs84_to_bd09(lon, lat))).max() < 0.01
-    assert geo.haversine_m(lon, lat, *geo.wgs84_to_bd09(*geo.bd09_to_wgs84(lon, lat))).max() < 0.01
+    assert 1000 * geo.haversine_km(lon, lat, *geo.bd09_to_gcj02(*geo.gcj02_to_bd09(lon, lat))).max() < 0.01
+    assert 1000 * geo.haversine_km(lon, lat, *geo.bd09_to_wgs84(*geo.wgs84_to_bd09(lon, lat))).max() < 0.01
+    assert 1000 * geo.haversine_km(lon, lat, *geo.wgs84_to_bd09(*geo.bd09_to_wgs84(lon, lat))).max() < 0.01
 
 
 def test_offsets_are_hundreds_of_metres_in_china(china_points):
     lon, lat = china_points
-    shift = geo.haversine_m(lon, lat, *geo.wgs84_to_gcj02(lon, lat))
+    shift = 1000 * geo.haversine_km(lon, lat, *geo.wgs84_to_gcj02(lon, lat))
     assert shift.min() > 10 and shift.max() < 1500
 
 
@@ -47,8 +47,8 @@ def test_published_reference_values():
     assert geo.wgs84_to_gcj02(116.404, 39.915) == pytest.approx((116.41024449916938, 39.91640428150164), abs=1e-9)
     assert geo.gcj02_to_bd09(116.404, 39.915) == pytest.approx((116.41036949371029, 39.92133699351021), abs=1e-9)
     # Its inverses are one-step approximations, so ours (exact) agree only to a few metres.
-    assert geo.haversine_m(*geo.bd09_to_gcj02(116.404, 39.915), 116.39762729119315, 39.90865673957631) < 3
-    assert geo.haversine_m(*geo.gcj02_to_wgs84(116.404, 39.915), 116.39775550083061, 39.91359571849836) < 3
+    assert 1000 * geo.haversine_km(*geo.bd09_to_gcj02(116.404, 39.915), 116.39762729119315, 39.90865673957631) < 3
+    assert 1000 * geo.haversine_km(*geo.gcj02_to_wgs84(116.404, 39.915), 116.39775550083061, 39.91359571849836) < 3
 
 
 def test_scalars_stay_scalars_and_arrays_keep_shape():
@@ -66,9 +66,9 @@ def test_no_offset_outside_china():
 
 def test_haversine_known_distance():
     # One degree of latitude on the mean sphere, and Beijing -> Shanghai (~1,067 km).
-    assert geo.haversine_m(0.0, 0.0, 0.0, 1.0) == pytest.approx(np.pi * 6371008.8 / 180, rel=1e-12)
-    assert geo.haversine_m(116.4074, 39.9042, 121.4737, 31.2304) == pytest.approx(1_067_000, rel=0.005)
-    assert geo.haversine_m([0, 0], [0, 0], [0, 0], [0, 0]).tolist() == [0.0, 0.0]
+    assert geo.haversine_km(0.0, 0.0, 0.0, 1.0) == pytest.approx(np.pi * 6371.0088 / 180, rel=1e-12)
+    assert geo.haversine_km(116.4074, 39.9042, 121.4737, 31.2304) == pytest.approx(1_067, rel=0.005)
+    assert geo.haversine_km([0, 0], [0, 0], [0, 0], [0, 0]).tolist() == [0.0, 0.0]
 
 
 @pytest.mark.parametrize("epsg", ["EPSG:4548", "EPSG:4547", "EPSG:32650"])
@@ -79,7 +79,7 @@ def test_to_wgs84_projected_round_trip(epsg):
     forward = pyproj.Transformer.from_crs("EPSG:4326", epsg, always_xy=True)
     x, y = forward.transform(lon, lat)
     back_lon, back_lat = geo.to_wgs84(x, y, epsg)
-    assert geo.haversine_m(lon, lat, back_lon, back_lat).max() < 0.01
+    assert 1000 * geo.haversine_km(lon, lat, back_lon, back_lat).max() < 0.01
 
 
 def test_to_wgs84_named_systems():
@@ -119,10 +119,12 @@ def test_read_outline_guangxin():
     raw = json.loads(DEMO_OUTLINE_PATH.read_text(encoding="utf-8"))
     raw_coords = np.array(raw["features"][0]["geometry"]["coordinates"][0][0])
     # Each raw GCJ vertex moved by the local GCJ offset (a few hundred metres) to WGS84.
-    shift = geo.haversine_m(raw_coords[:, 0], raw_coords[:, 1], *geo.gcj02_to_wgs84(raw_coords[:, 0], raw_coords[:, 1]))
+    shift = 1000 * geo.haversine_km(
+        raw_coords[:, 0], raw_coords[:, 1], *geo.gcj02_to_wgs84(raw_coords[:, 0], raw_coords[:, 1])
+    )
     assert shift.min() > 100 and shift.max() < 700
     raw_centroid = shapely.Polygon(raw_coords).centroid
-    assert 100 < geo.haversine_m(raw_centroid.x, raw_centroid.y, outline.centroid.x, outline.centroid.y) < 700
+    assert 100 < 1000 * geo.haversine_km(raw_centroid.x, raw_centroid.y, outline.centroid.x, outline.centroid.y) < 700
 
 
 def test_read_outline_trusts_file_crs_when_asked(tmp_path):

@@ -1,4 +1,7 @@
-"""The import page: AppTest of its tabs on the demo store, then real Chromium uploading a GBK CSV and a zipped Shapefile."""
+"""The import page.
+
+AppTest of its tabs on the demo store, then real Chromium uploading a GBK CSV and a zipped Shapefile.
+"""
 
 import shutil
 
@@ -145,9 +148,7 @@ def test_browser_uploads_a_gbk_csv_and_a_zipped_shapefile(demo_file, tmp_path):
         # A bad file: a message naming it, no traceback.
         page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(garbage)])
         wait_for_app(page)
-        page.locator("[data-testid=stAlertContentError]").filter(has_text="坏数据.csv").first.wait_for(
-            timeout=60_000
-        )
+        page.locator("[data-testid=stAlertContentError]").filter(has_text="坏数据.csv").first.wait_for(timeout=60_000)
         assert "不是文本文件" in page.locator("[data-testid=stAlertContentError]").first.inner_text()
         assert_no_exception(page)
 

@@ -1,4 +1,7 @@
-"""The import engine on generated department files: formats, encodings, CRSs, synonyms, every rejection reason, upserts."""
+"""The import engine on generated department files.
+
+Formats, encodings, CRSs, synonyms, every rejection reason, upserts.
+"""
 
 import tempfile
 from datetime import datetime
@@ -16,11 +19,8 @@ NOW = datetime(2026, 6, 22, 0, 0)
 
 
 @pytest.fixture
-def conn():
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    yield connection
-    connection.close()
+def conn(tiny_store):
+    return tiny_store
 
 
 def count(conn, table: str) -> int:
@@ -28,7 +28,7 @@ def count(conn, table: str) -> int:
 
 
 def reasons(report) -> dict[int, str]:
-    return dict(zip(report.rejects["row_number"], report.rejects["reason"]))
+    return dict(zip(report.rejects["row_number"], report.rejects["reason"], strict=True))
 
 
 # --- rainfall: every reason, encodings, idempotence -------------------------------------------
@@ -153,7 +153,7 @@ def test_every_crs_round_trips_within_a_metre(conn, tmp_path, crs):
         conn, "SELECT code, lon, lat, township, kind FROM rain_gauges WHERE code LIKE 'S%' ORDER BY code"
     )
     expected = np.array([(g[3], g[4]) for g in fx.GAUGES])
-    distance = geo.haversine_m(stored["lon"], stored["lat"], expected[:, 0], expected[:, 1])
+    distance = 1000 * geo.haversine_km(stored["lon"], stored["lat"], expected[:, 0], expected[:, 1])
     assert distance.max() < 1.0
     assert list(stored["township"]) == ["999999001", "999999002", "999999002"]
     assert list(stored["kind"]) == ["automatic", "hydrological", "automatic"]
@@ -164,18 +164,19 @@ def test_excel_sheet_choice_labels_and_swapped_coordinates(conn, tmp_path):
     path = fx.incidents_xlsx(tmp_path / "灾情.xlsx")
     with open_table(path) as table:
         assert table.sheets == ("说明", "灾情")
-    # Every sheet whose header fits is read (issue 16): the notes sheet is named as skipped.
+    # Every sheet whose header fits is read: the notes sheet is named as skipped.
     whole = import_file(conn, path, "incidents", now=NOW, dry_run=True)
     assert whole.sheets_read == [("灾情", 5)] and whole.sheets_skipped == [("说明", "header_mismatch")]
     with pytest.raises(IngestError) as error:
         import_file(conn, path, "incidents", sheet="说明", now=NOW)  # that sheet has no incident columns
     assert error.value.reason == "missing_columns"
     report = import_file(conn, path, "incidents", sheet="灾情", now=NOW)
-    # 地震 is a GB/T 35561 class of the seeded code list (issue 16), no longer a rejection.
+    # 地震 is a GB/T 35561 class of the seeded code list, no longer a rejection.
     assert reasons(report) == {6: "swapped_coordinates"}
     rows = store.run(
         conn,
-        "SELECT id, type, status, township, occurred_at, loss_10k_yuan, lon FROM incidents WHERE id LIKE 'E%' ORDER BY id",
+        "SELECT id, type, status, township, occurred_at, loss_10k_yuan, lon FROM incidents WHERE id LIKE 'E%' ORDER"
+        " BY id",
     )
     assert list(rows["type"]) == ["flash_flood", "landslide", "flood", "earthquake"]
     assert list(rows["status"]) == ["closed", "active", "closed", "pending"]
@@ -200,10 +201,11 @@ def test_geopackage_in_a_projected_crs(conn, tmp_path):
     assert report.crs == fx.PROJECTED and report.accepted == 2
     rows = store.run(
         conn,
-        "SELECT name, kind, capacity, lon, lat, township FROM shelters WHERE name IN ('西镇中学', '东乡体育馆') ORDER BY name",
+        "SELECT name, kind, capacity, lon, lat, township FROM shelters WHERE name IN ('西镇中学', '东乡体育馆') ORDER"
+        " BY name",
     )
     assert list(rows["kind"]) == ["stadium", "school"]
-    assert geo.haversine_m(rows["lon"].iloc[1], rows["lat"].iloc[1], 117.91, 28.31) < 1.0
+    assert 1000 * geo.haversine_km(rows["lon"].iloc[1], rows["lat"].iloc[1], 117.91, 28.31) < 1.0
 
 
 @pytest.mark.parametrize("packaging", ["zip", "parts", "path"])
@@ -245,7 +247,7 @@ def test_warehouses_then_stock_references(conn, tmp_path):
         encoding="utf-8",
     )
     report = import_file(conn, stock, "stock")
-    # An unknown warehouse no longer costs its rows: it is created, location missing (issue 16).
+    # An unknown warehouse no longer costs its rows: it is created, location missing.
     assert reasons(report) == {3: "out_of_range"}
     assert report.created == {"warehouses": ["北镇仓库"]}
     assert store.run(conn, "SELECT lon, lat FROM warehouses WHERE name = '北镇仓库'").isna().all(axis=None)
@@ -381,7 +383,7 @@ def test_geojson_coordinates_in_gcj02_when_told(conn, tmp_path):
     report = import_file(conn, path, "hazard_points", crs="gcj02")
     assert report.accepted == 1
     row = store.run(conn, "SELECT lon, lat FROM hazard_points WHERE id = 'HG1'").iloc[0]
-    assert geo.haversine_m(row["lon"], row["lat"], 117.93, 28.33) < 1.0
+    assert 1000 * geo.haversine_km(row["lon"], row["lat"], 117.93, 28.33) < 1.0
 
 
 def test_excel_title_rows_above_the_header(conn, tmp_path):

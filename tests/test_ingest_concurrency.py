@@ -1,4 +1,7 @@
-"""Imports while readers read: no reader error, no half file seen, exact counts; CLI vs. the app's lock; kill -9 mid-import."""
+"""Imports while readers read.
+
+No reader error, no half file seen, exact counts; CLI vs. the app's lock; kill -9 mid-import.
+"""
 
 import os
 import signal
@@ -129,8 +132,7 @@ def test_cli_refuses_while_the_app_holds_the_store(store_file, tmp_path):
     assert "Accepted 18" in result.stdout
 
 
-KILLED_IMPORT = textwrap.dedent(
-    """
+KILLED_IMPORT = textwrap.dedent("""
     import sys, time
     from emergency import store
     from emergency.ingest import import_file
@@ -142,8 +144,7 @@ KILLED_IMPORT = textwrap.dedent(
 
     conn = store.connect(sys.argv[1])
     import_file(conn, sys.argv[2], "rainfall", progress=progress)
-    """
-)
+    """)
 
 
 def test_kill_9_mid_transaction_leaves_the_store_as_before(store_file, tmp_path):

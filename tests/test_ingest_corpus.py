@@ -6,7 +6,7 @@ import pytest
 
 from emergency import store
 from emergency.ingest import IngestError, import_file
-from tests import ingest_corpus, tiny
+from tests import ingest_corpus
 
 NOW = datetime(2026, 6, 22, 0, 0)
 CASES = ingest_corpus.cases()
@@ -47,9 +47,8 @@ def test_corpus_is_large_and_varied():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_corpus_file(case, tmp_path):
-    conn = store.connect(":memory:")
-    tiny.populate(conn)
+def test_corpus_file(case, tiny_store, tmp_path):
+    conn = tiny_store
     path = case.write(tmp_path)
     before = _counts(conn)
     if case.error:
@@ -62,7 +61,9 @@ def test_corpus_file(case, tmp_path):
     report = import_file(conn, path, case.kind, now=NOW, source_name="外县部门", **case.options)
     reasons = {
         (f"{sheet}!{row}" if isinstance(sheet, str) and len(report.sheets_read) > 1 else row): reason
-        for sheet, row, reason in zip(report.rejects["sheet"], report.rejects["row_number"], report.rejects["reason"])
+        for sheet, row, reason in zip(
+            report.rejects["sheet"], report.rejects["row_number"], report.rejects["reason"], strict=True
+        )
     }
     assert (report.accepted, report.rejected, reasons) == (case.accepted, case.rejected, case.reasons)
     assert store.scalar(conn, "SELECT count(*) FROM quarantine") == before["quarantine"] + case.rejected

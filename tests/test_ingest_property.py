@@ -1,5 +1,5 @@
 """Property tests: random bytes and random CSV shapes into every reader never raise anything but a
-file message (IngestError), and a refused file writes nothing (issue 16)."""
+file message (IngestError), and a refused file writes nothing."""
 
 from __future__ import annotations
 

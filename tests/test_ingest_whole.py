@@ -1,4 +1,7 @@
-"""Department files come in whole (issue 16): blanks, every problem, units, learned mappings, 重伤, incomplete records."""
+"""Department files come in whole.
+
+Blanks, every problem, units, learned mappings, 重伤, incomplete records.
+"""
 
 import json
 from datetime import datetime
@@ -15,11 +18,8 @@ NOW = datetime(2026, 6, 22, 0, 0)
 
 
 @pytest.fixture
-def conn():
-    connection = store.connect(":memory:")
-    tiny.populate(connection)
-    yield connection
-    connection.close()
+def conn(tiny_store):
+    return tiny_store
 
 
 def test_blank_optional_numbers_are_null_not_errors(conn, tmp_path):
@@ -61,7 +61,7 @@ def test_implausible_dates_rejected_per_row(conn, tmp_path):
         encoding="utf-8",
     )
     report = import_file(conn, path, "incidents", now=NOW)
-    assert dict(zip(report.rejects["row_number"], report.rejects["reason"])) == {
+    assert dict(zip(report.rejects["row_number"], report.rejects["reason"], strict=True)) == {
         2: "implausible_time",
         3: "implausible_time",
         4: "future_time",
@@ -179,9 +179,12 @@ def test_resources_without_coordinates_are_kept_location_missing(conn, tmp_path)
 
 def test_every_fitting_sheet_of_a_workbook_is_read_and_the_rest_named(conn, tmp_path):
     path = tmp_path / "六月雨量.xlsx"
-    day = lambda d, mm: pd.DataFrame(
-        {"测站编码": ["G1", "G2"], "时间": [f"2026-06-{d} 01:00", f"2026-06-{d} 01:00"], "降雨量(mm)": mm}
-    )
+
+    def day(d, mm):
+        return pd.DataFrame(
+            {"测站编码": ["G1", "G2"], "时间": [f"2026-06-{d} 01:00", f"2026-06-{d} 01:00"], "降雨量(mm)": mm}
+        )
+
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         pd.DataFrame({"说明": ["区水文站报送"]}).to_excel(writer, sheet_name="说明", index=False)
         day(18, [1.0, 2.0]).to_excel(writer, sheet_name="18日", index=False)

@@ -74,8 +74,8 @@ def test_map_kpis_warning_township_briefing_and_screen_agree(expected):
     for code, zh in (("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色")):
         assert int(values[f"{zh}信号乡镇"]) == sum(level == code for level in under.values())
     table = table_with(at, "当前信号")
-    names = dict(zip(signals["name"], signals.index))
-    for name, shown in zip(table["乡镇"], table["当前信号"]):
+    names = dict(zip(signals["name"], signals.index, strict=True))
+    for name, shown in zip(table["乡镇"], table["当前信号"], strict=True):
         level = under[names[name]]
         if level:
             assert shown == i18n.label("signal_level", level), name
@@ -85,7 +85,7 @@ def test_map_kpis_warning_township_briefing_and_screen_agree(expected):
     # chosen township's gauges in the longest window, and the deciding gauge is among them.
     behind = table_with(at, "时段末")
     chosen = at.selectbox(key="warning_signal_rows_township").value
-    conn_rows = expected["rows"][chosen] if chosen in expected["rows"] else None
+    conn_rows = expected["rows"].get(chosen)
     assert conn_rows is not None and len(behind) == len(conn_rows)
     assert signals.loc[chosen, "decided_by_name"] in set(behind["雨量站"])
     # The township page of the reddest township.
@@ -93,7 +93,7 @@ def test_map_kpis_warning_township_briefing_and_screen_agree(expected):
     town = start_app(expected["path"], township=red)
     open_page(town, "pages/township.py")
     figures = table_with(town, "指标")
-    shown = dict(zip(figures["指标"], figures["数值"]))["暴雨预警信号（截至窗口末）"]
+    shown = dict(zip(figures["指标"], figures["数值"], strict=True))["暴雨预警信号（截至窗口末）"]
     assert shown == rules.signal_text(signals.loc[red].copy(), expected["thresholds"], "zh")
     assert shown.startswith("红色")
     # The command-centre wall counts the gauges at each signal level by the same rule.

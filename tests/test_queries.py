@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from emergency import queries, store
+from emergency.filters import bucket_minutes
 from tests.tiny import hour
 
 WEST, EAST = "999999001", "999999002"
@@ -114,8 +115,11 @@ def test_gauge_hyetograph_buckets_are_labelled_by_their_end(tiny_conn):
     assert list(hourly["cumulative_mm"]) == [10.0, 20.0, 30.0, 40.0, 40.0]
     assert list(hourly["gauges"]) == [1, 1, 1, 1, 0]
     three_hourly = queries.rain_series(tiny_conn, hour(0), hour(6), 180, ["G1"])
-    assert [(ts.hour, mm) for ts, mm in zip(three_hourly["ts"], three_hourly["mm"])] == [(3, 30.0), (6, 10.0)]
-    assert queries.bucket_minutes(3) == 5 and queries.bucket_minutes(24) == 60 and queries.bucket_minutes(168) == 1440
+    assert [(ts.hour, mm) for ts, mm in zip(three_hourly["ts"], three_hourly["mm"], strict=True)] == [
+        (3, 30.0),
+        (6, 10.0),
+    ]
+    assert bucket_minutes(3) == 5 and bucket_minutes(24) == 60 and bucket_minutes(168) == 1440
 
 
 def test_resources(tiny_conn):

@@ -1,4 +1,4 @@
-"""Hourly rain sums (schema 7, issue 10): kept in step with rainfall, and queries read through them unchanged."""
+"""Hourly rain sums (schema 7): kept in step with rainfall, and queries read through them unchanged."""
 
 from datetime import datetime, timedelta
 
@@ -8,6 +8,7 @@ import pytest
 
 from emergency import queries, store
 from emergency.ingest import import_file
+from emergency.ingest.errors import IngestError
 from tests import tiny
 
 # Demo storm: 7 days of five-minute reports ending here.
@@ -179,7 +180,7 @@ def test_a_failed_import_leaves_the_hourly_rows_alone(demo_copy, tmp_path, monke
             raise duckdb.Error("disk full")
 
         monkeypatch.setattr(store, "add_rain_hourly", broken)
-        with pytest.raises(Exception):
+        with pytest.raises(IngestError, match="disk full"):
             import_file(conn, path, "rainfall", now=DEMO_END + timedelta(hours=1))
         pd.testing.assert_frame_equal(stored(conn), before)
         assert store.scalar(conn, "SELECT count(*) FROM rainfall WHERE ts = '2026-06-21 10:02'") == 0

@@ -373,7 +373,7 @@ def test_grade_cases_through_the_import_command_line(tmp_path, capsys):
     try:
         graded = rules.grades(conn, T, Filters(end=T)).set_index("id")
         assert len(graded) == len(used) >= 25
-        for index, (name, *_rest, grade, text) in enumerate(used):
+        for index, (name, *_rest, _grade, text) in enumerate(used):
             row = graded.loc[f"C{index}"]
             assert rules.grade_label(row["grade_scale"], row["grade"], "zh") == text, name
     finally:
@@ -455,7 +455,9 @@ HAZARD_CASES = [
 def test_hazard_table(name, reports, km, at_risk, gauge, evaluated):
     conn = empty_tiny()
     conn.execute(
-        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H', '西镇后山', 'landslide', ?, 117.97, 28.38, 40, 12, 30, 60, 120)",
+        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+        " critical_mm_3h, critical_mm_24h) VALUES ('H', '西镇后山', 'landslide', ?, 117.97, 28.38, 40, 12, 30, 60,"
+        " 120)",
         [WEST],
     )
     load_rain(conn, reports)

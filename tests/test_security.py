@@ -1,4 +1,4 @@
-"""Security tests, one per threat found by the security test of the served app (issue 18).
+"""Security tests, one per threat found by the security test of the served app.
 
 Each test names the threat it closes and reproduces the attack as an attacker would run it:
 against a real served app in Chromium where the hole was in the server, against the store
@@ -784,9 +784,10 @@ def test_t4_the_helpers_leave_no_markup_and_keep_the_text():
 
 
 def rss_mb(pid: int) -> float:
-    for line in open(f"/proc/{pid}/status", encoding="ascii"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
 
 

@@ -42,7 +42,7 @@ def test_every_code_has_a_label():
         ("hazard_kind", HAZARD_KINDS),
     ):
         assert set(codes) <= set(i18n.CODE_LABELS[vocabulary])
-    # Every code of every code list (issue 16: national classes and "other" included) has a label.
+    # Every code of every code list (national classes and "other" included) has a label.
     from emergency.vocab import CODE_LISTS
 
     for vocabulary, codes in CODE_LISTS.items():

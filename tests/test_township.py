@@ -10,7 +10,8 @@ import pytest
 import shapely
 from pypdf import PdfReader
 
-from emergency import dispatch, geo, grids, queries, store, township
+from emergency import geo, queries, store, township
+from emergency.demo import hierarchy
 from emergency.filters import Filters
 from tests import tiny
 from tests.tiny import hour
@@ -34,7 +35,8 @@ def conn():
     cur = conn.cursor()
     for code, name, geom in (("999999001200", "甲村", VILLAGE_A), ("999999001201", "乙村", VILLAGE_B)):
         cur.execute(
-            "INSERT INTO villages (code, name, kind, township, geometry, is_demo) VALUES (?, ?, 'village', '999999001', ?, true)",
+            "INSERT INTO villages (code, name, kind, township, geometry, is_demo) VALUES (?, ?, 'village', '999999001',"
+            " ?, true)",
             [code, name, shapely.to_wkb(geom)],
         )
     for code, name, village, geom, keeper, phone in (
@@ -51,7 +53,8 @@ def conn():
         "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-20', '周值班', 'deputy_head', '13500000001', true)"
     )
     cur.execute(
-        "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-21', '吴值班', 'township_head', '13500000002', true)"
+        "INSERT INTO duty_roster VALUES ('999999001', DATE '2026-06-21', '吴值班', 'township_head', '13500000002',"
+        " true)"
     )
     cur.execute("INSERT INTO township_contacts VALUES ('999999001', '郑镇长', 'township_head', '13700000001', true)")
     yield conn
@@ -73,7 +76,7 @@ def test_demo_grids_cover_each_township_exactly_without_overlaps(demo_conn):
     all_grids = queries.grids(demo_conn)
     all_villages = queries.villages(demo_conn)
     assert len(all_villages) >= 4 * len(townships) and len(all_grids) >= 2 * len(all_villages)
-    for code, wkb in zip(townships["code"], townships["geometry"]):
+    for code, wkb in zip(townships["code"], townships["geometry"], strict=True):
         outline = geo.wkb_to_geometry(bytes(wkb))
         for frame in (all_grids, all_villages):
             cells = geo.wkb_to_geometry(frame.loc[frame["township"] == code, "geometry"])
@@ -117,11 +120,11 @@ def test_demo_names_and_phones_are_well_formed_and_labelled_demo(demo_conn):
 
 def test_partition_of_a_concave_polygon_is_exact():
     ell = shapely.Polygon([(0, 0), (3, 0), (3, 1), (1, 1), (1, 3), (0, 3)])
-    cells = grids.partition(ell, 7, np.random.default_rng(3))
+    cells = hierarchy.partition(ell, 7, np.random.default_rng(3))
     assert len(cells) == 7
     assert shapely.symmetric_difference(shapely.union_all(cells), ell).area < 1e-12
     assert abs(sum(cell.area for cell in cells) - ell.area) < 1e-12
-    assert grids.partition(ell, 1, np.random.default_rng(3)) == [ell]
+    assert hierarchy.partition(ell, 1, np.random.default_rng(3)) == [ell]
 
 
 def test_same_seed_same_hierarchy():
@@ -134,11 +137,11 @@ def test_same_seed_same_hierarchy():
             "population": [1000, 2000],
         }
     )
-    first = grids.demo_hierarchy(frame, np.random.default_rng(5))
-    again = grids.demo_hierarchy(frame, np.random.default_rng(5))
+    first = hierarchy.demo_hierarchy(frame, np.random.default_rng(5))
+    again = hierarchy.demo_hierarchy(frame, np.random.default_rng(5))
     for table in ("villages", "grids"):
         pd.testing.assert_frame_equal(first[table], again[table])
-    roster = grids.demo_duty_roster(["1", "2"], date(2026, 6, 20), date(2026, 6, 22), np.random.default_rng(5))
+    roster = hierarchy.demo_duty_roster(["1", "2"], date(2026, 6, 20), date(2026, 6, 22), np.random.default_rng(5))
     assert len(roster) == 6 and roster.groupby("township")["title"].nunique().eq(3).all()
 
 
@@ -190,7 +193,7 @@ def test_ranking_compares_every_township(conn):
     assert (west["shelter_capacity"], west["shelter_free"], west["shelter_cover"]) == (300, 180, 3.0)
     assert pd.isna(east["shelter_cover"])  # nobody lives at a hazard point there
     team_km = float(
-        dispatch.haversine_km(tiny.WEST.representative_point().x, tiny.WEST.representative_point().y, 118.04, 28.34)
+        geo.haversine_km(tiny.WEST.representative_point().x, tiny.WEST.representative_point().y, 118.04, 28.34)
     )
     assert west["nearest_team"] == "东乡民兵队" and west["nearest_team_km"] == round(team_km, 1)
     assert not frame["lagging"].any()
@@ -283,11 +286,10 @@ def test_card_of_a_busy_demo_township_still_fits_one_page(demo_conn):
 # ------------------------------------------------------------------------------------- import
 
 
-def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tmp_path):
+def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tiny_store, tmp_path):
     from emergency.ingest import import_file
 
-    conn = store.connect(":memory:")
-    tiny.populate(conn)
+    conn = tiny_store
     villages = tmp_path / "村.csv"
     villages.write_text(
         "村编码,村名,类型,乡镇,边界\n"
@@ -300,10 +302,11 @@ def test_villages_grids_and_duty_roster_import_like_the_other_kinds(tmp_path):
     assert (report.inserted, report.rejected) == (2, 1)
     assert store.run(conn, "SELECT kind FROM villages ORDER BY code")["kind"].tolist() == ["village", "community"]
     grid_file = tmp_path / "网格.csv"
+    west, east = shapely.box(118.0, 28.3, 118.05, 28.4).wkt, shapely.box(118.05, 28.3, 118.1, 28.4).wkt
     grid_file.write_text(
         "网格编码,网格名称,村编码,乡镇,网格员,联系电话,边界\n"
-        f'99999900220001,丙村第1网格,999999002200,东乡,冯七,13600009999,"{shapely.box(118.0, 28.3, 118.05, 28.4).wkt}"\n'
-        f'99999900230001,无村网格,999999002300,东乡,陈八,13600009998,"{shapely.box(118.05, 28.3, 118.1, 28.4).wkt}"\n',
+        f'99999900220001,丙村第1网格,999999002200,东乡,冯七,13600009999,"{west}"\n'
+        f'99999900230001,无村网格,999999002300,东乡,陈八,13600009998,"{east}"\n',
         encoding="utf-8",
     )
     report = import_file(conn, grid_file, "grids")

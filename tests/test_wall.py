@@ -267,7 +267,7 @@ def test_stored_names_reach_the_wall_as_text(app, demo_copy):
     assert "<img" not in body and "&lt;img src=x" in body
 
 
-def test_wall_on_a_new_county_being_filled(outline_only, townships_only, tmp_path, monkeypatch):
+def test_wall_on_a_new_county_being_filled(outline_only, townships_only, tmp_path, monkeypatch):  # noqa: F811 (fixtures)
     """An outline-only store, a store with townships only, and one filled from other departments' files."""
     filled = tmp_path / "filled.duckdb"
     filled.write_bytes(outline_only.read_bytes())

@@ -68,7 +68,7 @@ MEASURE_JS = """() => {
           overflowing, smallest, smallestText, lowContrast, keyFigure: Math.min(...figures), regions,
           deck: document.querySelector('[data-testid=stDeckGlJsonChart] canvas')?.getBoundingClientRect().height || 0,
           chart: document.querySelectorAll('[data-testid=stPlotlyChart] svg').length};
-}"""
+}"""  # noqa: E501 - embedded SQL/CSS/JS text
 
 
 @pytest.fixture(scope="module")
@@ -159,65 +159,67 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
     settings = tmp_path / "settings.toml"
     settings.write_text("[yitu]\nscreen_refresh_s = 5\n")
     rain, incidents = write_new_data(tmp_path, path)
-    with app_server(path, {"YITU_SETTINGS": str(settings)}) as url:
-        with browser_page(url, width=1920, height=1080) as (wall_page, watch):
-            open_wall(wall_page, url)
-            before = {key: wall_page.locator(f"[data-wall={key}]").inner_text() for key in ("as-of", "open", "people")}
-            # Pan the map as someone at the wall might, and mark the page: a reload would lose the mark.
-            box = wall_page.locator("[data-testid=stDeckGlJsonChart]").bounding_box()
-            start = canvas_bright_box(wall_page)
-            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 3
-            wall_page.mouse.move(x, y)
-            wall_page.mouse.down()
-            wall_page.mouse.move(x - 150, y, steps=10)
-            wall_page.mouse.up()
-            wall_page.wait_for_timeout(1500)
-            panned = canvas_bright_box(wall_page)
-            assert panned[0] < start[0] - 100
-            wall_page.evaluate("() => { window.__wallMark = 'kept'; }")
+    with (
+        app_server(path, {"YITU_SETTINGS": str(settings)}) as url,
+        browser_page(url, width=1920, height=1080) as (wall_page, watch),
+    ):
+        open_wall(wall_page, url)
+        before = {key: wall_page.locator(f"[data-wall={key}]").inner_text() for key in ("as-of", "open", "people")}
+        # Pan the map as someone at the wall might, and mark the page: a reload would lose the mark.
+        box = wall_page.locator("[data-testid=stDeckGlJsonChart]").bounding_box()
+        start = canvas_bright_box(wall_page)
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 3
+        wall_page.mouse.move(x, y)
+        wall_page.mouse.down()
+        wall_page.mouse.move(x - 150, y, steps=10)
+        wall_page.mouse.up()
+        wall_page.wait_for_timeout(1500)
+        panned = canvas_bright_box(wall_page)
+        assert panned[0] < start[0] - 100
+        wall_page.evaluate("() => { window.__wallMark = 'kept'; }")
 
-            # Meanwhile a duty officer imports new rainfall and incidents in another browser.
-            import_page = wall_page.context.browser.new_context(
-                viewport={"width": 1600, "height": 1000}, locale="zh-CN"
-            ).new_page()
-            _open_import_page(import_page, url)
-            assert "通过 6 行" in _upload_validate_commit(import_page, [rain], "降雨量")
-            _open_import_page(import_page, url)
-            assert "通过 2 行" in _upload_validate_commit(import_page, [incidents], "灾情事件")
-            import_page.close()
+        # Meanwhile a duty officer imports new rainfall and incidents in another browser.
+        import_page = wall_page.context.browser.new_context(
+            viewport={"width": 1600, "height": 1000}, locale="zh-CN"
+        ).new_page()
+        _open_import_page(import_page, url)
+        assert "通过 6 行" in _upload_validate_commit(import_page, [rain], "降雨量")
+        _open_import_page(import_page, url)
+        assert "通过 2 行" in _upload_validate_commit(import_page, [incidents], "灾情事件")
+        import_page.close()
 
-            # Within a refresh interval or two the wall shows the new data, the changed figures marked ...
-            wall_page.wait_for_function(
-                "([before]) => document.querySelector('[data-wall=as-of]').innerText !== before",
-                arg=[before["as-of"]],
-                timeout=30_000,
-            )
-            # The refresh that first shows the new incidents marks their cards (for that one interval).
-            wall_page.wait_for_function(
-                """([before]) => document.querySelector('[data-wall=open]').innerText !== before
-                     && document.querySelector('[data-wall=kpi-open]').classList.contains('changed')
-                     && document.querySelector('[data-wall=kpi-people]').classList.contains('changed')""",
-                arg=[before["open"]],
-                timeout=30_000,
-            )
-            wall_page.screenshot(path=str(ARTIFACTS / "wall-changed.png"))
-            # ... and two intervals later the marks are gone (nothing new since).
-            wall_page.wait_for_timeout(2 * 5000)
-            wait_for_app(wall_page)
-            after = {key: wall_page.locator(f"[data-wall={key}]").inner_text() for key in ("as-of", "open", "people")}
-            assert after["as-of"] == "06-22 00:10" and before["as-of"] == "06-22 00:00"
-            assert int(after["open"].rstrip("起")) == int(before["open"].rstrip("起")) + 2
-            assert int(after["people"].rstrip("人")) == int(before["people"].rstrip("人")) + 3
-            assert "滑坡" in wall_page.locator("[data-wall=ticker]").inner_text()
-            assert wall_page.locator(".wall-kpi.changed").count() == 0
-            # ... without a full reload, and the map kept the view it was panned to.
-            assert wall_page.evaluate("() => window.__wallMark") == "kept"
-            wall_page.wait_for_timeout(CANVAS_SETTLE_MS)
-            kept = canvas_bright_box(wall_page)
-            assert abs(kept[0] - panned[0]) <= 12, (start, panned, kept)
-            wall_page.screenshot(path=str(ARTIFACTS / "wall-after-import.png"))
-            assert_no_exception(wall_page)
-            watch.assert_clean()
+        # Within a refresh interval or two the wall shows the new data, the changed figures marked ...
+        wall_page.wait_for_function(
+            "([before]) => document.querySelector('[data-wall=as-of]').innerText !== before",
+            arg=[before["as-of"]],
+            timeout=30_000,
+        )
+        # The refresh that first shows the new incidents marks their cards (for that one interval).
+        wall_page.wait_for_function(
+            """([before]) => document.querySelector('[data-wall=open]').innerText !== before
+                 && document.querySelector('[data-wall=kpi-open]').classList.contains('changed')
+                 && document.querySelector('[data-wall=kpi-people]').classList.contains('changed')""",
+            arg=[before["open"]],
+            timeout=30_000,
+        )
+        wall_page.screenshot(path=str(ARTIFACTS / "wall-changed.png"))
+        # ... and two intervals later the marks are gone (nothing new since).
+        wall_page.wait_for_timeout(2 * 5000)
+        wait_for_app(wall_page)
+        after = {key: wall_page.locator(f"[data-wall={key}]").inner_text() for key in ("as-of", "open", "people")}
+        assert after["as-of"] == "06-22 00:10" and before["as-of"] == "06-22 00:00"
+        assert int(after["open"].rstrip("起")) == int(before["open"].rstrip("起")) + 2
+        assert int(after["people"].rstrip("人")) == int(before["people"].rstrip("人")) + 3
+        assert "滑坡" in wall_page.locator("[data-wall=ticker]").inner_text()
+        assert wall_page.locator(".wall-kpi.changed").count() == 0
+        # ... without a full reload, and the map kept the view it was panned to.
+        assert wall_page.evaluate("() => window.__wallMark") == "kept"
+        wall_page.wait_for_timeout(CANVAS_SETTLE_MS)
+        kept = canvas_bright_box(wall_page)
+        assert abs(kept[0] - panned[0]) <= 12, (start, panned, kept)
+        wall_page.screenshot(path=str(ARTIFACTS / "wall-after-import.png"))
+        assert_no_exception(wall_page)
+        watch.assert_clean()
 
 
 def test_tour_zooms_to_townships_with_signals_and_back(demo_file, tmp_path):

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergency import queries, store, warning
+from emergency import geo, queries, store, warning
+from emergency.demo.contacts import demo_contacts
 
 T0 = datetime(2026, 6, 20, 0, 0)
 TOWN_A, TOWN_B = "999999001", "999999002"
@@ -237,7 +238,8 @@ def test_grade_thresholds_are_editable(tiny_conn):
     graded = warning.incident_grades(tiny_conn, T0, at(24))
     # Grades follow each type's own rules: the landslide is 小型 (general), floods are 未分级.
     grade_of = {
-        kind: (grade if isinstance(grade, str) else None) for kind, grade in zip(graded["type"], graded["grade"])
+        kind: grade if isinstance(grade, str) else None
+        for kind, grade in zip(graded["type"], graded["grade"], strict=True)
     }
     assert grade_of == {"flood": None, "landslide": "general"}
     assert len(graded) == 4
@@ -258,7 +260,8 @@ def hazard_store():
     ]
     for ident, lon, lat, people, households, c1, c3, c24 in hazards:
         conn.execute(
-            "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES (?, ?, 'landslide', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+            " critical_mm_3h, critical_mm_24h) VALUES (?, ?, 'landslide', ?, ?, ?, ?, ?, ?, ?, ?)",
             [ident, ident, TOWN_A, lon, lat, people, households, c1, c3, c24],
         )
     return conn
@@ -354,14 +357,14 @@ def test_township_without_responsible_person_is_refused():
 
 
 def test_demo_contacts_are_fake_and_labelled():
-    contacts = warning.demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
+    contacts = demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
     assert len(contacts) == 5 and contacts["is_demo"].all()
     assert contacts["phone"].str.fullmatch(r"1370000\d{4}").all() and contacts["phone"].is_unique
     assert contacts.groupby("township")["role"].apply(list).to_dict() == {
         TOWN_A: ["township_head", "flood_duty", "grid_member"],
         TOWN_B: ["township_head", "flood_duty"],
     }
-    again = warning.demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
+    again = demo_contacts([TOWN_A, TOWN_B], np.random.default_rng(42))
     pd.testing.assert_frame_equal(contacts, again)
 
 
@@ -387,7 +390,6 @@ def test_config_saves_all_or_nothing():
 
 
 def test_nearest_gauge_matches_brute_force_including_far_points():
-    from emergency import dispatch
 
     rng = np.random.default_rng(11)
     conn = empty_store()
@@ -401,10 +403,10 @@ def test_nearest_gauge_matches_brute_force_including_far_points():
     lat = np.concatenate([rng.uniform(28.0, 28.8, 60), [28.4, 28.1, 29.6]])
     conn.executemany(
         "INSERT INTO hazard_points (id, kind, township, lon, lat) VALUES (?, 'landslide', ?, ?, ?)",
-        [(f"H{i}", TOWN_A, x, y) for i, (x, y) in enumerate(zip(lon, lat))],
+        [(f"H{i}", TOWN_A, x, y) for i, (x, y) in enumerate(zip(lon, lat, strict=True))],
     )
     found = queries.hazard_rain_at(conn, at(3)).set_index("id").loc[[f"H{i}" for i in range(len(lon))]]
-    distance = dispatch.haversine_km(
+    distance = geo.haversine_km(
         lon[:, None], lat[:, None], gauges["lon"].to_numpy()[None], gauges["lat"].to_numpy()[None]
     )
     assert found["gauge"].tolist() == gauges["code"].to_numpy()[distance.argmin(axis=1)].tolist()

@@ -10,7 +10,7 @@ import streamlit as st
 from lxml import etree
 from streamlit.testing.v1 import AppTest
 
-from emergency import cap, config, queries, store, warning
+from emergency import cap, clock, config, queries, store, warning
 from tests.apptest import open_page, table_with
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
 from tests.test_cap import SCHEMA_PATH
@@ -105,7 +105,7 @@ def test_unacknowledged_recipients_after_n_minutes_and_cap_export(page_app):
     conn = store.connect(page_app.store_path)
     conn.execute(
         "INSERT INTO warnings (level, townships, text, channels, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
-        ["orange", ["361104001"], "橙色预警", ["sms"], "测试", warning.local_now() - timedelta(hours=3)],
+        ["orange", ["361104001"], "橙色预警", ["sms"], "测试", clock.local_now() - timedelta(hours=3)],
     )
     conn.execute(
         """INSERT INTO warning_recipients (warning_id, township, name, role, phone)
@@ -272,8 +272,7 @@ def test_browser_warning_page(server):
         page.wait_for_selector("text=已发布第 1 号预警", timeout=30_000)
         wait_for_app(page)
         page.get_by_role("tab", name="叫应").click()
-        page.wait_for_timeout(500)
-        assert page.locator(".st-key-warning_cap_download button").is_visible()
+        page.locator(".st-key-warning_cap_download button").wait_for(state="visible", timeout=30_000)
         # The CAP file is made on click, on Streamlit's download thread.
         with page.expect_download(timeout=30_000) as download:
             page.locator(".st-key-warning_cap_download button").click()

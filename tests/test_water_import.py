@@ -25,7 +25,6 @@ from emergency.access import Actor, PermissionDenied
 from emergency.feed import water
 from emergency.ingest import templates
 from emergency.ingest.kinds import KINDS
-from tests import tiny
 
 NOW = datetime(2026, 6, 20, 12, 30)
 T = datetime(2026, 6, 20, 12, 0)
@@ -33,11 +32,8 @@ ADMIN = Actor("root1", "管理员", "admin")
 
 
 @pytest.fixture
-def conn():
-    c = store.connect(":memory:")
-    tiny.populate(c)
-    yield c
-    c.close()
+def conn(tiny_store):
+    return tiny_store
 
 
 def _csv(tmp_path, name: str, text: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 import shapely
 
 from emergency import store
@@ -40,7 +41,8 @@ def populate(conn) -> None:
     ]
     for code, name, township, lon, lat in gauges:
         cur.execute(
-            "INSERT INTO rain_gauges (code, name, kind, township, lon, lat, elevation_m, source) VALUES (?, ?, 'automatic', ?, ?, ?, 100.0, 'test')",
+            "INSERT INTO rain_gauges (code, name, kind, township, lon, lat, elevation_m, source) VALUES (?, ?,"
+            " 'automatic', ?, ?, ?, 100.0, 'test')",
             [code, name, township, lon, lat],
         )
     # Hourly rain on 2026-06-20: G1 gets 10 mm at 01:00..04:00 (40 mm), G2 5 mm at 03:00
@@ -66,27 +68,36 @@ def populate(conn) -> None:
         "INSERT INTO warehouses VALUES ('西镇仓库', '999999001', '西镇一村', '王五', '13900000001', 117.94, 28.34)"
     )
     cur.execute(
-        "INSERT INTO stock (warehouse, item, category, quantity, unit, updated_at) VALUES ('西镇仓库', '编织袋', 'flood_control', 5000, '条', ?)",
+        "INSERT INTO stock (warehouse, item, category, quantity, unit, updated_at) VALUES ('西镇仓库', '编织袋',"
+        " 'flood_control', 5000, '条', ?)",
         [T0],
     )
     cur.execute(
-        "INSERT INTO stock (warehouse, item, category, quantity, unit, updated_at) VALUES ('西镇仓库', '救生衣', 'rescue_equipment', 200, '件', ?)",
+        "INSERT INTO stock (warehouse, item, category, quantity, unit, updated_at) VALUES ('西镇仓库', '救生衣',"
+        " 'rescue_equipment', 200, '件', ?)",
         [T0],
     )
     cur.execute(
-        "INSERT INTO teams (name, kind, members, leader, phone, township, lon, lat) VALUES ('东乡民兵队', 'militia', 30, '李四', '13900000002', '999999002', 118.04, 28.34)"
+        "INSERT INTO teams (name, kind, members, leader, phone, township, lon, lat) VALUES ('东乡民兵队', 'militia',"
+        " 30, '李四', '13900000002', '999999002', 118.04, 28.34)"
     )
     cur.execute(
-        "INSERT INTO shelters (name, kind, capacity, occupancy, township, lon, lat) VALUES ('西镇小学', 'school', 300, 120, '999999001', 117.96, 28.36)"
+        "INSERT INTO shelters (name, kind, capacity, occupancy, township, lon, lat) VALUES ('西镇小学', 'school', 300,"
+        " 120, '999999001', 117.96, 28.36)"
     )
     cur.execute(
-        "INSERT INTO shelters (name, kind, capacity, occupancy, township, lon, lat) VALUES ('东乡礼堂', 'community_center', 100, 150, '999999002', 118.07, 28.37)"
+        "INSERT INTO shelters (name, kind, capacity, occupancy, township, lon, lat) VALUES ('东乡礼堂',"
+        " 'community_center', 100, 150, '999999002', 118.07, 28.37)"
     )
     cur.execute(
-        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H1', '西镇后山', 'landslide', '999999001', 117.97, 28.38, 40, 12, 30, 60, 120)"
+        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+        " critical_mm_3h, critical_mm_24h) VALUES ('H1', '西镇后山', 'landslide', '999999001', 117.97, 28.38, 40, 12,"
+        " 30, 60, 120)"
     )
     cur.execute(
-        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h, critical_mm_3h, critical_mm_24h) VALUES ('H2', '西镇河口', 'flash_flood', '999999001', 117.91, 28.31, 60, 20, 25, 50, 100)"
+        "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+        " critical_mm_3h, critical_mm_24h) VALUES ('H2', '西镇河口', 'flash_flood', '999999001', 117.91, 28.31, 60, 20,"
+        " 25, 50, 100)"
     )
 
 

@@ -1,4 +1,4 @@
-"""Live sources: SL 323 real-time hydrology databases synced into the store (issue 19).
+"""Live sources: SL 323 real-time hydrology databases synced into the store.
 
 Modules
 -------

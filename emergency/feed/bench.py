@@ -57,7 +57,7 @@ def _source(path: Path, n: int, rng: np.random.Generator) -> list[str]:
     with sqlite3.connect(path) as db:
         db.executemany(
             'INSERT INTO "ST_STBPRP_B" (STCD, STNM, LGTD, LTTD, ADDVCD, STTP) VALUES (?, ?, ?, ?, ?, ?)',
-            [(c, f"站{c}", float(x), float(y), "999999", "PP") for c, x, y in zip(codes, lon, lat)],
+            [(c, f"站{c}", float(x), float(y), "999999", "PP") for c, x, y in zip(codes, lon, lat, strict=True)],
         )
     return codes
 
@@ -78,12 +78,17 @@ def _write_source(path: Path, frame: pd.DataFrame) -> None:
     with sqlite3.connect(path) as db:
         db.executemany(
             'INSERT INTO "ST_PPTN_R" (STCD, TM, DRP, INTV) VALUES (?, ?, ?, 0.05)',
-            zip(frame["STCD"], frame["TM"].dt.strftime("%Y-%m-%d %H:%M:%S.000000"), frame["DRP"].astype(float)),
+            zip(
+                frame["STCD"],
+                frame["TM"].dt.strftime("%Y-%m-%d %H:%M:%S.000000"),
+                frame["DRP"].astype(float),
+                strict=True,
+            ),
         )
 
 
 def _duckdb_alone(path: Path, frame: pd.DataFrame) -> float:
-    """The same rows into a copy of the store with DuckDB alone: insert + hourly sums, one transaction."""
+    """Write the same rows into a copy of the store with DuckDB alone: insert + hourly sums, one transaction."""
     conn = store.connect(path)
     rows = pd.DataFrame(
         {"station": frame["STCD"], "ts": frame["TM"], "mm": frame["DRP"].astype(float), "interval_min": np.int16(5)}
@@ -148,6 +153,7 @@ def run(n: int = 5000, workdir: Path | None = None, seed: int = 7) -> list[dict]
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the sync benchmark from the command line (see the module's docstring); return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m emergency.feed.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 
 from emergency import config, store
+from emergency.clock import local_now
 from emergency.feed import secrets, sync, water, worker
-from emergency.ingest.engine import local_now
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -87,7 +87,7 @@ def _status(args) -> int:
     if conn is None:
         return EXIT_FAILED
     try:
-        print(water.feed_status(conn, local_now()).to_string(index=False))
+        print(water.feed_status(conn, local_now(precise=True)).to_string(index=False))
         print()
         print(water.runs(conn, limit=args.runs).to_string(index=False))
     finally:
@@ -125,6 +125,7 @@ def _run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``python -m emergency feed`` with ``argv`` (see the module's docstring); return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m emergency feed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -27,8 +27,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from emergency import config, demo, store
+from emergency.clock import local_now
 from emergency.feed import sl323, sync, water
-from emergency.ingest.engine import local_now
 
 FEED_NAME = "演示水文"
 DEFAULT_PATH = config.DATA_DIR / "sl323_demo.db"
@@ -55,6 +55,7 @@ GAUGE_SHIFT_DEG = 0.008
 
 
 def url_of(path: Path) -> str:
+    """Return the SQLAlchemy URL of the SQLite file at ``path``."""
     return f"sqlite:///{Path(path).resolve()}"
 
 
@@ -181,7 +182,7 @@ def plan(conn: duckdb.DuckDBPyConnection) -> Plan:
 
 
 def build_source(path: Path, p: Plan) -> sa.Engine:
-    """A fresh SL 323 SQLite file with the plan's stations and thresholds (no reports yet)."""
+    """Create a fresh SL 323 SQLite file with the plan's stations and thresholds (no reports yet)."""
     path = Path(path)
     if path.exists():
         path.unlink()
@@ -243,8 +244,14 @@ def reset_store(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def set_clock(conn: duckdb.DuckDBPyConnection, at: datetime, speed: float) -> None:
+    """Store the replay clock: wall-clock now stands for ``at``, and time runs ``speed`` times faster."""
     store.set_meta(
-        conn, {water.CLOCK_META: json.dumps({"wall": local_now().isoformat(), "at": at.isoformat(), "speed": speed})}
+        conn,
+        {
+            water.CLOCK_META: json.dumps(
+                {"wall": local_now(precise=True).isoformat(), "at": at.isoformat(), "speed": speed}
+            )
+        },
     )
 
 
@@ -278,6 +285,7 @@ def prepare(db_path: Path, source_path: Path, step_s: float, warmup_h: float) ->
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the live demo from the command line (see the module's docstring); return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m emergency demo --live",
         description=__doc__,

@@ -20,7 +20,7 @@ _HEADER = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 
 
 def settings_path() -> Path:
-    """The settings file: $YITU_SETTINGS, else .streamlit/secrets.toml."""
+    """Return the settings file: $YITU_SETTINGS, else .streamlit/secrets.toml."""
     return Path(os.environ.get(config.SETTINGS_PATH_ENV) or config.SECRETS_PATH)
 
 
@@ -32,7 +32,7 @@ def _read(path: Path) -> dict:
 
 
 def feed_url(name: str) -> str | None:
-    """The URL of feed ``name`` from the settings file, or None."""
+    """Return the URL of feed ``name`` from the settings file, or None."""
     return _read(settings_path()).get(SECTION, {}).get(name)
 
 
@@ -70,7 +70,7 @@ _USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*)(?::(
 
 
 def mask(url: str | None) -> str:
-    """The URL with its password replaced by ``***``.
+    """Return the URL with its password replaced by ``***``.
 
     Examples
     --------

@@ -40,10 +40,12 @@ class Snapshot:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
+        """Return the frame read for ``table``, or an empty one with its standard columns."""
         return self.frames.get(table, pd.DataFrame(columns=list(TABLES[table])))
 
     @property
     def rows(self) -> int:
+        """Return the number of rows read over all tables."""
         return sum(len(f) for f in self.frames.values())
 
 
@@ -108,6 +110,7 @@ class Source:
         self._tables: dict[str, sa.Table | None] = {}
 
     def close(self) -> None:
+        """Release the source's connections."""
         self.engine.dispose()
 
     def _reflect(self, connection, standard: str) -> sa.Table | None:
@@ -163,8 +166,8 @@ class Source:
     def _frame(self, connection, statement, names: list[str], standard: str) -> pd.DataFrame:
         rows = connection.execute(statement).fetchall()
         # Column-wise from plain tuples: pandas' from_records inspects every Row object.
-        columns = list(zip(*rows)) if rows else [() for _ in names]
-        frame = pd.DataFrame({n: pd.Series(list(c), dtype=object) for n, c in zip(names, columns)})
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        frame = pd.DataFrame({n: pd.Series(list(c), dtype=object) for n, c in zip(names, columns, strict=True)})
         for name in TABLES[standard]:
             if name not in frame.columns:
                 frame[name] = None

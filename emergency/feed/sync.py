@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emergency import store
+from emergency.clock import local_now
 from emergency.feed import secrets
 from emergency.feed.source import REPORT_TABLES, Source
 from emergency.ingest import engine
@@ -135,7 +136,7 @@ def error_kind(error: BaseException) -> str:
 
     if isinstance(error, LookupError):
         return "no_url"
-    if isinstance(error, SourceError) or isinstance(error, sqlalchemy.exc.NoSuchTableError):
+    if isinstance(error, (SourceError, sqlalchemy.exc.NoSuchTableError)):
         return "schema"
     if isinstance(error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, OSError, TimeoutError)):
         return "unreachable"
@@ -188,6 +189,7 @@ def feeds(conn: duckdb.DuckDBPyConnection) -> list[Feed]:
 
 
 def get_feed(conn: duckdb.DuckDBPyConnection, name: str) -> Feed | None:
+    """Return the configured feed named ``name``, or None."""
     return next((f for f in feeds(conn) if f.name == name), None)
 
 
@@ -223,7 +225,7 @@ def save_feed(conn: duckdb.DuckDBPyConnection, feed: Feed, url: str | None = Non
         cursor.execute(
             f"INSERT OR REPLACE INTO feeds ({', '.join(FEED_COLUMNS)}, created_at) VALUES "
             f"({', '.join('?' for _ in FEED_COLUMNS)}, coalesce((SELECT created_at FROM feeds WHERE name = ?), ?))",
-            [*values, feed.name, engine.local_now()],
+            [*values, feed.name, local_now(precise=True)],
         )
     return feed
 
@@ -260,7 +262,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _table(feed: Feed, standard: str, frame: pd.DataFrame, run_key: str) -> Table:
-    """The rows as an engine Table: headers = column names, text cells c0..cN, row numbers from 1."""
+    """Wrap the rows as an engine Table: headers = column names, text cells c0..cN, row numbers from 1."""
     headers = list(frame.columns)
     data = pd.DataFrame({f"c{i}": _text(frame[h]) for i, h in enumerate(headers)})
     data.insert(0, "_row", np.arange(1, len(frame) + 1))
@@ -282,7 +284,7 @@ def _ingest(
     if frame.empty:
         return None
     table = _table(feed, standard, frame, run_key)
-    mapping = {f.name: (f.name if f.name in frame.columns else None) for f in spec.fields}
+    mapping = {f.name: f.name if f.name in frame.columns else None for f in spec.fields}
     positions = engine._positions(spec, table, mapping)
     try:
         report, columns = engine._check(
@@ -342,7 +344,7 @@ def _codes(values: pd.Series) -> pd.Series:
     """Station codes trimmed (SL 323 STCD is CHAR(8), padded by some databases), per distinct value."""
     distinct = pd.unique(values)
     trimmed = {
-        v: (str(v).strip() if v is not None and not (isinstance(v, float) and np.isnan(v)) else None) for v in distinct
+        v: str(v).strip() if v is not None and not (isinstance(v, float) and np.isnan(v)) else None for v in distinct
     }
     return values.map(trimmed)
 
@@ -392,7 +394,7 @@ def _rain(cursor, snapshot) -> pd.DataFrame:
                  AND f.ts > c.ts - to_minutes(CAST(c.interval_min AS BIGINT)) AND f.interval_min < c.interval_min
                 WHERE c.mm IS NOT NULL AND c.interval_min = ?
                 GROUP BY c._i
-                """,
+                """,  # noqa: E501 - embedded SQL/CSS/JS text
                 [period],
             ).df()
         finally:
@@ -532,7 +534,7 @@ def run_feed(
         if found is None:
             raise ValueError(f"no feed named {feed!r}")
         feed = found
-    now = now or engine.local_now()
+    now = now or local_now(precise=True)
     # Run times follow ``now`` (the wall clock unless a test or the replay gives another).
     result = RunResult(feed.name, _start_run(conn, feed.name, now, attempt), ok=False)
 

@@ -95,7 +95,7 @@ def station_states(conn: duckdb.DuckDBPyConnection, moment: datetime, townships:
                  ELSE coalesce(least(warning_level_m, limit_level_m), warning_level_m, limit_level_m) END AS threshold_m,
             date_diff('minute', ts, ?::TIMESTAMP) AS age_min
         FROM judged ORDER BY code
-        """,
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
         [moment, moment, *_md(moment), list(townships), list(townships), moment],
     )
     frame["excess_m"] = frame["level_m"] - frame["threshold_m"]
@@ -186,8 +186,9 @@ def over_periods(
 
 
 def hydrograph(conn: duckdb.DuckDBPyConnection, station: str, start: datetime, end: datetime) -> pd.DataFrame:
-    """Level and flow of one station in (start, end], oldest first, with the 汛限 level of each
-    report's day (reservoirs; it changes with the period, e.g. on 07-01).
+    """Read the level and flow of one station in (start, end], oldest first.
+
+    Each report carries the 汛限 level of its day (reservoirs; it changes with the period, e.g. on 07-01).
     """
     return store.run(
         conn,
@@ -257,7 +258,7 @@ def feed_status(conn: duckdb.DuckDBPyConnection, now: datetime) -> pd.DataFrame:
 
 
 def runs(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """The latest sync runs of every feed, newest first (the import page's freshness tab)."""
+    """Read the latest sync runs of every feed, newest first (the import page's freshness tab)."""
     return store.run(
         conn,
         """SELECT feed, started_at, ended_at, ok, read_rows, inserted, updated, rejected, stations, latest_data_at,
@@ -274,9 +275,9 @@ def clock(conn: duckdb.DuckDBPyConnection) -> datetime:
     """Now, local time: the wall clock, or the live demo's accelerated storm clock when it runs."""
     import json
 
-    from emergency.ingest.engine import local_now
+    from emergency.clock import local_now
 
-    wall = local_now()
+    wall = local_now(precise=True)
     value = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [CLOCK_META])
     if not value:
         return wall

@@ -31,6 +31,7 @@ TICK_S = 5
 
 
 def lock_path(db_path: str | os.PathLike) -> Path:
+    """Return the lock file of the sync worker of the store at ``db_path``."""
     return Path(f"{db_path}.feed.lock")
 
 
@@ -42,10 +43,11 @@ class Lock:
         self.handle = None
 
     def acquire(self) -> bool:
+        """Take the lock without waiting; return False when another process holds it."""
         if self.handle is not None:
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")
+        handle = open(self.path, "a+")  # noqa: SIM115 - held open for the lock's lifetime, closed in release()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -59,6 +61,7 @@ class Lock:
         return True
 
     def release(self) -> None:
+        """Release the lock if this object holds it."""
         if self.handle is not None:
             fcntl.flock(self.handle, fcntl.LOCK_UN)
             self.handle.close()
@@ -84,9 +87,11 @@ class Scheduler:
         self.failures: dict[str, int] = {}
 
     def due_feeds(self, feeds: list[sync.Feed], now: float) -> list[sync.Feed]:
+        """Return the enabled feeds whose next run is due at ``now``."""
         return [f for f in feeds if f.enabled and self.due.get(f.name, 0.0) <= now]
 
     def done(self, feed: sync.Feed, result: sync.RunResult, now: float) -> None:
+        """Schedule a feed's next run: after its interval when ``result`` is ok, after the backoff when not."""
         if result.ok:
             self.failures[feed.name] = 0
             self.due[feed.name] = now + feed.every_min * 60
@@ -95,6 +100,7 @@ class Scheduler:
             self.due[feed.name] = now + retry_delay_s(self.failures[feed.name], feed.every_min)
 
     def attempt(self, feed: sync.Feed) -> int:
+        """Return the number of the coming attempt of a feed (1 after a success)."""
         return self.failures.get(feed.name, 0) + 1
 
 
@@ -132,6 +138,7 @@ class Worker(threading.Thread):
         self.runs = 0
 
     def run(self) -> None:
+        """Sync due feeds until stopped, while this process holds the store's feed lock."""
         while not self.stopping.is_set():
             try:
                 if self.lock.acquire():
@@ -146,6 +153,7 @@ class Worker(threading.Thread):
         self.lock.release()
 
     def stop(self) -> None:
+        """Ask the loop to stop after its current pass."""
         self.stopping.set()
 
 

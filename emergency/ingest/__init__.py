@@ -5,7 +5,7 @@ registry keyed by extension (:data:`READERS`), kinds as specs (:data:`KINDS`), a
 :func:`import_file`, the only writer of imported data.
 """
 
-from emergency.ingest.engine import REASONS, ImportReport, import_file, import_table, local_now, report_json
+from emergency.ingest.engine import REASONS, ImportReport, import_file, import_table, report_json
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Field, Kind, normalize_header, suggest_mapping, vocabulary
 from emergency.ingest.readers import READERS, Preview, Table, Upload, detect_encoding, open_table, preview
@@ -24,7 +24,6 @@ __all__ = [
     "detect_encoding",
     "import_file",
     "import_table",
-    "local_now",
     "normalize_header",
     "open_table",
     "preview",

@@ -60,7 +60,8 @@ def _parse_mapping(pairs: list[str]) -> dict[str, str] | None:
 def _print_report(report, lang: str) -> None:
     t = i18n.t
     print(
-        f"{report.file_name} · {t(f'ingest.kind.{report.kind}', lang)} · {report.format} · {report.encoding or '-'} · {report.crs}"
+        f"{report.file_name} · {t(f'ingest.kind.{report.kind}', lang)} · {report.format} · {report.encoding or '-'} ·"
+        f" {report.crs}"
     )
     figures = [
         (t("ingest.total", lang), report.total),
@@ -83,7 +84,8 @@ def _print_report(report, lang: str) -> None:
             else [[row.reason, row.field, row.value]]
         )
         text = "；".join(
-            f"{t(f'ingest.reason.{reason}', lang)} [{field}{'' if value is None or pd.isna(value) else ' = ' + str(value)}]"
+            f"{t(f'ingest.reason.{reason}', lang)}"
+            f" [{field}{'' if value is None or pd.isna(value) else ' = ' + str(value)}]"
             for reason, field, value in problems
         )
         print(f"  {t('ingest.col.row_number', lang)} {where}{row.row_number}: {text}")
@@ -92,7 +94,10 @@ def _print_report(report, lang: str) -> None:
 
 
 def report_lines(report, lang: str) -> list[str]:
-    """The report's extra facts as lines: sheets, units, other-labels, created warehouses, missing locations, unused headers."""
+    """List the report's extra facts.
+
+    Sheets, units, other-labels, created warehouses, missing locations, unused headers.
+    """
     t = i18n.t
     lines = []
     if report.sheets_read and (len(report.sheets_read) > 1 or report.sheets_skipped):

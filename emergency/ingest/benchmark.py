@@ -16,7 +16,7 @@ __all__ = ["bench_import", "write_rainfall_csv"]
 
 
 def _scratch() -> duckdb.DuckDBPyConnection:
-    """An in-memory connection that draws no progress bar over the printed results."""
+    """Open an in-memory connection that draws no progress bar over the printed results."""
     conn = duckdb.connect()
     conn.execute("SET enable_progress_bar = false")
     return conn
@@ -53,7 +53,7 @@ def write_rainfall_csv(
                             '%Y-%m-%d %H:%M') AS 时间,
                    round((i * 7919 % 97) / 10.0, 1) AS 雨量
             FROM range($rows) t(i)
-            """,
+            """,  # noqa: E501 - embedded SQL/CSS/JS text
             params={"stations": stations, "interval": interval_min, "start": start_step, "rows": rows},
         )
         # COPY takes no parameter for its target file; the relation API writes it without SQL text.
@@ -135,8 +135,8 @@ def bench_import(path: str | Path | None = None, rows: int = 10_000_000, station
     Returns
     -------
     dict
-        rows, import_s, import_cpu_s (CPU of all threads), rows_per_s, read_csv_s (DuckDB ``CREATE TABLE AS SELECT * FROM
-        read_csv``), ratio (read_csv_s / import_s, 1.0 = as fast as DuckDB alone),
+        rows, import_s, import_cpu_s (CPU of all threads), rows_per_s, read_csv_s (DuckDB
+        ``CREATE TABLE AS SELECT * FROM read_csv``), ratio (read_csv_s / import_s, 1.0 = as fast as DuckDB alone),
         accepted, rejected, peak_rss_mb, base_rss_mb (process before the import), file_mb,
         rss_over_file ((peak - base) / file size); and ``mapped``: the same figures for a copy
         of the file whose headers need a mapping (read_csv timed on that copy).

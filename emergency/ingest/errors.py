@@ -51,8 +51,10 @@ class IngestError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = i18n.DEFAULT_LANGUAGE, with_detail: bool = True) -> str:
-        """Return the message in ``lang``: file, row (if any), reason and, unless ``with_detail`` is
-        False (the page folds it away), the detail.
+        """Return the message in ``lang``.
+
+        It names the file, the row (if any), the reason and, unless ``with_detail`` is False (the
+        page folds it away), the detail.
         """
         key = f"ingest.error.{self.reason}"
         if key not in i18n.STRINGS:

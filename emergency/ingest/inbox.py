@@ -15,6 +15,7 @@ The page also lists every job (:func:`jobs`): queued, running, done, failed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -27,7 +28,8 @@ from pathlib import Path
 import duckdb
 
 from emergency import i18n
-from emergency.ingest.engine import import_file, local_now
+from emergency.clock import local_now
+from emergency.ingest.engine import import_file
 from emergency.ingest.errors import IngestError
 
 __all__ = ["enqueue", "inbox_dir", "jobs", "pending", "process", "recover"]
@@ -51,7 +53,7 @@ JOB_OPTIONS = ("kind", "crs", "encoding", "sheet", "mapping", "user", "source_na
 
 
 def inbox_dir(db_path: str | os.PathLike) -> Path:
-    """The inbox folder of the store at ``db_path``."""
+    """Return the inbox folder of the store at ``db_path``."""
     path = Path(db_path)
     return path.with_name(f"{path.name}.inbox")
 
@@ -88,12 +90,12 @@ def enqueue(db_path: str | os.PathLike, file: str | os.PathLike, **options) -> P
         raise ValueError(f"job options must include kind and be among {JOB_OPTIONS}: {sorted(unknown)}")
     inbox = inbox_dir(db_path)
     inbox.mkdir(parents=True, exist_ok=True)
-    name = f"{local_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+    name = f"{local_now(precise=True):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
     partial = inbox / f".partial-{name}"
     partial.mkdir()
     for part in _parts(file):
         shutil.copy2(part, partial / part.name)
-    job = {"file": file.name, "queued_at": local_now().isoformat(), **options}
+    job = {"file": file.name, "queued_at": local_now(precise=True).isoformat(), **options}
     (partial / JOB_FILE).write_text(json.dumps(job, ensure_ascii=False, indent=2), encoding="utf-8")
     final = inbox / name
     os.rename(partial, final)  # atomic: the app sees the whole job or none of it
@@ -130,7 +132,7 @@ def _claim(job: Path) -> Path | None:
     claim = {
         "owner": PROCESS_TOKEN,
         "pid": os.getpid(),
-        "claimed_at": local_now().isoformat(),
+        "claimed_at": local_now(precise=True).isoformat(),
         "claimed_epoch": time.time(),
     }
     (target / CLAIM_FILE).write_text(json.dumps(claim), encoding="utf-8")
@@ -177,16 +179,14 @@ def recover(
         attempts = int(spec.get("attempts", 1))
         (job / CLAIM_FILE).unlink(missing_ok=True)
         if attempts < MAX_ATTEMPTS and (job / JOB_FILE).exists():
-            try:
+            with contextlib.suppress(OSError):  # another session recovered it first
                 os.rename(job, job.parent.parent / job.name)  # back in the queue, same name and place
-            except OSError:
-                pass  # another session recovered it first
             continue
         result = {
             "file": spec.get("file", job.name),
             "kind": spec.get("kind", "?"),
             "ok": False,
-            "finished_at": local_now().isoformat(),
+            "finished_at": local_now(precise=True).isoformat(),
             "attempts": attempts,
             "message": i18n.t("ingest.inbox_abandoned", lang, file=spec.get("file", job.name), attempts=attempts),
         }
@@ -199,7 +199,10 @@ def recover(
 
 
 def jobs(db_path: str | os.PathLike) -> list[dict]:
-    """Every job of the inbox, newest first: name, state, file, kind, user, queued_at, attempts, finished_at, message."""
+    """List every job of the inbox, newest first.
+
+    Each job as name, state, file, kind, user, queued_at, attempts, finished_at, message.
+    """
     inbox = inbox_dir(db_path)
     if not inbox.exists():
         return []
@@ -276,7 +279,7 @@ def _run(conn, job: Path, lang: str, before_commit) -> dict:
             "file": spec.get("file", job.name),
             "kind": spec.get("kind", "?"),
             "ok": False,
-            "finished_at": local_now().isoformat(),
+            "finished_at": local_now(precise=True).isoformat(),
             "message": i18n.t("ingest.inbox_broken", lang, job=job.name),
         }
         _finish(job, "failed", result)
@@ -287,14 +290,14 @@ def _run(conn, job: Path, lang: str, before_commit) -> dict:
     try:
         report = import_file(conn, job / Path(spec["file"]).name, spec["kind"], before_commit=hook, **options)
     except IngestError as error:
-        result.update(ok=False, message=error.message(lang), finished_at=local_now().isoformat())
+        result.update(ok=False, message=error.message(lang), finished_at=local_now(precise=True).isoformat())
         _finish(job, "failed", result)
     except Exception as error:  # whatever else went wrong is a failed job with its reason, not a stuck one
         detail = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
         result.update(
             ok=False,
             message=i18n.t("ingest.error.unexpected", lang, detail=detail),
-            finished_at=local_now().isoformat(),
+            finished_at=local_now(precise=True).isoformat(),
         )
         _finish(job, "failed", result)
     else:
@@ -303,7 +306,7 @@ def _run(conn, job: Path, lang: str, before_commit) -> dict:
             accepted=report.accepted,
             rejected=report.rejected,
             import_id=report.import_id,
-            finished_at=local_now().isoformat(),
+            finished_at=local_now(precise=True).isoformat(),
         )
         # The store now holds the data and import_log its hash; only the record is kept.
         for part in job.iterdir():

@@ -65,10 +65,12 @@ class Kind:
     ordered: tuple[tuple[str, str, str], ...] = ()
 
     def field(self, name: str) -> Field:
+        """Return the field named ``name``."""
         return next(f for f in self.fields if f.name == name)
 
     @property
     def field_names(self) -> tuple[str, ...]:
+        """Return the names of the kind's fields, in order."""
         return tuple(f.name for f in self.fields)
 
 
@@ -729,7 +731,7 @@ KINDS: dict[str, Kind] = {
             ),
             location="point",
         ),
-        # --- township grid management (issue 8) ---
+        # --- township grid management ---
         Kind(
             "villages",
             "villages",
@@ -1090,7 +1092,7 @@ def vocabulary(name: str) -> dict[str, str]:
     return spellings
 
 
-def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str | None]:
+def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str | None]:  # noqa: C901 - exact, synonym and truncated matches in priority order, kept together
     """Map each field of ``kind`` to the file header that names it, or None.
 
     A header is used for one field only; fields are matched in their declared order, exact
@@ -1143,7 +1145,7 @@ def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str | None]:
     return mapping
 
 
-# --- units, remembered and look-alike headers (issue 16) ---
+# --- units, remembered and look-alike headers ---
 # Dimension -> (stored unit, {unit spelling: factor to the stored unit}). A header such as
 # 直接经济损失（元） or a cell such as "12.5万元" is converted; the report names each conversion.
 UNITS: dict[str, tuple[str, dict[str, float]]] = {
@@ -1185,7 +1187,7 @@ def _fold_unit(text: str) -> str:
 
 
 def header_unit(header: str, f: Field) -> tuple[str, float] | None:
-    """The unit a header states for a numeric field, and its factor to the stored unit.
+    """Find the unit a header states for a numeric field, and its factor to the stored unit.
 
     Looks in brackets (降雨量(cm), 损失（单位：元）) and at the end of the header (经济损失元).
 
@@ -1214,14 +1216,17 @@ def header_unit(header: str, f: Field) -> tuple[str, float] | None:
 
 
 def cell_units(f: Field) -> dict[str, float]:
-    """{unit spelling (lower-case): factor} a cell of field ``f`` may end in, such as 万元 in "12.5万元"."""
+    """Map each unit spelling (lower-case) a cell of field ``f`` may end in to its factor.
+
+    Such as 万元 in "12.5万元".
+    """
     if f.unit is None:
         return {}
     return {k.lower(): v for k, v in UNITS[f.unit][1].items()}
 
 
 def stored_unit(f: Field) -> str | None:
-    """The unit a numeric field is stored in (万元, mm, 人), or None."""
+    """Return the unit a numeric field is stored in (万元, mm, 人), or None."""
     return UNITS[f.unit][0] if f.unit else None
 
 
@@ -1234,7 +1239,7 @@ def _unit_stripped(folded: str) -> str | None:
 
 
 def merge_mapping(kind: Kind, headers: list[str], *layers: dict[str, str | None] | None) -> dict[str, str | None]:
-    """The automatic mapping with each layer laid over it in turn (remembered, then given).
+    """Lay each layer over the automatic mapping in turn (remembered, then given).
 
     A layer's field set to a header the file lacks is ignored (a remembered mapping of another
     file layout); set to None it un-maps the field. A header a layer takes is taken from the

@@ -85,13 +85,14 @@ class Table:
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
     # Lenient scan options a retry switched on: quoted line breaks need the serial scanner,
-    # mixed CRLF/LF line ends need strict_mode off (issue 16).
+    # mixed CRLF/LF line ends need strict_mode off.
     csv_lenient: tuple[str, ...] = ()
     sheets_read: list[tuple[str, int]] = field(default_factory=list)  # (sheet, data rows) read into this table
     sheets_skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason code) left out
 
     @property
     def has_geometry(self) -> bool:
+        """Tell whether the table carries geometries (read from a GIS file)."""
         return self.frame is not None and "_geometry" in self.frame.columns
 
     @property
@@ -100,7 +101,7 @@ class Table:
         return [f"c{i}" for i in range(len(self.headers))]
 
     def csv_scan(self) -> tuple[str, list]:
-        """SQL of a DuckDB scan of the CSV as text columns, and its parameters.
+        """Build the SQL of a DuckDB scan of the CSV as text columns, and its parameters.
 
         Fewer fields than headers (a truncated last line) are padded with NULL so the row
         is rejected with a reason instead of failing the file.
@@ -191,7 +192,7 @@ def detect_encoding(sample: bytes, file_name: str = "") -> str:
 
 
 def guess_encoding(sample: bytes, file_name: str = "") -> tuple[str, bool]:
-    """The encoding of ``sample`` and whether the guess is sure enough to use unasked.
+    """Guess the encoding of ``sample`` and whether the guess is sure enough to use unasked.
 
     UTF-8 (and a byte-order mark) are sure. A sample GB18030 reads is sure when a statistical
     detector (charset-normalizer) also finds Chinese in it; Shift-JIS, for instance, also reads
@@ -222,7 +223,7 @@ def guess_encoding(sample: bytes, file_name: str = "") -> tuple[str, bool]:
 
 
 def _text_codec(chosen: str, file_name: str) -> str:
-    """The codec name of a user-given or guessed encoding; only text encodings are accepted."""
+    """Return the codec name of a user-given or guessed encoding; only text encodings are accepted."""
     try:
         info = codecs.lookup(chosen)
     except (LookupError, ValueError, TypeError) as error:
@@ -248,7 +249,7 @@ def _transcode(source: Path, target: Path, encoding: str, file_name: str) -> Non
             raise IngestError(file_name, "truncated", detail=f"{encoding}, byte {offset}") from error
 
 
-def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:
+def _read_csv(path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None) -> Table:  # noqa: C901 - each early exit is one refusal reason (empty, binary, encoding, width) in order
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     wide = sample.startswith(UTF16_BOMS) or (
@@ -340,7 +341,7 @@ def _frame(headers: list[str], rows: list[list], first_row: int) -> pd.DataFrame
 
 
 def _sheet_cells(book, name: str) -> tuple[list[str], list[list], int] | None:
-    """A sheet's header (the fullest of its first rows) and data rows; None for an empty sheet."""
+    """Find a sheet's header (the fullest of its first rows) and data rows; None for an empty sheet."""
     data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     cells = [[_cell_text(v) for v in row] for row in data]
     filled = [sum(v is not None for v in row) for row in cells[:HEADER_SEARCH_ROWS]]
@@ -358,7 +359,7 @@ def _sheet_cells(book, name: str) -> tuple[list[str], list[list], int] | None:
 
 
 def _matches(kind_name: str | None, headers: list[str]) -> bool:
-    """True when the automatic mapping finds every required field of the kind in ``headers``."""
+    """Tell whether the automatic mapping finds every required field of the kind in ``headers``."""
     if kind_name is None:
         return True
     from emergency.ingest.kinds import KINDS, suggest_mapping  # kinds imports no reader
@@ -370,7 +371,7 @@ def _matches(kind_name: str | None, headers: list[str]) -> bool:
     return all(mapping[f.name] is not None for f in kind.fields if f.required)
 
 
-def _read_excel(
+def _read_excel(  # noqa: C901 - sheet selection and the union of headers belong to one reading pass
     path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None, kind: str | None = None
 ) -> Table:
     """Every sheet whose header fits ``kind`` (or the one named ``sheet``), as one table.
@@ -422,7 +423,8 @@ def _read_excel(
         rows = []
         for row in body:
             full = [None] * len(union)
-            for position, value in zip(index, row):
+            # A row runs past its header when trailing columns without a header were dropped: those cells are left out.
+            for position, value in zip(index, row, strict=False):
                 full[position] = value
             rows.append(full)
         frame = _frame(union, rows, first_row=first_row)
@@ -447,7 +449,7 @@ def _read_excel(
 
 
 def _dbf_encoding(dbf: Path, file_name: str) -> str:
-    """Encoding of a .dbf without .cpg, from its header names and records."""
+    """Guess the encoding of a .dbf without .cpg, from its header names and records."""
     raw = dbf.read_bytes()
     header_length = int.from_bytes(raw[8:10], "little") if len(raw) >= 10 else len(raw)
     names = b"".join(raw[i : i + 11].split(b"\x00")[0] for i in range(32, max(32, header_length - 1), 32))
@@ -568,7 +570,7 @@ def _extract(
             dst.write(chunk)
 
 
-def _read_zip(
+def _read_zip(  # noqa: C901 - each branch is one archive refusal reason or one member format, in order
     path: Path, file_name: str, work: Path, encoding: str | None, sheet: str | None, kind: str | None = None
 ) -> Table:
     _check_archive(path, file_name)

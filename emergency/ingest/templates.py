@@ -33,7 +33,7 @@ class TemplatePlace:
 
 
 def place_of(conn: duckdb.DuckDBPyConnection) -> TemplatePlace:
-    """Example place for a store: a point inside its first township (or its county) and that township's code."""
+    """Pick an example place for a store: a point inside its first township (or its county) and that township's code."""
     townships = queries.townships(conn)
     county = queries.county(conn)
     code = str(county["code"].iloc[0]) if len(county) else "000000"
@@ -70,7 +70,7 @@ def template_headers(kind: Kind) -> dict[str, str]:
 
 
 def _code_label(vocabulary: str, code: str) -> str:
-    """A Chinese spelling of a code that the import maps back to it (label, else first synonym)."""
+    """Return a Chinese spelling of a code that the import maps back to it (label, else first synonym)."""
     if code in i18n.CODE_LABELS.get(vocabulary, {}):
         return i18n.label(vocabulary, code, "zh")
     return VALUE_SYNONYMS[vocabulary][code][0]
@@ -186,10 +186,10 @@ def template_frame(kind: str, place: TemplatePlace) -> pd.DataFrame:
 
 
 def template_csv(kind: str, place: TemplatePlace) -> bytes:
-    """The template as CSV (UTF-8 with BOM, so Excel opens the Chinese headers)."""
+    """Write the template as CSV (UTF-8 with BOM, so Excel opens the Chinese headers)."""
     return export.to_csv(template_frame(kind, place))
 
 
 def template_xlsx(kind: str, place: TemplatePlace) -> bytes:
-    """The template as an XLSX workbook with one sheet named after the kind."""
+    """Write the template as an XLSX workbook with one sheet named after the kind."""
     return export.to_xlsx({i18n.t(f"ingest.kind.{kind}", "zh"): template_frame(kind, place)})

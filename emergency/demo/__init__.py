@@ -15,15 +15,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import config, geo, grids, store, vocab, warning
-from emergency.stock import demo_minimums
+from emergency import clock, config, geo, store, vocab
+from emergency.demo.contacts import demo_contacts
+from emergency.demo.hierarchy import demo_duty_roster, demo_hierarchy
+from emergency.demo.minimums import demo_minimums
+from emergency.demo.names import GIVEN_NAMES, SURNAMES
+from emergency.sql import quote_identifier
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
 
 COUNTY_CODE = "361104"
 COUNTY_NAME = "广信区"
 DATA_NOTE = "township boundaries and all figures are synthetic demo data"
-TIMEZONE = "Asia/Shanghai"
 # Every row the demo writes carries this in its ``source`` column.
 SOURCE = "demo"
 
@@ -107,29 +110,6 @@ VILLAGE_SECOND = (
     "湾",
     "洲",
     "墩",
-)
-SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙朱胡郑汪程叶余方")
-GIVEN_NAMES = (
-    "伟",
-    "军",
-    "华",
-    "明",
-    "建国",
-    "志强",
-    "海",
-    "平",
-    "红",
-    "丽",
-    "春生",
-    "国庆",
-    "小兵",
-    "文",
-    "斌",
-    "勇",
-    "新华",
-    "卫东",
-    "建平",
-    "金水",
 )
 
 INCIDENT_TEXT = {
@@ -795,7 +775,15 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
                         "demo_seed",
                         "demo_scale",
                     ],
-                    "value": [COUNTY_CODE, COUNTY_NAME, "true", TIMEZONE, DATA_NOTE, str(seed), repr(float(scale))],
+                    "value": [
+                        COUNTY_CODE,
+                        COUNTY_NAME,
+                        "true",
+                        clock.TIMEZONE_NAME,
+                        DATA_NOTE,
+                        str(seed),
+                        repr(float(scale)),
+                    ],
                 }
             ),
             "county": pd.DataFrame(
@@ -819,13 +807,13 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
             "teams": teams,
             "shelters": shelters,
             "hazard_points": hazards,
-            # Warning recipients (issue 7), drawn last so the tables above keep their values.
-            "township_contacts": warning.demo_contacts(townships["code"].tolist(), rng),
-            # Minimum stock per item (issue 5): derived from the typical holdings, no random draw.
+            # Warning recipients, drawn last so the tables above keep their values.
+            "township_contacts": demo_contacts(townships["code"].tolist(), rng),
+            # Minimum stock per item: derived from the typical holdings, no random draw.
             "stock_minimums": demo_minimums(STOCK_ITEMS),
-            # Villages, grid cells and the duty roster (issue 8), drawn after everything above.
-            **grids.demo_hierarchy(townships, rng),
-            "duty_roster": grids.demo_duty_roster(townships["code"].tolist(), STORM_START.date(), DEMO_NOW.date(), rng),
+            # Villages, grid cells and the duty roster, drawn after everything above.
+            **demo_hierarchy(townships, rng),
+            "duty_roster": demo_duty_roster(townships["code"].tolist(), STORM_START.date(), DEMO_NOW.date(), rng),
         }
         del rates, mm
         cursor.execute("BEGIN TRANSACTION")
@@ -844,7 +832,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
 
 
 def _refuse_real_store(path: Path) -> None:
-    """Raise ValueError if ``path`` is a real county's store (issue 12: demo and real data never mix)."""
+    """Raise ValueError if ``path`` is a real county's store (demo and real data never mix)."""
     if not path.exists():
         return
     try:
@@ -880,7 +868,7 @@ def build_demo_file(path: str | os.PathLike, scale: float = 1.0, seed: int = 42)
         Row count per table.
     """
     path = Path(path)
-    _refuse_real_store(path)  # issue 12: a real county's store is never replaced by the demo
+    _refuse_real_store(path)  # a real county's store is never replaced by the demo
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -933,7 +921,7 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     sums = {}
     for table in tables:
         # table is read from the catalogue, not user input; quoted as an identifier anyway.
-        quoted = '"' + table.replace('"', '""') + '"'
+        quoted = quote_identifier(table)
         count, digest = store.run(
             conn,
             f"SELECT count(*) AS n, CAST(bit_xor(md5_number(CAST(t AS VARCHAR))) AS VARCHAR) AS x FROM {quoted} AS t",
@@ -943,7 +931,10 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m emergency demo [--path P] [--scale S] [--seed N]`` (alias: ``python -m emergency.demo``)."""
+    """Run ``python -m emergency demo [--path P] [--scale S] [--seed N]``.
+
+    The old form ``python -m emergency.demo`` is an alias.
+    """
     parser = argparse.ArgumentParser(prog="python -m emergency demo", description="Build the synthetic demo store.")
     parser.add_argument("--path", type=Path, default=config.database_path(), help="DuckDB file to (re)create")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies gauges, incidents and resources")
@@ -952,7 +943,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         counts = build_demo_file(args.path, scale=args.scale, seed=args.seed)
-    except ValueError as error:  # issue 12: a real store is refused with a message, not a traceback
+    except ValueError as error:  # a real store is refused with a message, not a traceback
         print(f"demo refused: {error}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - started
@@ -960,7 +951,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{table:<14}{count:>12,}")
     print(f"built {args.path} in {seconds:.1f} s")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

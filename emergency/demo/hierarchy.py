@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from emergency import geo
+from emergency.demo.names import GIVEN_NAMES, SURNAMES
 
 # A village or community covers about this many km² in the demo (Jiangxi hill country).
 VILLAGE_KM2 = 12.0
@@ -63,7 +64,7 @@ def partition(polygon: shapely.Geometry, n: int, rng: np.random.Generator) -> li
         x = rng.uniform(min_x, max_x, 4 * n)
         y = rng.uniform(min_y, max_y, 4 * n)
         inside = shapely.contains_xy(polygon, x, y)
-        seeds.extend(zip(x[inside], y[inside]))
+        seeds.extend(zip(x[inside], y[inside], strict=True))
     points = np.asarray(seeds[:n])
     frame = shapely.box(*shapely.buffer(shapely.box(*polygon.bounds), 0.1).bounds)
     cells: list[shapely.Geometry] = []
@@ -104,9 +105,7 @@ def _syllable_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[s
 
 
 def _people(rng: np.random.Generator, n: int) -> list[str]:
-    from emergency import demo
-
-    return [str(s) + str(g) for s, g in zip(rng.choice(demo.SURNAMES, n), rng.choice(demo.GIVEN_NAMES, n))]
+    return [str(s) + str(g) for s, g in zip(rng.choice(SURNAMES, n), rng.choice(GIVEN_NAMES, n), strict=True)]
 
 
 def demo_hierarchy(townships: pd.DataFrame, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
@@ -132,7 +131,7 @@ def demo_hierarchy(townships: pd.DataFrame, rng: np.random.Generator) -> dict[st
         names = _syllable_names(rng, count, set())
         shares = rng.dirichlet(np.full(count, 4.0))
         first = COMMUNITY_FIRST if street else VILLAGE_FIRST
-        for index, (cell, syllables, share) in enumerate(zip(cells, names, shares)):
+        for index, (cell, syllables, share) in enumerate(zip(cells, names, shares, strict=True)):
             code = f"{township.code}{first + index:03d}"
             village_rows.append(
                 {

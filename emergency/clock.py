@@ -1,0 +1,34 @@
+"""The store's clock: every stored time is the county's naive local time, Asia/Shanghai.
+
+China has kept UTC+8 without daylight saving since 1991, so naive local times order and
+subtract like the instants they stand for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+# The time zone of every stored time (recorded in the store's meta table as ``timezone``).
+TIMEZONE_NAME = "Asia/Shanghai"
+LOCAL_TIMEZONE = ZoneInfo(TIMEZONE_NAME)
+# Microseconds to add to a UTC epoch to get local wall-clock time (for SQL that shifts epochs).
+UTC_OFFSET_US = 8 * 3600 * 1_000_000
+
+
+def local_now(precise: bool = False) -> datetime:
+    """Return the wall clock as naive local time.
+
+    Parameters
+    ----------
+    precise : bool
+        Keep the microseconds (import, inbox and sync records, where the order within a second
+        counts); by default the time is cut to the second (warnings, acknowledgements, audit rows).
+
+    Returns
+    -------
+    datetime
+        Naive Asia/Shanghai local time.
+    """
+    now = datetime.now(LOCAL_TIMEZONE).replace(tzinfo=None)
+    return now if precise else now.replace(microsecond=0)
