@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from emergency import store
+from tests import live_water
 from tests.browser import ARTIFACTS, CANVAS_SETTLE_MS, app_server, assert_no_exception, browser_page, wait_for_app
 from tests.test_import_page import _open_import_page, _upload_validate_commit
 
@@ -18,6 +19,7 @@ REGIONS = (
     "kpis",
     "kpi-rain",
     "kpi-gauges",
+    "kpi-water",
     "kpi-open",
     "kpi-people",
     "kpi-warnings",
@@ -52,6 +54,8 @@ MEASURE_JS = """() => {
     if (!box.width || !box.height) continue;
     if (el.scrollWidth > el.clientWidth + 1 && cs.overflowX !== 'visible')
       overflowing.push(`${el.tagName}.${el.className} ${el.scrollWidth}>${el.clientWidth}: ${el.textContent.slice(0, 40)}`);
+    if (el.closest('.wall-panel') && el.scrollHeight > el.clientHeight + 1 && cs.overflowY !== 'visible')
+      overflowing.push(`${el.tagName}.${el.className} height ${el.scrollHeight}>${el.clientHeight}: ${el.textContent.slice(0, 40)}`);
     const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join('');
     if (!text) continue;
     const size = parseFloat(cs.fontSize);
@@ -73,9 +77,9 @@ MEASURE_JS = """() => {
 
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
-    path = tmp_path_factory.mktemp("wall") / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    with app_server(path) as url:
+    """The demo store with the live demo's water stations: the wall shows every KPI card, 超警戒 too."""
+    facts = live_water.build(demo_file, tmp_path_factory.mktemp("wall"))
+    with app_server(facts["path"], {"YITU_SETTINGS": str(facts["settings"])}) as url:
         yield url
 
 

@@ -285,14 +285,8 @@ def _ingest(
         return None
     table = _table(feed, standard, frame, run_key)
     mapping = {f.name: f.name if f.name in frame.columns else None for f in spec.fields}
-    positions = engine._positions(spec, table, mapping)
-    try:
-        report, columns = engine._check(
-            cursor, spec, table, positions, mapping, feed.crs, now, [], feed.name, engine._noop
-        )
-        import_id = engine._write(cursor, spec, columns, table, report, f"feed:{feed.name}", feed.name, engine._noop)
-    finally:
-        engine._drop_temp(cursor)
+    report = engine.write_rows_in(cursor, spec, table, mapping, feed.crs, now, feed.name)
+    import_id = report.import_id
     # The overlap window reads the same rejected rows again at every run: keep the newest copy.
     cursor.execute(
         """DELETE FROM quarantine q WHERE q.file_name = ? AND q.import_id <> ?

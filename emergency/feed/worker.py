@@ -9,6 +9,7 @@ when the lock is freed. A run never holds a page: reads go on while it writes (D
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import logging
 import os
@@ -173,7 +174,8 @@ def _stop_all() -> None:
         workers = list(_started.values())
     for worker in workers:
         worker.stop()
-        worker.conn.interrupt()  # a run in progress ends now (its transaction is rolled back)
+        with contextlib.suppress(duckdb.Error):  # a store closed already has nothing to interrupt
+            worker.conn.interrupt()  # a run in progress ends now (its transaction is rolled back)
     for worker in workers:
         worker.join(STOP_WAIT_S)
 

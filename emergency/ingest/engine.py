@@ -1641,3 +1641,25 @@ def report_json(report: ImportReport) -> str:
 
 
 __all__ += ["Upload", "report_json"]
+
+
+def write_rows_in(
+    cursor, spec: Kind, table: Table, mapping: dict[str, str | None], crs: str, now: datetime, source_name: str
+) -> ImportReport:
+    """Check and write an opened table inside the caller's transaction (the live feed's runs).
+
+    The same staging, rules and write as :func:`import_table`, without its lock, transaction and
+    remembered mappings: the caller holds :data:`WRITE_LOCK` and commits or rolls back. Returns the
+    report with its ``import_id``.
+    """
+    positions = _positions(spec, table, mapping)
+    ctx = _Context()
+    try:
+        _stage_file(cursor, spec, table, positions, ctx)
+        report, columns = _check(cursor, spec, table, positions, mapping, crs, now, [], source_name, _noop, ctx)
+        report.import_id = _write(cursor, spec, columns, table, report, f"feed:{source_name}", source_name, _noop)
+    finally:
+        # After a failed statement the transaction is aborted: the caller's rollback drops these.
+        with contextlib.suppress(duckdb.TransactionException):
+            _drop_temp(cursor)
+    return report
