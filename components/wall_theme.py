@@ -110,7 +110,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .wall-panel h3 {{ font-size: 1.15rem; font-weight: 600; color: {MUTED}; margin: 0 0 .25rem 0; padding: 0;
   letter-spacing: .05em; line-height: 1.4; white-space: nowrap; }}
 .wall-kpis {{ display: flex; flex-direction: column; gap: {GAP_REM}rem; height: 100%; }}
-.wall-kpi {{ flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; justify-content: center;
+.wall-kpi {{ flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column; justify-content: center;
   position: relative; }}
 .wall-kpi.changed {{ box-shadow: inset 0 0 0 .14rem {CHANGED}; }}
 .wall-kpi .mark {{ position: absolute; right: .5rem; top: .35rem; color: #1b1400; background: {CHANGED};
@@ -126,7 +126,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .wall-levels {{ display: flex; gap: .35rem; }}
 .wall-level {{ flex: 1 1 0; min-width: 0; border-radius: .3rem; text-align: center; padding: .05rem 0 .1rem 0; line-height: 1.15; }}
 .wall-level .n {{ font-size: 2.75rem; font-weight: 700; display: block; font-variant-numeric: tabular-nums; }}
-.wall-level .t {{ font-size: 1rem; font-weight: 600; display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+.wall-level .t {{ font-size: 1rem; font-weight: 600; display: block; line-height: 1.45; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 .wall-level.zero {{ opacity: 1; background: #16293b !important; color: {MUTED} !important;
   box-shadow: inset 0 -.25rem 0 var(--c); }}
 .wall-rank {{ flex: 0 0 auto; }}
