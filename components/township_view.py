@@ -13,7 +13,7 @@ from components.text import chart, label, labels, lang, plain, tr
 from emergency import charts, export, mapdata, queries, rules, symbology, township
 from emergency import filters as flt
 from emergency.filters import Filters
-from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
+from emergency.vocab import INCIDENT_STATUSES
 
 PAGE = "pages/township.py"
 # URL path of the township page, for links in tables (Streamlit names it after the file).
@@ -249,11 +249,7 @@ def legends(f: Filters) -> None:
         [(tr("map.legend.stale", minutes=stale_minutes()), map_layers.STALE_RING)],
         note=tr("map.legend.gauge_size"),
     )
-    map_layers.legend(
-        tr("map.legend.incident_types"),
-        [(label("incident_type", c), color) for c, color in INCIDENT_TYPES.items()],
-        note=tr("map.legend.incident_size"),
-    )
+    map_layers.code_legend(tr("map.legend.incident_types"), "incident_type", note=tr("map.legend.incident_size"))
     map_layers.legend(
         tr("map.legend.incident_ring"), [(label("incident_status", c), color) for c, color in INCIDENT_STATUSES.items()]
     )
@@ -265,8 +261,9 @@ def legends(f: Filters) -> None:
         ],
         note=tr("township.legend.resources_near", km=f"{township.NEAR_KM:g}"),
     )
-    map_layers.legend(tr("map.legend.teams"), [(label("team_kind", c), color) for c, color in TEAM_KINDS.items()])
-    map_layers.legend(tr("map.legend.hazards"), [(label("hazard_kind", c), color) for c, color in HAZARD_KINDS.items()])
+    map_layers.code_legend(tr("map.legend.shelter_kinds"), "shelter_kind", note=tr("map.legend.shelter_ring"))
+    map_layers.code_legend(tr("map.legend.teams"), "team_kind")
+    map_layers.code_legend(tr("map.legend.hazards"), "hazard_kind")
 
 
 def township_map(s: township.TownshipSummary, f: Filters) -> None:
