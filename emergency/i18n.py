@@ -1692,6 +1692,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map.legend.shelter_kinds": ("避难场所类型", "Shelter kinds"),
     "map.legend.shelter_ring": ("绿色外圈 = 避难场所", "green ring = shelter"),
     "col.kind": ("种类", "Kind"),
+    "ingest.remembered.source": (
+        "已套用来源「{source}」上次确认的表头对应：{fields}",
+        "Applied the header mapping source '{source}' confirmed before: {fields}",
+    ),
+    "ingest.remembered.headers": (
+        "已套用同样表头的文件上次确认的表头对应（未填来源也适用）：{fields}",
+        "Applied the header mapping confirmed for a file with the same headers (no source needed): {fields}",
+    ),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.
