@@ -10,7 +10,7 @@ import streamlit as st
 from components import cached, export_buttons, filter_bar, map_layers, one_map
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, labels, lang, plain, tr
-from emergency import charts, export, mapdata, queries, rules, symbology, township
+from emergency import charts, codelists, export, mapdata, queries, rules, symbology, township
 from emergency import filters as flt
 from emergency.filters import Filters
 from emergency.vocab import INCIDENT_STATUSES
@@ -315,7 +315,9 @@ def incident_list(s: township.TownshipSummary) -> None:
         return
     columns = ["id", "occurred_at", "type", "status", "address", "deaths", "injured", "missing", "trapped"]
     table = s.incidents[columns].copy()
-    table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
+    texts = s.incidents["type_label"] if "type_label" in s.incidents else [None] * len(table)
+    # Every code by its name, "other" with the department's text: 其他·人员失联 (issue 16).
+    table["type"] = [codelists.display("incident_type", code, text, lang()) for code, text in zip(table["type"], texts)]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
     st.dataframe(
         table.rename(columns={c: tr(f"col.{c}") for c in columns}),
