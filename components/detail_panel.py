@@ -147,7 +147,12 @@ def _warehouse(f: Filters, name: str) -> None:
         ]
     )
     stock = cached.warehouse_stock(name).copy()
-    stock["category"] = stock["category"].map(lambda code: label("stock_category", code))
+    texts = stock.pop("category_label") if "category_label" in stock else [None] * len(stock)
+    # 其他·<department text> for a category kept as "other" (issue 16).
+    stock["category"] = [
+        codelists.display("stock_category", code, text, lang())
+        for code, text in zip(stock["category"], texts, strict=True)
+    ]
     stock.columns = [tr(f"detail.stock.{column}") for column in stock.columns]
     st.dataframe(stock, hide_index=True, width="stretch")
 
@@ -177,6 +182,7 @@ def _shelter(f: Filters, name: str) -> None:
     st.subheader(f"{tr('map.layer.shelters')} · {plain(name)}")
     _fields(
         [
+            (tr("map.tooltip.kind"), codelists.display("shelter_kind", row["kind"], row.get("kind_label"), lang())),
             (tr("detail.capacity"), row["capacity"]),
             (tr("detail.occupancy"), row["occupancy"]),
             (tr("map.tooltip.free"), row["free"]),
@@ -190,7 +196,8 @@ def _hazard(f: Filters, ident: str) -> None:
     if row is None:
         st.info(tr("detail.gone"))
         return
-    st.subheader(f"{tr('map.layer.hazards')} · {label('hazard_kind', row['kind'])} · {plain(row['name'])}")
+    kind = codelists.display("hazard_kind", row["kind"], row.get("kind_label"), lang())
+    st.subheader(f"{tr('map.layer.hazards')} · {plain(kind)} · {plain(row['name'])}")
     _fields(
         [
             ("ID", ident),

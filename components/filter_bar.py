@@ -7,7 +7,8 @@ from datetime import datetime, time
 import streamlit as st
 
 from components import cached
-from components.text import labels, localized, plain, tr
+from components.text import labels, lang, localized, plain, tr
+from emergency import codelists
 from emergency import filters as flt
 
 # Query parameters the filter bar owns; others (lang, screen, page keys) are left alone.
@@ -92,7 +93,7 @@ def render() -> flt.Filters | None:
         sidebar.time_input(tr("filter.start_time"), step=TIME_STEP_S, key="flt_start_time")
     sidebar.date_input(tr("filter.end_date"), key="flt_end_date")
     sidebar.time_input(tr("filter.end_time"), step=TIME_STEP_S, key="flt_end_time")
-    type_labels = labels("incident_type")
+    type_labels = codelists.labels("incident_type", lang())  # every code of the store's list (issue 16)
     localized(
         sidebar.multiselect,
         tr("filter.types"),

@@ -13,9 +13,8 @@ from components import cached, code_lists, export_buttons, filter_bar, identity,
 from components.text import lang, plain, tr
 from emergency import actions, export, i18n
 from emergency.clock import local_now
-from emergency.ingest import KINDS, READERS, IngestError
+from emergency.ingest import KINDS, READERS, IngestError, mappings
 from emergency.ingest import kinds as ingest_kinds
-from emergency.ingest.engine import remembered_mapping
 from emergency.ingest.errors import SPOKEN_DETAIL
 
 # Rows shown in the preview.
@@ -142,10 +141,13 @@ def _mapping(
     """One select per field, seeded with the automatic match and what this source confirmed before."""
     st.markdown(f"**{tr('ingest.mapping')}**")
     with cached.get_store().cursor() as cursor:
-        remembered = remembered_mapping(cursor, source_name, kind)
-    guessed = ingest_kinds.merge_mapping(KINDS[kind], list(headers), remembered)
-    if remembered:
-        st.caption(tr("ingest.mapping_remembered", source=source_name))
+        recalled = mappings.recall(cursor, kind, headers, source_name)
+    guessed = ingest_kinds.merge_mapping(KINDS[kind], list(headers), recalled.mapping)
+    # Name the remembered mapping that seeds the selects: this source's, or this header set's.
+    auto = ingest_kinds.suggest_mapping(KINDS[kind], list(headers))
+    applied = recalled.applied(guessed, auto)
+    for line in mappings.applied_lines({k: guessed[k] for k in applied}, applied, lang()):
+        st.caption(plain(line))
     options = ["", *headers]
     mapping: dict[str, str | None] = {}
     columns = st.columns(4)
@@ -222,6 +224,8 @@ def _show_extras(report) -> None:
         st.info(tr("ingest.created_warehouses", n=len(names), names="、".join(names[:20])))
     if report.location_missing:
         st.info(tr("ingest.location_missing", n=f"{report.location_missing:,}"))
+    for line in mappings.applied_lines(report.remembered, report.remembered_from, lang()):
+        st.caption(plain(line))
     if report.unused_headers:
         st.warning(
             tr(

@@ -10,9 +10,9 @@ import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from components.text import labels, tr
-from emergency import config, mapdata, symbology
-from emergency.vocab import HAZARD_KINDS, INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
+from components.text import labels, lang, tr
+from emergency import codelists, config, mapdata, symbology
+from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES
 
 # Served by Streamlit static serving from static/basemap.json: no outside style or tiles.
 # An intranet MapLibre style URL can replace it: [yitu] map_style in secrets.toml.
@@ -155,7 +155,9 @@ def severity(incidents: pd.DataFrame) -> pd.Series:
 def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     """Incidents: fill by type, ring by status, size by people harmed or trapped."""
     data = incidents.dropna(subset=["lon", "lat"])
-    fill = [[*INCIDENT_TYPES.get(kind, INCIDENT_TYPES["other"]), 235] for kind in data["type"]]
+    # Every code of the store's list has a colour (an administrator's code included, issue 16).
+    type_colors = codelists.colors("incident_type", data["type"].unique())
+    fill = [[*type_colors[kind], 235] if kind in type_colors else [90, 90, 90, 235] for kind in data["type"]]
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
     # Texts looked up once, not per point: thousands of incidents on a 72 h window.
     title, status_text, time_text, address_text, grade_text = (
@@ -168,9 +170,8 @@ def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
             "map.tooltip.grade",
         )
     )
-    types, statuses, grades = (
-        labels(vocabulary) for vocabulary in ("incident_type", "incident_status", "incident_grade")
-    )
+    types = codelists.labels("incident_type", lang(), data["type"].unique())
+    statuses, grades = (labels(vocabulary) for vocabulary in ("incident_status", "incident_grade"))
     tips = [
         mapdata.tooltip_text(
             f"{title} ·"
@@ -218,19 +219,43 @@ def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
     return point_layer("warehouses", rows, [[*WAREHOUSE_COLOR, 230]] * len(rows), radius, tips)
 
 
+def _kind_fill(name: str, kinds: pd.Series, alpha: int) -> list[list[int]]:
+    """RGBA per row from the code list's colours: every code, an administrator's too, has one (issue 16)."""
+    colours = codelists.colors(name, kinds.unique())
+    return [[*colours[kind], alpha] if kind in colours else [90, 90, 90, alpha] for kind in kinds]
+
+
+def _kind_text(name: str, kind, rows: pd.DataFrame, row) -> str:
+    """A kind as the tooltip shows it: its label, 其他·<department text> for "other"."""
+    text = getattr(row, "kind_label", None) if "kind_label" in rows else None
+    return codelists.display(name, kind, text, lang())
+
+
+def code_legend(title: str, name: str, note: str | None = None, present=()) -> None:
+    """The legend of a layer coloured by code list ``name``: every code of the store's list."""
+    legend(
+        title,
+        [
+            (codelists.code_label(name, code, lang()), colour)
+            for code, colour in codelists.colors(name, present).items()
+        ],
+        note=note,
+    )
+
+
 def team_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Rescue teams coloured by kind and sized by members."""
     title, kind_text, members, phone = (
         tr(key) for key in ("map.layer.teams", "map.tooltip.kind", "map.tooltip.members", "detail.phone")
     )
-    kinds = labels("team_kind")
     tips = [
         mapdata.tooltip_text(
-            f"{title} · {r.name}", [(kind_text, kinds.get(r.kind, r.kind)), (members, r.members), (phone, r.phone)]
+            f"{title} · {r.name}",
+            [(kind_text, _kind_text("team_kind", r.kind, rows, r)), (members, r.members), (phone, r.phone)],
         )
         for r in rows.itertuples()
     ]
-    fill = [[*TEAM_KINDS.get(kind, (90, 90, 90)), 230] for kind in rows["kind"]]
+    fill = _kind_fill("team_kind", rows["kind"], 230)
     return point_layer(
         "teams",
         rows,
@@ -244,25 +269,34 @@ def team_layer(rows: pd.DataFrame) -> pdk.Layer:
 
 def shelter_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Shelters sized by their free places."""
-    title, free = tr("map.layer.shelters"), tr("map.tooltip.free")
+    title, free, kind_text = tr("map.layer.shelters"), tr("map.tooltip.free"), tr("map.tooltip.kind")
     tips = [
-        mapdata.tooltip_text(f"{title} · {r.name}", [(free, f"{r.free} / {r.capacity}")]) for r in rows.itertuples()
+        mapdata.tooltip_text(
+            f"{title} · {r.name}",
+            [
+                (kind_text, _kind_text("shelter_kind", getattr(r, "kind", None), rows, r)),
+                (free, f"{r.free} / {r.capacity}"),
+            ],
+        )
+        for r in rows.itertuples()
     ]
     radius = 200 + (rows["free"].clip(lower=0) ** 0.5) * 15
-    return point_layer("shelters", rows, [[*SHELTER_COLOR, 210]] * len(rows), radius, tips)
+    # Fill by shelter kind, ring in the shelter colour (tells them from teams and hazard points).
+    fill = _kind_fill("shelter_kind", rows["kind"], 210) if "kind" in rows else [[*SHELTER_COLOR, 210]] * len(rows)
+    return point_layer("shelters", rows, fill, radius, tips, line_color=[*SHELTER_COLOR, 255], line_width_px=2)
 
 
 def hazard_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Hazard points coloured by kind and sized by the people exposed."""
     title, name, people = tr("map.layer.hazards"), tr("map.tooltip.name"), tr("map.tooltip.people")
-    kinds = labels("hazard_kind")
     tips = [
         mapdata.tooltip_text(
-            f"{title} · {kinds.get(r.kind, r.kind)}", [("ID", r.id), (name, r.name), (people, r.people)]
+            f"{title} · {_kind_text('hazard_kind', r.kind, rows, r)}",
+            [("ID", r.id), (name, r.name), (people, r.people)],
         )
         for r in rows.itertuples()
     ]
-    fill = [[*HAZARD_KINDS.get(kind, (90, 90, 90)), 220] for kind in rows["kind"]]
+    fill = _kind_fill("hazard_kind", rows["kind"], 220)
     return point_layer(
         "hazards", rows, fill, 150 + rows["people"].clip(upper=500) * 3, tips, line_color=[255, 255, 255, 255]
     )

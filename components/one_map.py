@@ -12,15 +12,7 @@ from components import cached, detail_panel, filter_bar, map_layers, situation, 
 from components.text import label, labels, localized, tr
 from emergency import config, mapdata, rules, symbology
 from emergency.filters import Filters
-from emergency.vocab import (
-    HAZARD_KINDS,
-    INCIDENT_GRADES,
-    INCIDENT_STATUSES,
-    INCIDENT_TYPES,
-    NO_SIGNAL_COLOR,
-    SIGNAL_LEVELS,
-    TEAM_KINDS,
-)
+from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, NO_SIGNAL_COLOR, SIGNAL_LEVELS
 
 DECK_KEY = "one_map_deck"
 LAYERS_KEY = "one_map_layers"
@@ -241,12 +233,12 @@ def grid_deg(county: pd.DataFrame) -> float:
     return round(max(GRID_DEG, (area / MAX_CELLS) ** 0.5), 4)
 
 
-def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> None:
+def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> None:  # noqa: C901 - one legend per layer, in order
     grid_note = tr("map.legend.aggregated", km=round(cell_deg * 100, 1))
     if "incidents" in chosen:
-        map_layers.legend(
+        map_layers.code_legend(
             tr("map.legend.incident_types"),
-            [(label("incident_type", code), color) for code, color in INCIDENT_TYPES.items()],
+            "incident_type",
             note=grid_note if "incidents" in aggregated else tr("map.legend.incident_size"),
         )
         map_layers.legend(
@@ -275,17 +267,13 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
     if resource_rows:
         dense = aggregated & {"warehouses", "shelters"}
         map_layers.legend(tr("map.legend.resources"), resource_rows, note=grid_note if dense else None)
+    if "shelters" in chosen and "shelters" not in aggregated:
+        map_layers.code_legend(tr("map.legend.shelter_kinds"), "shelter_kind", note=tr("map.legend.shelter_ring"))
     if "teams" in chosen:
-        map_layers.legend(
-            tr("map.legend.teams"),
-            [(label("team_kind", code), color) for code, color in TEAM_KINDS.items()],
-            note=grid_note if "teams" in aggregated else None,
-        )
+        map_layers.code_legend(tr("map.legend.teams"), "team_kind", note=grid_note if "teams" in aggregated else None)
     if "hazards" in chosen:
-        map_layers.legend(
-            tr("map.legend.hazards"),
-            [(label("hazard_kind", code), color) for code, color in HAZARD_KINDS.items()],
-            note=grid_note if "hazards" in aggregated else None,
+        map_layers.code_legend(
+            tr("map.legend.hazards"), "hazard_kind", note=grid_note if "hazards" in aggregated else None
         )
 
 

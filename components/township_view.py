@@ -10,10 +10,10 @@ import streamlit as st
 from components import cached, export_buttons, filter_bar, map_layers, one_map
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, label, labels, lang, plain, tr
-from emergency import charts, export, mapdata, rules, symbology, township
+from emergency import charts, codelists, export, mapdata, rules, symbology, township
 from emergency import filters as flt
 from emergency.filters import Filters, bucket_minutes
-from emergency.vocab import HAZARD_KINDS, INCIDENT_STATUSES, INCIDENT_TYPES, TEAM_KINDS
+from emergency.vocab import INCIDENT_STATUSES
 
 PAGE = "pages/township.py"
 # URL path of the township page, for links in tables (Streamlit names it after the file).
@@ -251,11 +251,7 @@ def legends(f: Filters) -> None:
         [(tr("map.legend.stale", minutes=stale_minutes()), map_layers.STALE_RING)],
         note=tr("map.legend.gauge_size"),
     )
-    map_layers.legend(
-        tr("map.legend.incident_types"),
-        [(label("incident_type", c), color) for c, color in INCIDENT_TYPES.items()],
-        note=tr("map.legend.incident_size"),
-    )
+    map_layers.code_legend(tr("map.legend.incident_types"), "incident_type", note=tr("map.legend.incident_size"))
     map_layers.legend(
         tr("map.legend.incident_ring"), [(label("incident_status", c), color) for c, color in INCIDENT_STATUSES.items()]
     )
@@ -267,8 +263,9 @@ def legends(f: Filters) -> None:
         ],
         note=tr("township.legend.resources_near", km=f"{township.NEAR_KM:g}"),
     )
-    map_layers.legend(tr("map.legend.teams"), [(label("team_kind", c), color) for c, color in TEAM_KINDS.items()])
-    map_layers.legend(tr("map.legend.hazards"), [(label("hazard_kind", c), color) for c, color in HAZARD_KINDS.items()])
+    map_layers.code_legend(tr("map.legend.shelter_kinds"), "shelter_kind", note=tr("map.legend.shelter_ring"))
+    map_layers.code_legend(tr("map.legend.teams"), "team_kind")
+    map_layers.code_legend(tr("map.legend.hazards"), "hazard_kind")
 
 
 def township_map(s: township.TownshipSummary, f: Filters) -> None:
@@ -320,7 +317,11 @@ def incident_list(s: township.TownshipSummary) -> None:
         return
     columns = ["id", "occurred_at", "type", "status", "address", "deaths", "injured", "missing", "trapped"]
     table = s.incidents[columns].copy()
-    table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
+    texts = s.incidents["type_label"] if "type_label" in s.incidents else [None] * len(table)
+    # Every code by its name, "other" with the department's text: 其他·人员失联 (issue 16).
+    table["type"] = [
+        codelists.display("incident_type", code, text, lang()) for code, text in zip(table["type"], texts, strict=True)
+    ]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
     st.dataframe(
         table.rename(columns={c: tr(f"col.{c}") for c in columns}),

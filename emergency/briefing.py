@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import charts, clock, config, export, queries, rules, store
+from emergency import charts, clock, codelists, config, export, queries, rules, store
 from emergency.filters import Filters
 from emergency.i18n import label, t
-from emergency.vocab import INCIDENT_STATUSES, INCIDENT_TYPES, OPEN_STATUSES, RAIN_SCALES
+from emergency.vocab import INCIDENT_STATUSES, OPEN_STATUSES, RAIN_SCALES
 
 # Debian fonts-noto-cjk: a TrueType collection whose face 2 is Simplified Chinese.
 CJK_FONT_PATHS = {
@@ -193,6 +193,16 @@ def _rain(kpi: pd.Series, ranking: pd.DataFrame, township_rain: pd.DataFrame, f:
     ]
 
 
+def _type_text(code: str, incidents: pd.DataFrame, lang: str) -> str:
+    """Name a type in the briefing's count table; "other" names the departments' own texts: 其他（体育馆、人员失联）."""
+    if code != codelists.OTHER or "type_label" not in incidents:
+        return codelists.code_label("incident_type", code, lang)
+    texts = incidents.loc[incidents["type"] == code, "type_label"].dropna().astype(str).str.strip()
+    texts = texts[texts != ""].value_counts().sort_index().sort_values(ascending=False, kind="stable")
+    joined = ("、" if lang != "en" else ", ").join(texts.index)
+    return codelists.export_text("incident_type", code, joined or None, lang)
+
+
 def _incidents(
     incidents: pd.DataFrame, by_type: pd.DataFrame, by_status: pd.DataFrame, by_township: pd.DataFrame, lang: str
 ) -> list[Block]:
@@ -213,8 +223,8 @@ def _incidents(
             "table",
             header=[t("col.type", lang), *(t(f"col.{name}", lang) for name in counted)],
             rows=[
-                [label("incident_type", code, lang), *(str(int(type_rows.loc[code, name])) for name in counted)]
-                for code in INCIDENT_TYPES
+                [_type_text(code, incidents, lang), *(str(int(type_rows.loc[code, name])) for name in counted)]
+                for code in codelists.colors("incident_type", type_rows.index)
                 if code in type_rows.index
             ],
         ),
@@ -232,7 +242,7 @@ def _incidents(
         [
             r.id,
             _fmt_time(r.occurred_at),
-            label("incident_type", r.type, lang),
+            codelists.export_text("incident_type", r.type, getattr(r, "type_label", None), lang),  # 其他（原文）
             r.township_name or "—",
             r.address or "—",
             label("incident_status", r.status, lang),

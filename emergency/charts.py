@@ -13,17 +13,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from emergency import symbology
+from emergency import codelists, symbology
 from emergency.i18n import label, t
 from emergency.vocab import (
     INCIDENT_STATUSES,
-    INCIDENT_TYPES,
     NO_RAIN_COLOR,
     OPEN_STATUSES,
     RAIN_GRADE_CODES,
     RAIN_GRADE_COLORS,
     RAIN_SCALES,
-    STOCK_CATEGORIES,
 )
 
 # Fonts named first are used by Chromium when it draws the figures (browser and kaleido);
@@ -295,8 +293,10 @@ def township_comparison(series: pd.DataFrame, minutes: int, lang: str = "zh") ->
     return fig
 
 
-def _category_colors(by: str) -> dict[str, tuple[int, int, int]]:
-    return {"type": INCIDENT_TYPES, "status": INCIDENT_STATUSES}.get(by, {})
+def _category_colors(by: str, present=()) -> dict[str, tuple[int, int, int]]:
+    if by == "type":  # every code of the store's list, an administrator's included (issue 16)
+        return codelists.colors("incident_type", present)
+    return {"status": INCIDENT_STATUSES}.get(by, {})
 
 
 def incidents_over_time(
@@ -312,14 +312,14 @@ def incidents_over_time(
     ``names`` labels township codes when ``by`` is "township".
     """
     vocabulary = {"type": "incident_type", "status": "incident_status"}.get(by)
-    colors = _category_colors(by)
+    colors = _category_colors(by, series["key"].unique() if "key" in series else ())
     order = list(colors) or list(dict.fromkeys(series["key"]))
     present = [key for key in order if key in set(series["key"])]
     unit = t("unit.incidents", lang)
     fig = go.Figure()
     for key in present:
         rows = series[series["key"] == key]
-        name = label(vocabulary, key, lang) if vocabulary else (names or {}).get(key, key)
+        name = codelists.code_label(vocabulary, key, lang) if vocabulary else (names or {}).get(key, key)
         fig.add_bar(
             x=_centres(rows["ts"], minutes),
             y=rows["incidents"],
@@ -346,10 +346,10 @@ def incidents_by_township(counts: pd.DataFrame, lang: str = "zh") -> go.Figure:
     order = [name for name in totals.index]
     unit = t("unit.incidents", lang)
     fig = go.Figure()
-    for code, color in INCIDENT_TYPES.items():
+    for code, color in codelists.colors("incident_type", counts["type"].unique()).items():
         rows = counts[counts["type"] == code].set_index("township_name").reindex(order)
         if rows["incidents"].notna().any():
-            name = label("incident_type", code, lang)
+            name = codelists.code_label("incident_type", code, lang)
             fig.add_bar(
                 y=[str(n) for n in order],
                 x=rows["incidents"],
@@ -434,10 +434,10 @@ def stock_by_warehouse(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     order = list(totals.index)
     unit = t("unit.items", lang)
     fig = go.Figure()
-    for code, color in STOCK_CATEGORIES.items():
+    for code, color in codelists.colors("stock_category", frame["category"].unique()).items():
         rows = frame[frame["category"] == code].set_index("warehouse").reindex(order)
         if rows["items"].notna().any():
-            name = label("stock_category", code, lang)
+            name = codelists.code_label("stock_category", code, lang)
             fig.add_bar(
                 y=order,
                 x=rows["items"],
@@ -468,11 +468,11 @@ def stock_by_item(frame: pd.DataFrame, lang: str = "zh") -> go.Figure:
     Items have different units, so the axis is logarithmic and every label carries its unit.
     """
     fig = go.Figure()
-    for code, color in STOCK_CATEGORIES.items():
+    for code, color in codelists.colors("stock_category", frame["category"].unique()).items():
         rows = frame[frame["category"] == code]
         if rows.empty:
             continue
-        name = label("stock_category", code, lang)
+        name = codelists.code_label("stock_category", code, lang)
         ticks = [f"{item}（{unit}）" for item, unit in zip(rows["item"], rows["unit"].fillna(""), strict=True)]
         fig.add_bar(
             x=ticks,
@@ -643,7 +643,7 @@ def situation_map(
             legendgroup="incidents",
             legendgrouptitle={"text": t("chart.map.incidents", lang)},
             text=[
-                f"{label('incident_type', kind, lang)} · {place}"
+                f"{codelists.code_label('incident_type', kind, lang)} · {place}"
                 for kind, place in zip(rows["type"], rows["township_name"].fillna(""), strict=True)
             ],
             hovertemplate="%{text}<extra></extra>",

@@ -12,6 +12,7 @@ later import.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -27,8 +28,12 @@ __all__ = [
     "OTHER",
     "add_code",
     "bindings",
+    "code_label",
     "codes",
+    "colors",
     "display",
+    "export_text",
+    "labels",
     "map_label",
     "normalize",
     "other_labels",
@@ -312,34 +317,158 @@ def add_code(
     sync_labels(conn)
 
 
+# Colours for codes that have none configured (an administrator's code added without one, or
+# a stored code no list knows): a qualitative palette (ColorBrewer Dark2 + Set1 + Paired, greys
+# left out: grey is "other"). The n-th code of a list without a colour takes the n-th palette
+# colour its list does not use yet, so colours are deterministic and adding a code never
+# recolours an earlier one.
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (27, 158, 119),
+    (217, 95, 2),
+    (117, 112, 179),
+    (231, 41, 138),
+    (102, 166, 30),
+    (230, 171, 2),
+    (166, 118, 29),
+    (228, 26, 28),
+    (55, 126, 184),
+    (77, 175, 74),
+    (152, 78, 163),
+    (255, 127, 0),
+    (166, 86, 40),
+    (247, 129, 191),
+    (166, 206, 227),
+    (178, 223, 138),
+    (251, 154, 153),
+    (253, 191, 111),
+    (202, 178, 214),
+    (106, 61, 154),
+    (177, 89, 40),
+    (31, 120, 180),
+    (51, 160, 44),
+    (227, 26, 28),
+)
+
+
+# The codes the opened store adds to each list, {list: {code: RGB or None}} (:func:`sync_labels`).
+ADDED: dict[str, dict[str, tuple[int, int, int] | None]] = {}
+
+
+def _rgb(color: str | None) -> tuple[int, int, int] | None:
+    if isinstance(color, str) and HEX_COLOR.fullmatch(color):
+        return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return None
+
+
+def _free_colour(name: str, code: str, taken: set) -> tuple[int, int, int]:
+    """Return the first palette colour not taken in the list; past the palette, one chosen by the code's digest."""
+    for colour in PALETTE:
+        if colour not in taken:
+            return colour
+    digest = hashlib.sha256(f"{name}\0{code}".encode()).digest()
+    return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
+
+
+def colors(name: str, present=()) -> dict[str, tuple[int, int, int]]:
+    """{code: RGB} of every code of list ``name`` in display order, each with a colour.
+
+    Built-in codes come first (their configured colours), then the codes the store adds (see
+    :func:`sync_labels`), "other" last; a code without a colour gets the next unused palette
+    colour.
+    ``present`` names stored values that may be missing from the list (a store older than its
+    codes): they are appended with a colour too, so nothing is drawn in the "other" grey by
+    accident.
+    """
+    configured = dict(vocab.CODE_LISTS.get(name, {}))
+    for code, colour in ADDED.get(name, {}).items():
+        configured.setdefault(code, colour)
+    for value in present:
+        if isinstance(value, str) and value and value not in configured:
+            configured[value] = None
+    if OTHER in configured:  # "other" closes every legend and filter list
+        configured[OTHER] = configured.pop(OTHER)
+    taken = {colour for colour in configured.values() if colour is not None}
+    result = {}
+    for code, colour in configured.items():
+        if colour is None:
+            colour = _free_colour(name, code, taken)
+            taken.add(colour)
+        result[code] = tuple(colour)
+    return result
+
+
+def code_label(name: str, code, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Return the label of a code in ``lang``: never the bare code word on a Chinese screen, never "None".
+
+    The strings table (built-in and synced codes) first; a code nobody named is shown as 其他
+    (Other) with the code beside it in English only.
+    """
+    if code is None or (isinstance(code, float) and code != code) or code == "":
+        return ""
+    pair = i18n.CODE_LABELS.get(name, {}).get(code)
+    if pair:
+        return i18n.label(name, code, lang)
+    other = i18n.CODE_LABELS.get(name, {}).get(OTHER, ("其他", "Other"))
+    return other[0] if lang != "en" else f"{other[1]} ({code})"
+
+
+def labels(name: str, lang: str = i18n.DEFAULT_LANGUAGE, present=()) -> dict[str, str]:
+    """{code: label} of every code of list ``name`` in display order (as :func:`colors`)."""
+    return {code: code_label(name, code, lang) for code in colors(name, present)}
+
+
 def sync_labels(conn: duckdb.DuckDBPyConnection) -> None:
     """Make the codes administrators added known to the display tables of this process.
 
     Labels go into :data:`emergency.i18n.CODE_LABELS` and colours into the vocab dicts, so
-    tables, legends and tooltips show an added code by its name. Built-in codes are never
-    touched.
+    tables, legends, filters and tooltips show an added code by its name and colour (the codes
+    themselves are kept in :data:`ADDED`; the program's own lists in :mod:`emergency.vocab`
+    stay as they are, they seed new stores). A name
+    missing in one language falls back to the other name, in Chinese to the department text
+    mapped to the code (never an English word on a Chinese screen); a code without a colour
+    gets one from :data:`PALETTE` (:func:`colors`). Built-in codes are never touched.
     """
     cursor = conn.cursor()
     try:
         rows = cursor.execute(
-            "SELECT list, code, name_zh, name_en, color FROM code_lists WHERE NOT builtin ORDER BY position"
+            """SELECT c.list, c.code, c.name_zh, c.name_en, c.color,
+                      (SELECT min(s.label) FROM code_synonyms s WHERE s.list = c.list AND s.code = c.code)
+               FROM code_lists c WHERE NOT c.builtin ORDER BY c.position, c.code"""
         ).fetchall()
     except duckdb.Error:
         return  # a store older than schema 8 (read-only) has no code lists
     finally:
         cursor.close()
-    for name, code, zh, en, color in rows:
-        i18n.CODE_LABELS.setdefault(name, {}).setdefault(code, (zh, en))
-        colours = vocab.CODE_LISTS.get(name)
-        if isinstance(colours, dict) and color:
-            colours.setdefault(code, tuple(int(color[i : i + 2], 16) for i in (1, 3, 5)))
+    added: dict[str, dict[str, tuple[int, int, int] | None]] = {}
+    for name, code, zh, en, color, synonym in rows:
+        zh, en = (zh or "").strip(), (en or "").strip()
+        zh_shown = zh or (synonym or "").strip() or code
+        if not zh and not synonym:
+            # Nothing Chinese to show: the list's "other" with the code, never a bare English word.
+            zh_shown = f"{i18n.CODE_LABELS.get(name, {}).get(OTHER, ('其他', 'Other'))[0]}（{en or code}）"
+        i18n.CODE_LABELS.setdefault(name, {}).setdefault(code, (zh_shown, en or zh or (synonym or "").strip() or code))
+        added.setdefault(name, {})[code] = _rgb(color)
+    # Replaced whole, so the process shows exactly the codes of the store it opened last.
+    ADDED.clear()
+    ADDED.update(added)
+
+
+def export_text(name: str, code, label=None, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Write a stored code as exports do: its label, and for "other" the original text in brackets.
+
+    其他（体育馆） in Chinese, ``Other (体育馆)`` in English; a blank original text gives the label alone.
+    """
+    shown = code_label(name, code, lang)
+    if code == OTHER and isinstance(label, str) and label.strip():
+        return f"{shown}（{label.strip()}）" if lang != "en" else f"{shown} ({label.strip()})"
+    return shown
 
 
 def display(name: str, code, label=None, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
     """Show a stored code: its label, and for "other" the department's own text (其他·体育馆)."""
     if code is None or (isinstance(code, float) and code != code):
         return ""
-    shown = i18n.label(name, code, lang) if name in i18n.CODE_LABELS else str(code)
+    shown = code_label(name, code, lang) if name in i18n.CODE_LABELS else str(code)
     if code == OTHER and isinstance(label, str) and label.strip():
         return f"{shown}·{label.strip()}"
     return shown

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly
 import plotly.graph_objects as go
 
-from emergency import inert
+from emergency import codelists, inert
 from emergency.i18n import CODE_LABELS, STRINGS, label, t
 
 # A cell starting with one of these is read as a formula by Excel/LibreOffice (CSV injection,
@@ -92,10 +92,19 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def _code_label(code, vocabularies: Sequence[str], lang: str):
+# A code column ``c`` may come with ``c_label``: the department's own text of a value kept as
+# "other" (issue 16). Exports write it into the code's cell, 其他（体育馆）, and drop the column.
+LABEL_SUFFIX = "_label"
+
+
+def _code_label(code, vocabularies: Sequence[str], lang: str, text=None):
     for vocabulary in vocabularies:
         if vocabulary in CODE_LABELS and code in CODE_LABELS[vocabulary]:
+            if code == codelists.OTHER:
+                return codelists.export_text(vocabulary, code, text, lang)
             return label(vocabulary, code, lang)
+    if vocabularies and vocabularies[0] in codelists.OPEN_LISTS + codelists.CLOSED_LISTS:
+        return codelists.code_label(vocabularies[0], code, lang)  # never the bare code word in Chinese
     return code
 
 
@@ -111,10 +120,11 @@ def _cell_text(value, lang: str):
 def readable(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Return a copy fit for a reader: labels for codes, 是/否 for flags, blanks for missing text.
 
-    Code columns (type, status, kind ...) show their labels, headers are translated where a
-    ``col.`` key exists, flag columns read 是/否 (Yes/No), and missing values in text
-    columns are empty cells, never "None", "nan" or "False". Numeric columns keep their
-    type (a missing number stays an empty numeric cell).
+    Code columns (type, status, kind ...) show their labels (a value kept as "other" with the
+    department's own text from the ``<column>_label`` column, which is then left out:
+    其他（体育馆）), headers are translated where a ``col.`` key exists, flag columns read 是/否
+    (Yes/No), and missing values in text columns are empty cells, never "None", "nan" or
+    "False". Numeric columns keep their type (a missing number stays an empty numeric cell).
 
     Examples
     --------
@@ -122,14 +132,21 @@ def readable(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     ['洪涝', '']
     """
     result = frame.copy()
-    for column in result.columns:
+    merged = []
+    for column in list(result.columns):
         vocabularies = (CODE_COLUMNS[column],) if column in CODE_COLUMNS else MIXED_CODE_COLUMNS.get(column)
         series = result[column]
         if vocabularies:
-            result[column] = series.map(
-                lambda code, vocabularies=vocabularies: (
-                    _code_label(code, vocabularies, lang) if isinstance(code, str) else code
-                )
+            texts = result[column + LABEL_SUFFIX] if column + LABEL_SUFFIX in result.columns else [None] * len(result)
+            if column + LABEL_SUFFIX in result.columns:
+                merged.append(column + LABEL_SUFFIX)
+            result[column] = pd.Series(
+                [
+                    _code_label(code, vocabularies, lang, text) if isinstance(code, str) else code
+                    for code, text in zip(series, texts, strict=True)
+                ],
+                index=result.index,
+                dtype=object,
             )
             series = result[column]
         if (
@@ -138,6 +155,7 @@ def readable(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             or pd.api.types.is_string_dtype(series.dtype)
         ):
             result[column] = series.astype(object).map(lambda value: _cell_text(value, lang)).astype(object)
+    result = result.drop(columns=merged)
     result.columns = [t(f"col.{name}", lang) if f"col.{name}" in STRINGS else name for name in result.columns]
     return result
 

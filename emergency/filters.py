@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, INCIDENT_TYPES
+from emergency import codelists
+from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES
 
 # Window presets offered in the filter bar, hours.
 PRESET_HOURS = (1, 3, 6, 12, 24, 72)
@@ -161,7 +162,8 @@ def from_query_params(
         hours=hours,
         start=start,
         townships=_choices(params, "township", township_codes, notices),
-        types=_choices(params, "type", INCIDENT_TYPES, notices),
+        # Every code of the store's list, an administrator's included (issue 16).
+        types=_choices(params, "type", codelists.colors("incident_type"), notices),
         statuses=_choices(params, "status", INCIDENT_STATUSES, notices),
         grades=_choices(params, "grade", INCIDENT_GRADES, notices),
     )

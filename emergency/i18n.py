@@ -1857,6 +1857,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.field.limit_level_m": ("汛限水位（米）", "Flood-limit level (m)"),
     "ingest.reason.bad_month_day": ("不是有效的月日（应为 MMDD，如 0415）", "not a valid month-day (MMDD, e.g. 0415)"),
     "ingest.reason.guarantee_below_warning": ("保证水位低于警戒水位", "guaranteed level below the warning level"),
+    # --- code lists on maps and exports, national numeric codes, mappings by header set (issue 16 rest) ---
+    "map.legend.shelter_kinds": ("避难场所类型", "Shelter kinds"),
+    "map.legend.shelter_ring": ("绿色外圈 = 避难场所", "green ring = shelter"),
+    "col.kind": ("种类", "Kind"),
+    "ingest.remembered.source": (
+        "已套用来源「{source}」上次确认的表头对应：{fields}",
+        "Applied the header mapping source '{source}' confirmed before: {fields}",
+    ),
+    "ingest.remembered.headers": (
+        "已套用同样表头的文件上次确认的表头对应（未填来源也适用）：{fields}",
+        "Applied the header mapping confirmed for a file with the same headers (no source needed): {fields}",
+    ),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.

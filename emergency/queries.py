@@ -379,7 +379,8 @@ def warehouse_stock(conn: duckdb.DuckDBPyConnection, warehouse: str) -> pd.DataF
     """Return one warehouse's stock rows by category and item."""
     return run(
         conn,
-        "SELECT item, category, quantity, unit, updated_at FROM stock WHERE warehouse = ? ORDER BY category, item",
+        "SELECT item, category, quantity, unit, updated_at, category_label FROM stock WHERE warehouse = ? "
+        "ORDER BY category, item",
         [warehouse],
     )
 
@@ -399,7 +400,7 @@ def shelters(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -> 
     sql, params = _points_in_townships(
         "shelters",
         "p.name, p.kind, p.capacity, p.occupancy, greatest(p.capacity - coalesce(p.occupancy, 0), 0) AS free, "
-        "p.township, p.lon, p.lat",
+        "p.township, p.lon, p.lat, p.kind_label",
         townships,
     )
     return run(conn, sql + " ORDER BY p.name", params)
@@ -410,7 +411,7 @@ def hazard_points(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()
     sql, params = _points_in_townships(
         "hazard_points",
         "p.id, p.name, p.kind, p.township, p.lon, p.lat, p.people, p.households, "
-        "p.critical_mm_1h, p.critical_mm_3h, p.critical_mm_24h",
+        "p.critical_mm_1h, p.critical_mm_3h, p.critical_mm_24h, p.kind_label",
         townships,
     )
     return run(conn, sql + " ORDER BY p.id", params)
@@ -963,7 +964,7 @@ def stock_rows(conn: duckdb.DuckDBPyConnection, townships: Sequence[str] = ()) -
     return run(
         conn,
         f"""
-        SELECT s.warehouse, t.name AS township_name, s.item, s.category, s.quantity, s.unit,
+        SELECT s.warehouse, t.name AS township_name, s.item, s.category, s.category_label, s.quantity, s.unit,
                m.minimum, s.updated_at
         FROM stock s JOIN warehouses w ON w.name = s.warehouse
         LEFT JOIN townships t ON t.code = w.township

@@ -679,6 +679,24 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON TABLE gauge_intervals IS 'Reporting interval of each rain gauge: its shortest rain period (SL 323 INTV) in the last day of reports, minutes.';
         """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
+    (
+        15,
+        # Header mappings remembered per header set too (issue 16): a department's file of the
+        # same shape maps again without a source name.
+        """
+        CREATE TABLE IF NOT EXISTS header_set_mappings (
+            signature VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            field VARCHAR NOT NULL,
+            header VARCHAR,
+            headers VARCHAR NOT NULL,
+            updated_by VARCHAR,
+            updated_at TIMESTAMP,
+            PRIMARY KEY (signature, kind, field)
+        );
+        COMMENT ON TABLE header_set_mappings IS 'Column a file layout uses for a field of a kind, as confirmed at import; signature identifies the set of header names (emergency.ingest.mappings.signature), headers lists them (JSON). header NULL: the field is deliberately left unmapped.';
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -130,6 +130,11 @@ def test_map_adds_to_the_automatic_mapping_and_is_remembered_per_source(conn, tm
     )
     again = import_file(conn, path, "incidents", now=NOW, source_name="某乡镇")
     assert again.mapping["loss_10k_yuan"] == "灾损金额" and again.remembered == {"loss_10k_yuan": "灾损金额"}
+    assert again.remembered_from == {"loss_10k_yuan": "source:某乡镇"}
+    # Another department's file of another shape needs its own mapping.
+    path.write_text(
+        "事件编号,事件类型,发生时间,处置状态,灾损金额,备注\nM3,洪涝,2026-06-21 03:00,待处置,9,无\n", encoding="utf-8"
+    )
     other = import_file(conn, path, "incidents", now=NOW, source_name="别的单位", dry_run=True)
     assert other.mapping["loss_10k_yuan"] is None
     assert other.unused_headers == [("灾损金额", "loss_10k_yuan")]  # named in the report

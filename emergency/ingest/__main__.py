@@ -20,7 +20,7 @@ import pandas as pd
 
 from emergency import actions, config, i18n, store
 from emergency.access import console_actor
-from emergency.ingest import inbox
+from emergency.ingest import inbox, mappings
 from emergency.ingest.errors import SPOKEN_DETAIL, IngestError
 from emergency.ingest.kinds import KINDS
 
@@ -133,9 +133,7 @@ def report_lines(report, lang: str) -> list[str]:
     if report.location_missing:
         lines.append(t("ingest.location_missing", lang, n=f"{report.location_missing:,}"))
     if report.remembered:
-        lines.append(
-            t("ingest.mapping_remembered", lang, source="、".join(f"{k}={v}" for k, v in report.remembered.items()))
-        )
+        lines += mappings.applied_lines(report.remembered, report.remembered_from, lang)
     if report.unused_headers:
         lines.append(
             t(

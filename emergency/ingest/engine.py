@@ -31,6 +31,7 @@ import shapely
 from emergency import codelists, config, geo, store
 from emergency.clock import UTC_OFFSET_US, local_now
 from emergency.ingest import kinds as kinds_mod
+from emergency.ingest import mappings
 from emergency.ingest import readers as readers_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
@@ -137,6 +138,7 @@ class ImportReport:
     created: dict[str, list[str]] = field(default_factory=dict)  # table -> names created (warehouses for stock)
     location_missing: int = 0  # accepted rows kept without coordinates
     remembered: dict[str, str | None] = field(default_factory=dict)  # mapping reused from this source's earlier files
+    remembered_from: dict[str, str] = field(default_factory=dict)  # field -> "source" or "headers" (ingest.mappings)
 
     def details(self) -> dict:
         """Return the extra facts as plain data (import_log.details, JSON report)."""
@@ -149,6 +151,7 @@ class ImportReport:
             "created": self.created,
             "location_missing": self.location_missing,
             "remembered": self.remembered,
+            "remembered_from": self.remembered_from,
         }
 
 
@@ -1440,19 +1443,6 @@ def remembered_mapping(cursor, source_name: str | None, kind: str) -> dict[str, 
     )
 
 
-def _remember(cursor, kind: str, source_name: str | None, given: dict[str, str | None], user: str | None) -> None:
-    """Keep the fields a user mapped by hand (page or --map) for this source's later files."""
-    if not source_name or not given:
-        return
-    now = local_now(precise=True)
-    for name, header in given.items():
-        cursor.execute(
-            "INSERT OR REPLACE INTO header_mappings (source, kind, field, header, updated_by, updated_at) VALUES (?, ?,"
-            " ?, ?, ?, ?)",
-            [source_name, kind, name, header, user, now],
-        )
-
-
 def _rollback(cursor) -> None:
     with contextlib.suppress(duckdb.Error):  # no transaction left to undo (it had already failed or ended)
         cursor.execute("ROLLBACK")
@@ -1480,8 +1470,9 @@ def import_table(  # noqa: C901 - the import's one transaction with its lock, re
         raise IngestError(table.file_name, "unknown_kind", detail=f"{kind} ∉ {', '.join(KINDS)}")
     given = {k: v for k, v in (mapping or {}).items() if k in spec.field_names}
     with conn.cursor() as reader:
-        remembered = remembered_mapping(reader, source_name, spec.name)
-    # Automatic, then what this source confirmed before, then what the user gives now.
+        recalled = mappings.recall(reader, spec.name, table.headers, source_name)
+    remembered = recalled.mapping
+    # Automatic, then what this header set and this source confirmed before, then what the user gives now.
     mapping = kinds_mod.merge_mapping(spec, table.headers, remembered, given)
     auto = kinds_mod.suggest_mapping(spec, table.headers)
     # What the user decided differently from the automatic match is what is worth remembering.
@@ -1527,6 +1518,7 @@ def import_table(  # noqa: C901 - the import's one transaction with its lock, re
                 )
                 report.dry_run = dry_run
                 report.remembered = {k: v for k, v in remembered.items() if mapping.get(k) == v and auto.get(k) != v}
+                report.remembered_from = recalled.applied(mapping, auto)
                 report.unused_headers = kinds_mod.look_alike_headers(spec, table.headers, mapping)
                 if dry_run:
                     cursor.execute("ROLLBACK")
@@ -1534,7 +1526,7 @@ def import_table(  # noqa: C901 - the import's one transaction with its lock, re
                     progress("write", 0.7)
                     _write_created(cursor, spec, positions)
                     report.import_id = _write(cursor, spec, columns, table, report, user, source_name, progress)
-                    _remember(cursor, spec.name, source_name, decided, user)
+                    mappings.remember(cursor, spec.name, table.headers, source_name, decided, user, local_now())
                     if before_commit is not None:
                         before_commit(cursor, report)  # the audit row, in this transaction
                     progress("commit", 0.95)
