@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cached, export_buttons, identity
-from components.text import label, labels, lang, plain, tr
+from components.text import dataframe, label, labels, lang, plain, tr
 from emergency import actions, audit, export, queries
 from emergency.access import PermissionDenied
 from emergency.clock import local_now
@@ -50,9 +50,7 @@ def accounts() -> None:
         st.success(tr("admin.done", what=done))
     users = queries.users(conn)
     shown = users[list(ACCOUNT_COLUMNS)].assign(role=users["role"].map(labels("role")))
-    st.dataframe(
-        shown.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch", key="admin_users_table"
-    )
+    dataframe(shown.rename(columns=lambda c: tr(f"col.{c}")), hide_index=True, width="stretch", key="admin_users_table")
     roles = labels("role")
     with st.form("admin_new_user", clear_on_submit=True):
         st.markdown(f"**{tr('admin.new_user')}**")
@@ -158,7 +156,7 @@ def audit_log() -> None:
         )
         .rename(columns=lambda c: tr(f"col.{c}"))
     )
-    st.dataframe(readable, hide_index=True, width="stretch", key="admin_audit_table")
+    dataframe(readable, hide_index=True, width="stretch", key="admin_audit_table")
     subject = tr("export.sheet.audit")
     now = local_now()
     row = st.container(horizontal=True, key="admin_audit_exports")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import cached, export_buttons, filter_bar, identity
 from components.chart_config import PLOTLY_CONFIG
-from components.text import chart, labels, lang, plain, tr
+from components.text import chart, data_editor, dataframe, labels, lang, plain, tr
 from emergency import charts
 from emergency import filters as flt
 from emergency.filters import Filters, bucket_minutes
@@ -89,7 +89,7 @@ def station_ranking(f: Filters) -> None:
     if not ranking.empty:
         with st.expander(tr("trends.rain.ranking_table")):
             table = ranking.drop(columns=["township"])
-            st.dataframe(table.rename(columns={c: tr(f"col.{c}") for c in table.columns}), hide_index=True)
+            dataframe(table.rename(columns={c: tr(f"col.{c}") for c in table.columns}), hide_index=True)
 
 
 def township_heat(f: Filters) -> None:
@@ -194,7 +194,7 @@ def latest_incidents(f: Filters) -> None:
     table["type"] = table["type"].map(labels("incident_type")).fillna(table["type"])
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
     st.caption(tr("trends.incidents.latest_help"))
-    state = st.dataframe(
+    state = dataframe(
         table.rename(columns={c: tr(f"col.{c}") for c in columns}),
         hide_index=True,
         on_select="rerun",
@@ -242,14 +242,14 @@ def stock_below_minimum(f: Filters) -> None:
         st.success(tr("trends.resources.none_below"), icon=":material/check_circle:")
     else:
         table = below.assign(category=below["category"].map(labels("stock_category")))
-        st.dataframe(table.rename(columns={c: tr(f"col.{c}") for c in table.columns}), hide_index=True)
+        dataframe(table.rename(columns={c: tr(f"col.{c}") for c in table.columns}), hide_index=True)
     with st.expander(tr("trends.resources.minimums")):
         st.caption(tr("trends.resources.minimums_help"))
         shown = minimums.rename(columns={c: tr(f"col.{c}") for c in minimums.columns})
         if not identity.can("configure"):
-            st.dataframe(shown, hide_index=True)
+            dataframe(shown, hide_index=True)
             return
-        edited = st.data_editor(shown, num_rows="dynamic", hide_index=True, key="stock_minimums_editor")
+        edited = data_editor(shown, num_rows="dynamic", hide_index=True, key="stock_minimums_editor")
         if st.button(tr("trends.resources.save"), key="stock_minimums_save", icon=":material/save:"):
             edited.columns = list(minimums.columns)
             try:

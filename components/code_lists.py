@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import cached, identity
-from components.text import label, lang, tr
+from components.text import dataframe, label, lang, tr
 from emergency import actions, codelists, i18n
 from emergency.access import PermissionDenied
 
@@ -94,7 +94,7 @@ def render_admin() -> None:
     # A code outside every national class (其他, codes an administrator added) shows a dash, never "None".
     for column in ("color", "standard", "standard_class", "name_en"):
         shown[column] = shown[column].astype(object).where(shown[column].notna(), "—")
-    st.dataframe(
+    dataframe(
         shown.rename(
             columns={
                 "code": tr("codes.code"),

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import cached
-from components.text import tr
+from components.text import dataframe, tr
 
 GAP_FLAGS = ("no_gauges", "no_shelters", "no_teams")
 
@@ -35,7 +35,7 @@ def kinds() -> None:
             ],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    dataframe(table, hide_index=True, width="stretch")
 
 
 def townships() -> None:
@@ -64,7 +64,7 @@ def townships() -> None:
             tr("completeness.col.hazard_points"): frame["hazard_points"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    dataframe(table, hide_index=True, width="stretch")
 
 
 def location_missing() -> None:
@@ -83,7 +83,7 @@ def location_missing() -> None:
             tr("completeness.col.names"): frame["names"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    dataframe(table, hide_index=True, width="stretch")
     _locate_form(frame)
 
 

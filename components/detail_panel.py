@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import cached, water_view
 from components.chart_config import PLOTLY_CONFIG
-from components.text import chart, label, lang, plain, tr
+from components.text import chart, dataframe, label, lang, plain, tr
 from emergency import charts, codelists
 from emergency.filters import Filters, bucket_minutes
 
@@ -34,7 +34,7 @@ def _fields(rows: list[tuple[str, object]]) -> None:
             ],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    dataframe(table, hide_index=True, width="stretch")
 
 
 def _row(frame: pd.DataFrame, column: str, key: str) -> pd.Series | None:
@@ -154,7 +154,7 @@ def _warehouse(f: Filters, name: str) -> None:
         for code, text in zip(stock["category"], texts, strict=True)
     ]
     stock.columns = [tr(f"detail.stock.{column}") for column in stock.columns]
-    st.dataframe(stock, hide_index=True, width="stretch")
+    dataframe(stock, hide_index=True, width="stretch")
 
 
 def _team(f: Filters, name: str) -> None:

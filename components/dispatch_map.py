@@ -9,7 +9,7 @@ import pydeck as pdk
 import streamlit as st
 
 from components import cached, identity, map_layers
-from components.text import label, labels, lang, plain, tr
+from components.text import dataframe, label, labels, lang, plain, tr
 from emergency import dispatch, mapdata, rules
 from emergency.access import PermissionDenied
 from emergency.filters import Filters
@@ -140,7 +140,7 @@ def incident_list(f: Filters) -> pd.DataFrame:
             tr("dispatch.col.latest_status"): graded["dispatch_status"],
         }
     )
-    st.dataframe(
+    dataframe(
         shown,
         hide_index=True,
         width="stretch",
@@ -485,7 +485,7 @@ def _empty_or_table(frame: pd.DataFrame, kind: str, shown: pd.DataFrame, key: st
     if frame.empty:
         st.info(tr("dispatch.empty", kind=label("resource_kind", kind)))
     else:
-        st.dataframe(shown, hide_index=True, width="stretch", key=key)
+        dataframe(shown, hide_index=True, width="stretch", key=key)
 
 
 def panel(found: dispatch.Nearby) -> None:
@@ -661,7 +661,7 @@ def log(goal: dict) -> None:
             tr("dispatch.col.note"): frame["note"].fillna(""),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", key="dispatch_log_table")
+    dataframe(shown, hide_index=True, width="stretch", key="dispatch_log_table")
     if not identity.can("dispatch"):
         return
     columns = st.columns([2, 2, 1])
@@ -702,7 +702,7 @@ def coverage() -> pd.DataFrame | None:
         towns = result.townships[result.townships["gap"]]
         st.markdown(tr("dispatch.coverage.townships", count=len(towns), km=max_km, cell=result.cell_km))
         if not towns.empty:
-            st.dataframe(
+            dataframe(
                 pd.DataFrame(
                     {
                         tr("col.township_name"): towns["name"],
@@ -718,7 +718,7 @@ def coverage() -> pd.DataFrame | None:
         short = result.shelters[result.shelters["gap"]]
         st.markdown(tr("dispatch.coverage.shelters", count=len(short)))
         if not short.empty:
-            st.dataframe(
+            dataframe(
                 pd.DataFrame(
                     {
                         tr("col.township_name"): short["name"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import cached, guidance
-from components.text import localized, tr
+from components.text import dataframe, localized, tr
 from emergency import completeness
 from emergency.ingest import templates
 from emergency.ingest.kinds import KINDS
@@ -30,7 +30,7 @@ def render() -> None:
         )
         place = cached.template_place()
         stem = tr("templates.file", kind=tr(f"ingest.kind.{kind}"))
-        st.dataframe(templates.template_frame(kind, place), hide_index=True)
+        dataframe(templates.template_frame(kind, place), hide_index=True)
         left, right = st.columns(2)
         left.download_button(
             tr("templates.csv"),

@@ -10,7 +10,7 @@ import json
 import streamlit as st
 
 from components import cached, code_lists, export_buttons, filter_bar, identity, inbox_jobs, uploads
-from components.text import lang, plain, tr
+from components.text import dataframe, lang, plain, tr
 from emergency import actions, export, i18n
 from emergency.clock import local_now
 from emergency.ingest import KINDS, READERS, IngestError, mappings
@@ -176,7 +176,7 @@ def _show_report(report) -> None:
     _show_extras(report)
     if report.rejected:
         st.markdown(f"**{tr('ingest.rejects')}**")
-        st.dataframe(_rejects_table(report.rejects), hide_index=True, width="stretch")
+        dataframe(_rejects_table(report.rejects), hide_index=True, width="stretch")
         if report.rejected > len(report.rejects):
             st.caption(tr("ingest.rejects_more", shown=len(report.rejects), total=report.rejected))
         # Rejected cells are the department's raw text: neutralized like every export.
@@ -351,7 +351,7 @@ def render_import() -> None:  # noqa: C901 - one linear wizard: each branch is a
             )
         )
         st.markdown(f"**{tr('ingest.preview', n=PREVIEW_ROWS)}**")
-        st.dataframe(shown.rows, hide_index=True, width="stretch")
+        dataframe(shown.rows, hide_index=True, width="stretch")
         mapping = _mapping(kind, shown.headers, shown.has_geometry, shown.sha256, source_name)
         signature = (shown.sha256, kind, crs, encoding, sheet, tuple(mapping.items()))
         if st.button(tr("ingest.validate"), key="imp_validate", type="secondary"):
@@ -418,7 +418,7 @@ def render_quarantine() -> None:
     rows = cached.quarantine(chosen or None)
     table = _reason_texts(rows)[["file_name", "kind", "row_number", "reason", "field", "value", "raw"]]
     table["kind"] = [tr(f"ingest.kind.{k}") for k in table["kind"]]
-    st.dataframe(table.rename(columns=lambda c: tr(f"ingest.col.{c}")), hide_index=True, width="stretch")
+    dataframe(table.rename(columns=lambda c: tr(f"ingest.col.{c}")), hide_index=True, width="stretch")
     export_buttons.download(
         st,
         tr("ingest.download_quarantine"),
@@ -435,7 +435,7 @@ def render_freshness() -> None:
     st.markdown(f"**{tr('ingest.freshness_sources')}**")
     sources = cached.source_freshness().copy()
     sources["kind"] = [tr(f"ingest.kind.{k}") if f"ingest.kind.{k}" in i18n.STRINGS else k for k in sources["kind"]]
-    st.dataframe(
+    dataframe(
         sources.rename(
             columns={
                 "source": tr("ingest.col.source"),
@@ -467,7 +467,7 @@ def render_freshness() -> None:
         st.success(tr("ingest.no_stale", as_of=when))
     st.markdown(f"**{tr('ingest.freshness_gauges')}**")
     shown = gauges[["code", "name", "township_name", "source", "last_ts", "age_min", "stale"]]
-    st.dataframe(
+    dataframe(
         shown.rename(
             columns={
                 "code": tr("ingest.field.code"),
@@ -506,7 +506,7 @@ def render_log() -> None:
         ]
     ].copy()
     shown["kind"] = [tr(f"ingest.kind.{k}") for k in shown["kind"]]
-    st.dataframe(
+    dataframe(
         shown.rename(
             columns={
                 "imported_at": tr("ingest.col.time"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.text import tr
+from components.text import dataframe, tr
 from emergency import config
 from emergency.ingest import inbox
 
@@ -26,7 +26,7 @@ def render() -> None:
         for column in ("queued_at", "finished_at"):
             table[column] = [str(v)[:19].replace("T", " ") if isinstance(v, str) else v for v in table[column]]
         shown = table[["state", "file", "kind", "user", "queued_at", "attempts", "finished_at", "message"]].fillna("—")
-        st.dataframe(
+        dataframe(
             shown.rename(
                 columns={
                     "state": tr("ingest.col.job_state"),

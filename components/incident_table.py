@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.text import labels, lang, tr
+from components.text import dataframe, labels, lang, tr
 from emergency import codelists, rules
 
 COLUMNS = (
@@ -47,4 +47,4 @@ def render(incidents: pd.DataFrame) -> None:
         # A blank count is unknown: a dash, never "None" or a 0 nobody reported.
         table[column] = table[column].astype(object).where(table[column].notna(), "—")
     table.columns = [tr(f"col.{name}") for name in COLUMNS]
-    st.dataframe(table, hide_index=True, width="stretch")
+    dataframe(table, hide_index=True, width="stretch")

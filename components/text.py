@@ -54,6 +54,22 @@ def chart(fig):
     return inert.figure(fig)
 
 
+# What a table shows in a cell with no value (Streamlit's own default is the English word "None").
+MISSING = "—"
+
+
+def dataframe(data, **kwargs):
+    """Draw ``st.dataframe`` with a dash for missing values; every table of the app goes through here."""
+    kwargs.setdefault("placeholder", MISSING)
+    return st.dataframe(data, **kwargs)
+
+
+def data_editor(data, **kwargs):
+    """Draw ``st.data_editor`` with a dash for missing values."""
+    kwargs.setdefault("placeholder", MISSING)
+    return st.data_editor(data, **kwargs)
+
+
 def tr(key: str, **fields) -> str:
     """Return the text for ``key`` in the session's language."""
     return i18n.t(key, lang(), **fields)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import cached, export_buttons, filter_bar, map_layers, one_map
 from components.chart_config import PLOTLY_CONFIG
-from components.text import chart, label, labels, lang, plain, tr
+from components.text import chart, dataframe, label, labels, lang, plain, tr
 from emergency import charts, codelists, export, mapdata, rules, symbology, township
 from emergency import filters as flt
 from emergency.filters import Filters, bucket_minutes
@@ -280,7 +280,7 @@ def township_map(s: township.TownshipSummary, f: Filters) -> None:
 
 def figures(s: township.TownshipSummary) -> None:
     rows = township.figure_rows(s, lang())
-    st.dataframe(
+    dataframe(
         pd.DataFrame(rows, columns=[tr("briefing.col.measure"), tr("briefing.col.value")]),
         hide_index=True,
         width="stretch",
@@ -294,7 +294,7 @@ def contacts(s: township.TownshipSummary) -> None:
         st.info(tr("township.no_contacts"))
         return
     columns = [tr(f"township.col.{c}") for c in ("role", "name", "phone", "grid", "why")]
-    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch", key="township_contacts")
+    dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch", key="township_contacts")
 
 
 def rain(s: township.TownshipSummary, f: Filters) -> None:
@@ -323,7 +323,7 @@ def incident_list(s: township.TownshipSummary) -> None:
         codelists.display("incident_type", code, text, lang()) for code, text in zip(table["type"], texts, strict=True)
     ]
     table["status"] = table["status"].map(labels("incident_status")).fillna(table["status"])
-    st.dataframe(
+    dataframe(
         table.rename(columns={c: tr(f"col.{c}") for c in columns}),
         hide_index=True,
         width="stretch",
@@ -338,7 +338,7 @@ def resources(s: township.TownshipSummary) -> None:
         return
     st.caption(tr("township.h.resources", km=f"{township.NEAR_KM:g}"))
     columns = [tr(f"township.col.{c}") for c in ("kind", "name", "where", "size")]
-    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch", key="township_resources")
+    dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch", key="township_resources")
 
 
 def grid_table(code: str) -> None:
@@ -356,7 +356,7 @@ def grid_table(code: str) -> None:
         tr("township.col.phone"),
         tr("township.col.area_km2"),
     ]
-    st.dataframe(table, hide_index=True, width="stretch", key="township_grids")
+    dataframe(table, hide_index=True, width="stretch", key="township_grids")
 
 
 def card_download(s: township.TownshipSummary) -> None:

@@ -12,7 +12,7 @@ from components import cached, export_buttons, identity
 
 # Plotly's own toolbar without the logo; its PNG export runs in the browser.
 from components.chart_config import PLOTLY_CONFIG
-from components.text import chart, label, labels, lang, plain, tr
+from components.text import chart, data_editor, dataframe, label, labels, lang, plain, tr
 from emergency import charts as chart_core
 from emergency import i18n, warning
 from emergency import rules as rules_engine
@@ -140,7 +140,7 @@ def signals(f: Filters) -> pd.DataFrame:
     )
     styled = _coloured(shown, tr("warning.col.level"), level_colors)
     styled = styled.map(lambda text: _paint_text(text, level_colors), subset=[tr("warning.col.peak_level")])
-    st.dataframe(styled, hide_index=True, width="stretch", key="warning_signal_table")
+    dataframe(styled, hide_index=True, width="stretch", key="warning_signal_table")
     if table["since_clipped"].any():
         st.caption(tr("warning.signals.clipped", start=_time(history["ts"].min())))
     _history_chart(history, summary)
@@ -173,7 +173,7 @@ def _signal_rows(f: Filters, summary: pd.DataFrame, windows: list[int]) -> None:
                 **{tr("rules.col.in_window", hours=h): rows[f"in_{h}h"].map({True: yes, False: no}) for h in windows},
             }
         )
-        st.dataframe(shown, hide_index=True, width="stretch", key="warning_signal_rows")
+        dataframe(shown, hide_index=True, width="stretch", key="warning_signal_rows")
 
 
 def _gauge_signals(f: Filters, windows: list[int], level_colors: dict) -> None:
@@ -194,7 +194,7 @@ def _gauge_signals(f: Filters, windows: list[int], level_colors: dict) -> None:
                 **{tr("warning.col.mm_h", hours=h): gauges[f"mm_{h}h"].round(1) for h in windows},
             }
         )
-        st.dataframe(_coloured(shown, tr("warning.col.level"), level_colors), hide_index=True, width="stretch")
+        dataframe(_coloured(shown, tr("warning.col.level"), level_colors), hide_index=True, width="stretch")
 
 
 def _paint_text(text, colors) -> str:
@@ -268,7 +268,7 @@ def hazards(f: Filters) -> None:
     st.caption(tr("rules.hazards.method", km=f"{km:g}", unevaluated=len(unevaluated)))
     if len(unevaluated):
         with st.expander(tr("rules.hazards.unevaluated_title", count=len(unevaluated))):
-            st.dataframe(
+            dataframe(
                 pd.DataFrame(
                     {
                         tr("warning.col.name"): unevaluated["name"],
@@ -302,7 +302,7 @@ def hazards(f: Filters) -> None:
             tr("warning.col.gauge_km"): frame["gauge_km"].round(2),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", key="warning_hazard_table")
+    dataframe(shown, hide_index=True, width="stretch", key="warning_hazard_table")
 
 
 # ----------------------------------------------------------------------- grades
@@ -381,7 +381,7 @@ def grades(f: Filters) -> None:
             tr("col.address"): frame["address"].fillna(""),
         }
     )
-    st.dataframe(
+    dataframe(
         _coloured(shown, tr("warning.col.grade"), grade_colors),
         hide_index=True,
         width="stretch",
@@ -495,7 +495,7 @@ def issue_form(f: Filters, summary: pd.DataFrame) -> None:  # noqa: C901 - one f
     st.markdown(f"**{tr('warning.issue.recipients')}**")
     if contacts["is_demo"].any():
         st.caption(tr("warning.issue.demo_contacts"))
-    st.dataframe(
+    dataframe(
         pd.DataFrame(
             {
                 tr("warning.col.township"): contacts["township_name"],
@@ -609,7 +609,7 @@ def acknowledgements() -> None:
         tr("warning.acks.state.overdue"): (214, 39, 40),
         tr("warning.acks.state.pending"): (255, 187, 120),
     }
-    st.dataframe(
+    dataframe(
         _coloured(shown, tr("warning.col.ack_state"), state_colors),
         hide_index=True,
         width="stretch",
@@ -662,7 +662,7 @@ def config_panel() -> None:
     grades = cached.grade_thresholds()
     st.markdown(f"**{tr('warning.config.signals')}**")
     signal_view = signals.assign(level_label=signals["level"].map(labels("signal_level")))
-    edited_signals = st.data_editor(
+    edited_signals = data_editor(
         signal_view[["level_label", "window_hours", "min_mm", "level"]],
         column_config={
             "level_label": st.column_config.TextColumn(tr("warning.col.level_code"), disabled=True),
@@ -720,7 +720,7 @@ def grade_rules_editor() -> None:
             "source": current["source"],
         }
     )
-    edited = st.data_editor(
+    edited = data_editor(
         view,
         num_rows="dynamic",
         hide_index=True,
@@ -783,7 +783,7 @@ def contacts_editor() -> None:
             "is_demo": contacts["is_demo"],
         }
     )
-    edited = st.data_editor(
+    edited = data_editor(
         view,
         column_config={
             "township": st.column_config.SelectboxColumn(

@@ -14,7 +14,7 @@ import streamlit as st
 
 from components import cached, map_layers
 from components.chart_config import PLOTLY_CONFIG
-from components.text import chart, label, lang, plain, tr
+from components.text import chart, dataframe, label, lang, plain, tr
 from emergency import mapdata
 from emergency.feed import figures, water
 from emergency.filters import Filters
@@ -94,7 +94,7 @@ def detail(f: Filters, code: str) -> None:
             (tr("water.river"), row["river"]),
             (tr("water.time"), None if pd.isna(row["ts"]) else f"{row['ts']:%Y-%m-%d %H:%M}"),
         ]
-        st.dataframe(
+        dataframe(
             pd.DataFrame(
                 {
                     tr("detail.field"): [n for n, _ in table],
@@ -161,7 +161,7 @@ def over_table(f: Filters) -> None:
             tr("water.peak_at"): over["peak_at"],
         }
     )
-    st.dataframe(
+    dataframe(
         shown,
         hide_index=True,
         width="stretch",
@@ -222,7 +222,7 @@ def freshness_tab() -> None:
     if status.empty:
         st.caption(tr("feed.none"))
         return
-    st.dataframe(
+    dataframe(
         pd.DataFrame(
             {
                 tr("feed.name"): status["feed"],
@@ -241,7 +241,7 @@ def freshness_tab() -> None:
         key="feed_status_table",
     )
     runs = water.runs(conn, limit=100)
-    st.dataframe(
+    dataframe(
         pd.DataFrame(
             {
                 tr("feed.name"): runs["feed"],
@@ -277,7 +277,7 @@ def feeds_admin() -> None:
     st.caption(tr("feed.admin_help"))
     feeds = sync.feeds(conn)
     if feeds:
-        st.dataframe(
+        dataframe(
             pd.DataFrame(
                 {
                     tr("feed.name"): [f.name for f in feeds],

@@ -79,3 +79,23 @@ def test_count_classes():
         "10 – 19",
         "≥ 20",
     ]
+
+
+def test_every_table_shows_a_dash_not_none_for_a_missing_value():
+    """Streamlit draws a missing cell as the English word "None": every table goes through text.dataframe."""
+    import inspect
+    import pathlib
+
+    from components import text
+
+    root = pathlib.Path(text.__file__).parent.parent
+    direct = [
+        f"{path.relative_to(root)}"
+        for folder in ("components", "pages")
+        for path in sorted((root / folder).glob("*.py"))
+        if path.name != "text.py" and ("st.dataframe(" in path.read_text() or "st.data_editor(" in path.read_text())
+    ]
+    assert not direct, direct
+    assert "st.dataframe(" not in (root / "app.py").read_text()
+    assert text.MISSING == "—"
+    assert inspect.signature(text.dataframe).parameters.keys() >= {"data", "kwargs"}
