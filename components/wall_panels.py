@@ -159,10 +159,16 @@ def kpis(fig, changed: set[str]) -> str:
         )
         cards.append(_card("water", tr("wall.kpi.water"), water, changed, ("water",)))
     open_total = sum(fig.open_by_grade.values())
+    ungraded = fig.open_by_grade.get("ungraded", 0)
+    # Types without a national scale (未分级) count in the total but have no grade cell: say how many.
+    ungraded_html = (
+        f'<div class="wall-sub" data-wall="ungraded">{tr("wall.kpi.ungraded", n=ungraded)}</div>' if ungraded else ""
+    )
     incidents = (
         f'<div class="wall-value{" changed" if "open" in changed else ""}" data-wall="open">{open_total}'
         f'<span class="unit">{tr("wall.unit.items")}</span></div>'
         + _levels(fig.open_by_grade, INCIDENT_GRADES, "incident_grade", "grade")
+        + ungraded_html
     )
     cards.append(_card("open", tr("wall.kpi.open"), incidents, changed, ("open",)))
     people = fig.people

@@ -1797,6 +1797,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.kpi.gauges_none": ("无站点达到信号标准", "No gauge at a signal level"),
     "wall.kpi.water": ("超警戒水位站", "Water stations over warning level"),
     "wall.kpi.open": ("未结事件", "Open incidents"),
+    "wall.kpi.ungraded": ("另有未分级 {n} 起", "{n} more ungraded"),
     "wall.kpi.people": ("伤亡及被困", "Casualties and trapped"),
     "wall.kpi.people_parts": (
         "死亡 {deaths} · 失踪 {missing} · 受伤 {injured} · 被困 {trapped}",

@@ -282,3 +282,27 @@ def test_wall_on_a_new_county_being_filled(outline_only, townships_only, tmp_pat
             assert 'data-wall="head"' in body and "婺源县" in body and "演示数据" not in body
         else:
             assert "data-wall" not in body.replace("wall-script", "")
+
+
+def test_kpi_column_says_how_many_open_incidents_have_no_grade_cell():
+    """Types without a national scale (未分级) count in the open total; the card names how many."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from emergency.filters import Filters
+
+    figures = SimpleNamespace(
+        filters=Filters(end=datetime(2026, 6, 22), hours=24),
+        kpis={"rain_max_mm": 10.0, "rain_max_station": "A", "rain_mean_mm": 5.0},
+        township_max=("清水乡", 8.0),
+        gauge_levels={},
+        water_over_warning=None,
+        open_by_grade={"general": 2, "large": 0, "major": 1, "especially_major": 0, "ungraded": 4},
+        people={"deaths": 0, "missing": 0, "injured": 0, "trapped": 0, "total": 0},
+        warnings=wall.WarningStats(issued=0, recipients=0, acknowledged=0),
+    )
+    html = wall_panels.kpis(figures, set())
+    assert 'data-wall="open">7<' in html
+    assert "另有未分级 4 起" in html
+    figures.open_by_grade = {**figures.open_by_grade, "ungraded": 0}
+    assert 'data-wall="ungraded"' not in wall_panels.kpis(figures, set())
