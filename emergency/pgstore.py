@@ -160,6 +160,14 @@ class Cursor:
         cursor.execute(f"USE {CATALOG}")
         return Cursor(cursor, self.url)
 
+    def execute(self, sql, parameters=None):
+        """Run ``sql`` as DuckDB would; ``INSERT … RETURNING id`` goes through :func:`returning_id`."""
+        match = _RETURNING_ID.match(sql) if isinstance(sql, str) else None
+        if match:
+            return _Row(returning_id(self._duck, match, parameters or []))
+        self._duck.execute(sql, parameters)
+        return self
+
     def __getattr__(self, name):
         return getattr(self._duck, name)
 
@@ -168,6 +176,46 @@ class Cursor:
 
     def __exit__(self, *exc) -> None:
         self._duck.close()
+
+
+# The sequences behind the tables' ids (store.MIGRATIONS: DEFAULT nextval(...)).
+ID_SEQUENCES = {
+    "import_log": "import_log_id",
+    "quarantine": "quarantine_id",
+    "warnings": "warning_id",
+    "dispatches": "dispatch_id",
+    "audit_log": "audit_id",
+    "feed_runs": "feed_run_id",
+}
+_RETURNING_ID = re.compile(
+    r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)\s*RETURNING\s+id\s*$",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+class _Row:
+    """The result of an emulated ``INSERT … RETURNING id``."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def fetchone(self):
+        return (self.value,)
+
+    def fetchall(self):
+        return [(self.value,)]
+
+
+def returning_id(duck, match: re.Match, parameters) -> int:
+    """``INSERT INTO t (cols) VALUES (…) RETURNING id`` on a server table: the id is drawn first.
+
+    The extension cannot return rows from an INSERT into a PostgreSQL table, so the id comes
+    from the table's sequence (:data:`ID_SEQUENCES`) and is inserted explicitly.
+    """
+    table, columns, values = match.groups()
+    new_id = next_id(duck, ID_SEQUENCES[table.lower()])
+    duck.execute(f"INSERT INTO {table} (id, {columns}) VALUES (?, {values})", [new_id, *parameters])
+    return new_id
 
 
 def open_duckdb(url: str, config: dict) -> Connection:
@@ -391,3 +439,13 @@ class SchemaTooNew(StoreError):
         )
         self.found = found
         self.known = known
+
+
+def exists(url: str) -> bool:
+    """True when the server database at ``url`` holds this program's schema (False if unreachable)."""
+    try:
+        with _psycopg_connect(url) as pg:
+            return schema_version(pg) > 0
+    except Exception as error:  # noqa: BLE001 - any driver error means "no usable store there"
+        log.warning("no store at %s: %s", masked(url), error)
+        return False

@@ -11,8 +11,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import codelists  # schema 8 seeds the code lists (issue 16)
-from emergency import pgstore
+from emergency import (
+    codelists,  # schema 8 seeds the code lists (issue 16)
+    pgstore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -736,6 +738,13 @@ def _refuse_newer(conn) -> None:
         raise SchemaTooNew(found, SCHEMA_VERSION)
 
 
+def exists(target) -> bool:
+    """True when the store ``target`` (DuckDB path or server URL) holds a schema already."""
+    if pgstore.is_url(target):
+        return pgstore.exists(str(target))
+    return Path(target).exists()
+
+
 def is_postgres(conn) -> bool:
     """True for a connection to a PostgreSQL server store."""
     return pgstore.is_postgres(conn)
@@ -759,25 +768,6 @@ def process_lock(conn, name: str):
         return
     with pgstore.advisory_lock(conn.url, name):
         yield
-
-
-def insert_returning_id(cursor, sequence: str, table: str, columns: list[str], values_sql: str, params: list) -> int:
-    """INSERT one row and return its id drawn from ``sequence`` (both stores).
-
-    ``table``, ``columns`` and ``values_sql`` (the ``?`` placeholders and constants) are chosen by
-    the calling code, never user input. DuckDB's ``INSERT … RETURNING`` is not available on
-    PostgreSQL tables through the extension, so there the id is drawn first.
-    """
-    if pgstore.is_postgres(cursor):
-        new_id = pgstore.next_id(cursor, sequence)
-        cursor.execute(
-            f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES (?, {values_sql})",
-            [new_id, *params],
-        )
-        return new_id
-    return cursor.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values_sql}) RETURNING id", params
-    ).fetchone()[0]
 
 
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
