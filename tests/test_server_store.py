@@ -221,3 +221,20 @@ def test_cli_status_and_user_on_the_server_store(stores, tmp_path):
     conn = store.connect(target, read_only=True)
     assert store.scalar(conn, "SELECT role FROM users WHERE username = 'zhang'") == "duty"
     conn.close()
+
+
+def test_an_unreachable_server_is_a_message_without_the_password(tmp_path):
+    url = f"postgresql://yitu:Secr3t-Pw@/yitu?host={tmp_path}&port=1"
+    for read_only in (True, False):
+        with pytest.raises(pgstore.StoreError) as caught:
+            store.connect(url, read_only=read_only)
+        assert "Secr3t-Pw" not in str(caught.value) and "yitu:***@" in str(caught.value)
+    assert not store.exists(url)
+    result = subprocess.run(
+        [sys.executable, "-m", "emergency", "status", "--db-url", url],
+        capture_output=True,
+        text=True,
+        cwd=config.PROJECT_ROOT,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr and "Secr3t-Pw" not in result.stderr
