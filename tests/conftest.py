@@ -81,6 +81,11 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     if _PG_FACTORY is not None:
+        import gc
+
+        # Close the connections the app's caches hold while the server still answers.
+        st.cache_resource.clear()
+        gc.collect()
         _PG_FACTORY.remove()
 
 
