@@ -238,3 +238,66 @@ def test_an_unreachable_server_is_a_message_without_the_password(tmp_path):
         timeout=120,
     )
     assert result.returncode != 0 and "Traceback" not in result.stderr and "Secr3t-Pw" not in result.stderr
+
+
+GUESSES = """
+import sys, threading, time
+from emergency import access, actions, store
+from emergency.access import LoginRefused
+
+access.BCRYPT_ROUNDS = 4
+conn = store.connect(sys.argv[1])
+settings = access.AuthSettings(mode="local", max_failed_logins=5, lockout_minutes=15)
+start_at = float(sys.argv[2])
+outcomes = []
+
+def guess(number):
+    time.sleep(max(0.0, start_at - time.time()))
+    try:
+        actions.sign_in(conn, "duty", f"wrong-{number}", "10.0.0.66", settings)
+        outcomes.append("signed in")
+    except LoginRefused as refusal:
+        outcomes.append(refusal.detail)
+
+threads = [threading.Thread(target=guess, args=(n,)) for n in range(5)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(" ".join(outcomes))
+"""
+
+
+def test_wrong_guesses_from_several_processes_lock_after_exactly_max(stores):
+    """Four app processes (replicas) take 5 wrong guesses each at the same moment: the account
+    locks at the 5th failure overall, as with one process (a per-account advisory lock)."""
+    from emergency import access
+
+    target = stores.fresh()
+    conn = store.connect(target)
+    access.create_user(conn, "duty", "duty", "值班员乙", "right-Passw0rd")
+    conn.close()
+    start_at = time.time() + 20  # every process connected and waiting by then
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", GUESSES, target, str(start_at)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=config.PROJECT_ROOT,
+        )
+        for _ in range(4)
+    ]
+    outcomes = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        outcomes += out.split()
+    assert len(outcomes) == 20
+    assert outcomes.count("bad_credentials") == 4
+    assert outcomes.count("bad_credentials_locked_now") == 1
+    assert outcomes.count("locked") == 15
+    conn = store.connect(target, read_only=True)
+    assert store.scalar(conn, "SELECT count(*) FROM audit_log WHERE action = 'login_failed'") == 20
+    assert store.scalar(conn, "SELECT locked_until IS NOT NULL FROM users WHERE username = 'duty'")
+    conn.close()
