@@ -140,6 +140,10 @@ class Connection:
         cursor.execute(f"USE {CATALOG}")
         return Cursor(cursor, self.url)
 
+    def execute(self, sql, parameters=None):
+        """As :meth:`Cursor.execute`, on the connection itself."""
+        return Cursor.execute(self, sql, parameters)
+
     def close(self) -> None:
         self._duck.close()
 
