@@ -65,9 +65,11 @@ def pytest_configure(config):
     global _PG_FACTORY
     if config.getoption("--store") != "postgres":
         return
+    from tests import pg_store
     from tests.pg_store import StoreFactory
 
     _PG_FACTORY = StoreFactory()
+    pg_store.FACTORY = _PG_FACTORY
     real_connect = store.connect
 
     def connect(path, read_only=False):
