@@ -48,7 +48,7 @@ def query(func=None, *, max_entries: int = QUERY_MAX_ENTRIES):
 
 def get_store() -> duckdb.DuckDBPyConnection:
     """Return the one connection of this process to the configured store."""
-    return _open_store(str(config.database_path()))
+    return _open_store(str(config.store_target()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -548,7 +548,7 @@ def quarantine_files() -> pd.DataFrame:
 
 def process_inbox(actor: Actor, lang: str) -> list[dict]:
     """Import the files the command line queued while this app held the store (see emergency.ingest.inbox)."""
-    results = actions.process_inbox(get_store(), actor, config.database_path(), lang)
+    results = actions.process_inbox(get_store(), actor, config.store_target(), lang)
     if results:
         clear()
     return results

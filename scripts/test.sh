@@ -30,12 +30,33 @@ if ! .venv/bin/ruff format --check .; then
     exit 1
 fi
 
-set +e
-.venv/bin/python -m pytest "$@"
-status=$?
-set -e
-if [ "$status" = 5 ]; then
-    echo "pytest collected no tests: failing on purpose" >&2
-    exit 1
-fi
-exit "$status"
+# The DuckDB suite (everything), then the suite on the PostgreSQL server store (a throw-away
+# cluster the session starts; tests/pg_store.py): every non-browser test, and in Chromium the sweep
+# of every page in both languages and the replicas behind nginx. YITU_TEST_STORES=duckdb (or
+# postgres) runs one of them. Extra arguments go to the DuckDB run and the non-browser PostgreSQL run.
+overall=0
+run_pytest() {
+    set +e
+    .venv/bin/python -m pytest "$@"
+    local status=$?
+    set -e
+    if [ "$status" = 5 ]; then
+        echo "pytest collected no tests: failing on purpose" >&2
+        status=1
+    fi
+    if [ "$status" != 0 ]; then
+        overall=$status
+    fi
+}
+for which in ${YITU_TEST_STORES:-duckdb postgres}; do
+    echo "==> test suite on the $which store"
+    if [ "$which" = postgres ]; then
+        run_pytest --store=postgres -m "not slow and not browser" "$@"
+        if [ $# -eq 0 ]; then  # (a selection given on the command line applies to the first run only)
+            run_pytest --store=postgres tests/test_browser_sweep.py tests/test_replicas_nginx.py
+        fi
+    else
+        run_pytest "$@"
+    fi
+done
+exit "$overall"

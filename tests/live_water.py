@@ -5,7 +5,6 @@ Shared by the page tests of the live feed and the manual's screenshots.
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from emergency import store
 from emergency.feed import demo as live_demo
 from emergency.feed import sync
+from tests.pg_store import copy_demo
 
 # The first river station of the live demo; its level is set over 警戒 at the newest rain time.
 OVER = "62400101"
@@ -28,7 +28,7 @@ def build(demo_file: Path, folder: Path) -> dict:
     settings = folder / "secrets.toml"
     settings.write_text("[yitu]\nfeed_worker = false\n", encoding="utf-8")
     path = folder / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("YITU_SETTINGS", str(settings))
         conn = store.connect(path)

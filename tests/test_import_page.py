@@ -3,8 +3,6 @@
 AppTest of its tabs on the demo store, then real Chromium uploading a GBK CSV and a zipped Shapefile.
 """
 
-import shutil
-
 import geopandas
 import numpy as np
 import pyproj
@@ -14,6 +12,7 @@ from emergency import geo, store
 from emergency.ingest import import_file
 from tests import ingest_fixtures as fx
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.pg_store import copy_demo
 
 PAGE = "pages/import_data.py"
 
@@ -137,7 +136,7 @@ def _upload_validate_commit(page, files: list, kind_label: str) -> str:
 
 def test_browser_uploads_a_gbk_csv_and_a_zipped_shapefile(demo_file, tmp_path):
     path = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     csv_file = rain_gbk(tmp_path / "雨量.csv")
     zip_file = townships_zip(path, tmp_path / "shp")
     garbage = tmp_path / "坏数据.csv"

@@ -16,6 +16,7 @@ The page also lists every job (:func:`jobs`): queued, running, done, failed.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from emergency import i18n
+from emergency import config, i18n, pgstore
 from emergency.clock import local_now
 from emergency.ingest.engine import import_file
 from emergency.ingest.errors import IngestError
@@ -53,7 +54,10 @@ JOB_OPTIONS = ("kind", "crs", "encoding", "sheet", "mapping", "user", "source_na
 
 
 def inbox_dir(db_path: str | os.PathLike) -> Path:
-    """Return the inbox folder of the store at ``db_path``."""
+    """Return the inbox folder of the store at ``db_path`` (a server store's is under data/, named by its URL's hash)."""
+    if pgstore.is_url(db_path):
+        digest = hashlib.sha256(str(db_path).encode()).hexdigest()[:16]
+        return config.DATA_DIR / f"pg-{digest}.inbox"
     path = Path(db_path)
     return path.with_name(f"{path.name}.inbox")
 
