@@ -48,6 +48,9 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     conn = store.connect(path)
     codelists.sync_labels(conn)  # codes an administrator added are shown by name (issue 16)
     uploads.limit_store_memory(conn)  # one big import cannot take the machine's memory
+    from emergency import backup
+
+    backup.serve_requests(conn, path)  # `python -m emergency backup` while the app serves (issue 21)
     return conn
 
 
