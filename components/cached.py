@@ -21,6 +21,7 @@ from emergency import (  # issue 12, 16
     i18n,
     queries,
     rules,
+    shared_cache,  # issue 21
     store,
     surface,
     uploads,  # memory caps (issue 18)
@@ -55,8 +56,21 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
 
 
 def clear() -> None:
-    """Forget every cached query result (after an import or a write)."""
+    """Forget every cached query result (after an import or a write), here and in the other replicas."""
     st.cache_data.clear()
+    _replicas.own(shared_cache.bump(get_store()))  # issue 21: the other app processes follow
+
+
+# issue 21: this process's view of the store's cache stamp (emergency.shared_cache)
+_replicas = shared_cache.Follower()
+
+
+def follow_other_replicas() -> None:
+    """At the start of a run: drop cached results and re-read code labels when another replica wrote."""
+    conn = get_store()
+    if _replicas.changed(conn):
+        st.cache_data.clear()
+        codelists.sync_labels(conn)
 
 
 @st.cache_data(ttl=QUERY_TTL_S, max_entries=QUERY_MAX_ENTRIES, show_spinner=False)

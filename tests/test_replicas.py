@@ -138,3 +138,26 @@ def test_supervisor_restarts_a_dead_replica_and_stops_all_on_sigterm(demo_copy):
             if supervisor.poll() is None:
                 supervisor.kill()
                 supervisor.wait()
+
+
+def test_a_write_in_one_process_clears_the_caches_of_the_others():
+    """Two followers of one store (as two replicas): a bump by one is seen once by the other, not by itself."""
+    from emergency import shared_cache, store
+
+    conn = store.connect(":memory:")
+    try:
+        here, there = shared_cache.Follower(every_s=0, force=True), shared_cache.Follower(every_s=0, force=True)
+        assert not here.changed(conn) and not there.changed(conn)  # first look: nothing to drop
+        here.own(shared_cache.bump(conn, force=True))
+        assert shared_cache.read(conn)
+        assert there.changed(conn) and not there.changed(conn)  # once
+        assert not here.changed(conn)  # its own write
+        # Throttled: a follower reads the stamp at most once per interval.
+        slow = shared_cache.Follower(every_s=3600, force=True)
+        slow.changed(conn)
+        shared_cache.bump(conn, force=True)
+        assert not slow.changed(conn)
+        # On the DuckDB file (one process) nothing is written.
+        assert shared_cache.bump(conn) is None and not shared_cache.Follower(every_s=0).changed(conn)
+    finally:
+        conn.close()
