@@ -39,7 +39,7 @@ QUERY_MAX_ENTRIES = 256
 
 def get_store() -> duckdb.DuckDBPyConnection:
     """Return the one connection of this process to the configured store."""
-    return _open_store(str(config.database_path()))
+    return _open_store(str(config.store_target()))
 
 
 @st.cache_resource(show_spinner=False)
@@ -555,7 +555,7 @@ def quarantine_files() -> pd.DataFrame:
 
 def process_inbox(actor: Actor, lang: str) -> list[dict]:
     """Import the files the command line queued while this app held the store (see emergency.ingest.inbox)."""
-    results = actions.process_inbox(get_store(), actor, config.database_path(), lang)
+    results = actions.process_inbox(get_store(), actor, config.store_target(), lang)
     if results:
         clear()
     return results

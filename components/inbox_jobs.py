@@ -15,7 +15,7 @@ MAX_SHOWN = 200
 
 def render() -> None:
     """A table of the inbox's jobs, shown only when there are any (closed expander otherwise)."""
-    found = inbox.jobs(config.database_path())
+    found = inbox.jobs(config.store_target())
     if not found:
         return
     failed = sum(job["state"] == "failed" for job in found)

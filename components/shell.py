@@ -7,7 +7,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from components import builtin_text, cached, freshness
 from components.text import LANGUAGE_KEY, plain, tr
-from emergency import config, i18n
+from emergency import config, i18n, store
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
@@ -64,7 +64,7 @@ def open_store() -> bool:
             cached.get_store()
         cached.follow_other_replicas()  # issue 21: another replica's writes show here too
     except Exception as error:  # any failure to open must read as a message, not a traceback
-        st.error(tr("app.db_error", path=str(config.database_path()), reason=plain(error)))
+        st.error(tr("app.db_error", path=store.describe(config.store_target()), reason=plain(error)))
         return False
     return True
 

@@ -187,7 +187,7 @@ def start_worker() -> None:
     # [yitu] feed_worker = false: the store is synced by `python -m emergency feed run` instead.
     if config.setting("feed_worker", True) is False:
         return
-    worker.start(cached.get_store(), config.database_path(), on_change=cached.clear)
+    worker.start(cached.get_store(), config.store_target(), on_change=cached.clear)
 
 
 def _status() -> pd.DataFrame:

@@ -39,6 +39,27 @@ def _parser(name: str, command: Callable) -> argparse.ArgumentParser:
     )
 
 
+def _store_options(parser: argparse.ArgumentParser, help_text: str | None = None) -> None:
+    """``--db`` (a DuckDB file or a postgresql:// URL) and ``--db-url`` (a PostgreSQL server store)."""
+    parser.add_argument(
+        "--db",
+        type=config.store_arg,
+        default=None,
+        help=help_text or "store: DuckDB file or postgresql:// URL (default: the configured one)",
+    )
+    parser.add_argument(
+        "--db-url",
+        default=None,
+        metavar="URL",
+        help="PostgreSQL server store, postgresql://user:password@host:port/database (default: $YITU_DB_URL or [yitu] db_url)",
+    )
+
+
+def _target(args: argparse.Namespace):
+    """The store a command works on: --db-url, then --db, then the settings."""
+    return args.db_url or args.db or config.store_target()
+
+
 def init_command(argv: list[str]) -> int:
     """Create a store for a real county from its outline file (no demo rows), then import its townships.
 
@@ -61,7 +82,7 @@ def init_command(argv: list[str]) -> int:
         help="CRS of the outline: gcj02 (default: most Chinese web boundaries), bd09, wgs84, "
         "cgcs2000, EPSG:xxxx, or 'file' to trust the file's own",
     )
-    parser.add_argument("--db", type=Path, default=None, help="store to create (default: the configured one)")
+    _store_options(parser, "store to create: DuckDB file or postgresql:// URL (default: the configured one)")
     parser.add_argument("--townships", type=Path, help="township boundaries to import right away")
     parser.add_argument(
         "--townships-crs", default=None, help="CRS of the townships file (default: its .prj, else wgs84)"
@@ -70,7 +91,7 @@ def init_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from emergency import county
 
-    path = args.db or config.database_path()
+    path = _target(args)
     try:
         created = county.init_store(
             path, args.outline, args.name, args.code, crs=None if args.crs == "file" else args.crs
@@ -102,6 +123,9 @@ def _open_read_only(path: Path):
     except duckdb.IOException as error:
         print(f"cannot read {path} now (is the app running on it?): {error}", file=sys.stderr)
         return None
+    except store.SchemaTooNew as error:
+        print(f"cannot read {store.describe(path)}: {error}", file=sys.stderr)
+        return None
 
 
 def _print_status(path: Path) -> None:
@@ -115,7 +139,7 @@ def _print_status(path: Path) -> None:
     missing = [step.kind for step in steps if not step.rows]
     if missing:
         print("next: " + " → ".join(missing))
-        print(f"  {PROG} ingest FILE --kind {missing[0]} --db {path}")
+        print(f"  {PROG} ingest FILE --kind {missing[0]} --db {store.describe(path)}")
     else:
         print("every kind holds data")
 
@@ -123,11 +147,11 @@ def _print_status(path: Path) -> None:
 def status_command(argv: list[str]) -> int:
     """Show what the store holds (rows and latest time per kind) and what to import next."""
     parser = _parser("status", status_command)
-    parser.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
+    _store_options(parser)
     args = parser.parse_args(argv)
-    path = args.db or config.database_path()
-    if not Path(path).exists():
-        print(f"no store at {path}", file=sys.stderr)
+    path = _target(args)
+    if not store.exists(path):
+        print(f"no store at {store.describe(path)}", file=sys.stderr)
         return EXIT_FAILED
     conn = _open_read_only(path)
     if conn is None:
@@ -139,7 +163,7 @@ def status_command(argv: list[str]) -> int:
         conn.close()
     print(
         f"{meta.get('county_name', '?')} ({meta.get('county_code', '?')}) · "
-        f"{'demo' if meta.get('is_demo') == 'true' else 'real'} · {path}"
+        f"{'demo' if meta.get('is_demo') == 'true' else 'real'} · {store.describe(path)}"
     )
     for row in kinds.itertuples():
         latest = "" if row.latest is None or str(row.latest) == "NaT" else f"  latest {row.latest}"
@@ -160,9 +184,11 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def _user(args: argparse.Namespace) -> int:
     """Manage accounts on a store the app does not hold (use the admin page while it runs)."""
-    path = args.db or config.database_path()
-    if not Path(path).exists():
-        print(f"no store at {path}: start the app once or run `python -m emergency init`", file=sys.stderr)
+    path = _target(args)
+    if not store.exists(path):
+        print(
+            f"no store at {store.describe(path)}: start the app once or run `python -m emergency init`", file=sys.stderr
+        )
         return EXIT_FAILED
     try:
         conn = store.connect(path)
@@ -211,7 +237,7 @@ def user_command(argv: list[str]) -> int:
     parser.epilog = "roles: " + "; ".join(
         f"{role} ({', '.join(sorted(access.ROLE_PERMISSIONS[role]))})" for role in access.ROLES
     )
-    parser.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
+    _store_options(parser)
     verbs = parser.add_subparsers(dest="action", required=True)
     verbs.add_parser("list", help="every account, without password hashes")
     add = verbs.add_parser("add", help="create an account (asks for the password twice)")

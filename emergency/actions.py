@@ -248,7 +248,8 @@ def process_inbox(conn, actor: Actor, db_path, lang: str) -> list[dict]:
     """
     from emergency.ingest import inbox
 
-    with _allowed(conn, actor, "import", "inbox_import"):
+    # One process at a time works the inbox (several app processes on a server store).
+    with _allowed(conn, actor, "import", "inbox_import"), store.process_lock(conn, "inbox"):
         results = inbox.process(
             conn,
             db_path,
@@ -377,7 +378,8 @@ def sign_in(conn, username: str, password: str, client: str | None, settings: ac
     """
     name = (username or "").strip()
     audited_name = name[:64] or "?"
-    with access.account_lock(name):
+    # On a server store the app runs in several processes: the advisory lock serializes them too.
+    with access.account_lock(name), store.process_lock(conn, f"login:{name.casefold()}"):
         for attempt in range(SIGN_IN_TRIES):
             refusal: LoginRefused | None = None
             try:

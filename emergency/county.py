@@ -218,6 +218,15 @@ def init_store(
     >>> init_store("wuyuan.duckdb", "data/wuyuan_361130_gcj02.geojson", "婺源县", "361130")  # doctest: +SKIP
     """
     outline = read_county_outline(outline_path, crs=crs, code=code)
+    if store.pgstore.is_url(path):  # a PostgreSQL server store: nothing to remove on refusal
+        conn = store.connect(path)
+        try:
+            create_county(conn, outline, name, code)
+        finally:
+            conn.close()
+        return CountyStore(
+            store.describe(path), str(code).strip(), str(name).strip(), geo.area_km2(outline), tuple(outline.bounds)
+        )
     path = Path(path)
     existed = path.exists()
     conn = store.connect(path)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import config, geo, grids, store, vocab, warning
+from emergency import config, geo, grids, pgstore, store, vocab, warning
 from emergency.stock import demo_minimums
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
@@ -879,6 +879,8 @@ def build_demo_file(path: str | os.PathLike, scale: float = 1.0, seed: int = 42)
     dict[str, int]
         Row count per table.
     """
+    if pgstore.is_url(path):
+        return _build_demo_server(str(path), scale, seed)
     path = Path(path)
     _refuse_real_store(path)  # issue 12: a real county's store is never replaced by the demo
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -901,9 +903,31 @@ def build_demo_file(path: str | os.PathLike, scale: float = 1.0, seed: int = 42)
     return counts
 
 
+def _build_demo_server(url: str, scale: float, seed: int) -> dict[str, int]:
+    """Build the demo into a PostgreSQL server store: a demo store is emptied first, a real one refused."""
+    conn = store.connect(url)
+    try:
+        meta = store.get_meta(conn)
+        if meta.get("is_demo") == "false":
+            raise ValueError(
+                f"{store.describe(url)} is a real county's store; the demo is built only into an empty or demo store"
+            )
+        # Under the import lock: no import or feed run writes while the demo is replaced.
+        with store.process_lock(conn, "import"):
+            with store.transaction(conn) as cursor:
+                for table in (*DEMO_TABLES, "rain_hourly"):
+                    # table names are this module's constants; the schema version stays
+                    cursor.execute(
+                        f"DELETE FROM {table}" + (" WHERE key <> 'schema_version'" if table == "meta" else "")
+                    )
+            return build_demo(conn, scale=scale, seed=seed)
+    finally:
+        conn.close()
+
+
 def ensure_demo(path: str | os.PathLike) -> bool:
-    """Build the scale-1 demo at ``path`` unless a file is already there; return True if built."""
-    if Path(path).exists():
+    """Build the scale-1 demo at ``path`` unless a store is already there; return True if built."""
+    if store.exists(path):
         return False
     build_demo_file(path)
     return True
@@ -928,7 +952,8 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     tables = store.run(
         conn,
         "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name",
+        "WHERE table_schema = current_schema() AND table_catalog = current_database() "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name",
     )["table_name"]
     sums = {}
     for table in tables:
@@ -945,7 +970,12 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m emergency demo [--path P] [--scale S] [--seed N]`` (alias: ``python -m emergency.demo``)."""
     parser = argparse.ArgumentParser(prog="python -m emergency demo", description="Build the synthetic demo store.")
-    parser.add_argument("--path", type=Path, default=config.database_path(), help="DuckDB file to (re)create")
+    parser.add_argument(
+        "--path",
+        type=config.store_arg,
+        default=config.store_target(),
+        help="DuckDB file to (re)create, or a postgresql:// server store to fill (default: the configured store)",
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies gauges, incidents and resources")
     parser.add_argument("--seed", type=int, default=42, help="random seed")
     args = parser.parse_args(argv)
@@ -958,7 +988,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     for table, count in counts.items():
         print(f"{table:<14}{count:>12,}")
-    print(f"built {args.path} in {seconds:.1f} s")
+    print(f"built {store.describe(args.path)} in {seconds:.1f} s")
     return 0
 
 

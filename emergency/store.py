@@ -11,7 +11,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import codelists  # schema 8 seeds the code lists (issue 16)
+from emergency import (
+    codelists,  # schema 8 seeds the code lists (issue 16)
+    pgstore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -690,30 +693,96 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPy
     Parameters
     ----------
     path : str or PathLike
-        DuckDB file, or ``":memory:"``.
+        DuckDB file, ``":memory:"``, or a PostgreSQL server store's URL
+        (``postgresql://user:password@host:port/database``, or ``?host=/socket/dir``), see
+        :mod:`emergency.pgstore`.
     read_only : bool
-        Open without taking the writer lock; the schema must then be current.
+        Open without taking the writer lock (DuckDB) or migrating; the schema must then be
+        current or older.
 
     Returns
     -------
     duckdb.DuckDBPyConnection
+        For a server store, a DuckDB connection whose cursors all work on the server's tables.
+
+    Raises
+    ------
+    SchemaTooNew
+        The store was migrated by a newer version of this program.
     """
+    if pgstore.is_url(path):
+        if not read_only:
+            pgstore.migrate(str(path), MIGRATIONS, SCHEMA_VERSION)
+        conn = pgstore.open_duckdb(str(path), CONNECTION_CONFIG)
+        _refuse_newer(conn)
+        return conn
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
+    try:
+        _refuse_newer(conn)
+    except SchemaTooNew:
+        conn.close()
+        raise
     if not read_only:
         migrate(conn)
     return conn
 
 
+SchemaTooNew = pgstore.SchemaTooNew
+
+
+def _refuse_newer(conn) -> None:
+    found = schema_version(conn)
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNew(found, SCHEMA_VERSION)
+
+
+def exists(target) -> bool:
+    """True when the store ``target`` (DuckDB path or server URL) holds a schema already."""
+    if pgstore.is_url(target):
+        return pgstore.exists(str(target))
+    return Path(target).exists()
+
+
+def is_postgres(conn) -> bool:
+    """True for a connection to a PostgreSQL server store."""
+    return pgstore.is_postgres(conn)
+
+
+def describe(target) -> str:
+    """The store target for messages: a DuckDB path, or the server URL with its password masked."""
+    return pgstore.masked(target) if pgstore.is_url(target) else str(target)
+
+
+@contextmanager
+def process_lock(conn, name: str):
+    """Serialize a critical section named ``name`` across every process using the store.
+
+    A DuckDB file has one writing process, so a no-op there (callers keep their thread lock);
+    on a PostgreSQL store, a session advisory lock on the server (imports from several app
+    processes and CLIs, sign-in attempts on one account, the inbox).
+    """
+    if not pgstore.is_postgres(conn):
+        yield
+        return
+    with pgstore.advisory_lock(conn.url, name):
+        yield
+
+
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     """Return the schema version of the store, 0 for an empty database."""
     cursor = conn.cursor()
-    has_meta = cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
-    if not has_meta:
-        return 0
-    row = cursor.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    try:
+        has_meta = cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' AND table_catalog = current_database()"
+        ).fetchone()[0]
+        if not has_meta:
+            return 0
+        row = cursor.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        cursor.close()
 
 
 # The transaction a caller opened on a connection in this thread/task (see :func:`transaction`).

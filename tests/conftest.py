@@ -42,6 +42,54 @@ def _clear_streamlit_caches_after_apptest(request):
         st.cache_data.clear()
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--store",
+        choices=("duckdb", "postgres"),
+        default="duckdb",
+        help="store the suite runs against: duckdb (files, the default) or postgres (a throw-away "
+        "PostgreSQL server the session starts with initdb/pg_ctl on a Unix socket; tests/pg_store.py)",
+    )
+
+
+def on_postgres(config_or_request) -> bool:
+    """True when the session runs against the PostgreSQL server store."""
+    config_ = getattr(config_or_request, "config", config_or_request)
+    return config_.getoption("--store") == "postgres"
+
+
+_PG_FACTORY = None
+
+
+def pytest_configure(config):
+    global _PG_FACTORY
+    if config.getoption("--store") != "postgres":
+        return
+    from tests.pg_store import StoreFactory
+
+    _PG_FACTORY = StoreFactory()
+    real_connect = store.connect
+
+    def connect(path, read_only=False):
+        # ":memory:" means "a fresh empty store": on this run, a fresh server database.
+        if str(path) == ":memory:":
+            path = _PG_FACTORY.fresh()
+        return real_connect(path, read_only=read_only)
+
+    store.connect = connect
+
+
+def pytest_unconfigure(config):
+    if _PG_FACTORY is not None:
+        _PG_FACTORY.remove()
+
+
+@pytest.fixture(scope="session")
+def pg_stores():
+    """The session's store factory on the PostgreSQL run (None on the DuckDB run)."""
+    return _PG_FACTORY
+
+
 @pytest.fixture(scope="session")
 def tiny_conn():
     conn = store.connect(":memory:")
@@ -52,7 +100,12 @@ def tiny_conn():
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory):
-    """The demo store at scale 1, built once per test session; copy it before writing."""
+    """The demo store at scale 1, built once per test session; copy it before writing.
+
+    On the PostgreSQL run, the URL of a database holding the demo.
+    """
+    if _PG_FACTORY is not None:
+        return _PG_FACTORY.demo(lambda url: demo.build_demo_file(url, scale=1.0, seed=DEMO_SEED))
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     demo.build_demo_file(path, scale=1.0, seed=DEMO_SEED)
     return path
@@ -61,6 +114,8 @@ def demo_file(tmp_path_factory):
 @pytest.fixture
 def demo_copy(demo_file, tmp_path):
     """A private copy of the demo store (a process may hold the writer lock on it)."""
+    if _PG_FACTORY is not None:
+        return _PG_FACTORY.copy_of_demo()
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_file, path)
     return path

@@ -22,8 +22,10 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _open(path: Path):
-    if not Path(path).exists():
-        print(f"no store at {path}: start the app once or run `python -m emergency init`", file=sys.stderr)
+    if not store.exists(path):
+        print(
+            f"no store at {store.describe(path)}: start the app once or run `python -m emergency init`", file=sys.stderr
+        )
         return None
     try:
         return store.connect(path)
@@ -168,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--once", action="store_true", help="each source once, then exit (status 1 if one failed)")
     run.set_defaults(run=_run)
     for sub in (add, run, status, commands.choices["list"]):
-        sub.add_argument("--db", type=Path, default=None, help="store (default: the configured one)")
+        sub.add_argument(
+            "--db",
+            type=config.store_arg,
+            default=None,
+            help="store: DuckDB file or postgresql:// URL (default: the configured one)",
+        )
     args = parser.parse_args(argv)
-    args.db = args.db or config.database_path()
+    args.db = args.db or config.store_target()
     return args.run(args)

@@ -581,7 +581,7 @@ def _write_snapshot(
     cursor = conn.cursor()
     cursor.execute("SET enable_progress_bar = false")
     try:
-        with engine.WRITE_LOCK:
+        with engine.WRITE_LOCK, store.process_lock(conn, "import"):
             cursor.execute("BEGIN TRANSACTION")
             try:
                 gauges, water = _stations(snapshot, feed)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from emergency import pgstore
 from emergency.feed import sync
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,32 @@ TICK_S = 5
 
 def lock_path(db_path: str | os.PathLike) -> Path:
     return Path(f"{db_path}.feed.lock")
+
+
+def store_lock(db_path: str | os.PathLike):
+    """The lock only one sync loop of a store holds: a file lock beside a DuckDB file, an
+    advisory lock on a PostgreSQL server store (whatever host each app process runs on)."""
+    if pgstore.is_url(db_path):
+        lock = pgstore.AdvisoryLock(str(db_path), "feed-worker")
+        lock.path = "the PostgreSQL advisory lock 'feed-worker'"
+        return _NonBlocking(lock)
+    return Lock(lock_path(db_path))
+
+
+class _NonBlocking:
+    def __init__(self, lock) -> None:
+        self.lock = lock
+        self.path = lock.path
+
+    def acquire(self) -> bool:
+        try:
+            return self.lock.acquire(blocking=False)
+        except Exception:  # server unreachable: the next tick tries again
+            log.exception("feed lock")
+            return False
+
+    def release(self) -> None:
+        self.lock.release()
 
 
 class Lock:
@@ -124,7 +151,7 @@ class Worker(threading.Thread):
     ) -> None:
         super().__init__(name="yitu-feed-sync", daemon=True)
         self.conn = conn
-        self.lock = Lock(lock_path(db_path))
+        self.lock = store_lock(db_path)
         self.on_change = on_change
         self.scheduler = Scheduler()
         self.stopping = threading.Event()
@@ -155,7 +182,7 @@ def start(
     conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike, on_change: Callable[[], None] | None = None
 ) -> Worker:
     """Start the loop for this store once per process (later calls return the running one)."""
-    key = str(Path(db_path).resolve()) if str(db_path) != ":memory:" else ":memory:"
+    key = str(db_path) if pgstore.is_url(db_path) or str(db_path) == ":memory:" else str(Path(db_path).resolve())
     with _guard:
         worker = _started.get(key)
         if worker is None or not worker.is_alive():
@@ -172,7 +199,7 @@ def loop(
     report: Callable[[sync.RunResult], None] | None = None,
 ) -> int:
     """Foreground loop of ``python -m emergency feed run``; with ``once`` every feed runs once."""
-    lock = Lock(lock_path(db_path))
+    lock = store_lock(db_path)
     if not lock.acquire():
         raise RuntimeError(f"another sync loop holds {lock.path}")
     try:

@@ -33,8 +33,14 @@ PRINT_REJECTS = 20
 EXIT_OK, EXIT_FILE, EXIT_LOCKED = 0, 1, 3
 
 
-def open_store(path: Path, file_name: str = "") -> duckdb.DuckDBPyConnection:
-    """Open the store read-write, retrying briefly; raise IngestError ``locked`` if another process holds it."""
+def open_store(path: Path | str, file_name: str = "") -> duckdb.DuckDBPyConnection:
+    """Open the store read-write, retrying briefly; raise IngestError ``locked`` if another process holds it.
+
+    A PostgreSQL server store is never held by one process: CLI imports write to it directly,
+    alongside the app processes (imports are serialized by an advisory lock on the server).
+    """
+    if store.pgstore.is_url(path):
+        return store.connect(path)
     for attempt in range(OPEN_RETRIES):
         try:
             return store.connect(path)
@@ -196,7 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--source", help="department the data comes from (recorded in import_log)")
     parser.add_argument("--user", default=None, help="who imports (default: the login name)")
-    parser.add_argument("--db", type=Path, default=None, help="store path (default: the configured one)")
+    parser.add_argument(
+        "--db",
+        type=config.store_arg,
+        default=None,
+        help="store: DuckDB file or postgresql:// URL (default: the configured one)",
+    )
+    parser.add_argument(
+        "--db-url", default=None, metavar="URL", help="PostgreSQL server store (default: $YITU_DB_URL or [yitu] db_url)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     parser.add_argument(
         "--queue",
@@ -205,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     args = parser.parse_args(argv)
-    db_path = args.db or config.database_path()
+    db_path = args.db_url or args.db or config.store_target()
     progress = _Progress(args.lang)
     try:
         _refuse_non_regular(args.file)  # before the store (and its write lock) is taken

@@ -12,6 +12,8 @@ leaves the store as it was. A process-wide lock serializes imports: rainfall kee
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import re
 import threading
@@ -1289,7 +1291,9 @@ def import_table(
     cursor.execute("SET enable_progress_bar = false")
     lock = WRITE_LOCK if not dry_run else threading.Lock()
     try:
-        with lock:
+        # On a server store several processes import: the advisory lock serializes them as
+        # WRITE_LOCK serializes this process's threads ((station, ts) stays unique).
+        with lock, store.process_lock(conn, "import") if not dry_run else contextlib.nullcontext():
             # Checks and writes share one transaction: the checks read one snapshot of the
             # store, and the file's rows appear to readers all at once or (dry run) never.
             cursor.execute("BEGIN TRANSACTION")

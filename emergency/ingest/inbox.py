@@ -15,6 +15,7 @@ The page also lists every job (:func:`jobs`): queued, running, done, failed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from emergency import i18n
+from emergency import config, i18n, pgstore
 from emergency.ingest.engine import import_file, local_now
 from emergency.ingest.errors import IngestError
 
@@ -51,7 +52,10 @@ JOB_OPTIONS = ("kind", "crs", "encoding", "sheet", "mapping", "user", "source_na
 
 
 def inbox_dir(db_path: str | os.PathLike) -> Path:
-    """The inbox folder of the store at ``db_path``."""
+    """The inbox folder of the store at ``db_path`` (a server store's is under data/, named by its URL's hash)."""
+    if pgstore.is_url(db_path):
+        digest = hashlib.sha256(str(db_path).encode()).hexdigest()[:16]
+        return config.DATA_DIR / f"pg-{digest}.inbox"
     path = Path(db_path)
     return path.with_name(f"{path.name}.inbox")
 
