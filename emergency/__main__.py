@@ -314,10 +314,10 @@ def backup_command(argv: list[str]) -> int:
 
     parser = _parser("backup", backup_command)
     parser.add_argument("out", type=Path, help="the backup file to write (must not exist)")
-    parser.add_argument("--db", type=Path, default=None, help="DuckDB store (default: the configured one)")
+    _store_options(parser)
     parser.add_argument("--wait", type=float, default=backup.DEFAULT_WAIT_S, help="seconds to wait for the app")
     args = parser.parse_args(argv)
-    return backup.cli_backup(args.out, args.db, args.wait)
+    return backup.cli_backup(args.out, _target(args), args.wait)
 
 
 def restore_command(argv: list[str]) -> int:
@@ -326,9 +326,9 @@ def restore_command(argv: list[str]) -> int:
 
     parser = _parser("restore", restore_command)
     parser.add_argument("backup", type=Path, help="a file written by the backup command")
-    parser.add_argument("--db", type=Path, default=None, help="DuckDB store (default: the configured one)")
+    _store_options(parser)
     args = parser.parse_args(argv)
-    return backup.cli_restore(args.backup, args.db)
+    return backup.cli_restore(args.backup, _target(args))
 
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {

@@ -129,8 +129,8 @@ def _watch(conn: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 def serve_requests(conn: duckdb.DuckDBPyConnection, db_path: str | os.PathLike) -> None:
     """Answer backup requests for the store ``db_path`` held by ``conn`` (a thread, once per store)."""
-    if str(db_path) == ":memory:":
-        return
+    if str(db_path) == ":memory:" or "://" in str(db_path):
+        return  # a server store is backed up with pg_dump, by anyone
     folder = request_dir(db_path)
     with _watchers_lock:
         if str(folder) in _watchers and _watchers[str(folder)].is_alive():
@@ -303,19 +303,19 @@ def pg_restore(backup: str | os.PathLike, url: str) -> dict:
 # ------------------------------------------------------------------ command line
 
 
-def _server_url() -> str | None:
-    from emergency import replicas
+def _target(db) -> tuple[str | None, Path | None]:
+    """(server URL, DuckDB path) of ``--db`` or of the configured store."""
+    from emergency import config, pgstore
 
-    return replicas.server_store_url()
+    target = db if db is not None else config.store_target()
+    return (str(target), None) if pgstore.is_url(str(target)) else (None, Path(target))
 
 
-def cli_backup(out: Path, db: Path | None, wait_s: float) -> int:
+def cli_backup(out: Path, db, wait_s: float) -> int:
     """``python -m emergency backup``: print what was written; exit code 0, or 1 with the reason."""
     import sys
 
-    from emergency import config
-
-    url = None if db else _server_url()
+    url, path = _target(db)
     try:
         if url:
             result = pg_backup(url, out)
@@ -324,7 +324,7 @@ def cli_backup(out: Path, db: Path | None, wait_s: float) -> int:
                 f"({result['bytes']:,} bytes, {result['seconds']} s)"
             )
         else:
-            result = backup_duckdb(db or config.database_path(), out, wait_s)
+            result = backup_duckdb(path, out, wait_s)
             through = (
                 "by the app holding the store" if result["through"] == "app" else "directly (no process held the store)"
             )
@@ -338,19 +338,17 @@ def cli_backup(out: Path, db: Path | None, wait_s: float) -> int:
     return 0
 
 
-def cli_restore(backup: Path, db: Path | None) -> int:
+def cli_restore(backup: Path, db) -> int:
     """``python -m emergency restore``: exit code 0, or 1 with the reason."""
     import sys
 
-    from emergency import config
-
-    url = None if db else _server_url()
+    url, path = _target(db)
     try:
         if url:
             pg_restore(backup, url)
             print(f"server store restored from {backup}")
         else:
-            result = restore_duckdb(backup, db or config.database_path())
+            result = restore_duckdb(backup, path)
             kept = f"; the replaced file is kept as {result['kept']}" if result["kept"] else ""
             print(f"{result['path']} restored from {backup} (schema {result['schema_version']}){kept}")
     except BackupError as error:

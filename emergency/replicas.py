@@ -83,18 +83,18 @@ def without_option(arguments: list[str], name: str) -> list[str]:
 
 
 def server_store_url() -> str | None:
-    """Return the configured server store's URL (``db_url``), or None for the embedded DuckDB file."""
-    reader = getattr(config, "database_url", None)
-    if reader is not None:
-        return reader()
-    return os.environ.get("YITU_DB_URL") or config.setting("db_url")
+    """Return the configured server store's URL (``db_url``, or a URL as ``db_path``), or None for a DuckDB file."""
+    from emergency import pgstore
+
+    target = config.store_target()
+    return str(target) if pgstore.is_url(str(target)) else None
 
 
 def replica_problem(count: int) -> str | None:
     """Why ``count`` replicas cannot serve the configured store, or None."""
     if count > 1 and not server_store_url():
         return (
-            f"refusing to start {count} replicas: the store is the DuckDB file {config.database_path()}, "
+            f"refusing to start {count} replicas: the store is the DuckDB file {config.store_target()}, "
             "which only one process can hold. Run one process (without --replicas, or --replicas 1), "
             "or configure the PostgreSQL server store (db_url under [yitu] in .streamlit/secrets.toml or $YITU_DB_URL)."
         )
