@@ -1,7 +1,9 @@
-"""Backups and restores of the DuckDB store: while the app serves it, and with no process holding it.
+"""Backups and restores: the DuckDB store while the app serves it and with no process holding it;
+the PostgreSQL server store with pg_dump / pg_restore (on the ``--store=postgres`` run, the
+fixture's server).
 
-Every restore is checked table by table (row count and a hash of every row) against the store
-as it was when the backup was taken.
+Every restore is checked table by table (row count and a hash of every row, and every
+sequence) against the store as it was when the backup was taken.
 """
 
 from __future__ import annotations
@@ -13,8 +15,17 @@ import threading
 import duckdb
 import pytest
 
-from emergency import backup, config, store
+from emergency import backup, config, pgstore, store
 from tests.browser import app_process, browser_page, wait_for_app
+from tests.conftest import on_postgres
+
+
+@pytest.fixture(autouse=True)
+def _store_kind(request):
+    """DuckDB tests on the DuckDB run, PostgreSQL tests on the PostgreSQL run."""
+    wants_pg = request.node.name.startswith("test_pg_")
+    if wants_pg != on_postgres(request):
+        pytest.skip("runs on the " + ("PostgreSQL" if wants_pg else "DuckDB") + " run of the suite")
 
 
 def fingerprint(conn) -> dict[str, tuple[int, int]]:
@@ -163,3 +174,70 @@ def test_a_request_nobody_answers_is_withdrawn(tmp_path):
     folder.rmdir()
     with pytest.raises(backup.BackupError, match="takes no backup requests"):
         backup.request_backup(db, tmp_path / "out.duckdb", wait_s=1)
+
+
+def pg_fingerprint(url: str) -> dict[str, tuple[int, str]]:
+    """(rows, md5 of the sorted rows) of every table of the server store, and every sequence's last value."""
+    import psycopg
+
+    with psycopg.connect(pgstore.libpq_url(url)) as pg:
+        tables = [r[0] for r in pg.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+        out = {
+            table: tuple(
+                pg.execute(
+                    f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{table}\" t"
+                ).fetchone()
+            )
+            for table in tables
+        }
+        for name, last in pg.execute("SELECT sequencename, coalesce(last_value, 0) FROM pg_sequences ORDER BY 1"):
+            out[f"sequence {name}"] = (int(last), "")
+    return out
+
+
+def test_pg_dump_backup_and_restore(demo_copy, tmp_path):
+    url = str(demo_copy)
+    before = pg_fingerprint(url)
+    assert before["rainfall"][0] > 1000 and before["login_sessions"] is not None
+    out = tmp_path / "nightly.pgdump"
+    done = cli("backup", out, "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert "pg_dump" in done.stdout and out.stat().st_size > 10_000
+    # The password stays out of every message.
+    password = url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    assert password not in done.stdout + done.stderr
+    conn = store.connect(url)
+    try:
+        cursor = conn.cursor()
+        cursor.execute("DELETE FROM incidents")
+        cursor.execute("UPDATE rainfall SET mm = mm + 1")
+    finally:
+        conn.close()
+    import psycopg
+
+    with psycopg.connect(pgstore.libpq_url(url)) as pg:
+        pg.execute("SELECT nextval('audit_id')")
+    assert pg_fingerprint(url) != before
+    done = cli("restore", out, "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert pg_fingerprint(url) == before
+    # The restored store opens (schema current) and takes writes again.
+    conn = store.connect(url)
+    try:
+        assert store.schema_version(conn) == store.SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_pg_restore_of_a_broken_file_changes_nothing(demo_copy, tmp_path):
+    url = str(demo_copy)
+    before = pg_fingerprint(url)
+    junk = tmp_path / "junk.pgdump"
+    junk.write_bytes(b"PGDMP" + b"x" * 500)
+    done = cli("restore", junk, "--db", url)
+    assert done.returncode == 1 and "pg_restore failed" in done.stderr
+    assert pg_fingerprint(url) == before
+    taken = tmp_path / "taken.pgdump"
+    taken.write_bytes(b"")
+    done = cli("backup", taken, "--db", url)
+    assert done.returncode == 1 and "exists already" in done.stderr
