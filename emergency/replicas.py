@@ -12,12 +12,15 @@ The supervisor
   a minute of its start) and one whose health check has failed for ``HUNG_AFTER_S`` seconds
   after it had been healthy (killed first);
 * stops when a replica refuses to start (exit code 2: sign-in settings, a schema newer than
-  the code, a DuckDB store with more than one replica), stopping the others;
+  the code), stopping the others;
 * on SIGTERM or SIGINT sends SIGTERM to every replica, waits ``STOP_GRACE_S`` and kills what
   is left; the replicas also get SIGTERM if the supervisor itself dies (``PR_SET_PDEATHSIG``).
 
 A DuckDB store is one file that one process may hold: more than one replica needs the
-PostgreSQL server store (``db_url``), and the supervisor refuses before starting any.
+PostgreSQL server store (``db_url``), and the supervisor refuses before starting any. It also
+refuses more than one replica without sign-in (``auth = "none"``): behind nginx every browser
+arrives from a loopback address, which the local demo mode trusts (``$YITU_REPLICAS_WITHOUT_SIGN_IN=1``
+allows it for a load test on one machine).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ HUNG_AFTER_S = 60.0
 STOP_GRACE_S = 20.0
 POLL_S = 0.5
 REPLICA_ENV = "YITU_REPLICA"
+# Set to 1 to run several replicas without sign-in (a load test on one machine, never a deployment).
+NO_SIGN_IN_ENV = "YITU_REPLICAS_WITHOUT_SIGN_IN"
 _PR_SET_PDEATHSIG = 1
 
 
@@ -92,6 +97,19 @@ def server_store_url() -> str | None:
 
 def replica_problem(count: int) -> str | None:
     """Why ``count`` replicas cannot serve the configured store, or None."""
+    if count > 1 and os.environ.get(NO_SIGN_IN_ENV) != "1":
+        from emergency import access
+
+        try:
+            mode = access.auth_settings().mode
+        except ValueError:
+            mode = None  # the replicas themselves refuse with the setting's message
+        if mode == "none":
+            return (
+                f"refusing to start {count} replicas without sign-in: behind nginx every browser reaches the app "
+                "from nginx's loopback address, so the local demo mode would let anyone in. Set [yitu] auth "
+                "(local, oidc or proxy) in .streamlit/secrets.toml (README, Sign-in)."
+            )
     if count > 1 and not server_store_url():
         return (
             f"refusing to start {count} replicas: the store is the DuckDB file {config.store_target()}, "

@@ -61,8 +61,24 @@ def test_options_are_split_and_passed_on():
     assert supervisor.replicas[2].command == ["S", "--server.address", "127.0.0.1", "--x", "y", "--server.port", "9102"]
 
 
+def test_more_than_one_replica_without_sign_in_is_refused(tmp_path):
+    """Behind nginx every browser comes from loopback: the demo mode (no sign-in) would let anyone in."""
+    env = {**os.environ, config.DB_PATH_ENV: str(tmp_path / "x.duckdb"), config.AUTH_ENV: "none"}
+    env.pop(replicas.NO_SIGN_IN_ENV, None)
+    done = subprocess.run(
+        [sys.executable, "scripts/serve.py", "--replicas", "2", "--server.port", str(free_port())],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "without sign-in" in done.stderr and "[yitu] auth" in done.stderr
+
+
 def test_more_than_one_replica_on_a_duckdb_file_is_refused(tmp_path):
-    env = {**os.environ, config.DB_PATH_ENV: str(tmp_path / "x.duckdb")}
+    env = {**os.environ, config.DB_PATH_ENV: str(tmp_path / "x.duckdb"), config.AUTH_ENV: "local"}
     env.pop("YITU_DB_URL", None)
     done = subprocess.run(
         [sys.executable, "scripts/serve.py", "--replicas", "2", "--server.port", str(free_port())],
