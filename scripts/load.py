@@ -387,15 +387,17 @@ def _measure(url: str, pids: list[int], sessions: int, seconds: float, think_s: 
     threads = [threading.Thread(target=sample_rss, args=(pid, stop, samples[pid]), daemon=True) for pid in pids]
     for thread in threads:
         thread.start()
-    cpu_before = sum(cpu_seconds(pid) for pid in pids)
+    cpu_before, load_before = sum(cpu_seconds(pid) for pid in pids), os.getloadavg()[0]
     latencies, errors = asyncio.run(drive(url, sessions, seconds, "protocol", [], think_s))
-    cpu_used = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+    cpu_used, load_after = sum(cpu_seconds(pid) for pid in pids) - cpu_before, os.getloadavg()[0]
     stop.set()
     for thread in threads:
         thread.join()
     result = _stats(latencies, errors, seconds)
     result["rss_mb_max"] = [max((mb for _, mb in samples[pid]), default=None) for pid in pids]
     result["server_cpu_s"] = round(cpu_used, 1)
+    result["cpu_ms_per_rerun"] = round(1000 * cpu_used / len(latencies)) if latencies else None
+    result["load_avg"] = [round(load_before, 1), round(load_after, 1)]
     return result
 
 
@@ -534,6 +536,11 @@ def print_comparison(results: dict, sessions: int, seconds: float, think_s: floa
         ("… p50 s", lambda k: cell(k, "paced", "p50_s")),
         ("… errors", lambda k: cell(k, "paced", "errors")),
         ("RSS per replica, max MB", rss),
+        ("server CPU ms per rerun (back to back)", lambda k: cell(k, "back_to_back", "cpu_ms_per_rerun")),
+        (
+            "machine load average, start → end (back to back)",
+            lambda k: " → ".join(str(v) for v in results[k]["back_to_back"]["load_avg"]),
+        ),
         (
             "server CPU s (back to back + paced)",
             lambda k: f"{results[k]['back_to_back']['server_cpu_s'] + results[k]['paced']['server_cpu_s']:.0f}",
