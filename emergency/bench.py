@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from emergency import config, demo, queries, store, warning
+from emergency import config, demo, pgstore, queries, store, warning
 
 # Default scale: ~10 M five-minute rainfall rows (4,980 gauges x 2,016 steps).
 DEFAULT_SCALE = 83.0
@@ -108,10 +108,13 @@ def store_at(scale: float, seed: int = 42, path: Path | None = None) -> tuple[Pa
     At the default scale the store is topped up to the issue's 100 k incidents and 50 k
     resource rows (:func:`top_up`).
     """
-    path = Path(path) if path else BENCH_DIR / f"bench-{scale:g}-{seed}.duckdb"
+    if path is None:
+        path = BENCH_DIR / f"bench-{scale:g}-{seed}.duckdb"
+    elif not pgstore.is_url(path):
+        path = Path(path)
     started = time.perf_counter()
     reused = False
-    if path.exists():
+    if store.exists(path):
         conn = store.connect(path, read_only=True)
         try:
             meta = store.get_meta(conn)
@@ -255,7 +258,7 @@ def run(
     scale: float = DEFAULT_SCALE, seed: int = 42, path: Path | None = None, pages: bool = True, features: bool = True
 ) -> dict:
     """Measure everything at ``scale``; return the results as a dict."""
-    db_path, build_s, counts = store_at(scale, seed, path)
+    db_path, build_s, counts = store_at(scale, seed, path)  # a path, or a server store's URL
     conn = store.connect(db_path)
     try:
         query_rows = time_queries(conn)
@@ -267,7 +270,8 @@ def run(
         "scale": scale,
         "rows": counts,
         "demo_build_s": None if build_s is None else round(build_s, 2),
-        "file_mb": round(db_path.stat().st_size / 2**20, 1),
+        "store": "postgres" if pgstore.is_url(db_path) else "duckdb",
+        "file_mb": None if pgstore.is_url(db_path) else round(db_path.stat().st_size / 2**20, 1),
         "queries": query_rows,
     }
     if feature_rows:
@@ -281,7 +285,7 @@ def run(
 def format_table(result: dict) -> str:
     """Return the results as plain text tables."""
     lines = [
-        f"scale {result['scale']:g} · built in {result['demo_build_s']} s (None = reused) · "
+        f"{result.get('store', 'duckdb')} store · scale {result['scale']:g} · built in {result['demo_build_s']} s (None = reused) · "
         f"{result['file_mb']} MB · peak RSS {result['peak_rss_mb']} MB"
     ]
     lines += [f"  {table:<16}{count:>14,}" for table, count in result["rows"].items()]
@@ -316,12 +320,40 @@ def main(
     path: str | None = None,
     pages: bool = True,
     features: bool = True,
+    db_url: str | None = None,
 ) -> dict:
     result = run(scale, seed, Path(path) if path else None, pages, features)
     print(format_table(result))
+    if db_url:
+        # The same measurements on the PostgreSQL server store, in the same run, then side by side.
+        server = run(scale, seed, db_url, pages, features)
+        print()
+        print(format_table(server))
+        print()
+        print(format_comparison(result, server))
+        result = {"duckdb": result, "postgres": server}
     if json_path:
         Path(json_path).write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     return result
+
+
+def format_comparison(duck: dict, server: dict) -> str:
+    """The query ratios (app path / bare engine) of both stores side by side."""
+    lines = [
+        f"{'query':<26}{'duckdb app ms':>14}{'ratio':>7}{'postgres app ms':>17}{'ratio':>7}{'pg/duckdb':>11}"
+        f"   ratio target ≤ {TARGET_QUERY_RATIO}"
+    ]
+    by_name = {row["query"]: row for row in server["queries"]}
+    for row in duck["queries"]:
+        other = by_name.get(row["query"], {})
+        if "error" in row or "error" in other or not other:
+            lines.append(f"{row['query']:<26}  skipped")
+            continue
+        slower = round(other["app_ms"] / row["app_ms"], 1) if row["app_ms"] else None
+        lines.append(
+            f"{row['query']:<26}{row['app_ms']:>14}{row['ratio']:>7}{other['app_ms']:>17}{other['ratio']:>7}{slower:>11}"
+        )
+    return "\n".join(lines)
 
 
 def cli(argv: list[str] | None = None) -> int:
@@ -332,13 +364,17 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=DEFAULT_SCALE, help="demo scale (83 ≈ 10 M rainfall rows)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--path", help="store to build or reuse (default data/bench/bench-<scale>-<seed>.duckdb)")
+    parser.add_argument(
+        "--db-url",
+        help="also measure this PostgreSQL server store (built there like the DuckDB one) and print both side by side",
+    )
     parser.add_argument("--json", dest="json_path", help="also write the results to this JSON file")
     parser.add_argument("--no-pages", dest="pages", action="store_false", help="skip the AppTest page runs")
     parser.add_argument(
         "--no-features", dest="features", action="store_false", help="skip radius, export/briefing and import timings"
     )
     args = parser.parse_args(argv)
-    main(args.scale, args.seed, args.json_path, args.path, args.pages, args.features)
+    main(args.scale, args.seed, args.json_path, args.path, args.pages, args.features, args.db_url)
     return 0
 
 

@@ -62,6 +62,16 @@ def masked(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, *parts[2:]))
 
 
+def scrub(text: str, url: str) -> str:
+    """``text`` (a driver's message) with the URL's password masked wherever it appears."""
+    password = urlsplit(url).password
+    for form in {libpq_url(url), url}:
+        text = text.replace(form, masked(form))
+    if password:
+        text = text.replace(password, "***")
+    return text
+
+
 class StoreError(RuntimeError):
     """The server store cannot be used (extension missing, server unreachable, schema newer)."""
 
@@ -129,6 +139,10 @@ class Connection:
         cursor = self._duck.cursor()
         cursor.execute(f"USE {CATALOG}")
         return Cursor(cursor, self.url)
+
+    def execute(self, sql, parameters=None):
+        """As :meth:`Cursor.execute`, on the connection itself."""
+        return Cursor.execute(self, sql, parameters)
 
     def close(self) -> None:
         self._duck.close()
@@ -230,7 +244,7 @@ def open_duckdb(url: str, config: dict) -> Connection:
         duck.execute(f"USE {CATALOG}")
     except duckdb.Error as error:
         duck.close()
-        raise StoreError(f"cannot open the PostgreSQL store {masked(url)}: {error}") from error
+        raise StoreError(f"cannot open the PostgreSQL store {masked(url)}: {scrub(str(error), url)}") from None
     return Connection(duck, url)
 
 
@@ -254,7 +268,10 @@ def lock_key(name: str) -> int:
 def _psycopg_connect(url: str):
     import psycopg
 
-    return psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10)
+    try:
+        return psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10)
+    except psycopg.Error as error:
+        raise StoreError(f"cannot open the PostgreSQL store {masked(url)}: {scrub(str(error), url)}") from None
 
 
 class AdvisoryLock:

@@ -65,9 +65,11 @@ def pytest_configure(config):
     global _PG_FACTORY
     if config.getoption("--store") != "postgres":
         return
+    from tests import pg_store
     from tests.pg_store import StoreFactory
 
     _PG_FACTORY = StoreFactory()
+    pg_store.FACTORY = _PG_FACTORY
     real_connect = store.connect
 
     def connect(path, read_only=False):
@@ -81,6 +83,11 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     if _PG_FACTORY is not None:
+        import gc
+
+        # Close the connections the app's caches hold while the server still answers.
+        st.cache_resource.clear()
+        gc.collect()
         _PG_FACTORY.remove()
 
 

@@ -15,6 +15,7 @@ the CLI and the served app take either (a URL in $YITU_DB_PATH counts as the ser
 from __future__ import annotations
 
 import itertools
+import shutil
 import threading
 from urllib.parse import quote, urlsplit
 
@@ -100,3 +101,16 @@ class StoreFactory:
 
     def remove(self) -> None:
         self.server.remove()
+
+
+# The session's factory on the PostgreSQL run (set by tests/conftest.py), else None.
+FACTORY: StoreFactory | None = None
+
+
+def copy_demo(demo_file, path):
+    """A private copy of the demo store: the file copied to ``path``, or on the PostgreSQL run a
+    new database cloned from the demo (its URL)."""
+    if FACTORY is not None:
+        return FACTORY.copy_of_demo()
+    shutil.copy(demo_file, path)
+    return path

@@ -4,13 +4,13 @@ in the audit log staying inert."""
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlparse
 
 import pytest
 
 from emergency import access, config, queries, store
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.pg_store import copy_demo
 
 PASSWORD = "long-enough-pw"
 XSS = "<img src=x onerror=alert(1)>"
@@ -20,7 +20,7 @@ XSS = "<img src=x onerror=alert(1)>"
 def store_with_accounts(demo_file, tmp_path, monkeypatch):
     monkeypatch.setattr(access, "BCRYPT_ROUNDS", 4)
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     conn = store.connect(path)
     try:
         access.create_user(conn, "duty", "duty", "值班员乙", PASSWORD)

@@ -1,7 +1,6 @@
 """The app in real headless Chromium: every page loads offline, no errors, the map is drawn."""
 
 import io
-import shutil
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ from tests.browser import (
     screenshot,
     wait_for_app,
 )
+from tests.pg_store import copy_demo
 
 # #eef1f4, the local style's background.
 BACKGROUND = (238, 241, 244)
@@ -28,7 +28,7 @@ BACKGROUND = (238, 241, 244)
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url:
         yield url
 
@@ -121,7 +121,7 @@ def test_big_screen_and_language_switch(server):
 def test_a_deep_link_is_the_first_visit_of_a_fresh_server(demo_file, tmp_path):
     """A shared link to a page must show that page in the app's frame (sidebar, filters)."""
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url, browser_page(url) as (page, watch):
         page.goto(f"{url}/trends_rain?hours=6")
         page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.wait_for(timeout=60_000)
@@ -143,7 +143,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def test_user_text_in_tooltips_and_tables_is_inert(demo_file, tmp_path):
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     target, view = largest_township(path)
     conn = store.connect(path)
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -33,6 +32,7 @@ from tests.browser import (
     screenshot,
     wait_for_app,
 )
+from tests.pg_store import copy_demo
 
 # The storm moment of the demo (its signals are up).
 STORM_END = "2026-06-20T02:40"
@@ -136,7 +136,7 @@ def english_words(text: str) -> set[str]:
 @pytest.fixture(scope="module")
 def sweep_store(demo_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("sweep") / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a server store's database on the PostgreSQL run
     return path
 
 
@@ -312,7 +312,7 @@ def click_visible_downloads(page, done: set[str], files: list[str], where: str) 
 
 def test_every_download_button_gives_a_file_and_an_audit_row(demo_file, tmp_path):
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a server store's database on the PostgreSQL run
     files: list[str] = []
     with app_process(path) as (url, _process), browser_page(url) as (page, watch):
         open_app(page, url)
@@ -377,7 +377,7 @@ def issue(page, level_label: str, townships: list[str]) -> str:
 
 def test_warning_text_follows_level_and_townships_in_the_browser(demo_file, tmp_path):
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a server store's database on the PostgreSQL run
     conn = store.connect(path, read_only=True)
     names = queries.townships(conn)["name"].tolist()
     conn.close()

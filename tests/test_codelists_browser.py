@@ -1,12 +1,11 @@
 """In Chromium: a two-sheet workbook with a category outside the code list is mapped on the page,
 committed, and its rows show on the map (and, without coordinates, on the completeness page)."""
 
-import shutil
-
 import pandas as pd
 
 from emergency import queries, store
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.pg_store import copy_demo
 
 
 def _teams_workbook(path, db_path):
@@ -41,7 +40,7 @@ def _open(page, url: str, name: str) -> None:
 
 def test_unknown_category_mapped_on_the_page_then_on_map_and_completeness(demo_file, tmp_path):
     path = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     workbook = _teams_workbook(tmp_path / "救援队伍两张表.xlsx", path)
     with app_server(path) as url, browser_page(url) as (page, watch):
         page.goto(url)

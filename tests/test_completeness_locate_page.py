@@ -1,17 +1,16 @@
 """The completeness page lists records kept without location and completes one (issue 16)."""
 
-import shutil
-
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from emergency import config, store
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
+from tests.pg_store import copy_demo
 
 
 def test_page_lists_and_completes_a_record_without_location(demo_file, tmp_path, monkeypatch):
     path = tmp_path / "s.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     conn = store.connect(path)
     lon, lat, town = conn.execute("SELECT label_lon, label_lat, code FROM townships LIMIT 1").fetchone()
     conn.execute(

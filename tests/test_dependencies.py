@@ -47,7 +47,9 @@ def _pins(name: str) -> set[str]:
     for line in (ROOT / name).read_text().splitlines():
         line = line.split("#")[0].strip()
         if "==" in line:
-            pins.add(line.split("==")[0].strip().lower().replace("_", "-"))
+            pin = line.split("==")[0].strip().lower().replace("_", "-")
+            pins.add(pin)
+            pins.add(pin.split("[")[0])  # psycopg[binary] pins psycopg (imported by emergency.pgstore)
     return pins
 
 

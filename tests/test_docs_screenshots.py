@@ -9,7 +9,6 @@ nothing changed on screen.
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,6 +25,7 @@ from tests.browser import (
     largest_township,
     wait_for_app,
 )
+from tests.pg_store import copy_demo
 
 DOCS_IMG = config.PROJECT_ROOT / "docs" / "img"
 # Pages by URL path (the sidebar's order); "" is the default page.
@@ -51,7 +51,7 @@ WIDTH, HEIGHT = 1600, 1000
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("docs") / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url:
         yield url, path
 

@@ -5,7 +5,6 @@ hand; the one-map page shows the station over 警戒."""
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
@@ -25,6 +24,7 @@ from tests.browser import (
     screenshot,
     wait_for_app,
 )
+from tests.pg_store import copy_demo
 
 # The worker runs the feed every minute; the big screen and the warning list redraw every 5 s.
 SHOW_TIMEOUT_MS = 150_000
@@ -36,7 +36,7 @@ def live_store(demo_file, tmp_path, monkeypatch):
     settings.write_text("[yitu]\nscreen_refresh_s = 5\n", encoding="utf-8")
     monkeypatch.setenv("YITU_SETTINGS", str(settings))
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     source = tmp_path / "sl323.db"
     conn = store.connect(path)
     try:

@@ -4,7 +4,6 @@ admin editing, the briefing's 水情, and the alarm of a silent source on every 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from emergency.feed import sync, water
 from emergency.filters import Filters
 from tests.apptest import open_page
 from tests.conftest import APP_SCRIPT, APP_TIMEOUT_S
+from tests.pg_store import copy_demo
 
 OVER = "62400101"
 
@@ -27,7 +27,7 @@ def live(demo_file, tmp_path, monkeypatch):
     monkeypatch.setenv("YITU_SETTINGS", str(tmp_path / "secrets.toml"))
     (tmp_path / "secrets.toml").write_text("[yitu]\nfeed_worker = false\n", encoding="utf-8")
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     conn = store.connect(path)
     plan = live_demo.plan(conn)
     start = plan.steps[0] + timedelta(hours=36)

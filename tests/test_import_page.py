@@ -1,7 +1,5 @@
 """The import page: AppTest of its tabs on the demo store, then real Chromium uploading a GBK CSV and a zipped Shapefile."""
 
-import shutil
-
 import geopandas
 import numpy as np
 import pyproj
@@ -11,6 +9,7 @@ from emergency import geo, store
 from emergency.ingest import import_file
 from tests import ingest_fixtures as fx
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.pg_store import copy_demo
 
 PAGE = "pages/import_data.py"
 
@@ -134,7 +133,7 @@ def _upload_validate_commit(page, files: list, kind_label: str) -> str:
 
 def test_browser_uploads_a_gbk_csv_and_a_zipped_shapefile(demo_file, tmp_path):
     path = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     csv_file = rain_gbk(tmp_path / "雨量.csv")
     zip_file = townships_zip(path, tmp_path / "shp")
     garbage = tmp_path / "坏数据.csv"
@@ -145,9 +144,7 @@ def test_browser_uploads_a_gbk_csv_and_a_zipped_shapefile(demo_file, tmp_path):
         # A bad file: a message naming it, no traceback.
         page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(garbage)])
         wait_for_app(page)
-        page.locator("[data-testid=stAlertContentError]").filter(has_text="坏数据.csv").first.wait_for(
-            timeout=60_000
-        )
+        page.locator("[data-testid=stAlertContentError]").filter(has_text="坏数据.csv").first.wait_for(timeout=60_000)
         assert "不是文本文件" in page.locator("[data-testid=stAlertContentError]").first.inner_text()
         assert_no_exception(page)
 

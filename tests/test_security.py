@@ -32,6 +32,7 @@ import pytest
 from emergency import access, actions, audit, config, queries, store
 from emergency.access import Actor, LoginRefused
 from tests import tiny
+from tests.pg_store import copy_demo
 
 PASSWORD = "long-enough-pw"
 NOW = datetime(2026, 6, 20, 9, 0)
@@ -453,10 +454,9 @@ FORWARDING_HEADERS = [
 
 @pytest.fixture
 def accounts_store(demo_file, tmp_path):
-    import shutil
 
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     connection = store.connect(path)
     try:
         access.create_user(connection, "admin", "admin", "管理员丁", PASSWORD)
@@ -716,12 +716,11 @@ def assert_inert(page, watch, where: str, shots: list) -> None:
 def test_t4_hostile_text_in_every_field_renders_as_text_on_every_page(demo_file, tmp_path):
     """Every page, every tab, the big screen and a township's view, drawn from a store whose every
     text field starts with markdown/HTML/autolink payloads: no outside request, no link, no image."""
-    import shutil
 
     from tests.browser import app_server, browser_page, screenshot, wait_for_app
 
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     poison(path)
     conn = store.connect(path, read_only=True)
     try:
@@ -814,13 +813,12 @@ def test_t7_an_upload_is_written_to_disk_read_from_there_and_refused_over_the_bu
     its size), is imported from there, and is deleted with the upload; a workbook whose import would
     exceed [yitu] import_memory_mb is refused with a message naming it."""
     import hashlib
-    import shutil
 
     from tests.browser import app_process, browser_page, screenshot, wait_for_app
     from tests.test_import_page import _choose, _open_import_page
 
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     csv_file, rows = season_csv(tmp_path / "一季雨量.csv", 40)
     size = csv_file.stat().st_size
     workbook = tmp_path / "大工作簿.xlsx"

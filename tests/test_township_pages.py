@@ -3,7 +3,6 @@
 import io
 import json
 import re
-import shutil
 
 import pytest
 from pypdf import PdfReader
@@ -19,6 +18,7 @@ from tests.browser import (
     screenshot,
     wait_for_app,
 )
+from tests.pg_store import copy_demo
 
 # A moment of the demo storm with open incidents and hazard points at risk.
 STORM_END = "2026-06-20T02:40"
@@ -155,7 +155,7 @@ def test_open_button_goes_to_the_township_page(app):
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("township-browser") / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url:
         yield url
 

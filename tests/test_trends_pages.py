@@ -4,7 +4,6 @@ import base64
 import io
 import json
 import re
-import shutil
 import zipfile
 
 import docx
@@ -15,6 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.pg_store import copy_demo
 
 RAIN, INCIDENTS, RESOURCES, BRIEFING = (
     "pages/trends_rain.py",
@@ -156,7 +156,7 @@ def test_briefing_button_builds_both_files(app):
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("trends_browser") / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url:
         yield url
 

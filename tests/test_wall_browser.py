@@ -2,7 +2,6 @@
 and a wall left open across refreshes while new data is imported."""
 
 import io
-import shutil
 
 import numpy as np
 import pytest
@@ -10,6 +9,7 @@ from PIL import Image
 
 from emergency import store
 from tests.browser import ARTIFACTS, CANVAS_SETTLE_MS, app_server, assert_no_exception, browser_page, wait_for_app
+from tests.pg_store import copy_demo
 from tests.test_import_page import _open_import_page, _upload_validate_commit
 
 SIZES = [(1920, 1080), (3840, 2160), (1366, 768)]
@@ -74,7 +74,7 @@ MEASURE_JS = """() => {
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("wall") / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url:
         yield url
 
@@ -155,7 +155,7 @@ def write_new_data(tmp_path, store_path):
 
 def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_path):
     path = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     settings = tmp_path / "settings.toml"
     settings.write_text("[yitu]\nscreen_refresh_s = 5\n")
     rain, incidents = write_new_data(tmp_path, path)
@@ -222,7 +222,7 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
 
 def test_tour_zooms_to_townships_with_signals_and_back(demo_file, tmp_path):
     path = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url, browser_page(url, width=1920, height=1080) as (page, watch):
         open_wall(page, url, "&tour=10")
         # Five townships have a signal in the demo: a full round is six 10 s steps.

@@ -1,7 +1,6 @@
 """The warning and dispatch pages: AppTest on a copy of the demo store, then real Chromium."""
 
 import json
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from emergency import cap, config, queries, store, warning
 from tests.apptest import open_page, table_with
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.pg_store import copy_demo
 from tests.test_cap import SCHEMA_PATH
 
 TIMEOUT_S = 60
@@ -253,7 +253,7 @@ def open_in_browser(page, server: str, title: str) -> None:
 @pytest.fixture(scope="module")
 def server(demo_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("warning-browser") / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     with app_server(path) as url:
         yield url
 

@@ -26,6 +26,7 @@ from emergency.feed import water
 from emergency.ingest import templates
 from emergency.ingest.kinds import KINDS
 from tests import tiny
+from tests.pg_store import copy_demo
 
 NOW = datetime(2026, 6, 20, 12, 30)
 T = datetime(2026, 6, 20, 12, 0)
@@ -246,13 +247,12 @@ def test_templates_import_as_is(conn, tmp_path, kind):
 
 def test_browser_imports_water_stations_and_levels(demo_file, tmp_path):
     """Chromium: the import page offers the water kinds; stations then levels go in with their reports."""
-    import shutil
 
     from tests.browser import app_server, assert_no_exception, browser_page, screenshot
     from tests.test_import_page import _open_import_page, _upload_validate_commit
 
     path = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, path)
+    path = copy_demo(demo_file, path)  # a cloned database on the PostgreSQL run
     conn = store.connect(path)
     place = templates.place_of(conn)
     conn.close()
