@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install test needs (Debian chromium + CJK fonts for browser tests and chart export; postgresql for
 # the live-feed tests' SL 323 source server; nginx for the replicas-behind-a-proxy tests; iproute2 and
-# curl for the offline-bundle test; Python packages) and run the whole test suite. Extra arguments go to pytest, e.g. -m "not browser and not
-# slow" for a quick loop.
+# curl for the offline-bundle test; Python packages) and run the whole test suite. Extra arguments go
+# to pytest, e.g. -m "not browser and not slow" for a quick loop.
 source "$(dirname "$0")/_env.sh"
 
 if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
