@@ -21,6 +21,7 @@ from emergency import (
     i18n,
     queries,
     rules,
+    shared_cache,  # issue 21
     store,
     surface,
     uploads,  # memory caps
@@ -58,12 +59,28 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     conn = store.connect(path)
     codelists.sync_labels(conn)  # codes an administrator added are shown by name
     uploads.limit_store_memory(conn)  # one big import cannot take the machine's memory
+    from emergency import backup
+
+    backup.serve_requests(conn, path)  # `python -m emergency backup` while the app serves (issue 21)
     return conn
 
 
 def clear() -> None:
-    """Forget every cached query result (after an import or a write)."""
+    """Forget every cached query result (after an import or a write), here and in the other replicas."""
     st.cache_data.clear()
+    _replicas.own(shared_cache.bump(get_store()))  # issue 21: the other app processes follow
+
+
+# issue 21: this process's view of the store's cache stamp (emergency.shared_cache)
+_replicas = shared_cache.Follower()
+
+
+def follow_other_replicas() -> None:
+    """At the start of a run: drop cached results and re-read code labels when another replica wrote."""
+    conn = get_store()
+    if _replicas.changed(conn):
+        st.cache_data.clear()
+        codelists.sync_labels(conn)
 
 
 @query

@@ -303,6 +303,34 @@ def bench_command(argv: list[str]) -> int:
     return bench.cli(argv)
 
 
+def backup_command(argv: list[str]) -> int:
+    """Back up the store to a new file while the app may be serving it (restore with the restore command).
+
+    DuckDB store: a consistent copy (COPY FROM DATABASE) made by the app holding the file, or by
+    this command when no process holds it; OUT is a DuckDB file. PostgreSQL store: pg_dump in
+    custom format. See docs/部署与运维.md, section 备份与恢复.
+    """
+    from emergency import backup
+
+    parser = _parser("backup", backup_command)
+    parser.add_argument("out", type=Path, help="the backup file to write (must not exist)")
+    _store_options(parser)
+    parser.add_argument("--wait", type=float, default=backup.DEFAULT_WAIT_S, help="seconds to wait for the app")
+    args = parser.parse_args(argv)
+    return backup.cli_backup(args.out, _target(args), args.wait)
+
+
+def restore_command(argv: list[str]) -> int:
+    """Replace the store's contents with a backup made by the backup command (stop the app first for DuckDB)."""
+    from emergency import backup
+
+    parser = _parser("restore", restore_command)
+    parser.add_argument("backup", type=Path, help="a file written by the backup command")
+    _store_options(parser)
+    args = parser.parse_args(argv)
+    return backup.cli_restore(args.backup, _target(args))
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "init": init_command,
     "demo": demo_command,
@@ -310,6 +338,8 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "status": status_command,
     "user": user_command,
     "bench": bench_command,
+    "backup": backup_command,
+    "restore": restore_command,
 }
 # Commands living in a package of their own: registered by module path, shown once the module exists.
 # The module defines main(argv) -> int; its docstring's first line is the summary.

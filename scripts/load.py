@@ -24,6 +24,14 @@ the server as a browser's would and are counted (``other_fragment_runs``).
 
 Reports p50/p95 latency, errors (exceptions shown, failed or unfinished reruns, console errors)
 and the server's RSS sampled over the run. Traffic goes to 127.0.0.1 only.
+
+``--compare`` (issue 21) measures three set-ups one after the other in one run, on the demo
+store: the embedded DuckDB store (one process), then the PostgreSQL server store (a throw-away
+cluster started with initdb/pg_ctl, default settings, on a Unix socket) served by
+``scripts/serve.py --replicas 1`` and ``--replicas 2`` behind Debian's nginx with
+deploy/nginx.conf. Each gets ``--sessions`` sessions back to back (throughput = reruns per
+second, p50/p95) and the same number at a person's pace (``--think``, default 5 s: p95 and
+errors), and the RSS of every replica; the table is printed side by side.
 """
 
 from __future__ import annotations
@@ -399,6 +407,206 @@ def run(
     }
 
 
+# ------------------------------------------------------------------ side by side (issue 21)
+
+
+def _stats(latencies: list[float], errors: list[str], seconds: float) -> dict:
+    quantiles = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
+    return {
+        "reruns": len(latencies),
+        "throughput": round(len(latencies) / seconds, 2),
+        "p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "p95_s": round(quantiles[18], 3),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+    }
+
+
+def _measure(url: str, pids: list[int], sessions: int, seconds: float, think_s: float) -> dict:
+    """Drive ``sessions`` protocol sessions against ``url``; sample the RSS of every pid meanwhile."""
+    stop = threading.Event()
+    samples = {pid: [] for pid in pids}
+    threads = [threading.Thread(target=sample_rss, args=(pid, stop, samples[pid]), daemon=True) for pid in pids]
+    for thread in threads:
+        thread.start()
+    cpu_before, load_before = sum(cpu_seconds(pid) for pid in pids), os.getloadavg()[0]
+    latencies, errors = asyncio.run(drive(url, sessions, seconds, "protocol", [], think_s))
+    cpu_used, load_after = sum(cpu_seconds(pid) for pid in pids) - cpu_before, os.getloadavg()[0]
+    stop.set()
+    for thread in threads:
+        thread.join()
+    result = _stats(latencies, errors, seconds)
+    result["rss_mb_max"] = [max((mb for _, mb in samples[pid]), default=None) for pid in pids]
+    result["server_cpu_s"] = round(cpu_used, 1)
+    result["cpu_ms_per_rerun"] = round(1000 * cpu_used / len(latencies)) if latencies else None
+    result["load_avg"] = [round(load_before, 1), round(load_after, 1)]
+    return result
+
+
+def _replica_pids(log_path: Path, ports: list[int]) -> list[int]:
+    import re
+
+    text = log_path.read_text()
+    return [int(re.findall(rf"starting on port {port} \(pid (\d+)\)", text)[-1]) for port in ports]
+
+
+def _serve_replicas(url: str, count: int, tmp: Path):
+    """Start ``serve.py --replicas count`` on the server store ``url``; return (supervisor, ports, log path)."""
+    import subprocess
+    import urllib.request
+
+    from emergency import config
+    from tests.browser import free_port
+
+    base = free_port()
+    ports = [base + i for i in range(count)]
+    log_path = tmp / f"supervisor-{count}.log"
+    log = log_path.open("w")
+    supervisor = subprocess.Popen(
+        [sys.executable, "scripts/serve.py", "--replicas", str(count), "--server.port", str(base)]
+        + ["--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=config.PROJECT_ROOT,
+        # A load test on one machine, loopback only: the demo mode without sign-in.
+        env={**os.environ, config.DB_URL_ENV: url, "YITU_REPLICAS_WITHOUT_SIGN_IN": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def healthy(port: int) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 180
+    while not all(healthy(port) for port in ports):
+        if supervisor.poll() is not None or time.monotonic() > deadline:
+            supervisor.kill()
+            raise RuntimeError(f"replicas did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.5)
+    return supervisor, ports, log_path
+
+
+def _stop(supervisor) -> None:
+    import signal
+    import subprocess
+
+    supervisor.send_signal(signal.SIGTERM)
+    try:
+        supervisor.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        supervisor.kill()
+
+
+def _sessions_per_replica(log_path: Path) -> dict[str, int]:
+    from collections import Counter
+
+    from tests.nginx import upstream_log
+
+    rows = [r for r in upstream_log(log_path) if "/_stcore/stream" in r["request"] and r["status"] == "101"]
+    return dict(Counter(r["upstream"].split(", ")[-1] for r in rows))
+
+
+def compare(sessions: int, seconds: float, think_s: float) -> dict:
+    """The embedded store, then 1 and 2 replicas behind nginx on PostgreSQL: back to back and paced."""
+    import psycopg
+
+    from emergency import pgstore
+    from tests.browser import free_port
+    from tests.feed_sources import Postgres
+    from tests.nginx import nginx_proxy
+
+    results: dict[str, dict] = {}
+
+    def both(url: str, pids: list[int]) -> dict:
+        return {
+            "back_to_back": _measure(url, pids, sessions, seconds, 0.0),
+            "paced": _measure(url, pids, sessions, seconds, think_s),
+        }
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        path = tmp / "load.duckdb"
+        demo.build_demo_file(path)
+        with app_process(path) as (url, process):
+            print("embedded DuckDB store, 1 process ...", flush=True)
+            results["embedded"] = both(url, [process.pid])
+        server = Postgres()
+        try:
+            with psycopg.connect(pgstore.libpq_url(server.url), autocommit=True) as admin:
+                admin.execute("CREATE DATABASE load")
+            store_url = server.url.replace("/postgres?", "/load?", 1)
+            demo.build_demo_file(store_url)
+            for count in (1, 2):
+                supervisor, ports, _log = _serve_replicas(store_url, count, tmp)
+                try:
+                    pids = _replica_pids(tmp / f"supervisor-{count}.log", ports)
+                    with nginx_proxy(tmp / f"nginx-{count}", free_port(), ports) as (proxy_url, access_log):
+                        print(f"PostgreSQL store, {count} replica(s) behind nginx ...", flush=True)
+                        results[f"pg_{count}"] = both(proxy_url, pids)
+                        results[f"pg_{count}"]["sessions_per_replica"] = _sessions_per_replica(access_log)
+                finally:
+                    _stop(supervisor)
+        finally:
+            server.remove()
+    return results
+
+
+def print_comparison(results: dict, sessions: int, seconds: float, think_s: float) -> None:
+    """Print the three set-ups side by side (Markdown table)."""
+    columns = [("embedded", "DuckDB, 1 process"), ("pg_1", "PostgreSQL, 1 replica"), ("pg_2", "PostgreSQL, 2 replicas")]
+    present = [(key, title) for key, title in columns if key in results]
+
+    def cell(key: str, mode: str, field: str) -> str:
+        value = results[key][mode][field]
+        return "–" if value is None else str(value)
+
+    def rss(key: str) -> str:
+        values = [
+            max(filter(None, pair), default=None)
+            for pair in zip(*(results[key][m]["rss_mb_max"] for m in ("back_to_back", "paced")), strict=True)
+        ]
+        return " / ".join(f"{v:.0f}" for v in values if v is not None)
+
+    rows = [
+        (f"{sessions} sessions back to back: reruns/s", lambda k: cell(k, "back_to_back", "throughput")),
+        ("… p50 s", lambda k: cell(k, "back_to_back", "p50_s")),
+        ("… p95 s", lambda k: cell(k, "back_to_back", "p95_s")),
+        ("… errors", lambda k: cell(k, "back_to_back", "errors")),
+        (f"{sessions} sessions, {think_s:g} s think: p95 s", lambda k: cell(k, "paced", "p95_s")),
+        ("… p50 s", lambda k: cell(k, "paced", "p50_s")),
+        ("… errors", lambda k: cell(k, "paced", "errors")),
+        ("RSS per replica, max MB", rss),
+        ("server CPU ms per rerun (back to back)", lambda k: cell(k, "back_to_back", "cpu_ms_per_rerun")),
+        (
+            "machine load average, start → end (back to back)",
+            lambda k: " → ".join(str(v) for v in results[k]["back_to_back"]["load_avg"]),
+        ),
+        (
+            "server CPU s (back to back + paced)",
+            lambda k: f"{results[k]['back_to_back']['server_cpu_s'] + results[k]['paced']['server_cpu_s']:.0f}",
+        ),
+    ]
+    print(f"\n{time.strftime('%Y-%m-%d %H:%M')} · {seconds:g} s per measurement · {os.cpu_count()} cores")
+    print("| | " + " | ".join(title for _, title in present) + " |")
+    print("| --- |" + " --- |" * len(present))
+    for label, value in rows:
+        print(f"| {label} | " + " | ".join(value(key) for key, _ in present) + " |")
+    if "pg_1" in results and "pg_2" in results:
+        one, two = results["pg_1"]["back_to_back"], results["pg_2"]["back_to_back"]
+        ratio = two["throughput"] / one["throughput"] if one["throughput"] else float("nan")
+        print(
+            f"\n2 replicas / 1 replica throughput: {ratio:.2f}x (target >= 1.6); "
+            f"p95 {two['p95_s']} s vs {one['p95_s']} s (target: lower)"
+        )
+        print(f"sessions per replica (2 replicas): {results['pg_2'].get('sessions_per_replica')}")
+    for key, _ in present:
+        for mode in ("back_to_back", "paced"):
+            for error in results[key][mode]["error_samples"]:
+                print(f"  {key} {mode}: {error}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
@@ -435,7 +643,19 @@ def main() -> None:
         "0: every wall refreshes exactly every --refresh s, in step with the walls opened with it)",
     )
     parser.add_argument("--json", dest="json_path", type=Path)
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="embedded store, then 1 and 2 replicas behind nginx on PostgreSQL: back to back and at --think (5 s)",
+    )
     args = parser.parse_args()
+    if args.compare:
+        think = args.think_s or 5.0
+        results = compare(args.sessions, args.seconds, think)
+        print_comparison(results, args.sessions, args.seconds, think)
+        if args.json_path:
+            args.json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+        return
     result = run(
         args.sessions, args.seconds, args.db, args.client, args.think_s, args.wall, args.refresh_s, args.spread
     )

@@ -12,6 +12,11 @@ hardens the web server (emergency.webserver): the client address is the TCP peer
 one from X-Forwarded-For or Forwarded; the session cookie is set HttpOnly by the server;
 /_stcore/metrics is off; uploads are written to disk instead of held in memory. Always start
 the app through this script (scripts/run.sh does): proxy sign-in refuses to work otherwise.
+
+``--replicas N`` (issue 21) starts N such app processes on consecutive ports from
+``server.port`` instead, restarts one that dies, and stops them all on SIGTERM/SIGINT
+(emergency.replicas); more than one needs the PostgreSQL server store. deploy/nginx.conf
+balances them.
 """
 
 import importlib
@@ -67,13 +72,42 @@ def run_if_allowed(*args, **kwargs):
 
 start_server = bootstrap.run
 
+
+# ------------------------------------------------------------------ replicas (issue 21)
+
+
+def split_replicas(argv: list[str]) -> tuple[int, list[str]]:
+    """(N of ``--replicas N``, the other arguments); N is 0 without the option."""
+    rest: list[str] = []
+    replicas = 0
+    items = iter(argv)
+    for item in items:
+        if item == "--replicas" or item.startswith("--replicas="):
+            value = item.split("=", 1)[1] if "=" in item else next(items, "")
+            try:
+                replicas = int(value)
+            except ValueError:
+                replicas = -1
+            if replicas < 1:
+                print(f"--replicas needs a whole number of processes (1 or more), not {value!r}", file=sys.stderr)
+                sys.exit(EXIT_REFUSED)
+            continue
+        rest.append(item)
+    return replicas, rest
+
+
 if __name__ == "__main__":
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.append(str(PROJECT_ROOT))
+    replica_count, arguments = split_replicas(sys.argv[1:])
+    if replica_count:
+        from emergency import replicas
+
+        sys.exit(replicas.supervise(replica_count, arguments, [sys.executable, str(Path(__file__).resolve())]))
     PagesManager.uses_pages_directory = False
     from emergency import webserver
 
     webserver.install()
     bootstrap.run = run_if_allowed
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", str(APP), *arguments]
     sys.exit(cli.main())

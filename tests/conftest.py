@@ -159,7 +159,7 @@ def app(demo_copy, monkeypatch):
 
 # --- markers by use ---
 # Modules whose tests start the served app (and Chromium) through a script rather than the harness.
-BROWSER_MODULES = {"tests.test_load"}
+BROWSER_MODULES = {"tests.test_load", "tests.test_load_compare", "tests.test_replicas"}
 BROWSER_FIXTURES: set[str] = set()
 APPTEST_FIXTURES = {"app"}
 
