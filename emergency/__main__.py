@@ -51,12 +51,13 @@ def _store_options(parser: argparse.ArgumentParser, help_text: str | None = None
         "--db-url",
         default=None,
         metavar="URL",
-        help="PostgreSQL server store, postgresql://user:password@host:port/database (default: $YITU_DB_URL or [yitu] db_url)",
+        help="PostgreSQL server store, postgresql://user:password@host:port/database"
+        " (default: $YITU_DB_URL or [yitu] db_url)",
     )
 
 
 def _target(args: argparse.Namespace):
-    """The store a command works on: --db-url, then --db, then the settings."""
+    """Return the store a command works on: --db-url, then --db, then the settings."""
     return args.db_url or args.db or config.store_target()
 
 

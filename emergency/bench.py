@@ -451,7 +451,8 @@ def run(
 def format_table(result: dict) -> str:
     """Return the results as plain text tables."""
     lines = [
-        f"{result.get('store', 'duckdb')} store · scale {result['scale']:g} · built in {result['demo_build_s']} s (None = reused) · "
+        f"{result.get('store', 'duckdb')} store · scale {result['scale']:g} · "
+        f"built in {result['demo_build_s']} s (None = reused) · "
         f"{result['file_mb']} MB · peak RSS {result['peak_rss_mb']} MB"
     ]
     lines += [f"  {table:<16}{count:>14,}" for table, count in result["rows"].items()]
@@ -506,7 +507,7 @@ def main(
 
 
 def format_comparison(duck: dict, server: dict) -> str:
-    """The query ratios (app path / bare engine) of both stores side by side."""
+    """Return the query ratios (app path / bare engine) of both stores side by side."""
     lines = [
         f"{'query':<26}{'duckdb app ms':>14}{'ratio':>7}{'postgres app ms':>17}{'ratio':>7}{'pg/duckdb':>11}"
         f"   ratio target ≤ {TARGET_QUERY_RATIO}"

@@ -43,18 +43,18 @@ CACHE_ENV = "YITU_CACHE_DIR"
 
 
 def is_url(target) -> bool:
-    """True when ``target`` names a PostgreSQL server store (``postgresql://…``) rather than a DuckDB file."""
+    """Tell whether ``target`` names a PostgreSQL server store (``postgresql://…``) rather than a DuckDB file."""
     return isinstance(target, str) and target.split("://", 1)[0].lower() in URL_SCHEMES and "://" in target
 
 
 def libpq_url(url: str) -> str:
-    """The URL as libpq reads it (an SQLAlchemy-style ``postgresql+psycopg://`` scheme made plain)."""
+    """Return the URL as libpq reads it (an SQLAlchemy-style ``postgresql+psycopg://`` scheme made plain)."""
     parts = urlsplit(url)
     return urlunsplit(("postgresql", *parts[1:]))
 
 
 def masked(url: str) -> str:
-    """The URL with its password replaced by ``***`` (for messages and logs)."""
+    """Return the URL with its password replaced by ``***`` (for messages and logs)."""
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -80,7 +80,7 @@ class StoreError(RuntimeError):
 
 
 def extension_source() -> Path:
-    """The ``postgres.duckdb_extension`` shipped by the pip package for this DuckDB version."""
+    """Return the ``postgres.duckdb_extension`` shipped by the pip package for this DuckDB version."""
     try:
         import duckdb_extension_postgres
     except ImportError as error:  # pragma: no cover - a pinned dependency
@@ -100,7 +100,7 @@ _EXTENSION_LOCK = threading.Lock()
 
 
 def extension_path() -> Path:
-    """The extension copied under the name DuckDB expects (``postgres_scanner``), in a cache directory.
+    """Return the extension copied under the name DuckDB expects (``postgres_scanner``), in a cache directory.
 
     Loaded under its package name it fails with "did not contain the expected entrypoint
     function": the entry point is named after ``postgres_scanner``.
@@ -136,6 +136,7 @@ class Connection:
         self.url = url
 
     def cursor(self) -> Cursor:
+        """Return a cursor on the server catalog."""
         cursor = self._duck.cursor()
         cursor.execute(f"USE {CATALOG}")
         return Cursor(cursor, self.url)
@@ -145,18 +146,23 @@ class Connection:
         return Cursor.execute(self, sql, parameters)
 
     def close(self) -> None:
+        """Close the connection."""
         self._duck.close()
 
     def __getattr__(self, name):
+        """Delegate to the DuckDB connection."""
         return getattr(self._duck, name)
 
     def __enter__(self):
+        """Enter the context."""
         return self
 
     def __exit__(self, *exc) -> None:
+        """Leave the context."""
         self.close()
 
     def __repr__(self) -> str:
+        """Name the store without its password."""
         return f"<PostgreSQL store {masked(self.url)}>"
 
 
@@ -170,6 +176,7 @@ class Cursor:
         self.url = url
 
     def cursor(self) -> Cursor:
+        """Return a cursor on the server catalog."""
         cursor = self._duck.cursor()
         cursor.execute(f"USE {CATALOG}")
         return Cursor(cursor, self.url)
@@ -183,12 +190,15 @@ class Cursor:
         return self
 
     def __getattr__(self, name):
+        """Delegate to the DuckDB connection."""
         return getattr(self._duck, name)
 
     def __enter__(self):
+        """Enter the context."""
         return self
 
     def __exit__(self, *exc) -> None:
+        """Leave the context."""
         self._duck.close()
 
 
@@ -249,11 +259,12 @@ def open_duckdb(url: str, config: dict) -> Connection:
 
 
 def quote_literal(text: str) -> str:
+    """Quote ``text`` as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
 def is_postgres(conn) -> bool:
-    """True when ``conn`` (or a cursor of the program) is a PostgreSQL store connection."""
+    """Tell whether ``conn`` (or a cursor of the program) is a PostgreSQL store connection."""
     return bool(getattr(conn, "is_postgres", False))
 
 
@@ -261,7 +272,7 @@ def is_postgres(conn) -> bool:
 
 
 def lock_key(name: str) -> int:
-    """A stable signed 64-bit advisory-lock key for ``name`` (e.g. ``"import"``, ``"login:alice"``)."""
+    """Return a stable signed 64-bit advisory-lock key for ``name`` (e.g. ``"import"``, ``"login:alice"``)."""
     return int.from_bytes(hashlib.sha256(f"yitu:{name}".encode()).digest()[:8], "big", signed=True)
 
 
@@ -288,6 +299,7 @@ class AdvisoryLock:
         self._conn = None
 
     def acquire(self, blocking: bool = True) -> bool:
+        """Take the lock (or report it taken, ``blocking=False``)."""
         if self._conn is not None:
             return True
         conn = _psycopg_connect(self.url)
@@ -307,6 +319,7 @@ class AdvisoryLock:
         return True
 
     def release(self) -> None:
+        """Release the lock."""
         if self._conn is None:
             return
         try:
@@ -316,10 +329,12 @@ class AdvisoryLock:
             self._conn = None
 
     def __enter__(self):
+        """Enter the context."""
         self.acquire()
         return self
 
     def __exit__(self, *exc) -> None:
+        """Leave the context."""
         self.release()
 
 
@@ -402,12 +417,12 @@ def pg_statement(statement: str) -> str:
 
 
 def pg_statements(ddl: str) -> list[str]:
-    """A migration's DuckDB script as PostgreSQL statements."""
+    """Return a migration's DuckDB script as PostgreSQL statements."""
     return [pg_statement(s) for s in split_statements(ddl)]
 
 
 def schema_version(pg) -> int:
-    """The schema version recorded on the server, 0 for an empty database (psycopg connection)."""
+    """Return the schema version recorded on the server, 0 for an empty database (psycopg connection)."""
     row = pg.execute("SELECT to_regclass('public.meta')").fetchone()
     if row[0] is None:
         return 0
@@ -459,7 +474,7 @@ class SchemaTooNew(StoreError):
 
 
 def exists(url: str) -> bool:
-    """True when the server database at ``url`` holds this program's schema (False if unreachable)."""
+    """Tell whether the server database at ``url`` holds this program's schema (no if unreachable)."""
     try:
         with _psycopg_connect(url) as pg:
             return schema_version(pg) > 0

@@ -757,19 +757,19 @@ def _refuse_newer(conn) -> None:
 
 
 def exists(target) -> bool:
-    """True when the store ``target`` (DuckDB path or server URL) holds a schema already."""
+    """Tell whether the store ``target`` (DuckDB path or server URL) holds a schema already."""
     if pgstore.is_url(target):
         return pgstore.exists(str(target))
     return Path(target).exists()
 
 
 def is_postgres(conn) -> bool:
-    """True for a connection to a PostgreSQL server store."""
+    """Tell whether it is a connection to a PostgreSQL server store."""
     return pgstore.is_postgres(conn)
 
 
 def describe(target) -> str:
-    """The store target for messages: a DuckDB path, or the server URL with its password masked."""
+    """Return the store target for messages: a DuckDB path, or the server URL with its password masked."""
     return pgstore.masked(target) if pgstore.is_url(target) else str(target)
 
 
@@ -793,7 +793,8 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     cursor = conn.cursor()
     try:
         has_meta = cursor.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' AND table_catalog = current_database()"
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_name = 'meta' AND table_catalog = current_database()"
         ).fetchone()[0]
         if not has_meta:
             return 0

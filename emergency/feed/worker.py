@@ -38,8 +38,10 @@ def lock_path(db_path: str | os.PathLike) -> Path:
 
 
 def store_lock(db_path: str | os.PathLike):
-    """The lock only one sync loop of a store holds: a file lock beside a DuckDB file, an
-    advisory lock on a PostgreSQL server store (whatever host each app process runs on).
+    """Return the lock only one sync loop of a store holds.
+
+    A file lock beside a DuckDB file, an advisory lock on a PostgreSQL server store (whatever
+    host each app process runs on).
     """
     if pgstore.is_url(db_path):
         lock = pgstore.AdvisoryLock(str(db_path), "feed-worker")

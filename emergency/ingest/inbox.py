@@ -54,7 +54,10 @@ JOB_OPTIONS = ("kind", "crs", "encoding", "sheet", "mapping", "user", "source_na
 
 
 def inbox_dir(db_path: str | os.PathLike) -> Path:
-    """Return the inbox folder of the store at ``db_path`` (a server store's is under data/, named by its URL's hash)."""
+    """Return the inbox folder of the store at ``db_path``.
+
+    A server store's is under data/, named by its URL's hash.
+    """
     if pgstore.is_url(db_path):
         digest = hashlib.sha256(str(db_path).encode()).hexdigest()[:16]
         return config.DATA_DIR / f"pg-{digest}.inbox"
