@@ -175,11 +175,11 @@ def test_a_failed_import_leaves_the_hourly_rows_alone(demo_copy, tmp_path, monke
         path = tmp_path / "rain.csv"
         path.write_text(f"站码,时间,雨量\n{station},2026-06-21 10:02,7.5\n", encoding="utf-8")
 
-        def broken(cursor, rows):
+        def broken(cursor, rows, summed=False):
             raise duckdb.Error("disk full")
 
         monkeypatch.setattr(store, "add_rain_hourly", broken)
-        with pytest.raises(Exception):
+        with pytest.raises(Exception, match="disk full"):
             import_file(conn, path, "rainfall", now=DEMO_END + timedelta(hours=1))
         pd.testing.assert_frame_equal(stored(conn), before)
         assert store.scalar(conn, "SELECT count(*) FROM rainfall WHERE ts = '2026-06-21 10:02'") == 0
