@@ -899,7 +899,7 @@ def refresh_rain_hourly(cursor: duckdb.DuckDBPyConnection, touched: str | None =
     )
 
 
-def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str) -> None:
+def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str, summed: bool = False) -> None:
     """Add rainfall rows just inserted to the sums of their hours, inside the caller's transaction.
 
     Exact, as the sums are decimals; far cheaper than recomputing the hours from ``rainfall``
@@ -912,15 +912,23 @@ def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str) -> None:
     new_rows : str
         A table name or parenthesized query with columns station, ts and mm, chosen by the
         calling code (never user input): the rows inserted, none of them already counted.
+    summed : bool
+        When True, ``new_rows`` holds those rows already summed per station and hour, with
+        columns station, start (the hour's start, ``date_trunc('hour', ts - 1 µs)``), mm (the
+        decimal sum), readings and max_mm.
     """
     # Grouped by the hour's start (date_trunc, cheaper per row than RAIN_HOUR_SQL's
     # time_bucket and the same hours), its end added once per group.
+    sums = (
+        new_rows
+        if summed
+        else f"""(SELECT station, date_trunc('hour', ts - INTERVAL 1 MICROSECOND) AS start,
+                         sum(mm::{RAIN_MM_SUM_TYPE}) AS mm, count(*) AS readings, max(mm) AS max_mm
+                  FROM {new_rows} GROUP BY ALL)"""
+    )
     cursor.execute(
         f"""CREATE TEMP TABLE added_hours AS
-            SELECT station, start + INTERVAL 1 HOUR AS hour, mm, readings, max_mm FROM (
-                SELECT station, date_trunc('hour', ts - INTERVAL 1 MICROSECOND) AS start,
-                       sum(mm::{RAIN_MM_SUM_TYPE}) AS mm, count(*) AS readings, max(mm) AS max_mm
-                FROM {new_rows} GROUP BY ALL)"""
+            SELECT station, start + INTERVAL 1 HOUR AS hour, mm, readings, max_mm FROM {sums}"""
     )
     try:
         cursor.execute(

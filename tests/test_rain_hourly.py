@@ -176,7 +176,7 @@ def test_a_failed_import_leaves_the_hourly_rows_alone(demo_copy, tmp_path, monke
         path = tmp_path / "rain.csv"
         path.write_text(f"站码,时间,雨量\n{station},2026-06-21 10:02,7.5\n", encoding="utf-8")
 
-        def broken(cursor, rows):
+        def broken(cursor, rows, summed=False):
             raise duckdb.Error("disk full")
 
         monkeypatch.setattr(store, "add_rain_hourly", broken)

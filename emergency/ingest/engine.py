@@ -719,6 +719,53 @@ def min_data_time() -> datetime:
         return datetime.fromisoformat(DEFAULT_MIN_DATE)
 
 
+def _steps(cursor) -> None:
+    """Create ``ingest_hours`` and ``ingest_steps`` from the rows of ``staged`` still accepted."""
+    # One grouping by (station, hour) gives the hourly sums (added to ``rain_hourly`` at write
+    # time when every row counted here is inserted, see _write) and, per hour, the set of
+    # report minutes as a 61-bit mask (a reading ending in (start, start + 1 h] lies in minute
+    # start + 0 .. start + 60). From those small rows come each station's reporting step (the
+    # smallest gap between successive report minutes: the smallest inside an hour, from the
+    # distinct masks, or between one hour's last minute and its next hour's first) and the
+    # count of repeated minutes, so the duplicate rule can be skipped; the same figures as a
+    # sort of every station's minutes, without the sort. The sums are used only when none of
+    # these rows is rejected later: ``try_cast`` keeps a value the impossible-rain rule will
+    # reject (too big for the decimal) from failing the grouping.
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE ingest_hours AS
+        SELECT station, start, sum(try_cast(mm AS {store.RAIN_MM_SUM_TYPE})) AS mm, count(*) AS readings,
+               max(mm) AS max_mm,
+               bit_or(1::UBIGINT << CAST(minute - epoch_us(start) // 60000000 AS INTEGER)) AS mask,
+               min(minute) AS first_minute, max(minute) AS last_minute
+        FROM (
+            SELECT station, mm, date_trunc('hour', ts - INTERVAL 1 MICROSECOND) AS start,
+                   epoch_us(date_trunc('minute', ts)) // 60000000 AS minute
+            FROM staged WHERE reason IS NULL
+        )
+        GROUP BY station, start
+        """
+    )
+    cursor.execute(
+        """
+        CREATE TEMP TABLE ingest_steps AS
+        WITH gaps AS (
+            SELECT mask, list_min(list_filter(range(1, 61), lambda d: (mask & (mask >> d::INTEGER)) <> 0)) AS gap
+            FROM (SELECT DISTINCT mask FROM ingest_hours WHERE mask IS NOT NULL)
+        ), hours AS (
+            SELECT station, readings - bit_count(mask) AS repeats, g.gap,
+                   first_minute - lag(last_minute) OVER (PARTITION BY station ORDER BY start) AS across
+            FROM ingest_hours h LEFT JOIN gaps g USING (mask)
+        )
+        SELECT station,
+               coalesce(least(min(gap), min(across) FILTER (WHERE across > 0)), ?) AS step,
+               coalesce(sum(repeats), 0) + count(*) FILTER (WHERE across = 0) AS repeats
+        FROM hours GROUP BY station
+        """,
+        [DEFAULT_INTERVAL_MIN],
+    )
+
+
 def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str]) -> bool:
     """Sentinels, negative and impossible rain; the interval inferred when the file has none.
 
@@ -733,26 +780,7 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
             ("negative_rain", label, raw, "mm < 0", []),
         ],
     )
-    # One ordered pass per station gives both its reporting step (the interval when the file
-    # has none) and whether any (station, ts) repeats, so the duplicate rule can be skipped.
-    cursor.execute(
-        """
-        CREATE TEMP TABLE ingest_steps AS
-        SELECT station, coalesce(list_min(list_filter(gaps, lambda g: g > 0)), ?) AS step,
-               coalesce(len(list_filter(gaps, lambda g: g = 0)), 0) AS repeats
-        FROM (
-            -- Gaps between a station's successive times, in minute boundaries crossed (as
-            -- date_diff('minute', ...) counts them): a sorted list per station is cheaper than
-            -- a window partitioned over every row.
-            SELECT station, list_transform(list_slice(minutes, 2, len(minutes)), lambda m, i: m - minutes[i]) AS gaps
-            FROM (
-                SELECT station, list_sort(list(epoch_us(date_trunc('minute', ts)) // 60000000) FILTER (WHERE ts IS NOT NULL)) AS minutes
-                FROM staged WHERE reason IS NULL GROUP BY station
-            )
-        )
-        """,  # noqa: E501 - embedded SQL/CSS/JS text
-        [DEFAULT_INTERVAL_MIN],
-    )
+    _steps(cursor)
     if positions["interval_min"] is None:
         notes.append("interval_inferred")
     _mark(
@@ -760,7 +788,7 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
         "impossible_rain",
         label,
         raw,
-        f"mm > least(greatest(? * {INTERVAL_SQL} / 60.0, ?), ?)",
+        f"mm > least(greatest(? * {_interval_sql(cursor)} / 60.0, ?), ?)",
         [kinds_mod.RAIN_MAX_MM_PER_HOUR, kinds_mod.RAIN_FLOOR_MM, kinds_mod.RAIN_CEILING_MM],
     )
     # The key check can be skipped when no station repeats a time (the common case).
@@ -771,8 +799,22 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
 # ``staged`` with an UPDATE: rewriting a column of 10 M rows costs more than the whole check.
 INTERVAL_SQL = "coalesce(interval_min, (SELECT st.step FROM ingest_steps st WHERE st.station = staged.station))"
 
-# Columns filled at write time from rule results, per kind (SQL over ``staged``).
-FILLED_COLUMNS: dict[str, dict[str, str]] = {"rainfall": {"interval_min": INTERVAL_SQL}}
+
+def _interval_sql(cursor) -> str:
+    """Give the SQL of a rainfall row's interval over ``staged``.
+
+    :data:`INTERVAL_SQL`, or, when every station of the file has the same step (the usual
+    case), that step as a constant, so no row looks its station up.
+    """
+    low, high = cursor.execute("SELECT min(step), max(step) FROM ingest_steps").fetchone()
+    if low is not None and low == high:
+        return f"coalesce(interval_min, {int(low)})"  # an integer computed above, not file text
+    return INTERVAL_SQL
+
+
+# Columns filled at write time from rule results, per kind: a function of the cursor giving
+# the column's SQL over ``staged``.
+FILLED_COLUMNS: dict[str, dict[str, Callable]] = {"rainfall": {"interval_min": _interval_sql}}
 
 # Kind -> extra rules after the generic ones (a registry, so new kinds add rules without
 # branches). A rule returns True when it has proven the natural key unique in the file.
@@ -1119,7 +1161,7 @@ def _classify(cursor, kind: Kind, columns: list[str], source_name: str | None) -
     def expression(column: str) -> str:
         if column == kind.source_field:
             return f"coalesce(staged.{column}, CAST(? AS VARCHAR)) AS {column}"
-        return f"{filled[column]} AS {column}" if column in filled else f"staged.{column}"
+        return f"{filled[column](cursor)} AS {column}" if column in filled else f"staged.{column}"
 
     inner = ", ".join(expression(c) for c in columns)
     # The source name is a value: it enters as a parameter, never as SQL text.
@@ -1220,7 +1262,13 @@ def _write(
     if kind.table == "rainfall":
         # The hourly sums (schema 7) change with the rows, in the same transaction: new rows
         # are added to their hours, hours with a corrected row are summed again.
-        if report.inserted:
+        if report.inserted and report.inserted == report.accepted and _hours_counted(cursor) == report.inserted:
+            # Every row grouped by the rainfall rules is inserted (none rejected after them, none
+            # already stored): their sums are the new rows' sums.
+            store.add_rain_hourly(
+                cursor, "(SELECT station, start, mm, readings, max_mm FROM ingest_hours)", summed=True
+            )
+        elif report.inserted:
             store.add_rain_hourly(cursor, "(SELECT station, ts, mm FROM accepted WHERE _status = 'new')")
         if report.updated:
             cursor.execute(f"""CREATE TEMP TABLE touched_hours AS
@@ -1266,6 +1314,15 @@ def _write(
     return import_id
 
 
+def _hours_counted(cursor) -> int | None:
+    """Count the rows the rainfall rules grouped into ``ingest_hours`` (None: no such table)."""
+    if not cursor.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'ingest_hours'"
+    ).fetchone()[0]:
+        return None
+    return cursor.execute("SELECT coalesce(sum(readings), 0) FROM ingest_hours").fetchone()[0]
+
+
 def _rejects_frame(cursor, table: Table) -> pd.DataFrame:
     pairs = ", ".join(f"?, c{i}" for i in range(len(table.headers)))
     return cursor.execute(
@@ -1281,7 +1338,7 @@ def _rejects_frame(cursor, table: Table) -> pd.DataFrame:
 def _drop_temp(cursor) -> None:
     # ``accepted`` is a view when every accepted row is new (see :func:`_classify`).
     views = {r[0] for r in cursor.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
-    for name in ("accepted", "rejected", "staged", "ingest_steps", "touched_hours", "added_hours"):
+    for name in ("accepted", "rejected", "staged", "ingest_steps", "ingest_hours", "touched_hours", "added_hours"):
         cursor.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS temp.{name}")
     with contextlib.suppress(duckdb.Error):
         cursor.unregister("ingest_frame")
@@ -1356,6 +1413,12 @@ def _check(
 ) -> tuple[ImportReport, list[str]]:
     """Stage the file, apply every rule and classify accepted rows; return the report and written columns."""
     ctx = ctx or _Context()
+    # fetchall, not fetchone: a frame's register() may follow on this cursor.
+    staged = cursor.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'staged'").fetchall()
+    if not staged[0][0]:
+        # A caller with its own transaction (the live feed, emergency.feed.sync) has not
+        # staged its rows: they are staged here, inside that transaction, as before.
+        _stage_file(cursor, spec, table, positions, ctx)
     progress("validate", 0.25)
     total = cursor.execute("SELECT count(*) FROM staged").fetchone()[0]
     if total == 0:
