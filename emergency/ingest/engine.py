@@ -210,7 +210,8 @@ def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> t
     )
     if fast is None:
         return f"(CASE WHEN regexp_matches({raw}, ?) THEN {zoned_branch} ELSE {others} END)", [ZONED_TIME, TIME_FORMATS]
-    maybe_zoned = f"(contains({cell}, 'Z') OR contains({cell}, '+') OR {cell} LIKE '%:%-%')"
+    text = f"{cell}::VARCHAR"  # a spreadsheet cell may be typed (a number, a time)
+    maybe_zoned = f"(contains({text}, 'Z') OR contains({text}, '+') OR {text} LIKE '%:%-%')"
     sql = (
         f"(CASE WHEN {maybe_zoned} AND regexp_matches({raw}, ?) THEN {zoned_branch} "
         f"WHEN {fast} IS NOT NULL THEN {fast} ELSE {others} END)"
@@ -594,7 +595,7 @@ def _all_problems(cursor, ctx: _Context) -> None:
 
 
 # A value that is a cell's text, as the rules write it: filled in for rejected rows only.
-_RAW_CELL = re.compile(r"^nullif\(trim\(c(\d+)\), ''\)$")
+_RAW_CELL = re.compile(r"^nullif\(trim\(c(\d+)(?:::VARCHAR)?\), ''\)$")
 
 
 def _value_sql(value_sql: str) -> tuple[str, str]:
