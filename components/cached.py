@@ -21,7 +21,7 @@ from emergency import (
     i18n,
     queries,
     rules,
-    shared_cache,  # issue 21
+    shared_cache,  # replicas follow each other's writes
     store,
     surface,
     uploads,  # memory caps
@@ -61,17 +61,17 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     uploads.limit_store_memory(conn)  # one big import cannot take the machine's memory
     from emergency import backup
 
-    backup.serve_requests(conn, path)  # `python -m emergency backup` while the app serves (issue 21)
+    backup.serve_requests(conn, path)  # `python -m emergency backup` while the app serves
     return conn
 
 
 def clear() -> None:
     """Forget every cached query result (after an import or a write), here and in the other replicas."""
     st.cache_data.clear()
-    _replicas.own(shared_cache.bump(get_store()))  # issue 21: the other app processes follow
+    _replicas.own(shared_cache.bump(get_store()))  # the other app processes follow
 
 
-# issue 21: this process's view of the store's cache stamp (emergency.shared_cache)
+# this process's view of the store's cache stamp (emergency.shared_cache)
 _replicas = shared_cache.Follower()
 
 

@@ -148,7 +148,7 @@ def _warehouse(f: Filters, name: str) -> None:
     )
     stock = cached.warehouse_stock(name).copy()
     texts = stock.pop("category_label") if "category_label" in stock else [None] * len(stock)
-    # 其他·<department text> for a category kept as "other" (issue 16).
+    # 其他·<department text> for a category kept as "other".
     stock["category"] = [
         codelists.display("stock_category", code, text, lang())
         for code, text in zip(stock["category"], texts, strict=True)

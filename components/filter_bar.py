@@ -93,7 +93,7 @@ def render() -> flt.Filters | None:
         sidebar.time_input(tr("filter.start_time"), step=TIME_STEP_S, key="flt_start_time")
     sidebar.date_input(tr("filter.end_date"), key="flt_end_date")
     sidebar.time_input(tr("filter.end_time"), step=TIME_STEP_S, key="flt_end_time")
-    type_labels = codelists.labels("incident_type", lang())  # every code of the store's list (issue 16)
+    type_labels = codelists.labels("incident_type", lang())  # every code of the store's list
     localized(
         sidebar.multiselect,
         tr("filter.types"),

@@ -155,7 +155,7 @@ def severity(incidents: pd.DataFrame) -> pd.Series:
 def incident_layer(incidents: pd.DataFrame) -> pdk.Layer:
     """Incidents: fill by type, ring by status, size by people harmed or trapped."""
     data = incidents.dropna(subset=["lon", "lat"])
-    # Every code of the store's list has a colour (an administrator's code included, issue 16).
+    # Every code of the store's list has a colour (an administrator's code included).
     type_colors = codelists.colors("incident_type", data["type"].unique())
     fill = [[*type_colors[kind], 235] if kind in type_colors else [90, 90, 90, 235] for kind in data["type"]]
     ring = [[*INCIDENT_STATUSES.get(status, (90, 90, 90)), 255] for status in data["status"]]
@@ -220,7 +220,7 @@ def warehouse_layer(rows: pd.DataFrame) -> pdk.Layer:
 
 
 def _kind_fill(name: str, kinds: pd.Series, alpha: int) -> list[list[int]]:
-    """RGBA per row from the code list's colours: every code, an administrator's too, has one (issue 16)."""
+    """RGBA per row from the code list's colours: every code, an administrator's too, has one."""
     colours = codelists.colors(name, kinds.unique())
     return [[*colours[kind], alpha] if kind in colours else [90, 90, 90, alpha] for kind in kinds]
 

@@ -63,7 +63,7 @@ def open_store() -> bool:
     try:
         with st.spinner(tr("app.building_demo")):
             cached.get_store()
-        cached.follow_other_replicas()  # issue 21: another replica's writes show here too
+        cached.follow_other_replicas()  # another replica's writes show here too
     except Exception as error:  # any failure to open must read as a message, not a traceback
         st.error(tr("app.db_error", path=store.describe(config.store_target()), reason=plain(error)))
         return False

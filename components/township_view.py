@@ -318,7 +318,7 @@ def incident_list(s: township.TownshipSummary) -> None:
     columns = ["id", "occurred_at", "type", "status", "address", "deaths", "injured", "missing", "trapped"]
     table = s.incidents[columns].copy()
     texts = s.incidents["type_label"] if "type_label" in s.incidents else [None] * len(table)
-    # Every code by its name, "other" with the department's text: 其他·人员失联 (issue 16).
+    # Every code by its name, "other" with the department's text: 其他·人员失联.
     table["type"] = [
         codelists.display("incident_type", code, text, lang()) for code, text in zip(table["type"], texts, strict=True)
     ]

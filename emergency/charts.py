@@ -294,7 +294,7 @@ def township_comparison(series: pd.DataFrame, minutes: int, lang: str = "zh") ->
 
 
 def _category_colors(by: str, present=()) -> dict[str, tuple[int, int, int]]:
-    if by == "type":  # every code of the store's list, an administrator's included (issue 16)
+    if by == "type":  # every code of the store's list, an administrator's included
         return codelists.colors("incident_type", present)
     return {"status": INCIDENT_STATUSES}.get(by, {})
 

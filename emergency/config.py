@@ -15,7 +15,7 @@ SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 # Environment variable naming the DuckDB file; wins over secrets.toml.
 DB_PATH_ENV = "YITU_DB_PATH"
 # Environment variable naming a PostgreSQL server store (postgresql://…); wins over db_url and
-# over any DuckDB path (issue 21).
+# over any DuckDB path.
 DB_URL_ENV = "YITU_DB_URL"
 # Environment variable naming another settings file instead of .streamlit/secrets.toml
 # (a second county, a test); only its [yitu] table is read here.

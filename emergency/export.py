@@ -93,7 +93,7 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # A code column ``c`` may come with ``c_label``: the department's own text of a value kept as
-# "other" (issue 16). Exports write it into the code's cell, 其他（体育馆）, and drop the column.
+# "other". Exports write it into the code's cell, 其他（体育馆）, and drop the column.
 LABEL_SUFFIX = "_label"
 
 

@@ -162,7 +162,7 @@ def from_query_params(
         hours=hours,
         start=start,
         townships=_choices(params, "township", township_codes, notices),
-        # Every code of the store's list, an administrator's included (issue 16).
+        # Every code of the store's list, an administrator's included.
         types=_choices(params, "type", codelists.colors("incident_type"), notices),
         statuses=_choices(params, "status", INCIDENT_STATUSES, notices),
         grades=_choices(params, "grade", INCIDENT_GRADES, notices),

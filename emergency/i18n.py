@@ -1858,7 +1858,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ingest.field.limit_level_m": ("汛限水位（米）", "Flood-limit level (m)"),
     "ingest.reason.bad_month_day": ("不是有效的月日（应为 MMDD，如 0415）", "not a valid month-day (MMDD, e.g. 0415)"),
     "ingest.reason.guarantee_below_warning": ("保证水位低于警戒水位", "guaranteed level below the warning level"),
-    # --- code lists on maps and exports, national numeric codes, mappings by header set (issue 16 rest) ---
+    # --- code lists on maps and exports, national numeric codes, mappings by header set ---
     "map.legend.shelter_kinds": ("避难场所类型", "Shelter kinds"),
     "map.legend.shelter_ring": ("绿色外圈 = 避难场所", "green ring = shelter"),
     "col.kind": ("种类", "Kind"),

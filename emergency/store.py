@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from emergency import (
-    codelists,  # schema 8 seeds the code lists (issue 16)
+    codelists,  # schema 8 seeds the code lists
     pgstore,
 )
 
@@ -173,7 +173,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         2,
-        # Data import (issue 6): quarantine of rejected rows, richer import_log, and rainfall
+        # Data import: quarantine of rejected rows, richer import_log, and rainfall
         # without its primary-key index. Building that ART index made a 10 M-row import take
         # 15 s instead of 1 s and kept the index in memory; emergency.ingest is the only writer
         # of rainfall and enforces (station, ts) uniqueness itself, under its write lock.
@@ -219,7 +219,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         3,
-        # Early warning and one-click dispatch (issue 7): editable thresholds seeded with the
+        # Early warning and one-click dispatch: editable thresholds seeded with the
         # national defaults, responsible persons, issued warnings with their 叫应 and dispatches.
         """
         CREATE TABLE signal_thresholds (
@@ -326,7 +326,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         4,
-        # Trends and the duty briefing (issue 5): the minimum each warehouse should hold of an
+        # Trends and the duty briefing: the minimum each warehouse should hold of an
         # item, so the resources page and the briefing can list what runs short.
         """
         CREATE TABLE stock_minimums (
@@ -339,7 +339,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         5,
-        # Township command view and grid management (issue 8): villages/communities and grid
+        # Township command view and grid management: villages/communities and grid
         # cells under each township with their grid member, and the township duty roster.
         # township_contacts (schema 3) holds standing responsibilities; the 值班领导 changes
         # every day, so it lives in its own dated table.
@@ -387,7 +387,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         6,
-        # Access control and audit (issue 9): local accounts with their role, lockout state,
+        # Access control and audit: local accounts with their role, lockout state,
         # sign-in sessions that survive a page reload, and an append-only audit trail.
         """
         CREATE TABLE users (
@@ -429,7 +429,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         7,
-        # Scale (issue 10): rain summed per station and clock hour, so windows of whole hours
+        # Scale: rain summed per station and clock hour, so windows of whole hours
         # read ~12x fewer rows than rainfall. Kept in step with rainfall by every writer
         # (refresh_rain_hourly); backfilled here for existing stores. mm is summed as a
         # decimal of thousandths: exact, so a sum of hourly sums equals the sum of the reports.
@@ -454,7 +454,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         8,
-        # Real department data in, whole (issue 16): code lists and the spellings an admin
+        # Real department data in, whole: code lists and the spellings an admin
         # mapped; header mappings remembered per source and kind; the original text beside an
         # "other" code; serious injuries apart from injuries; blanks stored as unknown (NULL)
         # instead of 0; resources kept without coordinates ("location missing"); every problem
@@ -542,10 +542,10 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         9,
-        # One rule engine (issue 17): incident grades by incident type. Each type has its own
+        # One rule engine: incident grades by incident type. Each type has its own
         # scale with its legal source; a type with no rows is shown as 未分级 (no borrowed
         # scale). seriously_injured (重伤) is the production-safety criterion, not all injured;
-        # issue 16's importer fills it (same IF NOT EXISTS statement there).
+        # the importer fills it (same IF NOT EXISTS statement there).
         """
         ALTER TABLE incidents ADD COLUMN IF NOT EXISTS seriously_injured INTEGER;
         CREATE TABLE grade_rules (
@@ -584,7 +584,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         11,
-        # Live hydrology feed (issue 19): SL 323 sources (their URLs, with credentials, stay in
+        # Live hydrology feed: SL 323 sources (their URLs, with credentials, stay in
         # the settings file), every sync run, river and reservoir stations with their levels and
         # thresholds, and each rain gauge's reporting interval.
         """
@@ -684,7 +684,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     (
         15,
-        # Header mappings remembered per header set too (issue 16): a department's file of the
+        # Header mappings remembered per header set too: a department's file of the
         # same shape maps again without a source name.
         """
         CREATE TABLE IF NOT EXISTS header_set_mappings (
@@ -903,7 +903,7 @@ def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str, summed: bo
     """Add rainfall rows just inserted to the sums of their hours, inside the caller's transaction.
 
     Exact, as the sums are decimals; far cheaper than recomputing the hours from ``rainfall``
-    for a season's file (issue 10). Rows whose value changed need :func:`refresh_rain_hourly`.
+    for a season's file. Rows whose value changed need :func:`refresh_rain_hourly`.
 
     Parameters
     ----------
@@ -950,7 +950,7 @@ def run(
     """Run one parameterized statement on a fresh cursor and return a DataFrame.
 
     ``via_arrow`` converts through an Arrow table, about twice as fast for many text columns
-    (issue 10: the incident list); only for results of text, number and timestamp columns,
+    (the incident list); only for results of text, number and timestamp columns,
     since Arrow would turn DECIMAL, DATE and LIST values into Python objects.
     """
     cursor = conn.cursor()

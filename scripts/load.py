@@ -25,7 +25,7 @@ the server as a browser's would and are counted (``other_fragment_runs``).
 Reports p50/p95 latency, errors (exceptions shown, failed or unfinished reruns, console errors)
 and the server's RSS sampled over the run. Traffic goes to 127.0.0.1 only.
 
-``--compare`` (issue 21) measures three set-ups one after the other in one run, on the demo
+``--compare`` measures three set-ups one after the other in one run, on the demo
 store: the embedded DuckDB store (one process), then the PostgreSQL server store (a throw-away
 cluster started with initdb/pg_ctl, default settings, on a Unix socket) served by
 ``scripts/serve.py --replicas 1`` and ``--replicas 2`` behind Debian's nginx with
@@ -407,7 +407,7 @@ def run(
     }
 
 
-# ------------------------------------------------------------------ side by side (issue 21)
+# ------------------------------------------------------------------ side by side
 
 
 def _stats(latencies: list[float], errors: list[str], seconds: float) -> dict:

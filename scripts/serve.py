@@ -13,7 +13,7 @@ one from X-Forwarded-For or Forwarded; the session cookie is set HttpOnly by the
 /_stcore/metrics is off; uploads are written to disk instead of held in memory. Always start
 the app through this script (scripts/run.sh does): proxy sign-in refuses to work otherwise.
 
-``--replicas N`` (issue 21) starts N such app processes on consecutive ports from
+``--replicas N`` starts N such app processes on consecutive ports from
 ``server.port`` instead, restarts one that dies, and stops them all on SIGTERM/SIGINT
 (emergency.replicas); more than one needs the PostgreSQL server store. deploy/nginx.conf
 balances them.
@@ -73,7 +73,7 @@ def run_if_allowed(*args, **kwargs):
 start_server = bootstrap.run
 
 
-# ------------------------------------------------------------------ replicas (issue 21)
+# ------------------------------------------------------------------ replicas
 
 
 def split_replicas(argv: list[str]) -> tuple[int, list[str]]:

@@ -1,4 +1,4 @@
-"""Every code of the store's lists is drawn, listed and exported by its name (issue 16).
+"""Every code of the store's lists is drawn, listed and exported by its name.
 
 An administrator's code gets a colour (its own or the next free palette colour, never the grey
 of "other"), a swatch in its layer's legend, a place in the type filter, and a label in both

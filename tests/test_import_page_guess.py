@@ -1,4 +1,4 @@
-"""The import page's encoding confirmation and remembered header sets (issue 16).
+"""The import page's encoding confirmation and remembered header sets.
 
 A file whose encoding cannot be told reliably is refused with the guess named and a button to
 read it with that guess; clicking it reads the file, and the rows arrive as written. A file of a

@@ -1,4 +1,4 @@
-"""Header mappings remembered per header set (issue 16): the same file shape maps again without a source name."""
+"""Header mappings remembered per header set: the same file shape maps again without a source name."""
 
 import io
 from contextlib import redirect_stdout
