@@ -55,7 +55,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from emergency import demo
+from emergency import demo, pgstore
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process
 
 # Window choices a session cycles through (labels of the sidebar select, in Chinese).
@@ -348,7 +348,9 @@ def run(
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "load.duckdb"
-        if db:
+        if db and pgstore.is_url(str(db)):
+            path = str(db)  # a server store is served as it is: the sessions only read
+        elif db:
             shutil.copy(db, path)
         else:
             demo.build_demo_file(path)

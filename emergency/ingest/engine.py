@@ -199,12 +199,13 @@ def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> t
     DuckDB's cast reads ISO-like text (2026/6/5 3:05 too) but ignores a zone, so a zoned
     text goes first; where the cast worked and the cell cannot be zoned (no Z, no +, no -
     after a colon: a cheap test before the regular expression), that is the value, and the
-    other formats are tried only for the remaining cells.
+    other formats are tried only for the remaining cells, the trimmed text's cast first
+    (DuckDB 1.5 does not skip surrounding blanks when it casts).
     """
     serial = f"try_cast({raw} AS DOUBLE)"
     zoned_branch = f"make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {UTC_OFFSET_US})"
     others = (
-        f"coalesce({'' if fast is not None else f'try_cast({raw} AS TIMESTAMP), '}try_strptime({raw}, ?), "
+        f"coalesce(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), "
         f"CASE WHEN {serial} BETWEEN {EXCEL_SERIAL_RANGE[0]} AND {EXCEL_SERIAL_RANGE[1]} "
         f"THEN make_timestamp(CAST(round(({serial} - {EXCEL_EPOCH_SERIAL}) * 86400) AS BIGINT) * 1000000) END)"
     )
