@@ -62,14 +62,23 @@ def masked(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, *parts[2:]))
 
 
+# user:password@ in any URL of a message (a driver writes the URL percent-encoded or not).
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s\"']+:)[^@\s\"']+@", re.IGNORECASE)
+
+
+def scrub_urls(text: str) -> str:
+    """Mask the password of every ``scheme://user:password@`` URL in ``text``."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)
+
+
 def scrub(text: str, url: str) -> str:
-    """``text`` (a driver's message) with the URL's password masked wherever it appears."""
+    """Mask the URL's password in ``text`` (a driver's message) wherever it appears."""
     password = urlsplit(url).password
     for form in {libpq_url(url), url}:
         text = text.replace(form, masked(form))
     if password:
         text = text.replace(password, "***")
-    return text
+    return scrub_urls(text)
 
 
 class StoreError(RuntimeError):

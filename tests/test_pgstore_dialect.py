@@ -54,3 +54,14 @@ def test_returning_id_is_recognised_for_every_table_with_a_sequence():
 def test_the_extension_ships_for_this_duckdb():
     path = pgstore.extension_path()
     assert path.name == "postgres_scanner.duckdb_extension" and path.stat().st_size > 1_000_000
+
+
+def test_a_password_in_any_url_of_a_message_is_masked():
+    """A driver's message names the server URL, percent-encoded or not: the password never reaches a log."""
+    message = (
+        'IO Error: Unable to connect to Postgres at "postgresql://sw_reader:Hy-Pw%210q%237z@/copy58?host=/tmp/s": '
+        "also mysql+pymysql://u:p@ss@h/db and https://example.invalid/path"
+    )
+    scrubbed = pgstore.scrub_urls(message)
+    assert "Hy-Pw" not in scrubbed and "p@ss" not in scrubbed
+    assert "postgresql://sw_reader:***@/copy58" in scrubbed and "https://example.invalid/path" in scrubbed
