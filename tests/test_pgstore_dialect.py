@@ -65,3 +65,17 @@ def test_a_password_in_any_url_of_a_message_is_masked():
     scrubbed = pgstore.scrub_urls(message)
     assert "Hy-Pw" not in scrubbed and "p@ss" not in scrubbed
     assert "postgresql://sw_reader:***@/copy58" in scrubbed and "https://example.invalid/path" in scrubbed
+
+
+def test_no_log_record_carries_a_url_password(caplog):
+    """log.exception of a server store's error: message, arguments and traceback are masked."""
+    import logging
+
+    log = logging.getLogger("emergency.test")
+    try:
+        raise RuntimeError('Unable to connect to Postgres at "postgresql://app:S3cr%21t@/store?host=/s"')
+    except RuntimeError:
+        log.exception("store failed for %s", "postgresql://app:S3cr!t@db/store")
+    text = caplog.text
+    assert "S3cr" not in text
+    assert "postgresql://app:***@/store" in text and "postgresql://app:***@db/store" in text
