@@ -54,7 +54,7 @@ for which in ${YITU_TEST_STORES:-duckdb postgres}; do
     if [ "$which" = postgres ]; then
         run_pytest --store=postgres -m "not slow and not browser" "$@"
         if [ $# -eq 0 ]; then  # (a selection given on the command line applies to the first run only)
-            run_pytest --store=postgres tests/test_browser_sweep.py tests/test_replicas_nginx.py
+            run_pytest --store=postgres tests/test_browser_sweep.py::test_every_page_in_both_languages tests/test_replicas_nginx.py
         fi
     else
         run_pytest "$@"
