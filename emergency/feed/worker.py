@@ -58,8 +58,8 @@ class _NonBlocking:
     def acquire(self) -> bool:
         try:
             return self.lock.acquire(blocking=False)
-        except Exception as error:  # server unreachable: the next tick tries again
-            log.error("feed lock: %s", pgstore.scrub_urls(f"{type(error).__name__}: {error}"))
+        except Exception:  # server unreachable: the next tick tries again
+            log.exception("feed lock")  # a store URL's password is masked by emergency.logsafe
             return False
 
     def release(self) -> None:
@@ -177,10 +177,9 @@ class Worker(threading.Thread):
                     self.runs += len(results)
                     if self.on_change and any(r.inserted or r.updated for r in results):
                         self.on_change()
-            except Exception as error:  # the loop must outlive any error; the next tick tries again
+            except Exception:  # the loop must outlive any error; the next tick tries again
                 if not self.stopping.is_set():  # an interrupt at exit is no error
-                    # The message only: a server store's error names its URL (password masked here).
-                    log.error("feed sync loop: %s", pgstore.scrub_urls(f"{type(error).__name__}: {error}"))
+                    log.exception("feed sync loop")  # a store URL's password is masked by emergency.logsafe
             self.stopping.wait(TICK_S)
         self.lock.release()
 

@@ -1413,14 +1413,8 @@ def _check(
     progress: Progress,
     ctx: _Context | None = None,
 ) -> tuple[ImportReport, list[str]]:
-    """Stage the file, apply every rule and classify accepted rows; return the report and written columns."""
+    """Apply every rule to ``staged`` (see :func:`_stage_file`); return the report and the written columns."""
     ctx = ctx or _Context()
-    # fetchall, not fetchone: a frame's register() may follow on this cursor.
-    staged = cursor.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'staged'").fetchall()
-    if not staged[0][0]:
-        # A caller with its own transaction (the live feed, emergency.feed.sync) has not
-        # staged its rows: they are staged here, inside that transaction, as before.
-        _stage_file(cursor, spec, table, positions, ctx)
     progress("validate", 0.25)
     total = cursor.execute("SELECT count(*) FROM staged").fetchone()[0]
     if total == 0:
