@@ -130,7 +130,9 @@ def test_time_formats_and_zones(conn, tmp_path):
         "G1,2026-06-20T18:00:00Z,1,60\n"  # 02:00 Shanghai
         "G1,46194.125,1,60\n"  # Excel serial: 2026-06-21 03:00
         "G1,2026年6月21日 4:00,1,60\n"
-        "G1,202606210500,1,60\n",
+        "G1,202606210500,1,60\n"
+        "G1,2026-06-21T06:00+08:00,1,60\n"  # zoned, no seconds
+        "G1,2026-06-20T23:00Z,1,60\n",  # 07:00 Shanghai
         encoding="utf-8",
     )
     report = import_file(conn, path, "rainfall", now=NOW)
@@ -138,7 +140,7 @@ def test_time_formats_and_zones(conn, tmp_path):
     stored = store.run(conn, "SELECT ts FROM rainfall WHERE station = 'G1' AND ts > '2026-06-20 23:00' ORDER BY ts")[
         "ts"
     ]
-    assert [t.hour for t in stored] == [1, 2, 3, 4, 5]
+    assert [t.hour for t in stored] == [1, 2, 3, 4, 5, 6, 7]
 
 
 # --- resources, gauges, CRSs, townships ------------------------------------------------------

@@ -36,7 +36,7 @@ from emergency.ingest import readers as readers_mod
 from emergency.ingest.errors import IngestError
 from emergency.ingest.kinds import KINDS, Kind
 from emergency.ingest.readers import Table, Upload, open_table
-from emergency.sql import Sql
+from emergency.sql import Sql, quote_literal
 
 __all__ = ["REASONS", "ImportReport", "import_file", "import_table"]
 
@@ -59,6 +59,8 @@ TIME_FORMATS = [
 ]
 # A time string ending in a zone (Z, +08, +08:00, +0800) is converted to Shanghai time.
 ZONED_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+# A zoned time without seconds (08:15+08:00), which DuckDB's cast refuses, gets ":00" seconds.
+ZONED_NO_SECONDS = (r"(^|[^:\d])(\d{1,2}:\d{2})(\s*(Z|[+-]\d{2}(:?\d{2})?))$", r"\1\2:00\3")
 # Margin (degrees, ~1 km) around the county outline so boundary points are not rejected.
 COUNTY_MARGIN_DEG = 0.01
 # Rejected rows listed in the report (all of them go to the quarantine table).
@@ -203,7 +205,9 @@ def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> t
     (DuckDB 1.5 does not skip surrounding blanks when it casts).
     """
     serial = f"try_cast({raw} AS DOUBLE)"
-    zoned_branch = f"make_timestamp(epoch_us(try_cast({raw} AS TIMESTAMPTZ)) + {UTC_OFFSET_US})"
+    pattern, seconds = (quote_literal(part) for part in ZONED_NO_SECONDS)  # constants, not file text
+    zoned = f"try_cast(regexp_replace({raw}, {pattern}, {seconds}) AS TIMESTAMPTZ)"
+    zoned_branch = f"make_timestamp(epoch_us({zoned}) + {UTC_OFFSET_US})"
     others = (
         f"coalesce(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), "
         f"CASE WHEN {serial} BETWEEN {EXCEL_SERIAL_RANGE[0]} AND {EXCEL_SERIAL_RANGE[1]} "
