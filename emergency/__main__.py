@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from emergency import access, actions, completeness, config, queries, store
+from emergency import access, actions, completeness, config, pgstore, queries, store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROG = "python -m emergency"
@@ -124,7 +124,7 @@ def _open_read_only(path: Path):
     except duckdb.IOException as error:
         print(f"cannot read {path} now (is the app running on it?): {error}", file=sys.stderr)
         return None
-    except store.SchemaTooNew as error:
+    except pgstore.StoreError as error:  # a newer schema, or a file of a newer DuckDB
         print(f"cannot read {store.describe(path)}: {error}", file=sys.stderr)
         return None
 
@@ -409,7 +409,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] not in available:
         print(f"{PROG}: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
         return EXIT_USAGE
-    return available[argv[0]](argv[1:])
+    try:
+        return available[argv[0]](argv[1:])
+    except pgstore.StoreError as error:  # a store this program cannot use: a message, not a traceback
+        print(f"{PROG} {argv[0]}: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -736,7 +736,12 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPy
         return conn
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
+    try:
+        conn = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
+    except duckdb.IOException as error:
+        if "newer version of DuckDB" in str(error):
+            raise StoreFileTooNew(path) from None
+        raise
     try:
         _refuse_newer(conn)
     except SchemaTooNew:
@@ -748,6 +753,18 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPy
 
 
 SchemaTooNew = pgstore.SchemaTooNew
+
+
+class StoreFileTooNew(pgstore.StoreError):
+    """The DuckDB file was written by a newer DuckDB than this program's (its storage cannot be read)."""
+
+    def __init__(self, path) -> None:
+        super().__init__(
+            f"{path} was written by a newer DuckDB than this program's {duckdb.__version__}: open it with "
+            "the DuckDB that wrote it and EXPORT DATABASE, or restore a backup made by this program "
+            "(python -m emergency restore); a demo store can be deleted and is built again"
+        )
+        self.path = path
 
 
 def _refuse_newer(conn) -> None:

@@ -85,3 +85,28 @@ def test_a_package_command_appears_once_its_module_exists(tmp_path, monkeypatch,
     assert "  feed" in out and "Follow the feed." in out and "absent" not in out
     assert cli.main(["feed", "--since", "1h"]) == 7
     assert "fed ['--since', '1h']" in capsys.readouterr().out
+
+
+def test_a_store_file_of_a_newer_duckdb_is_a_message_not_a_traceback(tmp_path):
+    """A file whose storage version this DuckDB cannot read (an upgrade gone back): every command says so."""
+    import shutil
+    import subprocess
+    import sys
+
+    from emergency import config
+
+    path = tmp_path / "newer.duckdb"
+    # The first block of a store written by DuckDB 2.0.0 (storage version 999).
+    shutil.copy(config.PROJECT_ROOT / "tests" / "data" / "duckdb-2.0.0-header.duckdb", path)
+    (tmp_path / "x.csv").write_text("站码,时间,雨量\nG1,2026-06-21 08:00,1\n", encoding="utf-8")
+    for command in (["status"], ["ingest", str(tmp_path / "x.csv"), "--kind", "rainfall"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "emergency", *command, "--db", str(path)],
+            cwd=config.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "newer DuckDB" in result.stderr, result.stderr
