@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import duckdb
 import pandas as pd
 
-from emergency import access, audit, dispatch, stock, store, warning
+from emergency import access, audit, dispatch, shared_cache, stock, store, warning
 from emergency.access import Actor, LoginRefused, PermissionDenied
 
 log = logging.getLogger(__name__)
@@ -239,6 +239,7 @@ def import_audit(actor: Actor, action: str, file_name: str, kind: str):
             file_name,
             detail=f"{kind}: {report.accepted} accepted, {report.rejected} rejected, import {report.import_id}",
         )
+        shared_cache.bump_in(cursor)  # every replica drops its cached results at this commit
 
     return write
 

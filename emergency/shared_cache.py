@@ -45,15 +45,27 @@ def read(conn) -> str | None:
     return row[0] if row else None
 
 
+def bump_in(cursor, force: bool = False) -> str | None:
+    """Inside a writer's open transaction: store a new stamp with its rows; return it (None on DuckDB).
+
+    Writers outside the app (``python -m emergency ingest`` on a server store, a feed run from
+    the command line) reach every replica this way, at their commit and not after the 60 s TTL.
+    """
+    if not force and not _shared(cursor):
+        return None
+    stamp = secrets.token_hex(8)
+    cursor.execute("DELETE FROM meta WHERE key = ?", [KEY])
+    cursor.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [KEY, stamp])
+    return stamp
+
+
 def bump(conn, force: bool = False) -> str | None:
     """After a write: store a new stamp so the other replicas drop their caches; return it (None on DuckDB)."""
     if not force and not _shared(conn):
         return None
-    stamp = secrets.token_hex(8)
     try:
         with store.transaction(conn) as cursor:
-            cursor.execute("DELETE FROM meta WHERE key = ?", [KEY])
-            cursor.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [KEY, stamp])
+            stamp = bump_in(cursor, force=True)
     except duckdb.Error as error:  # the write itself is done; the others catch up within their TTL
         log.warning("could not store the cache stamp: %s", error)
         return None

@@ -82,3 +82,33 @@ def test_bench_import_runs_small():
     result = bench_import(rows=3000, stations=10)
     assert result["rows"] == result["accepted"] == 3000 and result["rejected"] == 0
     assert result["rows_per_s"] > 0 and result["ratio"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_a_command_line_import_tells_the_app_replicas_at_its_commit(tmp_path, capsys):
+    """On a server store the import's own transaction moves the replicas' cache stamp (DuckDB: none)."""
+    from emergency import shared_cache
+
+    db = make_store(tmp_path / "s.duckdb")
+    conn = store.connect(db)
+    try:
+        before, shared = shared_cache.read(conn), store.is_postgres(conn)
+    finally:
+        conn.close()
+    csv = tmp_path / "rain.csv"
+    csv.write_text("站码,时间,雨量\nG1,2026-06-21 01:00,1\n", encoding="utf-8")
+    assert main([str(csv), "--kind", "rainfall", "--db", str(db), "--dry-run"]) == EXIT_OK
+    conn = store.connect(db)
+    try:
+        assert shared_cache.read(conn) == before  # a dry run writes nothing, the stamp included
+    finally:
+        conn.close()
+    assert main([str(csv), "--kind", "rainfall", "--db", str(db)]) == EXIT_OK
+    conn = store.connect(db)
+    try:
+        after = shared_cache.read(conn)
+    finally:
+        conn.close()
+    if shared:
+        assert after and after != before
+    else:
+        assert after is None

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emergency import store
+from emergency import shared_cache, store
 from emergency.clock import local_now
 from emergency.feed import secrets
 from emergency.feed.source import REPORT_TABLES, Source
@@ -642,6 +642,8 @@ def _write_snapshot(
                 result.inserted, result.updated, result.rejected = totals.inserted, totals.updated, totals.rejected
                 result.latest_data_at = max(new_marks.values()) if new_marks else None
                 _finish_run(cursor, result, ended())
+                if totals.inserted or totals.updated:
+                    shared_cache.bump_in(cursor)  # every replica drops its cached results at this commit
                 cursor.execute("COMMIT")
             except BaseException:
                 engine._rollback(cursor)
