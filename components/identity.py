@@ -34,13 +34,22 @@ def _text(value) -> str | None:
 
 
 def client_address() -> str:
-    """The TCP peer of this session's connection.
+    """The browser's address: the TCP peer of this session's connection, or what a trusted proxy says.
 
     Streamlit reports a loopback peer as None, any other by its socket address. Under
     scripts/serve.py uvicorn's proxy-header handling is off (emergency.webserver), so the
-    address is never one claimed in X-Forwarded-For / Forwarded / X-Real-IP.
+    address is never one claimed in X-Forwarded-For / Forwarded; ``X-Real-IP`` counts only
+    when the peer is a reverse proxy named in ``[yitu] real_ip_from`` (nginx in front of the
+    replicas sets it to the browser's address).
     """
-    return _text(st.context.ip_address) or "127.0.0.1"
+    peer = _text(st.context.ip_address) or "127.0.0.1"
+    if not webserver.installed():
+        return peer
+    try:
+        trusted = access.auth_settings().real_ip_from
+    except ValueError:  # the sign-in page names the bad setting
+        return peer
+    return access.client_behind_proxy(peer, _text(st.context.headers.get("X-Real-IP")), trusted)
 
 
 def actor() -> Actor | None:

@@ -79,6 +79,8 @@ class AuthSettings:
     lockout_minutes: int = DEFAULT_LOCKOUT_MINUTES
     proxy_addresses: tuple[str, ...] = ()
     proxy_user_header: str = "X-Remote-User"
+    # Reverse proxies (nginx in front of the replicas) whose X-Real-IP names the browser's address.
+    real_ip_from: tuple[str, ...] = ()
     oidc_provider: str | None = None
     # Role given to an OIDC/proxy identity without an account here; None refuses it.
     default_role: str | None = None
@@ -93,14 +95,7 @@ def auth_settings() -> AuthSettings:
     mode = (os.environ.get(config.AUTH_ENV) or yitu.get("auth", "none")).strip().lower()
     if mode not in AUTH_MODES:
         raise ValueError(f"[yitu] auth = {mode!r} is not one of {AUTH_MODES}")
-    addresses = yitu.get("proxy_addresses", [])
-    if isinstance(addresses, str):
-        addresses = [addresses]
-    for address in addresses:
-        try:
-            ipaddress.ip_address(address)
-        except ValueError:
-            raise ValueError(f"[yitu] proxy_addresses: {address!r} is not an IP address") from None
+    addresses = _ip_list(yitu, "proxy_addresses")
     if mode == "proxy" and not addresses:
         raise ValueError("[yitu] auth = 'proxy' needs proxy_addresses: the reverse proxies whose header is trusted")
     if mode == "oidc" and not config.oidc_configured():
@@ -118,10 +113,43 @@ def auth_settings() -> AuthSettings:
         lockout_minutes=int(yitu.get("lockout_minutes", DEFAULT_LOCKOUT_MINUTES)),
         proxy_addresses=tuple(addresses),
         proxy_user_header=str(yitu.get("proxy_user_header", "X-Remote-User")),
+        real_ip_from=_ip_list(yitu, "real_ip_from"),
         oidc_provider=yitu.get("oidc_provider") or None,
         default_role=default_role,
         secure_cookie=bool(yitu.get("secure_cookie", False)),
     )
+
+
+def _ip_list(yitu: dict, name: str) -> tuple[str, ...]:
+    """Read a setting that lists IP addresses (one text is a list of one); ValueError names a bad one."""
+    addresses = yitu.get(name, [])
+    if isinstance(addresses, str):
+        addresses = [addresses]
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except (TypeError, ValueError):
+            raise ValueError(f"[yitu] {name}: {address!r} is not an IP address") from None
+    return tuple(addresses)
+
+
+def client_behind_proxy(peer: str, real_ip: str | None, trusted: tuple[str, ...]) -> str:
+    """Return the browser's address: ``real_ip`` when the TCP ``peer`` is a trusted reverse proxy, else the peer.
+
+    nginx (``deploy/nginx.conf``) overwrites ``X-Real-IP`` with the address it was connected
+    from, so the header is only believed from a peer listed in ``[yitu] real_ip_from``; one
+    address and nothing else (no list, no port, no name), or the peer stands.
+    """
+    from emergency import webserver
+
+    if not real_ip or not webserver.peer_is(peer, trusted):
+        return peer
+    try:
+        ip = ipaddress.ip_address(real_ip.strip().strip("[]"))
+    except ValueError:
+        return peer
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
 
 
 def startup_problem(settings: AuthSettings, server_address: str | None) -> str | None:

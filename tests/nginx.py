@@ -18,15 +18,17 @@ START_TIMEOUT_S = 20
 MIME_TYPES = Path("/etc/nginx/mime.types")
 
 
-def render_site(listen_port: int, upstream_ports: list[int], log_dir: Path, text: str | None = None) -> str:
-    """Return the shipped site file with its replicas, listen port and log folder replaced."""
+def render_site(
+    listen_port: int, upstream_ports: list[int], log_dir: Path, text: str | None = None, listen_host: str = "127.0.0.1"
+) -> str:
+    """Return the shipped site file with its replicas, listen address and log folder replaced."""
     text = SITE.read_text() if text is None else text
     servers = "".join(f"    server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;\n" for p in upstream_ports)
     text, found = re.subn(
         r"(    # yitu-replicas-begin\n).*?(    # yitu-replicas-end\n)", rf"\g<1>{servers}\g<2>", text, flags=re.S
     )
     assert found == 1, "deploy/nginx.conf lost its yitu-replicas markers"
-    text, found = re.subn(r"listen 80;  # yitu-listen", f"listen 127.0.0.1:{listen_port};", text)
+    text, found = re.subn(r"listen 80;  # yitu-listen", f"listen {listen_host}:{listen_port};", text)
     assert found == 1, "deploy/nginx.conf lost its yitu-listen marker"
     return text.replace("/var/log/nginx/", f"{log_dir}/")
 
@@ -54,11 +56,14 @@ http {{
 
 
 @contextmanager
-def nginx_proxy(prefix: Path, listen_port: int, upstream_ports: list[int]):
-    """Run nginx with deploy/nginx.conf in front of ``upstream_ports``; yield its URL and the upstream log path."""
+def nginx_proxy(prefix: Path, listen_port: int, upstream_ports: list[int], listen_host: str = "127.0.0.1"):
+    """Run nginx with deploy/nginx.conf in front of ``upstream_ports``; yield its URL and the upstream log path.
+
+    ``listen_host`` "[::1]" has browsers reach nginx from another address than nginx reaches the replicas.
+    """
     prefix.mkdir(parents=True, exist_ok=True)
     site = prefix / "site.conf"
-    site.write_text(render_site(listen_port, upstream_ports, prefix))
+    site.write_text(render_site(listen_port, upstream_ports, prefix, listen_host=listen_host))
     conf = prefix / "nginx.conf"
     conf.write_text(main_config(prefix, site))
     check = subprocess.run([NGINX, "-t", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
@@ -66,7 +71,7 @@ def nginx_proxy(prefix: Path, listen_port: int, upstream_ports: list[int]):
     process = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    url = f"http://127.0.0.1:{listen_port}"
+    url = f"http://{listen_host}:{listen_port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:

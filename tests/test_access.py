@@ -425,3 +425,24 @@ def test_plain_text_shows_markdown_literally():
     assert escaped.replace("\\", "").replace(WORD_JOINER, "") == hostile.replace("\\", "")
     assert "\\[" in escaped and "\\<" in escaped and "\\:" in escaped and "\\*\\*" in escaped
     assert plain(None) == "" and plain("第一行\n第二行") == "第一行 第二行"
+
+
+def test_the_client_address_comes_from_x_real_ip_only_through_a_trusted_proxy():
+    trusted = ("127.0.0.1",)
+    assert access.client_behind_proxy("127.0.0.1", "10.1.2.3", trusted) == "10.1.2.3"
+    assert access.client_behind_proxy("::ffff:127.0.0.1", "::ffff:10.1.2.3", trusted) == "10.1.2.3"
+    assert access.client_behind_proxy("127.0.0.1", "[::1]", trusted) == "::1"
+    # Any other peer, or no proxy configured: the header is a claim, the peer stands.
+    assert access.client_behind_proxy("10.9.9.9", "10.1.2.3", trusted) == "10.9.9.9"
+    assert access.client_behind_proxy("127.0.0.1", "10.1.2.3", ()) == "127.0.0.1"
+    # Only one plain address counts: no list, no port, no name, no text.
+    for forged in ("10.1.2.3, 10.4.5.6", "10.1.2.3:80", "localhost", "<b>x</b>", "", None):
+        assert access.client_behind_proxy("127.0.0.1", forged, trusted) == "127.0.0.1"
+
+
+def test_real_ip_from_must_list_ip_addresses(monkeypatch):
+    monkeypatch.setattr(access.config, "settings", lambda: {"real_ip_from": ["127.0.0.1", "nginx.local"]})
+    with pytest.raises(ValueError, match="real_ip_from: 'nginx.local' is not an IP address"):
+        access.auth_settings()
+    monkeypatch.setattr(access.config, "settings", lambda: {"real_ip_from": "::1"})
+    assert access.auth_settings().real_ip_from == ("::1",)

@@ -227,6 +227,51 @@ def test_nginx_strips_the_proxy_user_header(request, accounts_store, tmp_path):
         watch.assert_clean()
 
 
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def test_the_audit_log_names_the_browser_behind_nginx_not_nginx(request, accounts_store, tmp_path):
+    """With [yitu] real_ip_from naming nginx, sign-ins are recorded with the browser's address from X-Real-IP.
+
+    The browser reaches nginx on ::1 and nginx the replica from 127.0.0.1, so the two differ; the
+    browser's own X-Real-IP (a forged 10.6.6.6) is overwritten by nginx and never recorded.
+    """
+    if not _ipv6_loopback():
+        pytest.skip("this machine has no IPv6 loopback to tell the browser's address from nginx's")
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[yitu]\nauth = "local"\nreal_ip_from = ["127.0.0.1"]\n', encoding="utf-8")
+    env = {config.SETTINGS_PATH_ENV: str(settings)}
+    with (
+        replicas(request, accounts_store, 1, env) as ports,
+        nginx_proxy(tmp_path / "nginx", free_port(), ports, listen_host="[::1]") as (url, _log),
+        browser_page(url, headers={"X-Real-IP": "10.6.6.6", "X-Forwarded-For": "10.7.7.7"}) as (page, watch),
+    ):
+        page.goto(url)
+        wait_for_app(page)
+        sign_in(page, "admin", "wrong-password")
+        sign_in(page, "admin", PASSWORD)
+        page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=30_000)
+        assert_no_exception(page)
+        watch.assert_clean()
+    conn = store.connect(accounts_store)
+    try:
+        rows = store.run(
+            conn, "SELECT action, outcome, client FROM audit_log WHERE action LIKE 'login%' ORDER BY logged_at"
+        ).to_dict("records")
+    finally:
+        conn.close()
+    assert [row["outcome"] for row in rows][-2:] == ["denied", "ok"], rows
+    assert {row["client"] for row in rows[-2:]} == {"::1"}, rows
+
+
 def test_a_browser_whose_replica_dies_carries_on_signed_in(request, accounts_store, tmp_path):
     """PostgreSQL store, 2 replicas: kill the one serving the browser; the page reconnects to the other, signed in."""
     if not on_postgres(request):
