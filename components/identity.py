@@ -33,6 +33,11 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def peer_address() -> str:
+    """The TCP peer of this session's connection (Streamlit reports a loopback peer as None)."""
+    return _text(st.context.ip_address) or "127.0.0.1"
+
+
 def client_address() -> str:
     """The browser's address: the TCP peer of this session's connection, or what a trusted proxy says.
 
@@ -42,7 +47,7 @@ def client_address() -> str:
     when the peer is a reverse proxy named in ``[yitu] real_ip_from`` (nginx in front of the
     replicas sets it to the browser's address).
     """
-    peer = _text(st.context.ip_address) or "127.0.0.1"
+    peer = peer_address()
     if not webserver.installed():
         return peer
     try:
@@ -102,19 +107,20 @@ def _establish(config: access.AuthSettings) -> Actor | None:
         else:
             st.session_state.pop(TOKEN_KEY, None)
     elif config.mode == "proxy":
-        found = _outside_identity(conn, config, _proxy_user(config, client), "proxy", client)
+        # Whether the proxy's header counts is decided by the TCP peer, never by an X-Real-IP.
+        found = _outside_identity(conn, config, _proxy_user(config, peer_address()), "proxy", client)
     elif config.mode == "oidc":
         found = _outside_identity(conn, config, _oidc_user(), "oidc", client)
     return found
 
 
-def _proxy_user(config: access.AuthSettings, client: str) -> str | None:
+def _proxy_user(config: access.AuthSettings, peer: str) -> str | None:
     # The header counts only when the connection's own socket peer is a configured proxy, and
     # only in a server that cannot be told another peer address (forwarding headers ignored).
     if not webserver.installed():
         st.session_state[REFUSAL_KEY] = tr("auth.proxy_unsafe")
         return None
-    if not webserver.peer_is(client, config.proxy_addresses):
+    if not webserver.peer_is(peer, config.proxy_addresses):
         return None
     value = _text(st.context.headers.get(config.proxy_user_header))
     return value.strip() if value and value.strip() else None

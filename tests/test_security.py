@@ -524,6 +524,34 @@ def test_t1_proxy_header_is_not_trusted_from_a_peer_claiming_the_proxy_address(a
         conn.close()
 
 
+def test_t1_an_x_real_ip_believed_for_the_audit_never_makes_a_peer_the_proxy(accounts_store, tmp_path):
+    """real_ip_from trusts 127.0.0.1's X-Real-IP as the browser's address (nginx in front); claiming the
+    proxy's address 10.0.0.2 there still signs nobody in: the proxy header counts by the TCP peer only."""
+    from tests.browser import app_server, assert_no_exception, wait_for_app
+
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(
+        '[yitu]\nauth = "proxy"\nproxy_addresses = ["10.0.0.2"]\nreal_ip_from = ["127.0.0.1"]\n', encoding="utf-8"
+    )
+    claim = {"X-Remote-User": "admin", "X-Real-IP": "10.0.0.2"}
+    with (
+        app_server(accounts_store, {config.SETTINGS_PATH_ENV: str(settings_file)}) as url,
+        chromium() as browser,
+        page_in(browser, url, claim) as (page, watch),
+    ):
+        page.goto(url)
+        wait_for_app(page)
+        assert "未收到单位门户传来的登录身份" in page.inner_text("[data-testid=stMain]")
+        assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
+        assert_no_exception(page)
+        watch.assert_clean()
+    conn = store.connect(accounts_store)
+    try:
+        assert audit_rows(conn, "login").empty
+    finally:
+        conn.close()
+
+
 def test_t8_session_cookie_is_httponly_strict_and_set_by_the_server_and_metrics_are_off(accounts_store):
     """After a password sign-in the browser holds the session cookie HttpOnly and SameSite=Strict,
     scripts cannot read it, a reload keeps the sign-in, and /_stcore/metrics answers 404."""
