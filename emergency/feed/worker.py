@@ -63,7 +63,10 @@ class _NonBlocking:
             return False
 
     def release(self) -> None:
-        self.lock.release()
+        try:
+            self.lock.release()
+        except Exception as error:  # server gone: its session, and the lock with it, ended already
+            log.warning("feed lock not released: %s", str(error).splitlines()[0][:200])
 
 
 class Lock:
@@ -170,6 +173,7 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         """Sync due feeds until stopped, while this process holds the store's feed lock."""
+        last_error: str | None = None
         while not self.stopping.is_set():
             try:
                 if self.lock.acquire():
@@ -177,9 +181,16 @@ class Worker(threading.Thread):
                     self.runs += len(results)
                     if self.on_change and any(r.inserted or r.updated for r in results):
                         self.on_change()
-            except Exception:  # the loop must outlive any error; the next tick tries again
+            except Exception as error:  # the loop must outlive any error; the next tick tries again
                 if not self.stopping.is_set():  # an interrupt at exit is no error
-                    log.exception("feed sync loop")  # a store URL's password is masked by emergency.logsafe
+                    text = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+                    if text == last_error:  # a store that stays down: one line a tick, not a traceback
+                        log.warning("feed sync loop: still failing: %s", text)
+                    else:
+                        log.exception("feed sync loop")  # a store URL's password is masked by emergency.logsafe
+                    last_error = text
+            else:
+                last_error = None
             self.stopping.wait(TICK_S)
         self.lock.release()
 
