@@ -97,7 +97,7 @@ def test_a_store_file_of_a_newer_duckdb_is_a_message_not_a_traceback(tmp_path):
 
     path = tmp_path / "newer.duckdb"
     # The first block of a store written by DuckDB 2.0.0 (storage version 999).
-    shutil.copy(config.PROJECT_ROOT / "tests" / "data" / "duckdb-2.0.0-header.duckdb", path)
+    shutil.copy(config.PROJECT_ROOT / "tests" / "data" / "duckdb-2.0.0-header.bin", path)
     (tmp_path / "x.csv").write_text("站码,时间,雨量\nG1,2026-06-21 08:00,1\n", encoding="utf-8")
     for command in (["status"], ["ingest", str(tmp_path / "x.csv"), "--kind", "rainfall"]):
         result = subprocess.run(
