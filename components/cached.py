@@ -31,19 +31,37 @@ from emergency.access import Actor
 from emergency.filters import Filters
 from emergency.ingest import templates
 
-# Seconds a cached query result stays valid; short, so a big screen sees new imports soon.
+# Seconds a cached query result stays valid on the DuckDB file: short, so a big screen sees new
+# imports soon even from a writer that did not clear the caches.
 QUERY_TTL_S = 60
+# On a server store every writer (app replicas, command-line imports, feed runs) moves the shared
+# cache stamp in its own transaction, which drops the cached results of every replica at the next
+# click (emergency.shared_cache); the TTL is only a safety net there (a change made with plain SQL),
+# and a short one made each replica recompute every view once a minute: the slowest runs under load.
+SERVER_QUERY_TTL_S = 600
+
+
+def query_ttl_s() -> int:
+    """Seconds a cached result lives: ``[yitu] cache_seconds``, else by store kind (above)."""
+    from emergency import pgstore
+
+    configured = config.setting("cache_seconds")
+    if configured:
+        return max(1, int(configured))
+    return SERVER_QUERY_TTL_S if pgstore.is_url(config.store_target()) else QUERY_TTL_S
+
+
 # Cached results kept per query; one per recent filter combination.
 QUERY_MAX_ENTRIES = 256
 
 
 def query(func=None, *, max_entries: int = QUERY_MAX_ENTRIES):
-    """Cache a query wrapper's result per argument combination for QUERY_TTL_S seconds.
+    """Cache a query wrapper's result per argument combination for :func:`query_ttl_s` seconds.
 
     The one cache decorator of the components: ``@query`` keeps up to QUERY_MAX_ENTRIES results,
     ``@query(max_entries=N)`` fewer for large ones. :func:`clear` forgets them all.
     """
-    decorator = st.cache_data(ttl=QUERY_TTL_S, max_entries=max_entries, show_spinner=False)
+    decorator = st.cache_data(ttl=query_ttl_s(), max_entries=max_entries, show_spinner=False)
     return decorator(func) if func is not None else decorator
 
 

@@ -187,3 +187,17 @@ def test_a_write_in_one_process_clears_the_caches_of_the_others():
             assert shared_cache.bump(conn) is None and not shared_cache.Follower(every_s=0).changed(conn)
     finally:
         conn.close()
+
+
+def test_cached_results_live_longer_on_a_server_store_whose_writers_all_move_the_stamp(monkeypatch):
+    from components import cached
+    from emergency import config
+
+    monkeypatch.delenv(config.DB_URL_ENV, raising=False)
+    monkeypatch.setattr(config, "setting", lambda name, default=None: default)
+    monkeypatch.setenv(config.DB_PATH_ENV, "/tmp/x.duckdb")
+    assert cached.query_ttl_s() == cached.QUERY_TTL_S == 60
+    monkeypatch.setenv(config.DB_URL_ENV, "postgresql://yitu@/yitu?host=/run/postgresql")
+    assert cached.query_ttl_s() == cached.SERVER_QUERY_TTL_S == 600
+    monkeypatch.setattr(config, "setting", lambda name, default=None: 90 if name == "cache_seconds" else default)
+    assert cached.query_ttl_s() == 90

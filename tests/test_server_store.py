@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from emergency import actions, config, pgstore, store
+from emergency import actions, config, pgstore, shared_cache, store
 from emergency.access import Actor
 from tests import ingest_fixtures as fx
 from tests import tiny
@@ -220,6 +220,14 @@ def test_cli_status_and_user_on_the_server_store(stores, tmp_path):
     assert "demo" in status.stdout and "rainfall" in status.stdout and "Hy-Pw" not in status.stdout
     conn = store.connect(target, read_only=True)
     assert store.scalar(conn, "SELECT role FROM users WHERE username = 'zhang'") == "duty"
+    first = shared_cache.read(conn)
+    conn.close()
+    # A rebuilt demo moves the replicas' cache stamp: none keeps showing the old store.
+    assert first, "the demo build stored no cache stamp"
+    rebuilt = subprocess.run([sys.executable, "-m", "emergency", "demo"], **run)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    conn = store.connect(target, read_only=True)
+    assert shared_cache.read(conn) not in (None, first)
     conn.close()
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import clock, config, geo, pgstore, store, vocab
+from emergency import clock, config, geo, pgstore, shared_cache, store, vocab
 from emergency.demo.contacts import demo_contacts
 from emergency.demo.hierarchy import demo_duty_roster, demo_hierarchy
 from emergency.demo.minimums import demo_minimums
@@ -908,7 +908,9 @@ def _build_demo_server(url: str, scale: float, seed: int) -> dict[str, int]:
                     cursor.execute(
                         f"DELETE FROM {table}" + (" WHERE key <> 'schema_version'" if table == "meta" else "")
                     )
-            return build_demo(conn, scale=scale, seed=seed)
+            counts = build_demo(conn, scale=scale, seed=seed)
+        shared_cache.bump(conn)  # the app replicas drop what they cached of the old store
+        return counts
     finally:
         conn.close()
 
