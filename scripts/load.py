@@ -32,6 +32,11 @@ cluster started with initdb/pg_ctl, default settings, on a Unix socket) served b
 deploy/nginx.conf. Each gets ``--sessions`` sessions back to back (throughput = reruns per
 second, p50/p95) and the same number at a person's pace (``--think``, default 5 s: p95 and
 errors), and the RSS of every replica; the table is printed side by side.
+
+At a person's pace (``--think`` > 0) the sessions arrive spread over one think time (session i
+opens the page after i × think / sessions s), as people open the page one after another; each
+then picks a window every 0.5–1.5 × think s. Only the picks are timed; each session's first page
+run is reported apart (``first_runs_s``).
 """
 
 from __future__ import annotations
@@ -215,10 +220,13 @@ async def protocol_session(
     index: int,
     first_runs: list[float],
     think_s: float = 0.0,
+    arrive_after_s: float = 0.0,
 ) -> None:
     rng = random.Random(index)
     client = ProtocolSession(url)
     try:
+        # At a person's pace people open the page one after another, not all in one instant.
+        await asyncio.sleep(arrive_after_s)
         started = time.monotonic()
         await client.open()
         errors.extend(f"session {index}: {e}" for e in await client.rerun(timeout=120))
@@ -317,7 +325,11 @@ async def drive(
         return latencies, errors
     if client == "protocol":
         await asyncio.gather(
-            *(protocol_session(url, seconds, latencies, errors, i, first_runs, think_s) for i in range(sessions))
+            *(
+                # paced: the sessions arrive spread over one think time
+                protocol_session(url, seconds, latencies, errors, i, first_runs, think_s, i * think_s / sessions)
+                for i in range(sessions)
+            )
         )
         return latencies, errors
     # Playwright only for the browser client, so the protocol client needs no Chromium.
