@@ -222,10 +222,31 @@ def test_cli_status_and_user_on_the_server_store(stores, tmp_path):
     assert store.scalar(conn, "SELECT role FROM users WHERE username = 'zhang'") == "duty"
     first = shared_cache.read(conn)
     conn.close()
-    # A rebuilt demo moves the replicas' cache stamp: none keeps showing the old store.
+    # A rebuilt demo replaces the old one in one transaction (a reader never sees an empty store)
+    # and moves the replicas' cache stamp (none keeps showing the old store).
     assert first, "the demo build stored no cache stamp"
-    rebuilt = subprocess.run([sys.executable, "-m", "emergency", "demo"], **run)
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    rebuild = subprocess.Popen(
+        [sys.executable, "-m", "emergency", "demo"],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = []
+    conn = store.connect(target, read_only=True)
+    try:
+        while rebuild.poll() is None:
+            seen.append(
+                store.scalar(conn, "SELECT count(*) FROM rain_gauges")
+                * store.scalar(conn, "SELECT count(*) FROM rainfall")
+            )
+            time.sleep(0.05)
+    finally:
+        conn.close()
+    out, err = rebuild.communicate(timeout=300)
+    assert rebuild.returncode == 0, err
+    assert seen and min(seen) > 0, "a reader saw the store empty during the rebuild"
     conn = store.connect(target, read_only=True)
     assert shared_cache.read(conn) not in (None, first)
     conn.close()

@@ -713,7 +713,9 @@ def _insert(cursor: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) 
         cursor.unregister(view)
 
 
-def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 42) -> dict[str, int]:
+def build_demo(
+    conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 42, replace: bool = False
+) -> dict[str, int]:
     """Fill an empty, migrated store with the synthetic 广信区 demo, in one transaction.
 
     Parameters
@@ -725,6 +727,9 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
         7 days of 5-minute steps, so rainfall rows grow as 60 * scale * 2016).
     seed : int
         Seed of the one random generator; equal seeds give identical stores.
+    replace : bool
+        Empty the demo's tables in the same transaction first (a demo rebuilt on a server store:
+        readers see the old demo until the new one is whole, never an empty store).
 
     Returns
     -------
@@ -747,7 +752,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
     cursor = conn.cursor()
     try:
         filled = [t for t in DEMO_TABLES[1:] if cursor.execute(f"SELECT count(*) FROM {t}").fetchone()[0]]
-        if filled:
+        if filled and not replace:
             raise ValueError(f"build_demo needs an empty store; these tables hold rows: {', '.join(filled)}")
         rng = np.random.default_rng(seed)
         outline = geo.read_outline(config.DEMO_OUTLINE_PATH, crs="gcj02")
@@ -818,10 +823,15 @@ def build_demo(conn: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = 
         del rates, mm
         cursor.execute("BEGIN TRANSACTION")
         try:
+            if replace:
+                cursor.execute("DELETE FROM meta WHERE key <> 'schema_version'")
+                for table in (*DEMO_TABLES[1:], "rain_hourly"):
+                    cursor.execute(f"DELETE FROM {table}")  # table names are this module's constants
             cursor.execute("DELETE FROM meta WHERE list_contains(?, key)", [list(frames["meta"]["key"])])
             for table in DEMO_TABLES:
                 _insert(cursor, table, frames[table])
             store.refresh_rain_hourly(cursor)
+            shared_cache.bump_in(cursor)  # app replicas drop what they cached of the store before
             cursor.execute("COMMIT")
         except Exception:
             cursor.execute("ROLLBACK")
@@ -900,17 +910,10 @@ def _build_demo_server(url: str, scale: float, seed: int) -> dict[str, int]:
             raise ValueError(
                 f"{store.describe(url)} is a real county's store; the demo is built only into an empty or demo store"
             )
-        # Under the import lock: no import or feed run writes while the demo is replaced.
+        # Under the import lock: no import or feed run writes while the demo is replaced, in one
+        # transaction: readers (the app replicas) see the old demo until the new one is whole.
         with store.process_lock(conn, "import"):
-            with store.transaction(conn) as cursor:
-                for table in (*DEMO_TABLES, "rain_hourly"):
-                    # table names are this module's constants; the schema version stays
-                    cursor.execute(
-                        f"DELETE FROM {table}" + (" WHERE key <> 'schema_version'" if table == "meta" else "")
-                    )
-            counts = build_demo(conn, scale=scale, seed=seed)
-        shared_cache.bump(conn)  # the app replicas drop what they cached of the old store
-        return counts
+            return build_demo(conn, scale=scale, seed=seed, replace=True)
     finally:
         conn.close()
 
