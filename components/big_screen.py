@@ -20,7 +20,7 @@ import streamlit as st
 
 from components import cached, filter_bar, wall_data, wall_map, wall_panels, wall_theme
 from components.text import LANGUAGE_KEY, lang, localized_key, tr
-from emergency import clock, config, i18n, wall
+from emergency import config, i18n, wall
 from emergency import filters as flt
 from emergency.filters import Filters
 
@@ -213,7 +213,7 @@ def draw(f: Filters) -> None:
     shown = following_latest(f)
     width, height = view_size()
     map_w, map_h, scale = wall_map.map_size(width, height)
-    now = clock.local_now()
+    now = cached.store_now()  # the live demo's storm clock when it runs, else the wall clock
     fresh = wall_data.freshness(now, stale_minutes())
     window = (
         shown.start,

@@ -83,6 +83,13 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+def store_now() -> datetime:
+    """Now for this store: the wall clock, or the live demo's storm clock (emergency.feed.water.clock)."""
+    from emergency.feed import water
+
+    return water.clock_of(meta().get(water.CLOCK_META))
+
+
 def clear() -> None:
     """Forget every cached query result (after an import or a write), here and in the other replicas."""
     st.cache_data.clear()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import cached
 from components.text import tr
-from emergency import clock, rules
+from emergency import rules
 
 
 def _age_text(minutes: int) -> str:
@@ -22,10 +22,14 @@ def _age_text(minutes: int) -> str:
 
 
 def current() -> rules.Freshness:
-    """The store's freshness now (latest data time is cached; the wall clock is read every run)."""
+    """The store's freshness now (latest data time is cached; the clock is read every run).
+
+    The clock is the store's: the wall clock, or the live demo's accelerated storm clock, whose
+    data would otherwise look months old.
+    """
     meta = cached.meta()
     return rules.assess_freshness(
-        cached.data_range()[1], meta.get("is_demo") == "true", clock.local_now(), rules.stale_data_minutes()
+        cached.data_range()[1], meta.get("is_demo") == "true", cached.store_now(), rules.stale_data_minutes()
     )
 
 

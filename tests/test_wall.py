@@ -306,3 +306,39 @@ def test_kpi_column_says_how_many_open_incidents_have_no_grade_cell():
     assert "另有未分级 4 起" in html
     figures.open_by_grade = {**figures.open_by_grade, "ungraded": 0}
     assert 'data-wall="ungraded"' not in wall_panels.kpis(figures, set())
+
+
+def test_the_live_demo_clock_is_the_clock_of_the_stale_alarm(app, demo_copy):
+    """With the live demo's storm clock in the store, data minutes old is fresh, on the wall and in the header."""
+    import json as json_module
+    from datetime import timedelta
+
+    from emergency import queries, store
+    from emergency.clock import local_now
+    from emergency.feed import water
+
+    conn = store.connect(demo_copy)
+    try:
+        latest = queries.data_range(conn)[1]
+        store.set_meta(conn, {"is_demo": "false"})  # a live store: the alarm applies
+    finally:
+        conn.close()
+    app.query_params["screen"] = "1"
+    app.run()
+    assert "数据已" in html_of(app)  # by the wall clock the demo storm is long past
+    conn = store.connect(demo_copy)
+    try:
+        clock = {
+            "wall": local_now(precise=True).isoformat(),
+            "at": (latest + timedelta(minutes=5)).isoformat(),
+            "speed": 1,
+        }
+        store.set_meta(conn, {water.CLOCK_META: json_module.dumps(clock)})
+    finally:
+        conn.close()
+    import streamlit as st
+
+    st.cache_data.clear()  # as the live feed's writes do
+    app.run()
+    assert not app.exception
+    assert "数据已" not in html_of(app)

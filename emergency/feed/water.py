@@ -273,12 +273,16 @@ CLOCK_META = "live_clock"
 
 def clock(conn: duckdb.DuckDBPyConnection) -> datetime:
     """Now, local time: the wall clock, or the live demo's accelerated storm clock when it runs."""
+    return clock_of(store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [CLOCK_META]))
+
+
+def clock_of(value: str | None) -> datetime:
+    """Now by the store's ``meta`` value under CLOCK_META (None: the wall clock); see :func:`clock`."""
     import json
 
     from emergency.clock import local_now
 
     wall = local_now(precise=True)
-    value = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [CLOCK_META])
     if not value:
         return wall
     try:
