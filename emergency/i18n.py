@@ -2088,6 +2088,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "schema": ("表结构不符 SL 323", "Not SL 323 tables"),
         "no_url": ("设置文件中无连接地址", "No URL in the settings file"),
         "store": ("写入本地库失败", "Store write failed"),
+        "interrupted": ("运行中断（进程停止，未记录结束）", "Interrupted (the process stopped, no end recorded)"),
         "other": ("其他错误", "Other error"),
     },
     "feed_state": {

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -395,3 +396,24 @@ def test_every_driver_loads(url):
     source = Source(url)
     assert source.engine.dialect.name in ("mssql", "mysql", "postgresql", "oracle", "sqlite")
     source.close()
+
+
+def test_a_run_whose_process_died_is_recorded_as_interrupted_not_running(conn, source):
+    """A start row without an end (the process was killed mid-run) is closed as interrupted after an hour."""
+    from emergency.feed import worker
+
+    fill(source)
+    feed = add_feed(conn, source)
+    dead = sync._start_run(conn, feed.name, NOW - timedelta(minutes=90), 1)  # killed before it could end
+    young = sync._start_run(conn, feed.name, NOW - timedelta(minutes=5), 1)  # may still be running elsewhere
+    scheduler = worker.Scheduler()
+    results = worker.run_due(conn, scheduler, now=lambda: NOW)
+    assert [r.ok for r in results] == [True]
+    runs = store.run(conn, "SELECT id, ok, ended_at, error_kind FROM feed_runs ORDER BY id").set_index("id")
+    assert runs.loc[dead, "ok"] == False and runs.loc[dead, "error_kind"] == "interrupted"  # noqa: E712
+    assert runs.loc[dead, "ended_at"] == NOW
+    assert runs.loc[young, "ended_at"] is None or pd.isna(runs.loc[young, "ended_at"])
+    assert sync.close_abandoned_runs(conn, NOW) == 0  # once
+    from emergency import i18n
+
+    assert i18n.label("feed_error", "interrupted", "zh") == "运行中断（进程停止，未记录结束）"

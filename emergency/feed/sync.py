@@ -472,6 +472,26 @@ def _start_run(conn, feed: str, started: datetime, attempt: int) -> int:
         ).fetchone()[0]
 
 
+# A run with no end this long after its start died with its process (a run reads with timeouts).
+ABANDONED_AFTER_MIN = 60
+
+
+def close_abandoned_runs(conn, now: datetime, after_min: int = ABANDONED_AFTER_MIN) -> int:
+    """Record as interrupted every run that has no end ``after_min`` minutes after its start; return how many.
+
+    A process killed during a run (a restart, the machine going down) leaves its start row
+    without an end; without this it would show as running forever.
+    """
+    with store.transaction(conn) as cursor:
+        closed = cursor.execute(
+            """UPDATE feed_runs SET ended_at = ?, ok = false, error_kind = 'interrupted',
+                      error = 'no end recorded ' || CAST(? AS VARCHAR) || ' min after the start'
+               WHERE ended_at IS NULL AND started_at < ? RETURNING id""",
+            [now, after_min, now - timedelta(minutes=after_min)],
+        ).fetchall()
+    return len(closed)
+
+
 def _finish_run(cursor, result: RunResult, ended: datetime) -> None:
     cursor.execute(
         """UPDATE feed_runs SET ended_at = ?, ok = ?, read_rows = ?, inserted = ?, updated = ?, rejected = ?,

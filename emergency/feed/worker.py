@@ -151,6 +151,8 @@ def run_due(
     for feed in scheduler.due_feeds(sync.feeds(conn), clock()):
         # The store's clock: the wall clock, or the live demo's storm clock.
         moment = now() if now else water.clock(conn)
+        if not results:
+            sync.close_abandoned_runs(conn, moment)  # runs whose process died show as interrupted
         result = sync.run_feed(conn, feed, attempt=scheduler.attempt(feed), now=moment)
         scheduler.done(feed, result, clock())
         results.append(result)
