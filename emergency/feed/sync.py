@@ -482,14 +482,20 @@ def close_abandoned_runs(conn, now: datetime, after_min: int = ABANDONED_AFTER_M
     A process killed during a run (a restart, the machine going down) leaves its start row
     without an end; without this it would show as running forever.
     """
+    before = now - timedelta(minutes=after_min)
     with store.transaction(conn) as cursor:
+        # (no RETURNING: the postgres extension does not support it on UPDATE)
         closed = cursor.execute(
-            """UPDATE feed_runs SET ended_at = ?, ok = false, error_kind = 'interrupted',
-                      error = 'no end recorded ' || CAST(? AS VARCHAR) || ' min after the start'
-               WHERE ended_at IS NULL AND started_at < ? RETURNING id""",
-            [now, after_min, now - timedelta(minutes=after_min)],
-        ).fetchall()
-    return len(closed)
+            "SELECT count(*) FROM feed_runs WHERE ended_at IS NULL AND started_at < ?", [before]
+        ).fetchone()[0]
+        if closed:
+            cursor.execute(
+                """UPDATE feed_runs SET ended_at = ?, ok = false, error_kind = 'interrupted',
+                          error = 'no end recorded ' || CAST(? AS VARCHAR) || ' min after the start'
+                   WHERE ended_at IS NULL AND started_at < ?""",
+                [now, after_min, before],
+            )
+    return int(closed)
 
 
 def _finish_run(cursor, result: RunResult, ended: datetime) -> None:
