@@ -401,14 +401,17 @@ def _stage(  # noqa: C901 - one SQL SELECT built field by field; each branch add
     select = Sql()
     checks = Sql()
     reasons: list[str] = []  # each check's packed rejection (see _pack)
+    guards: list[str] = []  # parsed fields some check looks at: every check needs its field NULL
     from_geometry = _located_by_geometry(kind, table)
 
-    def check(condition: str, stage_condition: str, reason: str, label: str, position: int | None) -> None:
+    def check(condition: str, stage_condition: str, reason: str, label: str, position: int | None, name: str) -> None:
         # ``condition`` is kept for the all-problems pass over the rejected rows;
         # ``stage_condition`` is the same, ordered so the text is read only where needed.
         ctx.checks.append((condition, reason, label, _raw(position) if position is not None else "NULL", []))
         reasons.append(_pack(reason, label, None, position))
         checks.add(f"WHEN {stage_condition} THEN {len(reasons)}")
+        if f"{name} IS NULL" not in guards:
+            guards.append(f"{name} IS NULL")
 
     used = sorted({p for p in positions.values() if p is not None})
     fasts = Sql()
@@ -457,14 +460,16 @@ def _stage(  # noqa: C901 - one SQL SELECT built field by field; each branch add
         # A parsed value is never NULL where the text is not blank but for a failed parse, so
         # the text is looked at only where the value is NULL.
         if required:
-            check(f"{raw} IS NULL", f"{f.name} IS NULL AND {raw} IS NULL", "missing", header, None)
-        if reason is not None:
+            check(f"{raw} IS NULL", f"{f.name} IS NULL AND {raw} IS NULL", "missing", header, None, f.name)
+        if reason is not None and position is not None:
+            # (A field the file lacks has no text that could fail to parse.)
             check(
                 f"{raw} IS NOT NULL AND {f.name} IS NULL",
                 f"{f.name} IS NULL AND {raw} IS NOT NULL",
                 reason,
                 header,
                 position,
+                f.name,
             )
     extra = ""
     if kind.location == "polygon":
@@ -475,19 +480,18 @@ def _stage(  # noqa: C901 - one SQL SELECT built field by field; each branch add
     # A CSV has no _row column (see _row_sql).
     lead = (["_row"] if table.frame is not None else []) + (["_sheet", "_sheet_row"] if _has_sheets(table) else [])
     cells = "".join(f", c{p}" for p in used)
-    first = f"CASE {checks.text(' ')} END" if checks.parts else "NULL::INTEGER"
-    # Four steps, each over the one before: cast the cells; parse them; find the first
-    # failing check; name it. A rejection is one column, ``reason``, packed (see _pack).
+    # Every check needs its field's parsed value NULL: one cheap test of those values lets
+    # the checks (which read the text) run only on the few rows where a value is missing.
+    first = f"CASE WHEN {' OR '.join(guards)} THEN CASE {checks.text(' ')} END END" if checks.parts else "NULL"
+    # Three steps, each over the one before: cast the cells; parse them; find the first
+    # failing check and name it. A rejection is one column, ``reason``, packed (see _pack).
     sql = f"""
         CREATE TEMP TABLE staged AS
-        SELECT * EXCLUDE (_chk{cells}),
-               CAST(CASE WHEN _chk IS NOT NULL THEN (?::VARCHAR[])[_chk] END AS VARCHAR) AS reason
+        SELECT *{f" EXCLUDE ({cells[2:]})" if cells else ""},
+               CAST((?::VARCHAR[])[{first}] AS VARCHAR) AS reason
         FROM (
-            SELECT *, {first} AS _chk
-            FROM (
-                SELECT {"".join(c + ", " for c in lead)}{select.text(", ")}{extra}{cells}
-                FROM (SELECT {", ".join(lead + [f"c{p}" for p in used] + fasts.parts)} FROM {source})
-            )
+            SELECT {"".join(c + ", " for c in lead)}{select.text(", ")}{extra}{cells}
+            FROM (SELECT {", ".join(lead + [f"c{p}" for p in used] + fasts.parts)} FROM {source})
         )
     """
     # Parameters in the order of the text: the outer SELECT's lists, the checks, the parsing,
@@ -747,7 +751,8 @@ def _steps(cursor) -> None:
     # these rows is rejected later: ``try_cast`` keeps a value the impossible-rain rule will
     # reject (too big for the decimal) from failing the grouping. The hour and the minute are
     # whole numbers from the time's microseconds (rounded down, as date_trunc does), cheaper
-    # per row than date_trunc and grouped as numbers.
+    # per row than date_trunc and grouped as numbers; the mask is a BIGINT (bit 60 at most),
+    # cheaper to shift than an unsigned one.
     hour = _floor_div("epoch_us(ts) - 1", _US_PER_HOUR)
     minute = _floor_div("epoch_us(ts)", _US_PER_MINUTE)
     cursor.execute(
@@ -755,7 +760,7 @@ def _steps(cursor) -> None:
         CREATE TEMP TABLE ingest_hours AS
         SELECT station, make_timestamp(h * {_US_PER_HOUR}) AS start,
                sum(try_cast(mm AS {store.RAIN_MM_SUM_TYPE})) AS mm, count(*) AS readings, max(mm) AS max_mm,
-               bit_or(1::UBIGINT << CAST(minute - h * 60 AS INTEGER)) AS mask,
+               bit_or(1::BIGINT << (minute - h * 60)) AS mask,
                min(minute) AS first_minute, max(minute) AS last_minute, min(mm) AS min_mm
         FROM (SELECT station, mm, {hour} AS h, {minute} AS minute FROM staged WHERE reason IS NULL)
         GROUP BY station, h
