@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from emergency import store
-from emergency.ingest import import_file
+from emergency.ingest import engine, import_file
 
 NOW = datetime(2026, 7, 1)
 
@@ -150,3 +154,24 @@ def test_a_large_reading_that_is_no_sentinel_is_kept(tmp_path):
     )
     assert (report.accepted, report.rejected) == (3, 0), report.rejects
     assert _hours(conn) == _rebuilt(conn)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
+            st.sampled_from([" ", "\u3000", "\u00a0", "\u2009", "\t", " a ", "\u3000站\u3000"]),
+        ),
+        max_size=20,
+    )
+)
+def test_a_text_cell_read_with_the_trim_shortcut_is_the_trimmed_cell(cells):
+    """Text fields skip ``trim`` for plain ASCII cells; every cell still reads as ``_raw`` gives it."""
+    conn = duckdb.connect()
+    rows = conn.execute(
+        f"SELECT {engine._text('c0')} IS NOT DISTINCT FROM {engine._raw(0)} FROM (SELECT unnest(?::VARCHAR[]) AS c0)",
+        [cells],
+    ).fetchall()
+    assert all(r[0] for r in rows)
