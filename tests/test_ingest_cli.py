@@ -82,3 +82,4 @@ def test_bench_import_runs_small():
     result = bench_import(rows=3000, stations=10)
     assert result["rows"] == result["accepted"] == 3000 and result["rejected"] == 0
     assert result["rows_per_s"] > 0 and result["ratio"] > 0 and result["peak_rss_mb"] > 0
+    assert result["read_csv_file_cpu_s"] > 0 and result["mapped"]["cpu_ratio_file"] > 0
