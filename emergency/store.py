@@ -943,6 +943,24 @@ def add_rain_hourly(cursor: duckdb.DuckDBPyConnection, new_rows: str, summed: bo
                          sum(mm::{RAIN_MM_SUM_TYPE}) AS mm, count(*) AS readings, max(mm) AS max_mm
                   FROM {new_rows} GROUP BY ALL)"""
     )
+    if summed:
+        # Sums already made (a file's new rows): when no stored hour lies in their span (a
+        # new day's file; the table's min/max per row group answers it), they are inserted as
+        # they are, without the update and the anti-join against every stored hour.
+        first, last = cursor.execute(f"SELECT min(start), max(start) FROM {sums}").fetchone()
+        if first is None:
+            return
+        if not cursor.execute(
+            """SELECT count(*) FROM (SELECT 1 FROM rain_hourly
+               WHERE hour BETWEEN ?::TIMESTAMP + INTERVAL 1 HOUR AND ?::TIMESTAMP + INTERVAL 1 HOUR LIMIT 1)""",
+            [first, last],
+        ).fetchone()[0]:
+            cursor.execute(
+                f"""INSERT INTO rain_hourly
+                    SELECT station, start + INTERVAL 1 HOUR AS hour, mm, readings, max_mm FROM {sums}
+                    ORDER BY hour, station"""
+            )
+            return
     cursor.execute(
         f"""CREATE TEMP TABLE added_hours AS
             SELECT station, start + INTERVAL 1 HOUR AS hour, mm, readings, max_mm FROM {sums}"""

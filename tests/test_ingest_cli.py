@@ -82,6 +82,7 @@ def test_bench_import_runs_small():
     result = bench_import(rows=3000, stations=10)
     assert result["rows"] == result["accepted"] == 3000 and result["rejected"] == 0
     assert result["rows_per_s"] > 0 and result["ratio"] > 0 and result["peak_rss_mb"] > 0
+    assert result["read_csv_file_cpu_s"] > 0 and result["mapped"]["cpu_ratio_file"] > 0
 
 
 def test_a_command_line_import_tells_the_app_replicas_at_its_commit(tmp_path, capsys):
