@@ -38,6 +38,23 @@ def test_blank_optional_numbers_are_null_not_errors(conn, tmp_path):
     assert rows.iloc[1].tolist() == [1, 5, 2, 3.5]
 
 
+def test_full_width_digits_typed_in_chinese_mode_are_numbers_and_times(conn, tmp_path):
+    """１２．５ and ２０２６－０６－２１　０８：００ (a Chinese input method in full-width mode) read as ASCII."""
+    path = tmp_path / "灾情.csv"
+    path.write_text(
+        "事件编号,事件类型,发生时间,死亡人数,受伤人数,直接经济损失（万元）,处置状态\n"
+        "W1,洪涝,２０２６－０６－２１　０８：００,０,１２,３．５,待处置\n"
+        'W2,洪涝,２０２６/６/２１ ９:３０,1,"１，２",,待处置\n',
+        encoding="utf-8",
+    )
+    report = import_file(conn, path, "incidents", now=NOW)
+    # The full-width comma is text punctuation, not a thousands separator: that cell is refused.
+    assert report.accepted == 1 and report.rejected == 1
+    assert json.loads(report.rejects["problems"].iloc[0])[0][0] == "bad_integer"
+    row = store.run(conn, "SELECT occurred_at, deaths, injured, loss_10k_yuan FROM incidents WHERE id = 'W1'").iloc[0]
+    assert row.tolist() == [pd.Timestamp("2026-06-21 08:00"), 0, 12, 3.5]
+
+
 def test_every_problem_of_a_row_is_listed_and_quarantined(conn, tmp_path):
     path = tmp_path / "灾情.csv"
     path.write_text(

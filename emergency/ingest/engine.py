@@ -166,6 +166,18 @@ def _raw(position: int | None) -> str:
     return f"nullif(trim(c{position}::VARCHAR), '')" if position is not None else "NULL::VARCHAR"
 
 
+# Digits and number/time punctuation typed with a Chinese input method in full-width mode
+# (１２．５, ２０２６－０６－２１　０８：００), read as their ASCII forms in numbers and times.
+# (The full-width comma stays: in Chinese text it separates, it groups no thousands.)
+FULL_WIDTH = "０１２３４５６７８９．－＋：／　"
+HALF_WIDTH = "0123456789.-+:/ "
+
+
+def _half_width(raw: str) -> str:
+    """Return SQL of ``raw`` with full-width digits and number/time punctuation made ASCII."""
+    return f"translate({raw}, {quote_literal(FULL_WIDTH)}, {quote_literal(HALF_WIDTH)})"
+
+
 def _parse_number(
     raw: str, factor: float = 1.0, cells: dict[str, float] | None = None, fast: str | None = None
 ) -> tuple[str, list]:
@@ -434,6 +446,8 @@ def _stage(  # noqa: C901 - one SQL SELECT built field by field; each branch add
         # cast of the untrimmed text (``_fast_<field>``), and checks look at the text only
         # where the parse failed.
         raw = _raw(position)
+        if f.type in ("float", "int", "time", "monthday") and position is not None:
+            raw = _half_width(raw)  # only cells the straight cast refused get here
         header = table.headers[position] if position is not None else f.name
         if f.name == "wkt":
             select.add(f"{raw} AS wkt")
