@@ -483,7 +483,7 @@ def hazards(
     Returns
     -------
     pandas.DataFrame
-        Point columns, gauge, gauge_name, gauge_km, candidates (gauges in range), mm_1h,
+        Point columns, gauge, gauge_name, gauge_km, mm_1h,
         mm_3h, mm_24h, ratio_*, exceedance, exceeded_window, at_risk, evaluated,
         nearest_gauge, nearest_km.
     """
@@ -499,12 +499,10 @@ def hazards(
     # ridge is not the point's rain); at equal distance the worse reading decides.
     scored = scored.sort_values(["id", "gauge_km", "_order"], ascending=[True, True, False], kind="stable")
     best = scored.groupby("id").head(1).drop(columns="_order")
-    counts = pairs.groupby("id").size().rename("candidates")
     frame = base.merge(best[["id", "gauge", "gauge_name", "gauge_km", "mm_1h", "mm_3h", "mm_24h"]], on="id", how="left")
     frame = warning.hazard_exceedance(frame)
-    frame = frame.merge(counts, left_on="id", right_index=True, how="left").merge(nearest, on="id", how="left")
-    frame["candidates"] = frame["candidates"].fillna(0).astype(int)
-    frame["evaluated"] = frame["candidates"] > 0
+    frame = frame.merge(nearest, on="id", how="left")
+    frame["evaluated"] = frame["gauge"].notna()
     frame["max_km"] = km
     if filters is not None and filters.townships:
         frame = frame[frame["township"].isin(filters.townships)]

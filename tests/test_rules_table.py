@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from emergency import queries, rules, store, symbology
 from emergency.filters import Filters
@@ -542,3 +544,47 @@ def test_grade_rules_are_edited_only_by_configure_and_audited(role):
         outcome = "denied"
     last = store.run(conn, "SELECT action, outcome FROM audit_log ORDER BY id DESC LIMIT 1").iloc[0]
     assert (last["action"], last["outcome"]) == ("grade_rules", outcome)
+
+
+# The nearest reporting gauge of every hazard point, against every pair measured (hypothesis):
+# dense clusters, lone far gauges, silent gauges, points outside the network and ties.
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    dense=st.integers(0, 120),
+    sparse=st.integers(0, 8),
+    points=st.integers(1, 40),
+    km=st.sampled_from([0.5, 3.0, 10.0, 40.0]),
+)
+def test_nearest_reporting_gauge_of_each_hazard_point_is_the_nearest_of_all(seed, dense, sparse, points, km):
+    from emergency.geo import haversine_km
+
+    rng = np.random.default_rng(seed)
+    conn = empty_tiny()
+    conn.execute("DELETE FROM rain_gauges")
+    lon = np.concatenate([117.9 + rng.random(dense) * 0.05, 117.6 + rng.random(sparse) * 0.8])
+    lat = np.concatenate([28.3 + rng.random(dense) * 0.05, 28.0 + rng.random(sparse) * 0.7])
+    if len(lon) > 2:
+        lon[1], lat[1] = lon[0], lat[0]  # two gauges on one spot: a tie
+    codes = [f"G{i:03d}" for i in range(len(lon))]
+    reporting = rng.random(len(lon)) < 0.7
+    for code, x, y in zip(codes, lon, lat, strict=True):
+        conn.execute("INSERT INTO rain_gauges (code, name, lon, lat) VALUES (?, ?, ?, ?)", [code, code, x, y])
+    load_rain(conn, [(c, T - timedelta(hours=2), 1.0, 60) for c, r in zip(codes, reporting, strict=True) if r])
+    px = np.concatenate([117.9 + rng.random(points // 2) * 0.05, 117.5 + rng.random(points - points // 2)])
+    py = np.concatenate([28.3 + rng.random(points // 2) * 0.05, 27.9 + rng.random(points - points // 2)])
+    for i, (x, y) in enumerate(zip(px, py, strict=True)):
+        conn.execute(
+            "INSERT INTO hazard_points (id, name, kind, township, lon, lat, people, households, critical_mm_1h,"
+            " critical_mm_3h, critical_mm_24h) VALUES (?, 'p', 'landslide', ?, ?, ?, 1, 1, 30, 60, 120)",
+            [f"H{i:03d}", WEST, x, y],
+        )
+    found = queries.hazard_gauges_within(conn, T, km)
+    got = {h: set(part["gauge"]) for h, part in found.groupby("id")}
+    for i, (x, y) in enumerate(zip(px, py, strict=True)):
+        d = haversine_km(x, y, lon[reporting], lat[reporting])
+        in_range = d <= km
+        expected = (
+            set(np.asarray(codes)[reporting][in_range & np.isclose(d, d[in_range].min())]) if in_range.any() else set()
+        )
+        assert got.get(f"H{i:03d}", set()) == expected, (i, x, y)
