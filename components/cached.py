@@ -45,10 +45,13 @@ def query_ttl_s() -> int:
     """Seconds a cached result lives: ``[yitu] cache_seconds``, else by store kind (above)."""
     from emergency import pgstore
 
-    configured = config.setting("cache_seconds")
-    if configured:
-        return max(1, int(configured))
-    return SERVER_QUERY_TTL_S if pgstore.is_url(config.store_target()) else QUERY_TTL_S
+    try:
+        configured = config.setting("cache_seconds")
+        if configured:
+            return max(1, int(configured))
+        return SERVER_QUERY_TTL_S if pgstore.is_url(config.store_target()) else QUERY_TTL_S
+    except (ValueError, TypeError, OSError):  # a broken settings file is reported by the page that reads it
+        return QUERY_TTL_S
 
 
 # Cached results kept per query; one per recent filter combination.

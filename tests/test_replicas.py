@@ -201,3 +201,5 @@ def test_cached_results_live_longer_on_a_server_store_whose_writers_all_move_the
     assert cached.query_ttl_s() == cached.SERVER_QUERY_TTL_S == 600
     monkeypatch.setattr(config, "setting", lambda name, default=None: 90 if name == "cache_seconds" else default)
     assert cached.query_ttl_s() == 90
+    monkeypatch.setattr(config, "setting", lambda name, default=None: "soon" if name == "cache_seconds" else default)
+    assert cached.query_ttl_s() == 60  # a bad value: the safe default, not a crash at import
