@@ -5,7 +5,6 @@ read it with that guess; clicking it reads the file, and the rows arrive as writ
 header set confirmed before is mapped again without a source name, and the page says so.
 """
 
-import shutil
 
 from emergency import store
 from emergency.ingest import import_file
@@ -101,9 +100,8 @@ def test_page_names_the_mapping_remembered_for_the_header_set(app, demo_copy, tm
     assert any("通过 1 行" in s.value for s in app.success)
 
 
-def test_browser_confirms_the_encoding_guess(demo_file, tmp_path):
-    path = tmp_path / "store.duckdb"
-    shutil.copy(demo_file, path)
+def test_browser_confirms_the_encoding_guess(demo_copy, tmp_path):
+    path = demo_copy  # a cloned database on the PostgreSQL run
     upload = tmp_path / "雨量-utf16.csv"
     upload.write_bytes(rain_utf16())
     with app_server(path) as url, browser_page(url) as (page, watch):
