@@ -5,7 +5,6 @@ read it with that guess; clicking it reads the file, and the rows arrive as writ
 header set confirmed before is mapped again without a source name, and the page says so.
 """
 
-
 from emergency import store
 from emergency.ingest import import_file
 from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
