@@ -847,9 +847,7 @@ def _rainfall_rules(cursor, kind: Kind, table: Table, positions, notes: list[str
             f"SELECT count(*) FROM ingest_hours WHERE max_mm > {_RAIN_LIMIT.format(interval=step)}", limits
         ).fetchone()[0]
     ):
-        _mark(
-            cursor, "impossible_rain", label, raw, f"mm > {_RAIN_LIMIT.format(interval=_interval_sql(cursor))}", limits
-        )
+        _mark(cursor, "impossible_rain", label, raw, f"mm > {_RAIN_LIMIT.format(interval=_interval_sql(step))}", limits)
     # The key check can be skipped when no station repeats a time (the common case).
     return cursor.execute("SELECT coalesce(sum(repeats), 0) = 0 FROM ingest_steps").fetchone()[0]
 
@@ -870,13 +868,13 @@ def _constant_step(cursor) -> int | None:
     return int(low) if low is not None and low == high else None
 
 
-def _interval_sql(cursor) -> str:
+def _interval_sql(step: int | None) -> str:
     """Give the SQL of a rainfall row's interval over ``staged``.
 
-    :data:`INTERVAL_SQL`, or, when every station of the file has the same step (the usual
-    case), that step as a constant, so no row looks its station up.
+    :data:`INTERVAL_SQL`, or, when every station of the file has the same ``step``
+    (:func:`_constant_step`, the usual case), that step as a constant, so no row looks its
+    station up.
     """
-    step = _constant_step(cursor)
     if step is not None:
         return f"coalesce(interval_min, {step})"  # an integer computed above, not file text
     return INTERVAL_SQL
@@ -884,7 +882,9 @@ def _interval_sql(cursor) -> str:
 
 # Columns filled at write time from rule results, per kind: a function of the cursor giving
 # the column's SQL over ``staged``.
-FILLED_COLUMNS: dict[str, dict[str, Callable]] = {"rainfall": {"interval_min": _interval_sql}}
+FILLED_COLUMNS: dict[str, dict[str, Callable]] = {
+    "rainfall": {"interval_min": lambda cursor: _interval_sql(_constant_step(cursor))}
+}
 
 # Kind -> extra rules after the generic ones (a registry, so new kinds add rules without
 # branches). A rule returns True when it has proven the natural key unique in the file.
