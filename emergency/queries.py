@@ -1191,11 +1191,12 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
     ``(moment - h, moment]``). Only the gauges at the point's smallest distance are returned
     (several only on a tie); a point without a reporting gauge within ``max_km`` has no row.
 
-    The search is by grid cells sized to the reporting network's density (about four gauges a
-    cell), 3 x 3 cells around each point: a nearest gauge found there closer than one cell width
-    is the nearest of all. The points for which that cannot be told (sparse surroundings) are
-    searched again with cells ``max_km`` wide. Every pair within ``max_km`` would be hundreds
-    per point on a dense network (the 10 M-row bench store: 11.8 M pairs, a minute).
+    The search is by grid cells sized to the reporting network's density (as
+    :func:`hazard_rain_at` sizes them), 3 x 3 cells around each point: a nearest gauge found
+    there closer than one cell width is the nearest of all. The points for which that cannot
+    be told (sparse surroundings) are searched again with cells ``max_km`` wide. Every pair
+    within ``max_km`` would be hundreds per point on a dense network (the 10 M-row bench
+    store: 11.8 M pairs, a minute).
     """
     max_km = float(max_km)
     rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
@@ -1221,8 +1222,9 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
         reporting[1],
     ).iloc[0]
     span_km2 = 0.0 if pd.isna(span_km2) else float(span_km2)
-    # About four gauges a cell, never wider than max_km nor narrower than 100 m.
-    dense_km = min(max_km, max(0.1, (span_km2 / max(int(gauges), 1) * 4) ** 0.5))
+    # Cells sized as hazard_rain_at sizes them (NEAR_GAUGE_*), never wider than max_km.
+    spacing_km = (span_km2 / max(int(gauges), 1)) ** 0.5
+    dense_km = min(max_km, NEAR_GAUGE_KM, max(NEAR_GAUGE_MIN_KM, NEAR_GAUGE_SPACINGS * spacing_km))
     found = _nearest_gauges(conn, reporting, dense_km, max_km, None)
     if dense_km < max_km:
         # Nearest proven only when closer than one cell width (the 3 x 3 block reaches that far
