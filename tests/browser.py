@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import socket
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 from emergency import config, mapdata
@@ -34,6 +37,11 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 START_TIMEOUT_S = 90
 STREAMLIT_BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
 RUN_TIMEOUT_MS = 60_000
+# Poll intervals of the condition waits below (not pauses: each returns as soon as its condition holds).
+RUN_POLL_INTERVAL_MS = 50
+CANVAS_POLL_INTERVAL_MS = 400
+# A deck.gl or Plotly canvas on the shared 2-core test machine may take long to draw; nothing waits longer than needed.
+CANVAS_TIMEOUT_MS = 60_000
 
 
 def free_port() -> int:
@@ -157,6 +165,7 @@ def browser_page(url: str, width: int = 1600, height: int = 1000, headers: dict[
             page = browser.new_page(
                 viewport={"width": width, "height": height}, locale="zh-CN", extra_http_headers=headers
             )
+            page.add_init_script(RUN_WATCH_JS)
             watch = Watch(urlparse(url).netloc)
             watch.attach(page)
             yield page, watch
@@ -164,12 +173,56 @@ def browser_page(url: str, width: int = 1600, height: int = 1000, headers: dict[
             browser.close()
 
 
-def wait_for_app(page: Page) -> None:
-    """Wait until the app is connected and its script has finished running."""
-    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=RUN_TIMEOUT_MS)
-    # The script state flips to running shortly after connecting; give it a moment first.
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=RUN_TIMEOUT_MS)
+# Installed in every page (browser_page's init script; wait_for_app adds it to any other page): counts the
+# rerun requests the page sends (BackMsg.rerun_script, field 11, is the first field of its message: byte 0x5A)
+# and, each time the script state turns back to notRunning, marks every request sent so far as answered.
+RUN_WATCH_JS = """(() => {
+  if (window.__appRuns) return;
+  const runs = window.__appRuns = {requested: 0, answered: 0, finished: 0};
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    if (bytes && bytes.length && bytes[0] === 0x5a) runs.requested += 1;
+    return send.call(this, data);
+  };
+  new MutationObserver(changes => {
+    for (const change of changes) {
+      if (change.target.getAttribute('data-test-script-state') === 'notRunning' && change.oldValue !== 'notRunning') {
+        runs.finished += 1;
+        runs.answered = runs.requested;
+      }
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ['data-test-script-state']});
+})()"""
+
+# The app is settled: connected, its script not running, every rerun the page asked for has run.
+APP_SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const runs = window.__appRuns;
+  return !!app && !!runs && app.dataset.testConnectionState === 'CONNECTED'
+    && app.dataset.testScriptState === 'notRunning' && runs.answered >= runs.requested;
+}"""
+
+
+def watch_runs(page: Page) -> None:
+    """Make sure ``page`` counts its script runs (browser_page's pages do from their first request)."""
+    if not page.evaluate("() => !!window.__appRuns"):
+        page.add_init_script(RUN_WATCH_JS)
+        page.evaluate(RUN_WATCH_JS)
+
+
+def wait_for_app(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
+    """Wait until the app is connected and has run every rerun the page requested (a click, a page switch).
+
+    The condition, not a pause: the page counts the rerun requests it sends over the websocket and the
+    script runs that finish (RUN_WATCH_JS), so a run that has not started yet is still waited for, and
+    an action that asks for no run (opening an expander) costs nothing.
+    """
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
+    watch_runs(page)
+    page.wait_for_function(APP_SETTLED_JS, timeout=timeout, polling=RUN_POLL_INTERVAL_MS)
 
 
 def assert_no_exception(page: Page) -> None:
@@ -198,8 +251,73 @@ def project(view: dict, lon: float, lat: float, width: float, height: float) -> 
     return width / 2 + (x - cx), height / 2 + (y - cy)
 
 
-# The deck canvas draws a few seconds after the script finishes.
-CANVAS_SETTLE_MS = 5000
+DECK = "[data-testid=stDeckGlJsonChart]"
+
+
+def _blank(png: bytes) -> bool:
+    """Whether an element screenshot is (almost) one colour: nothing drawn yet."""
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int32).reshape(-1, 3)
+    _, counts = np.unique(pixels[:, 0] << 16 | pixels[:, 1] << 8 | pixels[:, 2], return_counts=True)
+    return counts.max() > 0.98 * len(pixels)
+
+
+def wait_for_canvas(page: Page, selector: str = DECK, timeout: int = CANVAS_TIMEOUT_MS) -> bytes:
+    """Wait until the first ``selector`` (the deck.gl map by default) has drawn and holds still; return its PNG.
+
+    Drawn: its canvas has a size and its screenshot is not one colour. Still: two screenshots one poll
+    interval apart are the same (the base map, the layers and any view transition are done).
+    """
+    element = page.locator(selector).first
+    canvas = element.locator("canvas").first
+    canvas.wait_for(timeout=timeout)
+    page.wait_for_function(
+        "canvas => canvas.width > 0 && canvas.height > 0", arg=canvas.element_handle(), timeout=timeout
+    )
+    deadline = time.monotonic() + timeout / 1000
+    previous = None
+    painted(page)  # a frame for the props the last run gave the deck
+    while True:
+        png = element.screenshot(animations="disabled")
+        if png == previous and not _blank(png):
+            return png
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{selector} did not draw a steady picture in {timeout} ms")
+        previous = png
+        page.wait_for_timeout(CANVAS_POLL_INTERVAL_MS)  # poll interval
+
+
+def wait_for_plots(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
+    """Wait until every Plotly chart on the page has drawn (laid out, its SVG in place)."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(chart => {
+             const plot = chart.querySelector('.js-plotly-plot');
+             return plot && plot._fullLayout && plot.querySelector('.main-svg');
+           })""",
+        timeout=timeout,
+        polling=CANVAS_POLL_INTERVAL_MS,
+    )
+
+
+def wait_for_charts(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
+    """Wait until the page's Plotly charts and its deck.gl map, if it has them, have drawn."""
+    wait_for_plots(page, timeout)
+    if page.locator(DECK).count():
+        wait_for_canvas(page, timeout=timeout)
+
+
+def painted(page: Page) -> None:
+    """Wait until the browser has painted what the page holds now (two animation frames)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def deck_box(page: Page) -> dict:
+    """The drawn one-map deck canvas, scrolled into view: its page box (the viewport deck.gl projects into)."""
+    deck = page.locator(DECK).first
+    wait_for_canvas(page)
+    deck.scroll_into_view_if_needed()
+    # deck.gl's own canvas fills the viewport it projects into (the base map's may differ in a resize).
+    canvas = deck.locator("canvas#deckgl-overlay")
+    return canvas.bounding_box()
 
 
 def largest_township(db_path: Path):
@@ -218,12 +336,12 @@ def largest_township(db_path: Path):
 
 
 def map_point(page: Page, view: dict, lon: float, lat: float) -> tuple[float, float]:
-    """Page coordinates of (lon, lat) on the drawn one-map canvas (scrolled into view)."""
-    deck = page.locator("[data-testid=stDeckGlJsonChart]")
-    deck.locator("canvas").first.wait_for()
-    page.wait_for_timeout(CANVAS_SETTLE_MS)
-    deck.scroll_into_view_if_needed()
-    bounds = deck.bounding_box()
+    """Page coordinates of (lon, lat) on the drawn one-map canvas (scrolled into view).
+
+    Projected with the view the app gives the deck (``view``) into the deck canvas's own size and place
+    on the page, read when it has drawn.
+    """
+    bounds = deck_box(page)
     x, y = project(view, lon, lat, bounds["width"], bounds["height"])
     return bounds["x"] + x, bounds["y"] + y
 

@@ -10,15 +10,17 @@ from PIL import Image
 from emergency import queries, store
 from tests.browser import (
     ARTIFACTS,
-    CANVAS_SETTLE_MS,
     app_server,
     assert_no_exception,
     browser_page,
     click_township_on_map,
     largest_township,
     map_point,
+    painted,
     screenshot,
     wait_for_app,
+    wait_for_canvas,
+    wait_for_charts,
 )
 from tests.pg_store import copy_demo
 
@@ -58,7 +60,7 @@ def test_every_page_loads_offline_without_errors(server):
             page.wait_for_url(lambda address, slug=slug: urlparse(address).path.strip("/") == slug, timeout=30_000)
             wait_for_app(page)
             assert_no_exception(page)
-            page.wait_for_timeout(1000)
+            wait_for_charts(page)
             screenshot(page, f"page-{index}")
         watch.assert_clean()
 
@@ -68,12 +70,10 @@ def test_one_map_draws_the_district(server):
         page.goto(server)
         wait_for_app(page)
         assert_no_exception(page)
-        deck = page.locator("[data-testid=stDeckGlJsonChart]")
-        deck.locator("canvas").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        png = wait_for_canvas(page)
+        (ARTIFACTS / "one-map-deck.png").write_bytes(png)
         assert "态势一张图" in page.locator("h1").first.inner_text()
         assert "演示数据" in page.inner_text("body")
-        png = deck.screenshot(path=str(ARTIFACTS / "one-map-deck.png"))
         screenshot(page, "one-map")
         # Township fills and gauges cover a good part of the canvas.
         assert drawn_share(png) > 0.08
@@ -102,8 +102,7 @@ def test_big_screen_and_language_switch(server):
         wait_for_app(page)
         assert_no_exception(page)
         assert not page.locator("[data-testid=stSidebar]").is_visible()
-        page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for()
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        wait_for_canvas(page)
         screenshot(page, "big-screen")
         page.goto(server)
         wait_for_app(page)
@@ -168,6 +167,6 @@ def test_user_text_in_tooltips_and_tables_is_inert(demo_file, tmp_path):
         assert XSS in tooltip.inner_text()
         assert tooltip.locator("img").count() == 0
         screenshot(page, "xss-tooltip")
-        page.wait_for_timeout(500)
+        painted(page)  # an injected <img> would be in the page, its onerror fired, by the next frames
         assert page.locator("img[src=x]").count() == 0
         watch.assert_clean()  # includes: no dialog fired
