@@ -175,10 +175,11 @@ def browser_page(url: str, width: int = 1600, height: int = 1000, headers: dict[
 
 # Installed in every page (browser_page's init script; wait_for_app adds it to any other page): counts the
 # rerun requests the page sends (BackMsg.rerun_script, field 11, is the first field of its message: byte 0x5A)
-# and, each time the script state turns back to notRunning, marks every request sent so far as answered.
+# and, each time the script state turns back to notRunning, marks every request sent so far as answered;
+# it counts the times the connection to the server was lost too.
 RUN_WATCH_JS = """(() => {
   if (window.__appRuns) return;
-  const runs = window.__appRuns = {requested: 0, answered: 0, finished: 0};
+  const runs = window.__appRuns = {requested: 0, answered: 0, finished: 0, disconnects: 0};
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
@@ -188,13 +189,16 @@ RUN_WATCH_JS = """(() => {
   };
   new MutationObserver(changes => {
     for (const change of changes) {
-      if (change.target.getAttribute('data-test-script-state') === 'notRunning' && change.oldValue !== 'notRunning') {
+      const now = change.target.getAttribute(change.attributeName);
+      if (change.attributeName === 'data-test-connection-state') {
+        if (change.oldValue === 'CONNECTED' && now !== 'CONNECTED') runs.disconnects += 1;
+      } else if (now === 'notRunning' && change.oldValue !== 'notRunning') {
         runs.finished += 1;
         runs.answered = runs.requested;
       }
     }
   }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                        attributeFilter: ['data-test-script-state']});
+                        attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
 })()"""
 
 # The app is settled: connected, its script not running, every rerun the page asked for has run.
@@ -254,6 +258,13 @@ def project(view: dict, lon: float, lat: float, width: float, height: float) -> 
 DECK = "[data-testid=stDeckGlJsonChart]"
 
 
+SAVE_SCROLL_JS = """el => { const saved = [[document.scrollingElement, scrollX, scrollY]];
+  for (let e = el.parentElement; e; e = e.parentElement) saved.push([e, e.scrollLeft, e.scrollTop]);
+  window.__savedScroll = saved; }"""
+RESTORE_SCROLL_JS = """() => { for (const [e, left, top] of (window.__savedScroll || []).reverse()) {
+  e.scrollLeft = left; e.scrollTop = top; } }"""
+
+
 def _blank(png: bytes) -> bool:
     """Whether an element screenshot is (almost) one colour: nothing drawn yet."""
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int32).reshape(-1, 3)
@@ -276,14 +287,19 @@ def wait_for_canvas(page: Page, selector: str = DECK, timeout: int = CANVAS_TIME
     deadline = time.monotonic() + timeout / 1000
     previous = None
     painted(page)  # a frame for the props the last run gave the deck
-    while True:
-        png = element.screenshot(animations="disabled")
-        if png == previous and not _blank(png):
-            return png
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{selector} did not draw a steady picture in {timeout} ms")
-        previous = png
-        page.wait_for_timeout(CANVAS_POLL_INTERVAL_MS)  # poll interval
+    # Element screenshots scroll the element into view: a wait must leave the page where it was.
+    element.evaluate(SAVE_SCROLL_JS)
+    try:
+        while True:
+            png = element.screenshot(animations="disabled")
+            if png == previous and not _blank(png):
+                return png
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{selector} did not draw a steady picture in {timeout} ms")
+            previous = png
+            page.wait_for_timeout(CANVAS_POLL_INTERVAL_MS)  # poll interval
+    finally:
+        page.evaluate(RESTORE_SCROLL_JS)
 
 
 def wait_for_plots(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
@@ -298,9 +314,22 @@ def wait_for_plots(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
     )
 
 
+def wait_for_tables(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
+    """Wait until every st.dataframe grid on the page holds its cells (glide's accessible table, rows in view)."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid=stDataFrame]')].every(frame => {
+             const grid = frame.querySelector('table[role=grid]');
+             return grid && (grid.getAttribute('aria-rowcount') === '1' || grid.querySelector('[role=gridcell]'));
+           })""",
+        timeout=timeout,
+        polling=CANVAS_POLL_INTERVAL_MS,
+    )
+
+
 def wait_for_charts(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
-    """Wait until the page's Plotly charts and its deck.gl map, if it has them, have drawn."""
+    """Wait until the page's Plotly charts, data grids and deck.gl map, those it has, have drawn."""
     wait_for_plots(page, timeout)
+    wait_for_tables(page, timeout)
     if page.locator(DECK).count():
         wait_for_canvas(page, timeout=timeout)
 

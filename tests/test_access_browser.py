@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from emergency import access, config, queries, store
-from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app, wait_for_charts
 from tests.pg_store import copy_demo
 
 PASSWORD = "long-enough-pw"
@@ -35,7 +35,6 @@ def sign_in(page, username: str, password: str) -> None:
     page.locator(".st-key-identity_username input").fill(username)
     page.locator(".st-key-identity_password input").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_timeout(300)
     wait_for_app(page)
 
 
@@ -78,7 +77,8 @@ def test_browser_sign_in_reload_and_sign_out(store_with_accounts):
         page.wait_for_url(lambda address: urlparse(address).path.strip("/") == "admin", timeout=30_000)
         wait_for_app(page)
         page.get_by_role("tab", name="审计日志").click()
-        page.wait_for_timeout(1000)
+        wait_for_app(page)
+        wait_for_charts(page)  # the log's grid holds its cells
         assert_no_exception(page)
         assert page.locator("img[src=x]").count() == 0
         screenshot(page, "audit-log")

@@ -182,7 +182,6 @@ def test_browser_every_page_on_a_new_county(outline_only, tmp_path, filled):
         guided = 0
         for index in range(count):
             page.locator("[data-testid=stSidebarNav] a").nth(index).click()
-            page.wait_for_timeout(500)
             wait_for_app(page)
             assert_no_exception(page)
             guided += GUIDANCE_TITLE in page.inner_text("[data-testid=stMain]")
@@ -199,7 +198,6 @@ def test_browser_every_page_on_a_new_county(outline_only, tmp_path, filled):
             page.locator("[data-testid=stSidebarNav] a").first.click()
             wait_for_app(page)
             page.locator("[data-testid=stPageLink] a").first.click()
-            page.wait_for_timeout(500)
             wait_for_app(page)
             assert "导入模板" in page.inner_text("[data-testid=stMain]")
             screenshot(page, "any-county-import")

@@ -25,12 +25,13 @@ from PIL import Image
 from components.one_map import LAYER_OPTIONS
 from emergency import i18n, queries, store
 from tests.browser import (
-    CANVAS_SETTLE_MS,
     app_process,
     assert_no_exception,
     browser_page,
     screenshot,
     wait_for_app,
+    wait_for_canvas,
+    wait_for_charts,
 )
 from tests.pg_store import copy_demo
 
@@ -159,7 +160,6 @@ def open_nav(page, index: int) -> str:
     link = page.locator("[data-testid=stSidebarNav] a").nth(index)
     name = link.inner_text().strip()
     link.click()
-    page.wait_for_timeout(400)
     wait_for_app(page)
     return name
 
@@ -168,7 +168,7 @@ def check_page(page, lang: str, where: str) -> None:
     assert_no_exception(page)
     errors = page.locator("[data-testid=stAlertContentError]")
     assert errors.count() == 0, f"{where}: error box {errors.first.inner_text()}"
-    page.wait_for_timeout(800)
+    wait_for_charts(page)  # the grids hold their cells
     cells = [c for c in page.evaluate(CELLS_JS) if RAW_CELL.match(c)]
     assert not cells, f"{where}: raw cells {sorted(set(cells))}"
     if lang == "zh":
@@ -189,7 +189,6 @@ def test_every_page_in_both_languages(server, lang):
             tabs = page.locator("[data-baseweb=tab-list] [role=tab]")
             for tab in range(tabs.count()):
                 tabs.nth(tab).click()
-                page.wait_for_timeout(300)
                 wait_for_app(page)
                 check_page(page, lang, f"{lang} · {name} · tab {tab}")
             screenshot(page, f"sweep-{lang}-{index}")
@@ -211,7 +210,6 @@ def choose_layers(page, wanted: set[str]) -> None:
         )
         if on != (code in wanted):
             button.click()
-            page.wait_for_timeout(300)
             wait_for_app(page)
 
 
@@ -241,8 +239,7 @@ def test_every_map_layer_alone_and_all_together(server, window):
         wait_for_app(page)
         for wanted in sets:
             choose_layers(page, wanted)
-            page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=30_000)
-            page.wait_for_timeout(CANVAS_SETTLE_MS if wanted == set(LAYER_OPTIONS) else 2500)
+            wait_for_canvas(page)
             assert_no_exception(page)
             assert page.locator("[data-testid=stAlertContentError]").count() == 0
             # The county outline and labels are always drawn: something besides the background.
@@ -323,13 +320,11 @@ def test_every_download_button_gives_a_file_and_an_audit_row(demo_file, tmp_path
             make = page.locator(".st-key-briefing_make button, [class*=st-key-briefing_generate] button")
             if make.count() and make.first.is_visible():
                 make.first.click()
-                page.wait_for_timeout(500)
                 wait_for_app(page)
             click_visible_downloads(page, done, files, name)
             tabs = page.locator("[data-baseweb=tab-list] [role=tab]")
             for tab in range(tabs.count()):
                 tabs.nth(tab).click()
-                page.wait_for_timeout(300)
                 wait_for_app(page)
                 click_visible_downloads(page, done, files, f"{name}#{tab}")
             assert_no_exception(page)
@@ -352,9 +347,9 @@ def test_every_download_button_gives_a_file_and_an_audit_row(demo_file, tmp_path
 def issue(page, level_label: str, townships: list[str]) -> str:
     """Choose a level and townships in the issue form, submit, return the text the form held."""
     page.get_by_role("tab", name="发布预警").click()
-    page.wait_for_timeout(300)
+    wait_for_app(page)
     level = page.locator(".st-key-warning_issue_level")
-    level.click()
+    level.click()  # waits until the tab shows it
     page.locator("[role=option]", has_text=level_label).first.click()
     wait_for_app(page)
     box = page.locator(".st-key-warning_issue_townships")

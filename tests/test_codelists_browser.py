@@ -4,7 +4,7 @@ committed, and its rows show on the map (and, without coordinates, on the comple
 import pandas as pd
 
 from emergency import queries, store
-from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app, wait_for_canvas
 from tests.pg_store import copy_demo
 
 
@@ -91,7 +91,7 @@ def test_unknown_category_mapped_on_the_page_then_on_map_and_completeness(demo_f
         wait_for_app(page)
         page.get_by_text("另有 1 条记录缺少位置").first.wait_for(timeout=60_000)
         assert_no_exception(page)
-        page.wait_for_timeout(3000)
+        wait_for_canvas(page)
         screenshot(page, "codelists-map")
 
         # The completeness page lists what lacks a location.

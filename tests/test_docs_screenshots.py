@@ -21,12 +21,13 @@ from PIL import Image
 from emergency import config, demo
 from tests import live_water
 from tests.browser import (
-    CANVAS_SETTLE_MS,
     app_server,
     assert_no_exception,
     browser_page,
     largest_township,
+    painted,
     wait_for_app,
+    wait_for_charts,
 )
 from tests.pg_store import copy_demo
 
@@ -79,11 +80,8 @@ def save(png: bytes, name: str) -> Path:
 def settle(page) -> None:
     """Wait for the run to end and for any map canvas to draw."""
     wait_for_app(page)
-    deck = page.locator("[data-testid=stDeckGlJsonChart] canvas")
-    if deck.count():
-        deck.first.wait_for(timeout=30_000)
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
-    page.wait_for_timeout(800)
+    wait_for_charts(page)
+    painted(page)
     assert_no_exception(page)
 
 
@@ -143,8 +141,8 @@ def test_screenshots_of_the_wall_water_and_code_lists_for_the_manual(live_server
         page.locator('[data-wall="water"]').wait_for(timeout=60_000)
         # The wall redraws its map and chart once the browser has reported the screen size.
         page.locator("[data-testid=stPlotlyChart] .main-svg").first.wait_for(timeout=60_000)
-        page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        wait_for_app(page)
+        wait_for_charts(page)
         saved["wall"] = save(page.screenshot(), "wall")
         watch.assert_clean()
     with browser_page(url, width=WIDTH, height=HEIGHT) as (page, watch):

@@ -26,7 +26,16 @@ from contextlib import ExitStack, contextmanager
 import pytest
 
 from emergency import access, config, store
-from tests.browser import ARTIFACTS, app_process, assert_no_exception, browser_page, free_port, screenshot, wait_for_app
+from tests.browser import (
+    ARTIFACTS,
+    RUN_TIMEOUT_MS,
+    app_process,
+    assert_no_exception,
+    browser_page,
+    free_port,
+    screenshot,
+    wait_for_app,
+)
 from tests.conftest import on_postgres
 from tests.nginx import NGINX, nginx_proxy, upstream_log
 
@@ -156,7 +165,6 @@ def sign_in(page, username: str, password: str) -> None:
     page.locator(".st-key-identity_username input").fill(username)
     page.locator(".st-key-identity_password input").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_timeout(300)
     wait_for_app(page)
 
 
@@ -293,8 +301,9 @@ def test_a_browser_whose_replica_dies_carries_on_signed_in(request, accounts_sto
             other = next(p for p in supervised.ports if p != port)
             logged_before = len(upstream_log(log_path))
             os.kill(supervised.pid(port), signal.SIGKILL)
-            # Streamlit's page reconnects by itself; nginx sends it to the other replica.
-            page.wait_for_timeout(2000)
+            # Streamlit's page notices, reconnects by itself, and nginx sends it to the other replica.
+            page.wait_for_function("() => window.__appRuns.disconnects > 0", timeout=RUN_TIMEOUT_MS)
+            wait_for_app(page)
             page.reload()
             wait_for_app(page)
             page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=60_000)

@@ -36,6 +36,8 @@ from tests.pg_store import copy_demo
 
 PASSWORD = "long-enough-pw"
 NOW = datetime(2026, 6, 20, 9, 0)
+# Interval of the poll loops on what no page shows (the HttpOnly cookie jar, the upload spool directory).
+POLL_INTERVAL_MS = 100
 
 
 @pytest.fixture(autouse=True)
@@ -561,7 +563,7 @@ def test_t8_session_cookie_is_httponly_strict_and_set_by_the_server_and_metrics_
                 cookie = next((c for c in page.context.cookies() if c["name"] == access.SESSION_COOKIE), None)
                 if cookie:
                     break
-                page.wait_for_timeout(100)
+                page.wait_for_timeout(POLL_INTERVAL_MS)
             assert cookie is not None, "no session cookie"
             assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["secure"] is False
             assert access.SESSION_COOKIE not in page.evaluate("document.cookie")
@@ -574,7 +576,7 @@ def test_t8_session_cookie_is_httponly_strict_and_set_by_the_server_and_metrics_
             for _ in range(150):
                 if not any(c["name"] == access.SESSION_COOKIE for c in page.context.cookies()):
                     break
-                page.wait_for_timeout(100)
+                page.wait_for_timeout(POLL_INTERVAL_MS)
             assert not any(c["name"] == access.SESSION_COOKIE for c in page.context.cookies())
             watch.assert_clean()
 
@@ -710,9 +712,10 @@ MARKUP_SCAN = """() => {
 
 
 def assert_inert(page, watch, where: str, shots: list) -> None:
-    from tests.browser import assert_no_exception, screenshot
+    from tests.browser import assert_no_exception, painted, screenshot, wait_for_charts
 
-    page.wait_for_timeout(800)
+    wait_for_charts(page)  # grids, charts and the map hold what they will show
+    painted(page)
     assert_no_exception(page)
     found = page.evaluate(MARKUP_SCAN)
     # Links and images from the payload (the basemap's own attribution link is not data).
@@ -748,13 +751,11 @@ def test_t4_hostile_text_in_every_field_renders_as_text_on_every_page(demo_file,
         assert len(names) >= 10
         for index, name in enumerate(names):
             page.locator("[data-testid=stSidebarNav] a").nth(index).click()
-            page.wait_for_timeout(500)
             wait_for_app(page)
             assert_inert(page, watch, name, visited)
             tabs = page.locator("[data-testid=stMain] [role=tab]")
             for tab in range(tabs.count()):
                 tabs.nth(tab).click()
-                page.wait_for_timeout(300)
                 wait_for_app(page)
                 assert_inert(page, watch, f"{name} / tab {tab}", visited)
         for path_query in (f"/?township={township}", "/?screen=1"):
@@ -868,7 +869,7 @@ def test_t7_an_upload_is_written_to_disk_read_from_there_and_refused_over_the_bu
         for _ in range(50):
             if not [p for p in spool_parent.rglob("*.csv") if p.is_file()]:
                 break
-            page.wait_for_timeout(100)
+            page.wait_for_timeout(POLL_INTERVAL_MS)
         assert not [p for p in spool_parent.rglob("*.csv") if p.is_file()]
         # Over the budget: refused before anything is read.
         page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(workbook)])

@@ -9,14 +9,15 @@ from pypdf import PdfReader
 
 from emergency import store
 from tests.browser import (
-    CANVAS_SETTLE_MS,
     app_server,
     assert_no_exception,
     browser_page,
     click_township_on_map,
     largest_township,
+    painted,
     screenshot,
     wait_for_app,
+    wait_for_canvas,
 )
 from tests.pg_store import copy_demo
 
@@ -174,8 +175,7 @@ def test_browser_open_a_township_by_url_and_download_its_card(server):
         page.get_by_text(f"皂头镇（{ZAOTOU}）").wait_for(timeout=60_000)
         wait_for_app(page)
         assert_no_exception(page)
-        page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        wait_for_canvas(page)
         screenshot(page, "township-page")
         with page.expect_download(timeout=60_000) as download:
             page.locator(".st-key-township_card_pdf button").click()
@@ -215,9 +215,9 @@ def test_browser_ranking_row_links_to_the_township_page(server):
         # first data row (the wettest township) sits below the 35 px header.
         link = (box["x"] + 92, box["y"] + 35 + 17)
         page.mouse.move(*link)
-        page.wait_for_timeout(300)
+        painted(page)  # the grid draws its hover state
         page.mouse.click(*link)  # selects the cell
-        page.wait_for_timeout(300)
+        painted(page)
         screenshot(page, "township-ranking-link-selected")
         with page.context.expect_page(timeout=30_000) as opened:
             page.mouse.click(*link)

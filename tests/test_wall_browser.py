@@ -6,10 +6,19 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from emergency import store
 from tests import live_water
-from tests.browser import ARTIFACTS, CANVAS_SETTLE_MS, app_server, assert_no_exception, browser_page, wait_for_app
+from tests.browser import (
+    ARTIFACTS,
+    CANVAS_TIMEOUT_MS,
+    app_server,
+    assert_no_exception,
+    browser_page,
+    wait_for_app,
+    wait_for_canvas,
+)
 from tests.pg_store import copy_demo
 from tests.test_import_page import _open_import_page, _upload_validate_commit
 
@@ -100,10 +109,8 @@ def open_wall(page, url: str, query: str = "") -> None:
         "() => document.querySelector('.st-key-wall_view input')?.value === `${innerWidth}x${innerHeight}`",
         timeout=30_000,
     )
-    page.wait_for_timeout(1000)
     wait_for_app(page)
-    page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for()
-    page.wait_for_timeout(CANVAS_SETTLE_MS)
+    wait_for_canvas(page)
 
 
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
@@ -189,14 +196,16 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
         # Pan the map as someone at the wall might, and mark the page: a reload would lose the mark.
         box = wall_page.locator("[data-testid=stDeckGlJsonChart]").bounding_box()
         start = canvas_bright_box(wall_page)
+        # Drag left by an eighth of the map's width (its size at this screen, not a pixel constant).
+        shift = box["width"] / 8
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 3
         wall_page.mouse.move(x, y)
         wall_page.mouse.down()
-        wall_page.mouse.move(x - 150, y, steps=10)
+        wall_page.mouse.move(x - shift, y, steps=10)
         wall_page.mouse.up()
-        wall_page.wait_for_timeout(1500)
+        wait_for_canvas(wall_page)
         panned = canvas_bright_box(wall_page)
-        assert panned[0] < start[0] - 100
+        assert panned[0] < start[0] - shift * 2 / 3, (start, panned, shift)
         wall_page.evaluate("() => { window.__wallMark = 'kept'; }")
 
         # Meanwhile a duty officer imports new rainfall and incidents in another browser.
@@ -224,8 +233,8 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
             timeout=30_000,
         )
         wall_page.screenshot(path=str(ARTIFACTS / "wall-changed.png"))
-        # ... and two intervals later the marks are gone (nothing new since).
-        wall_page.wait_for_timeout(2 * 5000)
+        # ... and a refresh later the marks are gone (nothing new since).
+        expect(wall_page.locator(".wall-kpi.changed")).to_have_count(0, timeout=30_000)
         wait_for_app(wall_page)
         after = {key: wall_page.locator(f"[data-wall={key}]").inner_text() for key in ("as-of", "open", "people")}
         assert after["as-of"] == "06-22 00:10" and before["as-of"] == "06-22 00:00"
@@ -235,7 +244,7 @@ def test_wall_stays_current_without_reload_or_losing_the_view(demo_file, tmp_pat
         assert wall_page.locator(".wall-kpi.changed").count() == 0
         # ... without a full reload, and the map kept the view it was panned to.
         assert wall_page.evaluate("() => window.__wallMark") == "kept"
-        wall_page.wait_for_timeout(CANVAS_SETTLE_MS)
+        wait_for_canvas(wall_page)
         kept = canvas_bright_box(wall_page)
         assert abs(kept[0] - panned[0]) <= 12, (start, panned, kept)
         wall_page.screenshot(path=str(ARTIFACTS / "wall-after-import.png"))
@@ -249,12 +258,15 @@ def test_tour_zooms_to_townships_with_signals_and_back(demo_file, tmp_path):
     with app_server(path) as url, browser_page(url, width=1920, height=1080) as (page, watch):
         open_wall(page, url, "&tour=10")
         # Five townships have a signal in the demo: a full round is six 10 s steps.
+        caption = page.locator("[data-wall=tour]")
         captions = set()
         for _ in range(8):
-            captions.add(page.locator("[data-wall=tour]").inner_text())
+            shown = caption.inner_text()
+            captions.add(shown)
             if "轮巡：全县" in captions and len(captions) >= 4:
                 break
-            page.wait_for_timeout(10_000)
+            # The next step of the tour (one every 10 s; generous on a loaded machine).
+            expect(caption).not_to_have_text(shown, timeout=CANVAS_TIMEOUT_MS)
         stops = {c for c in captions if c.startswith("轮巡 ") and "/5：" in c}
         assert len(stops) >= 3 and "轮巡：全县" in captions, captions
         page.screenshot(path=str(ARTIFACTS / "wall-tour.png"))
@@ -281,7 +293,7 @@ def test_corner_menu_sets_window_and_language(server):
         page.locator("[data-wall=head]", has_text="command wall").wait_for(timeout=30_000)
         wait_for_app(page)
         page.keyboard.press("Escape")
-        page.wait_for_timeout(1000)
+        expect(page.locator("[data-testid=stPopoverBody]")).to_be_hidden(timeout=30_000)
         assert "Data as of" in page.locator("[data-wall=head]").inner_text()
         assert "最近" not in page.locator("[data-wall=head]").inner_text()
         page.screenshot(path=str(ARTIFACTS / "wall-english.png"))

@@ -11,7 +11,16 @@ from streamlit.testing.v1 import AppTest
 
 from emergency import cap, clock, config, queries, store, warning
 from tests.apptest import open_page, table_with
-from tests.browser import app_server, assert_no_exception, browser_page, screenshot, wait_for_app
+from tests.browser import (
+    app_server,
+    assert_no_exception,
+    browser_page,
+    deck_box,
+    screenshot,
+    wait_for_app,
+    wait_for_canvas,
+    wait_for_charts,
+)
 from tests.pg_store import copy_demo
 from tests.test_cap import SCHEMA_PATH
 
@@ -265,7 +274,7 @@ def test_browser_warning_page(server):
         assert "预警研判" in page.locator("h1").first.inner_text()
         body = page.inner_text("body")
         assert "红色信号乡镇" in body and "研判时刻：2026-06-20 02:40" in body
-        page.wait_for_timeout(1500)
+        wait_for_charts(page)
         screenshot(page, "warning-signals")
         page.get_by_role("tab", name="发布预警").click()
         page.locator(".st-key-warning_issue_submit button").click()
@@ -322,9 +331,7 @@ def test_browser_pick_incident_see_rings_and_record_dispatch(server, demo_file):
         wait_for_app(page)
         body = page.inner_text("body")
         assert "半径内救援队伍" in body and "搜索半径圈" in body
-        deck = page.locator("[data-testid=stDeckGlJsonChart] canvas").first
-        deck.wait_for(timeout=30_000)
-        page.wait_for_timeout(3000)
+        wait_for_canvas(page)
         screenshot(page, "dispatch-incident")
         # Record: the nearest team, then dispatch (in the signed-in officer's name).
         teams = page.locator("[class*=st-key-dispatch_form_teams_] [data-testid=stMultiSelect]")
@@ -353,10 +360,8 @@ def test_browser_pick_incident_see_rings_and_record_dispatch(server, demo_file):
 def test_browser_click_anywhere_on_the_map_picks_a_point(server):
     with browser_page(server) as (page, watch):
         open_in_browser(page, server, "一键调度")
-        deck = page.locator("[data-testid=stDeckGlJsonChart]")
-        deck.locator("canvas").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(3000)
-        box = deck.bounding_box()
+        # Anywhere inside the county: a point a little up and left of the drawn map's centre.
+        box = deck_box(page)
         page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.4)
         page.wait_for_selector("text=调度目标：", timeout=30_000)
         wait_for_app(page)
