@@ -314,16 +314,26 @@ def wait_for_plots(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
     )
 
 
+# Each st.dataframe shown in the window (not in a closed expander): whether glide has drawn its canvas and,
+# where it has built its accessible table (for a grid with rows), whether that table holds cells.
+TABLES_JS = """() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+  .filter(frame => { const box = frame.getBoundingClientRect();
+    return frame.checkVisibility() && box.height > 0 && box.top < innerHeight && box.bottom > 0; })
+  .map(frame => { const grid = frame.querySelector('table[role=grid]');
+    const canvas = frame.querySelector('canvas');
+    const rows = grid ? grid.getAttribute('aria-rowcount') : null;
+    const cells = !grid || rows === '1' || !!grid.querySelector('[role=gridcell]');
+    return {rows, filled: !!canvas && canvas.width > 0 && cells}; })"""
+
+
 def wait_for_tables(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
-    """Wait until every st.dataframe grid on the page holds its cells (glide's accessible table, rows in view)."""
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid=stDataFrame]')].every(frame => {
-             const grid = frame.querySelector('table[role=grid]');
-             return grid && (grid.getAttribute('aria-rowcount') === '1' || grid.querySelector('[role=gridcell]'));
-           })""",
-        timeout=timeout,
-        polling=CANVAS_POLL_INTERVAL_MS,
-    )
+    """Wait until every st.dataframe grid in the window holds its cells (glide's accessible table)."""
+    try:
+        page.wait_for_function(
+            f"() => ({TABLES_JS})().every(table => table.filled)", timeout=timeout, polling=CANVAS_POLL_INTERVAL_MS
+        )
+    except Exception as error:
+        raise AssertionError(f"grids not filled at {page.url}: {page.evaluate(TABLES_JS)}") from error
 
 
 def wait_for_charts(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
