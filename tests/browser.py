@@ -337,11 +337,26 @@ def wait_for_tables(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
 
 
 def wait_for_charts(page: Page, timeout: int = CANVAS_TIMEOUT_MS) -> None:
-    """Wait until the page's Plotly charts, data grids and deck.gl map, those it has, have drawn."""
-    wait_for_plots(page, timeout)
-    wait_for_tables(page, timeout)
-    if page.locator(DECK).count():
-        wait_for_canvas(page, timeout=timeout)
+    """Wait until the page's Plotly charts, data grids and deck.gl map, those it has, have drawn.
+
+    Streamlit loads the chart components on first use and shows a skeleton meanwhile: they are waited for
+    first. A run that starts meanwhile (a fragment's refresh) may redraw them: then all is waited for again.
+    """
+    while True:
+        wait_for_app(page, timeout)
+        finished = page.evaluate("() => window.__appRuns.finished")
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=stSkeleton]')",
+            timeout=timeout,
+            polling=CANVAS_POLL_INTERVAL_MS,
+        )
+        wait_for_plots(page, timeout)
+        wait_for_tables(page, timeout)
+        if page.locator(DECK).count():
+            wait_for_canvas(page, timeout=timeout)
+        painted(page)
+        if page.evaluate(APP_SETTLED_JS) and page.evaluate("() => window.__appRuns.finished") == finished:
+            return
 
 
 def painted(page: Page) -> None:
