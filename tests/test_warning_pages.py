@@ -15,6 +15,7 @@ from tests.browser import (
     app_server,
     assert_no_exception,
     browser_page,
+    click_map_until,
     deck_box,
     screenshot,
     wait_for_app,
@@ -360,10 +361,13 @@ def test_browser_pick_incident_see_rings_and_record_dispatch(server, demo_file):
 def test_browser_click_anywhere_on_the_map_picks_a_point(server):
     with browser_page(server) as (page, watch):
         open_in_browser(page, server, "一键调度")
+
         # Anywhere inside the county: a point a little up and left of the drawn map's centre.
-        box = deck_box(page)
-        page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.4)
-        page.wait_for_selector("text=调度目标：", timeout=30_000)
+        def point():
+            box = deck_box(page)
+            return box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.4
+
+        click_map_until(page, point, page.locator("text=调度目标："))
         wait_for_app(page)
         assert_no_exception(page)
         assert "半径内救援队伍" in page.inner_text("body")
