@@ -226,7 +226,13 @@ def wait_for_app(page: Page, timeout: int = RUN_TIMEOUT_MS) -> None:
     """
     page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
     watch_runs(page)
-    page.wait_for_function(APP_SETTLED_JS, timeout=timeout, polling=RUN_POLL_INTERVAL_MS)
+    try:
+        page.wait_for_function(APP_SETTLED_JS, timeout=timeout, polling=RUN_POLL_INTERVAL_MS)
+    except Exception as error:
+        state = page.evaluate(
+            "() => ({runs: window.__appRuns, app: {...(document.querySelector('[data-testid=stApp]')?.dataset || {})}})"
+        )
+        raise AssertionError(f"the app did not settle in {timeout} ms: {state}") from error
 
 
 def assert_no_exception(page: Page) -> None:
