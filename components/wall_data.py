@@ -31,6 +31,7 @@ class WallFigures:
     gauge_levels: dict[str, int]
     water_over_warning: int | None
     open_by_grade: dict[str, int]
+    open_geological: dict[str, int]  # of which geological disasters (小型..特大型), per grade
     people: dict[str, int]
     warnings: wall.WarningStats
     ranking: pd.DataFrame
@@ -114,6 +115,7 @@ def figures(f: Filters, stale_minutes: int) -> WallFigures:
         gauge_levels=gauge_levels(f),
         water_over_warning=water_over_warning(f),
         open_by_grade=wall.open_by_grade(graded),
+        open_geological=wall.open_geological(graded),
         people=wall.people_affected(graded),
         warnings=warning_stats(f),
         ranking=wall.worst_townships(scoped, RANK_ROWS),

@@ -164,10 +164,28 @@ def kpis(fig, changed: set[str]) -> str:
     ungraded_html = (
         f'<div class="wall-sub" data-wall="ungraded">{tr("wall.kpi.ungraded", n=ungraded)}</div>' if ungraded else ""
     )
+    # Geological disasters share the cells by response level; say which of them are 小型..特大型.
+    geological_names = labels("geological_grade")
+    geological = fig.open_geological
+    geological_html = (
+        '<div class="wall-sub" data-wall="geological">'
+        + esc(
+            tr(
+                "wall.kpi.geological",
+                parts=tr("wall.kpi.list_sep").join(
+                    tr("wall.kpi.geological_part", grade=geological_names[code], n=n) for code, n in geological.items()
+                ),
+            )
+        )
+        + "</div>"
+        if geological
+        else ""
+    )
     incidents = (
         f'<div class="wall-value{" changed" if "open" in changed else ""}" data-wall="open">{open_total}'
         f'<span class="unit">{tr("wall.unit.items")}</span></div>'
         + _levels(fig.open_by_grade, INCIDENT_GRADES, "incident_grade", "grade")
+        + geological_html
         + ungraded_html
     )
     cards.append(_card("open", tr("wall.kpi.open"), incidents, changed, ("open",)))

@@ -1798,6 +1798,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.kpi.water": ("超警戒水位站", "Water stations over warning level"),
     "wall.kpi.open": ("未结事件", "Open incidents"),
     "wall.kpi.ungraded": ("另有未分级 {n} 起", "{n} more ungraded"),
+    "wall.kpi.geological": ("其中地质灾害：{parts}", "Geological: {parts}"),
+    "wall.kpi.geological_part": ("{grade} {n}", "{grade} {n}"),
+    "wall.kpi.list_sep": ("、", ", "),
     "wall.kpi.people": ("伤亡及被困", "Casualties and trapped"),
     "wall.kpi.people_parts": (
         "死亡 {deaths} · 失踪 {missing} · 受伤 {injured} · 被困 {trapped}",

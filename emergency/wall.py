@@ -81,6 +81,20 @@ def open_by_grade(graded: pd.DataFrame) -> dict[str, int]:
     return result
 
 
+def open_geological(graded: pd.DataFrame) -> dict[str, int]:
+    """Return how many of :func:`open_by_grade`'s counts are geological disasters, per grade.
+
+    Geological disasters are graded 小型..特大型 by 《地质灾害防治条例》; they share the
+    response levels IV..I, and so the cells, of 一般..特别重大, and the wall names them apart.
+    Only grades with at least one such incident are listed, in rising order.
+    """
+    if graded.empty or "grade_scale" not in graded:
+        return {}
+    rows = graded[graded["status"].isin(OPEN_STATUSES) & (graded["grade_scale"] == "geological")]
+    counts = rows["grade"].value_counts()
+    return {grade: int(counts[grade]) for grade in INCIDENT_GRADES if counts.get(grade, 0)}
+
+
 def people_affected(incidents: pd.DataFrame) -> dict[str, int]:
     """Return deaths, missing, injured and trapped people of the window's incidents, and their total."""
     figures = {

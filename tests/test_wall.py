@@ -44,7 +44,12 @@ def test_level_grade_and_people_counts():
     # A flood has no national scale (未分级): it still counts as open.
     assert wall.open_by_grade(graded) == {"general": 2, "large": 0, "major": 1, "especially_major": 0, "ungraded": 1}
     assert wall.people_affected(graded) == {"deaths": 3, "missing": 1, "injured": 4, "trapped": 5, "total": 13}
+    # Geological disasters (小型..特大型) share the cells; the wall names how many of each are geological.
+    graded["grade_scale"] = ["geological", "geological", "geological", None, None]
+    assert wall.open_geological(graded) == {"general": 1, "major": 1}
+    assert wall.open_geological(graded.drop(columns="grade_scale")) == {}
     empty = graded.iloc[0:0]
+    assert wall.open_geological(empty) == {}
     assert wall.open_by_grade(empty) == {"general": 0, "large": 0, "major": 0, "especially_major": 0, "ungraded": 0}
     assert wall.people_affected(empty)["total"] == 0
 
@@ -298,14 +303,19 @@ def test_kpi_column_says_how_many_open_incidents_have_no_grade_cell():
         gauge_levels={},
         water_over_warning=None,
         open_by_grade={"general": 2, "large": 0, "major": 1, "especially_major": 0, "ungraded": 4},
+        open_geological={"general": 1, "major": 1},
         people={"deaths": 0, "missing": 0, "injured": 0, "trapped": 0, "total": 0},
         warnings=wall.WarningStats(issued=0, recipients=0, acknowledged=0),
     )
     html = wall_panels.kpis(figures, set())
     assert 'data-wall="open">7<' in html
     assert "另有未分级 4 起" in html
+    assert "其中地质灾害：小型 1、大型 1" in html
     figures.open_by_grade = {**figures.open_by_grade, "ungraded": 0}
-    assert 'data-wall="ungraded"' not in wall_panels.kpis(figures, set())
+    figures.open_geological = {}
+    html = wall_panels.kpis(figures, set())
+    assert 'data-wall="ungraded"' not in html
+    assert 'data-wall="geological"' not in html
 
 
 def test_the_live_demo_clock_is_the_clock_of_the_stale_alarm(app, demo_copy):
