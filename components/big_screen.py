@@ -18,7 +18,7 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached, filter_bar, wall_data, wall_map, wall_panels, wall_theme
+from components import cached, filter_bar, wall_data, wall_map, wall_panels, wall_theme, water_view
 from components.text import LANGUAGE_KEY, lang, localized_key, tr
 from emergency import config, i18n, wall
 from emergency import filters as flt
@@ -242,7 +242,13 @@ def draw(f: Filters) -> None:
     with st.container(key="wall"):
         st.html(
             wall_panels.head(
-                meta.get("county_name", ""), meta.get("is_demo") == "true", shown, fresh, now, refresh_seconds()
+                meta.get("county_name", ""),
+                meta.get("is_demo") == "true",
+                shown,
+                fresh,
+                now,
+                refresh_seconds(),
+                water_view.alarms(),
             )
         )
         with st.container(key="wall_body", horizontal=True):

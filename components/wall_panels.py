@@ -61,8 +61,33 @@ def window_text(f: Filters) -> str:
     return tr("wall.window_hours", hours=f.hours)
 
 
-def head(county: str, is_demo: bool, f: Filters, fresh: wall.Freshness, now: datetime, refresh_s: int) -> str:
-    """Title bar: county, window, data time and the stale alarm, clock."""
+FEED_NAME_CHARS = 12
+
+
+def feed_alarm(alarms: list[tuple[str, str, int | str, int]]) -> str:
+    """The live-source alarm as one chip of the title bar (the pages' red bars would push the wall off screen)."""
+    if not alarms:
+        return ""
+    if len(alarms) == 1:
+        state, feed, minutes, _ = alarms[0]
+        # A long source name would push the title bar's clock off the screen: its start names it.
+        short = feed if len(feed) <= FEED_NAME_CHARS else feed[: FEED_NAME_CHARS - 1] + "…"
+        text = tr(f"wall.feed_{state}", feed=short, lag=lag_text(minutes) if isinstance(minutes, int) else minutes)
+    else:
+        text = tr("wall.feed_many", n=len(alarms))
+    return f'<span class="wall-alarm wall-feed-alarm" data-wall="feed-alarm">⚠ {esc(text)}</span>'
+
+
+def head(
+    county: str,
+    is_demo: bool,
+    f: Filters,
+    fresh: wall.Freshness,
+    now: datetime,
+    refresh_s: int,
+    alarms: list[tuple[str, str, int | str, int]] = (),
+) -> str:
+    """Title bar: county, window, data time, the stale and live-source alarms, clock."""
     demo = f'<span class="wall-chip">{tr("wall.demo")}</span>' if is_demo else ""
     as_of = f"{fresh.latest:%m-%d %H:%M}" if fresh.latest else tr("wall.no_data_time")
     if fresh.stale:
@@ -77,9 +102,9 @@ def head(county: str, is_demo: bool, f: Filters, fresh: wall.Freshness, now: dat
         f'<div class="wall-title">{esc(tr("wall.title", county=county))}{demo}</div>'
         '<div class="wall-meta">'
         f'<span>{tr("wall.window")} <b data-wall="window">{window_text(f)}</b> '
-        f"<b>{f.start:%m-%d %H:%M} – {f.end:%m-%d %H:%M}</b></span>"
+        f'<b class="wall-range">{f.start:%m-%d %H:%M} – {f.end:%m-%d %H:%M}</b></span>'
         f'<span>{tr("wall.as_of")} <b data-wall="as-of">{as_of}</b></span>'
-        f"{state}<span>{tr('wall.refresh', s=refresh_s)}</span>"
+        f'{state}{feed_alarm(list(alarms))}<span class="wall-refresh">{tr("wall.refresh", s=refresh_s)}</span>'
         "</div>"
         f'<div class="wall-clock-box"><div class="wall-clock">{now:%H:%M:%S}</div>'
         f'<div class="wall-date"><span class="wall-date-value">{now:%Y-%m-%d}</span>'

@@ -352,3 +352,12 @@ def test_the_live_demo_clock_is_the_clock_of_the_stale_alarm(app, demo_copy):
     app.run()
     assert not app.exception
     assert "数据已" not in html_of(app)
+
+
+def test_live_source_alarm_chip_is_short_and_escaped():
+    assert wall_panels.feed_alarm([]) == ""
+    one = wall_panels.feed_alarm([("down", "<b>省水文局遥测数据库主库</b>", 35, 30)])
+    assert 'data-wall="feed-alarm"' in one and "<b>" not in one and "中断 35 分钟" in one
+    assert "…" in one  # a long name is cut to its start
+    many = wall_panels.feed_alarm([("down", "甲", 35, 30), ("silent", "乙", "—", 30)])
+    assert "2 个数据源中断或静默" in many
