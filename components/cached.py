@@ -735,14 +735,17 @@ def wall_deck_json(
     stale_minutes: int,
     view: tuple[float, float, float],
     size: tuple[float, float, float],
+    rank_by: str = "signal",
 ) -> str:
-    """The wall's deck as JSON for the window, the map view (lon, lat, zoom) and the map size (w, h, scale)."""
-    from components import wall_map
+    """The wall's deck as JSON for the window, the map view (lon, lat, zoom), the map size (w, h, scale)
+    and the metric the township list is ranked by (its townships' labels go before others)."""
+    from components import wall_data, wall_map
 
     fig = wall_figures(start, end, hours, townships, types, statuses, grades, stale_minutes)
     county_rows, township_rows = county(), townships_frame()
     deck = wall_map.build(
         fig,
+        list(wall_data.ranking(fig, rank_by)["code"]),
         township_rows,
         county_rows,
         shapes_geojson(tuple(township_rows["geometry"])),

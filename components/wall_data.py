@@ -98,6 +98,13 @@ def freshness(now: datetime, stale_minutes: int) -> wall.Freshness:
     return wall.freshness(latest_data_time(), now, stale_minutes)
 
 
+def ranking(fig: WallFigures, by: str) -> pd.DataFrame:
+    """The worst townships of the window (those of the township filter only) ranked by ``by``."""
+    f = fig.filters
+    scoped = fig.metrics[fig.metrics["code"].isin(f.townships)] if f.townships else fig.metrics
+    return wall.worst_townships(scoped, RANK_ROWS, by)
+
+
 def figures(f: Filters, stale_minutes: int) -> WallFigures:
     """Collect every figure of the wall for the window ``f``."""
     metrics = township_metrics(f)

@@ -247,8 +247,8 @@ def signal_badge(level) -> str:
     return f'<span class="wall-badge" style="background:#1c3147;color:#a8bccf">{tr("wall.rank.no_signal")}</span>'
 
 
-def ranking(frame: pd.DataFrame, window_hours: float) -> str:
-    """The worst townships: signal, name, mean rain (coloured chip), open incidents."""
+def ranking(frame: pd.DataFrame, window_hours: float, by: str = "signal") -> str:
+    """The worst townships ranked by ``by``: signal, name, mean rain, open incidents; the heading names the order."""
     mm = tr("wall.unit.mm")
     rows = []
     for index, row in enumerate(frame.itertuples(), start=1):
@@ -260,7 +260,7 @@ def ranking(frame: pd.DataFrame, window_hours: float) -> str:
         )
     return (
         f'<div class="wall-panel wall-rank" data-wall="ranking"><h3>{tr("wall.rank.title")} · '
-        f"{tr('wall.rank.signal')} / {tr('wall.rank.rain')}</h3><table>{''.join(rows)}</table></div>"
+        f'<span data-wall="rank-by">{tr(f"wall.rank.by_{by}")}</span></h3><table>{"".join(rows)}</table></div>'
     )
 
 

@@ -102,7 +102,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   font-size: 1.2rem; animation: wall-blink 1.6s step-start infinite; }}
 @keyframes wall-blink {{ 50% {{ background: #7a0d12; }} }}
 /* A live-source alarm takes the place of the refresh note (the corner menu tells the interval) and of
-   the window's dates (its length stays, and 数据截至 gives its end). */
+   the window's dates (its length stays, and the as-of time gives its end). */
 .wall-meta:has(.wall-feed-alarm) .wall-refresh, .wall-meta:has(.wall-feed-alarm) .wall-range {{ display: none; }}
 .wall-ok {{ color: {OK}; font-weight: 600; }}
 .wall-clock-box {{ text-align: right; line-height: 1.05; }}

@@ -198,8 +198,17 @@ def ticker(incidents: pd.DataFrame, warnings: pd.DataFrame, end: datetime, rows:
     return merged.sort_values("at", ascending=False, kind="stable").head(rows).reset_index(drop=True)[columns]
 
 
-def worst_townships(townships: pd.DataFrame, rows: int) -> pd.DataFrame:
-    """Rank townships worst first: signal rank, then mean rain, then open incidents, then code.
+# What the wall's township list is ranked by (``&rank=`` in its URL): the metric first, then the
+# others as tie-breaks, then the code.
+RANK_ORDERS: dict[str, tuple[str, ...]] = {
+    "signal": ("rank", "_rain", "open_incidents"),  # 暴雨预警信号 level, then mean areal rain
+    "rain": ("_rain", "rank", "open_incidents"),  # mean areal rain over the window
+    "incidents": ("open_incidents", "rank", "_rain"),  # open (pending or active) incidents
+}
+
+
+def worst_townships(townships: pd.DataFrame, rows: int, by: str = "signal") -> pd.DataFrame:
+    """Rank townships worst first by ``by`` (a key of :data:`RANK_ORDERS`), the other metrics breaking ties.
 
     Parameters
     ----------
@@ -208,13 +217,14 @@ def worst_townships(townships: pd.DataFrame, rows: int) -> pd.DataFrame:
         signal ``rank`` (0 none .. 4 red) and ``level`` of ``warning.township_signals_at``.
     rows : int
         How many to keep.
+    by : str
+        "signal" (signal level, then mean rain, then open incidents), "rain" or "incidents".
     """
     frame = townships.copy()
     frame["rank"] = frame["rank"].fillna(0).astype(int)
     frame["_rain"] = frame["rain_mean_mm"].astype(float).fillna(-1)
-    frame = frame.sort_values(
-        ["rank", "_rain", "open_incidents", "code"], ascending=[False, False, False, True], kind="stable"
-    )
+    keys = [*RANK_ORDERS.get(by, RANK_ORDERS["signal"]), "code"]
+    frame = frame.sort_values(keys, ascending=[False, False, False, True], kind="stable")
     return frame.drop(columns="_rain").head(rows).reset_index(drop=True)
 
 

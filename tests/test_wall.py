@@ -80,6 +80,10 @@ def test_worst_townships_rank_by_signal_then_rain_then_open_incidents():
         }
     )
     assert list(wall.worst_townships(frame, 4)["code"]) == ["e", "c", "b", "a"]
+    # &rank=rain and &rank=incidents: that metric first, the others breaking ties.
+    assert list(wall.worst_townships(frame, 5, "rain")["code"]) == ["a", "e", "c", "b", "d"]
+    assert list(wall.worst_townships(frame, 5, "incidents")["code"]) == ["d", "c", "b", "e", "a"]
+    assert list(wall.worst_townships(frame, 4, "nonsense")["code"]) == ["e", "c", "b", "a"]
     assert wall.tour_stops(frame.fillna({"rank": 0})) == ["e", "b", "c"]
 
 
@@ -219,6 +223,30 @@ def test_wall_figures_match_the_core(app, demo_copy):
     assert f'data-wall="people">{people}<' in body
     blue = int((signals["level"] == "blue").sum())
     assert f'data-wall="gauges-blue"><span class="n">{blue}<' in body
+
+
+def test_township_list_follows_the_rank_chosen_in_the_url(app, demo_copy):
+    """&rank=incidents orders the list by open incidents, names that order, and their labels go first on the map."""
+    import re
+
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        end = queries.data_range(conn)[1]
+        metrics = queries.township_metrics(conn, end - timedelta(hours=24), end)
+    finally:
+        conn.close()
+    app.query_params["screen"] = "1"
+    app.query_params["rank"] = "incidents"
+    app.run()
+    assert not app.exception
+    body = html_of(app)
+    assert 'data-wall="rank-by">按未结事件<' in body
+    shown = [int(n) for n in re.findall(r"未结 (\d+)</td>", body)]
+    assert shown == sorted(shown, reverse=True) and shown[0] == int(metrics["open_incidents"].max())
+    deck = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    labelled = next(layer for layer in deck["layers"] if layer["id"] == "wall-labels")["data"]
+    worst = metrics.sort_values(["open_incidents", "code"], ascending=[False, True]).iloc[0]["name"]
+    assert worst in [row["name"] for row in labelled]
 
 
 def test_wall_marks_figures_that_changed_since_the_last_refresh(app, demo_copy):
