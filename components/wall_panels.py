@@ -128,6 +128,9 @@ def _card(key: str, title: str, body: str, changed: set[str], keys: tuple[str, .
 
 def _levels(counts: dict[str, int], palette: dict[str, tuple[int, int, int]], vocabulary: str, kind: str) -> str:
     names = labels(vocabulary)
+    if vocabulary == "incident_grade":
+        # The cells are narrow: English "Especially major" would be cut; the wall has short names.
+        names = {code: tr(f"wall.grade.{code}") for code in palette}
     cells = []
     for code, color in palette.items():
         n = counts.get(code, 0)

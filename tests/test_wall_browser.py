@@ -287,6 +287,10 @@ def test_corner_menu_sets_window_and_language(server):
         page.screenshot(path=str(ARTIFACTS / "wall-english.png"))
         assert_no_exception(page)
         watch.assert_clean()
+        # English words are longer: still no text cut or overflowing anywhere on the wall.
+        measured = page.evaluate(MEASURE_JS)
+        assert not measured["overflowing"], measured["overflowing"]
+        assert measured["pageHeight"] <= measured["viewport"], measured
 
 
 @pytest.fixture(scope="module")
