@@ -1831,7 +1831,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.ticker.title": ("最新动态", "Latest"),
     "wall.ticker.empty": ("时段内无事件与预警", "No incidents or warnings in the window"),
     "wall.ticker.warning": ("{level}预警 · {n} 个乡镇", "{level} · {n} townships"),
-    "wall.ticker.people": ("伤亡及被困 {n} 人", "{n} harmed or trapped"),
+    "wall.ticker.people": ("涉及 {n} 人", "{n} people"),
     "wall.ticker.no_township": ("乡镇未知", "township unknown"),
     "wall.chart.title": ("全县面雨量 · 近 24 小时", "County areal rain · last 24 h"),
     "wall.chart.hourly": ("逐时雨量", "Hourly rain"),
