@@ -249,6 +249,26 @@ def test_township_list_follows_the_rank_chosen_in_the_url(app, demo_copy):
     assert worst in [row["name"] for row in labelled]
 
 
+def test_wall_takes_the_filters_in_its_link(app, demo_copy):
+    """?screen=1&hours=6&township=…: the wall's window and its township list follow the link like every page."""
+    import re
+
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        chosen = store.run(conn, "SELECT code, name FROM townships ORDER BY code LIMIT 2")
+    finally:
+        conn.close()
+    app.query_params["screen"] = "1"
+    app.query_params["hours"] = "6"
+    app.query_params["township"] = ",".join(chosen["code"])
+    app.run()
+    assert not app.exception
+    body = html_of(app)
+    assert 'data-wall="window">最近 6 小时<' in body
+    listed = re.findall(r'<td class="name">([^<]+)</td>', body)
+    assert sorted(listed) == sorted(chosen["name"])
+
+
 def test_wall_marks_figures_that_changed_since_the_last_refresh(app, demo_copy):
     app.query_params["screen"] = "1"
     app.run()
