@@ -86,6 +86,15 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+@query(max_entries=4)
+def feed_status_at(minute: datetime) -> pd.DataFrame:
+    """Every live source's state at ``minute`` (the alarm bars and the wall's chip): one query a minute
+    per server, however many pages and walls ask (silence is counted in minutes)."""
+    from emergency.feed import water
+
+    return water.feed_status(get_store(), minute)
+
+
 def store_now() -> datetime:
     """Now for this store: the wall clock, or the live demo's storm clock (emergency.feed.water.clock)."""
     from emergency.feed import water

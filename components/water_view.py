@@ -191,9 +191,8 @@ def start_worker() -> None:
 
 
 def _status() -> pd.DataFrame:
-    conn = cached.get_store()
     try:
-        return water.feed_status(conn, water.clock(conn))
+        return cached.feed_status_at(cached.store_now().replace(second=0, microsecond=0))
     except duckdb.Error:  # the freshness look must never take a page down; the log has the query
         return pd.DataFrame(columns=["feed", "state", "alarm", "silent_for_min", "silent_min"]).astype({"alarm": bool})
 
