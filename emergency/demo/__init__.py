@@ -963,12 +963,17 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return sums
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str | None = None, description: str | None = None) -> int:
     """Run ``python -m emergency demo [--path P] [--scale S] [--seed N]``.
 
-    The old form ``python -m emergency.demo`` is an alias.
+    The old form ``python -m emergency.demo`` is an alias. ``prog`` and ``description`` are the help's
+    (``python -m emergency`` passes its own: the command's name and docstring).
     """
-    parser = argparse.ArgumentParser(prog="python -m emergency demo", description="Build the synthetic demo store.")
+    parser = argparse.ArgumentParser(
+        prog=prog or "python -m emergency.demo",
+        description=description or "Build the synthetic demo store.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--path",
         type=config.store_arg,
