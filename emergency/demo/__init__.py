@@ -19,7 +19,7 @@ from emergency import clock, config, geo, pgstore, shared_cache, store, vocab
 from emergency.demo.contacts import demo_contacts
 from emergency.demo.hierarchy import demo_duty_roster, demo_hierarchy
 from emergency.demo.minimums import demo_minimums
-from emergency.demo.names import GIVEN_NAMES, SURNAMES
+from emergency.demo.names import GIVEN_NAMES, SURNAMES, VILLAGE_FIRST, VILLAGE_SECOND
 from emergency.sql import quote_identifier, quote_literal
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
@@ -88,29 +88,6 @@ HALF_EXTENT_KM = (26.0, 48.0)
 EPISODES = ((14.0, 10.0, 0.6), (44.0, 22.0, 1.1), (86.0, 6.0, 0.5), (118.0, 22.0, 1.0), (152.0, 18.0, 0.8))
 # Mean steering wind of the Meiyu front, km/h towards the east-northeast.
 STEERING_KMH = (26.0, 8.0)
-
-# Villages for addresses and names: first + second syllable, typical of northeast Jiangxi.
-VILLAGE_FIRST = tuple("石高枫黄新龙塘杨周徐汪毛何桥山岭坑垄田溪洋茶竹樟上下大小东西南北")
-VILLAGE_SECOND = (
-    "门",
-    "桥",
-    "林",
-    "坑",
-    "坊",
-    "塘",
-    "潭",
-    "背",
-    "家",
-    "头",
-    "口",
-    "源",
-    "坞",
-    "畈",
-    "岭",
-    "湾",
-    "洲",
-    "墩",
-)
 
 INCIDENT_TEXT = {
     "flood": "河水漫溢，农田和村道受淹",
