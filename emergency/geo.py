@@ -44,6 +44,11 @@ INVERSE_TOL_DEG = 1e-11
 INVERSE_MAX_ITER = 30
 # Mean Earth radius (IUGG R1) for haversine distances, km.
 EARTH_RADIUS_KM = 6371.0088
+# Kilometres per degree of latitude (its length at the equator, the shortest: boxes built with it
+# are never too small) and per degree of longitude at the equator (multiply by cos(lat)), for
+# bounding boxes, grid cells and local flat frames; distances themselves use the haversine.
+KM_PER_DEG_LAT = 110.574
+KM_PER_DEG_LON_EQUATOR = 111.320
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 

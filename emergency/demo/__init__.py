@@ -77,10 +77,12 @@ MASSIFS = ((117.93, 28.58, 950.0, 0.035), (118.07, 28.03, 750.0, 0.06))
 MAX_ELEVATION_M = 1500.0
 
 # The storm's flat local frame: origin near the county's centre (lon, lat), kilometres per
-# degree at its latitude, and the county's half width and half height in km.
+# degree at its latitude, and the county's half width and half height in km. 110.9 is the
+# degree of latitude there (110.86 km at 28.4° N), the demo's own value on purpose (geo's
+# KM_PER_DEG_LAT is the equator's); kept so the generated demo stays the same.
 STORM_ORIGIN = (117.96, 28.40)
-KM_PER_DEG_LAT = 110.9
-KM_PER_DEG_LON = 111.32 * np.cos(np.radians(STORM_ORIGIN[1]))
+LOCAL_KM_PER_DEG_LAT = 110.9
+LOCAL_KM_PER_DEG_LON = geo.KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(STORM_ORIGIN[1]))
 HALF_EXTENT_KM = (26.0, 48.0)
 # Storm episodes: (start hours after STORM_START, duration h, strength). Strength >= 1 gets a
 # quasi-stationary "training" cell pinned near a gauge, which makes the red-signal totals;
@@ -338,8 +340,8 @@ def _storm_rates(lon: np.ndarray, lat: np.ndarray, elevation: np.ndarray, rng: n
     convective cells drifting with the steering wind, and (for strong episodes) a
     quasi-stationary training cell pinned near a random gauge.
     """
-    x = (lon - STORM_ORIGIN[0]) * KM_PER_DEG_LON
-    y = (lat - STORM_ORIGIN[1]) * KM_PER_DEG_LAT
+    x = (lon - STORM_ORIGIN[0]) * LOCAL_KM_PER_DEG_LON
+    y = (lat - STORM_ORIGIN[1]) * LOCAL_KM_PER_DEG_LAT
     half_w, half_h = HALF_EXTENT_KM
     cells = []  # (t0 h, life h, peak mm/h, sigma km, x_mid, y_mid, vx, vy)
     for start, duration, strength in EPISODES:
@@ -475,8 +477,8 @@ def _incidents(
         pending = np.flatnonzero(which < 0)
         if not pending.size:
             break
-        try_lon = lon[pending] + rng.normal(0, 2.5 / KM_PER_DEG_LON, pending.size)
-        try_lat = lat[pending] + rng.normal(0, 2.5 / KM_PER_DEG_LAT, pending.size)
+        try_lon = lon[pending] + rng.normal(0, 2.5 / LOCAL_KM_PER_DEG_LON, pending.size)
+        try_lat = lat[pending] + rng.normal(0, 2.5 / LOCAL_KM_PER_DEG_LAT, pending.size)
         found = geo.locate(try_lon, try_lat, polygons)
         hit = found >= 0
         lon[pending[hit]], lat[pending[hit]], which[pending[hit]] = try_lon[hit], try_lat[hit], found[hit]
