@@ -672,7 +672,7 @@ def _write_snapshot(
                     shared_cache.bump_in(cursor)  # every replica drops its cached results at this commit
                 cursor.execute("COMMIT")
             except BaseException:
-                engine._rollback(cursor)
+                engine.rollback(cursor)
                 raise
     finally:
         cursor.close()
