@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from emergency import store
-from emergency.geo import haversine_sql
+from emergency.geo import KM_PER_DEG_LAT, KM_PER_DEG_LON_EQUATOR, haversine_sql
 from emergency.sql import Where, identifier, quote_identifier
 from emergency.store import RAIN_MM_SUM_TYPE, run
 from emergency.vocab import OPEN_STATUSES
@@ -984,7 +984,7 @@ SIGNAL_WINDOWS_H = (1, 3, 6, 12, 24)
 # Township aggregations of gauge rain: whitelisted SQL aggregate per setting value.
 TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
 # Degrees of latitude per km, for the bounding box that narrows a radius query first.
-DEG_LAT_PER_KM = 1 / 110.574
+DEG_LAT_PER_KM = 1 / KM_PER_DEG_LAT
 # Largest and smallest cell side of the first search for a hazard point's nearest gauge, km.
 NEAR_GAUGE_KM = 15.0
 NEAR_GAUGE_MIN_KM = 1.0
@@ -1122,13 +1122,14 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
         f"""
         WITH density AS (
             SELECT coalesce(greatest(?, least(?, ? * sqrt(
-                       (max(lat) - min(lat)) / ? * (max(lon) - min(lon)) * 111.320 * cos(radians(avg(lat)))
+                       (max(lat) - min(lat)) / ?
+                       * (max(lon) - min(lon)) * {KM_PER_DEG_LON_EQUATOR} * cos(radians(avg(lat)))
                        / count(*)))), ?) AS cell_km
             FROM rain_gauges
         ),
         span AS (
             SELECT cell_km, cell_km * ? AS dlat,
-                   cell_km / 111.320 / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
+                   cell_km / {KM_PER_DEG_LON_EQUATOR} / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
             FROM hazard_points, density GROUP BY cell_km
         ),
         gauge_cells AS (
@@ -1217,7 +1218,7 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
     gauges, span_km2 = run(
         conn,
         f"""SELECT count(*) AS n, ((max(lat) - min(lat)) / {DEG_LAT_PER_KM})
-                                  * ((max(lon) - min(lon)) * 111.320 * cos(radians(avg(lat)))) AS km2
+                                  * ((max(lon) - min(lon)) * {KM_PER_DEG_LON_EQUATOR} * cos(radians(avg(lat)))) AS km2
             FROM ({reporting[0]})""",
         reporting[1],
     ).iloc[0]
@@ -1244,7 +1245,7 @@ def _nearest_gauges(conn, reporting: tuple[str, list], cell_km: float, max_km: f
         f"""
         WITH span AS (
             SELECT ?::DOUBLE * ? AS dlat,
-                   ?::DOUBLE / 111.320 / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
+                   ?::DOUBLE / {KM_PER_DEG_LON_EQUATOR} / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
             FROM hazard_points
         ),
         gauge_cells AS (
@@ -1336,7 +1337,7 @@ def _within(
     lat_margin = radius_km * DEG_LAT_PER_KM
     # Longitude degrees shrink with cos(lat); take the box edge nearest the pole.
     far_lat = min(abs(lat) + lat_margin, 89.9)
-    lon_margin = radius_km / (111.320 * math.cos(math.radians(far_lat)))
+    lon_margin = radius_km / (KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(far_lat)))
     sql = f"""
         SELECT * FROM (
             SELECT {columns}, t.name AS township_name, {haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km

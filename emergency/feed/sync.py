@@ -689,7 +689,7 @@ def _write_snapshot(
                     before_commit(cursor, result)
                 cursor.execute("COMMIT")
             except BaseException:
-                engine._rollback(cursor)
+                engine.rollback(cursor)
                 raise
     finally:
         cursor.close()
