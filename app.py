@@ -50,7 +50,8 @@ else:
     if not wall:
         shell.header(cached.meta())
         identity.local_demo_banner(actor)
-    water_view.alarm()  # a silent or unreachable live source, on every page and the wall
+    if not wall:
+        water_view.alarm()  # a silent or unreachable live source, on every page (the wall's title bar has its own)
     filter_bar.render()
     if wall:
         big_screen.render()

@@ -18,7 +18,7 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import cached, filter_bar, wall_data, wall_map, wall_panels, wall_theme
+from components import cached, filter_bar, wall_data, wall_map, wall_panels, wall_theme, water_view
 from components.text import LANGUAGE_KEY, lang, localized_key, tr
 from emergency import config, i18n, wall
 from emergency import filters as flt
@@ -26,6 +26,7 @@ from emergency.filters import Filters
 
 SCREEN_PARAM = "screen"
 TOUR_PARAM = "tour"
+RANK_PARAM = "rank"  # &rank=signal|rain|incidents: what the township list is ranked by
 VIEW_KEY = "wall_view"
 # Seconds between refreshes of the wall; [yitu] screen_refresh_s in secrets.toml.
 DEFAULT_REFRESH_S = 60
@@ -77,6 +78,12 @@ def tour_seconds() -> int:
     if value.isdigit() and TOUR_RANGE_S[0] <= int(value) <= TOUR_RANGE_S[1]:
         return int(value)
     return 0
+
+
+def rank_by() -> str:
+    """What the township list is ranked by, from ``&rank=`` (signal, rain or incidents; signal when absent)."""
+    value = st.query_params.get(RANK_PARAM, "")
+    return value if value in wall.RANK_ORDERS else "signal"
 
 
 def view_size() -> tuple[int, int]:
@@ -226,6 +233,7 @@ def draw(f: Filters) -> None:
         stale_minutes(),
     )
     fig = cached.wall_figures(*window)
+    by = rank_by()
     changed, previous_end = changed_since_last(fig)
     county = cached.county()
     meta = cached.meta()
@@ -236,13 +244,20 @@ def draw(f: Filters) -> None:
             *window,
             (round(view["longitude"], 6), round(view["latitude"], 6), view["zoom"]),
             (round(map_w, 1), round(map_h, 1), round(scale, 4)),
+            by,
         )
     )
     chart = go.Figure(cached.wall_chart(*window, lang(), round(wall_theme.BODY_PX * scale, 1)), _validate=False)
     with st.container(key="wall"):
         st.html(
             wall_panels.head(
-                meta.get("county_name", ""), meta.get("is_demo") == "true", shown, fresh, now, refresh_seconds()
+                meta.get("county_name", ""),
+                meta.get("is_demo") == "true",
+                shown,
+                fresh,
+                now,
+                refresh_seconds(),
+                water_view.alarms(),
             )
         )
         with st.container(key="wall_body", horizontal=True):
@@ -254,7 +269,7 @@ def draw(f: Filters) -> None:
                 if tour_text:
                     st.html(wall_panels.tour_badge(tour_text))
             with st.container(key="wall_right"):
-                st.html(wall_panels.ranking(fig.ranking, shown.window_hours))
+                st.html(wall_panels.ranking(wall_data.ranking(fig, by), shown.window_hours, by))
                 with st.container(key="wall_chart"):
                     st.html(wall_panels.chart_title())
                     st.plotly_chart(

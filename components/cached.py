@@ -86,6 +86,15 @@ def _open_store(path: str) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+@query(max_entries=4)
+def feed_status_at(minute: datetime) -> pd.DataFrame:
+    """Every live source's state at ``minute`` (the alarm bars and the wall's chip): one query a minute
+    per server, however many pages and walls ask (silence is counted in minutes)."""
+    from emergency.feed import water
+
+    return water.feed_status(get_store(), minute)
+
+
 def store_now() -> datetime:
     """Now for this store: the wall clock, or the live demo's storm clock (emergency.feed.water.clock)."""
     from emergency.feed import water
@@ -735,14 +744,17 @@ def wall_deck_json(
     stale_minutes: int,
     view: tuple[float, float, float],
     size: tuple[float, float, float],
+    rank_by: str = "signal",
 ) -> str:
-    """The wall's deck as JSON for the window, the map view (lon, lat, zoom) and the map size (w, h, scale)."""
-    from components import wall_map
+    """The wall's deck as JSON for the window, the map view (lon, lat, zoom), the map size (w, h, scale)
+    and the metric the township list is ranked by (its townships' labels go before others)."""
+    from components import wall_data, wall_map
 
     fig = wall_figures(start, end, hours, townships, types, statuses, grades, stale_minutes)
     county_rows, township_rows = county(), townships_frame()
     deck = wall_map.build(
         fig,
+        list(wall_data.ranking(fig, rank_by)["code"]),
         township_rows,
         county_rows,
         shapes_geojson(tuple(township_rows["geometry"])),

@@ -31,6 +31,7 @@ class WallFigures:
     gauge_levels: dict[str, int]
     water_over_warning: int | None
     open_by_grade: dict[str, int]
+    open_geological: dict[str, int]  # of which geological disasters (小型..特大型), per grade
     people: dict[str, int]
     warnings: wall.WarningStats
     ranking: pd.DataFrame
@@ -97,6 +98,13 @@ def freshness(now: datetime, stale_minutes: int) -> wall.Freshness:
     return wall.freshness(latest_data_time(), now, stale_minutes)
 
 
+def ranking(fig: WallFigures, by: str) -> pd.DataFrame:
+    """The worst townships of the window (those of the township filter only) ranked by ``by``."""
+    f = fig.filters
+    scoped = fig.metrics[fig.metrics["code"].isin(f.townships)] if f.townships else fig.metrics
+    return wall.worst_townships(scoped, RANK_ROWS, by)
+
+
 def figures(f: Filters, stale_minutes: int) -> WallFigures:
     """Collect every figure of the wall for the window ``f``."""
     metrics = township_metrics(f)
@@ -114,6 +122,7 @@ def figures(f: Filters, stale_minutes: int) -> WallFigures:
         gauge_levels=gauge_levels(f),
         water_over_warning=water_over_warning(f),
         open_by_grade=wall.open_by_grade(graded),
+        open_geological=wall.open_geological(graded),
         people=wall.people_affected(graded),
         warnings=warning_stats(f),
         ranking=wall.worst_townships(scoped, RANK_ROWS),

@@ -75,6 +75,7 @@ def _rgba(color, alpha: int = 255) -> list[int]:
 
 def build(
     fig,
+    ranked: list[str],
     townships: pd.DataFrame,
     county: pd.DataFrame,
     shapes: list[dict],
@@ -84,7 +85,7 @@ def build(
     map_h: float,
     scale: float,
 ) -> pdk.Deck:
-    """The deck of the wall for the figures ``fig`` at ``view``."""
+    """The deck of the wall for the figures ``fig`` at ``view``; ``ranked``: the township list's codes, worst first."""
     window_hours = fig.filters.window_hours
     metrics = townships[["code", "name", "area_km2", "label_lon", "label_lat"]].merge(
         fig.metrics[["code", "rain_mean_mm", "rank", "level"]], on="code", how="left"
@@ -233,7 +234,11 @@ def build(
                 )
             )
     font_px = LABEL_PX * scale
-    priority = rank * 1e6 + metrics["area_km2"].fillna(0).astype(float)
+    # Which labels win a collision: signal level, then a place in the township list (a leader looks
+    # for those on the map), then area (a big township has room for its name).
+    listed = metrics["code"].map({code: len(ranked) - i for i, code in enumerate(ranked)}).fillna(0).astype(float)
+    area = metrics["area_km2"].fillna(0).astype(float)
+    priority = rank * 1e6 + listed * 1e3 + area / (area.max() + 1) * 999
     shown = set(wall.choose_labels(metrics, priority, view, font_px, map_w, map_h))
     labels = metrics[metrics["code"].isin(shown)][["name", "label_lon", "label_lat"]]
     layers.append(

@@ -61,8 +61,33 @@ def window_text(f: Filters) -> str:
     return tr("wall.window_hours", hours=f.hours)
 
 
-def head(county: str, is_demo: bool, f: Filters, fresh: wall.Freshness, now: datetime, refresh_s: int) -> str:
-    """Title bar: county, window, data time and the stale alarm, clock."""
+FEED_NAME_CHARS = 12
+
+
+def feed_alarm(alarms: list[tuple[str, str, int | str, int]]) -> str:
+    """The live-source alarm as one chip of the title bar (the pages' red bars would push the wall off screen)."""
+    if not alarms:
+        return ""
+    if len(alarms) == 1:
+        state, feed, minutes, _ = alarms[0]
+        # A long source name would push the title bar's clock off the screen: its start names it.
+        short = feed if len(feed) <= FEED_NAME_CHARS else feed[: FEED_NAME_CHARS - 1] + "…"
+        text = tr(f"wall.feed_{state}", feed=short, lag=lag_text(minutes) if isinstance(minutes, int) else minutes)
+    else:
+        text = tr("wall.feed_many", n=len(alarms))
+    return f'<span class="wall-alarm wall-feed-alarm" data-wall="feed-alarm">⚠ {esc(text)}</span>'
+
+
+def head(
+    county: str,
+    is_demo: bool,
+    f: Filters,
+    fresh: wall.Freshness,
+    now: datetime,
+    refresh_s: int,
+    alarms: list[tuple[str, str, int | str, int]] = (),
+) -> str:
+    """Title bar: county, window, data time, the stale and live-source alarms, clock."""
     demo = f'<span class="wall-chip">{tr("wall.demo")}</span>' if is_demo else ""
     as_of = f"{fresh.latest:%m-%d %H:%M}" if fresh.latest else tr("wall.no_data_time")
     if fresh.stale:
@@ -77,9 +102,9 @@ def head(county: str, is_demo: bool, f: Filters, fresh: wall.Freshness, now: dat
         f'<div class="wall-title">{esc(tr("wall.title", county=county))}{demo}</div>'
         '<div class="wall-meta">'
         f'<span>{tr("wall.window")} <b data-wall="window">{window_text(f)}</b> '
-        f"<b>{f.start:%m-%d %H:%M} – {f.end:%m-%d %H:%M}</b></span>"
+        f'<b class="wall-range">{f.start:%m-%d %H:%M} – {f.end:%m-%d %H:%M}</b></span>'
         f'<span>{tr("wall.as_of")} <b data-wall="as-of">{as_of}</b></span>'
-        f"{state}<span>{tr('wall.refresh', s=refresh_s)}</span>"
+        f'{state}{feed_alarm(list(alarms))}<span class="wall-refresh">{tr("wall.refresh", s=refresh_s)}</span>'
         "</div>"
         f'<div class="wall-clock-box"><div class="wall-clock">{now:%H:%M:%S}</div>'
         f'<div class="wall-date"><span class="wall-date-value">{now:%Y-%m-%d}</span>'
@@ -103,6 +128,9 @@ def _card(key: str, title: str, body: str, changed: set[str], keys: tuple[str, .
 
 def _levels(counts: dict[str, int], palette: dict[str, tuple[int, int, int]], vocabulary: str, kind: str) -> str:
     names = labels(vocabulary)
+    if vocabulary == "incident_grade":
+        # The cells are narrow: English "Especially major" would be cut; the wall has short names.
+        names = {code: tr(f"wall.grade.{code}") for code in palette}
     cells = []
     for code, color in palette.items():
         n = counts.get(code, 0)
@@ -164,10 +192,28 @@ def kpis(fig, changed: set[str]) -> str:
     ungraded_html = (
         f'<div class="wall-sub" data-wall="ungraded">{tr("wall.kpi.ungraded", n=ungraded)}</div>' if ungraded else ""
     )
+    # Geological disasters share the cells by response level; say which of them are 小型..特大型.
+    geological_names = labels("geological_grade")
+    geological = fig.open_geological
+    geological_html = (
+        '<div class="wall-sub" data-wall="geological">'
+        + esc(
+            tr(
+                "wall.kpi.geological",
+                parts=tr("wall.kpi.list_sep").join(
+                    tr("wall.kpi.geological_part", grade=geological_names[code], n=n) for code, n in geological.items()
+                ),
+            )
+        )
+        + "</div>"
+        if geological
+        else ""
+    )
     incidents = (
         f'<div class="wall-value{" changed" if "open" in changed else ""}" data-wall="open">{open_total}'
         f'<span class="unit">{tr("wall.unit.items")}</span></div>'
         + _levels(fig.open_by_grade, INCIDENT_GRADES, "incident_grade", "grade")
+        + geological_html
         + ungraded_html
     )
     cards.append(_card("open", tr("wall.kpi.open"), incidents, changed, ("open",)))
@@ -204,8 +250,8 @@ def signal_badge(level) -> str:
     return f'<span class="wall-badge" style="background:#1c3147;color:#a8bccf">{tr("wall.rank.no_signal")}</span>'
 
 
-def ranking(frame: pd.DataFrame, window_hours: float) -> str:
-    """The worst townships: signal, name, mean rain (coloured chip), open incidents."""
+def ranking(frame: pd.DataFrame, window_hours: float, by: str = "signal") -> str:
+    """The worst townships ranked by ``by``: signal, name, mean rain, open incidents; the heading names the order."""
     mm = tr("wall.unit.mm")
     rows = []
     for index, row in enumerate(frame.itertuples(), start=1):
@@ -217,7 +263,7 @@ def ranking(frame: pd.DataFrame, window_hours: float) -> str:
         )
     return (
         f'<div class="wall-panel wall-rank" data-wall="ranking"><h3>{tr("wall.rank.title")} · '
-        f"{tr('wall.rank.signal')} / {tr('wall.rank.rain')}</h3><table>{''.join(rows)}</table></div>"
+        f'<span data-wall="rank-by">{tr(f"wall.rank.by_{by}")}</span></h3><table>{"".join(rows)}</table></div>'
     )
 
 

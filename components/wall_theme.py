@@ -8,6 +8,10 @@ light text on a dark panel (≥ 4.5:1, checked by the browser test).
 
 from __future__ import annotations
 
+import json
+
+from emergency import clock
+
 # Design screen: what the sizes of the map labels and the chart text are given for.
 DESIGN_W, DESIGN_H = 1920, 1080
 # Body text at the design screen, CSS px (the issue's "≥ 18 px at 1080p").
@@ -101,6 +105,9 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .wall-alarm {{ color: #ffffff; background: #b3141b; font-weight: 700; padding: .1rem .6rem; border-radius: .3rem;
   font-size: 1.2rem; animation: wall-blink 1.6s step-start infinite; }}
 @keyframes wall-blink {{ 50% {{ background: #7a0d12; }} }}
+/* A live-source alarm takes the place of the refresh note (the corner menu tells the interval) and of
+   the window's dates (its length stays, and the as-of time gives its end). */
+.wall-meta:has(.wall-feed-alarm) .wall-refresh, .wall-meta:has(.wall-feed-alarm) .wall-range {{ display: none; }}
 .wall-ok {{ color: {OK}; font-weight: 600; }}
 .wall-clock-box {{ text-align: right; line-height: 1.05; }}
 .wall-clock {{ font-size: 1.9rem; font-weight: 700; color: #ffffff; font-variant-numeric: tabular-nums; }}
@@ -156,7 +163,8 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 </style>
 """  # noqa: E501 - embedded SQL/CSS/JS text
 
-# The clock ticks in the browser (no server run per second), in Beijing time; the screen size
+# The clock ticks in the browser (no server run per second), in the store's time zone
+# (clock.TIMEZONE_NAME, written into the script as a JSON string); the screen size
 # goes to the server through a hidden text input of the wall's fragment (the map's zoom, label
 # sizes and chart text depend on it), so only the fragment reruns.
 SCRIPT = """
@@ -164,9 +172,10 @@ SCRIPT = """
 <script>
 (function () {
   const w = window;
-  const fmtTime = new Intl.DateTimeFormat("zh-CN", {timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit",
+  const TIME_ZONE = __TIME_ZONE__;
+  const fmtTime = new Intl.DateTimeFormat("zh-CN", {timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit",
                                                     second: "2-digit", hourCycle: "h23"});
-  const fmtDate = new Intl.DateTimeFormat("sv-SE", {timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit"});
+  const fmtDate = new Intl.DateTimeFormat("sv-SE", {timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit"});
   function tick() {
     const now = new Date();
     document.querySelectorAll(".wall-clock").forEach(el => { el.textContent = fmtTime.format(now); });
@@ -193,4 +202,4 @@ SCRIPT = """
   setTimeout(sync, 200);
 })();
 </script>
-"""  # noqa: E501 - embedded SQL/CSS/JS text
+""".replace("__TIME_ZONE__", json.dumps(clock.TIMEZONE_NAME))  # noqa: E501 - embedded SQL/CSS/JS text

@@ -2,21 +2,21 @@
 
 Every command prints its own help with ``python -m emergency <command> --help``; the one-line
 summaries below are the first lines of the command functions' docstrings. The old forms
-``python -m emergency.demo``, ``python -m emergency.ingest`` and ``python -m emergency.bench`` still work
-(aliases, kept for one release).
+``python -m emergency.demo``, ``python -m emergency.ingest``, ``python -m emergency.bench``,
+``python -m emergency.ingest.benchmark`` and ``python -m emergency.feed.bench`` still work (aliases,
+kept for one release).
 
 A command is a function ``(argv: list[str]) -> int`` (the exit code) registered in ``COMMANDS``; its
-docstring is its help. A command living in a package of its own (``feed``) is registered by module
-path in ``PACKAGE_COMMANDS`` and appears once that module exists: it must define ``main(argv) -> int``,
-and its module docstring's first line is the summary.
+docstring is its help: the command's parser has the prog ``python -m emergency <command>`` and the
+docstring as its description. A command whose options are parsed by its own module (``demo``,
+``ingest``, ``bench``, ``feed``) passes both to that module's ``main``/``cli`` (``_help``), so the
+help reads the same whichever module parses.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
-import importlib.util
 import inspect
 import sys
 from collections.abc import Callable
@@ -37,6 +37,11 @@ def _parser(name: str, command: Callable) -> argparse.ArgumentParser:
         description=inspect.cleandoc(command.__doc__ or ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def _help(name: str, command: Callable) -> dict[str, str]:
+    """Return the ``prog`` and ``description`` a module's own parser takes for the command ``name``."""
+    return {"prog": f"{PROG} {name}", "description": inspect.cleandoc(command.__doc__ or "")}
 
 
 def _store_options(parser: argparse.ArgumentParser, help_text: str | None = None) -> None:
@@ -265,10 +270,10 @@ def user_command(argv: list[str]) -> int:
 def demo_command(argv: list[str]) -> int:
     """Build the synthetic demo store (deterministic: the same seed gives the same checksums).
 
-    Options: --path P (default: the configured store), --scale S (multiplies gauges, incidents and
-    resources; 83 gives about 10 M five-minute rainfall rows), --seed N. Refuses a store holding real data.
-    With --live: a small SL 323 hydrology database on the demo county, registered as a feed and
-    replayed in accelerated time (see ``python -m emergency demo --live --help``).
+    --scale multiplies gauges, incidents and resources (83 gives about 10 M five-minute rainfall
+    rows). Refuses a store holding real data. With --live: a small SL 323 hydrology database on the
+    demo county, registered as a feed and replayed in accelerated time (its options:
+    python -m emergency demo --live --help).
     """
     if "--live" in argv:
         from emergency.feed import demo as live_demo
@@ -276,32 +281,40 @@ def demo_command(argv: list[str]) -> int:
         return live_demo.main(argv)
     from emergency import demo
 
-    return demo.main(argv)
+    return demo.main(argv, **_help("demo", demo_command))
 
 
 def ingest_command(argv: list[str]) -> int:
     """Import one file (CSV, Excel, GeoJSON, Shapefile, GeoPackage) of one kind into the store.
 
-    Exit 1 for a bad file (with file, row and reason), 3 when the app holds the store (or queue it
-    with --queue). See ``python -m emergency ingest --help`` for the options.
+    The store allows one writing process: while the app serves it, the import stops with a message
+    pointing to the app's import page (or, with --queue, leaves the file in the store's inbox for the
+    app to import); with the app stopped it imports directly, in one transaction. Exit 1 for a bad
+    file (with file, row and reason), 3 when the app holds the store.
     """
     from emergency.ingest import __main__ as ingest_main
 
-    return ingest_main.main(argv)
+    return ingest_main.main(argv, **_help("ingest", ingest_command))
 
 
 def bench_command(argv: list[str]) -> int:
     """Benchmark at scale: query ratios against bare DuckDB, page run times, payloads, exports, import, RSS.
 
-    ``bench import [--rows N] [--path CSV]`` times the rainfall import alone.
+    Numbers are printed (and written as JSON with --json), never asserted. Two benchmarks of their own:
+    ``bench import [--rows N] [--path CSV]`` times the rainfall import alone; ``bench feed
+    [--stations N]`` times the live feed's sync.
     """
     if argv[:1] == ["import"]:
         from emergency.ingest import benchmark
 
-        return benchmark.cli(argv[1:])
+        return benchmark.cli(argv[1:], prog=f"{PROG} bench import")
+    if argv[:1] == ["feed"]:
+        from emergency.feed import bench as feed_bench
+
+        return feed_bench.main(argv[1:], prog=f"{PROG} bench feed")
     from emergency import bench
 
-    return bench.cli(argv)
+    return bench.cli(argv, **_help("bench", bench_command))
 
 
 def backup_command(argv: list[str]) -> int:
@@ -332,6 +345,19 @@ def restore_command(argv: list[str]) -> int:
     return backup.cli_restore(args.backup, _target(args))
 
 
+def feed_command(argv: list[str]) -> int:
+    """Live data feeds (SL 323 hydrology databases): add, list, status, run.
+
+    add     a source: its URL goes to the settings file ([yitu_feeds]), the rest to the store
+    list    the configured sources (URLs with their password masked)
+    status  each source's freshness and its latest runs
+    run     sync every enabled source every N minutes (--once: each once, then exit)
+    """
+    from emergency.feed import cli as feed_cli
+
+    return feed_cli.main(argv, **_help("feed", feed_command))
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "init": init_command,
     "demo": demo_command,
@@ -341,61 +367,21 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "bench": bench_command,
     "backup": backup_command,
     "restore": restore_command,
-}
-# Commands living in a package of their own: registered by module path, shown once the module exists.
-# The module defines main(argv) -> int; its docstring's first line is the summary.
-PACKAGE_COMMANDS: dict[str, str] = {
-    "feed": "emergency.feed.cli",
+    "feed": feed_command,
 }
 
 
-def _package_command(module_name: str) -> Callable[[list[str]], int] | None:
-    try:
-        if importlib.util.find_spec(module_name) is None:
-            return None
-    except ModuleNotFoundError:  # the parent package is absent
-        return None
-
-    def run(argv: list[str]) -> int:
-        return importlib.import_module(module_name).main(argv)
-
-    return run
-
-
-def commands() -> dict[str, Callable[[list[str]], int]]:
-    """Every available command by name."""
-    found = dict(COMMANDS)
-    for name, module_name in PACKAGE_COMMANDS.items():
-        command = _package_command(module_name)
-        if command is not None:
-            found[name] = command
-    return found
-
-
-def _summary(name: str, command: Callable) -> str:
-    doc = command.__doc__
-    if doc is None and name in PACKAGE_COMMANDS:
-        spec = importlib.util.find_spec(PACKAGE_COMMANDS[name])
-        doc = _module_docstring(spec.origin) if spec and spec.origin else None
-    return (doc or "").strip().splitlines()[0] if doc else ""
-
-
-def _module_docstring(path: str) -> str | None:
-    """Return a module's docstring without importing it (help stays fast)."""
-    import ast
-
-    try:
-        return ast.get_docstring(ast.parse(Path(path).read_text(encoding="utf-8")))
-    except (OSError, SyntaxError):
-        return None
+def _summary(command: Callable) -> str:
+    """Return the first line of the command's docstring."""
+    doc = (command.__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else ""
 
 
 def usage() -> str:
     """Return the top-level help: every command with its summary."""
-    available = commands()
-    width = max(len(name) for name in available)
+    width = max(len(name) for name in COMMANDS)
     lines = [f"usage: {PROG} <command> [options]      ({PROG} <command> --help for its options)", "", "commands:"]
-    lines += [f"  {name:<{width}}  {_summary(name, command)}" for name, command in available.items()]
+    lines += [f"  {name:<{width}}  {_summary(command)}" for name, command in COMMANDS.items()]
     return "\n".join(lines)
 
 
@@ -405,12 +391,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(usage())
         return EXIT_OK if argv else EXIT_USAGE
-    available = commands()
-    if argv[0] not in available:
+    if argv[0] not in COMMANDS:
         print(f"{PROG}: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return available[argv[0]](argv[1:])
+        return COMMANDS[argv[0]](argv[1:])
     except pgstore.StoreError as error:  # a store this program cannot use: a message, not a traceback
         print(f"{PROG} {argv[0]}: {error}", file=sys.stderr)
         return 1

@@ -137,17 +137,19 @@ def run_feed(conn, actor: Actor, name: str):
     """Sync one live source now; the run is recorded like the scheduled ones."""
     from emergency.feed import sync, water
 
+    def write(cursor, result) -> None:
+        audit.insert(
+            cursor,
+            actor,
+            "feed_run",
+            name,
+            outcome="ok" if result.ok else "failed",
+            detail=f"run {result.run_id}: +{result.inserted} ~{result.updated} -{result.rejected}",
+        )
+
     with _allowed(conn, actor, "configure", "feed_run", name):
-        result = sync.run_feed(conn, name, now=water.clock(conn))
-    audit.record(
-        conn,
-        actor,
-        "feed_run",
-        name,
-        outcome="ok" if result.ok else "failed",
-        detail=f"run {result.run_id}: +{result.inserted} ~{result.updated} -{result.rejected}",
-    )
-    return result
+        # The audit row is written in the run's own transaction, with its rows or its failure.
+        return sync.run_feed(conn, name, now=water.clock(conn), before_commit=write)
 
 
 # ------------------------------------------------------------------ dispatch (duty)

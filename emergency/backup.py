@@ -36,6 +36,7 @@ from pathlib import Path
 import duckdb
 
 from emergency import store
+from emergency.sql import quote_identifier, quote_literal
 
 REQUEST_POLL_S = 0.5
 DEFAULT_WAIT_S = 600
@@ -52,10 +53,6 @@ def request_dir(db_path: str | os.PathLike) -> Path:
     """Return the folder where the command line leaves backup requests for the app holding ``db_path``."""
     path = Path(db_path).resolve()
     return path.with_name(f"{path.name}.backup")
-
-
-def _sql_string(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _check_target(out: Path) -> Path:
@@ -77,9 +74,9 @@ def copy_duckdb(conn: duckdb.DuckDBPyConnection, out: str | os.PathLike) -> dict
     try:
         source = cursor.execute("SELECT current_database()").fetchone()[0]
         version = store.schema_version(cursor)
-        cursor.execute(f"ATTACH {_sql_string(partial)} AS {ALIAS}")
+        cursor.execute(f"ATTACH {quote_literal(str(partial))} AS {ALIAS}")
         try:
-            cursor.execute(f'COPY FROM DATABASE "{source}" TO {ALIAS}')
+            cursor.execute(f"COPY FROM DATABASE {quote_identifier(source)} TO {ALIAS}")
         finally:
             cursor.execute(f"DETACH {ALIAS}")
     except duckdb.Error as error:

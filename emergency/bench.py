@@ -525,11 +525,18 @@ def format_comparison(duck: dict, server: dict) -> str:
     return "\n".join(lines)
 
 
-def cli(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m emergency bench [--scale 83] [--json out.json] [--no-pages] [--no-features]``."""
+def cli(argv: list[str] | None = None, prog: str | None = None, description: str | None = None) -> int:
+    """Command line: ``python -m emergency bench [--scale 83] [--json out.json] [--no-pages] [--no-features]``.
+
+    ``prog`` and ``description`` are the help's (``python -m emergency bench`` passes its own).
+    """
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m emergency bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog=prog or "python -m emergency.bench",
+        description=description or __doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--scale", type=float, default=DEFAULT_SCALE, help="demo scale (83 ≈ 10 M rainfall rows)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--path", help="store to build or reuse (default data/bench/bench-<scale>-<seed>.duckdb)")

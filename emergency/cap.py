@@ -10,10 +10,10 @@ import pandas as pd
 import shapely
 
 from emergency import config, i18n, queries, store
+from emergency.clock import UTC_OFFSET
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
-# CAP times carry their offset; the store's naive times are Asia/Shanghai (UTC+8, no DST).
-UTC_OFFSET = "+08:00"
+# CAP times carry their offset (clock.UTC_OFFSET); the store's naive times are local time.
 # How long a warning stays in force unless updated or cancelled, hours (CAP <expires>).
 DEFAULT_VALID_HOURS = 24
 # Township outlines are simplified to this tolerance (degrees, ~200 m) for <polygon>.

@@ -6,14 +6,18 @@ subtract like the instants they stand for.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 # The time zone of every stored time (recorded in the store's meta table as ``timezone``).
 TIMEZONE_NAME = "Asia/Shanghai"
 LOCAL_TIMEZONE = ZoneInfo(TIMEZONE_NAME)
+# Its offset from UTC, the same all year (no daylight saving since 1991): +08:00.
+_OFFSET = LOCAL_TIMEZONE.utcoffset(datetime(2000, 1, 1))
+# The offset as ISO 8601 / CAP writes it after a local time ("+08:00").
+UTC_OFFSET = datetime(2000, 1, 1, tzinfo=LOCAL_TIMEZONE).isoformat()[-6:]
 # Microseconds to add to a UTC epoch to get local wall-clock time (for SQL that shifts epochs).
-UTC_OFFSET_US = 8 * 3600 * 1_000_000
+UTC_OFFSET_US = _OFFSET // timedelta(microseconds=1)
 
 
 def local_now(precise: bool = False) -> datetime:

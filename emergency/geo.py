@@ -44,6 +44,11 @@ INVERSE_TOL_DEG = 1e-11
 INVERSE_MAX_ITER = 30
 # Mean Earth radius (IUGG R1) for haversine distances, km.
 EARTH_RADIUS_KM = 6371.0088
+# Kilometres per degree of latitude (its length at the equator, the shortest: boxes built with it
+# are never too small) and per degree of longitude at the equator (multiply by cos(lat)), for
+# bounding boxes, grid cells and local flat frames; distances themselves use the haversine.
+KM_PER_DEG_LAT = 110.574
+KM_PER_DEG_LON_EQUATOR = 111.320
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -413,22 +418,44 @@ def read_outline(path: str | PathLike, crs: str | None = "gcj02") -> shapely.Geo
     return outline_of(read_boundary_file(path), crs)
 
 
-def read_boundary_file(path: str | PathLike):
-    """Read the features of a boundary file (the one place that reads outline files).
+def read_boundary_file(path: str | PathLike, layer: str | None = None, encoding: str | None = None):
+    """Read the features of a GIS file (the one place that reads them: outlines and the import's GIS files).
 
     Parameters
     ----------
     path : str or PathLike
         GeoJSON, Shapefile (``.shp`` or ``.zip``), GeoPackage or anything pyogrio reads.
+    layer : str, optional
+        The layer to read (a GeoPackage's layer; see :func:`boundary_layers`); the first by default.
+    encoding : str, optional
+        Text encoding of the attributes (a .dbf without .cpg, e.g. ``gbk``); GDAL's guess by default.
 
     Returns
     -------
     geopandas.GeoDataFrame
         The features with their attributes and the file's own CRS (None when it states none).
     """
-    import pyogrio  # GIS files are read by pyogrio (GDAL) only, as in the import readers; loaded on use
+    import pyogrio  # GIS files are read by pyogrio (GDAL) only; loaded on use
 
-    return pyogrio.read_dataframe(path)
+    return pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
+
+
+def boundary_layers(path: str | PathLike) -> tuple[str, ...]:
+    """Return the names of the layers of a GIS file, in the file's order.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A file :func:`read_boundary_file` reads.
+
+    Returns
+    -------
+    tuple of str
+        The layer names (one for GeoJSON or a Shapefile).
+    """
+    import pyogrio
+
+    return tuple(str(name) for name in pyogrio.list_layers(path)[:, 0])
 
 
 def outline_of(frame, crs: str | None = "gcj02") -> shapely.Geometry:

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
+from emergency.sql import quote_literal
+
 log = logging.getLogger(__name__)
 
 URL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
@@ -265,11 +267,6 @@ def open_duckdb(url: str, config: dict) -> Connection:
         duck.close()
         raise StoreError(f"cannot open the PostgreSQL store {masked(url)}: {scrub(str(error), url)}") from None
     return Connection(duck, url)
-
-
-def quote_literal(text: str) -> str:
-    """Quote ``text`` as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def is_postgres(conn) -> bool:

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from emergency import store
-from emergency.geo import haversine_sql
+from emergency.geo import KM_PER_DEG_LAT, KM_PER_DEG_LON_EQUATOR, haversine_sql
 from emergency.sql import Where, identifier, quote_identifier
 from emergency.store import RAIN_MM_SUM_TYPE, run
 from emergency.vocab import OPEN_STATUSES
@@ -984,13 +984,17 @@ SIGNAL_WINDOWS_H = (1, 3, 6, 12, 24)
 # Township aggregations of gauge rain: whitelisted SQL aggregate per setting value.
 TOWNSHIP_AGGREGATES = {"max": "max", "mean": "avg"}
 # Degrees of latitude per km, for the bounding box that narrows a radius query first.
-DEG_LAT_PER_KM = 1 / 110.574
+DEG_LAT_PER_KM = 1 / KM_PER_DEG_LAT
 # Largest and smallest cell side of the first search for a hazard point's nearest gauge, km.
 NEAR_GAUGE_KM = 15.0
 NEAR_GAUGE_MIN_KM = 1.0
 # Cell side in typical gauge spacings (sqrt of the gauges' box area per gauge): about 9 x 9
 # gauges fall in the 3 x 3 cells searched, so nearly every point finds its nearest there.
 NEAR_GAUGE_SPACINGS = 3.0
+# Where a point's nearest gauge is farther than one cell, the next search uses cells this many
+# times wider, up to FAR_GAUGE_CELL_KM; beyond that (a gauge network far away) every gauge is measured.
+NEAR_GAUGE_WIDEN = 3.0
+FAR_GAUGE_CELL_KM = 150.0
 
 
 def _window_column(hours: int) -> str:
@@ -1106,58 +1110,28 @@ def rolling_rain(
 def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.DataFrame:
     """Return every hazard point with the rain of its nearest gauge over 1, 3 and 24 h to ``moment``.
 
-    The nearest gauge (great-circle distance) stands for the point: a measured value, no
-    interpolation across ridges. Columns: id, name, kind, township, township_name, lon, lat,
-    people, households, critical_mm_1h/3h/24h, gauge, gauge_name, gauge_km, mm_1h, mm_3h,
-    mm_24h (NULL when that gauge has no report in the last 24 h).
+    The nearest gauge (great-circle distance; of several at one distance, the smallest code)
+    stands for the point: a measured value, no interpolation across ridges. Columns: id, name,
+    kind, township, township_name, lon, lat, people, households, critical_mm_1h/3h/24h, gauge,
+    gauge_name, gauge_km, mm_1h, mm_3h, mm_24h (NULL when that gauge has no report in the last 24 h).
     """
-    distance = haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
-    # Gauges in the 3 x 3 grid cells around each point first (an equi-join on cell numbers, not
-    # every pair). Cells are cell_km wide even at the points' highest latitude, so a gauge found
-    # within cell_km is the nearest of all; other points try every gauge. cell_km follows the
-    # gauges' density (fixed 15 km cells held the whole county, 60 M pairs at 10 M rows).
+    located = ("SELECT code, lon, lat FROM rain_gauges WHERE lon IS NOT NULL AND lat IS NOT NULL", [])
+    nearest = _nearest_gauges(conn, located, None)
+    nearest = nearest.sort_values(["id", "gauge_km", "gauge"], kind="stable").drop_duplicates("id")
     rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
     return run(
         conn,
         f"""
-        WITH density AS (
-            SELECT coalesce(greatest(?, least(?, ? * sqrt(
-                       (max(lat) - min(lat)) / ? * (max(lon) - min(lon)) * 111.320 * cos(radians(avg(lat)))
-                       / count(*)))), ?) AS cell_km
-            FROM rain_gauges
+        WITH nearest AS (
+            SELECT unnest(?::VARCHAR[]) AS id, unnest(?::VARCHAR[]) AS gauge, unnest(?::DOUBLE[]) AS gauge_km
         ),
-        span AS (
-            SELECT cell_km, cell_km * ? AS dlat,
-                   cell_km / 111.320 / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
-            FROM hazard_points, density GROUP BY cell_km
-        ),
-        gauge_cells AS (
-            SELECT g.code, g.lon, g.lat, floor(g.lat / dlat)::BIGINT AS cy, floor(g.lon / dlon)::BIGINT AS cx
-            FROM rain_gauges g, span
-        ),
-        point_cells AS (
-            SELECT h.id, h.lon, h.lat, floor(h.lat / dlat)::BIGINT + dy AS cy, floor(h.lon / dlon)::BIGINT + dx AS cx
-            FROM hazard_points h, span, range(-1, 2) AS a(dy), range(-1, 2) AS b(dx)
-        ),
-        boxed AS (
-            SELECT h.id, arg_min(g.code, {distance}) AS gauge, min({distance}) AS gauge_km
-            FROM point_cells h JOIN gauge_cells g ON g.cy = h.cy AND g.cx = h.cx
-            GROUP BY h.id
-        ),
-        found AS (SELECT id, gauge, gauge_km FROM boxed, span WHERE gauge_km <= span.cell_km),
-        far AS (
-            SELECT h.id, arg_min(g.code, {distance}) AS gauge, min({distance}) AS gauge_km
-            FROM (SELECT p.id, p.lon, p.lat FROM hazard_points p ANTI JOIN found f ON f.id = p.id) h
-            CROSS JOIN rain_gauges g
-            GROUP BY h.id
-        ),
-        nearest AS (SELECT * FROM found UNION ALL SELECT * FROM far),
         sums AS (
             SELECT station,
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
                    sum(mm) AS mm_24h
             FROM ({rain})
+            WHERE station IN (SELECT gauge FROM nearest)
             GROUP BY station
         )
         SELECT h.id, h.name, h.kind, h.township, t.name AS township_name, h.lon, h.lat,
@@ -1171,12 +1145,9 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
         ORDER BY h.id
         """,
         [
-            NEAR_GAUGE_MIN_KM,
-            NEAR_GAUGE_KM,
-            NEAR_GAUGE_SPACINGS,
-            DEG_LAT_PER_KM,
-            NEAR_GAUGE_KM,
-            DEG_LAT_PER_KM,
+            nearest["id"].astype(str).tolist(),
+            nearest["gauge"].astype(str).tolist(),
+            nearest["gauge_km"].astype(float).tolist(),
             moment - timedelta(hours=1),
             moment - timedelta(hours=3),
             *rain_params,
@@ -1190,19 +1161,13 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
     Columns: id, gauge, gauge_name, gauge_km, reports, mm_1h, mm_3h, mm_24h (rain of
     ``(moment - h, moment]``). Only the gauges at the point's smallest distance are returned
     (several only on a tie); a point without a reporting gauge within ``max_km`` has no row.
-
-    The search is by grid cells sized to the reporting network's density (as
-    :func:`hazard_rain_at` sizes them), 3 x 3 cells around each point: a nearest gauge found
-    there closer than one cell width is the nearest of all. The points for which that cannot
-    be told (sparse surroundings) are searched again with cells ``max_km`` wide. Every pair
-    within ``max_km`` would be hundreds per point on a dense network (the 10 M-row bench
-    store: 11.8 M pairs, a minute).
     """
-    max_km = float(max_km)
     rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
-    reporting = (
+    reporting = run(
+        conn,
         f"""
-        SELECT g.code, g.name, g.lon, g.lat, s.reports, s.mm_1h, s.mm_3h, s.mm_24h
+        SELECT g.code, g.name AS gauge_name, g.lon, g.lat, s.reports, s.mm_1h::DOUBLE AS mm_1h,
+               s.mm_3h::DOUBLE AS mm_3h, s.mm_24h::DOUBLE AS mm_24h
         FROM rain_gauges g JOIN (
             SELECT station, sum(reports)::BIGINT AS reports,
                    coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
@@ -1214,29 +1179,66 @@ def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_
         """,
         [moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params],
     )
-    gauges, span_km2 = run(
+    # The search reads the reporting gauges as a list (a few thousand at most), not the rain again.
+    gauges = (
+        "SELECT unnest(?::VARCHAR[]) AS code, unnest(?::DOUBLE[]) AS lon, unnest(?::DOUBLE[]) AS lat",
+        [reporting["code"].astype(str).tolist(), reporting["lon"].tolist(), reporting["lat"].tolist()],
+    )
+    found = _nearest_gauges(conn, gauges, float(max_km))
+    found = found.merge(reporting.drop(columns=["lon", "lat"]).rename(columns={"code": "gauge"}), on="gauge")
+    columns = ["id", "gauge", "gauge_name", "gauge_km", "reports", "mm_1h", "mm_3h", "mm_24h"]
+    return found[columns].sort_values(["id", "gauge_km", "gauge"], kind="stable").reset_index(drop=True)
+
+
+def _nearest_gauges(conn, gauges: tuple[str, list], max_km: float | None) -> pd.DataFrame:
+    """Return each hazard point's nearest ``gauges`` (SQL with code, lon, lat; all at the smallest distance).
+
+    Columns id, gauge, gauge_km; within ``max_km`` when given (a point with none there has no
+    row), else the nearest of all. The search joins grid cells sized to the gauges' density
+    (NEAR_GAUGE_SPACINGS typical spacings, NEAR_GAUGE_MIN_KM..NEAR_GAUGE_KM, never wider than
+    ``max_km``), 3 x 3 cells around each point, instead of every pair (the 10 M-row bench
+    store: 11.8 M pairs, a minute). A nearest gauge found there closer than one cell width is
+    the nearest of all (the 3 x 3 block reaches that far in every direction; a 1 % margin for
+    the sphere against the cells' flat degrees); the other points are searched again in cells
+    NEAR_GAUGE_WIDEN times wider, up to ``max_km`` (whose block holds every gauge within it)
+    or, without one, FAR_GAUGE_CELL_KM, and then against every gauge.
+    """
+    count, span_km2, points = run(
         conn,
         f"""SELECT count(*) AS n, ((max(lat) - min(lat)) / {DEG_LAT_PER_KM})
-                                  * ((max(lon) - min(lon)) * 111.320 * cos(radians(avg(lat)))) AS km2
-            FROM ({reporting[0]})""",
-        reporting[1],
+                                  * ((max(lon) - min(lon)) * {KM_PER_DEG_LON_EQUATOR} * cos(radians(avg(lat)))) AS km2,
+                   (SELECT count(*) FROM hazard_points WHERE lon IS NOT NULL AND lat IS NOT NULL) AS points
+            FROM ({gauges[0]})""",
+        gauges[1],
     ).iloc[0]
+    if not count or not points:
+        return pd.DataFrame({"id": pd.Series(dtype=str), "gauge": pd.Series(dtype=str), "gauge_km": []})
     span_km2 = 0.0 if pd.isna(span_km2) else float(span_km2)
-    # Cells sized as hazard_rain_at sizes them (NEAR_GAUGE_*), never wider than max_km.
-    spacing_km = (span_km2 / max(int(gauges), 1)) ** 0.5
-    dense_km = min(max_km, NEAR_GAUGE_KM, max(NEAR_GAUGE_MIN_KM, NEAR_GAUGE_SPACINGS * spacing_km))
-    found = _nearest_gauges(conn, reporting, dense_km, max_km, None)
-    if dense_km < max_km:
-        # Nearest proven only when closer than one cell width (the 3 x 3 block reaches that far
-        # in every direction); a 1 % margin for the sphere against the cells' flat degrees.
-        sure = found[found["gauge_km"] <= 0.99 * dense_km]["id"].unique().tolist()
-        rest = _nearest_gauges(conn, reporting, max_km, max_km, sure)
-        found = pd.concat([found[found["id"].isin(sure)], rest], ignore_index=True)
-    return found.sort_values(["id", "gauge_km", "gauge"], kind="stable").reset_index(drop=True)
+    spacing_km = (span_km2 / max(int(count), 1)) ** 0.5
+    cell_km = min(NEAR_GAUGE_KM, max(NEAR_GAUGE_MIN_KM, NEAR_GAUGE_SPACINGS * spacing_km))
+    widest_km = FAR_GAUGE_CELL_KM if max_km is None else max_km
+    parts, sure = [], []
+    while True:
+        cell_km = min(cell_km, widest_km)
+        found = _cell_search(conn, gauges, cell_km, max_km, sure if sure else None)
+        if max_km is not None and cell_km >= max_km:
+            # Every gauge within max_km of a point lies in its 3 x 3 block of max_km cells.
+            parts.append(found)
+            break
+        proven = found[found["gauge_km"] <= 0.99 * cell_km]
+        parts.append(proven)
+        sure += proven["id"].unique().tolist()
+        if len(sure) >= points:
+            break
+        if cell_km >= widest_km:
+            parts.append(_every_gauge(conn, gauges, sure))  # the few points farther than that from any gauge
+            break
+        cell_km *= NEAR_GAUGE_WIDEN
+    return pd.concat(parts, ignore_index=True)
 
 
-def _nearest_gauges(conn, reporting: tuple[str, list], cell_km: float, max_km: float, exclude) -> pd.DataFrame:
-    """Return the nearest ``reporting`` gauges within ``max_km`` of each hazard point not in ``exclude``."""
+def _cell_search(conn, gauges: tuple[str, list], cell_km: float, max_km: float | None, exclude) -> pd.DataFrame:
+    """Return the nearest ``gauges`` in the 3 x 3 cells of ``cell_km`` around each hazard point not in ``exclude``."""
     distance = haversine_sql("p.lon", "p.lat", "g.lon", "g.lat")
     skip = "AND h.id NOT IN (SELECT unnest(?::VARCHAR[]))" if exclude is not None else ""
     return run(
@@ -1244,12 +1246,12 @@ def _nearest_gauges(conn, reporting: tuple[str, list], cell_km: float, max_km: f
         f"""
         WITH span AS (
             SELECT ?::DOUBLE * ? AS dlat,
-                   ?::DOUBLE / 111.320 / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
+                   ?::DOUBLE / {KM_PER_DEG_LON_EQUATOR} / cos(radians(least(coalesce(max(abs(lat)), 0), 89))) AS dlon
             FROM hazard_points
         ),
         gauge_cells AS (
-            SELECT g.*, floor(g.lat / dlat)::BIGINT AS cy, floor(g.lon / dlon)::BIGINT AS cx
-            FROM ({reporting[0]}) g, span
+            SELECT g.code, g.lon, g.lat, floor(g.lat / dlat)::BIGINT AS cy, floor(g.lon / dlon)::BIGINT AS cx
+            FROM ({gauges[0]}) g, span
         ),
         point_cells AS (
             SELECT h.id, h.lon, h.lat, floor(h.lat / dlat)::BIGINT + dy AS cy, floor(h.lon / dlon)::BIGINT + dx AS cx
@@ -1260,17 +1262,34 @@ def _nearest_gauges(conn, reporting: tuple[str, list], cell_km: float, max_km: f
             SELECT p.id, g.code, {distance} AS km
             FROM point_cells p JOIN gauge_cells g ON g.cy = p.cy AND g.cx = p.cx
         ),
-        nearest AS (
-            SELECT id, min(km) AS km FROM pairs WHERE km <= ? GROUP BY id
-        )
-        SELECT p.id, g.code AS gauge, g.name AS gauge_name, p.km AS gauge_km, g.reports,
-               g.mm_1h::DOUBLE AS mm_1h, g.mm_3h::DOUBLE AS mm_3h, g.mm_24h::DOUBLE AS mm_24h
-        FROM pairs p JOIN nearest n ON n.id = p.id AND n.km = p.km JOIN gauge_cells g ON g.code = p.code
+        nearest AS (SELECT id, min(km) AS km FROM pairs WHERE km <= ? GROUP BY id)
+        SELECT DISTINCT p.id, p.code AS gauge, p.km AS gauge_km
+        FROM pairs p JOIN nearest n ON n.id = p.id AND n.km = p.km
         """,
         [float(cell_km), DEG_LAT_PER_KM, float(cell_km)]
-        + reporting[1]
+        + gauges[1]
         + ([list(map(str, exclude))] if exclude is not None else [])
-        + [float(max_km)],
+        + [float("inf") if max_km is None else float(max_km)],
+    )
+
+
+def _every_gauge(conn, gauges: tuple[str, list], exclude: list) -> pd.DataFrame:
+    """Return the nearest ``gauges`` of each hazard point not in ``exclude``, measured to every gauge."""
+    distance = haversine_sql("h.lon", "h.lat", "g.lon", "g.lat")
+    return run(
+        conn,
+        f"""
+        WITH points AS MATERIALIZED (
+            SELECT id, lon, lat FROM hazard_points
+            WHERE lon IS NOT NULL AND lat IS NOT NULL AND id NOT IN (SELECT unnest(?::VARCHAR[]))
+        ),
+        pairs AS MATERIALIZED (
+            SELECT h.id, g.code, {distance} AS km FROM points h CROSS JOIN ({gauges[0]}) g
+        ),
+        nearest AS (SELECT id, min(km) AS km FROM pairs GROUP BY id)
+        SELECT p.id, p.code AS gauge, p.km AS gauge_km FROM pairs p JOIN nearest n ON n.id = p.id AND n.km = p.km
+        """,
+        [list(map(str, exclude)), *gauges[1]],
     )
 
 
@@ -1336,7 +1355,7 @@ def _within(
     lat_margin = radius_km * DEG_LAT_PER_KM
     # Longitude degrees shrink with cos(lat); take the box edge nearest the pole.
     far_lat = min(abs(lat) + lat_margin, 89.9)
-    lon_margin = radius_km / (111.320 * math.cos(math.radians(far_lat)))
+    lon_margin = radius_km / (KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(far_lat)))
     sql = f"""
         SELECT * FROM (
             SELECT {columns}, t.name AS township_name, {haversine_sql("?", "?", "p.lon", "p.lat")} AS distance_km

@@ -112,7 +112,7 @@ def gauge_signals(
     thresholds = queries.signal_thresholds(conn)
     gauges = queries.gauge_rain_at(conn, moment, warning.window_hours(thresholds))
     fresh = queries.gauge_freshness(conn, moment, max_age)[["code", "last_ts", "age_min", "stale"]]
-    frame = warning._with_levels(gauges, thresholds).merge(fresh, on="code", how="left")
+    frame = warning.with_levels(gauges, thresholds).merge(fresh, on="code", how="left")
     frame["stale"] = frame["stale"].fillna(True).astype(bool)
     if filters is not None and filters.townships:
         frame = frame[frame["township"].isin(filters.townships)].reset_index(drop=True)
@@ -163,7 +163,7 @@ def signals(
     frame = frame.merge(reporting, left_on="code", right_index=True, how="left")
     frame["gauges"] = frame["gauges"].fillna(0).astype(int)
     frame["stale_gauges"] = [value if isinstance(value, str) else "" for value in frame["code"].map(stale)]
-    frame = warning._with_levels(frame, thresholds)
+    frame = warning.with_levels(frame, thresholds)
     frame = frame.merge(_decided_by(gauges, method), left_on="code", right_index=True, how="left")
     if filters is not None and filters.townships:
         frame = frame[frame["code"].isin(filters.townships)]

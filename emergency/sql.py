@@ -85,8 +85,9 @@ def identifier(name: str, allowed: set[str]) -> str:
 def quote_literal(value) -> str:
     """Return a constant of this program as a SQL literal (NULL for None) for seed statements.
 
-    Only for the program's own constants (built-in code lists); anything that comes from a user
-    or a file is passed as a parameter instead.
+    Only for the program's own constants (built-in code lists) and for statements that take no
+    parameters (``ATTACH`` of a file path or a configured server URL); anything that comes from a
+    user or a file is passed as a parameter instead.
 
     Examples
     --------

@@ -30,9 +30,6 @@ DEFAULT_STALE_MINUTES = 60
 # Rows printed on the one-page card (contacts, open incidents, resources of each kind), tried
 # in this order until the card fits on one page; the rows left out are counted in a note.
 CARD_ROW_LIMITS = ((10, 8, 3), (8, 6, 2), (6, 4, 2), (4, 3, 1), (2, 2, 1))
-# km per degree of latitude, and of longitude at the equator (for local distances to a polygon).
-KM_PER_DEG_LAT = 110.574
-KM_PER_DEG_LON = 111.320
 # Who to call, in this order; labels in i18n "call_role".
 CALL_ROLES = ("duty_leader", "township_head", "flood_duty", "grid_member")
 RESOURCE_KINDS = ("teams", "warehouses", "shelters")
@@ -120,7 +117,7 @@ def ranking(conn: duckdb.DuckDBPyConnection, f: Filters, max_age_minutes: int = 
 
 def _local_km(geometry: shapely.Geometry, lat0: float) -> shapely.Geometry:
     """Project the geometry to km on a plane tangent at ``lat0`` (enough for distances of a few km)."""
-    scale = np.array([KM_PER_DEG_LON * np.cos(np.radians(lat0)), KM_PER_DEG_LAT])
+    scale = np.array([geo.KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat0)), geo.KM_PER_DEG_LAT])
     return shapely.transform(geometry, lambda xy: xy * scale)
 
 

@@ -81,6 +81,20 @@ def open_by_grade(graded: pd.DataFrame) -> dict[str, int]:
     return result
 
 
+def open_geological(graded: pd.DataFrame) -> dict[str, int]:
+    """Return how many of :func:`open_by_grade`'s counts are geological disasters, per grade.
+
+    Geological disasters are graded 小型..特大型 by 《地质灾害防治条例》; they share the
+    response levels IV..I, and so the cells, of 一般..特别重大, and the wall names them apart.
+    Only grades with at least one such incident are listed, in rising order.
+    """
+    if graded.empty or "grade_scale" not in graded:
+        return {}
+    rows = graded[graded["status"].isin(OPEN_STATUSES) & (graded["grade_scale"] == "geological")]
+    counts = rows["grade"].value_counts()
+    return {grade: int(counts[grade]) for grade in INCIDENT_GRADES if counts.get(grade, 0)}
+
+
 def people_affected(incidents: pd.DataFrame) -> dict[str, int]:
     """Return deaths, missing, injured and trapped people of the window's incidents, and their total."""
     figures = {
@@ -184,8 +198,17 @@ def ticker(incidents: pd.DataFrame, warnings: pd.DataFrame, end: datetime, rows:
     return merged.sort_values("at", ascending=False, kind="stable").head(rows).reset_index(drop=True)[columns]
 
 
-def worst_townships(townships: pd.DataFrame, rows: int) -> pd.DataFrame:
-    """Rank townships worst first: signal rank, then mean rain, then open incidents, then code.
+# What the wall's township list is ranked by (``&rank=`` in its URL): the metric first, then the
+# others as tie-breaks, then the code.
+RANK_ORDERS: dict[str, tuple[str, ...]] = {
+    "signal": ("rank", "_rain", "open_incidents"),  # 暴雨预警信号 level, then mean areal rain
+    "rain": ("_rain", "rank", "open_incidents"),  # mean areal rain over the window
+    "incidents": ("open_incidents", "rank", "_rain"),  # open (pending or active) incidents
+}
+
+
+def worst_townships(townships: pd.DataFrame, rows: int, by: str = "signal") -> pd.DataFrame:
+    """Rank townships worst first by ``by`` (a key of :data:`RANK_ORDERS`), the other metrics breaking ties.
 
     Parameters
     ----------
@@ -194,13 +217,14 @@ def worst_townships(townships: pd.DataFrame, rows: int) -> pd.DataFrame:
         signal ``rank`` (0 none .. 4 red) and ``level`` of ``warning.township_signals_at``.
     rows : int
         How many to keep.
+    by : str
+        "signal" (signal level, then mean rain, then open incidents), "rain" or "incidents".
     """
     frame = townships.copy()
     frame["rank"] = frame["rank"].fillna(0).astype(int)
     frame["_rain"] = frame["rain_mean_mm"].astype(float).fillna(-1)
-    frame = frame.sort_values(
-        ["rank", "_rain", "open_incidents", "code"], ascending=[False, False, False, True], kind="stable"
-    )
+    keys = [*RANK_ORDERS.get(by, RANK_ORDERS["signal"]), "code"]
+    frame = frame.sort_values(keys, ascending=[False, False, False, True], kind="stable")
     return frame.drop(columns="_rain").head(rows).reset_index(drop=True)
 
 

@@ -104,7 +104,11 @@ def signal_rank(sums: pd.DataFrame, thresholds: pd.DataFrame) -> np.ndarray:
     return ranks
 
 
-def _with_levels(frame: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+def with_levels(frame: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` (window sums per row) with its signal ``rank`` and ``level`` code.
+
+    The ranks are :func:`signal_rank`'s under ``thresholds``; the level is the rank's code (``level_code``).
+    """
     frame = frame.copy()
     frame["rank"] = signal_rank(frame, thresholds)
     frame["level"] = [level_code(rank) for rank in frame["rank"]]
@@ -143,7 +147,7 @@ def township_signals_at(conn: duckdb.DuckDBPyConnection, moment: datetime, metho
 
 def signal_history(rolling: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
     """Add the signal rank and level to rolling sums (key, ts, ``mm_<h>h``), sorted by key and ts."""
-    return _with_levels(rolling.sort_values(["key", "ts"], kind="stable").reset_index(drop=True), thresholds)
+    return with_levels(rolling.sort_values(["key", "ts"], kind="stable").reset_index(drop=True), thresholds)
 
 
 def summarize_signals(history: pd.DataFrame) -> pd.DataFrame:

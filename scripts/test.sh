@@ -36,6 +36,10 @@ fi
 # of every page in both languages and the replicas behind nginx. YITU_TEST_STORES=duckdb (or
 # postgres) runs one of them. Extra arguments go to the DuckDB run and the non-browser PostgreSQL run.
 overall=0
+# The offline-install proof (tests/test_bundle.py) fails instead of skipping where it cannot run, so a
+# CI machine without root or unshare cannot lose it silently; YITU_REQUIRE_BUNDLE_TEST=0 lets a
+# developer's machine skip it.
+export YITU_REQUIRE_BUNDLE_TEST="${YITU_REQUIRE_BUNDLE_TEST:-1}"
 run_pytest() {
     set +e
     .venv/bin/python -m pytest "$@"

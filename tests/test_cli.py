@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -49,7 +50,8 @@ def test_bench_import_subcommand_help(capsys):
 
 
 @pytest.mark.parametrize(
-    "module", ["emergency.demo", "emergency.ingest", "emergency.bench", "emergency.ingest.benchmark"]
+    "module",
+    ["emergency.demo", "emergency.ingest", "emergency.bench", "emergency.ingest.benchmark", "emergency.feed.bench"],
 )
 def test_old_forms_still_work(module):
     result = subprocess.run(
@@ -70,21 +72,37 @@ def test_status_through_the_one_command_line(tmp_path):
     assert result.returncode == 1 and "no store at" in result.stderr
 
 
-def test_a_package_command_appears_once_its_module_exists(tmp_path, monkeypatch, capsys):
-    """The place left for `feed`: a package with a __main__.main(argv) is listed and dispatched to."""
-    package = tmp_path / "fakefeed"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "__main__.py").write_text(
-        '"""Follow the feed."""\n\ndef main(argv):\n    print("fed", argv)\n    return 7\n'
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cli, "PACKAGE_COMMANDS", {"feed": "fakefeed.__main__", "absent": "nowhere.__main__"})
-    cli.main(["--help"])
+@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
+def test_every_command_help_has_its_prog_and_docstring(name, capsys):
+    """`python -m emergency <command> --help`: prog names the command, the description is its whole docstring."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([name, "--help"])
+    assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert "  feed" in out and "Follow the feed." in out and "absent" not in out
-    assert cli.main(["feed", "--since", "1h"]) == 7
-    assert "fed ['--since', '1h']" in capsys.readouterr().out
+    assert out.startswith(f"usage: python -m emergency {name} "), out
+    assert inspect.cleandoc(cli.COMMANDS[name].__doc__) in out, out
+
+
+@pytest.mark.parametrize(
+    ("argv", "prog", "option"),
+    [
+        (["bench", "import"], "python -m emergency bench import", "--rows"),
+        (["bench", "feed"], "python -m emergency bench feed", "--stations"),
+        (["demo", "--live"], "python -m emergency demo --live", "--step-seconds"),
+        (["feed", "add"], "python -m emergency feed add", "--kind"),
+    ],
+)
+def test_sub_forms_help_names_the_whole_command(argv, prog, option, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: {prog} ") and option in out, out
+
+
+def test_the_top_level_help_lists_feed(capsys):
+    assert cli.main(["--help"]) == cli.EXIT_OK
+    assert "  feed " in capsys.readouterr().out
 
 
 def test_a_store_file_of_a_newer_duckdb_is_a_message_not_a_traceback(tmp_path):

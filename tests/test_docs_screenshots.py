@@ -2,7 +2,7 @@
 
 Every page of the sidebar, the township page with a township chosen and the big screen are opened
 as a person would, checked for errors and photographed; then, on a store with the live demo's water
-stations synced, the command-centre wall at 1920×1080, the water layer and list, and the code lists
+stations synced, the command-centre wall at 1920×1080 and 1366×768, the water layer and list, and the code lists
 of the admin page. docs/使用手册.md shows these files. A new
 image replaces the old one only when it differs visibly, so a test run leaves git clean when
 nothing changed on screen.
@@ -52,6 +52,7 @@ CHANGED_SHARE = 0.01
 WIDTH, HEIGHT = 1600, 1000
 # The command-centre wall is photographed at the size of a wall screen.
 WALL_WIDTH, WALL_HEIGHT = 1920, 1080
+SMALL_WALL_WIDTH, SMALL_WALL_HEIGHT = 1366, 768
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +146,21 @@ def test_screenshots_of_the_wall_water_and_code_lists_for_the_manual(live_server
         wait_for_charts(page)
         saved["wall"] = save(page.screenshot(), "wall")
         watch.assert_clean()
+    # The smallest screen the wall is made for (a meeting-room laptop): the README shows both sizes.
+    with browser_page(url, width=SMALL_WALL_WIDTH, height=SMALL_WALL_HEIGHT) as (page, watch):
+        page.goto(f"{url}/?screen=1&end={demo.DEMO_NOW:%Y-%m-%dT%H:%M}")
+        settle(page)
+        page.wait_for_function(
+            "() => document.querySelector('.st-key-wall_view input')?.value === `${innerWidth}x${innerHeight}`",
+            timeout=60_000,
+        )
+        settle(page)
+        page.locator("[data-testid=stPlotlyChart] .main-svg").first.wait_for(timeout=60_000)
+        page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(CANVAS_SETTLE_MS)
+        small = save(page.screenshot(), "wall-1366x768")
+        watch.assert_clean()
+    assert Image.open(small).size == (SMALL_WALL_WIDTH, SMALL_WALL_HEIGHT)
     with browser_page(url, width=WIDTH, height=HEIGHT) as (page, watch):
         page.goto(url)
         settle(page)

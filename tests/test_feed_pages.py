@@ -86,6 +86,20 @@ def test_alarm_on_every_page_when_the_source_is_silent(live):
     assert runs["结果"].tolist() == ["成功"] and runs["新增"].iloc[0] > 0
 
 
+def test_wall_names_a_silent_source_in_its_title_bar(live):
+    """On the wall the alarm is a chip of the title bar: red bars above it would push the wall off the screen."""
+    conn = store.connect(live["path"])
+    live_demo.set_clock(conn, live["start"] + timedelta(hours=2), 1.0)
+    conn.close()
+    at = _app()
+    at.query_params["screen"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert 'data-wall="feed-alarm"' in html and "数据源“演示水文”静默" in html
+
+
 def test_admin_saves_a_source_with_the_password_masked(live, tmp_path):
     at = _app()
     at.run()

@@ -417,3 +417,30 @@ def test_a_run_whose_process_died_is_recorded_as_interrupted_not_running(conn, s
     from emergency import i18n
 
     assert i18n.label("feed_error", "interrupted", "zh") == "运行中断（进程停止，未记录结束）"
+
+
+def test_a_run_asked_for_by_a_person_is_audited_in_the_runs_own_transaction(conn, source, monkeypatch):
+    """The audit row of "sync now" is committed with the run's rows (or its failure), never apart from them."""
+    from emergency import actions
+    from emergency.access import Actor
+    from emergency.feed import water
+
+    admin = Actor("root1", "管理员", "admin")
+    fill(source)
+    add_feed(conn, source)
+    monkeypatch.setattr(water, "clock", lambda _conn: NOW)
+    before = store.scalar(conn, "SELECT count(*) FROM rainfall")
+    # An audit write that fails takes the run's rows with it: nothing of the run is committed.
+    broken = pytest.MonkeyPatch()
+    broken.setattr(actions.audit, "insert", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("audit down")))
+    with pytest.raises(RuntimeError, match="audit down"):
+        actions.run_feed(conn, admin, "县水文")
+    broken.undo()
+    assert store.scalar(conn, "SELECT count(*) FROM rainfall") == before
+    assert store.scalar(conn, "SELECT count(*) FROM audit_log WHERE action = 'feed_run'") == 0
+    # With the audit working: rows and the audit row together.
+    result = actions.run_feed(conn, admin, "县水文")
+    assert result.ok and store.scalar(conn, "SELECT count(*) FROM rainfall") > before
+    audit = store.run(conn, "SELECT username, outcome, detail FROM audit_log WHERE action = 'feed_run'")
+    assert audit[["username", "outcome"]].values.tolist() == [["root1", "ok"]]
+    assert audit["detail"].iloc[0].startswith(f"run {result.run_id}: +{result.inserted}")

@@ -547,7 +547,8 @@ def test_grade_rules_are_edited_only_by_configure_and_audited(role):
 
 
 # The nearest reporting gauge of every hazard point, against every pair measured (hypothesis):
-# dense clusters, lone far gauges, silent gauges, points outside the network and ties.
+# dense clusters, lone far gauges, silent gauges, points outside the network and ties; and the
+# nearest gauge of all (hazard_rain_at), by the same search.
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -588,3 +589,13 @@ def test_nearest_reporting_gauge_of_each_hazard_point_is_the_nearest_of_all(seed
             set(np.asarray(codes)[reporting][in_range & np.isclose(d, d[in_range].min())]) if in_range.any() else set()
         )
         assert got.get(f"H{i:03d}", set()) == expected, (i, x, y)
+    # The nearest gauge of all (reporting or not; the smallest code on a tie), by the same search.
+    nearest = queries.hazard_rain_at(conn, T).set_index("id")
+    for i, (x, y) in enumerate(zip(px, py, strict=True)):
+        d = haversine_km(x, y, lon, lat)
+        row = nearest.loc[f"H{i:03d}"]
+        if not len(d):
+            assert pd.isna(row["gauge"])
+            continue
+        assert row["gauge"] == min(np.asarray(codes)[np.isclose(d, d.min())]), (i, x, y)
+        assert row["gauge_km"] == pytest.approx(d.min())

@@ -44,7 +44,12 @@ def test_level_grade_and_people_counts():
     # A flood has no national scale (未分级): it still counts as open.
     assert wall.open_by_grade(graded) == {"general": 2, "large": 0, "major": 1, "especially_major": 0, "ungraded": 1}
     assert wall.people_affected(graded) == {"deaths": 3, "missing": 1, "injured": 4, "trapped": 5, "total": 13}
+    # Geological disasters (小型..特大型) share the cells; the wall names how many of each are geological.
+    graded["grade_scale"] = ["geological", "geological", "geological", None, None]
+    assert wall.open_geological(graded) == {"general": 1, "major": 1}
+    assert wall.open_geological(graded.drop(columns="grade_scale")) == {}
     empty = graded.iloc[0:0]
+    assert wall.open_geological(empty) == {}
     assert wall.open_by_grade(empty) == {"general": 0, "large": 0, "major": 0, "especially_major": 0, "ungraded": 0}
     assert wall.people_affected(empty)["total"] == 0
 
@@ -75,6 +80,10 @@ def test_worst_townships_rank_by_signal_then_rain_then_open_incidents():
         }
     )
     assert list(wall.worst_townships(frame, 4)["code"]) == ["e", "c", "b", "a"]
+    # &rank=rain and &rank=incidents: that metric first, the others breaking ties.
+    assert list(wall.worst_townships(frame, 5, "rain")["code"]) == ["a", "e", "c", "b", "d"]
+    assert list(wall.worst_townships(frame, 5, "incidents")["code"]) == ["d", "c", "b", "e", "a"]
+    assert list(wall.worst_townships(frame, 4, "nonsense")["code"]) == ["e", "c", "b", "a"]
     assert wall.tour_stops(frame.fillna({"rank": 0})) == ["e", "b", "c"]
 
 
@@ -216,6 +225,50 @@ def test_wall_figures_match_the_core(app, demo_copy):
     assert f'data-wall="gauges-blue"><span class="n">{blue}<' in body
 
 
+def test_township_list_follows_the_rank_chosen_in_the_url(app, demo_copy):
+    """&rank=incidents orders the list by open incidents, names that order, and their labels go first on the map."""
+    import re
+
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        end = queries.data_range(conn)[1]
+        metrics = queries.township_metrics(conn, end - timedelta(hours=24), end)
+    finally:
+        conn.close()
+    app.query_params["screen"] = "1"
+    app.query_params["rank"] = "incidents"
+    app.run()
+    assert not app.exception
+    body = html_of(app)
+    assert 'data-wall="rank-by">按未结事件<' in body
+    shown = [int(n) for n in re.findall(r"未结 (\d+)</td>", body)]
+    assert shown == sorted(shown, reverse=True) and shown[0] == int(metrics["open_incidents"].max())
+    deck = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    labelled = next(layer for layer in deck["layers"] if layer["id"] == "wall-labels")["data"]
+    worst = metrics.sort_values(["open_incidents", "code"], ascending=[False, True]).iloc[0]["name"]
+    assert worst in [row["name"] for row in labelled]
+
+
+def test_wall_takes_the_filters_in_its_link(app, demo_copy):
+    """?screen=1&hours=6&township=…: the wall's window and its township list follow the link like every page."""
+    import re
+
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        chosen = store.run(conn, "SELECT code, name FROM townships ORDER BY code LIMIT 2")
+    finally:
+        conn.close()
+    app.query_params["screen"] = "1"
+    app.query_params["hours"] = "6"
+    app.query_params["township"] = ",".join(chosen["code"])
+    app.run()
+    assert not app.exception
+    body = html_of(app)
+    assert 'data-wall="window">最近 6 小时<' in body
+    listed = re.findall(r'<td class="name">([^<]+)</td>', body)
+    assert sorted(listed) == sorted(chosen["name"])
+
+
 def test_wall_marks_figures_that_changed_since_the_last_refresh(app, demo_copy):
     app.query_params["screen"] = "1"
     app.run()
@@ -298,14 +351,19 @@ def test_kpi_column_says_how_many_open_incidents_have_no_grade_cell():
         gauge_levels={},
         water_over_warning=None,
         open_by_grade={"general": 2, "large": 0, "major": 1, "especially_major": 0, "ungraded": 4},
+        open_geological={"general": 1, "major": 1},
         people={"deaths": 0, "missing": 0, "injured": 0, "trapped": 0, "total": 0},
         warnings=wall.WarningStats(issued=0, recipients=0, acknowledged=0),
     )
     html = wall_panels.kpis(figures, set())
     assert 'data-wall="open">7<' in html
     assert "另有未分级 4 起" in html
+    assert "其中地质灾害：小型 1、大型 1" in html
     figures.open_by_grade = {**figures.open_by_grade, "ungraded": 0}
-    assert 'data-wall="ungraded"' not in wall_panels.kpis(figures, set())
+    figures.open_geological = {}
+    html = wall_panels.kpis(figures, set())
+    assert 'data-wall="ungraded"' not in html
+    assert 'data-wall="geological"' not in html
 
 
 def test_the_live_demo_clock_is_the_clock_of_the_stale_alarm(app, demo_copy):
@@ -342,3 +400,12 @@ def test_the_live_demo_clock_is_the_clock_of_the_stale_alarm(app, demo_copy):
     app.run()
     assert not app.exception
     assert "数据已" not in html_of(app)
+
+
+def test_live_source_alarm_chip_is_short_and_escaped():
+    assert wall_panels.feed_alarm([]) == ""
+    one = wall_panels.feed_alarm([("down", "<b>省水文局遥测数据库主库</b>", 35, 30)])
+    assert 'data-wall="feed-alarm"' in one and "<b>" not in one and "中断 35 分钟" in one
+    assert "…" in one  # a long name is cut to its start
+    many = wall_panels.feed_alarm([("down", "甲", 35, 30), ("silent", "乙", "—", 30)])
+    assert "2 个数据源中断或静默" in many

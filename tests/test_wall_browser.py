@@ -299,3 +299,29 @@ def test_corner_menu_sets_window_and_language(server):
         page.screenshot(path=str(ARTIFACTS / "wall-english.png"))
         assert_no_exception(page)
         watch.assert_clean()
+        # English words are longer: still no text cut or overflowing anywhere on the wall.
+        measured = page.evaluate(MEASURE_JS)
+        assert not measured["overflowing"], measured["overflowing"]
+        assert measured["pageHeight"] <= measured["viewport"], measured
+
+
+@pytest.fixture(scope="module")
+def alarm_server(demo_file, tmp_path_factory):
+    """The live-water store two hours after the source's last report: the live-source alarm is up."""
+    from datetime import timedelta
+
+    from emergency.feed import demo as live_demo
+
+    facts = live_water.build(demo_file, tmp_path_factory.mktemp("wall-alarm"))
+    conn = store.connect(facts["path"])
+    try:
+        live_demo.set_clock(conn, facts["start"] + timedelta(hours=2), 1.0)
+    finally:
+        conn.close()
+    with app_server(facts["path"], {"YITU_SETTINGS": str(facts["settings"])}) as url:
+        yield url
+
+
+def test_wall_with_a_silent_live_source_still_fills_one_screen(alarm_server):
+    """The alarm is a chip of the title bar, not red bars above the wall pushing it off the smallest screen."""
+    _fills_one_screen_readably(alarm_server, 1366, 768, "feed-alarm")

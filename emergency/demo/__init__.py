@@ -19,7 +19,7 @@ from emergency import clock, config, geo, pgstore, shared_cache, store, vocab
 from emergency.demo.contacts import demo_contacts
 from emergency.demo.hierarchy import demo_duty_roster, demo_hierarchy
 from emergency.demo.minimums import demo_minimums
-from emergency.demo.names import GIVEN_NAMES, SURNAMES
+from emergency.demo.names import GIVEN_NAMES, SURNAMES, VILLAGE_FIRST, VILLAGE_SECOND
 from emergency.sql import quote_identifier, quote_literal
 
 __all__ = ["build_demo", "build_demo_file", "ensure_demo", "main", "table_checksums"]
@@ -77,10 +77,12 @@ MASSIFS = ((117.93, 28.58, 950.0, 0.035), (118.07, 28.03, 750.0, 0.06))
 MAX_ELEVATION_M = 1500.0
 
 # The storm's flat local frame: origin near the county's centre (lon, lat), kilometres per
-# degree at its latitude, and the county's half width and half height in km.
+# degree at its latitude, and the county's half width and half height in km. 110.9 is the
+# degree of latitude there (110.86 km at 28.4° N), the demo's own value on purpose (geo's
+# KM_PER_DEG_LAT is the equator's); kept so the generated demo stays the same.
 STORM_ORIGIN = (117.96, 28.40)
-KM_PER_DEG_LAT = 110.9
-KM_PER_DEG_LON = 111.32 * np.cos(np.radians(STORM_ORIGIN[1]))
+LOCAL_KM_PER_DEG_LAT = 110.9
+LOCAL_KM_PER_DEG_LON = geo.KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(STORM_ORIGIN[1]))
 HALF_EXTENT_KM = (26.0, 48.0)
 # Storm episodes: (start hours after STORM_START, duration h, strength). Strength >= 1 gets a
 # quasi-stationary "training" cell pinned near a gauge, which makes the red-signal totals;
@@ -88,29 +90,6 @@ HALF_EXTENT_KM = (26.0, 48.0)
 EPISODES = ((14.0, 10.0, 0.6), (44.0, 22.0, 1.1), (86.0, 6.0, 0.5), (118.0, 22.0, 1.0), (152.0, 18.0, 0.8))
 # Mean steering wind of the Meiyu front, km/h towards the east-northeast.
 STEERING_KMH = (26.0, 8.0)
-
-# Villages for addresses and names: first + second syllable, typical of northeast Jiangxi.
-VILLAGE_FIRST = tuple("石高枫黄新龙塘杨周徐汪毛何桥山岭坑垄田溪洋茶竹樟上下大小东西南北")
-VILLAGE_SECOND = (
-    "门",
-    "桥",
-    "林",
-    "坑",
-    "坊",
-    "塘",
-    "潭",
-    "背",
-    "家",
-    "头",
-    "口",
-    "源",
-    "坞",
-    "畈",
-    "岭",
-    "湾",
-    "洲",
-    "墩",
-)
 
 INCIDENT_TEXT = {
     "flood": "河水漫溢，农田和村道受淹",
@@ -361,8 +340,8 @@ def _storm_rates(lon: np.ndarray, lat: np.ndarray, elevation: np.ndarray, rng: n
     convective cells drifting with the steering wind, and (for strong episodes) a
     quasi-stationary training cell pinned near a random gauge.
     """
-    x = (lon - STORM_ORIGIN[0]) * KM_PER_DEG_LON
-    y = (lat - STORM_ORIGIN[1]) * KM_PER_DEG_LAT
+    x = (lon - STORM_ORIGIN[0]) * LOCAL_KM_PER_DEG_LON
+    y = (lat - STORM_ORIGIN[1]) * LOCAL_KM_PER_DEG_LAT
     half_w, half_h = HALF_EXTENT_KM
     cells = []  # (t0 h, life h, peak mm/h, sigma km, x_mid, y_mid, vx, vy)
     for start, duration, strength in EPISODES:
@@ -498,8 +477,8 @@ def _incidents(
         pending = np.flatnonzero(which < 0)
         if not pending.size:
             break
-        try_lon = lon[pending] + rng.normal(0, 2.5 / KM_PER_DEG_LON, pending.size)
-        try_lat = lat[pending] + rng.normal(0, 2.5 / KM_PER_DEG_LAT, pending.size)
+        try_lon = lon[pending] + rng.normal(0, 2.5 / LOCAL_KM_PER_DEG_LON, pending.size)
+        try_lat = lat[pending] + rng.normal(0, 2.5 / LOCAL_KM_PER_DEG_LAT, pending.size)
         found = geo.locate(try_lon, try_lat, polygons)
         hit = found >= 0
         lon[pending[hit]], lat[pending[hit]], which[pending[hit]] = try_lon[hit], try_lat[hit], found[hit]
@@ -963,12 +942,17 @@ def table_checksums(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return sums
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str | None = None, description: str | None = None) -> int:
     """Run ``python -m emergency demo [--path P] [--scale S] [--seed N]``.
 
-    The old form ``python -m emergency.demo`` is an alias.
+    The old form ``python -m emergency.demo`` is an alias. ``prog`` and ``description`` are the help's
+    (``python -m emergency`` passes its own: the command's name and docstring).
     """
-    parser = argparse.ArgumentParser(prog="python -m emergency demo", description="Build the synthetic demo store.")
+    parser = argparse.ArgumentParser(
+        prog=prog or "python -m emergency.demo",
+        description=description or "Build the synthetic demo store.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--path",
         type=config.store_arg,

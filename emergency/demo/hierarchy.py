@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from emergency import geo
-from emergency.demo.names import GIVEN_NAMES, SURNAMES
+from emergency.demo.names import GIVEN_NAMES, SURNAMES, VILLAGE_FIRST, VILLAGE_SECOND
 
 # A village or community covers about this many km² in the demo (Jiangxi hill country).
 VILLAGE_KM2 = 12.0
@@ -28,7 +28,7 @@ MIN_GRIDS, MAX_GRIDS = 2, 4
 LLOYD_STEPS = 2
 # Village codes: communities 001–199, villages 200–399, as in the national statistical
 # division codes (统计用区划代码) where the last three digits say which it is.
-COMMUNITY_FIRST, VILLAGE_FIRST = 1, 200
+COMMUNITY_CODE_START, VILLAGE_CODE_START = 1, 200
 # Kinds of village-level units (村 / 社区); labels in i18n "village_kind".
 VILLAGE_KINDS = ("village", "community")
 # Titles of the township leaders who take turns on duty; labels in i18n "duty_title".
@@ -93,11 +93,9 @@ def _clipped_voronoi(points: np.ndarray, polygon: shapely.Geometry, frame: shape
 
 def _syllable_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[str]:
     """Two-syllable place names not yet in ``taken`` (the demo's village syllables)."""
-    from emergency import demo  # the demo generator owns the name pools (and imports this module)
-
     names = []
     while len(names) < n:
-        name = str(rng.choice(demo.VILLAGE_FIRST)) + str(rng.choice(demo.VILLAGE_SECOND))
+        name = str(rng.choice(VILLAGE_FIRST)) + str(rng.choice(VILLAGE_SECOND))
         if name not in taken:
             taken.add(name)
             names.append(name)
@@ -130,7 +128,7 @@ def demo_hierarchy(townships: pd.DataFrame, rng: np.random.Generator) -> dict[st
         cells = partition(township.geometry, count, rng)
         names = _syllable_names(rng, count, set())
         shares = rng.dirichlet(np.full(count, 4.0))
-        first = COMMUNITY_FIRST if street else VILLAGE_FIRST
+        first = COMMUNITY_CODE_START if street else VILLAGE_CODE_START
         for index, (cell, syllables, share) in enumerate(zip(cells, names, shares, strict=True)):
             code = f"{township.code}{first + index:03d}"
             village_rows.append(

@@ -1,4 +1,4 @@
-"""Benchmark of the feed: ``python -m emergency.feed.bench [--stations 5000] [--dir D]``.
+"""Benchmark of the feed: ``python -m emergency bench feed [--stations 5000] [--dir D]``.
 
 Two syncs from an SL 323 SQLite source, each timed once next to the same rows written through
 DuckDB alone (one INSERT of the rows from memory plus the hourly sums, in one transaction):
@@ -152,10 +152,15 @@ def run(n: int = 5000, workdir: Path | None = None, seed: int = 7) -> list[dict]
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the sync benchmark from the command line (see the module's docstring); return the exit status."""
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Run the sync benchmark from the command line (see the module's docstring); return the exit status.
+
+    ``prog`` is the help's (``python -m emergency bench feed`` passes its own).
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m emergency.feed.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog or "python -m emergency.feed.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--stations", type=int, default=5000)
     parser.add_argument("--dir", type=Path, default=None, help="work directory (default: a new temporary one)")

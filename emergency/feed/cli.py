@@ -126,10 +126,15 @@ def _run(args) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run ``python -m emergency feed`` with ``argv`` (see the module's docstring); return the exit status."""
+def main(argv: list[str] | None = None, prog: str | None = None, description: str | None = None) -> int:
+    """Run ``python -m emergency feed`` with ``argv`` (see the module's docstring); return the exit status.
+
+    ``prog`` and ``description`` are the help's (``python -m emergency feed`` passes its own).
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m emergency feed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog or "python -m emergency feed",
+        description=description or __doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add or change a source")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -526,6 +527,7 @@ def run_feed(
     url: str | None = None,
     attempt: int = 1,
     source: Source | None = None,
+    before_commit: Callable[[duckdb.DuckDBPyConnection, RunResult], None] | None = None,
 ) -> RunResult:
     """Sync one feed once; never raises for a source or data problem (the run records it).
 
@@ -543,6 +545,10 @@ def run_feed(
         1 for a scheduled run, 2.. for retries (recorded).
     source : Source, optional
         An open source (tests); made from the URL otherwise.
+    before_commit : callable, optional
+        Called with the run's cursor and result inside the transaction that records the run
+        (with its rows, or its failure), just before the commit: the audit row of a run asked
+        for by a person is committed with the run or not at all.
 
     Returns
     -------
@@ -576,7 +582,7 @@ def run_feed(
             cursor.close()
         snapshot = source.read(_since(feed, marks, now))
         result.read_rows = snapshot.rows
-        _write_snapshot(conn, feed, snapshot, marks, now, result, ended)
+        _write_snapshot(conn, feed, snapshot, marks, now, result, ended, before_commit)
     except Exception as error:  # the run record keeps any failure; the worker retries
         text = str(error).strip().splitlines()[0][:500] if str(error).strip() else type(error).__name__
         result.ok = False
@@ -587,6 +593,8 @@ def run_feed(
         log.warning("feed %s run %s failed: %s", feed.name, result.run_id, result.error)
         with store.transaction(conn) as cursor:
             _finish_run(cursor, result, ended())
+            if before_commit is not None:
+                before_commit(cursor, result)
     finally:
         if own_source and source is not None:
             source.close()
@@ -595,7 +603,14 @@ def run_feed(
 
 
 def _write_snapshot(
-    conn, feed: Feed, snapshot, marks: dict[str, datetime], now: datetime, result: RunResult, ended
+    conn,
+    feed: Feed,
+    snapshot,
+    marks: dict[str, datetime],
+    now: datetime,
+    result: RunResult,
+    ended,
+    before_commit: Callable[[duckdb.DuckDBPyConnection, RunResult], None] | None = None,
 ) -> None:
     """Everything the run read, checked and written in one transaction (with the run record)."""
     totals = _Totals()
@@ -670,9 +685,11 @@ def _write_snapshot(
                 _finish_run(cursor, result, ended())
                 if totals.inserted or totals.updated:
                     shared_cache.bump_in(cursor)  # every replica drops its cached results at this commit
+                if before_commit is not None:
+                    before_commit(cursor, result)
                 cursor.execute("COMMIT")
             except BaseException:
-                engine._rollback(cursor)
+                engine.rollback(cursor)
                 raise
     finally:
         cursor.close()

@@ -190,9 +190,16 @@ class _Progress:
         )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Import one file; print the validation report; exit 1 for a bad file, 3 if the app holds the store."""
-    parser = argparse.ArgumentParser(prog="python -m emergency.ingest", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str | None = None, description: str | None = None) -> int:
+    """Import one file; print the validation report; exit 1 for a bad file, 3 if the app holds the store.
+
+    ``prog`` and ``description`` are the help's (``python -m emergency ingest`` passes its own).
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog or "python -m emergency.ingest",
+        description=description or __doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("file", type=Path, help="CSV, Excel, GeoJSON, Shapefile (.shp or .zip) or GeoPackage")
     parser.add_argument("--kind", required=True, choices=sorted(KINDS), help="what the file holds")
     parser.add_argument(

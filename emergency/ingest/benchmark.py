@@ -218,12 +218,15 @@ def bench_import(path: str | Path | None = None, rows: int = 10_000_000, station
     return result
 
 
-def cli(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m emergency bench import [--rows N] [--path CSV]``; prints the timings as JSON."""
+def cli(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Command line: ``python -m emergency bench import [--rows N] [--path CSV]``; prints the timings as JSON.
+
+    ``prog`` is the help's (``python -m emergency bench import`` passes its own).
+    """
     import argparse
     import json
 
-    parser = argparse.ArgumentParser(prog="python -m emergency bench import", description=__doc__)
+    parser = argparse.ArgumentParser(prog=prog or "python -m emergency.ingest.benchmark", description=__doc__)
     parser.add_argument("--path", help="existing rainfall CSV (default: generate one)")
     parser.add_argument("--rows", type=int, default=10_000_000)
     args = parser.parse_args(argv)

@@ -1570,7 +1570,8 @@ def remembered_mapping(cursor, source_name: str | None, kind: str) -> dict[str, 
     )
 
 
-def _rollback(cursor) -> None:
+def rollback(cursor) -> None:
+    """Undo the cursor's open transaction; nothing when none is left (it had already failed or ended)."""
     with contextlib.suppress(duckdb.Error):  # no transaction left to undo (it had already failed or ended)
         cursor.execute("ROLLBACK")
 
@@ -1661,7 +1662,7 @@ def import_table(  # noqa: C901 - the import's one transaction with its lock, re
                     progress("commit", 0.95)
                     cursor.execute("COMMIT")
             except BaseException:
-                _rollback(cursor)
+                rollback(cursor)
                 raise
             progress("done", 1.0)
     except IngestError:

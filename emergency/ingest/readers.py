@@ -459,14 +459,14 @@ def _dbf_encoding(dbf: Path, file_name: str) -> str:
 def _gis_table(
     path: Path, file_name: str, fmt: str, encoding: str | None, layer: str | None, hashed: list[Path]
 ) -> Table:
-    import pyogrio  # GIS stack loads only for GIS files
+    from emergency import geo  # the one GIS file reader (pyogrio loads only for GIS files)
 
     try:
-        layers = tuple(str(name) for name in pyogrio.list_layers(path)[:, 0])
+        layers = geo.boundary_layers(path)
         if layer is not None and layer not in layers:
             raise IngestError(file_name, "no_sheet", detail=f"{layer} ∉ {', '.join(layers)}")
         chosen = layer if layer is not None else (layers[0] if layers else None)
-        gdf = pyogrio.read_dataframe(path, layer=chosen, encoding=encoding)
+        gdf = geo.read_boundary_file(path, layer=chosen, encoding=encoding)
     except IngestError:
         raise
     except Exception as error:  # pyogrio/GDAL errors: broken JSON, bad geometry blobs, missing parts
