@@ -184,7 +184,11 @@ RUN_WATCH_JS = """(() => {
   WebSocket.prototype.send = function (data) {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
-    if (bytes && bytes.length && bytes[0] === 0x5a) runs.requested += 1;
+    if (bytes && bytes.length && bytes[0] === 0x5a) { runs.requested += 1; runs.lastRequest = performance.now(); }
+    if (!this.__runWatch) {
+      this.__runWatch = true;
+      this.addEventListener('message', () => { runs.lastMessage = performance.now(); });
+    }
     return send.call(this, data);
   };
   new MutationObserver(changes => {
@@ -201,13 +205,20 @@ RUN_WATCH_JS = """(() => {
                         attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
 })()"""
 
-# The app is settled: connected, its script not running, every rerun the page asked for has run.
+# The app is settled: connected, its script not running, every rerun the page asked for has run. A run
+# so short that the page never showed it running leaves no trace in the script state: then the server's
+# answer is its messages, so a page that has heard from the server since its last request and then
+# nothing for SETTLED_QUIET_MS counts as settled too.
+SETTLED_QUIET_MS = 1000
 APP_SETTLED_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   const runs = window.__appRuns;
-  return !!app && !!runs && app.dataset.testConnectionState === 'CONNECTED'
-    && app.dataset.testScriptState === 'notRunning' && runs.answered >= runs.requested;
-}"""
+  if (!app || !runs || app.dataset.testConnectionState !== 'CONNECTED' || app.dataset.testScriptState !== 'notRunning')
+    return false;
+  if (runs.answered >= runs.requested) return true;
+  const heard = (runs.lastMessage || 0) > (runs.lastRequest || 0);
+  return heard && performance.now() - runs.lastMessage > QUIET_MS;
+}""".replace("QUIET_MS", str(SETTLED_QUIET_MS))
 
 
 def watch_runs(page: Page) -> None:
