@@ -57,6 +57,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import websockets
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -67,6 +68,9 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_process
 WINDOW_LABELS = ("最近 1 小时", "最近 3 小时", "最近 6 小时", "最近 12 小时", "最近 24 小时", "最近 72 小时")
 READY = "[data-testid=stApp][data-test-connection-state=CONNECTED][data-test-script-state=notRunning]"
 RSS_EVERY_S = 2.0
+# Times the window list is opened before a session counts an error, and how long each wait for it lasts.
+OPEN_ATTEMPTS = 3
+OPEN_TIMEOUT_MS = 10_000
 PERIOD_PREFIX = "时段："
 # The wall's title bar, redrawn by every refresh of the wall.
 WALL_HEAD = 'data-wall="head"'
@@ -115,9 +119,21 @@ async def session(browser, url: str, seconds: float, latencies: list[float], err
                 continue
             period = page.locator("[data-testid=stCaptionContainer]", has_text=PERIOD_PREFIX).first
             before = await period.inner_text()
-            await select.click()
+            option = page.get_by_role("option", name=label, exact=True)
+            # A rerun of the page (its self-refreshing parts) can redraw the sidebar and close the list
+            # just opened: open it again, a few times, before calling it an error.
+            for attempt in range(OPEN_ATTEMPTS):
+                await page.wait_for_selector(READY, timeout=120_000)
+                await select.click()
+                try:
+                    await option.wait_for(timeout=OPEN_TIMEOUT_MS)
+                    break
+                except PlaywrightTimeout:
+                    if attempt == OPEN_ATTEMPTS - 1:
+                        raise
+                    await page.keyboard.press("Escape")
             started = time.monotonic()
-            await page.get_by_role("option", name=label, exact=True).click()
+            await option.click()
             # Done when the page shows the new period and the script has finished.
             await page.wait_for_function(RERUN_DONE_JS, arg=[PERIOD_PREFIX, before], timeout=60_000)
             latencies.append(time.monotonic() - started)
