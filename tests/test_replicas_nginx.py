@@ -57,6 +57,11 @@ def page_paths() -> list[str]:
 
 
 START_TIMEOUT_S = 120
+# How long the nginx log is read again for a websocket line written after the page moved on, and how often.
+LOG_WAIT_S = 15
+LOG_POLL_INTERVAL_S = 0.5
+# Time after a replica is killed in which the page reloads, well before the supervisor has it back.
+RESTART_WINDOW_MS = 2000
 
 
 @pytest.fixture
@@ -301,9 +306,12 @@ def test_a_browser_whose_replica_dies_carries_on_signed_in(request, accounts_sto
             other = next(p for p in supervised.ports if p != port)
             logged_before = len(upstream_log(log_path))
             os.kill(supervised.pid(port), signal.SIGKILL)
-            # Streamlit's page notices, reconnects by itself, and nginx sends it to the other replica.
+            # Streamlit's page notices and reconnects by itself; nginx sends it to the other replica. The
+            # reload must come while the killed replica is still down (its supervisor restarts it within
+            # seconds, and the hash then prefers it again): a deliberate pause inside that window, not a
+            # wait for a state (waiting for the page's reconnection could outlast the restart).
             page.wait_for_function("() => window.__appRuns.disconnects > 0", timeout=RUN_TIMEOUT_MS)
-            wait_for_app(page)
+            page.wait_for_timeout(RESTART_WINDOW_MS)
             page.reload()
             wait_for_app(page)
             page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=60_000)
@@ -314,13 +322,22 @@ def test_a_browser_whose_replica_dies_carries_on_signed_in(request, accounts_sto
             # nginx logs a websocket when it closes: leave the page, then read where the reloaded page's went.
             page.goto(url + "/trends_rain")
             wait_for_app(page)
-            after = [row for row in upstream_log(log_path)[logged_before:] if row["route"] == route]
+
+            def answered_by_other() -> list[dict]:
+                after = [row for row in upstream_log(log_path)[logged_before:] if row["route"] == route]
+                found = any(
+                    "/_stcore/stream" in row["request"] and row["status"] == "101" and f":{other}" in row["upstream"]
+                    for row in after
+                )
+                return [] if found else after
+
             # The killed replica comes back within seconds (and the hash then prefers it again): before that,
-            # the page's websocket was answered by the other replica.
-            assert any(
-                "/_stcore/stream" in row["request"] and row["status"] == "101" and f":{other}" in row["upstream"]
-                for row in after
-            ), after
+            # the page's websocket was answered by the other replica. nginx writes a websocket's line when
+            # both ends have closed, which can come a moment after the page has moved on: poll the log.
+            deadline = time.monotonic() + LOG_WAIT_S
+            while (missing := answered_by_other()) and time.monotonic() < deadline:
+                time.sleep(LOG_POLL_INTERVAL_S)  # poll interval
+            assert not missing, missing
         # The supervisor brought the killed replica back.
         deadline = time.monotonic() + START_TIMEOUT_S
         while not healthy(port):
