@@ -34,7 +34,6 @@ class WallFigures:
     open_geological: dict[str, int]  # of which geological disasters (小型..特大型), per grade
     people: dict[str, int]
     warnings: wall.WarningStats
-    ranking: pd.DataFrame
     ticker: pd.DataFrame
     series: pd.DataFrame
     metrics: pd.DataFrame  # per township: rain and incident metrics + signal rank/level
@@ -98,18 +97,24 @@ def freshness(now: datetime, stale_minutes: int) -> wall.Freshness:
     return wall.freshness(latest_data_time(), now, stale_minutes)
 
 
+def _scoped(metrics: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The townships of the filter (all when it names none)."""
+    return metrics[metrics["code"].isin(f.townships)] if f.townships else metrics
+
+
 def ranking(fig: WallFigures, by: str) -> pd.DataFrame:
     """The worst townships of the window (those of the township filter only) ranked by ``by``."""
-    f = fig.filters
-    scoped = fig.metrics[fig.metrics["code"].isin(f.townships)] if f.townships else fig.metrics
-    return wall.worst_townships(scoped, RANK_ROWS, by)
+    return wall.worst_townships(_scoped(fig.metrics, fig.filters), RANK_ROWS, by)
 
 
 def figures(f: Filters, stale_minutes: int) -> WallFigures:
     """Collect every figure of the wall for the window ``f``."""
     metrics = township_metrics(f)
-    scoped = metrics[metrics["code"].isin(f.townships)] if f.townships else metrics
-    wettest = scoped.dropna(subset=["rain_mean_mm"]).sort_values(["rain_mean_mm", "code"], ascending=[False, True])
+    wettest = (
+        _scoped(metrics, f)
+        .dropna(subset=["rain_mean_mm"])
+        .sort_values(["rain_mean_mm", "code"], ascending=[False, True])
+    )
     township_max = (
         (wettest.iloc[0]["name"], float(wettest.iloc[0]["rain_mean_mm"])) if not wettest.empty else (None, None)
     )
@@ -125,7 +130,6 @@ def figures(f: Filters, stale_minutes: int) -> WallFigures:
         open_geological=wall.open_geological(graded),
         people=wall.people_affected(graded),
         warnings=warning_stats(f),
-        ranking=wall.worst_townships(scoped, RANK_ROWS),
         ticker=ticker(f, graded),
         series=series(f),
         metrics=metrics,

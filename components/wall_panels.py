@@ -7,6 +7,7 @@ markdown: the regions are drawn with ``st.html``, which takes HTML as it is (san
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -64,7 +65,7 @@ def window_text(f: Filters) -> str:
 FEED_NAME_CHARS = 12
 
 
-def feed_alarm(alarms: list[tuple[str, str, int | str, int]]) -> str:
+def feed_alarm(alarms: Sequence[tuple[str, str, int | str, int]]) -> str:
     """The live-source alarm as one chip of the title bar (the pages' red bars would push the wall off screen)."""
     if not alarms:
         return ""
@@ -85,7 +86,7 @@ def head(
     fresh: wall.Freshness,
     now: datetime,
     refresh_s: int,
-    alarms: list[tuple[str, str, int | str, int]] = (),
+    alarms: Sequence[tuple[str, str, int | str, int]] = (),
 ) -> str:
     """Title bar: county, window, data time, the stale and live-source alarms, clock."""
     demo = f'<span class="wall-chip">{tr("wall.demo")}</span>' if is_demo else ""
@@ -104,7 +105,7 @@ def head(
         f'<span>{tr("wall.window")} <b data-wall="window">{window_text(f)}</b> '
         f'<b class="wall-range">{f.start:%m-%d %H:%M} – {f.end:%m-%d %H:%M}</b></span>'
         f'<span>{tr("wall.as_of")} <b data-wall="as-of">{as_of}</b></span>'
-        f'{state}{feed_alarm(list(alarms))}<span class="wall-refresh">{tr("wall.refresh", s=refresh_s)}</span>'
+        f'{state}{feed_alarm(alarms)}<span class="wall-refresh">{tr("wall.refresh", s=refresh_s)}</span>'
         "</div>"
         f'<div class="wall-clock-box"><div class="wall-clock">{now:%H:%M:%S}</div>'
         f'<div class="wall-date"><span class="wall-date-value">{now:%Y-%m-%d}</span>'
@@ -126,19 +127,15 @@ def _card(key: str, title: str, body: str, changed: set[str], keys: tuple[str, .
     )
 
 
-def _levels(counts: dict[str, int], palette: dict[str, tuple[int, int, int]], vocabulary: str, kind: str) -> str:
-    names = labels(vocabulary)
-    if vocabulary == "incident_grade":
-        # The cells are narrow: English "Especially major" would be cut; the wall has short names.
-        names = {code: tr(f"wall.grade.{code}") for code in palette}
+def _levels(counts: dict[str, int], palette: dict[str, tuple[int, int, int]], names: dict[str, str], kind: str) -> str:
+    """A row of cells, one per code of ``palette``: its count on its colour, and its (short) name."""
     cells = []
     for code, color in palette.items():
         n = counts.get(code, 0)
         style = f"--c:{rgb(color)};" + ("" if n == 0 else f"background:{rgb(color)};color:{ink(color)};")
-        short = names[code].removesuffix("色") if vocabulary == "signal_level" else names[code]
         cells.append(
             f'<div class="wall-level{" zero" if n == 0 else ""}" style="{style}" data-wall="{kind}-{code}">'
-            f'<span class="n">{n}</span><span class="t">{esc(short)}</span></div>'
+            f'<span class="n">{n}</span><span class="t">{esc(names[code])}</span></div>'
         )
     return f'<div class="wall-levels">{"".join(cells)}</div>'
 
@@ -178,7 +175,8 @@ def kpis(fig, changed: set[str]) -> str:
         f' class="wall-sub">{grade_chip(k["rain_mean_mm"])}</div></div></div><div class="wall-sub">{point_max}</div>'
     )
     cards = [_card("rain", f"{tr('wall.kpi.rain')} · {window_text(f)}", rain, changed, ("rain_max", "rain_mean"))]
-    gauges = _levels(fig.gauge_levels, SIGNAL_LEVELS, "signal_level", "gauges")
+    signal_names = {code: name.removesuffix("色") for code, name in labels("signal_level").items()}
+    gauges = _levels(fig.gauge_levels, SIGNAL_LEVELS, signal_names, "gauges")
     cards.append(_card("gauges", tr("wall.kpi.gauges"), gauges, changed, ("gauges",)))
     if fig.water_over_warning is not None:
         water = (
@@ -212,7 +210,10 @@ def kpis(fig, changed: set[str]) -> str:
     incidents = (
         f'<div class="wall-value{" changed" if "open" in changed else ""}" data-wall="open">{open_total}'
         f'<span class="unit">{tr("wall.unit.items")}</span></div>'
-        + _levels(fig.open_by_grade, INCIDENT_GRADES, "incident_grade", "grade")
+        # The cells are narrow: the wall's short grade names (English "Especially major" would be cut).
+        + _levels(
+            fig.open_by_grade, INCIDENT_GRADES, {code: tr(f"wall.grade.{code}") for code in INCIDENT_GRADES}, "grade"
+        )
         + geological_html
         + ungraded_html
     )
