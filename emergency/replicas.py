@@ -8,9 +8,10 @@ exactly as a single app (:mod:`emergency.webserver`) and refuses to start on the
 The supervisor
 
 * starts the replicas and prints each one's address once its ``/_stcore/health`` answers;
-* restarts a replica that exits (after 1 s, doubling up to 30 s while it keeps dying within
-  a minute of its start) and one whose health check has failed for ``HUNG_AFTER_S`` seconds
-  after it had been healthy (killed first);
+* restarts a replica that exits (after 1 s, or ``$YITU_REPLICA_RESTART_S`` seconds, doubling up
+  to 30 s, or that setting if longer, while it keeps dying within a minute of its start) and one
+  whose health check has failed for ``HUNG_AFTER_S`` seconds after it had been healthy (killed
+  first);
 * stops when a replica refuses to start (exit code 2: sign-in settings, a schema newer than
   the code), stopping the others;
 * on SIGTERM or SIGINT sends SIGTERM to every replica, waits ``STOP_GRACE_S`` and kills what
@@ -41,6 +42,9 @@ from emergency import config
 EXIT_REFUSED = 2
 RESTART_FIRST_S = 1.0
 RESTART_MAX_S = 30.0
+# Seconds before the first restart of a replica that died (default RESTART_FIRST_S): longer keeps a
+# dead replica out of nginx's rotation for a while (a test of the fail-over, a deliberate drain).
+RESTART_ENV = "YITU_REPLICA_RESTART_S"
 # A replica that ran this long before it died is restarted after RESTART_FIRST_S again.
 STABLE_AFTER_S = 60.0
 HEALTH_EVERY_S = 5.0
@@ -53,6 +57,20 @@ REPLICA_ENV = "YITU_REPLICA"
 # Set to 1 to run several replicas without sign-in (a load test on one machine, never a deployment).
 NO_SIGN_IN_ENV = "YITU_REPLICAS_WITHOUT_SIGN_IN"
 _PR_SET_PDEATHSIG = 1
+
+
+def first_restart_s() -> float:
+    """Seconds before the first restart of a replica that died: ``$YITU_REPLICA_RESTART_S`` or 1."""
+    text = os.environ.get(RESTART_ENV, "").strip()
+    if not text:
+        return RESTART_FIRST_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise ValueError(f"{RESTART_ENV}={text!r}: expected seconds between 0 and 86400")
+    return value
 
 
 def log(message: str) -> None:
@@ -187,6 +205,9 @@ class Supervisor:
             Replica(i, base_port + i, address, [*serve_command, *rest, "--server.port", str(base_port + i)])
             for i in range(count)
         ]
+        self.first_restart_s = first_restart_s()
+        for replica in self.replicas:
+            replica.backoff_s = self.first_restart_s
         self.stopping = threading.Event()
         self.exit_code = 0
 
@@ -244,11 +265,12 @@ class Supervisor:
                 self.stopping.set()
                 return
             lived = now - replica.started_at
+            first = self.first_restart_s
             replica.backoff_s = (
-                RESTART_FIRST_S if lived >= STABLE_AFTER_S else min(RESTART_MAX_S, replica.backoff_s * 2)
+                first if lived >= STABLE_AFTER_S else min(max(RESTART_MAX_S, first), replica.backoff_s * 2)
             )
             if replica.restarts == 0 and lived < STABLE_AFTER_S:
-                replica.backoff_s = RESTART_FIRST_S
+                replica.backoff_s = first
             replica.restart_at = now + replica.backoff_s
             log(
                 f"replica {replica.index} (port {replica.port}) exited with code {code} after {lived:.0f} s: "
@@ -274,6 +296,10 @@ class Supervisor:
 def supervise(count: int, arguments: list[str], serve_command: list[str]) -> int:
     """Run ``count`` replicas of ``serve_command`` until SIGTERM/SIGINT; return the exit code."""
     problem = replica_problem(count)
+    try:
+        first_restart_s()
+    except ValueError as error:
+        problem = problem or str(error)
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_REFUSED

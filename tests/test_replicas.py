@@ -105,6 +105,55 @@ def test_a_bad_replica_count_is_refused(value):
     assert done.returncode == 2 and "--replicas needs a whole number" in done.stderr
 
 
+class _Exited:
+    """A replica process that has exited with ``code``."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+    def poll(self) -> int:
+        return self.code
+
+
+def _restart_delays(count: int) -> list[int]:
+    """The delays the supervisor gives one replica that dies ``count`` times right after its start."""
+    supervisor = replicas.Supervisor(1, ["--server.address", "127.0.0.1", "--server.port", "9100"], ["S"])
+    replica = supervisor.replicas[0]
+    delays = []
+    for _ in range(count):
+        replica.process, replica.started_at, replica.restart_at = _Exited(-9), time.monotonic(), None
+        supervisor._tend(replica)
+        delays.append(round(replica.restart_at - time.monotonic()))
+        replica.restarts += 1
+    return delays
+
+
+def test_a_dead_replica_waits_the_configured_restart_delay_then_doubles(monkeypatch):
+    monkeypatch.delenv(replicas.RESTART_ENV, raising=False)
+    assert _restart_delays(7) == [1, 2, 4, 8, 16, 30, 30]
+    monkeypatch.setenv(replicas.RESTART_ENV, "10")
+    assert _restart_delays(4) == [10, 20, 30, 30]
+    # A setting above the usual 30 s ceiling is the ceiling (it would otherwise shorten the wait).
+    monkeypatch.setenv(replicas.RESTART_ENV, "3600")
+    assert _restart_delays(3) == [3600, 3600, 3600]
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1e9", "nan"])
+def test_a_bad_restart_delay_is_refused_before_any_replica_starts(value, tmp_path):
+    env = {**os.environ, config.DB_PATH_ENV: str(tmp_path / "x.duckdb"), replicas.RESTART_ENV: value}
+    done = subprocess.run(
+        [sys.executable, "scripts/serve.py", "--replicas", "1", "--server.port", str(free_port())],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{replicas.RESTART_ENV}=" in done.stderr and "starting on port" not in done.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+
+
 def test_a_refusing_replica_stops_the_supervisor(demo_copy, tmp_path):
     """Sign-in off on a LAN address: the replica refuses (exit 2), the supervisor stops with 2, no restart loop."""
     env = {**os.environ, config.DB_PATH_ENV: str(demo_copy), "YITU_AUTH": "none"}

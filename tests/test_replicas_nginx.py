@@ -26,6 +26,7 @@ from contextlib import ExitStack, contextmanager
 import pytest
 
 from emergency import access, config, store
+from emergency.replicas import RESTART_ENV
 from tests.browser import (
     ARTIFACTS,
     RUN_TIMEOUT_MS,
@@ -60,8 +61,9 @@ START_TIMEOUT_S = 120
 # How long the nginx log is read again for a websocket line written after the page moved on, and how often.
 LOG_WAIT_S = 15
 LOG_POLL_INTERVAL_S = 0.5
-# Time after a replica is killed in which the page reloads, well before the supervisor has it back.
-RESTART_WINDOW_MS = 2000
+# The supervisor's delay before it restarts the killed replica: longer than the test, so the killed one
+# stays out of nginx's rotation until the test has read where the page went (test_replicas covers restarts).
+KEEP_DOWN_S = "3600"
 
 
 @pytest.fixture
@@ -289,7 +291,7 @@ def test_a_browser_whose_replica_dies_carries_on_signed_in(request, accounts_sto
     """PostgreSQL store, 2 replicas: kill the one serving the browser; the page reconnects to the other, signed in."""
     if not on_postgres(request):
         pytest.skip("several replicas share a store only on the PostgreSQL run (--store=postgres)")
-    supervised = Supervised(accounts_store, 2, {config.AUTH_ENV: "local"})
+    supervised = Supervised(accounts_store, 2, {config.AUTH_ENV: "local", RESTART_ENV: KEEP_DOWN_S})
     try:
         with (
             nginx_proxy(tmp_path / "nginx", free_port(), supervised.ports) as (url, log_path),
@@ -306,12 +308,12 @@ def test_a_browser_whose_replica_dies_carries_on_signed_in(request, accounts_sto
             other = next(p for p in supervised.ports if p != port)
             logged_before = len(upstream_log(log_path))
             os.kill(supervised.pid(port), signal.SIGKILL)
-            # Streamlit's page notices and reconnects by itself; nginx sends it to the other replica. The
-            # reload must come while the killed replica is still down (its supervisor restarts it within
-            # seconds, and the hash then prefers it again): a deliberate pause inside that window, not a
-            # wait for a state (waiting for the page's reconnection could outlast the restart).
+            # Streamlit's page notices and reconnects by itself; nginx sends it to the other replica.
             page.wait_for_function("() => window.__appRuns.disconnects > 0", timeout=RUN_TIMEOUT_MS)
-            page.wait_for_timeout(RESTART_WINDOW_MS)
+            deadline = time.monotonic() + LOG_WAIT_S
+            while f"restarting in {KEEP_DOWN_S} s" not in supervised.log_path.read_text():
+                assert time.monotonic() < deadline, supervised.log_path.read_text()[-2000:]
+                time.sleep(LOG_POLL_INTERVAL_S)  # poll interval
             page.reload()
             wait_for_app(page)
             page.locator("[data-testid=stDeckGlJsonChart]").first.wait_for(timeout=60_000)
@@ -331,17 +333,13 @@ def test_a_browser_whose_replica_dies_carries_on_signed_in(request, accounts_sto
                 )
                 return [] if found else after
 
-            # The killed replica comes back within seconds (and the hash then prefers it again): before that,
-            # the page's websocket was answered by the other replica. nginx writes a websocket's line when
-            # both ends have closed, which can come a moment after the page has moved on: poll the log.
+            # The killed replica is still down: the page's websocket was answered by the other replica. nginx
+            # writes a websocket's line when both ends have closed, which can come a moment after the page has
+            # moved on: poll the log.
             deadline = time.monotonic() + LOG_WAIT_S
             while (missing := answered_by_other()) and time.monotonic() < deadline:
                 time.sleep(LOG_POLL_INTERVAL_S)  # poll interval
             assert not missing, missing
-        # The supervisor brought the killed replica back.
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not healthy(port):
-            assert time.monotonic() < deadline, supervised.log_path.read_text()[-2000:]
-            time.sleep(0.5)
+            assert not healthy(port)  # still down: the other replica served all of this
     finally:
         supervised.stop()
