@@ -200,45 +200,91 @@ def signal_text(row: pd.Series, thresholds: pd.DataFrame, lang: str = "zh") -> s
     )
 
 
-def _report_rows(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pd.DataFrame:
-    return run(
+@dataclass(frozen=True)
+class _Reports:
+    """Every report of the gauges of some townships in ``(start, end]``, as arrays for the running sums.
+
+    The gauges are numbered in (township, code) order; the reports are sorted by gauge and time,
+    and ``key`` (gauge number x ``span`` + microseconds after ``start``) is one sorted array that
+    finds any gauge's reports up to any time with one binary search.
+    """
+
+    codes: np.ndarray  # township of each gauge
+    first: np.ndarray  # index of each gauge's first report (one more entry: the end)
+    ts: np.ndarray  # microseconds after start
+    key: np.ndarray
+    running: np.ndarray  # running total of thousandths of a millimetre, 0 before the first report
+    span: int
+
+    def at(self, gauges: np.ndarray, times: np.ndarray) -> np.ndarray:
+        """Index into ``running`` of each gauge's last report at or before each time (gauges x times).
+
+        ``times`` are microseconds after ``start``, never before it: a history time is later than
+        the reports' start by more than the longest window it looks back.
+        """
+        return np.searchsorted(self.key, gauges[:, None] * self.span + times[None, :], side="right")
+
+
+def _us(moment: datetime) -> int:
+    """Microseconds since the epoch of a naive local time (the store's time values)."""
+    return int(np.datetime64(moment, "us").astype(np.int64))
+
+
+def _report_rows(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, townships=None) -> _Reports:
+    """Read the reports of ``(start, end]`` of every gauge with a township (or of ``townships``)."""
+    gauges = run(
+        conn,
+        "SELECT code, township FROM rain_gauges WHERE township IS NOT NULL ORDER BY township, code",
+    )
+    if townships is not None:
+        gauges = gauges[gauges["township"].isin(list(townships))].reset_index(drop=True)
+    codes = gauges["code"].tolist()
+    # The gauges' numbers come with the list read above, so a gauge added meanwhile changes nothing.
+    rows = run(
         conn,
         """
-        SELECT r.station, g.township, r.ts, round(r.mm * 1000)::BIGINT AS milli
-        FROM rainfall r JOIN rain_gauges g ON g.code = r.station
-        WHERE r.ts > ? AND r.ts <= ? AND g.township IS NOT NULL
-        ORDER BY g.township, r.station, r.ts
+        SELECT k.gauge, r.ts, round(r.mm * 1000)::BIGINT AS milli
+        FROM rainfall r
+        JOIN (SELECT unnest(?::VARCHAR[]) AS code, generate_subscripts(?::VARCHAR[], 1) - 1 AS gauge) k
+          ON k.code = r.station
+        WHERE r.ts > ? AND r.ts <= ?
         """,
-        [start, end],
+        [codes, codes, start, end],
+    )
+    base = _us(start)
+    span = _us(end) - base + 2
+    gauge = rows["gauge"].to_numpy(dtype=np.int64)
+    ts = rows["ts"].to_numpy(dtype="datetime64[us]").astype(np.int64) - base
+    key = gauge * span + ts
+    # Sorted here rather than by the query: half the time of an ORDER BY for millions of reports.
+    order = np.argsort(key, kind="stable")
+    return _Reports(
+        codes=gauges["township"].to_numpy(dtype=object),
+        first=np.searchsorted(gauge[order], np.arange(len(codes) + 1)),
+        ts=ts[order],
+        key=key[order],
+        running=np.concatenate([[0], np.cumsum(rows["milli"].to_numpy(dtype=np.int64)[order])]),
+        span=span,
     )
 
 
-def _township_sums(rows: pd.DataFrame, times: np.ndarray, windows: list[int], method: str) -> dict[str, np.ndarray]:
-    """Sum ``(t - h, t]`` per time and window for one township, combined over its gauges.
+def _township_sums(
+    reports: _Reports, gauges: np.ndarray, times: np.ndarray, windows: list[int], method: str
+) -> dict[str, np.ndarray]:
+    """Sum ``(t - h, t]`` per time and window for one township's ``gauges``, combined over them.
 
     Each gauge's sum at t is C(t) - C(t - h) with C the running total of its reports (exact
     integers of thousandths), so every report counts whatever its interval and a silent gauge
     contributes what it reported. A gauge with no report in the longest window has no value.
+    ``times`` are microseconds after the reports' start.
     """
-    longest = np.timedelta64(max(windows), "h")
-    per_window: dict[int, list[np.ndarray]] = {h: [] for h in windows}
-    present: list[np.ndarray] = []
-    for _, gauge in rows.groupby("station", sort=False):
-        ts = gauge["ts"].to_numpy(dtype="datetime64[us]")
-        running = np.concatenate([[0], np.cumsum(gauge["milli"].to_numpy())])
-
-        def total(at: np.ndarray, running: np.ndarray = running, ts: np.ndarray = ts) -> np.ndarray:
-            return running[np.searchsorted(ts, at, side="right")]
-
-        now = total(times)
-        counts = np.searchsorted(ts, times, side="right") - np.searchsorted(ts, times - longest, side="right")
-        present.append(counts > 0)
-        for h in windows:
-            per_window[h].append(now - total(times - np.timedelta64(h, "h")))
+    hour_us = 3_600_000_000
+    now = reports.at(gauges, times)
+    present = now - reports.at(gauges, times - max(windows) * hour_us) > 0
     out = {}
-    mask = np.array(present)
     for h in windows:
-        values = np.where(mask, np.array(per_window[h], dtype=float), np.nan) / 1000
+        sums = reports.running[now] - reports.running[reports.at(gauges, times - h * hour_us)]
+        values = np.where(present, sums.astype(float), np.nan) / 1000
         with warnings.catch_warnings():
             # A time none of the gauges covers is NaN (all-NaN slice): no data, not no rain.
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -272,16 +318,25 @@ def signal_history(
     thresholds = queries.signal_thresholds(conn)
     windows = warning.window_hours(thresholds)
     start = min(start, moment - timedelta(hours=warning.MIN_HISTORY_H))
-    rows = _report_rows(conn, start - timedelta(hours=max(windows)), moment)
-    frames = []
     codes = filters.townships if filters is not None and filters.townships else None
-    for township, part in rows.groupby("township", sort=True):
-        if codes is not None and township not in codes:
-            continue
-        in_window = part["ts"][part["ts"] > start].to_numpy(dtype="datetime64[us]")
-        times = np.unique(np.concatenate([in_window, np.array([moment], dtype="datetime64[us]")]))
-        sums = _township_sums(part, times, windows, method)
-        frames.append(pd.DataFrame({"key": township, "ts": pd.to_datetime(times), **sums}))
+    lookback = start - timedelta(hours=max(windows))
+    reports = _report_rows(conn, lookback, moment, codes)
+    since, at_moment = _us(start) - _us(lookback), _us(moment) - _us(lookback)
+    frames = []
+    # Gauges are numbered in township order: each township is one run of gauge numbers.
+    township_of = reports.codes
+    bounds = [0, *(np.flatnonzero(township_of[1:] != township_of[:-1]) + 1), len(township_of)]
+    for low, high in zip(bounds[:-1], bounds[1:], strict=True):
+        if low == high:
+            continue  # no gauge at all
+        rows = slice(reports.first[low], reports.first[high])
+        if rows.start == rows.stop:
+            continue  # no report in the longest window before start: no history
+        own = reports.ts[rows]
+        times = np.unique(np.concatenate([own[own > since], [at_moment]]))
+        sums = _township_sums(reports, np.arange(low, high), times, windows, method)
+        stamps = pd.to_datetime((times + _us(lookback)).astype("datetime64[us]"))
+        frames.append(pd.DataFrame({"key": township_of[low], "ts": stamps, **sums}))
     columns = ["key", "ts", *[f"mm_{h}h" for h in windows]]
     rolling = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     for h in windows:

@@ -254,6 +254,66 @@ def test_history_and_signals_agree_at_every_moment_on_random_mixed_gauges():
                 assert row[column] == pytest.approx(at.loc[code, column]), (moment, code, column)
 
 
+def _brute_history(reports, start: datetime, moment: datetime, windows, method: str, townships) -> pd.DataFrame:
+    """The history's sums by their definition: for every township and report time, each gauge's reports summed."""
+    township_of = {"G1": WEST, "G2": WEST, "G3": EAST, "G4": None}
+    longest = max(windows)
+    lookback = start - timedelta(hours=longest)
+    rows = []
+    for code in sorted(set(townships)):
+        own = [r for r in reports if township_of[r[0]] == code and lookback < r[1] <= moment]
+        if not own:
+            continue
+        for t in sorted({r[1] for r in own if r[1] > start} | {moment}):
+            row = {"key": code, "ts": t}
+            for h in windows:
+                values = []
+                for gauge in sorted({r[0] for r in own}):
+                    mine = [r for r in own if r[0] == gauge]
+                    if any(t - timedelta(hours=longest) < r[1] <= t for r in mine):
+                        values.append(
+                            sum(round(r[2] * 1000) for r in mine if t - timedelta(hours=h) < r[1] <= t) / 1000
+                        )
+                row[f"mm_{h}h"] = (max(values) if method == "max" else float(np.mean(values))) if values else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+_REPORT = st.tuples(
+    st.sampled_from(["G1", "G2", "G3", "G4"]),
+    st.integers(0, 60 * 60 // 5).map(lambda k: T - timedelta(minutes=5 * k)),
+    st.integers(0, 900).map(lambda tenths: tenths / 10),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    reports=st.lists(_REPORT, max_size=40, unique_by=lambda r: (r[0], r[1])),
+    hours=st.sampled_from([1, 6, 30]),
+    method=st.sampled_from(["max", "mean"]),
+    only=st.sampled_from([(), (WEST,), (EAST,)]),
+)
+def test_history_sums_every_gauges_reports_by_definition(reports, hours, method, only):
+    """Random reports of gauges in two townships and one without: the history equals the sums by their definition."""
+    conn = empty_tiny()
+    conn.execute("INSERT INTO rain_gauges (code, name, lon, lat) VALUES ('G4', '无乡镇站', 118.0, 28.3)")
+    load_rain(conn, [(g, ts, mm, 5) for g, ts, mm in reports])
+    windows = rules.warning.window_hours(queries.signal_thresholds(conn))
+    start = T - timedelta(hours=hours)
+    filters = Filters(end=T, townships=only) if only else None
+    _, history = rules.signal_history(conn, start, T, filters=filters, method=method)
+    expected = _brute_history(reports, min(start, T - timedelta(hours=24)), T, windows, method, only or (WEST, EAST))
+    got = history[["key", "ts", *[f"mm_{h}h" for h in windows]]].reset_index(drop=True)
+    assert len(got) == len(expected), (got, expected)
+    if len(expected):
+        got = got.assign(ts=pd.to_datetime(got["ts"]).dt.to_pydatetime())
+        for column in expected.columns:
+            if column.startswith("mm_"):
+                assert np.allclose(got[column], expected[column], equal_nan=True), (column, got, expected)
+            else:
+                assert got[column].tolist() == expected[column].tolist(), column
+
+
 # ---------------------------------------------------------------------------- grades
 
 # (case id, type, deaths, missing, injured, seriously injured, loss 万元, expected grade, expected label)
