@@ -1107,32 +1107,55 @@ def rolling_rain(
     )
 
 
-def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.DataFrame:
+def gauge_rain_24h(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.DataFrame:
+    """Return every located gauge with a report in the 24 h before ``moment`` and its rain over 1, 3 and 24 h.
+
+    Columns: code, gauge_name, lon, lat, reports, mm_1h, mm_3h, mm_24h (rain of ``(moment - h, moment]``).
+    The hazard-point rules read it once and measure both the nearest gauge and the reporting ones by it.
+    """
+    rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
+    return run(
+        conn,
+        f"""
+        SELECT g.code, g.name AS gauge_name, g.lon, g.lat, s.reports, s.mm_1h::DOUBLE AS mm_1h,
+               s.mm_3h::DOUBLE AS mm_3h, s.mm_24h::DOUBLE AS mm_24h
+        FROM rain_gauges g JOIN (
+            SELECT station, sum(reports)::BIGINT AS reports,
+                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
+                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
+                   sum(mm) AS mm_24h
+            FROM ({rain}) GROUP BY station
+        ) s ON s.station = g.code
+        WHERE g.lon IS NOT NULL AND g.lat IS NOT NULL
+        ORDER BY g.code
+        """,
+        [moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params],
+    )
+
+
+def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime, rain: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return every hazard point with the rain of its nearest gauge over 1, 3 and 24 h to ``moment``.
 
     The nearest gauge (great-circle distance; of several at one distance, the smallest code)
     stands for the point: a measured value, no interpolation across ridges. Columns: id, name,
     kind, township, township_name, lon, lat, people, households, critical_mm_1h/3h/24h, gauge,
     gauge_name, gauge_km, mm_1h, mm_3h, mm_24h (NULL when that gauge has no report in the last 24 h).
+    ``rain`` is :func:`gauge_rain_24h` at ``moment`` when the caller has read it already.
     """
+    rain = gauge_rain_24h(conn, moment) if rain is None else rain
     located = ("SELECT code, lon, lat FROM rain_gauges WHERE lon IS NOT NULL AND lat IS NOT NULL", [])
     nearest = _nearest_gauges(conn, located, None)
     nearest = nearest.sort_values(["id", "gauge_km", "gauge"], kind="stable").drop_duplicates("id")
-    rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
+    sums = rain[rain["code"].isin(nearest["gauge"])]
     return run(
         conn,
-        f"""
+        """
         WITH nearest AS (
             SELECT unnest(?::VARCHAR[]) AS id, unnest(?::VARCHAR[]) AS gauge, unnest(?::DOUBLE[]) AS gauge_km
         ),
         sums AS (
-            SELECT station,
-                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
-                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
-                   sum(mm) AS mm_24h
-            FROM ({rain})
-            WHERE station IN (SELECT gauge FROM nearest)
-            GROUP BY station
+            SELECT unnest(?::VARCHAR[]) AS station, unnest(?::DOUBLE[]) AS mm_1h, unnest(?::DOUBLE[]) AS mm_3h,
+                   unnest(?::DOUBLE[]) AS mm_24h
         )
         SELECT h.id, h.name, h.kind, h.township, t.name AS township_name, h.lon, h.lat,
                h.people, h.households, h.critical_mm_1h, h.critical_mm_3h, h.critical_mm_24h,
@@ -1148,37 +1171,24 @@ def hazard_rain_at(conn: duckdb.DuckDBPyConnection, moment: datetime) -> pd.Data
             nearest["id"].astype(str).tolist(),
             nearest["gauge"].astype(str).tolist(),
             nearest["gauge_km"].astype(float).tolist(),
-            moment - timedelta(hours=1),
-            moment - timedelta(hours=3),
-            *rain_params,
+            sums["code"].astype(str).tolist(),
+            *(sums[column].astype(float).tolist() for column in ("mm_1h", "mm_3h", "mm_24h")),
         ],
     )
 
 
-def hazard_gauges_within(conn: duckdb.DuckDBPyConnection, moment: datetime, max_km: float) -> pd.DataFrame:
+def hazard_gauges_within(
+    conn: duckdb.DuckDBPyConnection, moment: datetime, max_km: float, rain: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Return, per hazard point, its nearest gauges within ``max_km`` that reported in the 24 h before ``moment``.
 
     Columns: id, gauge, gauge_name, gauge_km, reports, mm_1h, mm_3h, mm_24h (rain of
     ``(moment - h, moment]``). Only the gauges at the point's smallest distance are returned
     (several only on a tie); a point without a reporting gauge within ``max_km`` has no row.
+    ``rain`` is :func:`gauge_rain_24h` at ``moment`` when the caller has read it already.
     """
-    rain, rain_params = rain_rows(moment - timedelta(hours=24), moment, hourly=_on_the_hour(moment))
-    reporting = run(
-        conn,
-        f"""
-        SELECT g.code, g.name AS gauge_name, g.lon, g.lat, s.reports, s.mm_1h::DOUBLE AS mm_1h,
-               s.mm_3h::DOUBLE AS mm_3h, s.mm_24h::DOUBLE AS mm_24h
-        FROM rain_gauges g JOIN (
-            SELECT station, sum(reports)::BIGINT AS reports,
-                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_1h,
-                   coalesce(sum(mm) FILTER (WHERE ts > ?), 0) AS mm_3h,
-                   sum(mm) AS mm_24h
-            FROM ({rain}) GROUP BY station
-        ) s ON s.station = g.code
-        WHERE s.reports > 0 AND g.lon IS NOT NULL AND g.lat IS NOT NULL
-        """,
-        [moment - timedelta(hours=1), moment - timedelta(hours=3), *rain_params],
-    )
+    rain = gauge_rain_24h(conn, moment) if rain is None else rain
+    reporting = rain[rain["reports"] > 0]
     # The search reads the reporting gauges as a list (a few thousand at most), not the rain again.
     gauges = (
         "SELECT unnest(?::VARCHAR[]) AS code, unnest(?::DOUBLE[]) AS lon, unnest(?::DOUBLE[]) AS lat",

@@ -543,10 +543,11 @@ def hazards(
         nearest_gauge, nearest_km.
     """
     km = hazard_gauge_km(conn) if max_km is None else float(max_km)
-    points = queries.hazard_rain_at(conn, moment)
+    rain = queries.gauge_rain_24h(conn, moment)  # read once for the nearest gauge and the reporting ones
+    points = queries.hazard_rain_at(conn, moment, rain)
     base = points.drop(columns=["gauge", "gauge_name", "gauge_km", "mm_1h", "mm_3h", "mm_24h"])
     nearest = points[["id", "gauge", "gauge_km"]].rename(columns={"gauge": "nearest_gauge", "gauge_km": "nearest_km"})
-    pairs = queries.hazard_gauges_within(conn, moment, km)
+    pairs = queries.hazard_gauges_within(conn, moment, km, rain)
     candidates = base.merge(pairs, on="id", how="inner")
     scored = warning.hazard_exceedance(candidates)
     scored["_order"] = scored["exceedance"].fillna(-1)
