@@ -782,7 +782,7 @@ def wall_chart(
     from emergency import wall
 
     fig = wall_figures(start, end, hours, townships, types, statuses, grades, stale_minutes)
-    texts = [i18n.t(f"wall.chart.{key}", lang) for key in ("x", "y", "y2", "hourly", "cumulative")]
+    texts = [i18n.t(f"wall.chart.{key}", lang) for key in ("y", "y2", "hourly", "cumulative")]
     return wall.hyetograph(fig.series, lang, font_px, *texts).to_dict()
 
 

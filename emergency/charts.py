@@ -62,9 +62,19 @@ def _centres(ends: pd.Series, minutes: int) -> pd.Series:
     return pd.to_datetime(ends) - pd.Timedelta(minutes=minutes / 2)
 
 
+# Gap between a time axis and its labels, px (half the 13 px text: clear of the y axes' "0").
+TIME_LABEL_STANDOFF_PX = 8
+
+
 def _time_axis(fig: go.Figure, minutes: int, window: tuple | None = None) -> None:
-    """Numeric date ticks (never "Jun 20"); with ``window`` the axis spans exactly (start, end]."""
-    fig.update_xaxes(tickformat="%m-%d" if minutes >= 1440 else "%m-%d %H:%M", type="date")
+    """Numeric date ticks (never "Jun 20"); with ``window`` the axis spans exactly (start, end].
+
+    The times stand off the plot so that the first and last do not touch the y axes' "0"
+    (centred on the axis line at the corners).
+    """
+    fig.update_xaxes(
+        tickformat="%m-%d" if minutes >= 1440 else "%m-%d %H:%M", type="date", ticklabelstandoff=TIME_LABEL_STANDOFF_PX
+    )
     if window is not None:
         fig.update_xaxes(range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])])
 
@@ -144,6 +154,7 @@ def hyetograph(series: pd.DataFrame, minutes: int, subject: str, lang: str = "zh
             "side": "right",
             "rangemode": "tozero",
             "showgrid": False,
+            "tickmode": "auto",  # round ticks of its own, not the left axis's grid (11.7, 23.3)
         },
         legend={"orientation": "h", "y": -0.25},
         margin={"b": 90},

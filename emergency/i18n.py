@@ -1836,7 +1836,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.chart.title": ("全县面雨量 · 近 24 小时", "County areal rain · last 24 h"),
     "wall.chart.hourly": ("逐时雨量", "Hourly rain"),
     "wall.chart.cumulative": ("累计雨量", "Accumulated"),
-    "wall.chart.x": ("时间", "Time"),
     "wall.chart.y": ("雨量（毫米）", "Rain (mm)"),
     "wall.chart.y2": ("累计（毫米）", "Total (mm)"),
     "wall.map.legend.rain": ("乡镇平均雨量（毫米，{h} 小时标准）", "Township mean rain (mm, {h} h scale)"),

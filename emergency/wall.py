@@ -311,7 +311,6 @@ def hyetograph(
     series: pd.DataFrame,
     lang: str,
     font_px: float,
-    title_x: str,
     title_y: str,
     title_y2: str,
     bar_name: str,
@@ -357,12 +356,15 @@ def hyetograph(
         "tickfont": {"size": font_px},
         "title": {"font": {"size": font_px}},
     }
+    # The y axes' "0" (centred on the axis line) and the first and last hour of the time axis
+    # meet at the plot's corners: the hours stand below the 0's lower half, the 0s off the side.
+    standoff, hour_standoff = round(font_px * 0.3), round(font_px * 0.85)
     fig.update_layout(
         template=None,
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"family": FONT_FAMILY, "size": font_px, "color": text},
-        margin={"l": font_px * 3.6, "r": font_px * 3.6, "t": font_px * 2.2, "b": font_px * 2.6},
+        margin={"l": font_px * 3.6, "r": font_px * 3.6, "t": font_px * 2.2, "b": font_px * 2.5},
         legend={
             "orientation": "h",
             "x": 0,
@@ -378,16 +380,27 @@ def hyetograph(
             "type": "date",
             "tickformat": "%H:%M",
             "nticks": 5,
-            "title": {"text": title_x, "font": {"size": font_px}, "standoff": 2},
+            "ticklabelstandoff": hour_standoff,
+            # No axis title: the hours name themselves and the panel's heading names the 24 h.
         },
-        yaxis={**axis, "rangemode": "tozero", "nticks": 4, "title": {"text": title_y, "font": {"size": font_px}}},
+        yaxis={
+            **axis,
+            "rangemode": "tozero",
+            "nticks": 4,
+            "ticklabelstandoff": standoff,
+            "title": {"text": title_y, "font": {"size": font_px}},
+        },
         yaxis2={
             **axis,
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
             "showgrid": False,
+            # Round ticks of its own (an overlaying axis would otherwise follow the left axis's grid
+            # and label 11.7 mm as "12").
+            "tickmode": "auto",
             "nticks": 4,
+            "ticklabelstandoff": standoff,
             "tickformat": ".0f",
             "title": {"text": title_y2, "font": {"size": font_px}},
         },

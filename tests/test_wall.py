@@ -203,7 +203,9 @@ def test_wall_renders_every_region_in_chinese(app):
     assert len(app.get("plotly_chart")) == 1
     figure = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert [trace["name"] for trace in figure["data"]] == ["逐时雨量", "累计雨量"]
-    assert figure["layout"]["xaxis"]["title"]["text"] == "时间"
+    assert figure["layout"]["yaxis"]["title"]["text"] == "雨量（毫米）"
+    assert "text" not in figure["layout"]["xaxis"].get("title", {})  # hours name themselves (labels clear the 0s)
+    assert figure["layout"]["yaxis2"]["tickmode"] == "auto"  # its own round ticks, not the left grid's 11.7
 
 
 def test_wall_figures_match_the_core(app, demo_copy):

@@ -73,11 +73,21 @@ MEASURE_JS = """() => {
     const ratio = (Math.max(lum(fg), lum(bg)) + 0.05) / (Math.min(lum(fg), lum(bg)) + 0.05);
     if (ratio < 4.5) lowContrast.push(`${text.slice(0, 20)} ${ratio.toFixed(2)}`);
   }
+  // The chart's axis labels (hours, both rain scales) and titles: no two may touch (their em boxes).
+  const labels = [...document.querySelectorAll('[data-testid=stPlotlyChart] :is(.xtick, .ytick, .y2tick) text, '
+    + '[data-testid=stPlotlyChart] :is(.g-xtitle, .g-ytitle, .g-y2title) text')]
+    .filter(e => e.textContent.trim()).map(e => [e.textContent, e.getBoundingClientRect()]);
+  const touching = [];
+  for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+    const [a, r] = labels[i], [b, q] = labels[j];
+    if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom) touching.push(`${a} / ${b} ${[r.left, r.top, r.right, r.bottom].map(Math.round)} ${[q.left, q.top, q.right, q.bottom].map(Math.round)}`);
+  }
   const figures = [...document.querySelectorAll('.wall-value, .wall-level .n')].map(e => parseFloat(getComputedStyle(e).fontSize));
   const regions = [...document.querySelectorAll('[data-wall]')].map(e => e.dataset.wall);
   return {pageHeight: Math.max(document.documentElement.scrollHeight, main.scrollHeight), viewport: innerHeight,
           pageWidth: Math.max(document.documentElement.scrollWidth, main.scrollWidth), viewportWidth: innerWidth,
-          overflowing, smallest, smallestText, lowContrast, keyFigure: Math.min(...figures), regions,
+          overflowing, smallest, smallestText, lowContrast, keyFigure: Math.min(...figures), regions, touching,
+          chartLabels: labels.length,
           deck: document.querySelector('[data-testid=stDeckGlJsonChart] canvas')?.getBoundingClientRect().height || 0,
           chart: document.querySelectorAll('[data-testid=stPlotlyChart] svg').length};
 }"""  # noqa: E501 - embedded SQL/CSS/JS text
@@ -139,6 +149,7 @@ def _fills_one_screen_readably(server, width, height, region):
     assert measured["smallest"] >= 18 * scale - 0.05, (measured["smallest"], measured["smallestText"])
     assert measured["keyFigure"] >= 48 * scale - 0.05, measured["keyFigure"]
     assert not measured["lowContrast"], measured["lowContrast"]
+    assert measured["chartLabels"] >= 8 and not measured["touching"], measured["touching"]
     missing = {*REGIONS, region} - set(measured["regions"])
     assert not missing, missing
     assert measured["deck"] >= 0.8 * height and measured["chart"] >= 1
