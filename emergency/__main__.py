@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from emergency import access, actions, completeness, config, pgstore, queries, store
+from emergency import access, actions, commandline, completeness, config, pgstore, queries, store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROG = "python -m emergency"
@@ -32,11 +32,7 @@ PROG = "python -m emergency"
 
 def _parser(name: str, command: Callable) -> argparse.ArgumentParser:
     """Return an argument parser whose description is the command's docstring."""
-    return argparse.ArgumentParser(
-        prog=f"{PROG} {name}",
-        description=inspect.cleandoc(command.__doc__ or ""),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    return commandline.parser(f"{PROG} {name}", inspect.cleandoc(command.__doc__ or ""))
 
 
 def _help(name: str, command: Callable) -> dict[str, str]:

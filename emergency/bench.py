@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from emergency import charts, config, demo, export, pgstore, queries, store, warning
+from emergency import charts, commandline, config, demo, export, pgstore, queries, store, warning
 from emergency.briefing import build
 from emergency.dispatch import DEFAULT_RADIUS_KM, nearby
 from emergency.filters import Filters, bucket_minutes
@@ -530,13 +530,7 @@ def cli(argv: list[str] | None = None, prog: str | None = None, description: str
 
     ``prog`` and ``description`` are the help's (``python -m emergency bench`` passes its own).
     """
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog=prog or "python -m emergency.bench",
-        description=description or __doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = commandline.parser(prog or "python -m emergency.bench", description or __doc__)
     parser.add_argument("--scale", type=float, default=DEFAULT_SCALE, help="demo scale (83 ≈ 10 M rainfall rows)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--path", help="store to build or reuse (default data/bench/bench-<scale>-<seed>.duckdb)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import sys
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import clock, config, geo, pgstore, shared_cache, store, vocab
+from emergency import clock, commandline, config, geo, pgstore, shared_cache, store, vocab
 from emergency.demo.contacts import demo_contacts
 from emergency.demo.hierarchy import demo_duty_roster, demo_hierarchy
 from emergency.demo.minimums import demo_minimums
@@ -948,11 +947,7 @@ def main(argv: list[str] | None = None, prog: str | None = None, description: st
     The old form ``python -m emergency.demo`` is an alias. ``prog`` and ``description`` are the help's
     (``python -m emergency`` passes its own: the command's name and docstring).
     """
-    parser = argparse.ArgumentParser(
-        prog=prog or "python -m emergency.demo",
-        description=description or "Build the synthetic demo store.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = commandline.parser(prog or "python -m emergency.demo", description or "Build the synthetic demo store.")
     parser.add_argument(
         "--path",
         type=config.store_arg,

@@ -12,7 +12,6 @@ file import, upserting and recording the run.
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 import tempfile
 import time
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from emergency import store
+from emergency import commandline, store
 from emergency.feed import sl323, sync
 
 T0 = datetime(2026, 6, 20, 0, 0)
@@ -157,11 +156,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
 
     ``prog`` is the help's (``python -m emergency bench feed`` passes its own).
     """
-    parser = argparse.ArgumentParser(
-        prog=prog or "python -m emergency.feed.bench",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = commandline.parser(prog or "python -m emergency.feed.bench", __doc__)
     parser.add_argument("--stations", type=int, default=5000)
     parser.add_argument("--dir", type=Path, default=None, help="work directory (default: a new temporary one)")
     args = parser.parse_args(argv)

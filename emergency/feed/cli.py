@@ -8,13 +8,12 @@ run     sync every enabled source every N minutes (``--once``: each once, then e
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import duckdb
 
-from emergency import config, store
+from emergency import commandline, config, store
 from emergency.clock import local_now
 from emergency.feed import secrets, sync, water, worker
 
@@ -131,11 +130,7 @@ def main(argv: list[str] | None = None, prog: str | None = None, description: st
 
     ``prog`` and ``description`` are the help's (``python -m emergency feed`` passes its own).
     """
-    parser = argparse.ArgumentParser(
-        prog=prog or "python -m emergency feed",
-        description=description or __doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = commandline.parser(prog or "python -m emergency feed", description or __doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add or change a source")
     add.add_argument("--name", required=True, help="the source's name, e.g. 县水文")

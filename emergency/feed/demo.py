@@ -12,7 +12,6 @@ KPI, the alarms and the big screen move; stop the replay and the feed falls sile
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from emergency import config, demo, store
+from emergency import commandline, config, demo, store
 from emergency.clock import local_now
 from emergency.feed import sl323, sync, water
 
@@ -286,11 +285,7 @@ def prepare(db_path: Path, source_path: Path, step_s: float, warmup_h: float) ->
 
 def main(argv: list[str] | None = None) -> int:
     """Run the live demo from the command line (see the module's docstring); return the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m emergency demo --live",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = commandline.parser("python -m emergency demo --live", __doc__)
     parser.add_argument("--live", action="store_true", required=True)
     parser.add_argument("--path", type=Path, default=config.database_path(), help="the demo store")
     parser.add_argument("--source", type=Path, default=DEFAULT_PATH, help="the SL 323 SQLite file to (re)create")

@@ -8,7 +8,6 @@ import; with the app stopped it imports directly, in one transaction.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from emergency import actions, config, i18n, store
+from emergency import actions, commandline, config, i18n, store
 from emergency.access import console_actor
 from emergency.ingest import inbox, mappings
 from emergency.ingest.errors import SPOKEN_DETAIL, IngestError
@@ -195,11 +194,7 @@ def main(argv: list[str] | None = None, prog: str | None = None, description: st
 
     ``prog`` and ``description`` are the help's (``python -m emergency ingest`` passes its own).
     """
-    parser = argparse.ArgumentParser(
-        prog=prog or "python -m emergency.ingest",
-        description=description or __doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = commandline.parser(prog or "python -m emergency.ingest", description or __doc__)
     parser.add_argument("file", type=Path, help="CSV, Excel, GeoJSON, Shapefile (.shp or .zip) or GeoPackage")
     parser.add_argument("--kind", required=True, choices=sorted(KINDS), help="what the file holds")
     parser.add_argument(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from emergency import store
+from emergency import commandline, store
 from emergency.ingest.engine import import_file
 
 __all__ = ["bench_import", "write_rainfall_csv"]
@@ -223,10 +223,9 @@ def cli(argv: list[str] | None = None, prog: str | None = None) -> int:
 
     ``prog`` is the help's (``python -m emergency bench import`` passes its own).
     """
-    import argparse
     import json
 
-    parser = argparse.ArgumentParser(prog=prog or "python -m emergency.ingest.benchmark", description=__doc__)
+    parser = commandline.parser(prog or "python -m emergency.ingest.benchmark", __doc__)
     parser.add_argument("--path", help="existing rainfall CSV (default: generate one)")
     parser.add_argument("--rows", type=int, default=10_000_000)
     args = parser.parse_args(argv)
