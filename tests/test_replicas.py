@@ -52,6 +52,18 @@ def alive(pid: int) -> bool:
         return False
 
 
+def serve(*arguments: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``scripts/serve.py`` with ``arguments`` until it exits (the refusals: it never starts serving)."""
+    return subprocess.run(
+        [sys.executable, "scripts/serve.py", *arguments],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def test_options_are_split_and_passed_on():
     assert replicas.option_value(["--server.port", "9000"], "--server.port") == "9000"
     assert replicas.option_value(["--server.port=9001", "x"], "--server.port") == "9001"
@@ -65,14 +77,7 @@ def test_more_than_one_replica_without_sign_in_is_refused(tmp_path):
     """Behind nginx every browser comes from loopback: the demo mode (no sign-in) would let anyone in."""
     env = {**os.environ, config.DB_PATH_ENV: str(tmp_path / "x.duckdb"), config.AUTH_ENV: "none"}
     env.pop(replicas.NO_SIGN_IN_ENV, None)
-    done = subprocess.run(
-        [sys.executable, "scripts/serve.py", "--replicas", "2", "--server.port", str(free_port())],
-        cwd=config.PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve("--replicas", "2", "--server.port", str(free_port()), env=env)
     assert done.returncode == 2
     assert "without sign-in" in done.stderr and "[yitu] auth" in done.stderr
 
@@ -80,14 +85,7 @@ def test_more_than_one_replica_without_sign_in_is_refused(tmp_path):
 def test_more_than_one_replica_on_a_duckdb_file_is_refused(tmp_path):
     env = {**os.environ, config.DB_PATH_ENV: str(tmp_path / "x.duckdb"), config.AUTH_ENV: "local"}
     env.pop("YITU_DB_URL", None)
-    done = subprocess.run(
-        [sys.executable, "scripts/serve.py", "--replicas", "2", "--server.port", str(free_port())],
-        cwd=config.PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve("--replicas", "2", "--server.port", str(free_port()), env=env)
     assert done.returncode == 2
     assert "refusing to start 2 replicas" in done.stderr and "DuckDB" in done.stderr and "db_url" in done.stderr
     assert not (tmp_path / "x.duckdb").exists()  # nothing started
@@ -95,13 +93,7 @@ def test_more_than_one_replica_on_a_duckdb_file_is_refused(tmp_path):
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])
 def test_a_bad_replica_count_is_refused(value):
-    done = subprocess.run(
-        [sys.executable, "scripts/serve.py", "--replicas", value],
-        cwd=config.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve("--replicas", value)
     assert done.returncode == 2 and "--replicas needs a whole number" in done.stderr
 
 
@@ -141,14 +133,7 @@ def test_a_dead_replica_waits_the_configured_restart_delay_then_doubles(monkeypa
 @pytest.mark.parametrize("value", ["soon", "-1", "1e9", "nan"])
 def test_a_bad_restart_delay_is_refused_before_any_replica_starts(value, tmp_path):
     env = {**os.environ, config.DB_PATH_ENV: str(tmp_path / "x.duckdb"), replicas.RESTART_ENV: value}
-    done = subprocess.run(
-        [sys.executable, "scripts/serve.py", "--replicas", "1", "--server.port", str(free_port())],
-        cwd=config.PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve("--replicas", "1", "--server.port", str(free_port()), env=env)
     assert done.returncode == 2, done.stderr
     assert f"{replicas.RESTART_ENV}=" in done.stderr and "starting on port" not in done.stderr
     assert not (tmp_path / "x.duckdb").exists()
@@ -157,13 +142,16 @@ def test_a_bad_restart_delay_is_refused_before_any_replica_starts(value, tmp_pat
 def test_a_refusing_replica_stops_the_supervisor(demo_copy, tmp_path):
     """Sign-in off on a LAN address: the replica refuses (exit 2), the supervisor stops with 2, no restart loop."""
     env = {**os.environ, config.DB_PATH_ENV: str(demo_copy), "YITU_AUTH": "none"}
-    done = subprocess.run(
-        [sys.executable, "scripts/serve.py", "--replicas", "1", "--server.address", "0.0.0.0"]
-        + ["--server.port", str(free_port()), "--server.headless", "true"],
-        cwd=config.PROJECT_ROOT,
+    done = serve(
+        "--replicas",
+        "1",
+        "--server.address",
+        "0.0.0.0",
+        "--server.port",
+        str(free_port()),
+        "--server.headless",
+        "true",
         env=env,
-        capture_output=True,
-        text=True,
         timeout=120,
     )
     assert done.returncode == 2
