@@ -35,9 +35,12 @@ def _apptest_uses_navigation(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches_after_apptest(request):
-    """Drop the cached stores and query results an AppTest left behind (one DuckDB store per test copy)."""
+    """Drop the sync loops, cached stores and query results an AppTest left behind (one store per test copy)."""
     yield
     if request.node.get_closest_marker("apptest"):
+        from emergency.feed import worker
+
+        worker.stop_all()  # its store is removed after the test: a loop would poll it for the rest of the session
         st.cache_resource.clear()
         st.cache_data.clear()
 
@@ -85,7 +88,11 @@ def pytest_unconfigure(config):
     if _PG_FACTORY is not None:
         import gc
 
-        # Close the connections the app's caches hold while the server still answers.
+        from emergency.feed import worker
+
+        # Stop the app tests' sync loops and close the connections the app's caches hold while the
+        # server still answers (else each loop logs its lost lock at exit).
+        worker.stop_all()
         st.cache_resource.clear()
         gc.collect()
         _PG_FACTORY.remove()

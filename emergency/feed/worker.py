@@ -207,11 +207,12 @@ STOP_WAIT_S = 10.0
 
 
 @atexit.register
-def _stop_all() -> None:
-    """Stop the loops before the interpreter finalizes.
+def stop_all() -> None:
+    """Stop this process's loops (and release their locks); also run before the interpreter finalizes.
 
-    A daemon thread still inside DuckDB then is killed mid-call, and the C++ unwinding aborts the process
-    ("FATAL: exception not rethrown", exit 134).
+    At exit it must run: a daemon thread still inside DuckDB when the interpreter finalizes is
+    killed mid-call, and the C++ unwinding aborts the process ("FATAL: exception not rethrown",
+    exit 134).
     """
     with _guard:
         workers = list(_started.values())
