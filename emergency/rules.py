@@ -209,7 +209,7 @@ class _Reports:
     finds any gauge's reports up to any time with one binary search.
     """
 
-    codes: np.ndarray  # township of each gauge
+    townships: np.ndarray  # township of each gauge
     first: np.ndarray  # index of each gauge's first report (one more entry: the end)
     ts: np.ndarray  # microseconds after start
     key: np.ndarray
@@ -230,7 +230,9 @@ def _us(moment: datetime) -> int:
     return int(np.datetime64(moment, "us").astype(np.int64))
 
 
-def _report_rows(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, townships=None) -> _Reports:
+def _report_rows(
+    conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime, townships: tuple[str, ...] | None = None
+) -> _Reports:
     """Read the reports of ``(start, end]`` of every gauge with a township (or of ``townships``)."""
     gauges = run(
         conn,
@@ -259,7 +261,7 @@ def _report_rows(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime
     # Sorted here rather than by the query: half the time of an ORDER BY for millions of reports.
     order = np.argsort(key, kind="stable")
     return _Reports(
-        codes=gauges["township"].to_numpy(dtype=object),
+        townships=gauges["township"].to_numpy(dtype=object),
         first=np.searchsorted(gauge[order], np.arange(len(codes) + 1)),
         ts=ts[order],
         key=key[order],
@@ -324,7 +326,7 @@ def signal_history(
     since, at_moment = _us(start) - _us(lookback), _us(moment) - _us(lookback)
     frames = []
     # Gauges are numbered in township order: each township is one run of gauge numbers.
-    township_of = reports.codes
+    township_of = reports.townships
     bounds = [0, *(np.flatnonzero(township_of[1:] != township_of[:-1]) + 1), len(township_of)]
     for low, high in zip(bounds[:-1], bounds[1:], strict=True):
         if low == high:
