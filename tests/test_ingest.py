@@ -132,7 +132,11 @@ def test_time_formats_and_zones(conn, tmp_path):
         "G1,2026年6月21日 4:00,1,60\n"
         "G1,202606210500,1,60\n"
         "G1,2026-06-21T06:00+08:00,1,60\n"  # zoned, no seconds
-        "G1,2026-06-20T23:00Z,1,60\n",  # 07:00 Shanghai
+        "G1,2026-06-20T23:00Z,1,60\n"  # 07:00 Shanghai
+        "G1,2026-06-21 00:00:00 UTC,1,60\n"  # 08:00 Shanghai (DuckDB's TIMESTAMP cast drops the name)
+        "G1,2026-06-21 01:00 GMT,1,60\n"  # 09:00 Shanghai
+        "G1,2026-06-21T02:00:00+0000,1,60\n"  # 10:00 Shanghai
+        "G1,2026-06-21 03:00:00-01:00,1,60\n",  # 12:00 Shanghai
         encoding="utf-8",
     )
     report = import_file(conn, path, "rainfall", now=NOW)
@@ -140,7 +144,7 @@ def test_time_formats_and_zones(conn, tmp_path):
     stored = store.run(conn, "SELECT ts FROM rainfall WHERE station = 'G1' AND ts > '2026-06-20 23:00' ORDER BY ts")[
         "ts"
     ]
-    assert [t.hour for t in stored] == [1, 2, 3, 4, 5, 6, 7]
+    assert [t.hour for t in stored] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12]
 
 
 # --- resources, gauges, CRSs, townships ------------------------------------------------------

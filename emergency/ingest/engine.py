@@ -57,10 +57,10 @@ TIME_FORMATS = [
     "%Y.%m.%d %H:%M",
     "%d/%m/%Y %H:%M",
 ]
-# A time string ending in a zone (Z, +08, +08:00, +0800) is converted to Shanghai time.
-ZONED_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+# A time string ending in a zone (Z, UTC, GMT, +08, +08:00, +0800) is converted to Shanghai time.
+ZONED_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?)$"
 # A zoned time without seconds (08:15+08:00), which DuckDB's cast refuses, gets ":00" seconds.
-ZONED_NO_SECONDS = (r"(^|[^:\d])(\d{1,2}:\d{2})(\s*(Z|[+-]\d{2}(:?\d{2})?))$", r"\1\2:00\3")
+ZONED_NO_SECONDS = (r"(^|[^:\d])(\d{1,2}:\d{2})(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))$", r"\1\2:00\3")
 # Margin (degrees, ~1 km) around the county outline so boundary points are not rejected.
 COUNTY_MARGIN_DEG = 0.01
 # Rejected rows listed in the report (all of them go to the quarantine table).
@@ -210,11 +210,13 @@ def _parse_number(
 def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> tuple[str, list]:
     """Build SQL reading a time; ``fast`` names a column of ``try_cast`` of the untrimmed ``cell`` to TIMESTAMP.
 
-    DuckDB's cast reads ISO-like text (2026/6/5 3:05 too) but ignores a zone, so a zoned
-    text goes first; where the cast worked and the cell cannot be zoned (no Z, no +, no -
-    after a colon: a cheap test before the regular expression), that is the value, and the
-    other formats are tried only for the remaining cells, the trimmed text's cast first
-    (DuckDB 1.5 does not skip surrounding blanks when it casts).
+    DuckDB's cast reads ISO-like text (2026/6/5 3:05 too) but ignores the zones it accepts
+    (Z, UTC, +08, -03:00), so a zoned text goes first; where the cast worked and the cell
+    cannot carry one of those zones (it ends neither in Z nor in UTC, has no +, and no -
+    after a colon: a cheap test before the regular expression), that is the value. The
+    remaining cells are tried as zoned text (GMT and zones after a blank, which the cast
+    refuses) and then in the other formats, the trimmed text's cast first (DuckDB 1.5 does
+    not skip surrounding blanks when it casts).
     """
     serial = f"try_cast({raw} AS DOUBLE)"
     pattern, seconds = (quote_literal(part) for part in ZONED_NO_SECONDS)  # constants, not file text
@@ -228,12 +230,13 @@ def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> t
     if fast is None:
         return f"(CASE WHEN regexp_matches({raw}, ?) THEN {zoned_branch} ELSE {others} END)", [ZONED_TIME, TIME_FORMATS]
     text = f"{cell}::VARCHAR"  # a spreadsheet cell may be typed (a number, a time)
-    maybe_zoned = f"(contains({text}, 'Z') OR contains({text}, '+') OR {text} LIKE '%:%-%')"
+    maybe_zoned = f"(suffix({text}, 'Z') OR suffix({text}, 'UTC') OR contains({text}, '+') OR {text} LIKE '%:%-%')"
     sql = (
         f"(CASE WHEN {maybe_zoned} AND regexp_matches({raw}, ?) THEN {zoned_branch} "
-        f"WHEN {fast} IS NOT NULL THEN {fast} ELSE {others} END)"
+        f"WHEN {fast} IS NOT NULL THEN {fast} "
+        f"WHEN regexp_matches({raw}, ?) THEN {zoned_branch} ELSE {others} END)"
     )
-    return sql, [ZONED_TIME, TIME_FORMATS]
+    return sql, [ZONED_TIME, ZONED_TIME, TIME_FORMATS]
 
 
 def _code_lookup(raw: str) -> str:
