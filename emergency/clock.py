@@ -18,6 +18,9 @@ _OFFSET = LOCAL_TIMEZONE.utcoffset(datetime(2000, 1, 1))
 UTC_OFFSET = datetime(2000, 1, 1, tzinfo=LOCAL_TIMEZONE).isoformat()[-6:]
 # Microseconds to add to a UTC epoch to get local wall-clock time (for SQL that shifts epochs).
 UTC_OFFSET_US = _OFFSET // timedelta(microseconds=1)
+# An hour and a minute in microseconds (DuckDB's epoch_us), for SQL and numpy that bucket times.
+US_PER_HOUR = timedelta(hours=1) // timedelta(microseconds=1)
+US_PER_MINUTE = timedelta(minutes=1) // timedelta(microseconds=1)
 
 
 def local_now(precise: bool = False) -> datetime:

@@ -280,7 +280,7 @@ def _township_sums(
     contributes what it reported. A gauge with no report in the longest window has no value.
     ``times`` are microseconds after the reports' start.
     """
-    hour_us = 3_600_000_000
+    hour_us = clock.US_PER_HOUR
     now = reports.at(gauges, times)
     present = now - reports.at(gauges, times - max(windows) * hour_us) > 0
     out = {}

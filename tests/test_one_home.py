@@ -47,6 +47,7 @@ def _hits(pattern: str, allowed: set[str]) -> list[str]:
         ("GIS file reading", r"\bpyogrio\.|import pyogrio", {"emergency/geo.py"}),
         ("degree-km constants", r"\b(111\.32|110\.574)", {"emergency/geo.py"}),
         ("the UTC offset", r"[\"']\+08:00[\"']|8 \* 3600", {"emergency/clock.py"}),
+        ("hours and minutes in microseconds", r"\b3_?600_?000_?000\b|\b60_?000_?000\b", {"emergency/clock.py"}),
         ("the haversine", r"asin\(sqrt|arcsin\(np\.sqrt", {"emergency/geo.py"}),
         # The commands' parsers (scripts/load.py is a test tool of its own, outside the package).
         ("command-line parsers", r"argparse\.ArgumentParser\(", {"emergency/commandline.py", "scripts/load.py"}),

@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from emergency import codelists, config, geo, store
-from emergency.clock import UTC_OFFSET_US, local_now
+from emergency.clock import US_PER_HOUR, US_PER_MINUTE, UTC_OFFSET_US, local_now
 from emergency.ingest import kinds as kinds_mod
 from emergency.ingest import mappings
 from emergency.ingest import readers as readers_mod
@@ -763,10 +763,6 @@ def _floor_div(value: str, divisor: int) -> str:
     return f"(({value}) // {int(divisor)} - CAST(({value}) % {int(divisor)} < 0 AS BIGINT))"
 
 
-_US_PER_HOUR = 3_600_000_000
-_US_PER_MINUTE = 60_000_000
-
-
 def _steps(cursor) -> None:
     """Create ``ingest_hours`` and ``ingest_steps`` from the rows of ``staged`` still accepted."""
     # One grouping by (station, hour) gives the hourly sums (added to ``rain_hourly`` at write
@@ -782,12 +778,12 @@ def _steps(cursor) -> None:
     # whole numbers from the time's microseconds (rounded down, as date_trunc does), cheaper
     # per row than date_trunc and grouped as numbers; the mask is a BIGINT (bit 60 at most),
     # cheaper to shift than an unsigned one.
-    hour = _floor_div("epoch_us(ts) - 1", _US_PER_HOUR)
-    minute = _floor_div("epoch_us(ts)", _US_PER_MINUTE)
+    hour = _floor_div("epoch_us(ts) - 1", US_PER_HOUR)
+    minute = _floor_div("epoch_us(ts)", US_PER_MINUTE)
     cursor.execute(
         f"""
         CREATE TEMP TABLE ingest_hours AS
-        SELECT station, make_timestamp(h * {_US_PER_HOUR}) AS start,
+        SELECT station, make_timestamp(h * {US_PER_HOUR}) AS start,
                sum(try_cast(mm AS {store.RAIN_MM_SUM_TYPE})) AS mm, count(*) AS readings, max(mm) AS max_mm,
                bit_or(1::BIGINT << (minute - h * 60)) AS mask,
                min(minute) AS first_minute, max(minute) AS last_minute, min(mm) AS min_mm
