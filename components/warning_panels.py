@@ -12,7 +12,7 @@ from components import cached, export_buttons, identity
 
 # Plotly's own toolbar without the logo; its PNG export runs in the browser.
 from components.chart_config import PLOTLY_CONFIG
-from components.text import chart, data_editor, dataframe, label, labels, lang, plain, tr
+from components.text import MISSING, chart, data_editor, dataframe, label, labels, lang, plain, tr
 from emergency import charts as chart_core
 from emergency import i18n, warning
 from emergency import rules as rules_engine
@@ -72,8 +72,9 @@ def _coloured(frame: pd.DataFrame, column: str, colors: dict[str, tuple[int, int
         ink = "#000" if sum(color) > 450 else "#fff"
         return f"background-color: {_rgb(color)}; color: {ink}"
 
-    # A Styler shows every decimal unless told; the figures here carry one.
-    return frame.style.map(paint, subset=[column]).format(precision=1)
+    # A Styler shows every decimal unless told; the figures here carry one. It writes its own
+    # text for a missing value (the table's placeholder does not reach it): a dash, never "None".
+    return frame.style.map(paint, subset=[column]).format(precision=1, na_rep=MISSING)
 
 
 # ------------------------------------------------------------------------- signals
