@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import cached, water_view
+from components import cached, map_layers, water_view
 from components.chart_config import PLOTLY_CONFIG
 from components.text import chart, dataframe, label, lang, plain, tr
 from emergency import charts, codelists
@@ -207,6 +207,26 @@ def _hazard(f: Filters, ident: str) -> None:
             (tr("detail.critical_3h"), row["critical_mm_3h"]),
             (tr("detail.critical_24h"), row["critical_mm_24h"]),
             (tr("col.township_name"), row["township_name"]),
+        ]
+    )
+    # The point against its critical rainfall at the window's end (emergency.rules.hazards).
+    assessed = _row(cached.all_hazards(f.end), "id", ident)
+    if assessed is None:
+        return
+    if not assessed["evaluated"]:
+        st.caption(
+            tr("detail.hazard_unassessed", km=f"{float(assessed['max_km']):g}", at=f.end.strftime("%m-%d %H:%M"))
+        )
+        return
+    st.caption(tr("detail.hazard_rain", at=f.end.strftime("%m-%d %H:%M")))
+    _fields(
+        [
+            *((tr("warning.col.mm_h", hours=h), f"{float(assessed[f'mm_{h}h']):.1f}") for h in (1, 3, 24)),
+            (
+                tr("map.hazard_risk.over") if assessed["at_risk"] else tr("detail.hazard_worst"),
+                map_layers.hazard_risk_text(assessed),
+            ),
+            (tr("warning.col.gauge_name"), f"{assessed['gauge_name']}（{float(assessed['gauge_km']):.1f} km）"),
         ]
     )
 

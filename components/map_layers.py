@@ -12,7 +12,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from components.text import labels, lang, tr
 from emergency import codelists, config, mapdata, symbology
-from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES
+from emergency.vocab import INCIDENT_GRADES, INCIDENT_STATUSES, SIGNAL_LEVELS
 
 # Served by Streamlit static serving from static/basemap.json: no outside style or tiles.
 # An intranet MapLibre style URL can replace it: [yitu] map_style in secrets.toml.
@@ -299,6 +299,56 @@ def hazard_layer(rows: pd.DataFrame) -> pdk.Layer:
     fill = _kind_fill("hazard_kind", rows["kind"], 220)
     return point_layer(
         "hazards", rows, fill, 150 + rows["people"].clip(upper=500) * 3, tips, line_color=[255, 255, 255, 255]
+    )
+
+
+# The ring around a hazard point whose critical rainfall is exceeded: the red of the signals.
+HAZARD_RISK_RING = SIGNAL_LEVELS["red"]
+
+
+def hazard_risk_text(row) -> str:
+    """One line of a hazard point's worst window: "24 小时 120.5 / 临界 100 毫米（1.21 倍）"; "—" when unassessed."""
+    window = row.exceeded_window if isinstance(row.exceeded_window, str) else None
+    if window is None or pd.isna(row.exceedance):
+        return "—"
+    return tr(
+        "map.hazard_risk.value",
+        window=tr("rules.window_hours", hours=window[:-1]),
+        mm=f"{float(getattr(row, f'mm_{window}')):.1f}",
+        critical=f"{float(getattr(row, f'critical_mm_{window}')):g}",
+        ratio=f"{float(row.exceedance):.2f}",
+    )
+
+
+def hazard_risk_layer(risk: pd.DataFrame) -> pdk.Layer:
+    """A red ring around each hazard point over its critical rainfall (emergency.rules.hazards at_risk).
+
+    Drawn over the hazard points, or over their aggregated cells when too many to ship, so the
+    points the 超临界雨量 KPI counts can be found on the map. Picking a ring opens the point.
+    """
+    title, over, gauge = tr("map.hazard_risk.title"), tr("map.hazard_risk.over"), tr("warning.col.gauge_name")
+    data = risk[["id", "lon", "lat"]].copy()
+    data["radius"] = 600 + risk["people"].fillna(0).clip(upper=500).to_numpy() * 3
+    data["tip"] = [
+        mapdata.tooltip_text(
+            f"{title} · {r.name}",
+            [(over, hazard_risk_text(r)), (gauge, f"{r.gauge_name}（{r.gauge_km:.1f} km）")],
+        )
+        for r in risk.itertuples()
+    ]
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id="hazard-risk",
+        data=data,
+        get_position=["lon", "lat"],
+        get_radius="radius",
+        radius_min_pixels=10,
+        radius_max_pixels=30,
+        filled=False,
+        stroked=True,
+        get_line_color=[*HAZARD_RISK_RING, 255],
+        line_width_min_pixels=3,
+        pickable=True,
     )
 
 

@@ -57,6 +57,18 @@ def _metrics(window_hours: float) -> dict[str, Metric]:
     }
 
 
+# Layers drawn over another layer's objects: picking one opens the object underneath.
+PICKED_AS = {"hazard-risk": "hazards"}
+
+
+def hazards_at_risk(f: Filters) -> pd.DataFrame:
+    """The hazard points over their critical rainfall at the window's end, of the filter's townships, located."""
+    risk = cached.hazards_at_risk(f.end)
+    if f.townships:
+        risk = risk[risk["township"].isin(f.townships)]
+    return risk.dropna(subset=["lon", "lat"])
+
+
 def _on_select() -> None:
     """Runs before the next script run: a township click becomes the township filter; any
     pickable object opens the detail panel."""
@@ -65,6 +77,7 @@ def _on_select() -> None:
         if not objects:
             continue
         picked = objects[0]
+        layer_id = PICKED_AS.get(layer_id, layer_id)
         if layer_id == "townships":
             code = (picked.get("properties") or {}).get("code")
             if code:
@@ -233,7 +246,7 @@ def grid_deg(county: pd.DataFrame) -> float:
     return round(max(GRID_DEG, (area / MAX_CELLS) ** 0.5), 4)
 
 
-def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> None:  # noqa: C901 - one legend per layer, in order
+def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float, at_risk: int = 0) -> None:  # noqa: C901 - one legend per layer, in order
     grid_note = tr("map.legend.aggregated", km=round(cell_deg * 100, 1))
     if "incidents" in chosen:
         map_layers.code_legend(
@@ -275,6 +288,10 @@ def _point_legends(chosen: list[str], aggregated: set[str], cell_deg: float) -> 
         map_layers.code_legend(
             tr("map.legend.hazards"), "hazard_kind", note=grid_note if "hazards" in aggregated else None
         )
+        map_layers.legend(
+            tr("map.legend.hazard_risk_title"),
+            [(tr("map.legend.hazard_risk", n=at_risk), map_layers.HAZARD_RISK_RING)],
+        )
 
 
 def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.DataFrame) -> tuple[pdk.Deck, set[str]]:  # noqa: C901 - one branch per map layer, each a few lines; a split would scatter the layer order
@@ -314,6 +331,9 @@ def build_deck(f: Filters, chosen: list[str], metric_code: str, incidents: pd.Da
     )
     cell_deg = grid_deg(county)
     layers += _resource_layers(f, chosen, cell_deg, aggregated)
+    if "hazards" in chosen and not (risk := hazards_at_risk(f)).empty:
+        # Over the points or their cells: the points the KPI counts are found on the map.
+        layers.append(map_layers.hazard_risk_layer(risk))
     if "gauges" in chosen:
         if cached.count_rows("rain_gauges", f.townships) > MAX_POINTS:
             aggregated.add("gauges")
@@ -395,7 +415,8 @@ def render(f: Filters, incidents: pd.DataFrame, height_px: int = MAP_HEIGHT_PX) 
                 rows,
                 note=tr("map.legend.max_24h") if rules.graded_by_max_24h(f.window_hours) else None,
             )
-        _point_legends(chosen, aggregated, grid_deg(cached.county()))
+        at_risk = len(hazards_at_risk(f)) if "hazards" in chosen else 0
+        _point_legends(chosen, aggregated, grid_deg(cached.county()), at_risk)
     with map_column:
         if cached.gauge_totals(f.start, f.end, f.townships)["reports"].sum() == 0:
             st.info(tr("map.empty_rain"))

@@ -1880,6 +1880,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "已套用同样表头的文件上次确认的表头对应（未填来源也适用）：{fields}",
         "Applied the header mapping confirmed for a file with the same headers (no source needed): {fields}",
     ),
+    # --- hazard points over their critical rainfall on the map ---
+    "map.legend.hazard_risk_title": ("隐患点风险（外环）", "Hazard point risk (ring)"),
+    "map.legend.hazard_risk": ("红色外环：已超临界雨量（{n} 处）", "Red ring: over critical rain ({n})"),
+    "map.hazard_risk.title": ("已超临界雨量", "Over critical rain"),
+    "map.hazard_risk.over": ("超临界", "Over critical"),
+    "map.hazard_risk.value": (
+        "{window} {mm} / 临界 {critical} 毫米（{ratio} 倍）",
+        "{window} {mm} / critical {critical} mm (×{ratio})",
+    ),
+    "detail.hazard_rain": (
+        "截至 {at}，最近的报数雨量站实测：",
+        "Measured at the nearest reporting gauge, up to {at}:",
+    ),
+    "detail.hazard_worst": ("最接近临界", "Nearest to critical"),
+    "detail.hazard_unassessed": (
+        "截至 {at}，{km} 公里内无报数雨量站，未评估是否超临界雨量。",
+        "Up to {at} no gauge within {km} km reported: not assessed against the critical rain.",
+    ),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.

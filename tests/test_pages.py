@@ -1,7 +1,7 @@
 """AppTest of the app shell and the one-map page on a copy of the demo store."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -242,6 +242,41 @@ def test_signal_metric_colours_townships_by_their_signal(app):
     allowed = {*(tuple(c) for c in SIGNAL_LEVELS.values()), tuple(NO_SIGNAL_COLOR)}
     assert fills <= allowed
     assert any("暴雨预警信号" in m.value for m in app.markdown if "yitu-legend" in m.value)
+
+
+def test_hazard_points_over_critical_rain_are_ringed_on_the_map(app, demo_copy):
+    """The points the 超临界雨量 KPI counts are ringed, named in the legend, and explained when opened."""
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        at_risk = rules.hazards(conn, datetime(2026, 6, 20, 2, 40))
+    finally:
+        conn.close()
+    assert len(at_risk) > 0
+    app.query_params["end"] = "2026-06-20T02:40"  # the demo storm: points over their critical rain
+    app.run()
+    app.pills(key="one_map_layers").set_value(["townships", "hazards"]).run()
+    assert not app.exception
+    kpi = next(m for m in app.metric if m.label == "超临界雨量隐患点")
+    assert int(kpi.value) == len(at_risk)
+    ids = layer_ids(app)
+    assert ids.index("hazard-risk") == ids.index("hazards") + 1  # drawn over the points
+    ring = next(layer for layer in deck_spec(app)["layers"] if layer["id"] == "hazard-risk")
+    assert sorted(point["id"] for point in ring["data"]) == sorted(at_risk["id"])
+    worst = at_risk.iloc[0]
+    tip = next(point["tip"] for point in ring["data"] if point["id"] == worst["id"])
+    window = worst["exceeded_window"]
+    assert f"{worst[f'mm_{window}']:.1f} / 临界 {worst[f'critical_mm_{window}']:g} 毫米" in tip
+    assert worst["gauge_name"] in tip
+    legends = " ".join(m.value for m in app.markdown if "yitu-legend" in m.value)
+    assert f"红色外环：已超临界雨量（{len(at_risk)} 处）" in legends
+    # Picking the ring opens the point underneath, with its rain against the critical amounts.
+    app.session_state["one_map_detail"] = ("hazards", worst["id"])
+    app.run()
+    assert not app.exception
+    detail = next(f.value for f in app.dataframe if "超临界" in set(f.value.iloc[:, 0]))
+    fields = dict(zip(detail.iloc[:, 0], detail.iloc[:, 1], strict=True))
+    assert fields["超临界"].endswith(f"（{worst['exceedance']:.2f} 倍）")
+    assert fields["24 小时雨量（毫米）"] == f"{worst['mm_24h']:.1f}"
 
 
 def test_a_clicked_gauge_shows_its_hyetograph(app, demo_copy):
