@@ -700,6 +700,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         COMMENT ON TABLE header_set_mappings IS 'Column a file layout uses for a field of a kind, as confirmed at import; signature identifies the set of header names (emergency.ingest.mappings.signature), headers lists them (JSON). header NULL: the field is deliberately left unmapped.';
         """,  # noqa: E501 - embedded SQL/CSS/JS text
     ),
+    (
+        16,
+        # A quarantined row names its record, so a later file that stores that record (the
+        # department's corrected file) takes it off the list of rows still to fix.
+        """
+        ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_key VARCHAR;
+        COMMENT ON COLUMN quarantine.record_key IS 'The row''s natural key as read (JSON array of the kind''s key fields as text; NULL where one did not parse): an import of another file that stores a record of this key and kind removes the row.';
+        """,  # noqa: E501 - embedded SQL/CSS/JS text
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -253,3 +253,31 @@ def test_a_record_without_location_is_completed_through_actions(conn, tmp_path):
         "999999002",
     ]
     assert store.scalar(conn, "SELECT count(*) FROM audit_log WHERE action = 'location_set' AND outcome = 'ok'") == 1
+
+
+def test_a_corrected_file_takes_the_rows_it_stores_off_the_quarantine(conn, tmp_path):
+    """The department fixes the rejected rows and sends the file again under another name."""
+    header = "事件编号,事件类型,发生时间,死亡人数,处置状态\n"
+    first = tmp_path / "灾情.csv"
+    first.write_text(
+        header + "Q1,洪涝,2026-06-21 03:00,一人,待处置\nQ2,洪涝,2026-06-21 04:00,二人,待处置\n"
+        "Q3,洪涝,2026-06-21 05:00,0,待处置\nQ3,洪涝,2026-06-21 05:30,0,待处置\n",
+        encoding="utf-8",
+    )
+    assert import_file(conn, first, "incidents", now=NOW).rejected == 3  # two bad numbers, one repeated key
+    quarantined = "SELECT record_key FROM quarantine WHERE kind = 'incidents' ORDER BY record_key"
+    assert store.run(conn, quarantined)["record_key"].tolist() == ['["Q1"]', '["Q2"]', '["Q3"]']
+    corrected = tmp_path / "灾情（更正）.csv"
+    corrected.write_text(header + "Q1,洪涝,2026-06-21 03:00,1,待处置\n", encoding="utf-8")
+    assert import_file(conn, corrected, "incidents", now=NOW).accepted == 1
+    # Q1 is stored now: off the list. Q2 still waits; Q3's repeat is a row of the first file that
+    # was never stored as written (the file's first Q3 was).
+    assert store.run(conn, quarantined)["record_key"].tolist() == ['["Q2"]', '["Q3"]']
+    # A rainfall key is the gauge and the time as read, whatever the time's spelling.
+    rain = tmp_path / "雨量.csv"
+    rain.write_text("站码,时间,雨量\nG1,2026/6/21 3:00,-5\nG1,2026/6/21 4:00,1\n", encoding="utf-8")
+    assert import_file(conn, rain, "rainfall", now=NOW).rejected == 1
+    fixed = tmp_path / "雨量（更正）.csv"
+    fixed.write_text("站码,时间,雨量\nG1,2026-06-21 03:00,0.5\n", encoding="utf-8")
+    assert import_file(conn, fixed, "rainfall", now=NOW).accepted == 1
+    assert not store.scalar(conn, "SELECT count(*) FROM quarantine WHERE kind = 'rainfall'")

@@ -1368,19 +1368,53 @@ def _write(
     ).fetchone()[0]
     # A re-import of the same file replaces its quarantined rows instead of piling them up.
     cursor.execute("DELETE FROM quarantine WHERE file_hash = ? AND kind = ?", [table.sha256, kind.name])
+    _clear_stored_from_quarantine(cursor, kind, table)
     if report.rejected:
         pairs = ", ".join(f"?, c{i}" for i in range(len(table.headers)))
         cursor.execute(
             f"""
             INSERT INTO quarantine (import_id, file_name, file_hash, kind, row_number, reason, field, value, raw,
-                                    quarantined_at, problems, sheet)
+                                    quarantined_at, problems, sheet, record_key)
             SELECT ?, ?, ?, ?, coalesce(_sheet_row, _row), reason, field, value, CAST(json_object({pairs}) AS VARCHAR), ?,
-                   problems, _sheet
+                   problems, _sheet, {_record_key_sql(kind)}
             FROM rejected ORDER BY _row
             """,  # noqa: E501 - embedded SQL/CSS/JS text
             [import_id, table.file_name, table.sha256, kind.name, *table.headers, now],
         )
     return import_id
+
+
+def _record_key_sql(kind: Kind) -> str:
+    """Build the SQL of a row's natural key as quarantine.record_key holds it: a JSON array of its key fields as text.
+
+    NULL where a key field is missing (it did not parse): such a row names no record.
+    """
+    fields = [f"CAST({name} AS VARCHAR)" for name in kind.key]  # key names come from the kind spec
+    present = " AND ".join(f"{field} IS NOT NULL" for field in fields)
+    return f"CASE WHEN {present} THEN CAST(to_json([{', '.join(fields)}]) AS VARCHAR) END"
+
+
+def _clear_stored_from_quarantine(cursor, kind: Kind, table: Table) -> None:
+    """Remove the quarantined rows of other files whose record this import stores (a corrected file).
+
+    The few quarantined keys of the kind are matched against the accepted rows; a file that
+    stores millions of rows pays for it only when rows of its kind wait in the quarantine.
+    """
+    pending = cursor.execute(
+        "SELECT id, record_key FROM quarantine WHERE kind = ? AND file_hash <> ? AND record_key IS NOT NULL",
+        [kind.name, table.sha256],
+    ).fetchall()
+    if not pending:
+        return
+    stored = cursor.execute(
+        f"""
+        SELECT p.id FROM (SELECT unnest(?::BIGINT[]) AS id, unnest(?::VARCHAR[]) AS record_key) p
+        WHERE p.record_key IN (SELECT {_record_key_sql(kind)} FROM accepted)
+        """,
+        [[row[0] for row in pending], [row[1] for row in pending]],
+    ).fetchall()
+    if stored:
+        cursor.execute("DELETE FROM quarantine WHERE list_contains(?, id)", [[row[0] for row in stored]])
 
 
 def _hours_counted(cursor) -> int | None:
