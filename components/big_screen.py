@@ -170,6 +170,7 @@ def _watched(fig: wall_data.WallFigures) -> dict[str, object]:
         "rain_mean": None if fig.kpis["rain_mean_mm"] != fig.kpis["rain_mean_mm"] else float(fig.kpis["rain_mean_mm"]),
         "gauges": tuple(fig.gauge_levels.values()),
         "water": fig.water_over_warning,
+        "hazards": fig.hazards_at_risk,
         "open": tuple(fig.open_by_grade.values()),
         "people": fig.people["total"],
         "warnings": fig.warnings.issued,

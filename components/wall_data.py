@@ -30,6 +30,7 @@ class WallFigures:
     township_max: tuple[str | None, float | None]  # wettest township by its mean rain, and that mean
     gauge_levels: dict[str, int]
     water_over_warning: int | None
+    hazards_at_risk: tuple[int, int]  # hazard points over their critical rain at the window end, people there
     open_by_grade: dict[str, int]
     open_geological: dict[str, int]  # of which geological disasters (小型..特大型), per grade
     people: dict[str, int]
@@ -62,6 +63,14 @@ def gauge_levels(f: Filters) -> dict[str, int]:
 def water_over_warning(f: Filters) -> int | None:
     """Water stations over their 警戒 level (None until the store has water-level tables)."""
     return cached.water_over_warning(f.end)
+
+
+def hazards_at_risk(f: Filters) -> tuple[int, int]:
+    """Hazard points over their critical rainfall at the window end (the KPI's figure), and the people exposed there."""
+    risk = cached.hazards_at_risk(f.end)
+    if f.townships:
+        risk = risk[risk["township"].isin(f.townships)]
+    return len(risk), int(risk["people"].fillna(0).sum())
 
 
 def graded_incidents(f: Filters) -> pd.DataFrame:
@@ -126,6 +135,7 @@ def figures(f: Filters, stale_minutes: int) -> WallFigures:
         township_max=township_max,
         gauge_levels=gauge_levels(f),
         water_over_warning=water_over_warning(f),
+        hazards_at_risk=hazards_at_risk(f),
         open_by_grade=wall.open_by_grade(graded),
         open_geological=wall.open_geological(graded),
         people=wall.people_affected(graded),

@@ -177,7 +177,12 @@ def kpis(fig, changed: set[str]) -> str:
     cards = [_card("rain", f"{tr('wall.kpi.rain')} · {window_text(f)}", rain, changed, ("rain_max", "rain_mean"))]
     signal_names = {code: name.removesuffix("色") for code, name in labels("signal_level").items()}
     gauges = _levels(fig.gauge_levels, SIGNAL_LEVELS, signal_names, "gauges")
-    cards.append(_card("gauges", tr("wall.kpi.gauges"), gauges, changed, ("gauges",)))
+    # What that rain means on the ground: hazard points over their critical rain (the map's red
+    # rings), one line under the gauges (the column is one screen high).
+    points, exposed = fig.hazards_at_risk
+    hazards = tr("wall.kpi.hazards", n=f"<b>{points}</b>") + (tr("wall.kpi.hazard_people", n=exposed) if points else "")
+    gauges += f'<div class="wall-sub{" changed" if "hazards" in changed else ""}" data-wall="hazards">{hazards}</div>'
+    cards.append(_card("gauges", tr("wall.kpi.gauges"), gauges, changed, ("gauges", "hazards")))
     if fig.water_over_warning is not None:
         water = (
             f'<div class="wall-value" data-wall="water">{fig.water_over_warning}'

@@ -1880,7 +1880,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "已套用同样表头的文件上次确认的表头对应（未填来源也适用）：{fields}",
         "Applied the header mapping confirmed for a file with the same headers (no source needed): {fields}",
     ),
-    # --- hazard points over their critical rainfall on the map ---
+    # --- hazard points over their critical rainfall on the map and the wall ---
+    "wall.kpi.hazards": ("超临界雨量隐患点 {n} 处", "Hazard points over critical rain: {n}"),
+    "wall.kpi.hazard_people": (" · 受威胁 {n} 人", " · {n} people exposed"),
     "map.legend.hazard_risk_title": ("隐患点风险（外环）", "Hazard point risk (ring)"),
     "map.legend.hazard_risk": ("红色外环：已超临界雨量（{n} 处）", "Red ring: over critical rain ({n})"),
     "map.hazard_risk.title": ("已超临界雨量", "Over critical rain"),

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from components import wall_panels
-from emergency import queries, store, wall, warning
+from emergency import queries, rules, store, wall, warning
 from tests.test_any_county_pages import app_on, fill_store, outline_only, townships_only  # noqa: F401 (fixtures)
 from tests.test_pages import deck_spec
 
@@ -227,6 +227,42 @@ def test_wall_figures_match_the_core(app, demo_copy):
     assert f'data-wall="gauges-blue"><span class="n">{blue}<' in body
 
 
+def test_wall_counts_the_hazard_points_over_their_critical_rain(app, demo_copy):
+    """The one rule's at-risk points (the map's rings, the KPI), with the people exposed there."""
+    from types import SimpleNamespace
+
+    from emergency.filters import Filters
+
+    storm = datetime(2026, 6, 20, 2, 40)
+    conn = store.connect(demo_copy, read_only=True)
+    try:
+        at_risk = rules.hazards(conn, storm)
+    finally:
+        conn.close()
+    assert len(at_risk) > 0
+    app.query_params["screen"] = "1"
+    app.query_params["end"] = "2026-06-20T02:40"
+    app.run()
+    assert not app.exception
+    body = html_of(app)
+    people = int(at_risk["people"].sum())
+    # One line under the gauges' signal cells (the column is one screen high).
+    assert f'data-wall="hazards">超临界雨量隐患点 <b>{len(at_risk)}</b> 处 · 受威胁 {people} 人<' in body
+    figures = SimpleNamespace(
+        filters=Filters(end=storm, hours=24),
+        kpis={"rain_max_mm": 10.0, "rain_max_station": "A", "rain_mean_mm": 5.0},
+        township_max=("清水乡", 8.0),
+        gauge_levels={},
+        water_over_warning=None,
+        hazards_at_risk=(0, 0),
+        open_by_grade={},
+        open_geological={},
+        people={"deaths": 0, "missing": 0, "injured": 0, "trapped": 0, "total": 0},
+        warnings=wall.WarningStats(issued=0, recipients=0, acknowledged=0),
+    )
+    assert 'data-wall="hazards">超临界雨量隐患点 <b>0</b> 处<' in wall_panels.kpis(figures, set())
+
+
 def test_township_list_follows_the_rank_chosen_in_the_url(app, demo_copy):
     """&rank=incidents orders the list by open incidents, names that order, and their labels go first on the map."""
     import re
@@ -352,6 +388,7 @@ def test_kpi_column_says_how_many_open_incidents_have_no_grade_cell():
         township_max=("清水乡", 8.0),
         gauge_levels={},
         water_over_warning=None,
+        hazards_at_risk=(0, 0),
         open_by_grade={"general": 2, "large": 0, "major": 1, "especially_major": 0, "ungraded": 4},
         open_geological={"general": 1, "major": 1},
         people={"deaths": 0, "missing": 0, "injured": 0, "trapped": 0, "total": 0},
