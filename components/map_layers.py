@@ -287,14 +287,21 @@ def shelter_layer(rows: pd.DataFrame) -> pdk.Layer:
 
 
 def hazard_layer(rows: pd.DataFrame) -> pdk.Layer:
-    """Hazard points coloured by kind and sized by the people exposed."""
-    title, name, people = tr("map.layer.hazards"), tr("map.tooltip.name"), tr("map.tooltip.people")
+    """Hazard points coloured by kind and sized by the people exposed.
+
+    A ``risk`` column (text of :func:`hazard_risk_text`, NaN for points not over their critical
+    rain) adds that line to the point's tooltip.
+    """
+    title, name, people, over = (
+        tr(key) for key in ("map.layer.hazards", "map.tooltip.name", "map.tooltip.people", "map.hazard_risk.over")
+    )
+    risk = rows["risk"] if "risk" in rows else pd.Series(None, index=rows.index, dtype=object)
     tips = [
         mapdata.tooltip_text(
             f"{title} · {_kind_text('hazard_kind', r.kind, rows, r)}",
-            [("ID", r.id), (name, r.name), (people, r.people)],
+            [("ID", r.id), (name, r.name), (people, r.people)] + ([(over, text)] if isinstance(text, str) else []),
         )
-        for r in rows.itertuples()
+        for r, text in zip(rows.itertuples(), risk, strict=True)
     ]
     fill = _kind_fill("hazard_kind", rows["kind"], 220)
     return point_layer(

@@ -226,6 +226,10 @@ def _resource_layers(f: Filters, chosen: list[str], cell_deg: float, aggregated:
         else:
             rows = RESOURCE_ROWS[resource.layer](f.townships)
             rows = rows.dropna(subset=["lon", "lat"])  # location missing: counted below, not drawn
+            if resource.layer == "hazards":  # a point over its critical rain says so in its tooltip
+                risk = hazards_at_risk(f)
+                texts = [map_layers.hazard_risk_text(r) for r in risk.itertuples()]
+                rows = rows.assign(risk=rows["id"].map(dict(zip(risk["id"], texts, strict=True))))
             if not rows.empty:
                 layers.append(map_layers.RESOURCE_LAYERS[resource.layer](rows))
     not_drawn = cached.location_missing_count(tuple(r.table for r in RESOURCES if r.layer in chosen), f.townships)

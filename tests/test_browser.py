@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from emergency import queries, store
+from emergency import mapdata, queries, rules, store
 from tests.browser import (
     ARTIFACTS,
     app_server,
     assert_no_exception,
     browser_page,
+    click_map_until,
     click_township_on_map,
     largest_township,
     map_point,
@@ -92,6 +93,40 @@ def test_click_a_township_filters_and_opens_its_details(server, demo_file):
         assert target["name"] in page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.inner_text()
         assert f"township={target['code']}" in page.url
         screenshot(page, "one-map-township-clicked")
+        watch.assert_clean()
+
+
+def test_hazard_points_over_critical_rain_are_ringed_and_open_with_their_rain(server, demo_file):
+    """At the demo storm: the hazard layer's red rings are drawn; a click on a ringed point opens its rain."""
+    from datetime import datetime
+
+    from components.one_map import MAP_HEIGHT_PX
+
+    conn = store.connect(demo_file, read_only=True)
+    try:
+        worst = rules.hazards(conn, datetime(2026, 6, 20, 2, 40)).iloc[0]
+        box = queries.county(conn).iloc[0]
+    finally:
+        conn.close()
+    view = mapdata.fit_view(box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"], height_px=MAP_HEIGHT_PX)
+    with browser_page(server) as (page, watch):
+        page.goto(f"{server}/?end=2026-06-20T02:40")
+        wait_for_app(page)
+        for name in ("雨量站", "事件", "隐患点"):  # the hazard points alone
+            page.locator("[data-testid=stButtonGroup] button", has_text=name).click()
+            wait_for_app(page)
+        assert "红色外环：已超临界雨量" in page.inner_text("body")
+        click_map_until(
+            page,
+            lambda: map_point(page, view, worst["lon"], worst["lat"]),
+            page.locator(".st-key-one_map_detail_panel", has_text="超临界"),
+        )
+        wait_for_app(page)
+        assert_no_exception(page)
+        panel = page.locator(".st-key-one_map_detail_panel").inner_text()
+        # (The figures are in a data grid, a canvas: AppTest reads them, test_pages.)
+        assert worst["name"] in panel and "最近的报数雨量站实测" in panel
+        screenshot(page, "one-map-hazard-risk")
         watch.assert_clean()
 
 

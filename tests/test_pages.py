@@ -267,6 +267,10 @@ def test_hazard_points_over_critical_rain_are_ringed_on_the_map(app, demo_copy):
     window = worst["exceeded_window"]
     assert f"{worst[f'mm_{window}']:.1f} / 临界 {worst[f'critical_mm_{window}']:g} 毫米" in tip
     assert worst["gauge_name"] in tip
+    points = next(layer for layer in deck_spec(app)["layers"] if layer["id"] == "hazards")["data"]
+    hovered = {point["id"]: point["tip"] for point in points}
+    assert "超临界：" + tip.split("超临界：")[1].split("\n")[0] in hovered[worst["id"]]
+    assert sum("超临界：" in text for text in hovered.values()) == len(at_risk)
     legends = " ".join(m.value for m in app.markdown if "yitu-legend" in m.value)
     assert f"红色外环：已超临界雨量（{len(at_risk)} 处）" in legends
     # Picking the ring opens the point underneath, with its rain against the critical amounts.
