@@ -99,6 +99,11 @@ REASONS = (
 DEFAULT_MIN_DATE = "2000-01-01"
 # A number with a unit written in its cell: "12.5万元", "3 cm", "1,200 元".
 CELL_UNIT_PATTERN = r"(?i)^\s*([-+]?[0-9][0-9,]*(?:\.[0-9]+)?)\s*({units})\s*$"
+# A number converted to the stored unit is rounded to this many decimals: 0.0012 万人 × 10000
+# is 11.999999999999998 in binary floating point (refused as not whole), 12,345 元 × 0.0001 is
+# 1.2345000000000002 万元; the smallest step kept (1e-9 of a 万元, mm or person) is far below any
+# unit a file can state.
+CONVERTED_DECIMALS = 9
 
 Progress = Callable[[str, float], None]
 
@@ -191,20 +196,24 @@ def _parse_number(
     """
     value = f"try_cast(replace({raw}, ',', '') AS DOUBLE)"
     scale = "" if factor == 1.0 else f" * {float(factor)!r}"  # a constant of kinds.UNITS
-    scaled = f"({value}{scale})"
+
+    def converted(number: str) -> str:
+        return f"round({number}{scale}, {CONVERTED_DECIMALS})" if scale else f"({number})"
+
+    scaled = converted(value)
     if not cells:
         sql, params = f"(CASE WHEN isfinite({value}) THEN {scaled} END)", []
     else:
         pattern = CELL_UNIT_PATTERN.format(units="|".join(re.escape(u) for u in sorted(cells, key=len, reverse=True)))
         with_unit = (
-            f"try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
-            f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1]"
+            f"round(try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
+            f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1], {CONVERTED_DECIMALS})"
         )
         sql = f"(CASE WHEN isfinite({value}) THEN {scaled} WHEN isfinite({with_unit}) THEN {with_unit} END)"
         params = [pattern, cells, pattern, pattern, cells, pattern]
     if fast is None:
         return sql, params
-    return f"(CASE WHEN isfinite({fast}) THEN ({fast}{scale}) ELSE {sql} END)", params
+    return f"(CASE WHEN isfinite({fast}) THEN {converted(fast)} ELSE {sql} END)", params
 
 
 def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> tuple[str, list]:

@@ -1,0 +1,46 @@
+"""A reviewer's audit of the import with another county's files: each test pins one bug found.
+
+Hand-worked expectations: 0.0012 万人 = 12 人; 12,345 元 = 1.2345 万元; and so on, one per test.
+"""
+
+from datetime import datetime
+
+from emergency import store
+from emergency.ingest import import_file
+
+NOW = datetime(2026, 6, 22, 0, 0)
+
+
+def test_unit_conversion_keeps_whole_people_whole(tiny_store, tmp_path):
+    # 0.0012 万人 is 12 people: in binary floating point 0.0012 × 10000 = 11.999999999999998,
+    # which the whole-number check refused as "不是整数", header unit or cell unit alike.
+    path = tmp_path / "避难场所.csv"
+    path.write_text(
+        "避难场所名称,可容纳人数（万人）,已安置人数,经度,纬度\n"
+        "甲小学,0.0012,0.0012万人,118.0,28.35\n"
+        "乙礼堂,1.15,,118.01,28.36\n",
+        encoding="utf-8",
+    )
+    report = import_file(tiny_store, path, "shelters", now=NOW)
+    assert (report.accepted, report.rejected) == (2, 0), report.rejects.to_dict("records")
+    rows = store.run(
+        tiny_store,
+        "SELECT name, capacity, coalesce(occupancy, -1) FROM shelters "
+        "WHERE name IN ('甲小学', '乙礼堂') ORDER BY capacity",
+    )
+    assert rows.values.tolist() == [["甲小学", 12, 12], ["乙礼堂", 11500, -1]]
+
+
+def test_unit_conversion_stores_the_hand_worked_amount(tiny_store, tmp_path):
+    # 12,345 元 = 1.2345 万元 (not 1.2345000000000002, which tables and exports would show).
+    path = tmp_path / "灾情.csv"
+    path.write_text(
+        "事件编号,事件类型,发生时间,直接经济损失（元）,处置状态,经度,纬度\n"
+        'U1,洪涝,2026-06-21 03:00,"12,345",待处置,118.0,28.35\n'
+        "U2,洪涝,2026-06-21 04:00,0.0012万元,待处置,118.0,28.35\n",
+        encoding="utf-8",
+    )
+    report = import_file(tiny_store, path, "incidents", now=NOW)
+    assert (report.accepted, report.rejected) == (2, 0)
+    losses = dict(store.run(tiny_store, "SELECT id, loss_10k_yuan FROM incidents WHERE id LIKE 'U%'").values.tolist())
+    assert losses == {"U1": 1.2345, "U2": 0.0012}
