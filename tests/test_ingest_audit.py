@@ -5,6 +5,8 @@ Hand-worked expectations: 0.0012 万人 = 12 人; 12,345 元 = 1.2345 万元; an
 
 from datetime import datetime
 
+import pytest
+
 from emergency import store
 from emergency.ingest import import_file
 
@@ -44,3 +46,21 @@ def test_unit_conversion_stores_the_hand_worked_amount(tiny_store, tmp_path):
     assert (report.accepted, report.rejected) == (2, 0)
     losses = dict(store.run(tiny_store, "SELECT id, loss_10k_yuan FROM incidents WHERE id LIKE 'U%'").values.tolist())
     assert losses == {"U1": 1.2345, "U2": 0.0012}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine._parse_time (the lead's): a zone after a space ('2026-06-21 08:30:00 +0800', "
+    "'... GMT+8', '... UTC+8') matches ZONED_TIME, or no pattern, but DuckDB's TIMESTAMPTZ cast refuses "
+    "it: the row is rejected as 时间格式无法识别 instead of stored as 2026-06-21 08:30 Shanghai time",
+)
+@pytest.mark.parametrize("cell", ["2026-06-21 08:30:00 +0800", "2026-06-21 08:30 GMT+8", "2026-06-21 08:30:00 UTC+8"])
+def test_time_with_a_zone_after_a_space_is_read(tiny_store, tmp_path, cell):
+    path = tmp_path / "灾情.csv"
+    path.write_text(
+        f"事件编号,事件类型,发生时间,处置状态,经度,纬度\nZ1,洪涝,{cell},待处置,118.0,28.35\n", encoding="utf-8"
+    )
+    report = import_file(tiny_store, path, "incidents", now=NOW)
+    assert (report.accepted, report.rejected) == (1, 0)
+    stored = store.scalar(tiny_store, "SELECT occurred_at FROM incidents WHERE id = 'Z1'")
+    assert stored == datetime(2026, 6, 21, 8, 30)
