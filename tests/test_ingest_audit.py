@@ -10,6 +10,7 @@ import pytest
 
 from emergency import store
 from emergency.ingest import import_file
+from tests import tiny
 
 NOW = datetime(2026, 6, 22, 0, 0)
 
@@ -115,3 +116,104 @@ def test_adding_a_code_on_the_import_page_explains_a_refusal_in_chinese(app):
     errors = [str(e.value) for e in app.error]
     assert errors and all("未能保存" in text for text in errors), errors
     assert not [text for text in errors if re.search(r"[A-Za-z]{3,}", text)], errors
+
+
+def _sheet(path, rows, merges=()):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "灾情统计"
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def test_workbook_header_is_the_row_that_names_the_fields_not_a_fuller_data_row(tiny_store, tmp_path):
+    # The header leaves its last column unnamed (a remark column); every data row fills it, so a
+    # data row is "fuller" than the header: it was taken for the header and the file refused.
+    path = _sheet(
+        tmp_path / "灾情.xlsx",
+        [
+            ["事件编号", "事件类型", "发生时间", "处置状态", None],
+            ["H1", "洪涝", "2026-06-21 03:00", "处置中", "村民报告"],
+            ["H2", "滑坡", "2026-06-21 04:00", "已完成", "已排险"],
+        ],
+    )
+    report = import_file(tiny_store, path, "incidents", now=NOW)
+    assert (report.accepted, report.rejected) == (2, 0)
+
+
+def test_workbook_with_a_two_row_merged_header_keeps_the_sub_columns(tiny_store, tmp_path):
+    # Government statistics tables group columns under a merged cell (人员伤亡 over 死亡 | 受伤),
+    # the other headers merged down over both rows, a title above and a total row below.
+    path = _sheet(
+        tmp_path / "灾情统计.xlsx",
+        [
+            ["6月21日灾情统计表"],
+            ["事件编号", "事件类型", "发生时间", "人员伤亡", None, "直接经济损失（万元）", "处置状态"],
+            [None, None, None, "死亡", "受伤", None, None],
+            ["M1", "洪涝", "2026-06-21 03:00", 0, 2, 5.5, "处置中"],
+            ["M2", "滑坡", "2026-06-21 04:00", 1, 0, 20, "已完成"],
+            ["合计", None, None, 1, 2, 25.5, None],
+        ],
+        merges=["A1:G1", "D2:E2", "A2:A3", "B2:B3", "C2:C3", "F2:F3", "G2:G3"],
+    )
+    report = import_file(tiny_store, path, "incidents", now=NOW)
+    assert (report.accepted, report.rejected) == (2, 1)  # the total row is no incident
+    assert list(report.rejects["row_number"]) == [6]
+    rows = store.run(
+        tiny_store, "SELECT id, deaths, injured, loss_10k_yuan FROM incidents WHERE id LIKE 'M_' ORDER BY id"
+    )
+    assert rows.values.tolist() == [["M1", 0, 2, 5.5], ["M2", 1, 0, 20.0]]
+
+
+@pytest.mark.parametrize(
+    ("code_header", "name_header"), [("乡镇代码", "乡镇名称"), ("乡镇区划代码", "乡镇名"), ("XZDM", "XZMC")]
+)
+def test_township_boundaries_with_a_township_office_s_header_words(tiny_store, tmp_path, code_header, name_header):
+    # The words the other kinds already read for a township code/name (乡镇代码, XZDM ...) name the
+    # townships' own columns too: the file was refused with 缺少必需的列.
+    import geopandas
+    import shapely
+
+    path = tmp_path / "乡镇.geojson"
+    geopandas.GeoDataFrame(
+        {code_header: ["999999001"], name_header: ["西镇"]},
+        geometry=[shapely.box(117.9, 28.3, 118.0, 28.4)],
+        crs="EPSG:4326",
+    ).to_file(path, driver="GeoJSON")
+    report = import_file(tiny_store, path, "townships", now=NOW)
+    assert (report.accepted, report.rejected) == (1, 0)
+    assert report.mapping["code"] == code_header and report.mapping["name"] == name_header
+
+
+def test_missing_columns_are_named_in_chinese_on_a_chinese_screen(tiny_store, tmp_path):
+    # "缺少必需的列：id, type, occurred_at, status" showed the engine's field identifiers.
+    from emergency.ingest import IngestError
+
+    path = tmp_path / "灾情.csv"
+    path.write_text("编号X,地点\n1,甲\n", encoding="utf-8")
+    with pytest.raises(IngestError) as raised:
+        import_file(tiny_store, path, "incidents", now=NOW)
+    zh = raised.value.message("zh")
+    assert "发生时间" in zh and "处置状态" in zh and "编号X" in zh, zh
+    assert not re.search(r"[A-Za-z]{2,}", zh.replace("编号X", "").replace("灾情.csv", "")), zh
+    assert "(id)" in raised.value.message("en")  # the identifier --map takes, in English
+
+
+def test_cli_names_the_map_identifiers_of_missing_columns(tiny_store, tmp_path, capsys):
+    from emergency.ingest.__main__ import main as cli
+
+    db = tmp_path / "s.duckdb"
+    conn = store.connect(db)
+    tiny.populate(conn)
+    conn.close()
+    path = tmp_path / "灾情.csv"
+    path.write_text("编号X,地点\n1,甲\n", encoding="utf-8")
+    assert cli([str(path), "--kind", "incidents", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "发生时间" in err and "--map" in err and "occurred_at" in err, err

@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None, prog: str | None = None, description: st
         print(error.message(args.lang, with_detail=False), file=sys.stderr)
         if error.detail and error.reason not in SPOKEN_DETAIL:
             print(f"  {i18n.t('ingest.details', args.lang)}: {error.detail}", file=sys.stderr)
+        if error.fields:
+            print("  " + i18n.t("ingest.cli.map_hint", args.lang, fields=", ".join(error.fields)), file=sys.stderr)
         return EXIT_LOCKED if error.reason == "locked" else EXIT_FILE
     _print_report(report, args.lang)
     print(progress.rate(report))

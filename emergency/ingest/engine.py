@@ -342,7 +342,7 @@ def _positions(kind: Kind, table: Table, mapping: dict[str, str | None]) -> dict
     if missing:
         listed = " | ".join(table.headers)
         listed = listed if len(listed) <= 300 else listed[:300] + "…"
-        raise IngestError(table.file_name, "missing_columns", detail=f"{', '.join(missing)} ({listed})")
+        raise IngestError(table.file_name, "missing_columns", detail=listed, fields=tuple(missing))
     return positions
 
 
