@@ -217,3 +217,51 @@ def test_cli_names_the_map_identifiers_of_missing_columns(tiny_store, tmp_path, 
     assert cli([str(path), "--kind", "incidents", "--db", str(db)]) == 1
     err = capsys.readouterr().err
     assert "发生时间" in err and "--map" in err and "occurred_at" in err, err
+
+
+def test_utf8_shapefile_with_field_names_cut_inside_a_character(tiny_store, tmp_path):
+    # GDAL, QGIS and ArcGIS Pro write .dbf field names of at most 10 bytes; in UTF-8 (3 bytes a
+    # character) 乡镇代码 becomes 乡镇代 and one byte of 码. The file was refused as unreadable
+    # ('utf-8' codec can't decode byte 0xe7); the names read as their whole characters instead.
+    import warnings
+    import zipfile
+
+    import geopandas
+    import shapely
+
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    frame = geopandas.GeoDataFrame(
+        {"乡镇代码": ["999999001"], "乡镇名称": ["西镇"]},
+        geometry=[shapely.box(117.9, 28.3, 118.0, 28.4)],
+        crs="EPSG:4326",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GDAL says it laundered the names
+        frame.to_file(folder / "乡镇.shp", encoding="utf-8")
+    path = tmp_path / "乡镇.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in folder.iterdir():
+            archive.write(part, part.name)
+    report = import_file(tiny_store, path, "townships", now=NOW)
+    assert (report.accepted, report.rejected) == (1, 0)
+    assert report.mapping["code"] == "乡镇代" and report.mapping["name"] == "乡镇名"
+
+
+def test_water_levels_and_elevations_in_centimetres_are_converted_to_metres(tiny_store, tmp_path):
+    # 水位(cm) 85 is 0.85 m: it was stored as 85 m (a level 100× off, silently), and an
+    # elevation 高程(cm) 21550 refused as out of range instead of read as 215.5 m.
+    stations = tmp_path / "站.csv"
+    stations.write_text("测站编码,站名,站类,经度,纬度\nW1,小河站,河道,118.0,28.35\n", encoding="utf-8")
+    assert import_file(tiny_store, stations, "water_stations", now=NOW).accepted == 1
+    levels = tmp_path / "水位.csv"
+    levels.write_text("测站编码,时间,水位(cm)\nW1,2026-06-21 10:00,85\nW1,2026-06-21 11:00,15231\n", encoding="utf-8")
+    report = import_file(tiny_store, levels, "water_levels", now=NOW)
+    assert (report.accepted, report.rejected) == (2, 0)
+    assert [c["unit"] for c in report.conversions] == ["cm"]
+    stored = store.run(tiny_store, "SELECT level_m FROM water_levels WHERE station = 'W1' ORDER BY ts")
+    assert stored["level_m"].tolist() == [0.85, 152.31]
+    gauges = tmp_path / "雨量站.csv"
+    gauges.write_text("站码,站名,经度,纬度,高程(cm)\nX1,新站,118.0,28.35,21550\n", encoding="utf-8")
+    assert import_file(tiny_store, gauges, "rain_gauges", now=NOW).accepted == 1
+    assert store.scalar(tiny_store, "SELECT elevation_m FROM rain_gauges WHERE code = 'X1'") == 215.5

@@ -9,6 +9,7 @@ import hashlib
 import math
 import os
 import re
+import shutil
 import stat
 import tempfile
 import zipfile
@@ -557,10 +558,69 @@ def _read_shapefile(path: Path, file_name: str, work: Path, encoding: str | None
             raise IngestError(file_name, "shapefile_part", detail=f"{path.stem}{suffix}")
     if encoding is None and ".cpg" not in parts:
         encoding = _dbf_encoding(parts[".dbf"], file_name)
-    table = _gis_table(path, file_name, "shapefile", encoding, None, list(parts.values()))
+    hashed = list(parts.values())
+    whole = _whole_character_names(parts, encoding, work)
+    if whole is not None:
+        path = whole
+    table = _gis_table(path, file_name, "shapefile", encoding, None, hashed)
     if ".prj" not in parts:
         table.notes.append("no_prj")
     return table
+
+
+def _whole_character_names(parts: dict[str, Path], encoding: str | None, work: Path) -> Path | None:
+    """Copy a UTF-8 Shapefile whose .dbf field names are cut inside a character, names trimmed; None if none is.
+
+    A .dbf field name holds 10 bytes: GDAL, QGIS and ArcGIS Pro cut a UTF-8 name there, inside
+    a 3-byte character (乡镇代码 -> 乡镇代 and a byte of 码), which the reader cannot decode. The
+    copy (in ``work``) ends each such name at its last whole character; returns the copy's .shp.
+    """
+    codec = encoding
+    if codec is None and ".cpg" in parts:
+        codec = parts[".cpg"].read_text(encoding="ascii", errors="replace").strip()
+    if (codec or "").lower().replace("-", "").replace("_", "") not in ("utf8", "65001"):
+        return None
+    with parts[".dbf"].open("rb") as dbf:
+        head = bytearray(dbf.read(32))
+        if len(head) < 32:
+            return None
+        header_length = int.from_bytes(head[8:10], "little")
+        head += dbf.read(max(0, header_length - 32))
+    if not _trim_cut_names(head):
+        return None
+    folder = work / "whole-names"
+    folder.mkdir(exist_ok=True)
+    stem = parts[".shp"].stem
+    for suffix, part in parts.items():
+        target = folder / f"{stem}{suffix}"
+        if suffix == ".dbf":
+            with part.open("rb") as source, target.open("wb") as copy:
+                source.seek(len(head))
+                copy.write(head)
+                shutil.copyfileobj(source, copy)
+        else:
+            shutil.copyfile(part, target)
+    return folder / f"{stem}.shp"
+
+
+def _trim_cut_names(head: bytearray) -> bool:
+    """End each UTF-8 field name of a .dbf header cut inside a character at its last whole one; tell if any was.
+
+    False also when a name is not UTF-8 at all (the reader then says what it says).
+    """
+    cut = False
+    for offset in range(32, len(head) - 31, 32):
+        if head[offset] == 0x0D:  # end of the field descriptors
+            break
+        name = bytes(head[offset : offset + 11]).split(b"\x00")[0]
+        try:
+            name.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.end != len(name) or error.reason != "unexpected end of data":
+                return False
+            head[offset : offset + 11] = name[: error.start].ljust(11, b"\x00")
+            cut = True
+    return cut
 
 
 def _safe_member(member: zipfile.ZipInfo) -> str | None:
