@@ -7,6 +7,8 @@ import re
 from datetime import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from emergency import store
 from emergency.ingest import import_file
@@ -265,3 +267,35 @@ def test_water_levels_and_elevations_in_centimetres_are_converted_to_metres(tiny
     gauges.write_text("站码,站名,经度,纬度,高程(cm)\nX1,新站,118.0,28.35,21550\n", encoding="utf-8")
     assert import_file(tiny_store, gauges, "rain_gauges", now=NOW).accepted == 1
     assert store.scalar(tiny_store, "SELECT elevation_m FROM rain_gauges WHERE code = 'X1'") == 215.5
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    people=st.lists(st.integers(min_value=0, max_value=1_000_000), min_size=1, max_size=30),
+    cents=st.lists(st.integers(min_value=0, max_value=10**11), min_size=1, max_size=30),
+)
+def test_converted_numbers_equal_the_hand_worked_decimal(tiny_store, tmp_path_factory, people, cents):
+    # n people written in 万人 (n / 10000, exact decimal text) store n; an amount in 元 with fen
+    # stores the decimal amount ÷ 10000 as 万元 (the nearest double of the exact decimal quotient).
+    from decimal import Decimal
+
+    folder = tmp_path_factory.mktemp("units")
+    tiny_store.execute("DELETE FROM shelters WHERE name LIKE 'P%'")  # the store lives across examples
+    tiny_store.execute("DELETE FROM incidents WHERE id LIKE 'Q%'")
+    shelters = folder / "避难场所.csv"
+    lines = ["避难场所名称,可容纳人数（万人）,经度,纬度"]
+    lines += [f"P{i},{Decimal(n) / 10000},118.0,28.35" for i, n in enumerate(people)]
+    shelters.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(tiny_store, shelters, "shelters", now=NOW)
+    assert (report.accepted, report.rejected) == (len(people), 0)
+    stored = dict(store.run(tiny_store, "SELECT name, capacity FROM shelters WHERE name LIKE 'P%'").values.tolist())
+    assert stored == {f"P{i}": n for i, n in enumerate(people)}
+
+    incidents = folder / "灾情.csv"
+    lines = ["事件编号,事件类型,发生时间,直接经济损失（元）,处置状态,经度,纬度"]
+    lines += [f"Q{i},洪涝,2026-06-21 03:00,{Decimal(c) / 100},待处置,118.0,28.35" for i, c in enumerate(cents)]
+    incidents.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(tiny_store, incidents, "incidents", now=NOW)
+    assert (report.accepted, report.rejected) == (len(cents), 0)
+    stored = dict(store.run(tiny_store, "SELECT id, loss_10k_yuan FROM incidents WHERE id LIKE 'Q%'").values.tolist())
+    assert stored == {f"Q{i}": float(Decimal(c) / 1_000_000) for i, c in enumerate(cents)}
