@@ -299,3 +299,30 @@ def test_converted_numbers_equal_the_hand_worked_decimal(tiny_store, tmp_path_fa
     assert (report.accepted, report.rejected) == (len(cents), 0)
     stored = dict(store.run(tiny_store, "SELECT id, loss_10k_yuan FROM incidents WHERE id LIKE 'Q%'").values.tolist())
     assert stored == {f"Q{i}": float(Decimal(c) / 1_000_000) for i, c in enumerate(cents)}
+
+
+def test_accumulated_rain_is_not_read_as_the_rain_of_each_report(tiny_store, tmp_path):
+    # 累计雨量 1, 3, 6, 10 mm is 10 mm in all; read as the rain of each report it summed to 20 mm,
+    # silently. Without a column of the reports' own rain the file names what it lacks.
+    from emergency.ingest import IngestError
+
+    path = tmp_path / "雨量.csv"
+    rows = "".join(f"G1,2026-06-21 08:{m:02d},{v}\n" for m, v in ((5, 1.0), (10, 3.0), (15, 6.0), (20, 10.0)))
+    path.write_text("站码,时间,累计雨量\n" + rows, encoding="utf-8")
+    with pytest.raises(IngestError) as raised:
+        import_file(tiny_store, path, "rainfall", now=NOW)
+    assert raised.value.reason == "missing_columns" and raised.value.fields == ("mm",)
+    both = "".join(
+        f"G1,2026-06-21 08:{m:02d},{c},{d}\n" for m, c, d in ((5, 1, 1), (10, 3, 2), (15, 6, 3), (20, 10, 4))
+    )
+    path.write_text("站码,时间,累计雨量,时段雨量\n" + both, encoding="utf-8")
+    report = import_file(tiny_store, path, "rainfall", now=NOW)
+    assert report.mapping["mm"] == "时段雨量" and report.accepted == 4
+    assert (
+        store.scalar(
+            tiny_store,
+            "SELECT sum(mm) FROM rainfall WHERE station = 'G1' AND ts >= '2026-06-21 08:05' "
+            "AND ts <= '2026-06-21 08:20'",
+        )
+        == 10
+    )

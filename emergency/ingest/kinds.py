@@ -380,7 +380,7 @@ KINDS: dict[str, Kind] = {
                     "pre",
                     "时段降水量",
                     "雨量值",
-                    "累计雨量",
+                    # not 累计雨量: an accumulated total read as each report's rain is summed again
                     "p",
                     unit="mm",
                 ),
