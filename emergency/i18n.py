@@ -1893,6 +1893,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "codes.error.bad_color": ("颜色须为 #rrggbb 形式", "colour must be #rrggbb"),
     "codes.error.code_exists": ("代码「{code}」已存在", "code '{code}' exists already"),
     # --- import messages (audit) ---
+    "ingest.reason.not_point": ("几何不是点", "geometry is not a point"),
     "ingest.cli.map_hint": (
         "可用 --map 字段名=表头 指定对应关系，缺少的字段名：{fields}",
         "Map them with --map FIELD=HEADER; the missing fields: {fields}",

@@ -326,3 +326,71 @@ def test_accumulated_rain_is_not_read_as_the_rain_of_each_report(tiny_store, tmp
         )
         == 10
     )
+
+
+def _points_geojson(path, geometries, ids):
+    import geopandas
+
+    geopandas.GeoDataFrame(
+        {"统一编号": ids, "隐患类型": ["滑坡"] * len(ids)}, geometry=geometries, crs="EPSG:4326"
+    ).to_file(path, driver="GeoJSON")
+    return path
+
+
+def test_hazard_points_as_multipoints_of_one_point_are_points(tiny_store, tmp_path):
+    # GIS tools often write every point layer as MultiPoint: one point is that point; more than one
+    # (or a polygon) is refused as "not a point", not as "几何无法读取 [geometry = 4]".
+    import shapely
+
+    path = _points_geojson(
+        tmp_path / "隐患点.geojson",
+        [
+            shapely.MultiPoint([(117.95, 28.35)]),
+            shapely.MultiPoint([(117.95, 28.35), (117.96, 28.36)]),
+            shapely.box(117.95, 28.35, 117.96, 28.36),
+        ],
+        ["MP1", "MP2", "MP3"],
+    )
+    report = import_file(tiny_store, path, "hazard_points", now=NOW)
+    assert (report.accepted, report.rejected) == (1, 2)
+    assert list(report.rejects["reason"]) == ["not_point", "not_point"]
+    assert list(report.rejects["value"]) == ["MultiPoint", "Polygon"]
+    assert store.run(tiny_store, "SELECT lon, lat FROM hazard_points WHERE id = 'MP1'").values.tolist() == [
+        [117.95, 28.35]
+    ]
+
+
+def test_geojson_without_features_is_an_empty_file(tiny_store, tmp_path):
+    # It was refused as 缺少必需的列：编号、类型 (it has no columns because it has no features).
+    from emergency.ingest import IngestError
+
+    path = tmp_path / "隐患点.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(IngestError) as raised:
+        import_file(tiny_store, path, "hazard_points", now=NOW)
+    assert raised.value.reason == "empty"
+
+
+def test_message_without_its_detail_leaves_no_empty_brackets():
+    # The CLI folds a library's detail away: "文字编码不符（），请改选编码" showed empty brackets.
+    from emergency.ingest import IngestError
+
+    error = IngestError("雨量.csv", "decode", detail="big5, byte 2")
+    assert error.message("zh", with_detail=False) == "文件 雨量.csv：文字编码不符，请改选编码（如 GBK 或 UTF-8）。"
+    assert "()" not in error.message("en", with_detail=False)
+    assert "（big5, byte 2）" in error.message("zh")
+
+
+@pytest.mark.parametrize("pair", ["mm=不存在的列", "rain=雨量"])
+def test_a_map_the_user_gives_naming_no_column_or_field_is_refused(tiny_store, tmp_path, pair):
+    # --map mm=不存在的列 (a typo) was ignored silently and the automatic choice imported instead;
+    # --map rain=雨量 (no such field) too.
+    from emergency.ingest import IngestError
+
+    path = tmp_path / "雨量.csv"
+    path.write_text("站码,时间,雨量,时段雨量\nG1,2026-06-21 08:05,1.0,2.0\n", encoding="utf-8")
+    field, header = pair.split("=")
+    with pytest.raises(IngestError) as raised:
+        import_file(tiny_store, path, "rainfall", now=NOW, mapping={field: header})
+    assert raised.value.reason == "unknown_column"
+    assert header in raised.value.message("zh")

@@ -93,6 +93,7 @@ REASONS = (
     "updated_before_occurred",
     "bad_month_day",
     "guarantee_below_warning",
+    "not_point",
 )
 # Earliest plausible observation or event time (configurable as ``import_min_date``); the
 # latest is now + FUTURE_TOLERANCE_MIN (kinds.py).
@@ -1013,9 +1014,14 @@ def _point_checks(rows, kind, table, positions, crs, area, rejections: _Rejectio
     """Coordinates (columns or point geometry) converted to WGS84; missing, outside or swapped flagged."""
     if _located_by_geometry(kind, table):
         geoms = _file_geometries(table, rows)
-        is_point = shapely.get_type_id(geoms) == 0
-        rejections.add(~is_point, "bad_geometry", "geometry", shapely.get_type_id(geoms).astype(str))
-        points = np.where(is_point, geoms, None)
+        # GIS tools often write a point layer as MultiPoint: a single point is that point.
+        single = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
+        geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
+        kinds = shapely.get_type_id(geoms)
+        names = np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
+        rejections.add((kinds != 0) & (kinds >= 0), "not_point", "geometry", names)
+        rejections.add(kinds < 0, "bad_geometry", "geometry", names)
+        points = np.where(kinds == 0, geoms, None)
         x, y = shapely.get_x(points), shapely.get_y(points)
     else:
         x, y = rows["lon"].to_numpy(dtype=float), rows["lat"].to_numpy(dtype=float)
@@ -1605,7 +1611,13 @@ def import_table(  # noqa: C901 - the import's one transaction with its lock, re
     spec = KINDS.get(kind)
     if spec is None:
         raise IngestError(table.file_name, "unknown_kind", detail=f"{kind} ∉ {', '.join(KINDS)}")
-    given = {k: v for k, v in (mapping or {}).items() if k in spec.field_names}
+    given = dict(mapping or {})
+    # A mapping the user gives is taken at its word: a field or a column it names that is not
+    # there is a typo to report, never left out for the automatic choice to fill silently.
+    unknown = [f"{k} ∉ {', '.join(spec.field_names)}" for k in given if k not in spec.field_names]
+    unknown += [f"{k} → {v}" for k, v in given.items() if v is not None and v not in table.headers]
+    if unknown:
+        raise IngestError(table.file_name, "unknown_column", detail="; ".join(unknown))
     with conn.cursor() as reader:
         recalled = mappings.recall(reader, spec.name, table.headers, source_name)
     remembered = recalled.mapping

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from emergency import i18n
 
 __all__ = ["SPOKEN_DETAIL", "IngestError"]
@@ -80,7 +82,8 @@ class IngestError(Exception):
             shown = self._fields_text(lang) + (f" ({shown})" if shown else "")
         text = i18n.t(key, lang, detail=shown)
         if not shown:
-            text = text.rstrip("：: ")
+            # "文字编码不符（{detail}），…" without its detail: no empty brackets left behind.
+            text = re.sub(r" ?[（(]\s*[）)]", "", text).rstrip("：: ")
         where = (
             i18n.t("ingest.error.where_row", lang, file=self.file_name, row=self.row)
             if self.row

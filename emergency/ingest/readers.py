@@ -514,6 +514,8 @@ def _gis_table(
         raise
     except Exception as error:  # pyogrio/GDAL errors: broken JSON, bad geometry blobs, missing parts
         raise IngestError(file_name, "unreadable", detail=str(error).splitlines()[0][:300]) from error
+    if gdf.empty:  # no features: no columns either, which is no reason to name
+        raise IngestError(file_name, "empty")
     headers = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     crs = None
     if gdf.crs is not None:
