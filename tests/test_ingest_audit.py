@@ -394,3 +394,21 @@ def test_a_map_the_user_gives_naming_no_column_or_field_is_refused(tiny_store, t
         import_file(tiny_store, path, "rainfall", now=NOW, mapping={field: header})
     assert raised.value.reason == "unknown_column"
     assert header in raised.value.message("zh")
+
+
+def test_area_subtracts_holes_and_adds_exclaves_whatever_the_ring_orientation():
+    # pyproj sums signed ring areas: a hole drawn in the exterior's direction was added (a
+    # township with a 4.5 km² lake came to 340.8 km² instead of 331.9), and an exclave drawn
+    # the other way round from the main part was subtracted.
+    import shapely
+
+    from emergency import geo
+
+    outer, hole = shapely.box(110.2, 24.6, 110.4, 24.75), shapely.box(110.25, 24.62, 110.27, 24.64)
+    a_outer, a_hole = geo.area_km2(outer), geo.area_km2(hole)
+    same_way = shapely.Polygon(outer.exterior, [hole.exterior])  # both counter-clockwise
+    assert geo.area_km2(same_way) == pytest.approx(a_outer - a_hole, rel=1e-9)
+    exclave = shapely.box(110.5, 24.6, 110.6, 24.7)
+    mixed = shapely.MultiPolygon([outer, shapely.Polygon(exclave.exterior.coords[::-1])])
+    assert geo.area_km2(mixed) == pytest.approx(a_outer + geo.area_km2(exclave), rel=1e-9)
+    assert geo.area_km2([same_way, None]).tolist()[1] == 0.0

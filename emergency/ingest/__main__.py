@@ -156,7 +156,9 @@ def report_lines(report, lang: str) -> list[str]:
 class _Progress:
     """Stage, rows and time on one terminal line (stderr), only when stderr is a terminal."""
 
-    def __init__(self, lang: str, stream=sys.stderr) -> None:
+    def __init__(self, lang: str, stream=None) -> None:
+        # sys.stderr as it is now, not as it was when this module was imported (a test's capture)
+        stream = sys.stderr if stream is None else stream
         self.lang, self.stream, self.started = lang, stream, time.perf_counter()
         self.live = hasattr(stream, "isatty") and stream.isatty()
 
