@@ -412,3 +412,22 @@ def test_area_subtracts_holes_and_adds_exclaves_whatever_the_ring_orientation():
     mixed = shapely.MultiPolygon([outer, shapely.Polygon(exclave.exterior.coords[::-1])])
     assert geo.area_km2(mixed) == pytest.approx(a_outer + geo.area_km2(exclave), rel=1e-9)
     assert geo.area_km2([same_way, None]).tolist()[1] == 0.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine._write (the lead's) clears quarantine rows only of the same file hash: after a corrected "
+    "file (another hash) stores the rejected row, the first file's quarantine row stays, listed as work to do",
+)
+def test_a_corrected_file_clears_the_quarantine_of_the_rows_it_stores(tiny_store, tmp_path):
+    first = tmp_path / "灾情.csv"
+    first.write_text(
+        "事件编号,事件类型,发生时间,死亡人数,处置状态\nC1,洪涝,2026-06-21 03:00,一人,待处置\n", encoding="utf-8"
+    )
+    assert import_file(tiny_store, first, "incidents", now=NOW).rejected == 1
+    corrected = tmp_path / "灾情（更正）.csv"
+    corrected.write_text(
+        "事件编号,事件类型,发生时间,死亡人数,处置状态\nC1,洪涝,2026-06-21 03:00,1,待处置\n", encoding="utf-8"
+    )
+    assert import_file(tiny_store, corrected, "incidents", now=NOW).accepted == 1
+    assert store.scalar(tiny_store, "SELECT count(*) FROM quarantine WHERE kind = 'incidents'") == 0
