@@ -431,3 +431,13 @@ def test_a_corrected_file_clears_the_quarantine_of_the_rows_it_stores(tiny_store
     )
     assert import_file(tiny_store, corrected, "incidents", now=NOW).accepted == 1
     assert store.scalar(tiny_store, "SELECT count(*) FROM quarantine WHERE kind = 'incidents'") == 0
+
+
+def test_team_station_address_is_read_as_the_address(tiny_store, tmp_path):
+    # A rescue team list gives where it is stationed as 驻地/驻地地址: it was left unused (named
+    # only as a look-alike), so a team without coordinates kept no address to be located by.
+    path = tmp_path / "队伍.csv"
+    path.write_text("队伍名称,队伍类型,队员人数,驻地地址\n江边救援队,水上救援,18,江边路1号\n", encoding="utf-8")
+    report = import_file(tiny_store, path, "teams", now=NOW)
+    assert report.mapping["address"] == "驻地地址" and not report.unused_headers
+    assert store.scalar(tiny_store, "SELECT address FROM teams WHERE name = '江边救援队'") == "江边路1号"

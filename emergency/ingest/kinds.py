@@ -174,6 +174,8 @@ ADDRESS = _f(
     "灾害地点",
     "事发地点",
     "addr",
+    "驻地",
+    "驻地地址",
 )
 # Count fields: people, with 万人 converted.
 PEOPLE = {"unit": "people"}
