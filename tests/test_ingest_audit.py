@@ -454,3 +454,29 @@ def test_compact_date_without_time_is_read(tiny_store, tmp_path):
     report = import_file(tiny_store, path, "incidents", now=NOW)
     assert (report.accepted, report.rejected) == (1, 0)
     assert store.scalar(tiny_store, "SELECT occurred_at FROM incidents WHERE id = 'D8'") == datetime(2026, 6, 21)
+
+
+def test_cli_report_piped_into_a_reader_that_stops_early_prints_no_traceback(tmp_path):
+    # `python -m emergency ingest … | head -1`: the import is committed, then printing the rest of
+    # the report met a closed pipe and Python printed a BrokenPipeError traceback.
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.duckdb"
+    conn = store.connect(db)
+    tiny.populate(conn)
+    conn.close()
+    path = tmp_path / "雨量.csv"
+    path.write_text("站码,时间,雨量\n" + "".join(f"G1,2026-06-21 08:{m:02d},1.0\n" for m in range(5, 60, 5)))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emergency", "ingest", str(path), "--kind", "rainfall", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    err = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "Traceback" not in err, err
+    conn = store.connect(db, read_only=True)
+    assert store.scalar(conn, "SELECT count(*) FROM rainfall WHERE ts > '2026-06-21 08:00'") == 11
+    conn.close()
