@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import cached, identity
-from components.text import dataframe, label, lang, tr
+from components.text import dataframe, label, lang, plain, tr
 from emergency import actions, codelists, i18n
 from emergency.access import PermissionDenied
 
@@ -29,7 +29,9 @@ def map_form(list_name: str, text: str, rows: int, key: str) -> None:
         return
     conn = cached.get_store()
     left, middle, right = st.columns([3, 3, 2])
-    left.markdown(f"{tr('codes.text')}: **{codelists.display(list_name, codelists.OTHER, text, lang())}**  ·  {rows:,}")
+    left.markdown(
+        f"{tr('codes.text')}: **{plain(codelists.display(list_name, codelists.OTHER, text, lang()))}**  ·  {rows:,}"
+    )
     new = "__new__"
     options = ["", *_code_options(list_name), new]
     chosen = middle.selectbox(
@@ -52,12 +54,16 @@ def map_form(list_name: str, text: str, rows: int, key: str) -> None:
                 actions.add_code(conn, identity.actor(), list_name, code, zh, en, color)
                 chosen = code
             changed = actions.map_code_label(conn, identity.actor(), list_name, text, chosen)
+        except codelists.CodeListError as error:
+            fields = {k: plain(v) for k, v in error.fields.items()}
+            st.error(tr("codes.failed", detail=tr(f"codes.error.{error.reason}", **fields)))
+            return
         except (ValueError, PermissionDenied) as error:
-            st.error(tr("codes.failed", detail=str(error)))
+            st.error(tr("codes.failed", detail=plain(str(error))))
             return
         cached.clear()
         st.session_state[f"{key}_done"] = tr(
-            "codes.mapped", text=text, code=_code_name(list_name, chosen), rows=changed
+            "codes.mapped", text=plain(text), code=plain(_code_name(list_name, chosen)), rows=changed
         )
         st.rerun()
     done = st.session_state.pop(f"{key}_done", None)

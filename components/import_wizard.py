@@ -199,7 +199,10 @@ def _show_extras(report) -> None:
     """
     if report.sheets_read and (len(report.sheets_read) > 1 or report.sheets_skipped):
         st.caption(
-            tr("ingest.sheets_read", sheets="、".join(f"{name}（{rows:,}）" for name, rows in report.sheets_read))
+            tr(
+                "ingest.sheets_read",
+                sheets="、".join(f"{plain(name)}（{rows:,}）" for name, rows in report.sheets_read),
+            )
         )
     for name, why in report.sheets_skipped:
         st.caption(tr("ingest.sheet_skipped", sheet=plain(name), why=tr(f"ingest.skip.{why}")))
@@ -208,7 +211,7 @@ def _show_extras(report) -> None:
             st.caption(
                 tr(
                     "ingest.unit_header",
-                    header=c["header"],
+                    header=plain(c["header"]),
                     unit=c["unit"],
                     to=c["to"],
                     factor=f"{c['factor']:g}",
@@ -216,12 +219,12 @@ def _show_extras(report) -> None:
                 )
             )
         else:
-            st.caption(tr("ingest.unit_cell", header=c["header"], to=c["to"], rows=f"{c['rows']:,}"))
+            st.caption(tr("ingest.unit_cell", header=plain(c["header"]), to=c["to"], rows=f"{c['rows']:,}"))
     for field_name, labels in report.others.items():
-        listed = "、".join(f"{label}（{rows:,}）" for label, rows in labels.items())
+        listed = "、".join(f"{plain(label)}（{rows:,}）" for label, rows in labels.items())
         st.warning(tr("ingest.others", field=tr(f"ingest.field.{field_name}"), labels=listed))
     for names in report.created.values():
-        st.info(tr("ingest.created_warehouses", n=len(names), names="、".join(names[:20])))
+        st.info(tr("ingest.created_warehouses", n=len(names), names="、".join(plain(n) for n in names[:20])))
     if report.location_missing:
         st.info(tr("ingest.location_missing", n=f"{report.location_missing:,}"))
     for line in mappings.applied_lines(report.remembered, report.remembered_from, lang()):
@@ -231,7 +234,7 @@ def _show_extras(report) -> None:
             tr(
                 "ingest.unused_headers",
                 headers="、".join(
-                    f"{header}（{tr('ingest.looks_like')}{tr(f'ingest.field.{name}')}）"
+                    f"{plain(header)}（{tr('ingest.looks_like')}{tr(f'ingest.field.{name}')}）"
                     for header, name in report.unused_headers
                 ),
             )

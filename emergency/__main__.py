@@ -397,5 +397,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _run() -> int:
+    """Run :func:`main`; a reader that stops early (``… | head``) ends the output, not with a traceback."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # What was done is done (an import is committed before its report prints); Python's own
+        # flush at exit would fail again on the closed pipe, so stdout goes to /dev/null.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_run())

@@ -108,6 +108,18 @@ STANDARD_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+class CodeListError(ValueError):
+    """A code-list change refused; ``reason`` names its text (``codes.error.<reason>`` in emergency.i18n).
+
+    The message (English) is for logs and the command line; ``fields`` fill the translated text.
+    """
+
+    def __init__(self, reason: str, message: str, **fields: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.fields = fields
+
+
 def _hex(rgb) -> str | None:
     return "#{:02x}{:02x}{:02x}".format(*rgb) if rgb is not None else None
 
@@ -256,10 +268,10 @@ def map_label(
         For an unknown list or code, or an empty label.
     """
     if name not in OPEN_LISTS + CLOSED_LISTS:
-        raise ValueError(f"unknown code list {name!r}")
+        raise CodeListError("unknown_list", f"unknown code list {name!r}", list=name)
     spelling = normalize(label)
     if not spelling:
-        raise ValueError("empty label")
+        raise CodeListError("empty_label", "empty label")
     from emergency import store  # store seeds its schema from this module
     from emergency.clock import local_now
 
@@ -267,7 +279,7 @@ def map_label(
     # Joins the caller's transaction (emergency.actions: the mapping and its audit row together).
     with store.transaction(conn) as cursor:
         if not _known(cursor, name, code):
-            raise ValueError(f"unknown code {code!r} in list {name!r}")
+            raise CodeListError("unknown_code", f"unknown code {code!r} in list {name!r}", code=code)
         cursor.execute(
             "INSERT OR REPLACE INTO code_synonyms (list, spelling, label, code, created_by, created_at) VALUES (?, ?,"
             " ?, ?, ?, ?)",
@@ -296,18 +308,22 @@ def add_code(
         For a closed or unknown list, a malformed code or colour, empty names, or a code that exists.
     """
     if name not in OPEN_LISTS:
-        raise ValueError(f"codes can be added to open lists only ({', '.join(OPEN_LISTS)})")
+        raise CodeListError(
+            "closed_list", f"codes can be added to open lists only ({', '.join(OPEN_LISTS)})", list=name
+        )
     if not CODE_PATTERN.fullmatch(code or ""):
-        raise ValueError("code: lower-case letters, digits and _, 2-40 characters, starting with a letter")
+        raise CodeListError(
+            "bad_code", "code: lower-case letters, digits and _, 2-40 characters, starting with a letter", code=code
+        )
     if not (name_zh or "").strip() or not (name_en or "").strip():
-        raise ValueError("both names are needed")
+        raise CodeListError("names_needed", "both names are needed")
     if color is not None and not HEX_COLOR.fullmatch(color):
-        raise ValueError("colour must be #rrggbb")
+        raise CodeListError("bad_color", "colour must be #rrggbb", color=color)
     from emergency import store  # store seeds its schema from this module
 
     with store.transaction(conn) as cursor:
         if _known(cursor, name, code):
-            raise ValueError(f"code {code!r} exists in {name!r}")
+            raise CodeListError("code_exists", f"code {code!r} exists in {name!r}", code=code)
         position = cursor.execute("SELECT coalesce(max(position), 0) + 1 FROM code_lists").fetchone()[0]
         cursor.execute(
             "INSERT INTO code_lists (list, code, name_zh, name_en, color, standard, standard_class, builtin, position) "

@@ -374,6 +374,10 @@ def area_km2(geom):
         Area in km²; 0 for empty or non-areal geometries.
     """
     geoms = np.asarray(geom, dtype=object)
+    # pyproj sums signed ring areas: rings are oriented first (exteriors counter-clockwise, holes
+    # clockwise), else a hole drawn the exterior's way is added and an exclave drawn the other
+    # way is subtracted.
+    geoms = np.asarray(shapely.orient_polygons(geoms), dtype=object)
     # pyproj measures one geometry per call; callers pass at most a few hundred polygons.
     areas = np.array(
         [abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 if g is not None else 0.0 for g in geoms.ravel()],

@@ -1900,6 +1900,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "截至 {at}，{km} 公里内无报数雨量站，未评估是否超临界雨量。",
         "Up to {at} no gauge within {km} km reported: not assessed against the critical rain.",
     ),
+    # --- code-list changes refused (emergency.codelists.CodeListError) ---
+    "codes.error.unknown_list": ("没有名为「{list}」的代码表", "no code list named '{list}'"),
+    "codes.error.empty_label": ("原文为空", "the text is empty"),
+    "codes.error.unknown_code": ("代码表中没有代码「{code}」", "no code '{code}' in this list"),
+    "codes.error.closed_list": ("此代码表不可新增代码", "codes cannot be added to this list"),
+    "codes.error.bad_code": (
+        "代码「{code}」不合要求：须以小写英文字母开头，只含小写字母、数字和下划线，2–40 个字符",
+        "code '{code}' is not valid: lower-case letters, digits and _, 2-40 characters, starting with a letter",
+    ),
+    "codes.error.names_needed": ("中文名称和英文名称都要填写", "both names are needed"),
+    "codes.error.bad_color": ("颜色须为 #rrggbb 形式", "colour must be #rrggbb"),
+    "codes.error.code_exists": ("代码「{code}」已存在", "code '{code}' exists already"),
+    # --- import messages (audit) ---
+    "ingest.reason.not_point": ("几何不是点", "geometry is not a point"),
+    "ingest.cli.map_hint": (
+        "可用 --map 字段名=表头 指定对应关系，缺少的字段名：{fields}",
+        "Map them with --map FIELD=HEADER; the missing fields: {fields}",
+    ),
 }
 
 # Display labels of stored codes (emergency.vocab), per vocabulary.

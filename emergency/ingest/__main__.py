@@ -156,7 +156,9 @@ def report_lines(report, lang: str) -> list[str]:
 class _Progress:
     """Stage, rows and time on one terminal line (stderr), only when stderr is a terminal."""
 
-    def __init__(self, lang: str, stream=sys.stderr) -> None:
+    def __init__(self, lang: str, stream=None) -> None:
+        # sys.stderr as it is now, not as it was when this module was imported (a test's capture)
+        stream = sys.stderr if stream is None else stream
         self.lang, self.stream, self.started = lang, stream, time.perf_counter()
         self.live = hasattr(stream, "isatty") and stream.isatty()
 
@@ -264,6 +266,8 @@ def main(argv: list[str] | None = None, prog: str | None = None, description: st
         print(error.message(args.lang, with_detail=False), file=sys.stderr)
         if error.detail and error.reason not in SPOKEN_DETAIL:
             print(f"  {i18n.t('ingest.details', args.lang)}: {error.detail}", file=sys.stderr)
+        if error.fields:
+            print("  " + i18n.t("ingest.cli.map_hint", args.lang, fields=", ".join(error.fields)), file=sys.stderr)
         return EXIT_LOCKED if error.reason == "locked" else EXIT_FILE
     _print_report(report, args.lang)
     print(progress.rate(report))

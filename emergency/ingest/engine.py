@@ -56,9 +56,18 @@ TIME_FORMATS = [
     "%Y.%m.%d %H:%M:%S",
     "%Y.%m.%d %H:%M",
     "%d/%m/%Y %H:%M",
+    "%Y%m%d",
 ]
-# A time string ending in a zone (Z, UTC, GMT, +08, +08:00, +0800) is converted to Shanghai time.
-ZONED_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?)$"
+# A time string ending in a zone (Z, UTC, GMT, +08, +08:00, +0800, +8, a blank before it, UTC+8,
+# GMT+8) is converted to Shanghai time.
+ZONED_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|GMT|((UTC|GMT)\s*)?[+-]\d{1,2}(:?\d{2})?)$"
+# The zone written as DuckDB's TIMESTAMPTZ cast reads it, in order: no name before an offset
+# (UTC+8 and GMT+8 mean +08), no blank before an offset, a two-digit offset hour (+8 -> +08).
+ZONE_SPELLINGS = (
+    (r"\s*(UTC|GMT)\s*([+-]\d)", r"\2"),
+    (r"\s+([+-]\d)", r"\1"),
+    (r"([+-])(\d)(:\d{2})?$", r"\10\2\3"),  # RE2: \1 then a 0
+)
 # A zoned time without seconds (08:15+08:00), which DuckDB's cast refuses, gets ":00" seconds.
 ZONED_NO_SECONDS = (r"(^|[^:\d])(\d{1,2}:\d{2})(\s*(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?))$", r"\1\2:00\3")
 # Margin (degrees, ~1 km) around the county outline so boundary points are not rejected.
@@ -93,12 +102,18 @@ REASONS = (
     "updated_before_occurred",
     "bad_month_day",
     "guarantee_below_warning",
+    "not_point",
 )
 # Earliest plausible observation or event time (configurable as ``import_min_date``); the
 # latest is now + FUTURE_TOLERANCE_MIN (kinds.py).
 DEFAULT_MIN_DATE = "2000-01-01"
 # A number with a unit written in its cell: "12.5万元", "3 cm", "1,200 元".
 CELL_UNIT_PATTERN = r"(?i)^\s*([-+]?[0-9][0-9,]*(?:\.[0-9]+)?)\s*({units})\s*$"
+# A number converted to the stored unit is rounded to this many decimals: 0.0012 万人 × 10000
+# is 11.999999999999998 in binary floating point (refused as not whole), 12,345 元 × 0.0001 is
+# 1.2345000000000002 万元; the smallest step kept (1e-9 of a 万元, mm or person) is far below any
+# unit a file can state.
+CONVERTED_DECIMALS = 9
 
 Progress = Callable[[str, float], None]
 
@@ -191,20 +206,24 @@ def _parse_number(
     """
     value = f"try_cast(replace({raw}, ',', '') AS DOUBLE)"
     scale = "" if factor == 1.0 else f" * {float(factor)!r}"  # a constant of kinds.UNITS
-    scaled = f"({value}{scale})"
+
+    def converted(number: str) -> str:
+        return f"round({number}{scale}, {CONVERTED_DECIMALS})" if scale else f"({number})"
+
+    scaled = converted(value)
     if not cells:
         sql, params = f"(CASE WHEN isfinite({value}) THEN {scaled} END)", []
     else:
         pattern = CELL_UNIT_PATTERN.format(units="|".join(re.escape(u) for u in sorted(cells, key=len, reverse=True)))
         with_unit = (
-            f"try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
-            f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1]"
+            f"round(try_cast(replace(regexp_extract({raw}, ?, 1), ',', '') AS DOUBLE) "
+            f"* map_extract(?::MAP(VARCHAR, DOUBLE), lower(regexp_extract({raw}, ?, 2)))[1], {CONVERTED_DECIMALS})"
         )
         sql = f"(CASE WHEN isfinite({value}) THEN {scaled} WHEN isfinite({with_unit}) THEN {with_unit} END)"
         params = [pattern, cells, pattern, pattern, cells, pattern]
     if fast is None:
         return sql, params
-    return f"(CASE WHEN isfinite({fast}) THEN ({fast}{scale}) ELSE {sql} END)", params
+    return f"(CASE WHEN isfinite({fast}) THEN {converted(fast)} ELSE {sql} END)", params
 
 
 def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> tuple[str, list]:
@@ -219,8 +238,11 @@ def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> t
     not skip surrounding blanks when it casts).
     """
     serial = f"try_cast({raw} AS DOUBLE)"
-    pattern, seconds = (quote_literal(part) for part in ZONED_NO_SECONDS)  # constants, not file text
-    zoned = f"try_cast(regexp_replace({raw}, {pattern}, {seconds}) AS TIMESTAMPTZ)"
+    spelled = raw
+    for spelling, replacement in ZONE_SPELLINGS:  # constants, not file text
+        spelled = f"regexp_replace({spelled}, {quote_literal(spelling)}, {quote_literal(replacement)})"
+    pattern, seconds = (quote_literal(part) for part in ZONED_NO_SECONDS)
+    zoned = f"try_cast(regexp_replace({spelled}, {pattern}, {seconds}) AS TIMESTAMPTZ)"
     zoned_branch = f"make_timestamp(epoch_us({zoned}) + {UTC_OFFSET_US})"
     others = (
         f"coalesce(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), "
@@ -336,7 +358,7 @@ def _positions(kind: Kind, table: Table, mapping: dict[str, str | None]) -> dict
     if missing:
         listed = " | ".join(table.headers)
         listed = listed if len(listed) <= 300 else listed[:300] + "…"
-        raise IngestError(table.file_name, "missing_columns", detail=f"{', '.join(missing)} ({listed})")
+        raise IngestError(table.file_name, "missing_columns", detail=listed, fields=tuple(missing))
     return positions
 
 
@@ -1003,9 +1025,14 @@ def _point_checks(rows, kind, table, positions, crs, area, rejections: _Rejectio
     """Coordinates (columns or point geometry) converted to WGS84; missing, outside or swapped flagged."""
     if _located_by_geometry(kind, table):
         geoms = _file_geometries(table, rows)
-        is_point = shapely.get_type_id(geoms) == 0
-        rejections.add(~is_point, "bad_geometry", "geometry", shapely.get_type_id(geoms).astype(str))
-        points = np.where(is_point, geoms, None)
+        # GIS tools often write a point layer as MultiPoint: a single point is that point.
+        single = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
+        geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
+        kinds = shapely.get_type_id(geoms)
+        names = np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
+        rejections.add((kinds != 0) & (kinds >= 0), "not_point", "geometry", names)
+        rejections.add(kinds < 0, "bad_geometry", "geometry", names)
+        points = np.where(kinds == 0, geoms, None)
         x, y = shapely.get_x(points), shapely.get_y(points)
     else:
         x, y = rows["lon"].to_numpy(dtype=float), rows["lat"].to_numpy(dtype=float)
@@ -1629,7 +1656,13 @@ def import_table(  # noqa: C901 - the import's one transaction with its lock, re
     spec = KINDS.get(kind)
     if spec is None:
         raise IngestError(table.file_name, "unknown_kind", detail=f"{kind} ∉ {', '.join(KINDS)}")
-    given = {k: v for k, v in (mapping or {}).items() if k in spec.field_names}
+    given = dict(mapping or {})
+    # A mapping the user gives is taken at its word: a field or a column it names that is not
+    # there is a typo to report, never left out for the automatic choice to fill silently.
+    unknown = [f"{k} ∉ {', '.join(spec.field_names)}" for k in given if k not in spec.field_names]
+    unknown += [f"{k} → {v}" for k, v in given.items() if v is not None and v not in table.headers]
+    if unknown:
+        raise IngestError(table.file_name, "unknown_column", detail="; ".join(unknown))
     with conn.cursor() as reader:
         recalled = mappings.recall(reader, spec.name, table.headers, source_name)
     remembered = recalled.mapping

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from emergency import i18n
 
 __all__ = ["SPOKEN_DETAIL", "IngestError"]
@@ -41,14 +43,30 @@ class IngestError(Exception):
         Spreadsheet row (header = 1) or feature number, when the problem has one.
     detail : str
         Extra facts for the message (the reader's own words, a column name...).
+    fields : tuple of str
+        Fields of the kind the message is about (missing columns): named by their label in the
+        message's language, with the identifier ``--map`` takes in English.
     """
 
-    def __init__(self, file_name: str, reason: str, row: int | None = None, detail: str = "") -> None:
+    def __init__(
+        self, file_name: str, reason: str, row: int | None = None, detail: str = "", fields: tuple[str, ...] = ()
+    ) -> None:
         self.file_name = file_name
         self.reason = reason
         self.row = row
         self.detail = str(detail)
+        self.fields = tuple(fields)
         super().__init__(self.message("en"))
+
+    def _fields_text(self, lang: str) -> str:
+        def name(field: str) -> str:
+            key = f"ingest.field.{field}"
+            if key not in i18n.STRINGS:
+                return field
+            text = i18n.t(key, lang)
+            return text if lang == i18n.DEFAULT_LANGUAGE else f"{text} ({field})"
+
+        return ("、" if lang == i18n.DEFAULT_LANGUAGE else ", ").join(name(f) for f in self.fields)
 
     def message(self, lang: str = i18n.DEFAULT_LANGUAGE, with_detail: bool = True) -> str:
         """Return the message in ``lang``.
@@ -60,9 +78,12 @@ class IngestError(Exception):
         if key not in i18n.STRINGS:
             key = "ingest.error.unexpected"
         shown = self.detail if with_detail or self.reason in SPOKEN_DETAIL else ""
+        if self.fields:
+            shown = self._fields_text(lang) + (f" ({shown})" if shown else "")
         text = i18n.t(key, lang, detail=shown)
         if not shown:
-            text = text.rstrip("：: ")
+            # "文字编码不符（{detail}），…" without its detail: no empty brackets left behind.
+            text = re.sub(r" ?[（(]\s*[）)]", "", text).rstrip("：: ")
         where = (
             i18n.t("ingest.error.where_row", lang, file=self.file_name, row=self.row)
             if self.row

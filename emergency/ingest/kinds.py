@@ -20,8 +20,10 @@ RAIN_FLOOR_MM = 60.0
 RAIN_CEILING_MM = 1500.0
 # Values instruments and databases write for "no data": they would read as record rain.
 RAIN_SENTINELS = (999.0, 999.9, 9999.0, 9999.9, 99999.0, -999.0, -999.9, -9999.0, -99999.0, 32766.0, 32767.0)
-# Shortest header (characters) read as a truncated .dbf field name of a longer synonym.
+# Shortest header (characters) read as a truncated .dbf field name of a longer synonym; a
+# UTF-8 .dbf keeps 3 Chinese characters of a name (9 of its 10 bytes), so 3 do outside ASCII.
 DBF_PREFIX_MIN = 4
+DBF_PREFIX_MIN_WIDE = 3
 # A time this far past "now" is a wrong clock or a wrong date format, not an early report.
 FUTURE_TOLERANCE_MIN = 10
 
@@ -172,6 +174,8 @@ ADDRESS = _f(
     "灾害地点",
     "事发地点",
     "addr",
+    "驻地",
+    "驻地地址",
 )
 # Count fields: people, with 万人 converted.
 PEOPLE = {"unit": "people"}
@@ -179,7 +183,7 @@ COUNT = {"min_value": 0, "max_value": 1_000_000}
 PEOPLE_COUNT = {**COUNT, "unit": "people"}
 
 # Water levels (m above the station's datum) and flows (m³/s) a real station can report.
-WATER_LEVEL = {"min_value": -100, "max_value": 9000}
+WATER_LEVEL = {"min_value": -100, "max_value": 9000, "unit": "length_m"}
 WATER_FLOW = {"min_value": 0, "max_value": 1_000_000}
 WATER_STATION = _f(
     "station",
@@ -218,8 +222,29 @@ KINDS: dict[str, Kind] = {
                     "code",
                     "xzqdm",
                     "adcode",
+                    # a township office's words, as the other kinds read them for their township
+                    "乡镇代码",
+                    "乡镇区划代码",
+                    "乡镇行政区划代码",
+                    "townshipcode",
+                    "towncode",
+                    "xzdm",
                 ),
-                _f("name", "text", True, "乡镇名称", "名称", "乡镇", "name", "xzqmc"),
+                _f(
+                    "name",
+                    "text",
+                    True,
+                    "乡镇名称",
+                    "名称",
+                    "乡镇",
+                    "name",
+                    "xzqmc",
+                    "乡镇名",
+                    "乡镇街道名称",
+                    "townshipname",
+                    "townname",
+                    "xzmc",
+                ),
                 _f("population", "int", False, "人口", "户籍人口", "常住人口", "population", "pop", **PEOPLE_COUNT),
                 _f("wkt", "text", False, "边界", "几何", "wkt", "geometry", "geom", "shape"),
             ),
@@ -288,6 +313,7 @@ KINDS: dict[str, Kind] = {
                     "dtmel",
                     min_value=-100,
                     max_value=9000,
+                    unit="length_m",
                 ),
                 SOURCE,
             ),
@@ -356,7 +382,7 @@ KINDS: dict[str, Kind] = {
                     "pre",
                     "时段降水量",
                     "雨量值",
-                    "累计雨量",
+                    # not 累计雨量: an accumulated total read as each report's rain is summed again
                     "p",
                     unit="mm",
                 ),
@@ -1139,7 +1165,11 @@ def suggest_mapping(kind: Kind, headers: list[str]) -> dict[str, str | None]:  #
     for f in kind.fields:
         if mapping[f.name] is None:
             for candidate in (normalize_header(c) for c in f.synonyms):
-                truncated = [h for n, h in by_norm.items() if len(n) >= DBF_PREFIX_MIN and candidate.startswith(n)]
+                truncated = [
+                    h
+                    for n, h in by_norm.items()
+                    if len(n) >= (DBF_PREFIX_MIN if n.isascii() else DBF_PREFIX_MIN_WIDE) and candidate.startswith(n)
+                ]
                 if any(take(f, h) for h in truncated):
                     break
     return mapping
@@ -1155,6 +1185,8 @@ UNITS: dict[str, tuple[str, dict[str, float]]] = {
     ),
     "mm": ("mm", {"mm": 1.0, "毫米": 1.0, "cm": 10.0, "厘米": 10.0, "m": 1000.0, "米": 1000.0}),
     "people": ("人", {"人": 1.0, "名": 1.0, "万人": 1e4, "persons": 1.0, "people": 1.0}),
+    # Levels and elevations (m): a township gauge may report 水位(cm).
+    "length_m": ("m", {"m": 1.0, "米": 1.0, "cm": 0.01, "厘米": 0.01, "mm": 0.001, "毫米": 0.001}),
     "volume_1e6m3": (
         "百万m³",
         {

@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import math
 import os
+import re
+import shutil
 import stat
 import tempfile
 import zipfile
@@ -340,22 +342,63 @@ def _frame(headers: list[str], rows: list[list], first_row: int) -> pd.DataFrame
     return frame
 
 
-def _sheet_cells(book, name: str) -> tuple[list[str], list[list], int] | None:
-    """Find a sheet's header (the fullest of its first rows) and data rows; None for an empty sheet."""
+def _sheet_cells(book, name: str, kind: str | None = None) -> tuple[list[str], list[list], int] | None:
+    """Find a sheet's header and data rows; None for an empty sheet.
+
+    Government workbooks often open with a merged title row (and a blank one) above the header,
+    and group columns under a merged cell with their own names in the row below (人员伤亡 over
+    死亡 | 受伤). The header is the first row whose names the kind's automatic mapping finds the
+    most fields in (a data row can be fuller than a header that leaves a column unnamed), else
+    the fullest, the earliest on a tie; the row below it joins it as sub-headers when it is all
+    text and names more of the kind's fields in the header's blank or grouped columns.
+    """
     data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     cells = [[_cell_text(v) for v in row] for row in data]
     filled = [sum(v is not None for v in row) for row in cells[:HEADER_SEARCH_ROWS]]
     if not any(filled):
         return None
-    # Government workbooks often open with a merged title row (and a blank one) above the
-    # header: the header is the fullest of the first rows, the earliest one on a tie.
-    header_index = filled.index(max(filled))
-    headers = [h or f"#{i + 1}" for i, h in enumerate(cells[header_index])]
+    scores = [_fields_found(kind, row) for row in cells[:HEADER_SEARCH_ROWS]]
+    ranks = list(zip(scores, filled, strict=True))
+    header_index = ranks.index(max(ranks))
+    header_row = list(cells[header_index])
+    body_start = header_index + 1
+    below = cells[body_start] if body_start < len(cells) else []
+    if kind is not None and any(v is not None for v in below) and all(_is_label(v) for v in below if v is not None):
+        width = max(len(header_row), len(below))
+        joined = [
+            (below[i] if i < len(below) and below[i] is not None else (header_row[i] if i < len(header_row) else None))
+            for i in range(width)
+        ]
+        if _fields_found(kind, joined) > scores[header_index]:
+            header_row, body_start = joined, body_start + 1
+    headers = [h or f"#{i + 1}" for i, h in enumerate(header_row)]
     while headers and headers[-1].startswith("#"):
         headers.pop()
     if len(headers) > MAX_COLUMNS:
         raise IngestError("", "too_many_columns", detail=f"{name}: {len(headers):,} > {MAX_COLUMNS:,}")
-    return headers, cells[header_index + 1 :], header_index + 2
+    return headers, cells[body_start:], body_start + 1
+
+
+def _is_label(text: str) -> bool:
+    """Tell whether a cell's text reads as a column name: not a number or a date/time."""
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return not re.match(r"^\d{4}[-/.年]\d{1,2}", text)
+    return False
+
+
+def _fields_found(kind_name: str | None, row: list) -> int:
+    """Count the fields of the kind that the automatic mapping finds in a row read as a header."""
+    if kind_name is None:
+        return 0
+    from emergency.ingest.kinds import KINDS, suggest_mapping  # kinds imports no reader
+
+    kind = KINDS.get(kind_name)
+    names = [v for v in row if v is not None]
+    if kind is None or not names:
+        return 0
+    return sum(header is not None for header in suggest_mapping(kind, names).values())
 
 
 def _matches(kind_name: str | None, headers: list[str]) -> bool:
@@ -390,7 +433,7 @@ def _read_excel(  # noqa: C901 - sheet selection and the union of headers belong
         skipped: list[tuple[str, str]] = []
         first_filled = None
         for name in [sheet] if sheet is not None else names:
-            found = _sheet_cells(book, name)
+            found = _sheet_cells(book, name, kind)
             if found is None:
                 skipped.append((name, "empty"))
                 continue
@@ -471,6 +514,8 @@ def _gis_table(
         raise
     except Exception as error:  # pyogrio/GDAL errors: broken JSON, bad geometry blobs, missing parts
         raise IngestError(file_name, "unreadable", detail=str(error).splitlines()[0][:300]) from error
+    if gdf.empty:  # no features: no columns either, which is no reason to name
+        raise IngestError(file_name, "empty")
     headers = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     crs = None
     if gdf.crs is not None:
@@ -515,10 +560,69 @@ def _read_shapefile(path: Path, file_name: str, work: Path, encoding: str | None
             raise IngestError(file_name, "shapefile_part", detail=f"{path.stem}{suffix}")
     if encoding is None and ".cpg" not in parts:
         encoding = _dbf_encoding(parts[".dbf"], file_name)
-    table = _gis_table(path, file_name, "shapefile", encoding, None, list(parts.values()))
+    hashed = list(parts.values())
+    whole = _whole_character_names(parts, encoding, work)
+    if whole is not None:
+        path = whole
+    table = _gis_table(path, file_name, "shapefile", encoding, None, hashed)
     if ".prj" not in parts:
         table.notes.append("no_prj")
     return table
+
+
+def _whole_character_names(parts: dict[str, Path], encoding: str | None, work: Path) -> Path | None:
+    """Copy a UTF-8 Shapefile whose .dbf field names are cut inside a character, names trimmed; None if none is.
+
+    A .dbf field name holds 10 bytes: GDAL, QGIS and ArcGIS Pro cut a UTF-8 name there, inside
+    a 3-byte character (乡镇代码 -> 乡镇代 and a byte of 码), which the reader cannot decode. The
+    copy (in ``work``) ends each such name at its last whole character; returns the copy's .shp.
+    """
+    codec = encoding
+    if codec is None and ".cpg" in parts:
+        codec = parts[".cpg"].read_text(encoding="ascii", errors="replace").strip()
+    if (codec or "").lower().replace("-", "").replace("_", "") not in ("utf8", "65001"):
+        return None
+    with parts[".dbf"].open("rb") as dbf:
+        head = bytearray(dbf.read(32))
+        if len(head) < 32:
+            return None
+        header_length = int.from_bytes(head[8:10], "little")
+        head += dbf.read(max(0, header_length - 32))
+    if not _trim_cut_names(head):
+        return None
+    folder = work / "whole-names"
+    folder.mkdir(exist_ok=True)
+    stem = parts[".shp"].stem
+    for suffix, part in parts.items():
+        target = folder / f"{stem}{suffix}"
+        if suffix == ".dbf":
+            with part.open("rb") as source, target.open("wb") as copy:
+                source.seek(len(head))
+                copy.write(head)
+                shutil.copyfileobj(source, copy)
+        else:
+            shutil.copyfile(part, target)
+    return folder / f"{stem}.shp"
+
+
+def _trim_cut_names(head: bytearray) -> bool:
+    """End each UTF-8 field name of a .dbf header cut inside a character at its last whole one; tell if any was.
+
+    False also when a name is not UTF-8 at all (the reader then says what it says).
+    """
+    cut = False
+    for offset in range(32, len(head) - 31, 32):
+        if head[offset] == 0x0D:  # end of the field descriptors
+            break
+        name = bytes(head[offset : offset + 11]).split(b"\x00")[0]
+        try:
+            name.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.end != len(name) or error.reason != "unexpected end of data":
+                return False
+            head[offset : offset + 11] = name[: error.start].ljust(11, b"\x00")
+            cut = True
+    return cut
 
 
 def _safe_member(member: zipfile.ZipInfo) -> str | None:
