@@ -418,6 +418,11 @@ def all_hazards(moment: datetime) -> pd.DataFrame:
     return rules.hazards(get_store(), moment, only_at_risk=False)
 
 
+def of_townships(frame: pd.DataFrame, townships: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of a cached county-wide frame in ``townships`` (all when none): one search, filtered per view."""
+    return frame[frame["township"].isin(townships)] if townships else frame
+
+
 @query
 def signal_rows(moment: datetime, township: str) -> pd.DataFrame:
     return rules.signal_rows(get_store(), moment, township)

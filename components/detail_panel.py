@@ -213,12 +213,11 @@ def _hazard(f: Filters, ident: str) -> None:
     assessed = _row(cached.all_hazards(f.end), "id", ident)
     if assessed is None:
         return
+    at = f.end.strftime("%m-%d %H:%M")
     if not assessed["evaluated"]:
-        st.caption(
-            tr("detail.hazard_unassessed", km=f"{float(assessed['max_km']):g}", at=f.end.strftime("%m-%d %H:%M"))
-        )
+        st.caption(tr("detail.hazard_unassessed", km=f"{float(assessed['max_km']):g}", at=at))
         return
-    st.caption(tr("detail.hazard_rain", at=f.end.strftime("%m-%d %H:%M")))
+    st.caption(tr("detail.hazard_rain", at=at))
     _fields(
         [
             *((tr("warning.col.mm_h", hours=h), f"{float(assessed[f'mm_{h}h']):.1f}") for h in (1, 3, 24)),

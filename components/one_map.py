@@ -63,10 +63,7 @@ PICKED_AS = {"hazard-risk": "hazards"}
 
 def hazards_at_risk(f: Filters) -> pd.DataFrame:
     """The hazard points over their critical rainfall at the window's end, of the filter's townships, located."""
-    risk = cached.hazards_at_risk(f.end)
-    if f.townships:
-        risk = risk[risk["township"].isin(f.townships)]
-    return risk.dropna(subset=["lon", "lat"])
+    return cached.of_townships(cached.hazards_at_risk(f.end), f.townships).dropna(subset=["lon", "lat"])
 
 
 def _on_select() -> None:

@@ -67,9 +67,7 @@ def water_over_warning(f: Filters) -> int | None:
 
 def hazards_at_risk(f: Filters) -> tuple[int, int]:
     """Hazard points over their critical rainfall at the window end (the KPI's figure), and the people exposed there."""
-    risk = cached.hazards_at_risk(f.end)
-    if f.townships:
-        risk = risk[risk["township"].isin(f.townships)]
+    risk = cached.of_townships(cached.hazards_at_risk(f.end), f.townships)
     return len(risk), int(risk["people"].fillna(0).sum())
 
 

@@ -253,17 +253,13 @@ def _history_chart(history: pd.DataFrame, summary: pd.DataFrame) -> None:
 
 def hazards(f: Filters) -> None:
     """Hazard points whose critical rainfall is exceeded at the window end, worst first."""
-    frame = cached.hazards_at_risk(f.end)
-    if f.townships:
-        frame = frame[frame["township"].isin(f.townships)]
+    frame = cached.of_townships(cached.hazards_at_risk(f.end), f.townships)
     columns = st.columns(3)
     columns[0].metric(tr("warning.hazards.count"), len(frame))
     columns[1].metric(tr("warning.hazards.people"), int(frame["people"].sum()))
     columns[2].metric(tr("warning.hazards.households"), int(frame["households"].sum()))
     st.caption(tr("warning.hazards.method"))
-    everything = cached.all_hazards(f.end)
-    if f.townships:
-        everything = everything[everything["township"].isin(f.townships)]
+    everything = cached.of_townships(cached.all_hazards(f.end), f.townships)
     unevaluated = everything[~everything["evaluated"]]
     km = float(everything["max_km"].iloc[0]) if len(everything) else rules_engine.DEFAULT_HAZARD_GAUGE_KM
     st.caption(tr("rules.hazards.method", km=f"{km:g}", unevaluated=len(unevaluated)))
