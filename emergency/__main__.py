@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import inspect
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -406,8 +407,6 @@ def _run() -> int:
     except BrokenPipeError:
         # What was done is done (an import is committed before its report prints); Python's own
         # flush at exit would fail again on the closed pipe, so stdout goes to /dev/null.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 

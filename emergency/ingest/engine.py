@@ -253,12 +253,12 @@ def _parse_time(raw: str, fast: str | None = None, cell: str | None = None) -> t
         return f"(CASE WHEN regexp_matches({raw}, ?) THEN {zoned_branch} ELSE {others} END)", [ZONED_TIME, TIME_FORMATS]
     text = f"{cell}::VARCHAR"  # a spreadsheet cell may be typed (a number, a time)
     maybe_zoned = f"(suffix({text}, 'Z') OR suffix({text}, 'UTC') OR contains({text}, '+') OR {text} LIKE '%:%-%')"
+    # Zoned text is looked for where the cast may have dropped a zone, or failed.
     sql = (
-        f"(CASE WHEN {maybe_zoned} AND regexp_matches({raw}, ?) THEN {zoned_branch} "
-        f"WHEN {fast} IS NOT NULL THEN {fast} "
-        f"WHEN regexp_matches({raw}, ?) THEN {zoned_branch} ELSE {others} END)"
+        f"(CASE WHEN ({maybe_zoned} OR {fast} IS NULL) AND regexp_matches({raw}, ?) THEN {zoned_branch} "
+        f"WHEN {fast} IS NOT NULL THEN {fast} ELSE {others} END)"
     )
-    return sql, [ZONED_TIME, ZONED_TIME, TIME_FORMATS]
+    return sql, [ZONED_TIME, TIME_FORMATS]
 
 
 def _code_lookup(raw: str) -> str:
@@ -1441,7 +1441,7 @@ def _clear_stored_from_quarantine(cursor, kind: Kind, table: Table) -> None:
         [[row[0] for row in pending], [row[1] for row in pending]],
     ).fetchall()
     if stored:
-        cursor.execute("DELETE FROM quarantine WHERE list_contains(?, id)", [[row[0] for row in stored]])
+        cursor.execute("DELETE FROM quarantine WHERE id IN (SELECT unnest(?::BIGINT[]))", [[row[0] for row in stored]])
 
 
 def _hours_counted(cursor) -> int | None:
