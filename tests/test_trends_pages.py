@@ -218,6 +218,9 @@ def test_browser_every_chart_export_downloads(server, label, charts):
         page.locator("[data-testid=stPlotlyChart]").nth(charts - 1).wait_for(timeout=BUILD_TIMEOUT_MS)
         assert page.locator("[data-testid=stPlotlyChart]").count() == charts
         widgets = page.locator("[data-testid=stDownloadButton]")
+        # The buttons may still be coming when the charts show (a CI run under load counted
+        # none): the last one is waited for, then all are counted.
+        widgets.nth(4 * charts - 1).wait_for(timeout=BUILD_TIMEOUT_MS)
         assert widgets.count() == 4 * charts
         names = click_downloads(page, widgets)
         assert sorted(name.rsplit(".", 1)[1] for name in names) == sorted(["png", "svg", "csv", "xlsx"] * charts)
